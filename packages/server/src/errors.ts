@@ -1,0 +1,101 @@
+/**
+ * The expected failures of the service, by stable identifier. Each maps to one HTTP
+ * status; the identifier is what a program switches on (`AuthError.error`).
+ */
+export const FAILURE_STATUS = {
+  VALIDATION_ERROR: 400,
+  INVALID_JSON: 400,
+  PROVIDER_NOT_FOUND: 400,
+  REDIRECT_URI_MISMATCH: 400,
+  INVALID_GRANT: 400,
+  INVALID_STATE: 400,
+  STATE_REQUIRED: 400,
+  INVALID_PROVIDER_SETTINGS: 400,
+  METHOD_NOT_ALLOWED: 400,
+  METHOD_NOT_SUPPORTED: 400,
+  INVALID_TOKEN: 401,
+  UNAUTHORIZED: 401,
+  EMAIL_MISMATCH: 401,
+  EMAIL_NOT_VERIFIED: 401,
+  IDENTITY_CONFLICT: 401,
+  INVALID_ID_TOKEN: 401,
+  USERINFO_FAILED: 401,
+  ACCOUNT_BLOCKED: 403,
+  USER_DISABLED: 403,
+  ORG_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  SESSION_EXPIRED: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  PROVIDER_ERROR: 502,
+  PROVIDER_UNAVAILABLE: 502,
+  SERVICE_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
+} as const;
+
+export type FailureId = keyof typeof FAILURE_STATUS;
+
+/** An expected failure: a public message for the user, a private detail for the log. */
+export interface Failure {
+  readonly ok: false;
+  readonly error: FailureId;
+  readonly message: string;
+  /** Logged, never sent: what went wrong in terms an operator needs. Never a secret or token. */
+  readonly detail?: string;
+  /** Extra public fields, e.g. the provider's OAuth error code. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+export function failure(error: FailureId, message: string, options: { detail?: string; extra?: Record<string, string> } = {}): Failure {
+  return { ok: false, error, message, ...options };
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
+
+export function success<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+/** Thrown where a typed result cannot travel (e.g. deep in a plugin); mapped by the error handler. */
+export class FailureError extends Error {
+  readonly failure: Failure;
+  constructor(f: Failure) {
+    super(f.message);
+    this.name = "FailureError";
+    this.failure = f;
+  }
+}
+
+const HTTP_CODE: Record<number, string> = {
+  400: "HTTP_BAD_REQUEST",
+  401: "HTTP_UNAUTHORIZED",
+  403: "HTTP_FORBIDDEN",
+  404: "HTTP_NOT_FOUND",
+  409: "HTTP_CONFLICT",
+  413: "HTTP_PAYLOAD_TOO_LARGE",
+  415: "HTTP_UNSUPPORTED_MEDIA_TYPE",
+  429: "HTTP_TOO_MANY_REQUESTS",
+  500: "INTERNAL_ERROR",
+  502: "HTTP_BAD_GATEWAY",
+  503: "HTTP_SERVICE_UNAVAILABLE",
+  504: "HTTP_GATEWAY_TIMEOUT",
+};
+
+/** The seed's `AuthError` wire shape, used for every 4xx/5xx. */
+export interface AuthErrorBody {
+  error: string;
+  message: string;
+  /** The HTTP class of the failure in the contract's `HTTP_<VARIANT>` form. */
+  code: string;
+  statusCode: number;
+  [extra: string]: string | number;
+}
+
+export function authErrorBody(f: Pick<Failure, "error" | "message" | "extra">): AuthErrorBody {
+  const statusCode = FAILURE_STATUS[f.error];
+  return { ...f.extra, error: f.error, message: f.message, code: HTTP_CODE[statusCode] ?? `HTTP_${statusCode}`, statusCode };
+}

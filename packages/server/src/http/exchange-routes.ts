@@ -1,0 +1,51 @@
+import type { FastifyPluginAsync } from "fastify";
+import { Type } from "typebox";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { redeemAuthorizationCode, type ExchangeDeps } from "../signin/exchange.ts";
+import { errorResponses, sendFailure } from "./error-handling.ts";
+
+export const OAuthExchangeRequestSchema = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 4096, description: "OAuth authorization code" }),
+    email: Type.String({ format: "email", maxLength: 320, description: "User email" }),
+    provider: Type.String({ minLength: 1, maxLength: 64, description: "OAuth provider name" }),
+    redirectUri: Type.String({ format: "uri", maxLength: 2048, description: "Redirect URI used in authorization request" }),
+    iss: Type.Optional(Type.String({ format: "uri", maxLength: 2048, description: "The `iss` authorization response parameter, when the provider sent one (RFC 9207)" })),
+  },
+  { additionalProperties: false, description: "Request to exchange OAuth authorization code for tokens" },
+);
+
+export const OAuthExchangeResponseSchema = Type.Object(
+  {
+    access_token: Type.String({ description: "OAuth access token" }),
+    id_token: Type.Optional(Type.String({ description: "OAuth ID token (JWT)" })),
+    token_type: Type.String({ examples: ["Bearer"] }),
+    expires_in: Type.Optional(Type.Integer({ description: "Token expiry in seconds" })),
+  },
+  { additionalProperties: false, description: "OAuth token response" },
+);
+
+export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    app.post(
+      "/userAccount/oauth/exchange",
+      {
+        schema: {
+          operationId: "exchangeOAuthCode",
+          tags: ["OAuth"],
+          summary: "Exchange OAuth authorization code for tokens",
+          description: "Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.",
+          body: OAuthExchangeRequestSchema,
+          response: { 200: OAuthExchangeResponseSchema, ...errorResponses(400, 401, 403, 404, 500, 502, 504) },
+        },
+      },
+      async (request, reply) => {
+        const result = await redeemAuthorizationCode(deps, { ...request.body, ip: request.ip });
+        if (!result.ok) return sendFailure(reply, result);
+        reply.header("cache-control", "no-store");
+        return result.value.tokens;
+      },
+    );
+  };
+}

@@ -1,0 +1,45 @@
+import { Type } from "typebox";
+import { PROVIDER_NAME_PATTERN } from "../signin/provider-settings.ts";
+
+const url = (description: string) => Type.String({ format: "uri", maxLength: 2048, description });
+
+/** PipesHub's GenericOAuthConfig plus this service's additions; all additions optional. */
+export const ProviderSettingsInputSchema = Type.Object(
+  {
+    providerName: Type.Optional(Type.String({ pattern: PROVIDER_NAME_PATTERN, description: "The provider's name; must equal the name in the path" })),
+    clientId: Type.String({ minLength: 1, maxLength: 512, description: "OAuth client ID" }),
+    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: "OAuth client secret (write-only; omitted on replace keeps the stored one)" })),
+    issuer: Type.Optional(url("OpenID Connect issuer; endpoints then come from discovery")),
+    authorizationUrl: Type.Optional(url("Authorization endpoint URL")),
+    tokenEndpoint: Type.Optional(url("Token endpoint URL")),
+    userInfoEndpoint: Type.Optional(url("User info endpoint URL")),
+    jwksUri: Type.Optional(url("JWKS URL (with issuer and explicit endpoints)")),
+    scope: Type.Optional(Type.String({ maxLength: 1024, description: "OAuth scopes to request", examples: ["openid profile email"] })),
+    redirectUri: Type.Optional(url("OAuth redirect URI (PipesHub's single-URI form)")),
+    redirectUris: Type.Optional(Type.Array(url("Registered redirect URI"), { maxItems: 20 })),
+    tokenEndpointAuthMethod: Type.Optional(Type.Union([Type.Literal("client_secret_basic"), Type.Literal("client_secret_post")])),
+    enableJit: Type.Optional(Type.Boolean({ description: "Create unknown users on first sign-in" })),
+    trustEmail: Type.Optional(Type.Boolean({ description: "Accept the provider's email without email_verified" })),
+    requirePkce: Type.Optional(Type.Boolean({ description: "Require sign-in to start at /userAccount/oauth/authorize (state + PKCE)" })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProviderViewSchema = Type.Object({
+  providerName: Type.String(),
+  clientId: Type.String(),
+  clientSecretSet: Type.Boolean(),
+  issuer: Type.Optional(Type.String()),
+  authorizationUrl: Type.Optional(Type.String()),
+  tokenEndpoint: Type.Optional(Type.String()),
+  userInfoEndpoint: Type.Optional(Type.String()),
+  jwksUri: Type.Optional(Type.String()),
+  scope: Type.String(),
+  tokenEndpointAuthMethod: Type.String(),
+  redirectUris: Type.Array(Type.String()),
+  enableJit: Type.Boolean(),
+  trustEmail: Type.Boolean(),
+  requirePkce: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});

@@ -1,0 +1,335 @@
+import * as jose from "jose";
+import * as oidc from "openid-client";
+import { failure, type Failure, type Result, success } from "../errors.ts";
+import type { ConfiguredProvider } from "../signin/model.ts";
+import { findOutboundError, isPermittedProviderUrl, type OutboundFetch } from "./outbound.ts";
+
+/** Who the provider says signed in. */
+export interface ProviderIdentity {
+  readonly subject: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+  readonly name: string | undefined;
+  readonly source: "id_token" | "userinfo";
+}
+
+export interface RedeemedTokens {
+  readonly accessToken: string;
+  readonly idToken: string | undefined;
+  readonly tokenType: string;
+  readonly expiresIn: number | undefined;
+  readonly identity: ProviderIdentity;
+}
+
+export interface RedeemRequest {
+  readonly code: string;
+  readonly redirectUri: string;
+  /** PKCE verifier of the authorization request (RFC 7636 §4.5), when we started it. */
+  readonly codeVerifier?: string;
+  /** The nonce of the authorization request (OIDC Core §3.1.3.7 step 11), when we started it. */
+  readonly expectedNonce?: string;
+  /** The `iss` authorization response parameter (RFC 9207), when the client passed it on. */
+  readonly issuer?: string;
+}
+
+export interface AuthorizationRequest {
+  readonly redirectUri: string;
+  readonly state: string;
+  readonly nonce: string | undefined;
+  readonly codeChallenge: string;
+}
+
+/** The port the sign-in logic uses to talk to providers. */
+export interface ProviderGateway {
+  redeemCode(provider: ConfiguredProvider, request: RedeemRequest): Promise<Result<RedeemedTokens>>;
+  authorizationUrl(provider: ConfiguredProvider, request: AuthorizationRequest): Promise<Result<URL>>;
+  /** Establishes the identity behind tokens a client presents (ID token, else userinfo). */
+  identify(provider: ConfiguredProvider, tokens: { accessToken: string; idToken?: string; expectedNonce?: string }): Promise<Result<ProviderIdentity>>;
+  /** Fetches discovery (when configured) and checks the settings work; for admins. */
+  check(provider: ConfiguredProvider): Promise<Result<{ issuer: string; authorizationEndpoint: string; tokenEndpoint: string }>>;
+}
+
+export interface ProviderGatewayOptions {
+  readonly outbound: OutboundFetch;
+  readonly timeoutMs: number;
+  readonly allowInsecureLoopback: boolean;
+  /** How long discovery documents are reused. */
+  readonly discoveryTtlMs?: number;
+  /** Clock skew tolerated on ID token times. */
+  readonly clockToleranceSeconds?: number;
+  readonly onProviderCall?: (provider: string, endpoint: string, seconds: number) => void;
+}
+
+const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
+
+/** Maps a failure talking to a provider to the public failure. Never includes tokens or secrets. */
+export function providerFailure(providerName: string, error: unknown, step: string): Failure {
+  const outbound = findOutboundError(error);
+  if (outbound) {
+    if (outbound.kind === "timeout") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`, { detail: outbound.message });
+    if (outbound.kind === "unreachable") return failure("PROVIDER_UNAVAILABLE", `The provider "${providerName}" could not be reached during ${step}.`, { detail: outbound.message });
+    return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, { detail: outbound.message });
+  }
+  if (error instanceof oidc.ResponseBodyError) {
+    const code = /^[\w.-]{1,64}$/.test(error.error) ? error.error : "invalid_response";
+    if (error.status >= 500) return failure("PROVIDER_ERROR", `The provider "${providerName}" failed during ${step} (${code}).`, { extra: { providerError: code } });
+    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
+  }
+  if (error instanceof jose.errors.JWKSTimeout) return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
+  const code = (error as { code?: unknown }).code;
+  if (code === "OAUTH_TIMEOUT") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
+  if (code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" || code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" || error instanceof jose.errors.JOSEError) {
+    const claim = (error as { cause?: { claim?: unknown } }).cause?.claim;
+    return failure("INVALID_ID_TOKEN", `The ID token from "${providerName}" failed validation${typeof claim === "string" ? ` (${claim})` : ""}.`, {
+      detail: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, {
+    detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
+}
+
+function isUsableSubject(value: unknown): value is string {
+  return typeof value === "string" && value.trim() !== "" && value !== "null" && value !== "undefined" && value.length <= 255;
+}
+
+function identityFromClaims(claims: Record<string, unknown>, source: ProviderIdentity["source"]): Result<ProviderIdentity> {
+  // Plain OAuth 2.0 user APIs often name the subject `id` and make it a number (GitHub).
+  const rawSubject = claims.sub ?? (source === "userinfo" ? claims.id : undefined);
+  const subject = typeof rawSubject === "number" && Number.isSafeInteger(rawSubject) ? String(rawSubject) : rawSubject;
+  if (!isUsableSubject(subject)) return failure("PROVIDER_ERROR", "The provider did not say who signed in (no usable subject).");
+  const verified = claims.email_verified === true || claims.email_verified === "true";
+  return success({
+    subject,
+    email: typeof claims.email === "string" && claims.email !== "" ? claims.email : undefined,
+    emailVerified: verified,
+    name: typeof claims.name === "string" ? claims.name : undefined,
+    source,
+  });
+}
+
+/**
+ * Talks to providers through openid-client (token request and response validation) and jose
+ * (ID token signatures, which openid-client's code grant leaves unchecked under OIDC Core
+ * §3.1.3.7 over TLS; we check them anyway). Discovery documents and JWKS are cached.
+ */
+export function createProviderGateway(options: ProviderGatewayOptions): ProviderGateway {
+  const discoveryTtlMs = options.discoveryTtlMs ?? 60 * 60 * 1000;
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
+  const jwksCache = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
+  const outbound = options.outbound;
+  const timed = (provider: string, endpoint: string): OutboundFetch => async (url, init) => {
+    const started = performance.now();
+    try {
+      return await outbound(url, init);
+    } finally {
+      options.onProviderCall?.(provider, endpoint, (performance.now() - started) / 1000);
+    }
+  };
+
+  function discover(provider: ConfiguredProvider, issuer: string): Promise<oidc.ServerMetadata> {
+    const cached = metadataCache.get(issuer);
+    if (cached && cached.expires > Date.now()) return cached.metadata;
+    const url = new URL(issuer);
+    const metadata = oidc
+      .discovery(url, provider.settings.clientId, undefined, undefined, {
+        [oidc.customFetch]: timed(provider.settings.providerName, "discovery"),
+        execute: isPermittedProviderUrl(url, options.allowInsecureLoopback) && url.protocol === "http:" ? [oidc.allowInsecureRequests] : [],
+        timeout: Math.ceil(options.timeoutMs / 1000) + 1,
+      })
+      .then((config) => config.serverMetadata());
+    metadataCache.set(issuer, { expires: Date.now() + discoveryTtlMs, metadata });
+    // A failed discovery is not cached: the next sign-in tries again.
+    metadata.catch(() => metadataCache.delete(issuer));
+    return metadata;
+  }
+
+  async function serverMetadata(provider: ConfiguredProvider): Promise<oidc.ServerMetadata> {
+    const s = provider.settings;
+    if (s.issuer && !s.tokenEndpoint) return discover(provider, s.issuer);
+    return {
+      // Without an issuer the provider is plain OAuth 2.0; the token endpoint's origin stands in.
+      issuer: s.issuer ?? new URL(s.tokenEndpoint!).origin,
+      authorization_endpoint: s.authorizationUrl,
+      token_endpoint: s.tokenEndpoint,
+      ...(s.userInfoEndpoint && { userinfo_endpoint: s.userInfoEndpoint }),
+      ...(s.jwksUri && { jwks_uri: s.jwksUri }),
+    };
+  }
+
+  async function configuration(provider: ConfiguredProvider): Promise<{ config: oidc.Configuration; metadata: oidc.ServerMetadata }> {
+    const s = provider.settings;
+    const metadata = { ...(await serverMetadata(provider)) };
+    if (s.userInfoEndpoint) metadata.userinfo_endpoint = s.userInfoEndpoint;
+    if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
+    const auth = s.tokenEndpointAuthMethod === "client_secret_post" ? oidc.ClientSecretPost(provider.clientSecret) : oidc.ClientSecretBasic(provider.clientSecret);
+    const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
+    config[oidc.customFetch] = timed(s.providerName, "token");
+    config.timeout = Math.ceil(options.timeoutMs / 1000) + 1;
+    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint].filter((u): u is string => typeof u === "string");
+    if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
+    return { config, metadata };
+  }
+
+  function jwksFor(provider: ConfiguredProvider, jwksUri: string) {
+    let jwks = jwksCache.get(jwksUri);
+    if (!jwks) {
+      jwks = jose.createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: options.timeoutMs,
+        // An unknown `kid` refetches the set at most once per cooldown.
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+        [jose.customFetch]: timed(provider.settings.providerName, "jwks"),
+      });
+      jwksCache.set(jwksUri, jwks);
+    }
+    return jwks;
+  }
+
+  /** Verifies an ID token's signature and claims with jose against the provider's JWKS. */
+  async function verifyIdToken(provider: ConfiguredProvider, metadata: oidc.ServerMetadata, idToken: string, expectedNonce: string | undefined) {
+    if (!metadata.jwks_uri) throw new jose.errors.JOSEError("the provider publishes no jwks_uri");
+    const { payload } = await jose.jwtVerify(idToken, jwksFor(provider, metadata.jwks_uri), {
+      issuer: metadata.issuer,
+      audience: provider.settings.clientId,
+      algorithms: metadata.id_token_signing_alg_values_supported?.filter((a) => a !== "none") ?? DEFAULT_ID_TOKEN_ALGS,
+      clockTolerance,
+      requiredClaims: ["sub", "iat", "exp"],
+    });
+    if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
+      throw new jose.errors.JWTClaimValidationFailed('unexpected "nonce" claim value', payload, "nonce", "check_failed");
+    }
+    return payload;
+  }
+
+  async function userinfoClaims(provider: ConfiguredProvider, config: oidc.Configuration, metadata: oidc.ServerMetadata, accessToken: string, expectedSubject: string | undefined): Promise<Record<string, unknown>> {
+    if (provider.settings.issuer && !provider.settings.userInfoEndpoint) {
+      return (await oidc.fetchUserInfo(config, accessToken, expectedSubject ?? oidc.skipSubjectCheck)) as Record<string, unknown>;
+    }
+    // Plain OAuth 2.0 user APIs are not OpenID userinfo: read them as a protected resource.
+    const endpoint = metadata.userinfo_endpoint;
+    if (!endpoint) throw new Error("no userinfo endpoint");
+    const response = await oidc.fetchProtectedResource(config, accessToken, new URL(endpoint), "GET");
+    if (!response.ok) throw new UserinfoRefused(response.status);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  async function identityFrom(provider: ConfiguredProvider, config: oidc.Configuration, metadata: oidc.ServerMetadata, accessToken: string, idToken: string | undefined, expectedNonce: string | undefined): Promise<Result<ProviderIdentity>> {
+    if (idToken && provider.settings.issuer) {
+      let claims: Record<string, unknown>;
+      try {
+        claims = await verifyIdToken(provider, metadata, idToken, expectedNonce);
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "ID token validation");
+      }
+      const identity = identityFromClaims(claims, "id_token");
+      if (!identity.ok || identity.value.email !== undefined || !metadata.userinfo_endpoint) return identity;
+      // Some providers put the email in userinfo only; the subject must be the same.
+      try {
+        const extra = await userinfoClaims(provider, config, metadata, accessToken, identity.value.subject);
+        return identityFromClaims({ ...extra, sub: identity.value.subject }, "id_token");
+      } catch (error) {
+        return userinfoFailure(provider, error);
+      }
+    }
+    try {
+      return identityFromClaims(await userinfoClaims(provider, config, metadata, accessToken, undefined), "userinfo");
+    } catch (error) {
+      return userinfoFailure(provider, error);
+    }
+  }
+
+  return {
+    async redeemCode(provider, request) {
+      const name = provider.settings.providerName;
+      let context: Awaited<ReturnType<typeof configuration>>;
+      try {
+        context = await configuration(provider);
+      } catch (error) {
+        return providerFailure(name, error, "discovery");
+      }
+      const { config, metadata } = context;
+      const callback = new URL(request.redirectUri);
+      callback.searchParams.set("code", request.code);
+      // RFC 9207: the client may pass on `iss`; otherwise it can only be this provider's.
+      if (metadata.authorization_response_iss_parameter_supported) callback.searchParams.set("iss", request.issuer ?? metadata.issuer);
+      let tokens: oidc.TokenEndpointResponse;
+      try {
+        tokens = await oidc.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: request.codeVerifier,
+          expectedNonce: request.expectedNonce,
+          idTokenExpected: Boolean(provider.settings.issuer) && provider.settings.scope.split(/\s+/).includes("openid"),
+        });
+      } catch (error) {
+        return providerFailure(name, error, "the token request");
+      }
+      const identity = await identityFrom(provider, config, metadata, tokens.access_token, tokens.id_token, request.expectedNonce);
+      if (!identity.ok) return identity;
+      return success({
+        accessToken: tokens.access_token,
+        idToken: tokens.id_token,
+        tokenType: tokens.token_type ?? "Bearer",
+        expiresIn: typeof tokens.expires_in === "number" ? tokens.expires_in : undefined,
+        identity: identity.value,
+      });
+    },
+
+    async authorizationUrl(provider, request) {
+      let config: oidc.Configuration;
+      try {
+        ({ config } = await configuration(provider));
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "discovery");
+      }
+      const parameters: Record<string, string> = {
+        response_type: "code",
+        redirect_uri: request.redirectUri,
+        scope: provider.settings.scope,
+        state: request.state,
+        code_challenge: request.codeChallenge,
+        code_challenge_method: "S256",
+      };
+      if (request.nonce !== undefined) parameters.nonce = request.nonce;
+      return success(oidc.buildAuthorizationUrl(config, parameters));
+    },
+
+    async identify(provider, tokens) {
+      let context: Awaited<ReturnType<typeof configuration>>;
+      try {
+        context = await configuration(provider);
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "discovery");
+      }
+      return identityFrom(provider, context.config, context.metadata, tokens.accessToken, tokens.idToken, tokens.expectedNonce);
+    },
+
+    async check(provider) {
+      try {
+        const { metadata } = await configuration(provider);
+        if (metadata.jwks_uri && provider.settings.issuer) await jwksFor(provider, metadata.jwks_uri).reload();
+        return success({ issuer: metadata.issuer, authorizationEndpoint: metadata.authorization_endpoint ?? "", tokenEndpoint: metadata.token_endpoint ?? "" });
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "discovery");
+      }
+    },
+  };
+}
+
+class UserinfoRefused extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`userinfo answered ${status}`);
+    this.name = "UserinfoRefused";
+    this.status = status;
+  }
+}
+
+function userinfoFailure(provider: ConfiguredProvider, error: unknown): Failure {
+  const name = provider.settings.providerName;
+  const status = error instanceof UserinfoRefused ? error.status : (error as { cause?: unknown }).cause instanceof Response ? ((error as { cause: Response }).cause.status) : undefined;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return failure("USERINFO_FAILED", `The provider "${name}" refused to say who signed in (userinfo answered ${status}).`);
+  }
+  return providerFailure(name, error, "the userinfo request");
+}

@@ -1,0 +1,57 @@
+import { failure, type Result, success } from "../errors.ts";
+import type { ProviderIdentity } from "../oauth/provider-client.ts";
+import type { IdentityLinkRepository } from "../store/identity-links.ts";
+import type { UserRepository } from "../store/users.ts";
+import type { ConfiguredProvider, Organisation, User } from "./model.ts";
+
+export interface AccountLinking {
+  readonly users: Pick<UserRepository, "findInOrganisation">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf" | "link" | "provisionAndLink">;
+}
+
+/** The identity's email must be the one the client named, and verified unless the provider is trusted for email. */
+export function checkIdentityEmail(identity: ProviderIdentity, email: string, provider: ConfiguredProvider): Result<string> {
+  if (identity.email === undefined || identity.email.toLowerCase() !== email.toLowerCase()) {
+    return failure("EMAIL_MISMATCH", "The account you signed in with at the provider does not have this email address.");
+  }
+  if (!identity.emailVerified && !provider.settings.trustEmail) {
+    return failure("EMAIL_NOT_VERIFIED", "The provider has not verified this email address.");
+  }
+  return success(identity.email);
+}
+
+function active(user: User): Result<User> {
+  return user.status === "active" ? success(user) : failure("USER_DISABLED", "This account is disabled. Contact your administrator.");
+}
+
+/**
+ * Decides the user behind a provider identity. Identity is bound by (provider, subject): an
+ * existing link decides; a first sign-in links by verified email; a user already linked to
+ * another subject is never re-linked and a subject never moves to another user, so a changed
+ * or spoofed email claim cannot take over an account.
+ */
+export async function linkOrProvisionAccount(
+  deps: AccountLinking,
+  org: Organisation,
+  provider: ConfiguredProvider,
+  identity: ProviderIdentity,
+  email: string,
+): Promise<Result<User>> {
+  const linked = await deps.links.userFor(provider.id, identity.subject);
+  if (linked) return active(linked);
+  const conflict = failure("IDENTITY_CONFLICT", "This account is already linked to a different identity at this provider. Contact your administrator.");
+  const existing = await deps.users.findInOrganisation(org.id, email);
+  let outcome;
+  if (existing) {
+    if ((await deps.links.subjectOf(provider.id, existing.id)) !== undefined) return conflict;
+    outcome = await deps.links.link(org.id, provider.id, identity.subject, existing);
+  } else if (provider.settings.enableJit) {
+    outcome = await deps.links.provisionAndLink(org.id, provider.id, identity.subject, email, identity.name ?? null);
+  } else {
+    return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");
+  }
+  if (outcome.kind === "linked") return active(outcome.user);
+  // A concurrent first sign-in of the same subject may have linked it a moment ago.
+  const raced = await deps.links.userFor(provider.id, identity.subject);
+  return raced ? active(raced) : conflict;
+}

@@ -1,0 +1,34 @@
+import { failure, type Result, success } from "../errors.ts";
+import type { OrganisationRepository } from "../store/organisations.ts";
+import type { UserRepository } from "../store/users.ts";
+import type { Organisation } from "./model.ts";
+
+export interface OrganisationLookup {
+  readonly organisations: Pick<OrganisationRepository, "get" | "findByDomain" | "list">;
+  readonly users: Pick<UserRepository, "findByEmail">;
+}
+
+export function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+}
+
+/**
+ * Which organisation an email signs in to: the organisation of an existing user with that
+ * email; else the one that claims the email's domain; else the only organisation, if there
+ * is exactly one.
+ */
+export async function resolveOrganisation(deps: OrganisationLookup, email: string): Promise<Result<Organisation>> {
+  const domain = emailDomain(email);
+  const users = await deps.users.findByEmail(email);
+  if (users.length > 0) {
+    const claiming = users.length > 1 ? await deps.organisations.findByDomain(domain) : undefined;
+    const orgId = claiming && users.some((u) => u.orgId === claiming.id) ? claiming.id : users[0]!.orgId;
+    const org = await deps.organisations.get(orgId);
+    if (org) return success(org);
+  }
+  const byDomain = await deps.organisations.findByDomain(domain);
+  if (byDomain) return success(byDomain);
+  const all = await deps.organisations.list(2);
+  if (all.length === 1) return success(all[0]!);
+  return failure("ORG_NOT_FOUND", "No organisation signs in with this email address.");
+}

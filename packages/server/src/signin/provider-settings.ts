@@ -1,0 +1,145 @@
+import { failure, type Failure, type Result, success } from "../errors.ts";
+import { isPermittedProviderUrl } from "../oauth/outbound.ts";
+
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";
+
+/**
+ * An organisation's OAuth 2.0 / OpenID Connect provider, as stored (without the secret).
+ * With `issuer`, endpoints come from OpenID Connect discovery unless given explicitly and the
+ * identity comes from the validated ID token; without it the provider is plain OAuth 2.0 and
+ * the identity comes from `userInfoEndpoint`.
+ */
+export interface ProviderSettings {
+  readonly providerName: string;
+  readonly clientId: string;
+  readonly issuer?: string;
+  readonly authorizationUrl?: string;
+  readonly tokenEndpoint?: string;
+  readonly userInfoEndpoint?: string;
+  readonly jwksUri?: string;
+  readonly scope: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly redirectUris: readonly string[];
+  readonly enableJit: boolean;
+  /** Accept the provider's email claim without `email_verified: true`. */
+  readonly trustEmail: boolean;
+  /** Refuse exchanges that did not start at our authorization endpoint (state + PKCE). */
+  readonly requirePkce: boolean;
+}
+
+/** What an admin may write: the contract's GenericOAuthConfig plus our additions. */
+export interface ProviderSettingsInput {
+  providerName?: string;
+  clientId: string;
+  clientSecret?: string;
+  issuer?: string;
+  authorizationUrl?: string;
+  tokenEndpoint?: string;
+  userInfoEndpoint?: string;
+  jwksUri?: string;
+  scope?: string;
+  redirectUri?: string;
+  redirectUris?: string[];
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  enableJit?: boolean;
+  trustEmail?: boolean;
+  requirePkce?: boolean;
+}
+
+export const PROVIDER_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+function invalid(message: string): Failure {
+  return failure("INVALID_PROVIDER_SETTINGS", message);
+}
+
+function checkProviderUrl(field: string, value: string | undefined, allowInsecureLoopback: boolean): Failure | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalid(`${field} must be an absolute URL`);
+  }
+  if (!isPermittedProviderUrl(url, allowInsecureLoopback)) return invalid(`${field} must use https`);
+  if (url.username || url.password) return invalid(`${field} must not contain credentials`);
+  if (url.hash) return invalid(`${field} must not contain a fragment`);
+  return undefined;
+}
+
+function checkRedirectUri(value: string): Failure | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalid(`redirect URI "${value}" must be an absolute URL`);
+  }
+  const loopback = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    return invalid(`redirect URI "${value}" must use https (http only for localhost)`);
+  }
+  // RFC 6749 §3.1.2 forbids fragments; a query string would be dropped by the token request.
+  if (url.hash || url.search) return invalid(`redirect URI "${value}" must not contain a query or fragment`);
+  return undefined;
+}
+
+/**
+ * Validates and normalises provider settings on write (DESIGN: validate when saved, not at
+ * sign-in). `existingSecret` tells whether a replaced provider already has a secret.
+ */
+export function validateProviderSettings(
+  name: string,
+  input: ProviderSettingsInput,
+  options: { allowInsecureLoopback: boolean; existingSecret: boolean },
+): Result<ProviderSettings> {
+  if (!new RegExp(PROVIDER_NAME_PATTERN).test(name)) return invalid("provider name must be 1-64 letters, digits, '.', '_' or '-'");
+  if (input.providerName !== undefined && input.providerName !== name) {
+    return invalid(`providerName "${input.providerName}" does not match the provider's name "${name}"`);
+  }
+  if (input.clientId.trim() === "") return invalid("clientId must not be empty");
+  const urlFields = ["issuer", "authorizationUrl", "tokenEndpoint", "userInfoEndpoint", "jwksUri"] as const;
+  for (const field of urlFields) {
+    const problem = checkProviderUrl(field, input[field], options.allowInsecureLoopback);
+    if (problem) return problem;
+  }
+  if (input.issuer === undefined) {
+    if (!input.authorizationUrl || !input.tokenEndpoint) {
+      return invalid("give either issuer (OpenID Connect discovery) or authorizationUrl and tokenEndpoint");
+    }
+    if (!input.userInfoEndpoint) return invalid("a provider without issuer needs userInfoEndpoint to learn who signed in");
+  } else if (input.authorizationUrl !== undefined || input.tokenEndpoint !== undefined) {
+    if (!input.authorizationUrl || !input.tokenEndpoint || !input.jwksUri) {
+      return invalid("with issuer, give authorizationUrl, tokenEndpoint and jwksUri together, or none of them to use discovery");
+    }
+  }
+  const redirectUris = [...new Set([...(input.redirectUris ?? []), ...(input.redirectUri ? [input.redirectUri] : [])])];
+  if (redirectUris.length === 0) return invalid("at least one redirect URI is required (redirectUris)");
+  for (const uri of redirectUris) {
+    const problem = checkRedirectUri(uri);
+    if (problem) return problem;
+  }
+  if (input.clientSecret === undefined && !options.existingSecret) {
+    return invalid("clientSecret is required for client_secret_basic and client_secret_post");
+  }
+  if (input.clientSecret !== undefined && input.clientSecret === "") return invalid("clientSecret must not be empty");
+  const scope = (input.scope ?? (input.issuer ? "openid email profile" : "email")).trim();
+  return success({
+    providerName: name,
+    clientId: input.clientId,
+    ...(input.issuer !== undefined && { issuer: input.issuer }),
+    ...(input.authorizationUrl !== undefined && { authorizationUrl: input.authorizationUrl }),
+    ...(input.tokenEndpoint !== undefined && { tokenEndpoint: input.tokenEndpoint }),
+    ...(input.userInfoEndpoint !== undefined && { userInfoEndpoint: input.userInfoEndpoint }),
+    ...(input.jwksUri !== undefined && { jwksUri: input.jwksUri }),
+    scope,
+    tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? "client_secret_basic",
+    redirectUris,
+    enableJit: input.enableJit ?? false,
+    trustEmail: input.trustEmail ?? false,
+    requirePkce: input.requirePkce ?? false,
+  });
+}
+
+/** The namespace a provider's subjects live in: changing it invalidates identity links. */
+export function subjectNamespace(settings: ProviderSettings): string {
+  return settings.issuer ?? settings.tokenEndpoint ?? "";
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { DatabaseLocation } from "../config.ts";
+import { migrateToLatest } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+import { openSqlite } from "./sqlite-driver.ts";
+
+export type Db = Kysely<Database>;
+
+/** Opens the configured database and applies migrations. */
+export async function openDatabase(location: DatabaseLocation): Promise<Db> {
+  let db: Db;
+  if (location.kind === "sqlite") {
+    if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
+    const sqlite = openSqlite(location.path);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  await migrateToLatest(db as Kysely<unknown>);
+  return db;
+}
+
+/** True when the error is a unique-constraint violation in either engine. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  return e.code === "23505" || (typeof e.message === "string" && /UNIQUE constraint failed/i.test(e.message));
+}

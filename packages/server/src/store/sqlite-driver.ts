@@ -1,0 +1,35 @@
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/** node:sqlite binds only null, numbers, bigints, strings and bytes. */
+function bindable(value: unknown): SQLInputValue {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value as SQLInputValue;
+}
+
+/**
+ * Adapts node:sqlite's `DatabaseSync` to the better-sqlite3-shaped interface Kysely's
+ * `SqliteDialect` expects, so the embedded default needs no native build.
+ */
+export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
+  const db = new DatabaseSync(path);
+  if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL");
+  return {
+    raw: db,
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = db.prepare(sql);
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...parameters.map(bindable)),
+        run: (parameters) => {
+          const r = statement.run(...parameters.map(bindable));
+          return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+        },
+        iterate: (parameters) => statement.iterate(...parameters.map(bindable)),
+      };
+    },
+  };
+}
