@@ -75,6 +75,12 @@ export function providerFailure(providerName: string, error: unknown, step: stri
     if (error.status >= 500) return failure("PROVIDER_ERROR", `The provider "${providerName}" failed during ${step} (${code}).`, { extra: { providerError: code } });
     return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
   }
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    // A 401 with WWW-Authenticate from the token endpoint: the provider refused our client.
+    const param = error.cause[0]?.parameters.error;
+    const code = param && /^[\w.-]{1,64}$/.test(param) ? param : "invalid_client";
+    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
+  }
   if (error instanceof jose.errors.JWKSTimeout) return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
   const code = (error as { code?: unknown }).code;
   if (code === "OAUTH_TIMEOUT") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
@@ -269,7 +275,8 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
       return success({
         accessToken: tokens.access_token,
         idToken: tokens.id_token,
-        tokenType: tokens.token_type ?? "Bearer",
+        // oauth4webapi lower-cases token_type; RFC 6750 spells the scheme "Bearer".
+        tokenType: !tokens.token_type || tokens.token_type.toLowerCase() === "bearer" ? "Bearer" : tokens.token_type,
         expiresIn: typeof tokens.expires_in === "number" ? tokens.expires_in : undefined,
         identity: identity.value,
       });

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ConfigError, readConfig } from "../src/config.ts";
+
+describe("configuration from the environment", () => {
+  test("defaults: port 3000, ./data, an SQLite file in it, 10 s outbound timeout, insecure providers off", () => {
+    const config = readConfig({}, "/srv/app");
+    assert.equal(config.port, 3000);
+    assert.equal(config.dataDir, "/srv/app/data");
+    assert.deepEqual(config.database, { kind: "sqlite", path: "/srv/app/data/pipeshub-auth.sqlite" });
+    assert.equal(config.outboundTimeoutMs, 10_000);
+    assert.equal(config.allowInsecureLoopbackProviders, false);
+    assert.equal(config.publicUrl, "http://127.0.0.1:3000");
+    assert.ok(Object.isFrozen(config));
+  });
+
+  test("DATABASE_URL selects PostgreSQL", () => {
+    assert.deepEqual(readConfig({ DATABASE_URL: "postgres://u:p@127.0.0.1/db" }).database, { kind: "postgres", url: "postgres://u:p@127.0.0.1/db" });
+  });
+
+  const bad: [Record<string, string>, string, RegExp][] = [
+    [{ PORT: "eighty" }, "PORT", /whole number/],
+    [{ PORT: "70000" }, "PORT", /between/],
+    [{ OUTBOUND_TIMEOUT_MS: "5" }, "OUTBOUND_TIMEOUT_MS", /between/],
+    [{ PUBLIC_URL: "not a url" }, "PUBLIC_URL", /absolute URL/],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", /postgres/],
+    [{ ENCRYPTION_KEY: "short" }, "ENCRYPTION_KEY", /32 bytes/],
+    [{ ADMIN_TOKEN: "tiny" }, "ADMIN_TOKEN", /16 characters/],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of/],
+    [{ ALLOW_INSECURE_LOOPBACK_PROVIDERS: "yes" }, "ALLOW_INSECURE_LOOPBACK_PROVIDERS", /true/],
+  ];
+  for (const [env, variable, problem] of bad) {
+    test(`a bad ${variable} is refused, naming the variable`, () => {
+      assert.throws(() => readConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable && problem.test(error.message) && error.message.startsWith(`${variable}: `));
+    });
+  }
+
+  test("ENCRYPTION_KEY accepts 64 hex characters or base64", () => {
+    assert.equal(readConfig({ ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey?.length, 32);
+    assert.equal(readConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64") }).encryptionKey?.length, 32);
+  });
+});

@@ -1,0 +1,59 @@
+import { Writable } from "node:stream";
+import type { TestContext } from "node:test";
+import { type App, buildApp } from "../../src/app.ts";
+import { type Config, testConfig } from "../../src/config.ts";
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly app: App;
+  /** Every log line the service wrote so far. */
+  logs(): string;
+  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>>;
+  admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>>;
+}
+
+/** Builds the service in-process and listens on loopback; closed when the test ends. */
+export async function startService(t: TestContext, overrides: Partial<Config> = {}): Promise<RunningService> {
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = testConfig({ logLevel: "debug", ...overrides });
+  const app = await buildApp(config, { logStream });
+  await app.server.listen({ host: "127.0.0.1", port: 0 });
+  t.after(() => app.close());
+  const address = app.server.server.address();
+  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+    const response = await fetch(url + path, {
+      method,
+      headers: { ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+      ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+  return {
+    url,
+    app,
+    logs: () => lines.join(""),
+    request,
+    admin: (method, path, body) => request(method, path, body, { authorization: `Bearer ${config.adminToken}` }),
+  };
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
+import type { Config } from "../../src/config.ts";
+import { type RunningService, startService } from "./service.ts";
+import { startTestProvider, type TestProvider, type TestProviderOptions, type TestUser } from "./test-provider.ts";
+
+export const REDIRECT_URI = "http://127.0.0.1:5173/callback";
+export const CLIENT_SECRET = "s3cret-Client-Value-4b9e2";
+
+export const alice: TestUser = { sub: "alice-sub", email: "alice@acme.test", email_verified: true, name: "Alice Acme" };
+
+export interface SignInFixture {
+  readonly service: RunningService;
+  readonly provider: TestProvider;
+  readonly orgId: string;
+  /** Drives the provider's login for `login` and returns the code it sent back. */
+  code(login: string, extra?: { scope?: string; nonce?: string; codeChallenge?: string; state?: string }): Promise<string>;
+  exchange(body: Record<string, unknown>): ReturnType<RunningService["request"]>;
+}
+
+export interface FixtureOptions {
+  readonly users?: TestUser[];
+  readonly providerOptions?: Partial<TestProviderOptions>;
+  readonly settings?: Record<string, unknown>;
+  readonly providerName?: string;
+  readonly domains?: string[];
+  readonly authMethod?: "client_secret_basic" | "client_secret_post";
+  readonly config?: Partial<Config>;
+  readonly service?: RunningService;
+  readonly provider?: TestProvider;
+  readonly clientId?: string;
+}
+
+/** A service with one organisation whose provider is a real oidc-provider on loopback. */
+export async function signInFixture(t: TestContext, options: FixtureOptions = {}): Promise<SignInFixture> {
+  const clientId = options.clientId ?? "pipeshub-app";
+  const authMethod = options.authMethod ?? "client_secret_basic";
+  const provider =
+    options.provider ??
+    (await startTestProvider({
+      clients: [{ client_id: clientId, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: authMethod }],
+      users: options.users ?? [alice],
+      ...options.providerOptions,
+    }));
+  if (!options.provider) t.after(() => provider.close());
+  const service = options.service ?? (await startService(t, options.config));
+  const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Acme", domains: options.domains ?? ["acme.test"] });
+  assert.equal(org.status, 201, org.text);
+  const name = options.providerName ?? "acme-idp";
+  const put = await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/${name}`, {
+    clientId,
+    clientSecret: CLIENT_SECRET,
+    issuer: provider.issuer,
+    redirectUris: [REDIRECT_URI],
+    tokenEndpointAuthMethod: authMethod,
+    enableJit: true,
+    ...options.settings,
+  });
+  assert.equal(put.status, 201, put.text);
+  return {
+    service,
+    provider,
+    orgId: org.body.id,
+    async code(login, extra = {}) {
+      const result = await provider.authorize({ clientId, redirectUri: REDIRECT_URI, login, ...extra });
+      assert.ok("code" in result, `the provider sent no code: ${JSON.stringify(result)}`);
+      return result.code;
+    },
+    exchange: (body) => service.request("POST", "/userAccount/oauth/exchange", { provider: name, redirectUri: REDIRECT_URI, ...body }),
+  };
+}
