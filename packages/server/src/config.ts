@@ -27,6 +27,13 @@ export interface Config {
   readonly allowInsecureLoopbackProviders: boolean;
   readonly redisUrl: string | undefined;
   readonly demo: "auto" | "off";
+  /** `aud` of the service's own access and refresh tokens. */
+  readonly tokenAudience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** Consecutive failed `authenticate` attempts that block an account, and for how long. */
+  readonly lockoutThreshold: number;
+  readonly lockoutSeconds: number;
 }
 
 /** The settings read from the environment; `encryptionKey`/`adminToken` may still be missing. */
@@ -125,6 +132,11 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     allowInsecureLoopbackProviders: readBoolean(env, "ALLOW_INSECURE_LOOPBACK_PROVIDERS", false),
     redisUrl: readUrl(env, "REDIS_URL", ["redis:", "rediss:"]),
     demo,
+    tokenAudience: env.TOKEN_AUDIENCE || "pipeshub",
+    accessTokenTtlSeconds: readInteger(env, "ACCESS_TOKEN_TTL_SECONDS", 3600, 60, 86_400),
+    refreshTokenTtlSeconds: readInteger(env, "REFRESH_TOKEN_TTL_SECONDS", 7 * 86_400, 300, 90 * 86_400),
+    lockoutThreshold: readInteger(env, "LOCKOUT_THRESHOLD", 5, 1, 100),
+    lockoutSeconds: readInteger(env, "LOCKOUT_SECONDS", 900, 1, 86_400),
   });
 }
 
