@@ -1,0 +1,167 @@
+/**
+ * Every error the SDK throws for a failed call is a {@link PipeshubError}:
+ *
+ * | class | when |
+ * | --- | --- |
+ * | {@link AuthError} | the service answered HTTP 400 |
+ * | {@link RateLimitError} | HTTP 429 (a {@link PipeshubDefaultError}) |
+ * | {@link PipeshubDefaultError} | any other non-2xx answer |
+ * | {@link ResponseValidationError} | a 2xx answer whose body is not what the API promises |
+ * | {@link ConnectionError} | no answer: connection refused, reset, DNS, TLS… |
+ * | {@link RequestTimeoutError} | `timeoutMs` elapsed for one attempt |
+ * | {@link RequestAbortedError} | the caller's `AbortSignal` fired |
+ */
+
+/** Base class of every error thrown by a `Pipeshub` call. */
+export class PipeshubError extends Error {
+  override name = "PipeshubError";
+}
+
+/** Fields shared by errors that carry an HTTP response. */
+export interface HTTPErrorInit {
+  message: string;
+  response: Response;
+  body: string;
+  cause?: unknown;
+}
+
+/** The parts of the wire error body (`{ error, message, code, statusCode }`) a program uses. */
+interface ErrorBodyFields {
+  error: string | undefined;
+  code: string | undefined;
+  message: string | undefined;
+}
+
+/**
+ * The service answered with a non-2xx status. Carries the wire error's fields and the raw
+ * HTTP exchange. Use its subclasses in `catch` clauses: {@link AuthError} (400) and
+ * {@link PipeshubDefaultError} (every other 4xx/5xx).
+ */
+export class APIError extends PipeshubError {
+  override name = "APIError";
+  /** The HTTP status of the response. */
+  readonly statusCode: number;
+  /** Stable identifier to switch on, e.g. `"INVALID_GRANT"`; `undefined` if the body was not the service's JSON. */
+  readonly error: string | undefined;
+  /** Machine-readable class of the failure, e.g. `"HTTP_BAD_REQUEST"`; `undefined` like {@link APIError.error}. */
+  readonly code: string | undefined;
+  /** The response body as text, exactly as received (it may be HTML from a proxy). */
+  readonly body: string;
+  /** The response (its body already consumed: use {@link APIError.body}). */
+  readonly response: Response;
+  /** The response headers. */
+  readonly headers: Headers;
+  /** The `x-request-id` response header, to quote when reporting a problem. */
+  readonly requestId: string | undefined;
+
+  constructor(init: HTTPErrorInit) {
+    const fields = parseErrorBody(init.body);
+    super(fields.message ?? init.message, { cause: init.cause });
+    this.statusCode = init.response.status;
+    this.error = fields.error;
+    this.code = fields.code;
+    this.body = init.body;
+    this.response = init.response;
+    this.headers = init.response.headers;
+    this.requestId = init.response.headers.get("x-request-id") ?? undefined;
+  }
+}
+
+/** HTTP 400: the request was refused, e.g. `INVALID_GRANT`, `REDIRECT_URI_MISMATCH`, `VALIDATION_ERROR`. */
+export class AuthError extends APIError {
+  override name = "AuthError";
+}
+
+/** Any non-2xx answer other than 400 (401, 404, 409, 429, 500, 502, …), whatever its content type. */
+export class PipeshubDefaultError extends APIError {
+  override name = "PipeshubDefaultError";
+}
+
+/** HTTP 429: too many requests. Retried by default, honouring `Retry-After`. */
+export class RateLimitError extends PipeshubDefaultError {
+  override name = "RateLimitError";
+}
+
+/** A 2xx answer whose body is malformed or lacks what the API promises. Never retried. */
+export class ResponseValidationError extends PipeshubError {
+  override name = "ResponseValidationError";
+  readonly statusCode: number;
+  /** The response body as text, exactly as received. */
+  readonly body: string;
+  readonly response: Response;
+  readonly headers: Headers;
+  readonly requestId: string | undefined;
+
+  constructor(init: HTTPErrorInit) {
+    super(init.message, { cause: init.cause });
+    this.statusCode = init.response.status;
+    this.body = init.body;
+    this.response = init.response;
+    this.headers = init.response.headers;
+    this.requestId = init.response.headers.get("x-request-id") ?? undefined;
+  }
+}
+
+/** No HTTP response arrived: the connection was refused, dropped, or could not be set up. `cause` holds the fetch error. */
+export class ConnectionError extends PipeshubError {
+  override name = "ConnectionError";
+}
+
+/** One attempt took longer than `timeoutMs` (retried as a connection error unless `retryConnectionErrors` is false). */
+export class RequestTimeoutError extends PipeshubError {
+  override name = "RequestTimeoutError";
+  /** The per-attempt limit that elapsed. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, options?: ErrorOptions) {
+    super(`Request timed out after ${timeoutMs} ms`, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's `AbortSignal` fired; `cause` is the signal's reason. Never retried. */
+export class RequestAbortedError extends PipeshubError {
+  override name = "RequestAbortedError";
+}
+
+/**
+ * Maps a non-2xx response to its error class: 400 → {@link AuthError}, 429 →
+ * {@link RateLimitError}, anything else → {@link PipeshubDefaultError}.
+ */
+export function errorFromResponse(response: Response, body: string): APIError {
+  const init = { response, body, message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}` };
+  if (response.status === 400) return new AuthError(init);
+  if (response.status === 429) return new RateLimitError(init);
+  return new PipeshubDefaultError(init);
+}
+
+/**
+ * Reads `{ error, message, code }` from an error body. Also understands the OpenAPI file's
+ * envelope `{ error: { code, message } }`. Anything else yields no fields.
+ */
+function parseErrorBody(body: string): ErrorBodyFields {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { error: undefined, code: undefined, message: undefined };
+  }
+  if (!isRecord(value)) return { error: undefined, code: undefined, message: undefined };
+  if (isRecord(value.error)) {
+    const code = stringOrUndefined(value.error.code);
+    return { error: code, code, message: stringOrUndefined(value.error.message) };
+  }
+  return {
+    error: stringOrUndefined(value.error),
+    code: stringOrUndefined(value.code),
+    message: stringOrUndefined(value.message),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * `pipeshub`: TypeScript client of the PipesHub user-account API, for sign-in through an
+ * organisation's own OAuth 2.0 / OpenID Connect provider.
+ *
+ * @packageDocumentation
+ */
+export { Pipeshub, SDK_VERSION, type PipeshubOptions } from "./client.ts";
+export type { FetchLike, RequestOptions } from "./http.ts";
+export {
+  OAuth,
+  type AuthorizationUrlRequest,
+  type AuthorizationUrlResponse,
+  type ExchangeCodeRequest,
+  type OAuthExchangeResponse,
+} from "./oauth.ts";
+export {
+  UserAccount,
+  type AllowedMethod,
+  type AuthMethodName,
+  type AuthProviders,
+  type AuthenticateFinal,
+  type AuthenticateNextStep,
+  type AuthenticateRequest,
+  type AuthenticateResponse,
+  type InitAuthRequest,
+  type InitAuthResponse,
+  type OAuthProviderPublicConfig,
+  type OAuthProviderSummary,
+  type RefreshTokenResponse,
+  type RefreshTokenUser,
+} from "./user-account.ts";
+export {
+  Admin,
+  type AuditPage,
+  type AuditRecord,
+  type CreateOrgRequest,
+  type CreateUserRequest,
+  type ListAuditRequest,
+  type OAuthProviderSettings,
+  type OAuthProviderSettingsInput,
+  type Org,
+  type OrgUser,
+  type TokenEndpointAuthMethod,
+} from "./admin.ts";
+export {
+  APIError,
+  AuthError,
+  ConnectionError,
+  PipeshubDefaultError,
+  PipeshubError,
+  RateLimitError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  ResponseValidationError,
+} from "./errors.ts";
+export {
+  DEFAULT_BACKOFF,
+  DEFAULT_RETRY_CONFIG,
+  JITTER_RATIO,
+  RETRYABLE_STATUSES,
+  parseRetryAfter,
+  retryDelay,
+  shouldRetry,
+  type BackoffStrategy,
+  type RetryConfig,
+  type RetryDelayInput,
+} from "./retry.ts";
+export type { JsonObject } from "./validate.ts";

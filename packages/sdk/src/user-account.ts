@@ -1,0 +1,263 @@
+/**
+ * `client.userAccount`: PipesHub's multi-step sign-in (`initAuth` → `authenticate`) and the
+ * session's tokens (`refreshToken`, `logout`).
+ */
+import { parseJson, type RawResponse, type RequestOptions, type Transport } from "./http.ts";
+import { readArray, readObject, readShape, ShapeError, type JsonObject } from "./validate.ts";
+
+/** Sign-in methods PipesHub knows; a newer server may name others. */
+export type AuthMethodName = "samlSso" | "otp" | "password" | "google" | "microsoft" | "azureAd" | "oauth";
+
+/** A method name as received: a known {@link AuthMethodName} or a newer one. */
+export type AllowedMethod = AuthMethodName | (string & {});
+
+/** Public settings of a generic OAuth provider (never the secret). */
+export interface OAuthProviderPublicConfig {
+  providerName?: string | null;
+  clientId?: string | null;
+  authorizationUrl?: string | null;
+  tokenEndpoint?: string | null;
+  userInfoEndpoint?: string | null;
+  scope?: string | null;
+  enableJit?: boolean | null;
+  [key: string]: unknown;
+}
+
+/** Public settings of the providers allowed in the current step, keyed by method (the contract's `AuthProviders`). */
+export interface AuthProviders {
+  google?: JsonObject | null;
+  microsoft?: JsonObject | null;
+  azuread?: JsonObject | null;
+  oauth?: OAuthProviderPublicConfig | null;
+  saml?: JsonObject | null;
+  [key: string]: unknown;
+}
+
+/** One of the organisation's named OAuth providers, as listed by `initAuth`. */
+export interface OAuthProviderSummary {
+  /** The name to pass as `provider` to `oauth.authorizationUrl` / `oauth.exchangeCode`. */
+  name: string;
+  /** Display name. */
+  providerName?: string | null;
+  [key: string]: unknown;
+}
+
+/** Input of {@link UserAccount.initAuth}. */
+export interface InitAuthRequest {
+  /** Optional (legacy): pre-fills the session and lets the service pick the organisation. */
+  email?: string;
+}
+
+/** A new sign-in session and what the first step allows. */
+export interface InitAuthResponse {
+  /** From the `x-session-token` response header; send it to `authenticate`. */
+  sessionToken: string;
+  /** Always 0 at first. */
+  currentStep: number;
+  allowedMethods: AllowedMethod[];
+  message: string;
+  authProviders: AuthProviders;
+  /** True when an allowed external provider provisions unknown users just in time. */
+  jitEnabled: boolean;
+  /** The organisation's named OAuth providers (an addition to the contract; absent on servers without it). */
+  oauthProviders?: OAuthProviderSummary[];
+}
+
+/** Input of {@link UserAccount.authenticate} for the `oauth` method. */
+export interface AuthenticateRequest {
+  /** From {@link InitAuthResponse.sessionToken}. */
+  sessionToken: string;
+  method: "oauth";
+  /** The provider tokens from `oauth.exchangeCode`. */
+  credentials: { accessToken: string; idToken?: string };
+  email?: string;
+}
+
+/** All steps done: the service's own tokens. */
+export interface AuthenticateFinal {
+  kind: "final";
+  /** `"Fully authenticated"`. */
+  message: string;
+  /** The service's access JWT (short-lived). */
+  accessToken: string;
+  /** The service's refresh JWT. */
+  refreshToken: string;
+}
+
+/** This step succeeded; the organisation requires another. Call `authenticate` again with a method from `allowedMethods`. */
+export interface AuthenticateNextStep {
+  kind: "nextStep";
+  status: "success";
+  nextStep: number;
+  allowedMethods: AllowedMethod[];
+  authProviders: AuthProviders;
+}
+
+/** Result of {@link UserAccount.authenticate}; switch on `kind`. */
+export type AuthenticateResponse = AuthenticateFinal | AuthenticateNextStep;
+
+/** The user record returned with a refreshed access token (the contract's `RefreshTokenUser`, checked loosely). */
+export interface RefreshTokenUser {
+  _id?: string | null;
+  orgId?: string | null;
+  email?: string | null;
+  fullName?: string | null;
+  [key: string]: unknown;
+}
+
+/** A refreshed session. */
+export interface RefreshTokenResponse {
+  accessToken: string;
+  /**
+   * The rotated refresh token, when the server rotates (this service does). Store it in place
+   * of the old one: presenting a used refresh token again is treated as theft and ends the session.
+   */
+  refreshToken?: string;
+  user?: RefreshTokenUser;
+}
+
+const initAuthShape = {
+  currentStep: "integer",
+  allowedMethods: "string[]",
+  message: "string",
+  authProviders: "object",
+  jitEnabled: "boolean",
+  oauthProviders: "array?",
+} as const;
+const finalShape = { message: "string", accessToken: "string", refreshToken: "string" } as const;
+const nextStepShape = { status: "string", nextStep: "integer", allowedMethods: "string[]", authProviders: "object" } as const;
+const refreshShape = { accessToken: "string", refreshToken: "string?", user: "object?" } as const;
+const refreshUserShape = { _id: "string?", orgId: "string?", email: "string?", fullName: "string?" } as const;
+const providerSummaryShape = { name: "string", providerName: "string?" } as const;
+const authProvidersShape = {
+  google: "object?",
+  microsoft: "object?",
+  azuread: "object?",
+  oauth: "object?",
+  saml: "object?",
+} as const;
+const oauthPublicShape = {
+  providerName: "string?",
+  clientId: "string?",
+  authorizationUrl: "string?",
+  tokenEndpoint: "string?",
+  userInfoEndpoint: "string?",
+  scope: "string?",
+  enableJit: "boolean?",
+} as const;
+
+/** User-account operations. Reach them as `client.userAccount`. */
+export class UserAccount {
+  readonly #transport: Transport;
+
+  /** @internal Created by `Pipeshub`. */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /**
+   * Starts a sign-in session: `POST /userAccount/initAuth`. The session token comes from the
+   * `x-session-token` response header (a browser client needs the server to expose it via CORS).
+   *
+   * @throws {ResponseValidationError} a 2xx without the `x-session-token` header or with a malformed body.
+   */
+  async initAuth(request: InitAuthRequest = {}, options?: RequestOptions): Promise<InitAuthResponse> {
+    const body = request.email === undefined ? {} : { email: request.email };
+    return this.#transport.request({ method: "POST", path: "/userAccount/initAuth", body }, options, (raw) => {
+      const wire = readShape(parseJson(raw), initAuthShape);
+      const sessionToken = raw.response.headers.get("x-session-token");
+      if (!sessionToken) throw new ShapeError("x-session-token response header is missing");
+      const result: InitAuthResponse = {
+        sessionToken,
+        currentStep: wire.currentStep,
+        allowedMethods: wire.allowedMethods,
+        message: wire.message,
+        authProviders: readAuthProviders(wire.authProviders),
+        jitEnabled: wire.jitEnabled,
+      };
+      if (wire.oauthProviders) {
+        result.oauthProviders = readArray(wire.oauthProviders, "response.oauthProviders", (item, path) =>
+          readShape(item, providerSummaryShape, path),
+        );
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Completes one sign-in step: `POST /userAccount/authenticate` with the session token in
+   * `x-session-token`. For `oauth`, the credentials are the provider tokens from
+   * `oauth.exchangeCode`, which the service verifies again.
+   *
+   * Returns `{ kind: "final", accessToken, refreshToken }` when all steps are done, or
+   * `{ kind: "nextStep", nextStep, allowedMethods }` when the organisation requires another.
+   */
+  async authenticate(request: AuthenticateRequest, options?: RequestOptions): Promise<AuthenticateResponse> {
+    const body: Record<string, unknown> = { method: request.method, credentials: request.credentials };
+    if (request.email !== undefined) body.email = request.email;
+    return this.#transport.request(
+      { method: "POST", path: "/userAccount/authenticate", body, headers: { "x-session-token": request.sessionToken } },
+      options,
+      decodeAuthenticate,
+    );
+  }
+
+  /**
+   * Exchanges a refresh token for a new access token: `POST /userAccount/refresh/token` with
+   * `Authorization: Bearer <refreshToken>`.
+   *
+   * Retries: with rotation, a retry after a lost response presents an already-used refresh
+   * token, which the service treats as reuse and answers 401; the user then signs in again.
+   * Pass `{ retries: { strategy: "none" } }` to handle the first failure yourself.
+   */
+  async refreshToken(request: { refreshToken: string }, options?: RequestOptions): Promise<RefreshTokenResponse> {
+    return this.#transport.request(
+      { method: "POST", path: "/userAccount/refresh/token", headers: bearer(request.refreshToken) },
+      options,
+      (raw) => {
+        const wire = readShape(parseJson(raw), refreshShape);
+        const result: RefreshTokenResponse = { accessToken: wire.accessToken };
+        if (typeof wire.refreshToken === "string") result.refreshToken = wire.refreshToken;
+        if (wire.user) result.user = readShape(wire.user, refreshUserShape, "response.user");
+        return result;
+      },
+    );
+  }
+
+  /** Ends the session of `accessToken`: `POST /userAccount/logout/manual` with `Authorization: Bearer`. Discard the tokens locally too. */
+  async logout(request: { accessToken: string }, options?: RequestOptions): Promise<void> {
+    await this.#transport.request(
+      { method: "POST", path: "/userAccount/logout/manual", headers: bearer(request.accessToken) },
+      options,
+      () => undefined,
+    );
+  }
+}
+
+function decodeAuthenticate(raw: RawResponse): AuthenticateResponse {
+  const object = readObject(parseJson(raw), "response");
+  if ("accessToken" in object || "refreshToken" in object) {
+    const wire = readShape(object, finalShape);
+    return { kind: "final", message: wire.message, accessToken: wire.accessToken, refreshToken: wire.refreshToken };
+  }
+  const wire = readShape(object, nextStepShape);
+  if (wire.status !== "success") throw new ShapeError(`response.status: expected "success", got "${wire.status}"`);
+  return {
+    kind: "nextStep",
+    status: "success",
+    nextStep: wire.nextStep,
+    allowedMethods: wire.allowedMethods,
+    authProviders: readAuthProviders(wire.authProviders),
+  };
+}
+
+function readAuthProviders(value: unknown): AuthProviders {
+  const providers = readShape(value, authProvidersShape, "response.authProviders");
+  if (providers.oauth) readShape(providers.oauth, oauthPublicShape, "response.authProviders.oauth");
+  return providers as AuthProviders;
+}
+
+/** `Authorization: Bearer` (RFC 6750 §2.1). */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}

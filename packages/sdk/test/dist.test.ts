@@ -1,0 +1,76 @@
+// The published artefact: dist/ is plain JavaScript plus declarations, loadable by Node
+// without type stripping and by TypeScript through package.json "exports".
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const sdk = fileURLToPath(new URL("../", import.meta.url));
+const dist = join(sdk, "dist");
+const src = join(sdk, "src");
+const fixtures = join(sdk, "test", "fixtures", "dist");
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true }).map(String).sort();
+}
+
+/** Builds unless dist/ is newer than every source file (`npm run test:sdk` has just built it). */
+function stale(): boolean {
+  let built: number;
+  try {
+    built = statSync(join(dist, "index.js")).mtimeMs;
+  } catch {
+    return true;
+  }
+  return files(src).some((file) => statSync(join(src, file)).mtimeMs > built);
+}
+
+describe("dist", () => {
+  before(async () => {
+    if (stale()) await run("npm", ["run", "build"], { cwd: sdk });
+  });
+
+  it("has a .js and a .d.ts for every source module", () => {
+    const expected = files(src).flatMap((file) => [file.replace(/\.ts$/, ".d.ts"), file.replace(/\.ts$/, ".js")]);
+    assert.deepEqual(files(dist), expected.sort());
+  });
+
+  it("imports no .ts files and no Node built-ins", () => {
+    for (const file of files(dist)) {
+      const text = readFileSync(join(dist, file), "utf8");
+      assert.doesNotMatch(text, /(?:from|import)\s*\(?\s*["'][^"']+\.ts["']/, `${file} imports a .ts file`);
+      assert.doesNotMatch(text, /["']node:/, `${file} imports a Node built-in`);
+    }
+  });
+
+  it("is what package.json exports", () => {
+    const manifest = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8"));
+    assert.equal(manifest.name, "pipeshub");
+    assert.deepEqual(manifest.exports["."], { types: "./dist/index.d.ts", default: "./dist/index.js" });
+    assert.deepEqual(manifest.files, ["dist"]);
+    assert.equal(import.meta.resolve("pipeshub"), new URL("../dist/index.js", import.meta.url).href);
+  });
+
+  it("runs under plain Node, type stripping off", async () => {
+    const { stdout } = await run(process.execPath, ["--no-experimental-strip-types", join(fixtures, "consumer.mjs")], { cwd: fixtures });
+    const manifest = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8"));
+    assert.deepEqual(JSON.parse(stdout), {
+      version: manifest.version,
+      tokens: { accessToken: "at", tokenType: "Bearer", expiresIn: 60 },
+      failure: { auth: true, base: true, error: "INVALID_GRANT" },
+    });
+  });
+
+  it("type-checks a consumer against the declarations, skipLibCheck off", async () => {
+    const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
+    const result = await run(process.execPath, [tsc, "-p", join(fixtures, "tsconfig.json")], { cwd: fixtures }).catch(
+      (error: { stdout?: string; message: string }) => assert.fail(error.stdout || error.message),
+    );
+    assert.equal(result.stdout, "");
+  });
+});
