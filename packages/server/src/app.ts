@@ -7,22 +7,36 @@ import { adminRoutes } from "./http/admin-routes.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { exchangeRoutes } from "./http/exchange-routes.ts";
 import { healthRoutes } from "./http/health-routes.ts";
+import { authStepRoutes, signInRoutes } from "./http/sign-in-routes.ts";
 import { createSecretBox } from "./keys/secret-box.ts";
+import { createSigningKeys } from "./keys/signing-keys.ts";
+import { tokenRoutes } from "./http/token-routes.ts";
+import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
+import { refreshTokenRepository } from "./store/refresh-tokens.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
 import { createProviderGateway, type ProviderGateway } from "./oauth/provider-client.ts";
+import { authSessions } from "./signin/auth-session.ts";
+import { accountLockout } from "./signin/lockout.ts";
+import { createRedisState } from "./state/redis-state.ts";
+import { createMemoryState, type ShortLivedState } from "./state/short-lived-state.ts";
 import { openDatabase } from "./store/database.ts";
 import { createStore, type Store } from "./store/store.ts";
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
   readonly logStream?: Writable;
+  /** The clock of short-lived state (tests move it to expire sessions and states). */
+  readonly now?: () => number;
 }
 
 export interface App {
   readonly server: FastifyInstance;
   readonly store: Store;
   readonly gateway: ProviderGateway;
+  readonly state: ShortLivedState;
   readonly config: Config;
+  /** The service's own access/refresh tokens: issue, refresh, logout, verify, keys. */
+  readonly sessionTokens: SessionTokens;
   close(): Promise<void>;
 }
 
@@ -48,9 +62,15 @@ export const REDACTED_LOG_PATHS = [
 /** Builds the service from a validated Config. Never listens: `main.ts` does. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const db = await openDatabase(config.database);
-  const store = createStore(db, createSecretBox(config.encryptionKey));
+  const secrets = createSecretBox(config.encryptionKey);
+  const store = createStore(db, secrets);
+  const signingKeys = createSigningKeys({ db, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: refreshTokenRepository(db), users: store.users, audit: store.audit, config });
   const outbound = createOutboundFetch({ timeoutMs: config.outboundTimeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
   const gateway = createProviderGateway({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
+  const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now);
+  const sessions = authSessions(state);
+  const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
 
   const server = Fastify({
     logger: {
@@ -75,17 +95,23 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   installErrorHandling(server);
   await server.register(healthRoutes(db));
-  const deps = { ...store, gateway };
+  const deps = { ...store, gateway, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));
+  await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
+  await server.register(authStepRoutes(store, config.adminToken));
+  await server.register(tokenRoutes({ sessionTokens, adminToken: config.adminToken }));
   await server.register(adminRoutes({ store, gateway, adminToken: config.adminToken, allowInsecureLoopback: config.allowInsecureLoopbackProviders }));
 
   return {
     server,
     store,
     gateway,
+    state,
     config,
+    sessionTokens,
     async close() {
       await server.close();
+      await state.close();
       await db.destroy();
     },
   };

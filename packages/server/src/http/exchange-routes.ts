@@ -10,6 +10,7 @@ export const OAuthExchangeRequestSchema = Type.Object(
     email: Type.String({ format: "email", maxLength: 320, description: "User email" }),
     provider: Type.String({ minLength: 1, maxLength: 64, description: "OAuth provider name" }),
     redirectUri: Type.String({ format: "uri", maxLength: 2048, description: "Redirect URI used in authorization request" }),
+    state: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "The state from /userAccount/oauth/authorize: binds PKCE and nonce (addition)" })),
     iss: Type.Optional(Type.String({ format: "uri", maxLength: 2048, description: "The `iss` authorization response parameter, when the provider sent one (RFC 9207)" })),
   },
   { additionalProperties: false, description: "Request to exchange OAuth authorization code for tokens" },

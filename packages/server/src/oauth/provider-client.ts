@@ -45,8 +45,17 @@ export interface ProviderGateway {
   authorizationUrl(provider: ConfiguredProvider, request: AuthorizationRequest): Promise<Result<URL>>;
   /** Establishes the identity behind tokens a client presents (ID token, else userinfo). */
   identify(provider: ConfiguredProvider, tokens: { accessToken: string; idToken?: string; expectedNonce?: string }): Promise<Result<ProviderIdentity>>;
+  /** The provider's endpoints, from settings or (cached) discovery. */
+  endpoints(provider: ConfiguredProvider): Promise<Result<ProviderEndpoints>>;
   /** Fetches discovery (when configured) and checks the settings work; for admins. */
   check(provider: ConfiguredProvider): Promise<Result<{ issuer: string; authorizationEndpoint: string; tokenEndpoint: string }>>;
+}
+
+export interface ProviderEndpoints {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userinfoEndpoint: string | undefined;
 }
 
 export interface ProviderGatewayOptions {
@@ -309,6 +318,20 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
         return providerFailure(provider.settings.providerName, error, "discovery");
       }
       return identityFrom(provider, context.config, context.metadata, tokens.accessToken, tokens.idToken, tokens.expectedNonce);
+    },
+
+    async endpoints(provider) {
+      try {
+        const { metadata } = await configuration(provider);
+        return success({
+          issuer: metadata.issuer,
+          authorizationEndpoint: metadata.authorization_endpoint ?? "",
+          tokenEndpoint: metadata.token_endpoint ?? "",
+          userinfoEndpoint: metadata.userinfo_endpoint,
+        });
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "discovery");
+      }
     },
 
     async check(provider) {

@@ -1,10 +1,14 @@
 import { failure, type Result, success } from "../errors.ts";
+import type { ShortLivedState } from "../state/short-lived-state.ts";
+import type { AuthSessions } from "./auth-session.ts";
+import { consumeAuthorization, type PendingAuthorization } from "./authorization-requests.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
 import type { AuditTrailRepository } from "../store/audit-trail.ts";
 import type { ProviderRepository } from "../store/providers.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import type { ConfiguredProvider, Organisation, User } from "./model.ts";
-import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import type { OrganisationLookup } from "./organisation.ts";
+import { resolveProvider } from "./provider-resolution.ts";
 
 export interface ExchangeRequest {
   readonly code: string;
@@ -13,6 +17,8 @@ export interface ExchangeRequest {
   readonly redirectUri: string;
   /** The `iss` authorization response parameter, when the client passes it on (RFC 9207). */
   readonly iss?: string;
+  /** The `state` of an authorization request started at /userAccount/oauth/authorize. */
+  readonly state?: string;
   readonly ip: string | null;
 }
 
@@ -30,35 +36,13 @@ export interface ExchangeOutcome {
   readonly provider: ConfiguredProvider;
 }
 
-/** PKCE verifier and nonce of an authorization request this service started. */
-export interface AuthorizationBinding {
-  readonly codeVerifier: string;
-  readonly nonce: string | undefined;
-}
-
 export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users"> {
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly audit: Pick<AuditTrailRepository, "record">;
   readonly gateway: ProviderGateway;
-}
-
-/** Resolves the organisation and the named provider in it, and checks the redirect URI. */
-export async function resolveProvider(
-  deps: Pick<ExchangeDeps, "organisations" | "users" | "providers">,
-  email: string,
-  providerName: string,
-  redirectUri: string,
-): Promise<Result<{ organisation: Organisation; provider: ConfiguredProvider }>> {
-  const org = await resolveOrganisation(deps, email);
-  if (!org.ok) return org;
-  const provider = await deps.providers.configured(org.value.id, providerName);
-  if (!provider) return failure("PROVIDER_NOT_FOUND", `No OAuth provider named "${providerName}" is configured for your organisation.`);
-  // Exact match (RFC 9700 §2.1): checked before anything is sent to the provider.
-  if (!provider.settings.redirectUris.includes(redirectUri)) {
-    return failure("REDIRECT_URI_MISMATCH", "redirectUri is not one of the provider's registered redirect URIs.");
-  }
-  return success({ organisation: org.value, provider });
+  readonly state: ShortLivedState;
+  readonly sessions: AuthSessions;
 }
 
 /**
@@ -66,11 +50,7 @@ export async function resolveProvider(
  * establishes who signed in, and links or provisions the account. Every outcome, success or
  * failure, leaves exactly one audit record.
  */
-export async function redeemAuthorizationCode(
-  deps: ExchangeDeps,
-  request: ExchangeRequest,
-  binding?: AuthorizationBinding,
-): Promise<Result<ExchangeOutcome>> {
+export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
   let orgId: string | null = null;
   let userId: string | null = null;
   const result = await (async (): Promise<Result<ExchangeOutcome>> => {
@@ -78,14 +58,19 @@ export async function redeemAuthorizationCode(
     if (!resolved.ok) return resolved;
     const { organisation, provider } = resolved.value;
     orgId = organisation.id;
-    if (provider.settings.requirePkce && !binding) {
+    let binding: PendingAuthorization | undefined;
+    if (request.state !== undefined) {
+      const pending = await consumeAuthorization(deps.state, request.state, request);
+      if (!pending.ok) return pending;
+      binding = pending.value;
+    } else if (provider.settings.requirePkce) {
       return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
     }
     const redeemed = await deps.gateway.redeemCode(provider, {
       code: request.code,
       redirectUri: request.redirectUri,
       ...(binding && { codeVerifier: binding.codeVerifier }),
-      ...(binding?.nonce !== undefined && { expectedNonce: binding.nonce }),
+      ...(binding?.nonce && { expectedNonce: binding.nonce }),
       ...(request.iss !== undefined && { issuer: request.iss }),
     });
     if (!redeemed.ok) return redeemed;
@@ -94,6 +79,7 @@ export async function redeemAuthorizationCode(
     const user = await linkOrProvisionAccount(deps, organisation, provider, redeemed.value.identity, request.email);
     if (!user.ok) return user;
     userId = user.value.id;
+    if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
     const t = redeemed.value;
     return success({
       tokens: {
@@ -118,4 +104,11 @@ export async function redeemAuthorizationCode(
     ip: request.ip,
   });
   return result;
+}
+
+/** Lets authenticate check the ID token's nonce for the session this sign-in started under. */
+async function rememberProviderOnSession(sessions: AuthSessions, binding: PendingAuthorization): Promise<void> {
+  const session = await sessions.load(binding.sessionToken!);
+  if (!session) return;
+  await sessions.save(binding.sessionToken!, { ...session, email: session.email ?? binding.email, orgId: session.orgId ?? binding.orgId, provider: binding.provider, nonce: binding.nonce });
 }

@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import { initial } from "./migrations/0001-initial.ts";
+import { sessionTokens } from "./migrations/0002-session-tokens.ts";
+import { authSteps } from "./migrations/0003-auth-steps.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -7,6 +9,8 @@ import { initial } from "./migrations/0001-initial.ts";
  */
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_session_tokens": sessionTokens,
+  "0003_auth_steps": authSteps,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

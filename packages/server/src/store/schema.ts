@@ -55,6 +55,43 @@ export interface AuditTable {
 }
 
 
+export interface OrganisationAuthStepsTable {
+  org_id: string;
+  steps: string;
+  updated_at: string;
+}
+
+/** The service's own ES256 signing keys; the private JWK is sealed with the kid as context. */
+export interface SigningKeysTable {
+  kid: string;
+  /** The public JWK, as JSON. */
+  public_jwk: string;
+  /** The private JWK as JSON, AES-256-GCM sealed (see keys/secret-box.ts). */
+  private_jwk_sealed: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+/** One sign-in's chain of rotated refresh tokens (`sid` in the tokens). */
+export interface RefreshTokenFamiliesTable {
+  id: string;
+  user_id: string;
+  org_id: string;
+  created_at: string;
+  revoked_at: string | null;
+  /** "logout" or "reuse". */
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  jti: string;
+  family_id: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
@@ -62,4 +99,8 @@ export interface Database {
   providers: ProvidersTable;
   identity_links: IdentityLinksTable;
   audit_events: AuditTable;
+  signing_keys: SigningKeysTable;
+  refresh_token_families: RefreshTokenFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  organisation_auth_steps: OrganisationAuthStepsTable;
 }

@@ -1,5 +1,6 @@
 import type { SecretBox } from "../keys/secret-box.ts";
 import { auditTrailRepository } from "./audit-trail.ts";
+import { authStepRepository } from "./auth-steps.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
@@ -15,6 +16,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     providers: providerRepository(db, secrets),
     links: identityLinkRepository(db),
     audit: auditTrailRepository(db),
+    authSteps: authStepRepository(db),
   };
 }
 

@@ -20,7 +20,7 @@ export interface RunningService {
 }
 
 /** Builds the service in-process and listens on loopback; closed when the test ends. */
-export async function startService(t: TestContext, overrides: Partial<Config> = {}): Promise<RunningService> {
+export async function startService(t: TestContext, overrides: Partial<Config> = {}, options: { now?: () => number } = {}): Promise<RunningService> {
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {
@@ -29,7 +29,7 @@ export async function startService(t: TestContext, overrides: Partial<Config> = 
     },
   });
   const config = testConfig({ logLevel: "debug", ...overrides });
-  const app = await buildApp(config, { logStream });
+  const app = await buildApp(config, { logStream, ...options });
   await app.server.listen({ host: "127.0.0.1", port: 0 });
   t.after(() => app.close());
   const address = app.server.server.address();

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsync } from "fastify";
+import { type Static, Type } from "typebox";
+import { failure } from "../errors.ts";
+import { authenticate, type AuthenticateDeps } from "../signin/authenticate.ts";
+import { AUTH_METHODS, type AuthStep, validateAuthSteps } from "../signin/auth-steps.ts";
+import { type AuthorizationDeps, startAuthorization } from "../signin/authorization-requests.ts";
+import { initAuth, type InitAuthDeps } from "../signin/init-auth.ts";
+import { implicitOrganisation, requireOrganisation } from "../admin/administration.ts";
+import type { Store } from "../store/store.ts";
+import { requireAdminToken } from "./admin-auth.ts";
+import { errorResponses, sendFailure } from "./error-handling.ts";
+
+export type SignInDeps = InitAuthDeps & AuthorizationDeps & AuthenticateDeps;
+
+const MethodSchema = Type.Union(AUTH_METHODS.map((m) => Type.Literal(m)));
+const PublicProviderSchema = Type.Object({
+  providerName: Type.String(),
+  clientId: Type.String(),
+  authorizationUrl: Type.String(),
+  tokenEndpoint: Type.String(),
+  userInfoEndpoint: Type.Optional(Type.String()),
+  scope: Type.Optional(Type.String()),
+  enableJit: Type.Optional(Type.Boolean()),
+});
+const AuthProvidersSchema = Type.Object({ oauth: Type.Optional(PublicProviderSchema) });
+const InitAuthBody = Type.Object({ email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) }, { additionalProperties: false });
+const AuthorizeQuery = Type.Object(
+  {
+    provider: Type.String({ minLength: 1, maxLength: 64 }),
+    email: Type.String({ format: "email", maxLength: 320 }),
+    redirectUri: Type.String({ format: "uri", maxLength: 2048 }),
+  },
+  { additionalProperties: false },
+);
+const AuthenticateBody = Type.Object(
+  {
+    method: MethodSchema,
+    credentials: Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 16_384 })]),
+    email: Type.Optional(Type.String({ format: "email", maxLength: 320 })),
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Which of the organisation's providers issued the tokens (addition)" })),
+    "cf-turnstile-response": Type.Optional(Type.String({ maxLength: 4096 })),
+  },
+  { additionalProperties: false },
+);
+const SessionHeader = Type.Object({ "x-session-token": Type.Optional(Type.String({ maxLength: 256 })) });
+const AuthStepSchema = Type.Object(
+  { order: Type.Integer({ minimum: 1, maximum: 3 }), allowedMethods: Type.Array(Type.Object({ type: MethodSchema }, { additionalProperties: false }), { minItems: 1 }) },
+  { additionalProperties: false },
+);
+const UpdateAuthMethodBody = Type.Object({ authMethod: Type.Array(AuthStepSchema, { minItems: 1, maxItems: 3 }) }, { additionalProperties: false });
+const OrgQuery = Type.Object({ orgId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+
+export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
+  return async (app) => {
+    const tags = ["User Account"];
+
+    app.post<{ Body: Static<typeof InitAuthBody> | undefined }>("/userAccount/initAuth", {
+      // The contract allows no body at all: treat it as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: {
+        tags, operationId: "initAuth", summary: "Initialize authentication session",
+        body: InitAuthBody,
+        response: {
+          200: Type.Object({ currentStep: Type.Integer(), allowedMethods: Type.Array(Type.String()), message: Type.String(), authProviders: AuthProvidersSchema, oauthProviders: Type.Array(PublicProviderSchema), jitEnabled: Type.Boolean() }),
+          ...errorResponses(400, 404, 500),
+        },
+      },
+    }, async (request, reply) => {
+      const result = await initAuth(deps, request.body?.email || undefined);
+      if (!result.ok) return sendFailure(reply, result);
+      reply.header("x-session-token", result.value.sessionToken).header("cache-control", "no-store");
+      return result.value.response;
+    });
+
+    app.get<{ Querystring: Static<typeof AuthorizeQuery>; Headers: Static<typeof SessionHeader> }>("/userAccount/oauth/authorize", {
+      schema: {
+        tags: ["OAuth"], operationId: "oauthAuthorizationUrl", summary: "Start an authorization request with state, PKCE (S256) and nonce",
+        description: "Answers the provider's authorization URL. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.",
+        querystring: AuthorizeQuery, headers: SessionHeader,
+        response: { 200: Type.Object({ authorizationUrl: Type.String(), state: Type.String() }), 302: Type.Null(), ...errorResponses(400, 404, 502, 504) },
+      },
+    }, async (request, reply) => {
+      const result = await startAuthorization(deps, { ...request.query, sessionToken: request.headers["x-session-token"] });
+      if (!result.ok) return sendFailure(reply, result);
+      reply.header("cache-control", "no-store");
+      const wantsHtml = (request.headers.accept ?? "").split(",")[0]?.trim().startsWith("text/html");
+      return wantsHtml ? reply.redirect(result.value.authorizationUrl, 302) : result.value;
+    });
+
+    app.post<{ Body: Static<typeof AuthenticateBody>; Headers: Static<typeof SessionHeader> }>("/userAccount/authenticate", {
+      schema: {
+        tags, operationId: "authenticate", summary: "Authenticate user with credentials",
+        headers: SessionHeader, body: AuthenticateBody,
+        response: {
+          200: Type.Union([
+            Type.Object({ message: Type.String(), accessToken: Type.String(), refreshToken: Type.String() }),
+            Type.Object({ status: Type.Literal("success"), nextStep: Type.Integer(), allowedMethods: Type.Array(Type.String()), authProviders: AuthProvidersSchema, oauthProviders: Type.Array(PublicProviderSchema) }),
+          ]),
+          ...errorResponses(400, 401, 403, 404, 502, 504),
+        },
+      },
+    }, async (request, reply) => {
+      const sessionToken = request.headers["x-session-token"];
+      if (!sessionToken) return sendFailure(reply, failure("SESSION_EXPIRED", "Send the x-session-token header you got from /userAccount/initAuth."));
+      const { "cf-turnstile-response": _captcha, ...body } = request.body;
+      const result = await authenticate(deps, { ...body, sessionToken, ip: request.ip });
+      if (!result.ok) return sendFailure(reply, result);
+      reply.header("cache-control", "no-store");
+      return result.value.body;
+    });
+  };
+}
+
+/** The organisation's sign-in steps: PipesHub's orgAuthConfig routes and the admin API's. */
+export function authStepRoutes(store: Store, adminToken: string): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook("onRequest", requireAdminToken(adminToken));
+    const tags = ["Organization Auth Config"];
+    const security = [{ bearerAuth: [] }];
+    const save = async (orgId: string, steps: AuthStep[]) => {
+      const valid = validateAuthSteps(steps);
+      if (valid.ok) await store.authSteps.put(orgId, valid.value);
+      return valid;
+    };
+
+    app.get<{ Querystring: Static<typeof OrgQuery> }>("/orgAuthConfig/authMethods", { schema: { tags, security, operationId: "getAuthMethods", summary: "Get organization authentication methods", querystring: OrgQuery } }, async (request, reply) => {
+      const org = await implicitOrganisation(store, request.query.orgId);
+      return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
+    });
+    app.post<{ Querystring: Static<typeof OrgQuery>; Body: Static<typeof UpdateAuthMethodBody> }>("/orgAuthConfig/updateAuthMethod", { schema: { tags, security, operationId: "updateAuthMethod", summary: "Update organization authentication methods", querystring: OrgQuery, body: UpdateAuthMethodBody } }, async (request, reply) => {
+      const org = await implicitOrganisation(store, request.query.orgId);
+      if (!org.ok) return sendFailure(reply, org);
+      const saved = await save(org.value.id, request.body.authMethod);
+      return saved.ok ? { message: "Auth method updated", authMethod: saved.value } : sendFailure(reply, saved);
+    });
+    app.get<{ Params: { orgId: string } }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Get an organisation's sign-in steps" } }, async (request, reply) => {
+      const org = await requireOrganisation(store, request.params.orgId);
+      return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
+    });
+    app.put<{ Params: { orgId: string }; Body: Static<typeof UpdateAuthMethodBody> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Set an organisation's sign-in steps (1-3)", body: UpdateAuthMethodBody } }, async (request, reply) => {
+      const org = await requireOrganisation(store, request.params.orgId);
+      if (!org.ok) return sendFailure(reply, org);
+      const saved = await save(org.value.id, request.body.authMethod);
+      return saved.ok ? { authMethods: saved.value } : sendFailure(reply, saved);
+    });
+  };
+}

@@ -1,0 +1,158 @@
+import { decodeJwt } from "jose";
+import { failure, type FailureId, type Result, success } from "../errors.ts";
+import type { AuditTrailRepository } from "../store/audit-trail.ts";
+import type { AuthStepRepository } from "../store/auth-steps.ts";
+import type { ProviderRepository } from "../store/providers.ts";
+import type { ProviderGateway } from "../oauth/provider-client.ts";
+import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
+import type { AuthSession, AuthSessions } from "./auth-session.ts";
+import type { AuthMethodType } from "./auth-steps.ts";
+import { type InitAuthDeps, signInOptions, type SignInOptions } from "./init-auth.ts";
+import type { AccountLockout } from "./lockout.ts";
+import type { ConfiguredProvider, Organisation, User } from "./model.ts";
+import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+
+/** Issues the service's own tokens once every step is done. */
+export interface SessionTokenIssuer {
+  issue(user: User): Promise<{ accessToken: string; refreshToken: string }>;
+}
+
+export interface AuthenticateRequest {
+  readonly sessionToken: string;
+  readonly method: AuthMethodType;
+  readonly credentials: unknown;
+  readonly email?: string;
+  /** Which of the organisation's providers issued the tokens (an addition to the contract). */
+  readonly provider?: string;
+  readonly ip: string | null;
+}
+
+export type AuthenticateAnswer =
+  | { readonly kind: "nextStep"; readonly body: { status: "success"; nextStep: number } & Pick<SignInOptions, "allowedMethods" | "authProviders" | "oauthProviders"> }
+  | { readonly kind: "final"; readonly body: { message: "Fully authenticated"; accessToken: string; refreshToken: string } };
+
+export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users"> {
+  readonly users: OrganisationLookup["users"] & AccountLinking["users"];
+  readonly providers: Pick<ProviderRepository, "configured" | "list">;
+  readonly authSteps: Pick<AuthStepRepository, "get">;
+  readonly audit: Pick<AuditTrailRepository, "record">;
+  readonly sessions: AuthSessions;
+  readonly gateway: ProviderGateway;
+  readonly lockout: AccountLockout;
+  readonly tokens: SessionTokenIssuer;
+}
+
+/** Failures that say the credentials were wrong (and count towards a lockout); not provider outages. */
+const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
+  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "VALIDATION_ERROR",
+]);
+
+function oauthCredentials(credentials: unknown): Result<{ accessToken: string; idToken?: string }> {
+  const c = credentials as { accessToken?: unknown; idToken?: unknown } | null;
+  if (typeof c !== "object" || c === null || typeof c.accessToken !== "string" || c.accessToken === "" || (c.idToken !== undefined && typeof c.idToken !== "string")) {
+    return failure("VALIDATION_ERROR", "credentials must be { accessToken, idToken? } for the oauth method");
+  }
+  return success({ accessToken: c.accessToken, ...(typeof c.idToken === "string" && { idToken: c.idToken }) });
+}
+
+/**
+ * Which provider issued the presented tokens: the one named, the one the session's
+ * authorization request used, the organisation's only one, or the one whose issuer the
+ * (not yet verified) ID token names. The choice only selects the keys to verify with.
+ */
+async function chooseProvider(deps: AuthenticateDeps, org: Organisation, session: AuthSession, named: string | undefined, idToken: string | undefined): Promise<ConfiguredProvider | undefined> {
+  const name = named ?? session.provider ?? undefined;
+  if (name !== undefined) return deps.providers.configured(org.id, name);
+  const all = await deps.providers.list(org.id);
+  if (all.length === 1) return deps.providers.configured(org.id, all[0]!.providerName);
+  if (idToken === undefined) return undefined;
+  let iss: unknown;
+  try {
+    iss = decodeJwt(idToken).iss;
+  } catch {
+    return undefined;
+  }
+  const match = all.find((p) => p.issuer !== undefined && p.issuer === iss);
+  return match ? deps.providers.configured(org.id, match.providerName) : undefined;
+}
+
+/**
+ * One step of a sign-in (PipesHub's /userAccount/authenticate) with the `oauth` method: the
+ * tokens from the exchange are verified again, the identity must be the session's email and
+ * its (provider, subject) link. The organisation's steps decide whether more are needed.
+ */
+export async function authenticate(deps: AuthenticateDeps, request: AuthenticateRequest): Promise<Result<AuthenticateAnswer>> {
+  const session = await deps.sessions.load(request.sessionToken);
+  if (!session) return failure("SESSION_EXPIRED", "Your sign-in session has expired or does not exist. Start again.");
+  const email = request.email ?? session.email ?? undefined;
+  if (email === undefined) return failure("VALIDATION_ERROR", "email is required: send it here or to /userAccount/initAuth");
+  if (session.email !== null && session.email.toLowerCase() !== email.toLowerCase()) {
+    return failure("EMAIL_MISMATCH", "This sign-in session was started for another email address.");
+  }
+  let org: Organisation;
+  if (session.orgId !== null) {
+    const found = await deps.organisations.get(session.orgId);
+    if (!found) return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");
+    org = found;
+  } else {
+    const resolved = await resolveOrganisation(deps, email);
+    if (!resolved.ok) return resolved;
+    org = resolved.value;
+  }
+
+  let providerName: string | null = request.provider ?? null;
+  let userId: string | null = null;
+  const outcome = await (async (): Promise<Result<AuthenticateAnswer>> => {
+    if (await deps.lockout.isBlocked(org.id, email)) {
+      return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
+    }
+    const steps = await deps.authSteps.get(org.id);
+    const step = steps[session.currentStep];
+    if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");
+    if (!step.allowedMethods.some((m) => m.type === request.method)) {
+      return failure("METHOD_NOT_ALLOWED", `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`);
+    }
+    if (request.method !== "oauth") return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
+    const credentials = oauthCredentials(request.credentials);
+    if (!credentials.ok) return credentials;
+    const provider = await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
+    if (!provider) return failure("PROVIDER_NOT_FOUND", "Could not tell which of your organisation's providers issued these tokens; name it in `provider`.");
+    providerName = provider.settings.providerName;
+    const nonce = session.provider === provider.settings.providerName ? session.nonce : null;
+    const identity = await deps.gateway.identify(provider, { ...credentials.value, ...(nonce && { expectedNonce: nonce }) });
+    if (!identity.ok) return identity;
+    const checked = checkIdentityEmail(identity.value, email, provider);
+    if (!checked.ok) return checked;
+    const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email);
+    if (!user.ok) return user;
+    if (user.value.email.toLowerCase() !== email.toLowerCase() || (session.userId !== null && session.userId !== user.value.id)) {
+      return failure("IDENTITY_CONFLICT", "This identity belongs to another account.");
+    }
+    userId = user.value.id;
+    const next = session.currentStep + 1;
+    if (next < steps.length) {
+      await deps.sessions.save(request.sessionToken, { ...session, email, orgId: org.id, currentStep: next, userId: user.value.id });
+      const options = await signInOptions(deps as Pick<InitAuthDeps, "providers" | "gateway">, org, steps[next]!);
+      return success({ kind: "nextStep", body: { status: "success", nextStep: next, allowedMethods: options.allowedMethods, authProviders: options.authProviders, oauthProviders: options.oauthProviders } });
+    }
+    await deps.sessions.end(request.sessionToken);
+    const tokens = await deps.tokens.issue(user.value);
+    return success({ kind: "final", body: { message: "Fully authenticated", ...tokens } });
+  })();
+
+  // The attempt that reaches the threshold reports its own reason; the block applies from the next.
+  if (outcome.ok) await deps.lockout.reset(org.id, email);
+  else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.recordFailure(org.id, email);
+  const result = outcome;
+  await deps.audit.record({
+    orgId: org.id,
+    userId,
+    email,
+    provider: providerName,
+    event: "authenticate",
+    outcome: result.ok ? "success" : "failure",
+    error: result.ok ? null : result.error,
+    ip: request.ip,
+  });
+  return result;
+}

@@ -1,0 +1,83 @@
+import * as oidc from "openid-client";
+import { failure, type Result, success } from "../errors.ts";
+import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { ShortLivedState } from "../state/short-lived-state.ts";
+import { type AuthSessions, newOpaqueToken, stateKey } from "./auth-session.ts";
+import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
+
+/** What the service remembers of an authorization request it started, until the code comes back. */
+export interface PendingAuthorization {
+  readonly orgId: string;
+  readonly provider: string;
+  readonly redirectUri: string;
+  readonly email: string;
+  readonly codeVerifier: string;
+  readonly nonce: string | null;
+  /** The auth session the request belongs to, when the client sent x-session-token. */
+  readonly sessionToken: string | null;
+}
+
+export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
+
+export interface AuthorizationDeps extends ProviderLookup {
+  readonly state: ShortLivedState;
+  readonly sessions: AuthSessions;
+  readonly gateway: ProviderGateway;
+}
+
+/**
+ * Starts an authorization request (RFC 6749 §4.1.1) with `state`, PKCE S256 (RFC 7636) and, for
+ * OpenID Connect providers, a `nonce`; remembers them server-side, single-use, for 10 minutes.
+ */
+export async function startAuthorization(
+  deps: AuthorizationDeps,
+  request: { provider: string; email: string; redirectUri: string; sessionToken: string | undefined },
+): Promise<Result<{ authorizationUrl: string; state: string }>> {
+  if (request.sessionToken !== undefined && !(await deps.sessions.load(request.sessionToken))) {
+    return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");
+  }
+  const resolved = await resolveProvider(deps, request.email, request.provider, request.redirectUri);
+  if (!resolved.ok) return resolved;
+  const { organisation, provider } = resolved.value;
+  const openid = provider.settings.issuer !== undefined && provider.settings.scope.split(/\s+/).includes("openid");
+  const state = newOpaqueToken();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const nonce = openid ? newOpaqueToken() : null;
+  const url = await deps.gateway.authorizationUrl(provider, {
+    redirectUri: request.redirectUri,
+    state,
+    nonce: nonce ?? undefined,
+    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+  });
+  if (!url.ok) return url;
+  const pending: PendingAuthorization = {
+    orgId: organisation.id,
+    provider: provider.settings.providerName,
+    redirectUri: request.redirectUri,
+    email: request.email,
+    codeVerifier,
+    nonce,
+    sessionToken: request.sessionToken ?? null,
+  };
+  await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
+  return success({ authorizationUrl: url.value.href, state });
+}
+
+/**
+ * Consumes the record of `state` exactly once and checks the exchange is for the same provider,
+ * redirect URI and email. Reuse, expiry and mismatch are all INVALID_STATE.
+ */
+export async function consumeAuthorization(
+  state: ShortLivedState,
+  stateValue: string,
+  exchange: { provider: string; redirectUri: string; email: string },
+): Promise<Result<PendingAuthorization>> {
+  const raw = await state.take(stateKey("authz", stateValue));
+  const invalid = failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
+  if (raw === undefined) return invalid;
+  const pending = JSON.parse(raw) as PendingAuthorization;
+  if (pending.provider !== exchange.provider || pending.redirectUri !== exchange.redirectUri || pending.email.toLowerCase() !== exchange.email.toLowerCase()) {
+    return failure("INVALID_STATE", "This sign-in attempt was started for another provider, redirect URI or email. Start again.");
+  }
+  return success(pending);
+}

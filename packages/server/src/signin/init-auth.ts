@@ -1,0 +1,99 @@
+import type { Result } from "../errors.ts";
+import { failure, success } from "../errors.ts";
+import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { AuthStepRepository } from "../store/auth-steps.ts";
+import type { ProviderRepository } from "../store/providers.ts";
+import type { AuthSessions } from "./auth-session.ts";
+import type { AuthMethodType, AuthStep } from "./auth-steps.ts";
+import type { Organisation } from "./model.ts";
+import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+
+/** The contract's AuthProviderOAuthPublicConfig: what a client needs, never the secret. */
+export interface PublicOAuthProvider {
+  providerName: string;
+  clientId: string;
+  authorizationUrl: string;
+  tokenEndpoint: string;
+  userInfoEndpoint?: string;
+  scope: string;
+  enableJit: boolean;
+}
+
+export interface SignInOptions {
+  allowedMethods: AuthMethodType[];
+  authProviders: { oauth?: PublicOAuthProvider };
+  oauthProviders: PublicOAuthProvider[];
+  jitEnabled: boolean;
+}
+
+export interface InitAuthDeps extends OrganisationLookup {
+  readonly providers: Pick<ProviderRepository, "list" | "configured">;
+  readonly authSteps: Pick<AuthStepRepository, "get">;
+  readonly sessions: AuthSessions;
+  readonly gateway: ProviderGateway;
+}
+
+export interface InitAuthResponse extends SignInOptions {
+  currentStep: 0;
+  message: string;
+}
+
+/**
+ * The methods and providers of one step of an organisation's sign-in. The default provider
+ * (`authProviders.oauth`) is the first by name; `oauthProviders` lists them all. A provider whose
+ * endpoints cannot be learnt right now (discovery down) is left out rather than shown broken.
+ */
+export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "gateway">, org: Organisation, step: AuthStep): Promise<SignInOptions> {
+  const allowedMethods = step.allowedMethods.map((m) => m.type);
+  if (!allowedMethods.includes("oauth")) return { allowedMethods, authProviders: {}, oauthProviders: [], jitEnabled: false };
+  const views = await deps.providers.list(org.id);
+  const described = await Promise.all(
+    views.map(async (view): Promise<PublicOAuthProvider | undefined> => {
+      const provider = await deps.providers.configured(org.id, view.providerName);
+      if (!provider) return undefined;
+      const endpoints = await deps.gateway.endpoints(provider);
+      if (!endpoints.ok) return undefined;
+      return {
+        providerName: view.providerName,
+        clientId: view.clientId,
+        authorizationUrl: endpoints.value.authorizationEndpoint,
+        tokenEndpoint: endpoints.value.tokenEndpoint,
+        ...(endpoints.value.userinfoEndpoint !== undefined && { userInfoEndpoint: endpoints.value.userinfoEndpoint }),
+        scope: view.scope,
+        enableJit: view.enableJit,
+      };
+    }),
+  );
+  const oauthProviders = described.filter((p): p is PublicOAuthProvider => p !== undefined);
+  return {
+    allowedMethods,
+    authProviders: oauthProviders[0] ? { oauth: oauthProviders[0] } : {},
+    oauthProviders,
+    jitEnabled: oauthProviders.some((p) => p.enableJit),
+  };
+}
+
+/**
+ * Starts a sign-in: a session (its token goes in x-session-token) and the first step's methods.
+ * Without an email, the only organisation is assumed; with several, the client learns nothing
+ * until it names an email.
+ */
+export async function initAuth(deps: InitAuthDeps, email: string | undefined): Promise<Result<{ sessionToken: string; response: InitAuthResponse }>> {
+  let org: Organisation | undefined;
+  if (email !== undefined) {
+    const resolved = await resolveOrganisation(deps, email);
+    if (!resolved.ok) return resolved;
+    org = resolved.value;
+  } else {
+    const all = await deps.organisations.list(2);
+    org = all.length === 1 ? all[0] : undefined;
+  }
+  const steps = org ? await deps.authSteps.get(org.id) : undefined;
+  const options = org && steps?.[0] ? await signInOptions(deps, org, steps[0]) : { allowedMethods: [], authProviders: {}, oauthProviders: [], jitEnabled: false };
+  if (org && options.allowedMethods.length === 0) return failure("INTERNAL_ERROR", "The organisation has no sign-in steps.");
+  const sessionToken = await deps.sessions.create({ email: email ?? null, orgId: org?.id ?? null, currentStep: 0, userId: null, provider: null, nonce: null });
+  return success({
+    sessionToken,
+    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...options },
+  });
+}

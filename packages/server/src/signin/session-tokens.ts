@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { Config } from "../config.ts";
+import { failure, type Failure, type Result, success } from "../errors.ts";
+import type { PublicSigningJwk, SigningKeys } from "../keys/signing-keys.ts";
+import { newId } from "../store/ids.ts";
+import type { AuditEvent, User } from "./model.ts";
+
+/**
+ * The service's own tokens: ES256 JWTs verifiable through the published JWKS.
+ *
+ * - Access token: JWT header `typ: "at+jwt"` (RFC 9068), claim `token_use: "access"`.
+ * - Refresh token: JWT header `typ: "rt+jwt"`, claim `token_use: "refresh"`. Single use: each
+ *   refresh answers a new one in the same family (`sid`); presenting a used one again revokes
+ *   the family (theft is assumed: both the thief's and the user's copies stop working).
+ *
+ * Each kind is checked by both markers, so one is never accepted as the other.
+ */
+
+/** A refresh token as stored: the JWT's `jti`, its family (`sid`) and lifetime. */
+export interface RefreshTokenRecord {
+  readonly jti: string;
+  readonly familyId: string;
+  readonly userId: string;
+  readonly expiresAt: string;
+  readonly createdAt: string;
+}
+
+export interface RefreshTokenState {
+  readonly jti: string;
+  readonly familyId: string;
+  readonly userId: string;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+  readonly familyRevokedAt: string | null;
+}
+
+export type RevocationReason = "logout" | "reuse";
+
+/** Where refresh-token families live (store/refresh-tokens.ts). */
+export interface SessionFamilyStore {
+  createFamily(family: { id: string; userId: string; orgId: string; createdAt: string }, first: RefreshTokenRecord): Promise<void>;
+  find(jti: string): Promise<RefreshTokenState | undefined>;
+  /** Marks `usedJti` used and stores `next`, atomically; false when it was already used. */
+  rotate(usedJti: string, usedAt: string, next: RefreshTokenRecord): Promise<boolean>;
+  /** Revokes the family unless it already is (the first reason is kept). */
+  revokeFamily(familyId: string, reason: RevocationReason, at: string): Promise<void>;
+  /** True when the family exists and is not revoked. */
+  isFamilyActive(familyId: string): Promise<boolean>;
+}
+
+export interface SessionTokensDeps {
+  readonly keys: SigningKeys;
+  readonly sessions: SessionFamilyStore;
+  readonly users: { get(id: string): Promise<User | undefined> };
+  /** Where logouts and refresh-token reuse are recorded; optional. */
+  readonly audit?: { record(event: AuditEvent): Promise<void> };
+  readonly config: Pick<Config, "publicUrl" | "tokenAudience" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** The claims of a verified access token. */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  /** The user's id. */
+  readonly sub: string;
+  readonly aud: string | string[];
+  readonly iat: number;
+  readonly exp: number;
+  readonly jti: string;
+  /** The refresh-token family (the sign-in session) the token belongs to. */
+  readonly sid: string;
+  readonly orgId: string;
+  readonly email: string;
+}
+
+export interface SessionTokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export interface RefreshedSession extends SessionTokenPair {
+  /** The user as stored now. */
+  readonly user: User;
+}
+
+/** Who asked, for the audit trail. */
+export interface RequestContext {
+  readonly ip?: string;
+}
+
+export interface SessionTokens {
+  /** Starts a session for a user who has just signed in (the caller has checked the user is active). */
+  issue(user: User): Promise<SessionTokenPair>;
+  /** Redeems a refresh token once for a new access token and the next refresh token. */
+  refresh(refreshToken: string, context?: RequestContext): Promise<Result<RefreshedSession>>;
+  /** Ends the session (the refresh-token family) of an access token. */
+  logout(accessToken: string, context?: RequestContext): Promise<Result<void>>;
+  /** Verifies an access token: signature, claims, kind, and that its session has not ended. */
+  verifyAccessToken(token: string): Promise<Result<AccessTokenClaims>>;
+  /** Creates a new signing key and retires the previous one. */
+  rotateKeys(): Promise<{ kid: string }>;
+  /** The published verification keys. */
+  jwks(): Promise<{ keys: PublicSigningJwk[] }>;
+}
+
+const ACCESS = { typ: "at+jwt", use: "access" } as const;
+const REFRESH = { typ: "rt+jwt", use: "refresh" } as const;
+type Kind = typeof ACCESS | typeof REFRESH;
+
+/** Longer than any token this service mints; anything bigger is refused unparsed. */
+const MAX_TOKEN_LENGTH = 4096;
+/** Allowed clock difference between instances, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+interface VerifiedClaims extends AccessTokenClaims {
+  readonly token_use: string;
+}
+
+export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
+  const { keys, sessions, users, config } = deps;
+  const now = deps.now ?? Date.now;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  const invalid = (kind: Kind, detail: string): Failure =>
+    failure(
+      "INVALID_TOKEN",
+      kind === REFRESH ? "The refresh token is invalid, expired or already used. Sign in again." : "The access token is invalid or expired.",
+      { detail: `${kind.use} token refused: ${detail}` },
+    );
+
+  async function sign(kind: Kind, claims: Record<string, unknown>, subject: string, jti: string, issuedAt: number, ttlSeconds: number): Promise<string> {
+    const { kid, key } = await keys.signingKey();
+    return new SignJWT({ ...claims, token_use: kind.use })
+      .setProtectedHeader({ alg: "ES256", kid, typ: kind.typ })
+      .setIssuer(config.publicUrl)
+      .setSubject(subject)
+      .setAudience(config.tokenAudience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttlSeconds)
+      .setJti(jti)
+      .sign(key);
+  }
+
+  /** Signs an access and a refresh token for the user in `familyId`; the refresh record is for the caller to store. */
+  async function mint(user: User, familyId: string): Promise<SessionTokenPair & { record: RefreshTokenRecord }> {
+    const nowMs = now();
+    const issuedAt = Math.floor(nowMs / 1000);
+    const refreshJti = randomUUID();
+    const accessToken = await sign(ACCESS, { orgId: user.orgId, email: user.email, userId: user.id, sid: familyId }, user.id, randomUUID(), issuedAt, config.accessTokenTtlSeconds);
+    const refreshToken = await sign(REFRESH, { orgId: user.orgId, sid: familyId }, user.id, refreshJti, issuedAt, config.refreshTokenTtlSeconds);
+    const record: RefreshTokenRecord = { jti: refreshJti, familyId, userId: user.id, expiresAt: iso((issuedAt + config.refreshTokenTtlSeconds) * 1000), createdAt: iso(nowMs) };
+    return { accessToken, refreshToken, record };
+  }
+
+  async function verify(token: string, kind: Kind): Promise<Result<VerifiedClaims>> {
+    if (token.length > MAX_TOKEN_LENGTH) return invalid(kind, "too long");
+    let kid: unknown;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== "ES256") return invalid(kind, "not ES256");
+      kid = header.kid;
+    } catch {
+      return invalid(kind, "not a JWT");
+    }
+    if (typeof kid !== "string") return invalid(kind, "no kid");
+    const key = await keys.verificationKey(kid);
+    if (!key) return invalid(kind, "unknown or unpublished kid");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ["ES256"],
+        typ: kind.typ,
+        issuer: config.publicUrl,
+        audience: config.tokenAudience,
+        requiredClaims: ["sub", "jti", "iat", "exp"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(now()),
+      }));
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return invalid(kind, error.code);
+      throw error;
+    }
+    const { sid, orgId, token_use } = payload as Record<string, unknown>;
+    if (token_use !== kind.use) return invalid(kind, "wrong token_use");
+    if (typeof sid !== "string" || typeof orgId !== "string" || typeof payload.sub !== "string" || typeof payload.jti !== "string") return invalid(kind, "claims missing");
+    if (kind === ACCESS && typeof payload.email !== "string") return invalid(kind, "claims missing");
+    return success(payload as unknown as VerifiedClaims);
+  }
+
+  async function revoke(familyId: string, reason: RevocationReason, who: { userId: string; orgId: string; email: string | null }, context: RequestContext | undefined): Promise<void> {
+    await sessions.revokeFamily(familyId, reason, iso(now()));
+    await deps.audit?.record({
+      orgId: who.orgId,
+      userId: who.userId,
+      email: who.email,
+      provider: null,
+      event: reason === "logout" ? "session.logout" : "session.refresh_token_reuse",
+      outcome: reason === "logout" ? "success" : "failure",
+      error: reason === "logout" ? null : "INVALID_TOKEN",
+      ip: context?.ip ?? null,
+    });
+  }
+
+  async function verifyAccessToken(token: string): Promise<Result<AccessTokenClaims>> {
+    const verified = await verify(token, ACCESS);
+    if (!verified.ok) return verified;
+    if (!(await sessions.isFamilyActive(verified.value.sid))) return invalid(ACCESS, "session ended");
+    const { iss, sub, aud, iat, exp, jti, sid, orgId, email } = verified.value;
+    return success({ iss, sub, aud, iat, exp, jti, sid, orgId, email });
+  }
+
+  return {
+    async issue(user) {
+      const familyId = newId(now());
+      const { accessToken, refreshToken, record } = await mint(user, familyId);
+      await sessions.createFamily({ id: familyId, userId: user.id, orgId: user.orgId, createdAt: record.createdAt }, record);
+      return { accessToken, refreshToken };
+    },
+
+    async refresh(refreshToken, context) {
+      const verified = await verify(refreshToken, REFRESH);
+      if (!verified.ok) return verified;
+      const claims = verified.value;
+      const stored = await sessions.find(claims.jti);
+      if (!stored || stored.familyId !== claims.sid || stored.userId !== claims.sub) return invalid(REFRESH, "not on record");
+      if (stored.familyRevokedAt !== null) return invalid(REFRESH, "session ended");
+      const who = { userId: claims.sub, orgId: claims.orgId, email: null };
+      if (stored.usedAt !== null) {
+        await revoke(stored.familyId, "reuse", who, context);
+        return invalid(REFRESH, "reused; session revoked");
+      }
+      const user = await users.get(claims.sub);
+      if (!user || user.orgId !== claims.orgId) return failure("USER_NOT_FOUND", "This account no longer exists.", { detail: "refresh for a user who is gone" });
+      if (user.status !== "active") return failure("USER_DISABLED", "This account is disabled. Contact your administrator.");
+      const next = await mint(user, stored.familyId);
+      if (!(await sessions.rotate(stored.jti, iso(now()), next.record))) {
+        // Another request redeemed it between our read and our write: the same reuse.
+        await revoke(stored.familyId, "reuse", who, context);
+        return invalid(REFRESH, "reused concurrently; session revoked");
+      }
+      return success({ user, accessToken: next.accessToken, refreshToken: next.refreshToken });
+    },
+
+    async logout(accessToken, context) {
+      const verified = await verifyAccessToken(accessToken);
+      if (!verified.ok) return verified;
+      const { sid, sub, orgId, email } = verified.value;
+      await revoke(sid, "logout", { userId: sub, orgId, email }, context);
+      return success(undefined);
+    },
+
+    verifyAccessToken,
+    rotateKeys: () => keys.rotate(),
+    jwks: () => keys.jwks(),
+  };
+}
