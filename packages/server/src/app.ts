@@ -6,7 +6,9 @@ import type { Config } from "./config.ts";
 import { adminRoutes } from "./http/admin-routes.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { exchangeRoutes } from "./http/exchange-routes.ts";
+import { registerApiDocs } from "./http/docs-routes.ts";
 import { healthRoutes } from "./http/health-routes.ts";
+import { createMetrics, type Metrics } from "./http/metrics.ts";
 import { authStepRoutes, signInRoutes } from "./http/sign-in-routes.ts";
 import { createSecretBox } from "./keys/secret-box.ts";
 import { createSigningKeys } from "./keys/signing-keys.ts";
@@ -34,6 +36,7 @@ export interface App {
   readonly store: Store;
   readonly gateway: ProviderGateway;
   readonly state: ShortLivedState;
+  readonly metrics: Metrics;
   readonly config: Config;
   /** The service's own access/refresh tokens: issue, refresh, logout, verify, keys. */
   readonly sessionTokens: SessionTokens;
@@ -63,11 +66,24 @@ export const REDACTED_LOG_PATHS = [
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const db = await openDatabase(config.database);
   const secrets = createSecretBox(config.encryptionKey);
+  const metrics = createMetrics();
   const store = createStore(db, secrets);
+  // Every audit record is also counted, so /metrics and the audit trail agree.
+  const audit = {
+    async record(event: Parameters<typeof store.audit.record>[0]): Promise<void> {
+      metrics.recordSignIn(event);
+      await store.audit.record(event);
+    },
+  };
   const signingKeys = createSigningKeys({ db, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
-  const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: refreshTokenRepository(db), users: store.users, audit: store.audit, config });
+  const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: refreshTokenRepository(db), users: store.users, audit, config });
   const outbound = createOutboundFetch({ timeoutMs: config.outboundTimeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
-  const gateway = createProviderGateway({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
+  const gateway = createProviderGateway({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+    onProviderCall: (provider, endpoint, seconds) => {
+      metrics.observeProviderCall(provider, endpoint, seconds);
+      server.log.debug({ provider, endpoint, ms: Math.round(seconds * 1000) }, "provider call");
+    },
+  });
   const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now);
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
@@ -94,8 +110,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     reply.header("x-request-id", request.id);
   });
   installErrorHandling(server);
-  await server.register(healthRoutes(db));
-  const deps = { ...store, gateway, state, sessions, lockout };
+  await registerApiDocs(server, config.publicUrl);
+  metrics.install(server);
+  await server.register(healthRoutes(db, state));
+  const deps = { ...store, audit, gateway, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(authStepRoutes(store, config.adminToken));
@@ -107,10 +125,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     store,
     gateway,
     state,
+    metrics,
     config,
     sessionTokens,
     async close() {
-      await server.close();
+      // In-flight requests finish; keep-alive connections that go idle meanwhile are closed
+      // as they do, so the close does not wait for their keep-alive timeout.
+      const idle = setInterval(() => server.server.closeIdleConnections(), 100);
+      try {
+        await server.close();
+      } finally {
+        clearInterval(idle);
+      }
       await state.close();
       await db.destroy();
     },

@@ -180,7 +180,10 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
     const auth = s.tokenEndpointAuthMethod === "client_secret_post" ? oidc.ClientSecretPost(provider.clientSecret) : oidc.ClientSecretBasic(provider.clientSecret);
     const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
-    config[oidc.customFetch] = timed(s.providerName, "token");
+    const tokenFetch = timed(s.providerName, "token");
+    const userinfoFetch = timed(s.providerName, "userinfo");
+    // One fetch serves the token and userinfo requests; label each call by its endpoint.
+    config[oidc.customFetch] = (url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init);
     config.timeout = Math.ceil(options.timeoutMs / 1000) + 1;
     const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint].filter((u): u is string => typeof u === "string");
     if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
