@@ -16,12 +16,17 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync }
   const db = new DatabaseSync(path);
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL");
+  // Kysely prepares every query afresh; its SQL strings repeat, so reuse the compiled statements.
+  const statements = new Map<string, SqliteStatement>();
   return {
     raw: db,
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
+      const cached = statements.get(sql);
+      if (cached) return cached;
       const statement = db.prepare(sql);
-      return {
+      if (statements.size >= 500) statements.clear();
+      const prepared: SqliteStatement = {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...parameters.map(bindable)),
         run: (parameters) => {
@@ -30,6 +35,8 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync }
         },
         iterate: (parameters) => statement.iterate(...parameters.map(bindable)),
       };
+      statements.set(sql, prepared);
+      return prepared;
     },
   };
 }
