@@ -1,19 +1,19 @@
 /**
- * `client.admin`: organisation administration (organisations, their OAuth providers, users
- * and the sign-in audit trail). Every call sends the client's `adminToken` as
- * `Authorization: Bearer`. Responses are checked for the fields typed here; other fields
- * pass through.
+ * `client.admin`: organisation administration (organisations, their OAuth providers, users,
+ * sign-in steps, the sign-in audit trail and the service's signing keys). Every call sends the
+ * client's `adminToken` as `Authorization: Bearer`. Responses are checked for the fields typed
+ * here; other fields pass through.
  */
 import { parseJson, segment, type RawResponse, type RequestOptions, type RequestSpec, type Transport } from "./http.ts";
-import { bearer } from "./user-account.ts";
-import { readArray, readShape, ShapeError, type JsonObject } from "./validate.ts";
+import { bearer, type AllowedMethod } from "./user-account.ts";
+import { readArray, readShape } from "./validate.ts";
 
 /** An organisation. Users sign in to it through the email domains it owns. */
 export interface Org {
   id: string;
   name: string;
   domains: string[];
-  createdAt?: string | null;
+  createdAt: string;
   [key: string]: unknown;
 }
 
@@ -32,7 +32,7 @@ export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_pos
  * plus this service's additions. With `issuer`, endpoints come from OpenID Connect discovery.
  */
 export interface OAuthProviderSettingsInput {
-  /** Display name. */
+  /** The provider's name; when sent, it must equal the `name` of the path. */
   providerName?: string;
   clientId: string;
   /** Write-only: never returned (see {@link OAuthProviderSettings.clientSecretSet}). Omit to keep the stored one. */
@@ -58,111 +58,142 @@ export interface OAuthProviderSettingsInput {
 
 /** A provider's stored settings, as returned (never the secret). */
 export interface OAuthProviderSettings {
-  /** The provider's name in the organisation (the `provider` of `oauth.exchangeCode`), when the server includes it. */
-  name?: string | null;
+  /** The provider's name in the organisation: the `provider` of `oauth.exchangeCode`. */
   providerName: string;
   clientId: string;
   /** Whether a client secret is stored. */
   clientSecretSet: boolean;
+  /** Absent for a plain OAuth 2.0 provider. */
+  issuer?: string | null;
+  /** Explicit endpoints, when configured (otherwise they come from discovery). */
   authorizationUrl?: string | null;
   tokenEndpoint?: string | null;
   userInfoEndpoint?: string | null;
-  scope?: string | null;
-  issuer?: string | null;
   jwksUri?: string | null;
+  scope: string;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   redirectUris: string[];
   enableJit: boolean;
   trustEmail: boolean;
-  requirePkce?: boolean | null;
+  requirePkce: boolean;
+  createdAt: string;
+  updatedAt: string;
+  [key: string]: unknown;
+}
+
+/** What {@link Admin.testProvider} learnt from the provider just now. */
+export interface ProviderCheck {
+  /** Always `true` in a result: a failed check rejects (e.g. `PipeshubDefaultError` 502 `PROVIDER_UNAVAILABLE`). */
+  ok: boolean;
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
   [key: string]: unknown;
 }
 
 /** A user of an organisation. */
 export interface OrgUser {
   id: string;
+  orgId: string;
   email: string;
-  orgId?: string | null;
   fullName?: string | null;
   /** E.g. `"active"` or `"disabled"`. */
-  status?: string | null;
-  createdAt?: string | null;
+  status: string;
+  createdAt: string;
   [key: string]: unknown;
 }
 
 /** Input of {@link Admin.createUser}. */
 export interface CreateUserRequest {
   email: string;
-  fullName: string;
+  fullName?: string;
+}
+
+/** One step of an organisation's sign-in (the contract's `AuthStep`). */
+export interface AuthStep {
+  /** 1, 2 or 3. */
+  order: number;
+  /** At least one; a method appears in one step only. */
+  allowedMethods: { type: AllowedMethod }[];
 }
 
 /** One sign-in audit record. Never contains a token or secret. */
 export interface AuditRecord {
   id: string;
+  createdAt: string;
   /** E.g. `"oauth.exchange"`. */
   event: string;
   /** `"success"` or `"failure"`. */
-  outcome: string;
-  createdAt: string;
-  /** The failure identifier (e.g. `INVALID_GRANT`) of a failed event. */
-  error?: string | null;
+  outcome: "success" | "failure" | (string & {});
+  orgId?: string | null;
+  userId?: string | null;
   email?: string | null;
   provider?: string | null;
-  userId?: string | null;
+  /** The failure identifier (e.g. `INVALID_GRANT`) of a failed event. */
+  error?: string | null;
   ip?: string | null;
   [key: string]: unknown;
 }
 
 /** One page of the audit trail, newest first. */
 export interface AuditPage {
-  items: AuditRecord[];
-  /** Pass to {@link Admin.listAudit} for the next page; absent or null on the last page. */
-  nextCursor?: string | null;
+  records: AuditRecord[];
+  /** Pass to {@link Admin.listAudit} for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /** Input of {@link Admin.listAudit}. */
 export interface ListAuditRequest {
+  /** 1 to 200 (default 50). */
   limit?: number;
   cursor?: string;
 }
 
-const orgShape = { id: "string", name: "string", domains: "string[]", createdAt: "string?" } as const;
+const orgShape = { id: "string", name: "string", domains: "string[]", createdAt: "string" } as const;
 const providerShape = {
-  name: "string?",
   providerName: "string",
   clientId: "string",
   clientSecretSet: "boolean",
+  issuer: "string?",
   authorizationUrl: "string?",
   tokenEndpoint: "string?",
   userInfoEndpoint: "string?",
-  scope: "string?",
-  issuer: "string?",
   jwksUri: "string?",
+  scope: "string",
   tokenEndpointAuthMethod: "string",
   redirectUris: "string[]",
   enableJit: "boolean",
   trustEmail: "boolean",
-  requirePkce: "boolean?",
+  requirePkce: "boolean",
+  createdAt: "string",
+  updatedAt: "string",
 } as const;
+const checkShape = { ok: "boolean", issuer: "string", authorizationEndpoint: "string", tokenEndpoint: "string" } as const;
 const userShape = {
   id: "string",
+  orgId: "string",
   email: "string",
-  orgId: "string?",
   fullName: "string?",
-  status: "string?",
-  createdAt: "string?",
+  status: "string",
+  createdAt: "string",
 } as const;
+const auditPageShape = { records: "array", nextCursor: "string?" } as const;
 const auditShape = {
   id: "string",
+  createdAt: "string",
   event: "string",
   outcome: "string",
-  createdAt: "string",
-  error: "string?",
+  orgId: "string?",
+  userId: "string?",
   email: "string?",
   provider: "string?",
-  userId: "string?",
+  error: "string?",
   ip: "string?",
 } as const;
+const authMethodsShape = { authMethods: "array" } as const;
+const authStepShape = { order: "integer", allowedMethods: "array" } as const;
+const stepMethodShape = { type: "string" } as const;
+const rotateShape = { kid: "string" } as const;
 
 /** Admin operations. Reach them as `client.admin`; they need the client's `adminToken`. */
 export class Admin {
@@ -178,6 +209,11 @@ export class Admin {
   /** Creates an organisation: `POST /api/v1/orgs`. */
   createOrg(request: CreateOrgRequest, options?: RequestOptions): Promise<Org> {
     return this.#call({ method: "POST", path: "/api/v1/orgs", body: { name: request.name, domains: request.domains } }, options, decodeOrg);
+  }
+
+  /** Lists the organisations: `GET /api/v1/orgs`. */
+  listOrgs(options?: RequestOptions): Promise<Org[]> {
+    return this.#call({ method: "GET", path: "/api/v1/orgs" }, options, (raw) => readArray(parseJson(raw), "response", (item, path) => readShape(item, orgShape, path)));
   }
 
   /** Reads an organisation: `GET /api/v1/orgs/{orgId}`. */
@@ -198,7 +234,7 @@ export class Admin {
   /** Lists the organisation's providers: `GET /api/v1/orgs/{orgId}/oauth-providers`. */
   listProviders(orgId: string, options?: RequestOptions): Promise<OAuthProviderSettings[]> {
     return this.#call({ method: "GET", path: `${orgPath(orgId)}/oauth-providers` }, options, (raw) =>
-      readList(parseJson(raw), "providers", (item, path) => readShape(item, providerShape, path)),
+      readArray(parseJson(raw), "response", (item, path) => readShape(item, providerShape, path)),
     );
   }
 
@@ -207,36 +243,72 @@ export class Admin {
     await this.#call({ method: "DELETE", path: providerPath(orgId, name) }, options, () => undefined);
   }
 
+  /**
+   * Checks that the provider's discovery document and keys can be fetched now:
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test`.
+   *
+   * @throws {PipeshubDefaultError} 502 `PROVIDER_UNAVAILABLE` / `PROVIDER_ERROR`, 504 `PROVIDER_TIMEOUT`, 404 `NOT_FOUND`.
+   */
+  testProvider(orgId: string, name: string, options?: RequestOptions): Promise<ProviderCheck> {
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test` }, options, (raw) => readShape(parseJson(raw), checkShape));
+  }
+
   /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. */
   createUser(orgId: string, request: CreateUserRequest, options?: RequestOptions): Promise<OrgUser> {
-    return this.#call(
-      { method: "POST", path: `${orgPath(orgId)}/users`, body: { email: request.email, fullName: request.fullName } },
-      options,
-      (raw) => readShape(parseJson(raw), userShape),
-    );
+    const body: Record<string, string> = { email: request.email };
+    if (request.fullName !== undefined) body.fullName = request.fullName;
+    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body }, options, (raw) => readShape(parseJson(raw), userShape));
   }
 
-  /** Finds users by email: `GET /api/v1/orgs/{orgId}/users?email=`. */
+  /** Finds users by email (at most one): `GET /api/v1/orgs/{orgId}/users?email=`. */
   findUsers(orgId: string, email: string, options?: RequestOptions): Promise<OrgUser[]> {
-    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, query: { email } }, options, (raw) =>
-      readList(parseJson(raw), "users", (item, path) => readShape(item, userShape, path)),
-    );
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, query: { email } }, options, decodeUsers);
   }
 
-  /** Reads the sign-in audit trail, a page at a time: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=`. */
+  /** Lists the organisation's users: `GET /api/v1/orgs/{orgId}/users`. */
+  listUsers(orgId: string, options?: RequestOptions): Promise<OrgUser[]> {
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users` }, options, decodeUsers);
+  }
+
+  /** Reads the sign-in audit trail, a page at a time, newest first: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=`. */
   listAudit(orgId: string, request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
     return this.#call(
       { method: "GET", path: `${orgPath(orgId)}/audit`, query: { limit: request.limit, cursor: request.cursor } },
       options,
       (raw) => {
-        const value = parseJson(raw);
-        const page = readShape(value, { nextCursor: "string?" });
+        const page = readShape(parseJson(raw), auditPageShape);
         return {
-          items: readList(value, "events", (item, path) => readShape(item, auditShape, path)),
+          records: readArray(page.records, "response.records", (item, path) => readShape(item, auditShape, path)),
           nextCursor: page.nextCursor ?? null,
         };
       },
     );
+  }
+
+  /** Reads the organisation's sign-in steps, in order: `GET /api/v1/orgs/{orgId}/auth-methods`. */
+  getAuthMethods(orgId: string, options?: RequestOptions): Promise<AuthStep[]> {
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/auth-methods` }, options, decodeAuthSteps);
+  }
+
+  /**
+   * Replaces the organisation's sign-in steps (1 to 3, orders 1-3, no method twice):
+   * `PUT /api/v1/orgs/{orgId}/auth-methods` with `{ authMethod: steps }`. Returns the saved
+   * steps, sorted by order.
+   */
+  setAuthMethods(orgId: string, steps: AuthStep[], options?: RequestOptions): Promise<AuthStep[]> {
+    const authMethod = steps.map((step) => ({ order: step.order, allowedMethods: step.allowedMethods.map((m) => ({ type: m.type })) }));
+    return this.#call({ method: "PUT", path: `${orgPath(orgId)}/auth-methods`, body: { authMethod } }, options, decodeAuthSteps);
+  }
+
+  /**
+   * Creates a new signing key for the service's own tokens: `POST /api/v1/keys/rotate`. The
+   * previous key stays published in the JWKS until the tokens it signed have expired.
+   */
+  rotateSigningKeys(options?: RequestOptions): Promise<{ kid: string }> {
+    return this.#call({ method: "POST", path: "/api/v1/keys/rotate" }, options, (raw) => {
+      const wire = readShape(parseJson(raw), rotateShape);
+      return { kid: wire.kid };
+    });
   }
 
   #call<T>(spec: RequestSpec, options: RequestOptions | undefined, decode: (raw: RawResponse) => T): Promise<T> {
@@ -255,21 +327,25 @@ function decodeProvider(raw: RawResponse): OAuthProviderSettings {
   return readShape(parseJson(raw), providerShape);
 }
 
+function decodeUsers(raw: RawResponse): OrgUser[] {
+  return readArray(parseJson(raw), "response", (item, path) => readShape(item, userShape, path));
+}
+
+function decodeAuthSteps(raw: RawResponse): AuthStep[] {
+  const wire = readShape(parseJson(raw), authMethodsShape);
+  return readArray(wire.authMethods, "response.authMethods", (item, path) => {
+    const step = readShape(item, authStepShape, path);
+    const allowedMethods = readArray(step.allowedMethods, `${path}.allowedMethods`, (method, methodPath) => ({
+      type: readShape(method, stepMethodShape, methodPath).type,
+    }));
+    return { order: step.order, allowedMethods };
+  });
+}
+
 function orgPath(orgId: string): string {
   return `/api/v1/orgs/${segment(orgId)}`;
 }
 
 function providerPath(orgId: string, name: string): string {
   return `${orgPath(orgId)}/oauth-providers/${segment(name)}`;
-}
-
-/** A list answered as a bare array, as `{ items: [...] }`, or as `{ <key>: [...] }`. */
-function readList<T>(value: unknown, key: string, readItem: (item: unknown, path: string) => T): T[] {
-  if (Array.isArray(value)) return readArray(value, "response", readItem);
-  if (typeof value === "object" && value !== null) {
-    const object = value as JsonObject;
-    if (Array.isArray(object.items)) return readArray(object.items, "response.items", readItem);
-    if (Array.isArray(object[key])) return readArray(object[key], `response.${key}`, readItem);
-  }
-  throw new ShapeError(`response: expected an array, or an object with an "items" or "${key}" array`);
 }

@@ -25,7 +25,6 @@ export {
   type InitAuthRequest,
   type InitAuthResponse,
   type OAuthProviderPublicConfig,
-  type OAuthProviderSummary,
   type RefreshTokenResponse,
   type RefreshTokenUser,
 } from "./user-account.ts";
@@ -33,6 +32,7 @@ export {
   Admin,
   type AuditPage,
   type AuditRecord,
+  type AuthStep,
   type CreateOrgRequest,
   type CreateUserRequest,
   type ListAuditRequest,
@@ -40,6 +40,7 @@ export {
   type OAuthProviderSettingsInput,
   type Org,
   type OrgUser,
+  type ProviderCheck,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";
 export {

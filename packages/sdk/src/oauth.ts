@@ -17,6 +17,11 @@ export interface ExchangeCodeRequest {
   redirectUri: string;
   /** The `state` from the redirect, when the flow started at {@link OAuth.authorizationUrl}; binds the code to its PKCE verifier and nonce. */
   state?: string;
+  /**
+   * The `iss` parameter of the provider's redirect, when it sent one (RFC 9207); the service
+   * then checks it names the provider's issuer, which defeats mix-up attacks.
+   */
+  iss?: string;
 }
 
 /** The tokens the provider issued (the seed's `OAuthExchangeResponse`). */
@@ -81,6 +86,7 @@ export class OAuth {
       redirectUri: request.redirectUri,
     };
     if (request.state !== undefined) body.state = request.state;
+    if (request.iss !== undefined) body.iss = request.iss;
     return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body }, options, (raw) => {
       const wire = readShape(parseJson(raw), exchangeShape);
       const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };

@@ -11,14 +11,24 @@ export type AuthMethodName = "samlSso" | "otp" | "password" | "google" | "micros
 /** A method name as received: a known {@link AuthMethodName} or a newer one. */
 export type AllowedMethod = AuthMethodName | (string & {});
 
-/** Public settings of a generic OAuth provider (never the secret). */
+/**
+ * Public settings of a generic OAuth provider, never the secret (the contract's
+ * `AuthProviderOAuthPublicConfig`). `providerName` is the value to pass as `provider` to
+ * `oauth.authorizationUrl`, `oauth.exchangeCode` and `userAccount.authenticate`.
+ */
 export interface OAuthProviderPublicConfig {
-  providerName?: string | null;
-  clientId?: string | null;
-  authorizationUrl?: string | null;
-  tokenEndpoint?: string | null;
+  /** The provider's name in the organisation; pass it as `provider`. */
+  providerName: string;
+  clientId: string;
+  /** The provider's authorization endpoint. */
+  authorizationUrl: string;
+  /** The provider's token endpoint. */
+  tokenEndpoint: string;
+  /** The provider's userinfo endpoint, when it has one. */
   userInfoEndpoint?: string | null;
+  /** Scopes the service requests, e.g. `"openid email profile"` (always sent by this service; optional in the contract). */
   scope?: string | null;
+  /** Whether unknown users are created at first sign-in (always sent by this service; optional in the contract). */
   enableJit?: boolean | null;
   [key: string]: unknown;
 }
@@ -30,15 +40,6 @@ export interface AuthProviders {
   azuread?: JsonObject | null;
   oauth?: OAuthProviderPublicConfig | null;
   saml?: JsonObject | null;
-  [key: string]: unknown;
-}
-
-/** One of the organisation's named OAuth providers, as listed by `initAuth`. */
-export interface OAuthProviderSummary {
-  /** The name to pass as `provider` to `oauth.authorizationUrl` / `oauth.exchangeCode`. */
-  name: string;
-  /** Display name. */
-  providerName?: string | null;
   [key: string]: unknown;
 }
 
@@ -59,8 +60,11 @@ export interface InitAuthResponse {
   authProviders: AuthProviders;
   /** True when an allowed external provider provisions unknown users just in time. */
   jitEnabled: boolean;
-  /** The organisation's named OAuth providers (an addition to the contract; absent on servers without it). */
-  oauthProviders?: OAuthProviderSummary[];
+  /**
+   * Every OAuth provider of the organisation allowed in this step; `authProviders.oauth` is
+   * only the default one. An addition to the contract: absent on servers without it.
+   */
+  oauthProviders?: OAuthProviderPublicConfig[];
 }
 
 /** Input of {@link UserAccount.authenticate} for the `oauth` method. */
@@ -70,7 +74,14 @@ export interface AuthenticateRequest {
   method: "oauth";
   /** The provider tokens from `oauth.exchangeCode`. */
   credentials: { accessToken: string; idToken?: string };
+  /** The user's email, when `initAuth` was called without one. */
   email?: string;
+  /**
+   * Which of the organisation's providers issued the tokens (an addition to the contract).
+   * Optional: the service otherwise uses the provider of the session's `oauth.authorizationUrl`
+   * call, the organisation's only provider, or the one whose issuer the ID token names.
+   */
+  provider?: string;
 }
 
 /** All steps done: the service's own tokens. */
@@ -91,29 +102,42 @@ export interface AuthenticateNextStep {
   nextStep: number;
   allowedMethods: AllowedMethod[];
   authProviders: AuthProviders;
+  /** The organisation's OAuth providers allowed in the next step (an addition to the contract). */
+  oauthProviders?: OAuthProviderPublicConfig[];
 }
 
 /** Result of {@link UserAccount.authenticate}; switch on `kind`. */
 export type AuthenticateResponse = AuthenticateFinal | AuthenticateNextStep;
 
-/** The user record returned with a refreshed access token (the contract's `RefreshTokenUser`, checked loosely). */
+/**
+ * The user record returned with a refreshed access token (the contract's `RefreshTokenUser`).
+ * `_id`, `orgId` and `email` are checked; the contract's other fields are typed when present.
+ */
 export interface RefreshTokenUser {
-  _id?: string | null;
-  orgId?: string | null;
-  email?: string | null;
+  _id: string;
+  orgId: string;
+  email: string;
   fullName?: string | null;
+  hasLoggedIn?: boolean | null;
+  isDeleted?: boolean | null;
+  slug?: string | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
   [key: string]: unknown;
 }
 
-/** A refreshed session. */
+/** A refreshed session (the contract's `RefreshTokenResponse`). */
 export interface RefreshTokenResponse {
+  /** The new access token. */
   accessToken: string;
   /**
-   * The rotated refresh token, when the server rotates (this service does). Store it in place
-   * of the old one: presenting a used refresh token again is treated as theft and ends the session.
+   * The rotated refresh token, when the server rotates (this service always does). Store it in
+   * place of the old one: presenting a used refresh token again is treated as theft and ends
+   * the session. Absent from the contract, so a server without rotation omits it.
    */
   refreshToken?: string;
-  user?: RefreshTokenUser;
+  /** The signed-in user. */
+  user: RefreshTokenUser;
 }
 
 const initAuthShape = {
@@ -125,10 +149,25 @@ const initAuthShape = {
   oauthProviders: "array?",
 } as const;
 const finalShape = { message: "string", accessToken: "string", refreshToken: "string" } as const;
-const nextStepShape = { status: "string", nextStep: "integer", allowedMethods: "string[]", authProviders: "object" } as const;
-const refreshShape = { accessToken: "string", refreshToken: "string?", user: "object?" } as const;
-const refreshUserShape = { _id: "string?", orgId: "string?", email: "string?", fullName: "string?" } as const;
-const providerSummaryShape = { name: "string", providerName: "string?" } as const;
+const nextStepShape = {
+  status: "string",
+  nextStep: "integer",
+  allowedMethods: "string[]",
+  authProviders: "object",
+  oauthProviders: "array?",
+} as const;
+const refreshShape = { accessToken: "string", refreshToken: "string?", user: "object" } as const;
+const refreshUserShape = {
+  _id: "string",
+  orgId: "string",
+  email: "string",
+  fullName: "string?",
+  hasLoggedIn: "boolean?",
+  isDeleted: "boolean?",
+  slug: "string?",
+  createdAt: "string?",
+  updatedAt: "string?",
+} as const;
 const authProvidersShape = {
   google: "object?",
   microsoft: "object?",
@@ -137,10 +176,10 @@ const authProvidersShape = {
   saml: "object?",
 } as const;
 const oauthPublicShape = {
-  providerName: "string?",
-  clientId: "string?",
-  authorizationUrl: "string?",
-  tokenEndpoint: "string?",
+  providerName: "string",
+  clientId: "string",
+  authorizationUrl: "string",
+  tokenEndpoint: "string",
   userInfoEndpoint: "string?",
   scope: "string?",
   enableJit: "boolean?",
@@ -175,11 +214,7 @@ export class UserAccount {
         authProviders: readAuthProviders(wire.authProviders),
         jitEnabled: wire.jitEnabled,
       };
-      if (wire.oauthProviders) {
-        result.oauthProviders = readArray(wire.oauthProviders, "response.oauthProviders", (item, path) =>
-          readShape(item, providerSummaryShape, path),
-        );
-      }
+      if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
       return result;
     });
   }
@@ -195,6 +230,7 @@ export class UserAccount {
   async authenticate(request: AuthenticateRequest, options?: RequestOptions): Promise<AuthenticateResponse> {
     const body: Record<string, unknown> = { method: request.method, credentials: request.credentials };
     if (request.email !== undefined) body.email = request.email;
+    if (request.provider !== undefined) body.provider = request.provider;
     return this.#transport.request(
       { method: "POST", path: "/userAccount/authenticate", body, headers: { "x-session-token": request.sessionToken } },
       options,
@@ -216,9 +252,9 @@ export class UserAccount {
       options,
       (raw) => {
         const wire = readShape(parseJson(raw), refreshShape);
-        const result: RefreshTokenResponse = { accessToken: wire.accessToken };
+        const user = readShape(wire.user, refreshUserShape, "response.user");
+        const result: RefreshTokenResponse = { accessToken: wire.accessToken, user };
         if (typeof wire.refreshToken === "string") result.refreshToken = wire.refreshToken;
-        if (wire.user) result.user = readShape(wire.user, refreshUserShape, "response.user");
         return result;
       },
     );
@@ -242,19 +278,25 @@ function decodeAuthenticate(raw: RawResponse): AuthenticateResponse {
   }
   const wire = readShape(object, nextStepShape);
   if (wire.status !== "success") throw new ShapeError(`response.status: expected "success", got "${wire.status}"`);
-  return {
+  const result: AuthenticateNextStep = {
     kind: "nextStep",
     status: "success",
     nextStep: wire.nextStep,
     allowedMethods: wire.allowedMethods,
     authProviders: readAuthProviders(wire.authProviders),
   };
+  if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
+  return result;
 }
 
 function readAuthProviders(value: unknown): AuthProviders {
   const providers = readShape(value, authProvidersShape, "response.authProviders");
   if (providers.oauth) readShape(providers.oauth, oauthPublicShape, "response.authProviders.oauth");
   return providers as AuthProviders;
+}
+
+function readOAuthProviders(value: unknown[]): OAuthProviderPublicConfig[] {
+  return readArray(value, "response.oauthProviders", (item, path) => readShape(item, oauthPublicShape, path));
 }
 
 /** `Authorization: Bearer` (RFC 6750 §2.1). */

@@ -18,11 +18,21 @@ function only(server: TestServer): RecordedRequest {
   return server.requests[0] as RecordedRequest;
 }
 
+const OKTA = {
+  providerName: "okta",
+  clientId: "cid",
+  authorizationUrl: "https://idp/authorize",
+  tokenEndpoint: "https://idp/token",
+  userInfoEndpoint: "https://idp/userinfo",
+  scope: "openid email profile",
+  enableJit: true,
+};
+
 const INIT_BODY = {
   currentStep: 0,
   allowedMethods: ["oauth"],
   message: "Authentication initialized",
-  authProviders: { oauth: { providerName: "Okta", clientId: "cid", authorizationUrl: "https://idp/authorize", tokenEndpoint: "https://idp/token" } },
+  authProviders: { oauth: OKTA },
   jitEnabled: true,
 };
 
@@ -49,14 +59,15 @@ describe("oauth.authorizationUrl", () => {
 
 describe("userAccount.initAuth", () => {
   it("posts {} and reads the session token from the header", async () => {
-    const body = { ...INIT_BODY, oauthProviders: [{ name: "okta", providerName: "Okta" }] };
+    const github = { providerName: "github", clientId: "gh", authorizationUrl: "https://gh/authorize", tokenEndpoint: "https://gh/token" };
+    const body = { ...INIT_BODY, oauthProviders: [OKTA, github] };
     const { server, sdk } = await serve((_req, res) => sendJson(res, 200, body, { "x-session-token": "sess-1" }));
     const result = await sdk.userAccount.initAuth();
     assert.equal(result.sessionToken, "sess-1");
     assert.deepEqual(result.allowedMethods, ["oauth"]);
     assert.equal(result.jitEnabled, true);
-    assert.equal(result.authProviders.oauth?.providerName, "Okta");
-    assert.deepEqual(result.oauthProviders, [{ name: "okta", providerName: "Okta" }]);
+    assert.equal(result.authProviders.oauth?.providerName, "okta");
+    assert.deepEqual(result.oauthProviders, [OKTA, github]);
     const request = only(server);
     assert.equal(request.url, "/userAccount/initAuth");
     assert.equal(request.body, "{}");
@@ -85,9 +96,26 @@ describe("userAccount.initAuth", () => {
   });
 
   it("rejects a malformed oauth provider config", async () => {
-    const authProviders = { oauth: { providerName: 42 } };
+    const authProviders = { oauth: { ...OKTA, providerName: 42 } };
     const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, authProviders }, { "x-session-token": "s" }));
-    await assert.rejects(sdk.userAccount.initAuth(), /response\.authProviders\.oauth\.providerName/);
+    await assert.rejects(sdk.userAccount.initAuth(), /response\.authProviders\.oauth\.providerName: expected string/);
+  });
+
+  it("rejects a listed provider without the contract's required fields", async () => {
+    const { clientId: _missing, ...withoutClientId } = OKTA;
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, oauthProviders: [OKTA, withoutClientId] }, { "x-session-token": "s" }));
+    await assert.rejects(sdk.userAccount.initAuth(), /response\.oauthProviders\[1\]\.clientId: required string is missing/);
+  });
+
+  it("rejects the old { name } provider summaries", async () => {
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, oauthProviders: [{ name: "okta" }] }, { "x-session-token": "s" }));
+    await assert.rejects(sdk.userAccount.initAuth(), /response\.oauthProviders\[0\]\.providerName: required string is missing/);
+  });
+
+  it("accepts a contract provider config without scope, enableJit or userInfoEndpoint", async () => {
+    const minimal = { providerName: "okta", clientId: "cid", authorizationUrl: "https://idp/authorize", tokenEndpoint: "https://idp/token" };
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, authProviders: { oauth: minimal } }, { "x-session-token": "s" }));
+    assert.deepEqual((await sdk.userAccount.initAuth()).authProviders.oauth, minimal);
   });
 });
 
@@ -104,15 +132,28 @@ describe("userAccount.authenticate", () => {
     assert.deepEqual(JSON.parse(wire.body), { method: "oauth", credentials: { accessToken: "at", idToken: "idt" }, email: "u@example.com" });
   });
 
+  it("sends provider when given", async () => {
+    const { server, sdk } = await serve((_req, res) => sendJson(res, 200, { message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" }));
+    await sdk.userAccount.authenticate({ ...request, provider: "okta" });
+    assert.equal(JSON.parse(only(server).body).provider, "okta");
+  });
+
   it("returns kind nextStep for a multi-step organisation", async () => {
-    const next = { status: "success", nextStep: 1, allowedMethods: ["otp"], authProviders: {} };
+    const next = { status: "success", nextStep: 1, allowedMethods: ["otp"], authProviders: {}, oauthProviders: [] };
     const { sdk } = await serve((_req, res) => sendJson(res, 200, next));
     const result = await sdk.userAccount.authenticate(request);
     assert.equal(result.kind, "nextStep");
     if (result.kind === "nextStep") {
       assert.equal(result.nextStep, 1);
       assert.deepEqual(result.allowedMethods, ["otp"]);
+      assert.deepEqual(result.oauthProviders, []);
     }
+  });
+
+  it("rejects a nextStep whose oauthProviders are malformed", async () => {
+    const next = { status: "success", nextStep: 1, allowedMethods: ["oauth"], authProviders: {}, oauthProviders: [{ providerName: "okta" }] };
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, next));
+    await assert.rejects(sdk.userAccount.authenticate(request), /response\.oauthProviders\[0\]\.clientId/);
   });
 
   it("rejects a final answer without refreshToken", async () => {
@@ -132,8 +173,21 @@ describe("userAccount.authenticate", () => {
 });
 
 describe("userAccount.refreshToken and logout", () => {
+  const USER = {
+    _id: "u1",
+    orgId: "o1",
+    email: "u@example.com",
+    fullName: "U",
+    hasLoggedIn: true,
+    isDeleted: false,
+    slug: "u1",
+    createdAt: "2025-01-01T00:00:00Z",
+    updatedAt: "2025-01-01T00:00:00Z",
+    __v: 0,
+  };
+
   it("sends the refresh token as Bearer and returns the rotated pair", async () => {
-    const body = { accessToken: "a2", refreshToken: "r2", user: { _id: "u1", orgId: "o1", email: "u@example.com", fullName: "U" } };
+    const body = { user: USER, accessToken: "a2", refreshToken: "r2" };
     const { server, sdk } = await serve((_req, res) => sendJson(res, 200, body));
     const result = await sdk.userAccount.refreshToken({ refreshToken: "r1" });
     assert.equal(result.accessToken, "a2");
@@ -147,14 +201,25 @@ describe("userAccount.refreshToken and logout", () => {
   });
 
   it("accepts the contract's answer without refreshToken", async () => {
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { accessToken: "a2", user: { _id: "u1" } }));
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { accessToken: "a2", user: USER }));
     const result = await sdk.userAccount.refreshToken({ refreshToken: "r1" });
     assert.deepEqual(Object.keys(result).sort(), ["accessToken", "user"]);
   });
 
   it("rejects an answer without accessToken", async () => {
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { refreshToken: "r2" }));
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { user: USER, refreshToken: "r2" }));
     await assert.rejects(sdk.userAccount.refreshToken({ refreshToken: "r1" }), ResponseValidationError);
+  });
+
+  it("rejects an answer without the user the contract requires", async () => {
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { accessToken: "a2", refreshToken: "r2" }));
+    await assert.rejects(sdk.userAccount.refreshToken({ refreshToken: "r1" }), /response\.user: required object is missing/);
+  });
+
+  it("rejects a user without email", async () => {
+    const { email: _missing, ...withoutEmail } = USER;
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { accessToken: "a2", user: withoutEmail }));
+    await assert.rejects(sdk.userAccount.refreshToken({ refreshToken: "r1" }), /response\.user\.email: required string is missing/);
   });
 
   it("logs out with the access token as Bearer, accepting an empty 200", async () => {
@@ -169,8 +234,7 @@ describe("userAccount.refreshToken and logout", () => {
 describe("admin", () => {
   const org = { id: "org_1", name: "Acme", domains: ["acme.test"], createdAt: "2025-01-01T00:00:00Z" };
   const provider = {
-    name: "okta",
-    providerName: "Okta",
+    providerName: "okta",
     clientId: "cid",
     clientSecretSet: true,
     issuer: "https://idp.acme.test",
@@ -180,52 +244,87 @@ describe("admin", () => {
     enableJit: false,
     trustEmail: false,
     requirePkce: true,
+    createdAt: "2025-01-01T00:00:00Z",
+    updatedAt: "2025-01-01T00:00:00Z",
   };
   const user = { id: "usr_1", orgId: "org_1", email: "u@acme.test", fullName: null, status: "active", createdAt: "2025-01-01T00:00:00Z" };
+  const record = {
+    id: "ev1",
+    createdAt: "2025-01-01T00:00:00Z",
+    orgId: "org_1",
+    userId: null,
+    email: "u@acme.test",
+    provider: "okta",
+    event: "oauth.exchange",
+    outcome: "failure",
+    error: "INVALID_GRANT",
+    ip: "127.0.0.1",
+  };
+  const steps = [
+    { order: 1, allowedMethods: [{ type: "oauth" }] },
+    { order: 2, allowedMethods: [{ type: "otp" }] },
+  ];
+  const check = { ok: true, issuer: "https://idp.acme.test", authorizationEndpoint: "https://idp.acme.test/auth", tokenEndpoint: "https://idp.acme.test/token" };
 
   it("sends the admin token and the documented paths", async () => {
     const { server, admin } = await serve((req, res) => {
       if (req.method === "DELETE") return void res.writeHead(204).end();
+      if (req.url === "/api/v1/keys/rotate") return sendJson(res, 200, { kid: "k2" });
+      if (req.url.endsWith("/test")) return sendJson(res, 200, check);
+      if (req.url.startsWith("/api/v1/orgs/org_1/auth-methods")) return sendJson(res, 200, { authMethods: steps });
       if (req.url.startsWith("/api/v1/orgs/org_1/oauth-providers")) {
-        return sendJson(res, 200, req.url.endsWith("oauth-providers") ? { items: [provider] } : provider);
+        return sendJson(res, req.method === "PUT" ? 201 : 200, req.url.endsWith("oauth-providers") ? [provider] : provider);
       }
       if (req.url.startsWith("/api/v1/orgs/org_1/users")) return sendJson(res, req.method === "POST" ? 201 : 200, req.method === "POST" ? user : [user]);
-      if (req.url.startsWith("/api/v1/orgs/org_1/audit")) {
-        return sendJson(res, 200, { items: [{ id: "ev1", event: "oauth.exchange", outcome: "failure", error: "INVALID_GRANT", createdAt: "t" }], nextCursor: "c2" });
-      }
+      if (req.url.startsWith("/api/v1/orgs/org_1/audit")) return sendJson(res, 200, { records: [record], nextCursor: "c2" });
+      if (req.url === "/api/v1/orgs" && req.method === "GET") return sendJson(res, 200, [org]);
       sendJson(res, req.method === "POST" ? 201 : 200, org);
     });
 
     assert.deepEqual(await admin.admin.createOrg({ name: "Acme", domains: ["acme.test"] }), org);
+    assert.deepEqual(await admin.admin.listOrgs(), [org]);
     assert.deepEqual(await admin.admin.getOrg("org_1"), org);
-    const settings = { providerName: "Okta", clientId: "cid", clientSecret: "s3cret", issuer: "https://idp.acme.test", redirectUris: ["https://app.acme.test/cb"] };
+    const settings = { providerName: "okta", clientId: "cid", clientSecret: "s3cret", issuer: "https://idp.acme.test", redirectUris: ["https://app.acme.test/cb"] };
     assert.equal((await admin.admin.putProvider("org_1", "okta", settings)).clientSecretSet, true);
     assert.equal((await admin.admin.getProvider("org_1", "okta")).issuer, "https://idp.acme.test");
     assert.deepEqual(await admin.admin.listProviders("org_1"), [provider]);
+    assert.deepEqual(await admin.admin.testProvider("org_1", "okta"), check);
     assert.equal(await admin.admin.deleteProvider("org_1", "okta"), undefined);
     assert.deepEqual(await admin.admin.createUser("org_1", { email: "u@acme.test", fullName: "U" }), user);
     assert.deepEqual(await admin.admin.findUsers("org_1", "u@acme.test"), [user]);
-    const page = await admin.admin.listAudit("org_1", { limit: 10, cursor: "c1" });
-    assert.equal(page.items[0]?.error, "INVALID_GRANT");
-    assert.equal(page.nextCursor, "c2");
+    assert.deepEqual(await admin.admin.listUsers("org_1"), [user]);
+    assert.deepEqual(await admin.admin.listAudit("org_1", { limit: 10, cursor: "c1" }), { records: [record], nextCursor: "c2" });
+    assert.deepEqual(await admin.admin.getAuthMethods("org_1"), steps);
+    assert.deepEqual(await admin.admin.setAuthMethods("org_1", steps), steps);
+    assert.deepEqual(await admin.admin.rotateSigningKeys(), { kid: "k2" });
 
     assert.deepEqual(
       server.requests.map((r) => `${r.method} ${r.url}`),
       [
         "POST /api/v1/orgs",
+        "GET /api/v1/orgs",
         "GET /api/v1/orgs/org_1",
         "PUT /api/v1/orgs/org_1/oauth-providers/okta",
         "GET /api/v1/orgs/org_1/oauth-providers/okta",
         "GET /api/v1/orgs/org_1/oauth-providers",
+        "POST /api/v1/orgs/org_1/oauth-providers/okta/test",
         "DELETE /api/v1/orgs/org_1/oauth-providers/okta",
         "POST /api/v1/orgs/org_1/users",
         "GET /api/v1/orgs/org_1/users?email=u%40acme.test",
+        "GET /api/v1/orgs/org_1/users",
         "GET /api/v1/orgs/org_1/audit?limit=10&cursor=c1",
+        "GET /api/v1/orgs/org_1/auth-methods",
+        "PUT /api/v1/orgs/org_1/auth-methods",
+        "POST /api/v1/keys/rotate",
       ],
     );
     for (const r of server.requests) assert.equal(r.headers.authorization, "Bearer admin-jwt", r.url);
-    assert.deepEqual(JSON.parse(server.requests[0]?.body ?? ""), { name: "Acme", domains: ["acme.test"] });
-    assert.deepEqual(JSON.parse(server.requests[2]?.body ?? ""), settings);
+    const bodies = server.requests.map((r) => (r.body === "" ? undefined : JSON.parse(r.body)));
+    assert.deepEqual(bodies[0], { name: "Acme", domains: ["acme.test"] });
+    assert.deepEqual(bodies[3], settings);
+    assert.deepEqual(bodies[8], { email: "u@acme.test", fullName: "U" });
+    assert.deepEqual(bodies[13], { authMethod: steps });
+    for (const index of [6, 14]) assert.equal(bodies[index], undefined, `${server.requests[index]?.url} sends no body`);
   });
 
   it("encodes path segments", async () => {
@@ -235,14 +334,46 @@ describe("admin", () => {
   });
 
   it("omits absent audit query parameters", async () => {
-    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { items: [] }));
-    assert.deepEqual(await admin.admin.listAudit("org_1"), { items: [], nextCursor: null });
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { records: [], nextCursor: null }));
+    assert.deepEqual(await admin.admin.listAudit("org_1"), { records: [], nextCursor: null });
     assert.equal(only(server).url, "/api/v1/orgs/org_1/audit");
+  });
+
+  it("rejects an audit page without records", async () => {
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { items: [record], nextCursor: null }));
+    await assert.rejects(admin.admin.listAudit("org_1"), /response\.records: required array is missing/);
+  });
+
+  it("rejects an audit record without event", async () => {
+    const { event: _missing, ...withoutEvent } = record;
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { records: [withoutEvent], nextCursor: null }));
+    await assert.rejects(admin.admin.listAudit("org_1"), /response\.records\[0\]\.event: required string is missing/);
+  });
+
+  it("rejects a list that is not a bare array", async () => {
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { items: [provider] }));
+    await assert.rejects(admin.admin.listProviders("org_1"), /response: expected an array, got object/);
   });
 
   it("rejects a provider answer with a wrongly typed field", async () => {
     const { admin } = await serve((_req, res) => sendJson(res, 200, { ...provider, enableJit: "no" }));
     await assert.rejects(admin.admin.getProvider("org_1", "okta"), /response\.enableJit: expected boolean/);
+  });
+
+  it("rejects a provider answer without providerName", async () => {
+    const { providerName: _missing, ...withoutName } = provider;
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { ...withoutName, name: "okta" }));
+    await assert.rejects(admin.admin.getProvider("org_1", "okta"), /response\.providerName: required string is missing/);
+  });
+
+  it("rejects auth methods whose step has no allowedMethods array", async () => {
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { authMethods: [{ order: 1, allowedMethods: "oauth" }] }));
+    await assert.rejects(admin.admin.getAuthMethods("org_1"), /response\.authMethods\[0\]\.allowedMethods: expected array/);
+  });
+
+  it("rejects a key rotation answer without kid", async () => {
+    const { admin } = await serve((_req, res) => sendJson(res, 200, {}));
+    await assert.rejects(admin.admin.rotateSigningKeys(), /response\.kid: required string is missing/);
   });
 
   it("surfaces a 400 validation failure as AuthError", async () => {
@@ -255,6 +386,7 @@ describe("admin", () => {
   it("refuses admin calls without adminToken, sending nothing", async () => {
     const { server, sdk } = await serve((_req, res) => sendJson(res, 200, org));
     await assert.rejects(sdk.admin.getOrg("org_1"), TypeError);
+    await assert.rejects(sdk.admin.rotateSigningKeys(), TypeError);
     assert.equal(server.requests.length, 0);
   });
 });

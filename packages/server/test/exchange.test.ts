@@ -117,6 +117,8 @@ describe("POST /userAccount/oauth/exchange", () => {
         assertAuthError(await f.exchange({ code, email: "alice@acme.test", redirectUri }), 400, "REDIRECT_URI_MISMATCH");
       }
       assert.equal(f.provider.tokenRequests, 0);
+      const audit = await f.service.admin<{ records: { error: string | null }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit`);
+      assert.deepEqual(audit.body.records.map((r) => r.error), Array(3).fill("REDIRECT_URI_MISMATCH"), "failures after the organisation is known land in its audit trail");
       // The code is untouched and still redeemable with the right URI.
       assert.equal((await f.exchange({ code, email: "alice@acme.test" })).status, 200);
     });

@@ -48,6 +48,8 @@ const AuthStepSchema = Type.Object(
   { additionalProperties: false },
 );
 const UpdateAuthMethodBody = Type.Object({ authMethod: Type.Array(AuthStepSchema, { minItems: 1, maxItems: 3 }) }, { additionalProperties: false });
+const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
+const AuthMethodsAnswer = Type.Object({ authMethods: Type.Array(AuthStepSchema) });
 const OrgQuery = Type.Object({ orgId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 
 export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
@@ -125,21 +127,21 @@ export function authStepRoutes(store: Store, adminToken: string): FastifyPluginA
       return valid;
     };
 
-    app.get<{ Querystring: Static<typeof OrgQuery> }>("/orgAuthConfig/authMethods", { schema: { tags, security, operationId: "getAuthMethods", summary: "Get organization authentication methods", querystring: OrgQuery } }, async (request, reply) => {
+    app.get<{ Querystring: Static<typeof OrgQuery> }>("/orgAuthConfig/authMethods", { schema: { tags, security, operationId: "getAuthMethods", summary: "Get organization authentication methods", querystring: OrgQuery, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await implicitOrganisation(store, request.query.orgId);
       return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
     });
-    app.post<{ Querystring: Static<typeof OrgQuery>; Body: Static<typeof UpdateAuthMethodBody> }>("/orgAuthConfig/updateAuthMethod", { schema: { tags, security, operationId: "updateAuthMethod", summary: "Update organization authentication methods", querystring: OrgQuery, body: UpdateAuthMethodBody } }, async (request, reply) => {
+    app.post<{ Querystring: Static<typeof OrgQuery>; Body: Static<typeof UpdateAuthMethodBody> }>("/orgAuthConfig/updateAuthMethod", { schema: { tags, security, operationId: "updateAuthMethod", summary: "Update organization authentication methods", querystring: OrgQuery, body: UpdateAuthMethodBody, response: { 200: Type.Object({ message: Type.String(), authMethod: Type.Array(AuthStepSchema) }), ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await implicitOrganisation(store, request.query.orgId);
       if (!org.ok) return sendFailure(reply, org);
       const saved = await save(org.value.id, request.body.authMethod);
       return saved.ok ? { message: "Auth method updated", authMethod: saved.value } : sendFailure(reply, saved);
     });
-    app.get<{ Params: { orgId: string } }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Get an organisation's sign-in steps" } }, async (request, reply) => {
+    app.get<{ Params: Static<typeof OrgParams> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Get an organisation's sign-in steps", params: OrgParams, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);
       return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
     });
-    app.put<{ Params: { orgId: string }; Body: Static<typeof UpdateAuthMethodBody> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Set an organisation's sign-in steps (1-3)", body: UpdateAuthMethodBody } }, async (request, reply) => {
+    app.put<{ Params: Static<typeof OrgParams>; Body: Static<typeof UpdateAuthMethodBody> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Set an organisation's sign-in steps (1-3)", params: OrgParams, body: UpdateAuthMethodBody, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);
       if (!org.ok) return sendFailure(reply, org);
       const saved = await save(org.value.id, request.body.authMethod);

@@ -7,8 +7,8 @@ import type { AuditTrailRepository } from "../store/audit-trail.ts";
 import type { ProviderRepository } from "../store/providers.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import type { ConfiguredProvider, Organisation, User } from "./model.ts";
-import type { OrganisationLookup } from "./organisation.ts";
-import { resolveProvider } from "./provider-resolution.ts";
+import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import { findProvider } from "./provider-resolution.ts";
 
 export interface ExchangeRequest {
   readonly code: string;
@@ -54,10 +54,14 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
   let orgId: string | null = null;
   let userId: string | null = null;
   const result = await (async (): Promise<Result<ExchangeOutcome>> => {
-    const resolved = await resolveProvider(deps, request.email, request.provider, request.redirectUri);
-    if (!resolved.ok) return resolved;
-    const { organisation, provider } = resolved.value;
+    const org = await resolveOrganisation(deps, request.email);
+    if (!org.ok) return org;
+    const organisation = org.value;
+    // Known from here on, so every later failure lands in the organisation's audit trail.
     orgId = organisation.id;
+    const found = await findProvider(deps, organisation, request.provider, request.redirectUri);
+    if (!found.ok) return found;
+    const provider = found.value;
     let binding: PendingAuthorization | undefined;
     if (request.state !== undefined) {
       const pending = await consumeAuthorization(deps.state, request.state, request);

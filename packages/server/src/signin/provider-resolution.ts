@@ -7,7 +7,23 @@ export interface ProviderLookup extends OrganisationLookup {
   readonly providers: Pick<ProviderRepository, "configured">;
 }
 
-/** Resolves the organisation and the named provider in it, and checks the redirect URI. */
+/** The named provider of an organisation, with the redirect URI checked against its registered ones. */
+export async function findProvider(
+  deps: Pick<ProviderLookup, "providers">,
+  organisation: Organisation,
+  providerName: string,
+  redirectUri: string,
+): Promise<Result<ConfiguredProvider>> {
+  const provider = await deps.providers.configured(organisation.id, providerName);
+  if (!provider) return failure("PROVIDER_NOT_FOUND", `No OAuth provider named "${providerName}" is configured for your organisation.`);
+  // Exact match (RFC 9700 §2.1): checked before anything is sent to the provider.
+  if (!provider.settings.redirectUris.includes(redirectUri)) {
+    return failure("REDIRECT_URI_MISMATCH", "redirectUri is not one of the provider's registered redirect URIs.");
+  }
+  return success(provider);
+}
+
+/** Resolves the organisation from the email, then the named provider in it (see findProvider). */
 export async function resolveProvider(
   deps: ProviderLookup,
   email: string,
@@ -16,12 +32,7 @@ export async function resolveProvider(
 ): Promise<Result<{ organisation: Organisation; provider: ConfiguredProvider }>> {
   const org = await resolveOrganisation(deps, email);
   if (!org.ok) return org;
-  const provider = await deps.providers.configured(org.value.id, providerName);
-  if (!provider) return failure("PROVIDER_NOT_FOUND", `No OAuth provider named "${providerName}" is configured for your organisation.`);
-  // Exact match (RFC 9700 §2.1): checked before anything is sent to the provider.
-  if (!provider.settings.redirectUris.includes(redirectUri)) {
-    return failure("REDIRECT_URI_MISMATCH", "redirectUri is not one of the provider's registered redirect URIs.");
-  }
-  return success({ organisation: org.value, provider });
+  const provider = await findProvider(deps, org.value, providerName, redirectUri);
+  return provider.ok ? success({ organisation: org.value, provider: provider.value }) : provider;
 }
 
