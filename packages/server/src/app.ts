@@ -13,6 +13,7 @@ import { authStepRoutes, signInRoutes } from "./http/sign-in-routes.ts";
 import { createSecretBox } from "./keys/secret-box.ts";
 import { createSigningKeys } from "./keys/signing-keys.ts";
 import { tokenRoutes } from "./http/token-routes.ts";
+import { webRoutes } from "./http/web-routes.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { refreshTokenRepository } from "./store/refresh-tokens.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(authStepRoutes(store, config.adminToken));
   await server.register(tokenRoutes({ sessionTokens, adminToken: config.adminToken }));
   await server.register(adminRoutes({ store, gateway, adminToken: config.adminToken, allowInsecureLoopback: config.allowInsecureLoopbackProviders }));
+  await server.register(webRoutes({ publicUrl: config.publicUrl }));
 
   return {
     server,

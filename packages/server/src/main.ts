@@ -1,5 +1,7 @@
 import { buildApp } from "./app.ts";
 import { ConfigError, readConfig } from "./config.ts";
+import { demoConfig, planDemo, type RunningDemo, startDemo } from "./demo/demo.ts";
+import { pinFreePort } from "./free-port.ts";
 import { materialiseSecrets } from "./secrets-on-disk.ts";
 
 async function main(): Promise<void> {
@@ -13,8 +15,20 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { config, adminTokenCreated } = prepared;
-  const app = await buildApp(config);
+  const { adminTokenCreated } = prepared;
+  const config = await pinFreePort(prepared.config);
+  // The demo (src/demo/demo.ts) runs only with DEMO=auto on a loopback PUBLIC_URL and nothing configured, or again after it ran.
+  const demoPlan = await planDemo(config);
+  const app = await buildApp(demoPlan.run ? demoConfig(config) : config);
+  let demo: RunningDemo | undefined;
+  if (demoPlan.run) {
+    try {
+      demo = await startDemo(config, demoPlan, app.store);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
   await app.server.listen({ host: config.host, port: config.port });
   const address = app.server.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -22,6 +36,8 @@ async function main(): Promise<void> {
   if (adminTokenCreated) {
     console.log(`Admin token (generated once, stored in ${config.dataDir}/admin-token): ${config.adminToken}`);
   }
+  if (demo) console.log(demo.describe());
+  else console.log(`Sign-in page: ${config.publicUrl}/${!demoPlan.run && demoPlan.note ? `\nDemo not started: ${demoPlan.note}` : ""}`);
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -30,7 +46,7 @@ async function main(): Promise<void> {
     app.server.log.info({ signal }, "shutting down: finishing in-flight requests");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    Promise.all([app.close(), demo?.close()]).then(() => process.exit(0), () => process.exit(1));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

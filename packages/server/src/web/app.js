@@ -1,0 +1,263 @@
+/* global document, history, location, sessionStorage, TextDecoder, URLSearchParams, atob */
+// The sign-in page: initAuth → the organisation's providers → the provider → /callback →
+// oauth/exchange → authenticate → signed in. Plain browser JavaScript, no dependencies.
+
+const PENDING = "pipeshub-auth.pending";
+const TOKENS = "pipeshub-auth.tokens";
+
+const publicUrl = document.querySelector('meta[name="public-url"]')?.getAttribute("content") || location.origin;
+const redirectUri = `${publicUrl}/callback`;
+
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const views = ["view-email", "view-providers", "view-working", "view-signed-in"];
+
+/** Shows one view and moves focus to its heading, so keyboard and screen-reader users follow. */
+function show(view, { focus = true } = {}) {
+  for (const id of views) byId(id).hidden = id !== view;
+  if (focus) byId(view).querySelector("h1")?.focus();
+}
+
+function setError(text) {
+  byId("error").textContent = text ?? "";
+  if (text) byId("status").textContent = "";
+}
+
+function setStatus(text) {
+  byId("status").textContent = text ?? "";
+}
+
+/** A failure to show as it is: the service's AuthError message, or our own sentence. */
+class Problem extends Error {}
+
+/** Calls the service; answers {data, response} or throws a Problem carrying words, never JSON. */
+async function call(method, path, { body, headers = {} } = {}) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      cache: "no-store",
+    });
+  } catch {
+    throw new Problem("The sign-in service could not be reached. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!response.ok) {
+    const message = data && typeof data.message === "string" && data.message.trim() ? data.message : `The sign-in service answered with status ${response.status}. Try again.`;
+    throw new Problem(message);
+  }
+  return { data, response };
+}
+
+function explain(error) {
+  return error instanceof Problem ? error.message : "Something went wrong in this page. Reload it and try again.";
+}
+
+const PROVIDER_ERRORS = {
+  access_denied: "You did not allow the sign-in at your provider, so you are not signed in.",
+  login_required: "Your provider needs you to sign in there first.",
+  consent_required: "Your provider needs your consent before it can sign you in.",
+  interaction_required: "Your provider needs you to do something there before it can sign you in.",
+  account_selection_required: "Your provider needs you to choose an account first.",
+  temporarily_unavailable: "Your provider is temporarily unavailable. Try again in a moment.",
+  server_error: "Your provider ran into a problem. Try again in a moment.",
+  invalid_request: "Your provider refused the sign-in request. Its settings here may be wrong: tell your administrator.",
+  unauthorized_client: "Your provider does not allow this application to sign you in. Tell your administrator.",
+  invalid_scope: "Your provider refused the permissions asked for. Tell your administrator.",
+  unsupported_response_type: "Your provider refused the sign-in request. Tell your administrator.",
+};
+
+function providerErrorSentence(code) {
+  if (Object.hasOwn(PROVIDER_ERRORS, code)) return PROVIDER_ERRORS[code];
+  const shown = /^[\w.-]{1,64}$/.test(code) ? ` (it answered "${code}")` : "";
+  return `Your provider did not sign you in${shown}. Start again, or tell your administrator if it keeps happening.`;
+}
+
+function readJson(key) {
+  try {
+    const value = sessionStorage.getItem(key);
+    return value ? JSON.parse(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The payload of a JWT, decoded for display only (the service verifies tokens, not this page). */
+function claimsOf(token) {
+  const part = String(token).split(".")[1] ?? "";
+  const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+// --- step 1: email → initAuth → the organisation's providers ---------------------------------
+
+function startOver({ error, status } = {}) {
+  sessionStorage.removeItem(PENDING);
+  setError(error);
+  setStatus(status);
+  show("view-email", { focus: false });
+  byId("email").focus();
+}
+
+byId("email-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const email = /** @type {HTMLInputElement} */ (byId("email")).value.trim();
+  const button = /** @type {HTMLButtonElement} */ (byId("continue"));
+  button.disabled = true;
+  setError("");
+  setStatus("");
+  try {
+    const { data, response } = await call("POST", "/userAccount/initAuth", { body: { email } });
+    const sessionToken = response.headers.get("x-session-token");
+    const providers = Array.isArray(data?.oauthProviders) ? data.oauthProviders : [];
+    if (!sessionToken || !data?.allowedMethods?.includes("oauth") || providers.length === 0) {
+      throw new Problem("Your organisation has no sign-in provider set up yet. Ask your administrator.");
+    }
+    showProviders(email, sessionToken, providers);
+  } catch (error) {
+    setError(explain(error));
+    byId("email").focus();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function showProviders(email, sessionToken, providers) {
+  byId("providers-email").textContent = email;
+  const list = byId("provider-list");
+  list.replaceChildren();
+  for (const provider of providers) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `Continue with ${provider.providerName}`;
+    button.addEventListener("click", () => goToProvider(button, { email, sessionToken, provider: provider.providerName }));
+    item.append(button);
+    list.append(item);
+  }
+  show("view-providers");
+}
+
+byId("change-email").addEventListener("click", () => startOver());
+
+// --- step 2: the service's authorization URL (state, PKCE, nonce kept server-side) ----------
+
+async function goToProvider(button, { email, sessionToken, provider }) {
+  button.disabled = true;
+  setError("");
+  try {
+    const query = new URLSearchParams({ provider, email, redirectUri });
+    const { data } = await call("GET", `/userAccount/oauth/authorize?${query}`, { headers: { "x-session-token": sessionToken } });
+    sessionStorage.setItem(PENDING, JSON.stringify({ state: data.state, sessionToken, email, provider, redirectUri }));
+    location.assign(data.authorizationUrl);
+  } catch (error) {
+    setError(explain(error));
+    button.disabled = false;
+    button.focus();
+  }
+}
+
+// --- step 3: back from the provider: exchange the code, then authenticate --------------------
+
+async function handleCallback() {
+  const params = new URLSearchParams(location.search);
+  // The code is single-use and bound to our state; keep it out of the history and the address bar.
+  history.replaceState(null, "", "/");
+  const pending = readJson(PENDING);
+  sessionStorage.removeItem(PENDING);
+
+  if (!pending || !pending.state || params.get("state") !== pending.state) {
+    return startOver({ error: "This answer from a provider does not belong to a sign-in started in this tab, so it was ignored. Sign in again." });
+  }
+  if (pending.email) /** @type {HTMLInputElement} */ (byId("email")).value = pending.email;
+  const error = params.get("error");
+  if (error) return startOver({ error: providerErrorSentence(error) });
+  const code = params.get("code");
+  if (!code) return startOver({ error: "Your provider came back without an authorization code. Sign in again." });
+
+  show("view-working");
+  try {
+    const iss = params.get("iss");
+    const { data: tokens } = await call("POST", "/userAccount/oauth/exchange", {
+      body: { code, email: pending.email, provider: pending.provider, redirectUri: pending.redirectUri, state: pending.state, ...(iss && { iss }) },
+    });
+    const { data: result } = await call("POST", "/userAccount/authenticate", {
+      headers: { "x-session-token": pending.sessionToken },
+      body: {
+        method: "oauth",
+        credentials: { accessToken: tokens.access_token, ...(tokens.id_token && { idToken: tokens.id_token }) },
+        email: pending.email,
+        provider: pending.provider,
+      },
+    });
+    if (!result?.accessToken) {
+      throw new Problem("Your organisation asks for another sign-in step, which this page does not offer yet.");
+    }
+    sessionStorage.setItem(TOKENS, JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken }));
+    showSignedIn();
+  } catch (failure) {
+    startOver({ error: explain(failure) });
+  }
+}
+
+// --- signed in, and signing out -------------------------------------------------------------
+
+function showSignedIn() {
+  const tokens = readJson(TOKENS);
+  let claims;
+  try {
+    claims = claimsOf(tokens.accessToken);
+  } catch {
+    sessionStorage.removeItem(TOKENS);
+    return startOver();
+  }
+  if (typeof claims.exp === "number" && claims.exp * 1000 <= Date.now()) {
+    sessionStorage.removeItem(TOKENS);
+    return startOver({ status: "Your session has expired. Sign in again." });
+  }
+  byId("claim-email").textContent = claims.email ?? "";
+  byId("claim-org").textContent = claims.orgId ?? "";
+  byId("claim-sub").textContent = claims.sub ?? "";
+  byId("claim-exp").textContent = typeof claims.exp === "number" ? new Date(claims.exp * 1000).toLocaleString() : "";
+  setError("");
+  show("view-signed-in");
+}
+
+byId("sign-out").addEventListener("click", async () => {
+  const button = /** @type {HTMLButtonElement} */ (byId("sign-out"));
+  const tokens = readJson(TOKENS);
+  button.disabled = true;
+  let problem;
+  try {
+    if (tokens?.accessToken) await call("POST", "/userAccount/logout/manual", { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+  } catch (error) {
+    problem = error;
+  } finally {
+    sessionStorage.removeItem(TOKENS);
+    button.disabled = false;
+  }
+  // The tokens are gone from this tab either way; say so, and whether the service heard it.
+  const unreachable = problem instanceof Problem && /could not be reached/.test(problem.message);
+  startOver({ status: unreachable ? "You are signed out in this tab, but the service could not be told; your session ends when it expires." : "You are signed out." });
+});
+
+// --- start ----------------------------------------------------------------------------------
+
+if (location.origin !== new URL(publicUrl).origin) {
+  // Storage is per origin: sign in on the public URL, where the provider sends you back.
+  location.replace(`${publicUrl}/`);
+} else if (location.pathname === "/callback") {
+  handleCallback();
+} else if (readJson(TOKENS)?.accessToken) {
+  showSignedIn();
+} else {
+  show("view-email", { focus: false });
+}

@@ -1,0 +1,127 @@
+/**
+ * The sign-in page in a real browser (Debian's Chromium driven by playwright-core) against what
+ * `npm start` starts on a fresh data directory: the service, the demo provider and the demo
+ * organisation. CI installs Chromium; without one the file is skipped.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test, type TestContext } from "node:test";
+import { chromium, type Page } from "playwright-core";
+import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM) ? false : `no Chromium executable at ${CHROMIUM} (set CHROMIUM_PATH)`;
+const ARTIFACTS = join(repoRoot, "test-artifacts");
+
+/** A fresh `npm start` with DEMO=auto: answers the sign-in page's URL and the demo provider's. */
+async function startDemo(t: TestContext) {
+  const service = spawnService(t, { DATA_DIR: temporaryDataDir(t), PORT: String(await freePort()), DEMO: "auto" });
+  const signIn = (await service.waitFor(/Sign in at:\s+(http:\/\/\S+)/))[1]!;
+  const provider = (await service.waitFor(/Demo provider:\s+(http:\/\/\S+)/))[1]!;
+  const user = await service.waitFor(/Demo user:\s+(\S+)\s+password: (\S+)/);
+  return { service, signIn, provider, email: user[1]!, password: user[2]! };
+}
+
+/** A browser with a fresh profile; page errors and CSP violations are collected. */
+async function openBrowser(t: TestContext) {
+  const profile = mkdtempSync(join(tmpdir(), "pipeshub-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 900, height: 720 },
+  });
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  return { page, problems };
+}
+
+/** From the sign-in page to the provider's consent page, as a person would. */
+async function signInUpToConsent(page: Page, demo: Awaited<ReturnType<typeof startDemo>>) {
+  await page.goto(demo.signIn);
+  await page.getByLabel("Work email").fill(demo.email);
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
+  await page.getByRole("button", { name: "Continue with demo" }).click();
+  await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
+  assert.match(await page.locator("body").innerText(), /Demo provider/);
+  await page.getByLabel("Email").fill(demo.email);
+  await page.getByLabel("Password").fill(demo.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Allow" }).waitFor();
+}
+
+describe("the sign-in page in Chromium, against the demo", { skip, timeout: 120_000 }, () => {
+  test("signs in at the demo provider, shows who you are, and signs out", async (t) => {
+    const demo = await startDemo(t);
+    const { page, problems } = await openBrowser(t);
+    await signInUpToConsent(page, demo);
+    await page.getByRole("button", { name: "Allow" }).click();
+
+    await page.getByRole("heading", { name: "You are signed in" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/", "the code is gone from the address bar");
+    assert.equal(await page.locator("#claim-email").innerText(), demo.email);
+    assert.match(await page.locator("#claim-org").innerText(), /^[0-9a-f]{32}$/);
+    assert.notEqual(await page.locator("#claim-sub").innerText(), "");
+    assert.notEqual(await page.locator("#claim-exp").innerText(), "");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "signed-in.png"), fullPage: true });
+
+    const tokens = JSON.parse((await page.evaluate(() => sessionStorage.getItem("pipeshub-auth.tokens"))) ?? "{}") as { refreshToken?: string };
+    assert.ok(tokens.refreshToken);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("status").filter({ hasText: "You are signed out." }).waitFor();
+    assert.ok(await page.getByRole("heading", { name: "Sign in" }).isVisible());
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("pipeshub-auth.tokens")), null);
+    // Signing out ended the session at the service too: its refresh token no longer works.
+    const refresh = await fetch(new URL("/userAccount/refresh/token", demo.signIn), { method: "POST", headers: { authorization: `Bearer ${tokens.refreshToken}` } });
+    assert.equal(refresh.status, 401);
+    assert.deepEqual(problems, []);
+  });
+
+  test("denying consent at the provider shows a readable error, not JSON", async (t) => {
+    const demo = await startDemo(t);
+    const { page, problems } = await openBrowser(t);
+    await signInUpToConsent(page, demo);
+    await page.getByRole("button", { name: "Deny" }).click();
+
+    const alert = page.getByRole("alert");
+    await alert.filter({ hasText: "You did not allow the sign-in" }).waitFor();
+    assert.equal(await alert.innerText(), "You did not allow the sign-in at your provider, so you are not signed in.");
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.ok(await page.getByLabel("Work email").isVisible(), "back at the email form, to try again");
+    const text = await page.locator("body").innerText();
+    assert.ok(!text.includes('{"'), `no JSON on the page: ${text}`);
+    assert.deepEqual(problems, []);
+  });
+
+  test("an error from the service is shown in words", async (t) => {
+    const demo = await startDemo(t);
+    const { page, problems } = await openBrowser(t);
+    await page.goto(demo.signIn);
+    // A domain no organisation claims, while one organisation exists: the only one is used,
+    // and the provider refuses to sign in someone the provider does not know.
+    await page.getByLabel("Work email").fill("nobody@elsewhere.test");
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    await page.getByRole("button", { name: "Continue with demo" }).click();
+    await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
+    await page.getByLabel("Email").fill(demo.email);
+    await page.getByLabel("Password").fill(demo.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Allow" }).click();
+    const alert = page.getByRole("alert");
+    await alert.filter({ hasText: /\w/ }).waitFor();
+    const message = await alert.innerText();
+    assert.match(message, /email/i, message);
+    assert.ok(!message.includes("{"), message);
+    assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+  });
+});

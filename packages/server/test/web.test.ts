@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { startService } from "./support/service.ts";
+
+describe("the sign-in page (/ and /callback)", () => {
+  test("is served with a strict Content-Security-Policy, no referrer and no caching", async (t) => {
+    const service = await startService(t, { publicUrl: "http://127.0.0.1:4999" });
+    for (const path of ["/", "/callback?code=abc&state=xyz&iss=http%3A%2F%2F127.0.0.1%3A1"]) {
+      const response = await fetch(service.url + path);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/html; charset=utf-8/);
+      const csp = response.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /(^|; )default-src 'self'(;|$)/);
+      assert.match(csp, /(^|; )script-src 'self'(;|$)/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https?:/);
+      assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+      assert.equal(response.headers.get("cache-control"), "no-store");
+      assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+      const html = await response.text();
+      assert.match(html, /<meta name="public-url" content="http:\/\/127\.0\.0\.1:4999">/);
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc="\/)/, "no inline scripts");
+      assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline styles or handlers");
+      assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, "no third-party resources");
+      assert.match(html, /<label for="email">/);
+    }
+    // The code in the callback's URL never reaches the log.
+    assert.doesNotMatch(service.logs(), /code=abc/);
+  });
+
+  test("serves its module, stylesheet and icon from this origin", async (t) => {
+    const service = await startService(t);
+    const expected: Record<string, RegExp> = {
+      "/assets/app.js": /^text\/javascript/,
+      "/assets/app.css": /^text\/css/,
+      "/favicon.svg": /^image\/svg\+xml/,
+    };
+    for (const [path, type] of Object.entries(expected)) {
+      const response = await fetch(service.url + path);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get("content-type") ?? "", type);
+      assert.ok(response.headers.get("content-security-policy"));
+      assert.doesNotMatch(await response.text(), /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${path} loads nothing from elsewhere`);
+    }
+  });
+
+  test("is not part of the API description", async (t) => {
+    const service = await startService(t);
+    const openapi = await service.request<{ paths: Record<string, unknown> }>("GET", "/openapi.json");
+    if (openapi.status === 404) return t.skip("no /openapi.json in this build");
+    assert.equal(openapi.status, 200);
+    for (const path of ["/", "/callback", "/assets/app.js"]) assert.equal(openapi.body.paths[path], undefined, path);
+  });
+});
