@@ -61,6 +61,21 @@ describe("POST /userAccount/oauth/exchange", () => {
     assert.deepEqual(links.map((l) => l.subject), ["alice-sub"]);
   });
 
+  test("a user API that refuses the access token → 401 USERINFO_FAILED, not a refused code", async (t) => {
+    const refusing = await startJsonServer(() => ({ status: 401, body: { message: "Bad credentials" }, headers: { "www-authenticate": 'Bearer error="invalid_token"' } }));
+    t.after(() => refusing.close());
+    const provider = await startTestProvider({ clients: [{ client_id: "plain-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }], users: [alice] });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, {
+      provider,
+      clientId: "plain-app",
+      settings: { issuer: undefined, authorizationUrl: provider.endpoints.authorization, tokenEndpoint: provider.endpoints.token, userInfoEndpoint: `${refusing.url}/user`, scope: "email profile" },
+    });
+    const response = await f.exchange({ code: await f.code("alice-sub", { scope: "email profile" }), email: alice.email });
+    assertAuthError(response, 401, "USERINFO_FAILED");
+    assert.equal(refusing.requests, 1);
+  });
+
   for (const method of ["client_secret_basic", "client_secret_post"] as const) {
     test(`authenticates to the token endpoint with ${method}`, async (t) => {
       const f = await signInFixture(t, { authMethod: method });

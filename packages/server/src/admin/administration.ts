@@ -4,6 +4,7 @@ import type { ProviderView } from "../store/providers.ts";
 import type { Store } from "../store/store.ts";
 import type { Organisation, User } from "../signin/model.ts";
 import { type ProviderSettingsInput, validateProviderSettings } from "../signin/provider-settings.ts";
+import { expandPreset, type PresetSelection } from "../presets/index.ts";
 
 export type AdminStore = Pick<Store, "organisations" | "users" | "providers">;
 
@@ -21,20 +22,25 @@ export async function requireOrganisation(store: AdminStore, orgId: string): Pro
   return org ? success(org) : failure("ORG_NOT_FOUND", `No organisation with id "${orgId}".`);
 }
 
-/** Validates and stores provider settings: creates, or replaces keeping the secret when none is given. */
+/**
+ * Validates and stores provider settings: creates, or replaces keeping the secret when none is
+ * given. A `preset` is expanded first; the fields given explicitly override the preset's.
+ */
 export async function saveProvider(
   store: AdminStore,
   orgId: string,
   name: string,
-  input: ProviderSettingsInput,
+  given: ProviderSettingsInput & PresetSelection,
   options: { allowInsecureLoopback: boolean },
 ): Promise<Result<{ view: ProviderView; created: boolean }>> {
   const org = await requireOrganisation(store, orgId);
   if (!org.ok) return org;
+  const input = expandPreset(given);
+  if (!input.ok) return input;
   const existingSecret = await store.providers.hasSecret(orgId, name);
-  const settings = validateProviderSettings(name, input, { allowInsecureLoopback: options.allowInsecureLoopback, existingSecret });
+  const settings = validateProviderSettings(name, input.value, { allowInsecureLoopback: options.allowInsecureLoopback, existingSecret });
   if (!settings.ok) return settings;
-  return success(await store.providers.put(orgId, settings.value, input.clientSecret));
+  return success(await store.providers.put(orgId, settings.value, input.value.clientSecret));
 }
 
 export async function createUser(store: AdminStore, orgId: string, email: string, fullName: string | null): Promise<Result<User>> {

@@ -6,7 +6,8 @@ import type { ProviderGateway } from "../oauth/provider-client.ts";
 import type { Store } from "../store/store.ts";
 import { requireAdminToken } from "./admin-auth.ts";
 import { errorResponses, sendFailure } from "./error-handling.ts";
-import { ProviderSettingsInputSchema, ProviderViewSchema } from "./provider-schemas.ts";
+import { ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./provider-schemas.ts";
+import { describePresets } from "../presets/index.ts";
 
 export interface AdminRouteOptions {
   readonly store: Store;
@@ -61,6 +62,10 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(result.value.created ? 201 : 200).send(result.value.view);
     });
+
+    app.get("/api/v1/provider-presets", {
+      schema: { tags, security, summary: "List provider presets and the options each needs", response: { 200: Type.Array(ProviderPresetSchema), ...errorResponses(401) } },
+    }, async () => describePresets());
 
     app.get<OrgRoute>("/api/v1/orgs/:orgId/oauth-providers", { schema: { tags, security, summary: "List OAuth providers", params: OrgParams, response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);

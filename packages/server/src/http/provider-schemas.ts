@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { PROVIDER_NAME_PATTERN } from "../signin/provider-settings.ts";
+import { CLAIM_NAME_PATTERN, PROVIDER_NAME_PATTERN } from "../signin/provider-settings.ts";
 
 const url = (description: string) => Type.String({ format: "uri", maxLength: 2048, description });
 
@@ -21,9 +21,22 @@ export const ProviderSettingsInputSchema = Type.Object(
     enableJit: Type.Optional(Type.Boolean({ description: "Create unknown users on first sign-in" })),
     trustEmail: Type.Optional(Type.Boolean({ description: "Accept the provider's email without email_verified" })),
     requirePkce: Type.Optional(Type.Boolean({ description: "Require sign-in to start at /userAccount/oauth/authorize (state + PKCE)" })),
+    subjectClaim: Type.Optional(Type.String({ pattern: CLAIM_NAME_PATTERN, description: "Claim identifying the user, stable per issuer (default sub; Entra ID: oid; GitHub: id)" })),
+    emailVerifiedClaim: Type.Optional(Type.String({ pattern: CLAIM_NAME_PATTERN, description: "Claim whose true means the email is verified (default email_verified; Entra ID: xms_edov)" })),
+    emailsEndpoint: Type.Optional(url("GitHub-shaped email list (GET /user/emails): the verified primary address becomes the email")),
+    preset: Type.Optional(Type.String({ maxLength: 64, description: "A provider preset (GET /api/v1/provider-presets) whose settings the other fields override", examples: ["okta"] })),
+    presetOptions: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 2048 }), { maxProperties: 16, description: "The preset's options, e.g. {\"domain\": \"acme.okta.com\"}" })),
   },
   { additionalProperties: false },
 );
+
+/** A provider preset and the options it needs (GET /api/v1/provider-presets). */
+export const ProviderPresetSchema = Type.Object({
+  name: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  options: Type.Array(Type.Object({ name: Type.String(), required: Type.Boolean(), description: Type.String(), example: Type.String() })),
+});
 
 export const ProviderViewSchema = Type.Object({
   providerName: Type.String(),
@@ -40,6 +53,9 @@ export const ProviderViewSchema = Type.Object({
   enableJit: Type.Boolean(),
   trustEmail: Type.Boolean(),
   requirePkce: Type.Boolean(),
+  subjectClaim: Type.Optional(Type.String()),
+  emailVerifiedClaim: Type.Optional(Type.String()),
+  emailsEndpoint: Type.Optional(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

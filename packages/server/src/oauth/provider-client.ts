@@ -2,6 +2,8 @@ import * as jose from "jose";
 import * as oidc from "openid-client";
 import { failure, type Failure, type Result, success } from "../errors.ts";
 import type { ConfiguredProvider } from "../signin/model.ts";
+import { emailVerifiedClaimOf, subjectClaimOf } from "../signin/provider-settings.ts";
+import { primaryVerifiedEmail } from "./email-addresses.ts";
 import { findOutboundError, isPermittedProviderUrl, type OutboundFetch } from "./outbound.ts";
 
 /** Who the provider says signed in. */
@@ -91,6 +93,8 @@ export function providerFailure(providerName: string, error: unknown, step: stri
     return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
   }
   if (error instanceof jose.errors.JWKSTimeout) return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
+  const refusal = errorInSuccessBody(error);
+  if (refusal) return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${refusal}.`, { extra: { providerError: refusal }, detail: "status 200 with an error body" });
   const code = (error as { code?: unknown }).code;
   if (code === "OAUTH_TIMEOUT") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
   if (code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" || code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" || error instanceof jose.errors.JOSEError) {
@@ -104,16 +108,46 @@ export function providerFailure(providerName: string, error: unknown, step: stri
   });
 }
 
+/**
+ * GitHub answers a refused token request with 200 and an OAuth error body instead of RFC 6749
+ * §5.2's 400; oauth4webapi then finds no `access_token`. The body's `error` is still the
+ * provider's refusal, not an unusable answer.
+ */
+function errorInSuccessBody(error: unknown): string | undefined {
+  if ((error as { code?: unknown }).code !== "OAUTH_INVALID_RESPONSE") return undefined;
+  const body = ((error as { cause?: { cause?: { body?: unknown } } }).cause?.cause?.body ?? undefined) as { error?: unknown; access_token?: unknown } | undefined;
+  if (!body || body.access_token !== undefined || typeof body.error !== "string") return undefined;
+  return /^[\w.-]{1,64}$/.test(body.error) ? body.error : undefined;
+}
+
 function isUsableSubject(value: unknown): value is string {
   return typeof value === "string" && value.trim() !== "" && value !== "null" && value !== "undefined" && value.length <= 255;
 }
 
-function identityFromClaims(claims: Record<string, unknown>, source: ProviderIdentity["source"]): Result<ProviderIdentity> {
+/** A claim by name, never from the object's prototype. */
+function claim(claims: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(claims, name) ? claims[name] : undefined;
+}
+
+/** Some providers send booleans as strings or 1 (e.g. in optional claims); nothing else means yes. */
+function isAffirmative(value: unknown): boolean {
+  return value === true || value === "true" || value === 1 || value === "1";
+}
+
+/**
+ * Who signed in, from ID token or userinfo claims. The subject is the provider's `subjectClaim`
+ * (default `sub`); the email counts as verified when its `emailVerifiedClaim` (default
+ * `email_verified`) is true.
+ */
+function identityFromClaims(claims: Record<string, unknown>, source: ProviderIdentity["source"], settings: ConfiguredProvider["settings"]): Result<ProviderIdentity> {
+  const subjectClaim = subjectClaimOf(settings);
   // Plain OAuth 2.0 user APIs often name the subject `id` and make it a number (GitHub).
-  const rawSubject = claims.sub ?? (source === "userinfo" ? claims.id : undefined);
+  const rawSubject = claim(claims, subjectClaim) ?? (subjectClaim === "sub" && source === "userinfo" ? claim(claims, "id") : undefined);
   const subject = typeof rawSubject === "number" && Number.isSafeInteger(rawSubject) ? String(rawSubject) : rawSubject;
-  if (!isUsableSubject(subject)) return failure("PROVIDER_ERROR", "The provider did not say who signed in (no usable subject).");
-  const verified = claims.email_verified === true || claims.email_verified === "true";
+  if (!isUsableSubject(subject)) {
+    return failure("PROVIDER_ERROR", subjectClaim === "sub" ? "The provider did not say who signed in (no usable subject)." : `The provider did not say who signed in (no usable "${subjectClaim}" claim).`);
+  }
+  const verified = isAffirmative(claim(claims, emailVerifiedClaimOf(settings)));
   return success({
     subject,
     email: typeof claims.email === "string" && claims.email !== "" ? claims.email : undefined,
@@ -185,7 +219,7 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     // One fetch serves the token and userinfo requests; label each call by its endpoint.
     config[oidc.customFetch] = (url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init);
     config.timeout = Math.ceil(options.timeoutMs / 1000) + 1;
-    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint].filter((u): u is string => typeof u === "string");
+    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint, s.emailsEndpoint].filter((u): u is string => typeof u === "string");
     if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
     return { config, metadata };
   }
@@ -234,25 +268,46 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
   }
 
   async function identityFrom(provider: ConfiguredProvider, config: oidc.Configuration, metadata: oidc.ServerMetadata, accessToken: string, idToken: string | undefined, expectedNonce: string | undefined): Promise<Result<ProviderIdentity>> {
-    if (idToken && provider.settings.issuer) {
+    const identity = await claimedIdentity(provider, config, metadata, accessToken, idToken, expectedNonce);
+    if (!identity.ok || provider.settings.emailsEndpoint === undefined) return identity;
+    // The user API's `email` is whatever the user made public; only the address list says
+    // which address is the primary one and whether the provider verified it.
+    let entries: unknown;
+    try {
+      entries = await emailAddresses(config, accessToken, provider.settings.emailsEndpoint);
+    } catch (error) {
+      return emailsFailure(provider, error);
+    }
+    const primary = primaryVerifiedEmail(entries);
+    if (!primary.ok) return failure(primary.error, `The provider "${provider.settings.providerName}": ${primary.message}`);
+    return success({ ...identity.value, email: primary.value, emailVerified: true });
+  }
+
+  async function claimedIdentity(provider: ConfiguredProvider, config: oidc.Configuration, metadata: oidc.ServerMetadata, accessToken: string, idToken: string | undefined, expectedNonce: string | undefined): Promise<Result<ProviderIdentity>> {
+    const settings = provider.settings;
+    if (idToken && settings.issuer) {
       let claims: Record<string, unknown>;
       try {
         claims = await verifyIdToken(provider, metadata, idToken, expectedNonce);
       } catch (error) {
-        return providerFailure(provider.settings.providerName, error, "ID token validation");
+        return providerFailure(settings.providerName, error, "ID token validation");
       }
-      const identity = identityFromClaims(claims, "id_token");
-      if (!identity.ok || identity.value.email !== undefined || !metadata.userinfo_endpoint) return identity;
-      // Some providers put the email in userinfo only; the subject must be the same.
+      const identity = identityFromClaims(claims, "id_token", settings);
+      if (!identity.ok || identity.value.email !== undefined || settings.emailsEndpoint !== undefined || !metadata.userinfo_endpoint) return identity;
+      // Some providers put the email in userinfo only. Userinfo's `sub` must be the ID token's
+      // (OIDC Core §5.3.2); the subject claim, when another, is kept from the ID token.
+      const subjectClaim = subjectClaimOf(settings);
+      const sub = claims.sub;
+      if (!isUsableSubject(sub)) return identity;
       try {
-        const extra = await userinfoClaims(provider, config, metadata, accessToken, identity.value.subject);
-        return identityFromClaims({ ...extra, sub: identity.value.subject }, "id_token");
+        const extra = await userinfoClaims(provider, config, metadata, accessToken, sub);
+        return identityFromClaims({ ...extra, sub, [subjectClaim]: claim(claims, subjectClaim) }, "id_token", settings);
       } catch (error) {
         return userinfoFailure(provider, error);
       }
     }
     try {
-      return identityFromClaims(await userinfoClaims(provider, config, metadata, accessToken, undefined), "userinfo");
+      return identityFromClaims(await userinfoClaims(provider, config, metadata, accessToken, undefined), "userinfo", settings);
     } catch (error) {
       return userinfoFailure(provider, error);
     }
@@ -349,6 +404,24 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
   };
 }
 
+/** Reads a GitHub-shaped email address list (GitHub's `GET /user/emails`) as a protected resource. */
+async function emailAddresses(config: oidc.Configuration, accessToken: string, endpoint: string): Promise<unknown> {
+  const headers = new Headers({ accept: "application/vnd.github+json, application/json;q=0.9" });
+  const response = await oidc.fetchProtectedResource(config, accessToken, new URL(endpoint), "GET", undefined, headers);
+  if (!response.ok) throw new UserinfoRefused(response.status);
+  return response.json();
+}
+
+function emailsFailure(provider: ConfiguredProvider, error: unknown): Failure {
+  const name = provider.settings.providerName;
+  const status = error instanceof UserinfoRefused || error instanceof oidc.WWWAuthenticateChallengeError ? error.status : undefined;
+  if (status !== undefined && status >= 400 && status < 500) {
+    // GitHub answers 404 (not 403) when the token lacks the user:email scope.
+    return failure("USERINFO_FAILED", `The provider "${name}" refused to list the account's email addresses (answered ${status}); the user:email scope may be missing.`);
+  }
+  return providerFailure(name, error, "the email addresses request");
+}
+
 class UserinfoRefused extends Error {
   readonly status: number;
   constructor(status: number) {
@@ -360,7 +433,12 @@ class UserinfoRefused extends Error {
 
 function userinfoFailure(provider: ConfiguredProvider, error: unknown): Failure {
   const name = provider.settings.providerName;
-  const status = error instanceof UserinfoRefused ? error.status : (error as { cause?: unknown }).cause instanceof Response ? ((error as { cause: Response }).cause.status) : undefined;
+  const status =
+    error instanceof UserinfoRefused || error instanceof oidc.WWWAuthenticateChallengeError
+      ? error.status
+      : (error as { cause?: unknown }).cause instanceof Response
+        ? (error as { cause: Response }).cause.status
+        : undefined;
   if (status !== undefined && status >= 400 && status < 500) {
     return failure("USERINFO_FAILED", `The provider "${name}" refused to say who signed in (userinfo answered ${status}).`);
   }

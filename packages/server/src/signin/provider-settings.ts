@@ -25,6 +25,23 @@ export interface ProviderSettings {
   readonly trustEmail: boolean;
   /** Refuse exchanges that did not start at our authorization endpoint (state + PKCE). */
   readonly requirePkce: boolean;
+  /**
+   * The claim that identifies the user at this provider (default `sub`). It must be stable and
+   * unique per issuer, never a mutable one such as an email: Entra ID's `oid`, GitHub's `id`.
+   * Absent in settings stored before it existed, which means `sub`.
+   */
+  readonly subjectClaim?: string;
+  /**
+   * The claim whose `true` means the email is verified (default `email_verified`), e.g. Entra
+   * ID's `xms_edov` (email domain owner verified). Absent in older settings: `email_verified`.
+   */
+  readonly emailVerifiedClaim?: string;
+  /**
+   * A GitHub-shaped list of the user's email addresses (`[{email, primary, verified}]`, GitHub's
+   * `GET /user/emails`): when set, the identity's email is the verified primary address from it,
+   * never the user API's (user-chosen, unverified) public `email`.
+   */
+  readonly emailsEndpoint?: string;
 }
 
 /** What an admin may write: the contract's GenericOAuthConfig plus our additions. */
@@ -44,9 +61,32 @@ export interface ProviderSettingsInput {
   enableJit?: boolean;
   trustEmail?: boolean;
   requirePkce?: boolean;
+  subjectClaim?: string;
+  emailVerifiedClaim?: string;
+  emailsEndpoint?: string;
 }
 
 export const PROVIDER_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
+/** A claim name: a short name or a collision-resistant URI (OIDC Core §5.1.2). */
+export const CLAIM_NAME_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.:/#-]{0,127}$";
+
+/**
+ * Claims that name a user but can change or be chosen by the user: binding accounts to them
+ * would let a renamed or re-addressed account take over another's (the reason for `subjectClaim`).
+ */
+const MUTABLE_IDENTIFIER_CLAIMS = new Set(["email", "preferred_username", "upn", "unique_name", "name", "nickname", "login", "username", "given_name", "family_name"]);
+
+/** Names that would read an object's prototype instead of a claim. */
+const RESERVED_PROPERTY_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
+function checkClaimName(field: string, value: string | undefined): Failure | undefined {
+  if (value === undefined) return undefined;
+  if (!new RegExp(CLAIM_NAME_PATTERN).test(value) || RESERVED_PROPERTY_NAMES.has(value)) {
+    return invalid(`${field} must be a claim name (letters, digits, '_', '.', ':', '/', '#', '-'; at most 128)`);
+  }
+  return undefined;
+}
 
 function invalid(message: string): Failure {
   return failure("INVALID_PROVIDER_SETTINGS", message);
@@ -96,7 +136,7 @@ export function validateProviderSettings(
     return invalid(`providerName "${input.providerName}" does not match the provider's name "${name}"`);
   }
   if (input.clientId.trim() === "") return invalid("clientId must not be empty");
-  const urlFields = ["issuer", "authorizationUrl", "tokenEndpoint", "userInfoEndpoint", "jwksUri"] as const;
+  const urlFields = ["issuer", "authorizationUrl", "tokenEndpoint", "userInfoEndpoint", "jwksUri", "emailsEndpoint"] as const;
   for (const field of urlFields) {
     const problem = checkProviderUrl(field, input[field], options.allowInsecureLoopback);
     if (problem) return problem;
@@ -121,6 +161,11 @@ export function validateProviderSettings(
     return invalid("clientSecret is required for client_secret_basic and client_secret_post");
   }
   if (input.clientSecret !== undefined && input.clientSecret === "") return invalid("clientSecret must not be empty");
+  const claimProblem = checkClaimName("subjectClaim", input.subjectClaim) ?? checkClaimName("emailVerifiedClaim", input.emailVerifiedClaim);
+  if (claimProblem) return claimProblem;
+  if (input.subjectClaim !== undefined && MUTABLE_IDENTIFIER_CLAIMS.has(input.subjectClaim.toLowerCase())) {
+    return invalid(`subjectClaim "${input.subjectClaim}" can change or be chosen by the user; name a stable identifier such as sub, oid or id`);
+  }
   const scope = (input.scope ?? (input.issuer ? "openid email profile" : "email")).trim();
   return success({
     providerName: name,
@@ -136,10 +181,26 @@ export function validateProviderSettings(
     enableJit: input.enableJit ?? false,
     trustEmail: input.trustEmail ?? false,
     requirePkce: input.requirePkce ?? false,
+    subjectClaim: input.subjectClaim ?? "sub",
+    emailVerifiedClaim: input.emailVerifiedClaim ?? "email_verified",
+    ...(input.emailsEndpoint !== undefined && { emailsEndpoint: input.emailsEndpoint }),
   });
 }
 
 /** The namespace a provider's subjects live in: changing it invalidates identity links. */
 export function subjectNamespace(settings: ProviderSettings): string {
-  return settings.issuer ?? settings.tokenEndpoint ?? "";
+  const base = settings.issuer ?? settings.tokenEndpoint ?? "";
+  // Another subject claim means other identifiers: `oid` values never match old `sub` links.
+  const claim = subjectClaimOf(settings);
+  return claim === "sub" ? base : `${base}#${claim}`;
+}
+
+/** The claim identifying users at this provider (settings stored before it existed: `sub`). */
+export function subjectClaimOf(settings: Pick<ProviderSettings, "subjectClaim">): string {
+  return settings.subjectClaim ?? "sub";
+}
+
+/** The claim saying the email is verified (settings stored before it existed: `email_verified`). */
+export function emailVerifiedClaimOf(settings: Pick<ProviderSettings, "emailVerifiedClaim">): string {
+  return settings.emailVerifiedClaim ?? "email_verified";
 }

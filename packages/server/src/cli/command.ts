@@ -1,0 +1,56 @@
+import type { ParseArgsOptionsConfig } from "node:util";
+import type { ExitCode } from "./errors.ts";
+import { UsageError } from "./errors.ts";
+import type { AdminClient } from "./http-client.ts";
+import type { Output } from "./output.ts";
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CommandContext {
+  readonly client: AdminClient;
+  readonly out: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdin: NodeJS.ReadStream;
+}
+
+/** One `pipeshub-auth <group> <name>` command: its help, its options, what it does. */
+export interface Command {
+  readonly group: string;
+  readonly name: string;
+  /** Positional arguments, all required, by name (shown as `<orgId>`). */
+  readonly args: readonly string[];
+  /** The options part of the synopsis, e.g. `--name NAME [--domain DOMAIN]...`. */
+  readonly synopsis: string;
+  readonly summary: string;
+  /** Option descriptions and examples, shown by `--help`. */
+  readonly help: string;
+  readonly options: ParseArgsOptionsConfig;
+  run(ctx: CommandContext, input: { args: readonly string[]; values: OptionValues }): Promise<ExitCode | void>;
+}
+
+export function commandName(c: Pick<Command, "group" | "name">): string {
+  return `${c.group} ${c.name}`;
+}
+
+export function usageLine(c: Command): string {
+  return ["pipeshub-auth", c.group, c.name, ...c.args.map((a) => `<${a}>`), c.synopsis].filter((part) => part !== "").join(" ");
+}
+
+/** A string option's value, or undefined; required ones fail as usage errors naming the command. */
+export function stringOption(values: OptionValues, name: string, command: Command, required: true): string;
+export function stringOption(values: OptionValues, name: string, command: Command, required?: false): string | undefined;
+export function stringOption(values: OptionValues, name: string, command: Command, required = false): string | undefined {
+  const value = values[name];
+  if (typeof value === "string" && value !== "") return value;
+  if (value === "") throw new UsageError(`--${name} must not be empty`, commandName(command));
+  if (required) throw new UsageError(`--${name} is required`, commandName(command));
+  return undefined;
+}
+
+export function listOption(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+export const path = (strings: TemplateStringsArray, ...parts: string[]): string =>
+  strings.reduce((acc, s, i) => acc + s + (i < parts.length ? encodeURIComponent(parts[i]!) : ""), "");

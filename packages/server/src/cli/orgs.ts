@@ -1,0 +1,69 @@
+import { type Command, path, listOption, stringOption } from "./command.ts";
+import { details, table } from "./output.ts";
+
+export interface Org {
+  id: string;
+  name: string;
+  domains: string[];
+  createdAt: string;
+}
+
+const orgDetails = (org: Org) => details([["id", org.id], ["name", org.name], ["domains", org.domains.join(", ") || "-"], ["created", org.createdAt]]);
+
+const create: Command = {
+  group: "orgs",
+  name: "create",
+  args: [],
+  synopsis: "--name NAME [--domain DOMAIN]...",
+  summary: "create an organisation",
+  help: `Options:
+  --name NAME       the organisation's name (required)
+  --domain DOMAIN   an email domain whose users sign in to this organisation; repeatable
+
+Example:
+  pipeshub-auth orgs create --name Acme --domain acme.com --domain acme.co.uk`,
+  options: { name: { type: "string" }, domain: { type: "string", multiple: true } },
+  async run({ client, out }, { values }) {
+    const org = await client.request<Org>("POST", "/api/v1/orgs", { name: stringOption(values, "name", this, true), domains: listOption(values, "domain") });
+    if (out.json) return out.data(org);
+    out.line(orgDetails(org));
+  },
+};
+
+const list: Command = {
+  group: "orgs",
+  name: "list",
+  args: [],
+  synopsis: "",
+  summary: "list organisations",
+  help: "",
+  options: {},
+  async run({ client, out }) {
+    const orgs = await client.request<Org[]>("GET", "/api/v1/orgs");
+    if (out.json) return out.data(orgs);
+    if (orgs.length === 0) return out.note("no organisations yet: pipeshub-auth orgs create --name NAME");
+    out.line(table(orgs, [
+      { header: "ID", value: (o) => o.id },
+      { header: "NAME", value: (o) => o.name },
+      { header: "DOMAINS", value: (o) => o.domains.join(",") || "-" },
+      { header: "CREATED", value: (o) => o.createdAt },
+    ]));
+  },
+};
+
+const show: Command = {
+  group: "orgs",
+  name: "show",
+  args: ["orgId"],
+  synopsis: "",
+  summary: "show an organisation",
+  help: "",
+  options: {},
+  async run({ client, out }, { args }) {
+    const org = await client.request<Org>("GET", path`/api/v1/orgs/${args[0]!}`);
+    if (out.json) return out.data(org);
+    out.line(orgDetails(org));
+  },
+};
+
+export const orgCommands: readonly Command[] = [create, list, show];

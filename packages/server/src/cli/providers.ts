@@ -1,0 +1,276 @@
+import { type Command, type CommandContext, commandName, listOption, type OptionValues, path, stringOption } from "./command.ts";
+import { CliError, EXIT, ServiceError, UsageError } from "./errors.ts";
+import { details, progress, table, yesNo } from "./output.ts";
+import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
+
+export interface ProviderView {
+  providerName: string;
+  clientId: string;
+  clientSecretSet: boolean;
+  issuer?: string;
+  authorizationUrl?: string;
+  tokenEndpoint?: string;
+  userInfoEndpoint?: string;
+  jwksUri?: string;
+  emailsEndpoint?: string;
+  scope: string;
+  tokenEndpointAuthMethod: string;
+  redirectUris: string[];
+  enableJit: boolean;
+  trustEmail: boolean;
+  requirePkce: boolean;
+  subjectClaim?: string;
+  emailVerifiedClaim?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const AUTH_METHODS: Record<string, string> = { basic: "client_secret_basic", post: "client_secret_post", client_secret_basic: "client_secret_basic", client_secret_post: "client_secret_post" };
+
+function providerDetails(p: ProviderView): string {
+  const rows: [string, string | undefined][] = [
+    ["name", p.providerName],
+    ["issuer", p.issuer],
+    ["authorization URL", p.authorizationUrl],
+    ["token endpoint", p.tokenEndpoint],
+    ["userinfo endpoint", p.userInfoEndpoint],
+    ["JWKS URI", p.jwksUri],
+    ["emails endpoint", p.emailsEndpoint],
+    ["client ID", p.clientId],
+    ["client secret", p.clientSecretSet ? "set" : "not set"],
+    ["auth method", p.tokenEndpointAuthMethod],
+    ["scope", p.scope],
+    ["redirect URIs", p.redirectUris.join(", ")],
+    ["subject claim", p.subjectClaim ?? "sub"],
+    ["email verified by", p.emailVerifiedClaim ?? "email_verified"],
+    ["just-in-time users", yesNo(p.enableJit)],
+    ["trust email", yesNo(p.trustEmail)],
+    ["require PKCE", yesNo(p.requirePkce)],
+    ["updated", p.updatedAt],
+  ];
+  return details(rows.filter((r): r is [string, string] => r[1] !== undefined));
+}
+
+function presetOptions(values: OptionValues, command: string): Record<string, string> | undefined {
+  const pairs = listOption(values, "preset-option");
+  if (pairs.length === 0) return undefined;
+  const options: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new UsageError(`--preset-option takes KEY=VALUE, e.g. domain=acme.okta.com (got "${pair.slice(0, 40)}")`, command);
+    options[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return options;
+}
+
+const add: Command = {
+  group: "providers",
+  name: "add",
+  args: ["orgId", "name"],
+  synopsis: "(--issuer URL | --authorization-url URL --token-endpoint URL --userinfo-endpoint URL | --preset NAME) --client-id ID [options]",
+  summary: "add an OAuth/OIDC provider to an organisation, or replace it",
+  help: `Creates the provider, or replaces the one of that name (every setting not given goes back to
+its default; the stored client secret is kept when no new one is given).
+
+Options:
+  --issuer URL                  OpenID Connect issuer: endpoints come from its discovery document
+  --authorization-url URL       with --token-endpoint and --userinfo-endpoint: a plain OAuth 2.0 provider
+  --token-endpoint URL
+  --userinfo-endpoint URL
+  --jwks-uri URL                with --issuer and explicit endpoints
+  --preset NAME                 start from a preset (google, entra-id, github, gitlab, okta, auth0,
+                                keycloak); the options given here override the preset's
+  --preset-option KEY=VALUE     a preset's option, e.g. domain=acme.okta.com; repeatable
+  --client-id ID                the client registered at the provider (required)
+  --client-secret-stdin         read the client secret from stdin (piped, or typed without echo)
+  --client-secret-env VAR       read the client secret from the environment variable VAR
+  --redirect-uri URL            a redirect URI registered at the provider; repeatable
+  --scope SCOPE                 scopes to request (default "openid email profile" with an issuer)
+  --auth-method basic|post      client authentication at the token endpoint (default basic)
+  --subject-claim CLAIM         the claim identifying users (default sub)
+  --email-verified-claim CLAIM  the claim saying the email is verified (default email_verified)
+  --emails-endpoint URL         a GitHub-shaped list of the user's addresses (the verified primary is used)
+  --jit                         create unknown users at their first sign-in
+  --trust-email                 accept the provider's email without email_verified
+  --require-pkce                refuse sign-ins that did not start at the service's authorize endpoint
+
+The client secret is never taken from the command line: it would show in ps and shell history.
+
+Examples:
+  printf %s "$OKTA_SECRET" | pipeshub-auth providers add ORG okta --preset okta \\
+      --preset-option domain=acme.okta.com --client-id 0oa1b2c3 --client-secret-stdin \\
+      --redirect-uri https://app.acme.com/callback --jit
+  pipeshub-auth providers add ORG keycloak --issuer https://sso.acme.com/realms/acme \\
+      --client-id pipeshub --client-secret-env KEYCLOAK_SECRET --redirect-uri https://app.acme.com/callback`,
+  options: {
+    issuer: { type: "string" },
+    "authorization-url": { type: "string" },
+    "token-endpoint": { type: "string" },
+    "userinfo-endpoint": { type: "string" },
+    "jwks-uri": { type: "string" },
+    "emails-endpoint": { type: "string" },
+    preset: { type: "string" },
+    "preset-option": { type: "string", multiple: true },
+    "client-id": { type: "string" },
+    "client-secret-stdin": { type: "boolean" },
+    "client-secret-env": { type: "string" },
+    "redirect-uri": { type: "string", multiple: true },
+    scope: { type: "string" },
+    "auth-method": { type: "string" },
+    "subject-claim": { type: "string" },
+    "email-verified-claim": { type: "string" },
+    jit: { type: "boolean" },
+    "trust-email": { type: "boolean" },
+    "require-pkce": { type: "boolean" },
+  },
+  async run(ctx, { args, values }) {
+    const name = commandName(this);
+    const opt = (key: string) => stringOption(values, key, this);
+    const clientId = stringOption(values, "client-id", this, true);
+    const issuer = opt("issuer");
+    const preset = opt("preset");
+    const authorizationUrl = opt("authorization-url");
+    const tokenEndpoint = opt("token-endpoint");
+    if (!issuer && !authorizationUrl && !tokenEndpoint && !preset) {
+      throw new UsageError("give --issuer, or --authorization-url with --token-endpoint and --userinfo-endpoint, or --preset", name);
+    }
+    if (Boolean(authorizationUrl) !== Boolean(tokenEndpoint)) throw new UsageError("--authorization-url and --token-endpoint go together", name);
+    const authMethod = opt("auth-method");
+    if (authMethod !== undefined && !AUTH_METHODS[authMethod]) throw new UsageError("--auth-method is basic or post", name);
+    if (values["client-secret-stdin"] && values["client-secret-env"] !== undefined) throw new UsageError("give --client-secret-stdin or --client-secret-env, not both", name);
+    const envName = opt("client-secret-env");
+    const clientSecret = values["client-secret-stdin"]
+      ? await readSecretFromStdin(ctx.stdin, ctx.out.stderr, name)
+      : envName !== undefined ? readSecretFromEnv(ctx.env, envName, name) : undefined;
+    const redirectUris = listOption(values, "redirect-uri");
+    const options = presetOptions(values, name);
+    const body = {
+      clientId,
+      ...(clientSecret !== undefined && { clientSecret }),
+      ...(issuer && { issuer }),
+      ...(authorizationUrl && { authorizationUrl }),
+      ...(tokenEndpoint && { tokenEndpoint }),
+      ...(opt("userinfo-endpoint") && { userInfoEndpoint: opt("userinfo-endpoint") }),
+      ...(opt("jwks-uri") && { jwksUri: opt("jwks-uri") }),
+      ...(opt("emails-endpoint") && { emailsEndpoint: opt("emails-endpoint") }),
+      ...(opt("scope") && { scope: opt("scope") }),
+      ...(redirectUris.length > 0 && { redirectUris }),
+      ...(authMethod && { tokenEndpointAuthMethod: AUTH_METHODS[authMethod] }),
+      ...(opt("subject-claim") && { subjectClaim: opt("subject-claim") }),
+      ...(opt("email-verified-claim") && { emailVerifiedClaim: opt("email-verified-claim") }),
+      ...(values.jit === true && { enableJit: true }),
+      ...(values["trust-email"] === true && { trustEmail: true }),
+      ...(values["require-pkce"] === true && { requirePkce: true }),
+      ...(preset && { preset }),
+      ...(options && { presetOptions: options }),
+    };
+    const { status, body: view } = await ctx.client.call<ProviderView>("PUT", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`, body);
+    if (ctx.out.json) return ctx.out.data(view);
+    ctx.out.note(`${status === 201 ? "created" : "replaced"} provider "${view.providerName}"`);
+    ctx.out.line(providerDetails(view));
+  },
+};
+
+const list: Command = {
+  group: "providers",
+  name: "list",
+  args: ["orgId"],
+  synopsis: "",
+  summary: "list an organisation's providers",
+  help: "",
+  options: {},
+  async run({ client, out }, { args }) {
+    const providers = await client.request<ProviderView[]>("GET", path`/api/v1/orgs/${args[0]!}/oauth-providers`);
+    if (out.json) return out.data(providers);
+    if (providers.length === 0) return out.note("no providers yet: pipeshub-auth providers add --help");
+    out.line(table(providers, [
+      { header: "NAME", value: (p) => p.providerName },
+      { header: "ISSUER / TOKEN ENDPOINT", value: (p) => p.issuer ?? p.tokenEndpoint ?? "-" },
+      { header: "CLIENT ID", value: (p) => p.clientId },
+      { header: "SECRET", value: (p) => (p.clientSecretSet ? "set" : "-") },
+      { header: "JIT", value: (p) => yesNo(p.enableJit) },
+      { header: "PKCE", value: (p) => yesNo(p.requirePkce) },
+      { header: "UPDATED", value: (p) => p.updatedAt },
+    ]));
+  },
+};
+
+const show: Command = {
+  group: "providers",
+  name: "show",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "show a provider's settings (never its secret)",
+  help: "",
+  options: {},
+  async run({ client, out }, { args }) {
+    const view = await client.request<ProviderView>("GET", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`);
+    if (out.json) return out.data(view);
+    out.line(providerDetails(view));
+  },
+};
+
+/** Failures that are the provider's, not the service's or the command's: exit 4. */
+function isProviderFailure(error: ServiceError): boolean {
+  return error.error.startsWith("PROVIDER_") || error.error === "INVALID_ID_TOKEN" || error.error === "INVALID_GRANT";
+}
+
+interface CheckResult {
+  ok: true;
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+}
+
+async function testProvider(ctx: CommandContext, orgId: string, name: string) {
+  const { client, out } = ctx;
+  const view = await client.request<ProviderView>("GET", path`/api/v1/orgs/${orgId}/oauth-providers/${name}`);
+  const what = view.issuer
+    ? `checking discovery at ${view.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`
+    : `checking provider "${name}" (token endpoint ${view.tokenEndpoint ?? "?"})`;
+  const spinner = progress(out.stderr, what);
+  let result: CheckResult;
+  try {
+    result = await client.request<CheckResult>("POST", path`/api/v1/orgs/${orgId}/oauth-providers/${name}/test`);
+  } catch (error) {
+    spinner.stop();
+    if (error instanceof ServiceError && isProviderFailure(error)) {
+      if (out.json) out.data({ ok: false, error: error.error, message: error.message });
+      throw new CliError(EXIT.PROVIDER_CHECK_FAILED, `provider check failed: ${error.error}: ${error.message}`);
+    }
+    throw error;
+  }
+  spinner.stop();
+  if (out.json) return out.data(result);
+  out.note(`provider "${name}" answered`);
+  out.line(details([["issuer", result.issuer], ["authorization endpoint", result.authorizationEndpoint], ["token endpoint", result.tokenEndpoint]]));
+}
+
+const test: Command = {
+  group: "providers",
+  name: "test",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "check now that the provider's discovery document and keys can be fetched",
+  help: `Asks the service to fetch the provider's discovery document and signing keys, and reports
+what fails. Exits 4 with the provider's reason when the check fails.`,
+  options: {},
+  run: (ctx, { args }) => testProvider(ctx, args[0]!, args[1]!),
+};
+
+const remove: Command = {
+  group: "providers",
+  name: "remove",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "remove a provider (its users stay; their links to it go)",
+  help: "",
+  options: {},
+  async run({ client, out }, { args }) {
+    await client.request("DELETE", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`);
+    if (out.json) return out.data({ removed: true, orgId: args[0], providerName: args[1] });
+    out.line(`removed provider "${args[1]}"`);
+  },
+};
+
+export const providerCommands: readonly Command[] = [add, list, show, test, remove];
