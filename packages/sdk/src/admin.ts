@@ -54,6 +54,24 @@ export interface OAuthProviderSettingsInput {
   trustEmail?: boolean;
   /** Refuse exchanges that did not start at `oauth.authorizationUrl` (state + PKCE). */
   requirePkce?: boolean;
+  /** The claim that identifies the user (default `sub`; Entra ID's preset uses `oid`). Claims people can edit are refused. */
+  subjectClaim?: string;
+  /** The claim whose `true` means the email is verified (default `email_verified`). */
+  emailVerifiedClaim?: string;
+  /** A GitHub-style list of the user's addresses: the verified primary one is used. */
+  emailsEndpoint?: string;
+  /** Start from a preset (see {@link Admin.listProviderPresets}); fields given here override it. */
+  preset?: string;
+  /** The options the preset needs, e.g. `{ domain: "acme.okta.com" }`. */
+  presetOptions?: Record<string, string>;
+}
+
+/** A provider preset the service knows, with the options it takes. */
+export interface ProviderPreset {
+  name: string;
+  title: string;
+  description: string;
+  options: { name: string; required: boolean; description: string; example: string }[];
 }
 
 /** A provider's stored settings, as returned (never the secret). */
@@ -194,6 +212,7 @@ const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
 const stepMethodShape = { type: "string" } as const;
 const rotateShape = { kid: "string" } as const;
+const presetShape = { name: "string", title: "string", description: "string", options: "array" } as const;
 
 /** Admin operations. Reach them as `client.admin`; they need the client's `adminToken`. */
 export class Admin {
@@ -229,6 +248,13 @@ export class Admin {
   /** Reads a provider's settings: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}`. */
   getProvider(orgId: string, name: string, options?: RequestOptions): Promise<OAuthProviderSettings> {
     return this.#call({ method: "GET", path: providerPath(orgId, name) }, options, decodeProvider);
+  }
+
+  /** Lists the provider presets (Google, Entra ID, GitHub, …) and their options: `GET /api/v1/provider-presets`. */
+  listProviderPresets(options?: RequestOptions): Promise<ProviderPreset[]> {
+    return this.#call({ method: "GET", path: "/api/v1/provider-presets" }, options, (raw) =>
+      readArray(parseJson(raw), "response", (item, path) => readShape(item, presetShape, path) as unknown as ProviderPreset),
+    );
   }
 
   /** Lists the organisation's providers: `GET /api/v1/orgs/{orgId}/oauth-providers`. */

@@ -38,6 +38,7 @@ export {
   type ListAuditRequest,
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
+  type ProviderPreset,
   type Org,
   type OrgUser,
   type ProviderCheck,

@@ -227,6 +227,12 @@ describe("client.admin against the real service", () => {
     assert.deepEqual(await admin.getProvider(org.id, "globex-idp"), replaced);
     assert.deepEqual(await admin.listProviders(org.id), [replaced]);
 
+    const presets = await admin.listProviderPresets();
+    assert.deepEqual(presets.map((p) => p.name).sort(), ["auth0", "entra-id", "github", "gitlab", "google", "keycloak", "okta"]);
+    const okta = await admin.putProvider(org.id, "okta", { preset: "okta", presetOptions: { domain: "acme.okta.com" }, clientId: "0oa1", clientSecret: "s", redirectUris: [REDIRECT_URI] });
+    assert.equal(okta.issuer, "https://acme.okta.com");
+    await admin.deleteProvider(org.id, "okta");
+
     const check = await admin.testProvider(org.id, "globex-idp");
     assert.deepEqual(check, { ok: true, issuer: f.provider.issuer, authorizationEndpoint: f.provider.endpoints.authorization, tokenEndpoint: f.provider.endpoints.token });
 
