@@ -18,7 +18,7 @@ function start(env: Record<string, string>) {
 }
 
 describe("the start command (npm start runs packages/server/src/main.ts)", () => {
-  test("starts on the embedded defaults, serves /healthz, generates the admin token and key once with mode 0600, stops on SIGTERM", async (t) => {
+  test("starts on the embedded defaults, serves /healthz, generates the admin token, key and database with mode 0600, stops on SIGTERM", async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), "pipeshub-start-"));
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));
     const run = start({ DATA_DIR: dataDir, PORT: "0", DEMO: "off", LOG_LEVEL: "warn" });
@@ -33,7 +33,7 @@ describe("the start command (npm start runs packages/server/src/main.ts)", () =>
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     assert.match(run.out(), /Admin token \(generated once/);
-    for (const file of ["admin-token", "encryption.key"]) assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600);
+    for (const file of ["admin-token", "encryption.key", "pipeshub-auth.sqlite"]) assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0);
   });

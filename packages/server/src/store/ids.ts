@@ -1,11 +1,23 @@
 import { randomBytes } from "node:crypto";
 
+let lastMillis = 0;
+let sequence = 0;
+
 /**
- * Time-ordered identifiers (48-bit millisecond time, then 80 random bits, hex): they sort
- * by creation, which the audit trail's cursor paging relies on.
+ * Time-ordered identifiers: 48-bit millisecond time, a 16-bit sequence within the millisecond,
+ * then 64 random bits, in hex. Ids made by one process sort in creation order even within a
+ * millisecond, which the audit trail's newest-first cursor paging relies on.
  */
 export function newId(now = Date.now()): string {
-  return now.toString(16).padStart(12, "0") + randomBytes(10).toString("hex");
+  if (now > lastMillis) {
+    lastMillis = now;
+    sequence = 0;
+  } else {
+    // Same millisecond (or a clock step back): keep counting from the last time used.
+    sequence = (sequence + 1) & 0xffff;
+    if (sequence === 0) lastMillis += 1;
+  }
+  return lastMillis.toString(16).padStart(12, "0") + sequence.toString(16).padStart(4, "0") + randomBytes(8).toString("hex");
 }
 
 export function isoNow(): string {

@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
@@ -13,6 +14,9 @@ function bindable(value: unknown): SQLInputValue {
  * `SqliteDialect` expects, so the embedded default needs no native build.
  */
 export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
+  // The file holds users and sealed secrets: create it readable by the service's user only
+  // (SQLite gives its -wal and -shm files the same mode).
+  if (path !== ":memory:" && !existsSync(path)) writeFileSync(path, "", { mode: 0o600, flag: "wx" });
   const db = new DatabaseSync(path);
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL");
