@@ -1,7 +1,7 @@
 // The published artefact: dist/ is plain JavaScript plus declarations, loadable by Node
 // without type stripping and by TypeScript through package.json "exports".
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -64,6 +64,19 @@ describe("dist", () => {
       tokens: { accessToken: "at", tokenType: "Bearer", expiresIn: 60 },
       failure: { auth: true, base: true, error: "INVALID_GRANT" },
     });
+  });
+
+  // The machine's own Node is 20 on these machines (CI installs 24 beside it): the SDK must run there too.
+  const node20 = ["/usr/bin/node", "/usr/local/bin/node"].find((path) => {
+    try {
+      return statSync(path).isFile() && /^v20\./.test(execFileSync(path, ["--version"], { encoding: "utf8" }));
+    } catch {
+      return false;
+    }
+  });
+  it("runs under Node 20", { skip: node20 ? false : "no Node 20 on this machine" }, async () => {
+    const { stdout } = await run(node20!, [join(fixtures, "consumer.mjs")], { cwd: fixtures });
+    assert.equal(JSON.parse(stdout).tokens.tokenType, "Bearer");
   });
 
   it("type-checks a consumer against the declarations, skipLibCheck off", async () => {
