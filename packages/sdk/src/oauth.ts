@@ -22,6 +22,11 @@ export interface ExchangeCodeRequest {
    * then checks it names the provider's issuer, which defeats mix-up attacks.
    */
   iss?: string;
+  /**
+   * The session token given to {@link OAuth.authorizationUrl}, sent as `x-session-token`: the
+   * service redeems a `state` only with the session it was started under.
+   */
+  sessionToken?: string;
 }
 
 /** The tokens the provider issued (the seed's `OAuthExchangeResponse`). */
@@ -87,7 +92,9 @@ export class OAuth {
     };
     if (request.state !== undefined) body.state = request.state;
     if (request.iss !== undefined) body.iss = request.iss;
-    return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body }, options, (raw) => {
+    const headers: Record<string, string> = {};
+    if (request.sessionToken !== undefined) headers["x-session-token"] = request.sessionToken;
+    return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body, headers }, options, (raw) => {
       const wire = readShape(parseJson(raw), exchangeShape);
       const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };
       if (typeof wire.id_token === "string") result.idToken = wire.id_token;

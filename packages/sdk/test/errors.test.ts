@@ -75,13 +75,14 @@ describe("exchangeCode on the wire", () => {
     });
   });
 
-  it("sends state and iss when given, and the client's and call's headers", async () => {
+  it("sends state and iss when given, the session token as x-session-token, and the client's and call's headers", async () => {
     const server = await serve((_req, res) => sendJson(res, 200, { access_token: "at", token_type: "Bearer" }));
     const sdk = client(server, { userAgent: "my-app/2.0", headers: { "x-tenant-hint": "acme" } });
-    const result = await sdk.oauth.exchangeCode({ ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example" }, { headers: { "x-request-id": "req-9" } });
+    const result = await sdk.oauth.exchangeCode({ ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example", sessionToken: "sess-1" }, { headers: { "x-request-id": "req-9" } });
     assert.deepEqual(result, { accessToken: "at", tokenType: "Bearer" }, "absent optional fields stay absent");
     const [request] = server.requests;
     assert.deepEqual(JSON.parse(request?.body ?? ""), { ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example" });
+    assert.equal(request?.headers["x-session-token"], "sess-1");
     assert.equal(request?.headers["user-agent"], "my-app/2.0");
     assert.equal(request?.headers["x-tenant-hint"], "acme");
     assert.equal(request?.headers["x-request-id"], "req-9");

@@ -129,6 +129,7 @@ describe("the whole sign-in through the SDK", () => {
       redirectUri: REDIRECT_URI,
       state,
       ...(callback.iss !== undefined && { iss: callback.iss }),
+      sessionToken: session.sessionToken,
     });
     assert.equal(tokens.tokenType, "Bearer");
 
@@ -183,7 +184,7 @@ describe("the whole sign-in through the SDK", () => {
     const { authorizationUrl, state } = await f.client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: REDIRECT_URI, sessionToken: session.sessionToken });
     const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
     assert.ok("code" in callback);
-    const tokens = await f.client.oauth.exchangeCode({ code: callback.code, email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI, state });
+    const tokens = await f.client.oauth.exchangeCode({ code: callback.code, email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI, state, sessionToken: session.sessionToken });
     const result = await f.client.userAccount.authenticate({
       sessionToken: session.sessionToken,
       method: "oauth",

@@ -220,6 +220,28 @@ describe("POST /userAccount/oauth/exchange", () => {
       assert.deepEqual(links.map((l) => l.subject), ["alice-sub"]);
     });
 
+    test("claims from an explicitly configured userinfo endpoint must be the ID token's subject's → 502 PROVIDER_ERROR", async (t) => {
+      let answeredSub = "someone-else";
+      const userinfo = await startJsonServer(() => ({ status: 200, body: { sub: answeredSub, email: alice.email, email_verified: true } }));
+      t.after(() => userinfo.close());
+      // scope openid only: the ID token carries no email, so it comes from userinfo.
+      const f = await signInFixture(t, { settings: { scope: "openid", userInfoEndpoint: `${userinfo.url}/userinfo` } });
+      assertAuthError(await f.exchange({ code: await f.code("alice-sub", { scope: "openid" }), email: alice.email }), 502, "PROVIDER_ERROR");
+      assert.equal(userinfo.requests, 1);
+      assert.deepEqual(await f.service.app.store.db.selectFrom("identity_links").selectAll().execute(), []);
+      answeredSub = alice.sub;
+      assert.equal((await f.exchange({ code: await f.code("alice-sub", { scope: "openid" }), email: alice.email })).status, 200, "the same subject is accepted (control)");
+    });
+
+    test("emails compare case-insensitively in ASCII only: a provider's \"\u212Aate@…\" (KELVIN SIGN) is not kate@… → 401 EMAIL_MISMATCH", async (t) => {
+      // String.prototype.toLowerCase folds U+212A to "k", which would link that identity to kate's account.
+      const f = await signInFixture(t, { users: [{ sub: "kelvin", email: "\u212Aate@acme.test", email_verified: true }, { sub: "kate", email: "Kate@acme.test", email_verified: true }] });
+      assert.equal((await f.service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email: "kate@acme.test", fullName: "Kate" })).status, 201);
+      assertAuthError(await f.exchange({ code: await f.code("kelvin"), email: "kate@acme.test" }), 401, "EMAIL_MISMATCH");
+      assert.deepEqual(await f.service.app.store.db.selectFrom("identity_links").selectAll().execute(), []);
+      assert.equal((await f.exchange({ code: await f.code("kate"), email: "kate@acme.test" })).status, 200, "ASCII case still differs freely (control)");
+    });
+
     test("a linked subject stays with its user when its email claim changes", async (t) => {
       const f = await signInFixture(t);
       assert.equal((await f.exchange({ code: await f.code("alice-sub"), email: "alice@acme.test" })).status, 200);

@@ -71,3 +71,35 @@ describe("ID tokens are validated: signature against the provider's JWKS, then e
     });
   }
 });
+
+describe("ID tokens presented to authenticate", () => {
+  test("with several audiences, the authorized party (azp) must be us: another client's token that lists us too → 401 INVALID_ID_TOKEN", async (t) => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    let issuer = "";
+    const server = await startJsonServer((req) => {
+      if (req.url === "/.well-known/openid-configuration") {
+        return { status: 200, body: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, id_token_signing_alg_values_supported: ["RS256"], response_types_supported: ["code"], subject_types_supported: ["public"] } };
+      }
+      if (req.url === "/jwks") return { status: 200, body: { keys: [jwk] } };
+      return { status: 404, body: { error: "not_found" } };
+    });
+    issuer = server.url;
+    t.after(() => server.close());
+    const service = await startService(t);
+    const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Forge", domains: ["forge.test"] });
+    await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/forge`, { clientId: "app", clientSecret: "secret-value", issuer, redirectUris: [REDIRECT_URI], enableJit: true });
+    const present = async (claims: Record<string, unknown>) => {
+      const init = await service.request("POST", "/userAccount/initAuth", { email: "eve@forge.test" });
+      const idToken = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).sign(privateKey);
+      return service.request("POST", "/userAccount/authenticate", { method: "oauth", provider: "forge", credentials: { accessToken: "at-1", idToken } }, { "x-session-token": init.headers.get("x-session-token")! });
+    };
+    for (const claims of [{ aud: ["other-app", "app"], azp: "other-app" }, { aud: ["other-app", "app"] }]) {
+      const response = await present({ ...good(issuer), ...claims });
+      assert.equal(response.status, 401, response.text);
+      assert.equal((response.body as { error: string }).error, "INVALID_ID_TOKEN");
+    }
+    const ours = await present({ ...good(issuer), aud: ["app", "other-app"], azp: "app" });
+    assert.equal(ours.status, 200, `issued to us (control): ${ours.text}`);
+  });
+});

@@ -87,7 +87,7 @@ describe("operations", () => {
     const pending = JSON.parse((await f.service.app.state.get(stateKey("authz", started.body.state)))!) as { codeVerifier: string };
     const callback = await f.provider.authorize({ authorizationUrl: started.body.authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
     assert.ok("code" in callback);
-    const exchanged = await f.exchange({ code: callback.code, email: alice.email, state: started.body.state });
+    const exchanged = await f.exchange({ code: callback.code, email: alice.email, state: started.body.state }, session);
     const providerTokens = exchanged.body as { access_token: string; id_token: string };
     const final = await f.service.request<{ accessToken: string; refreshToken: string }>("POST", "/userAccount/authenticate", { method: "oauth", credentials: { accessToken: providerTokens.access_token, idToken: providerTokens.id_token } }, { "x-session-token": session });
     assert.equal(final.status, 200, final.text);

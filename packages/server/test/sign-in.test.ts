@@ -35,7 +35,14 @@ async function exchangeWithState(f: SignInFixture, session?: string, email = ali
   const { authorizationUrl, state } = await authorizeUrl(f, { session, email });
   const callback = await signInAtProvider(f, authorizationUrl);
   assert.equal(callback.state, state);
-  return f.exchange({ code: callback.code, email, state });
+  return f.exchange({ code: callback.code, email, state }, session);
+}
+
+/** Starts the authorization under `session` and sends the exchange with `exchangeSession`. */
+async function exchangeWithStateUnder(f: SignInFixture, session: string, exchangeSession: string | undefined) {
+  const { authorizationUrl, state } = await authorizeUrl(f, { session });
+  const callback = await signInAtProvider(f, authorizationUrl);
+  return f.exchange({ code: callback.code, email: alice.email, state }, exchangeSession);
 }
 
 async function authenticate(service: RunningService, session: string, body: Body) {
@@ -161,6 +168,23 @@ describe("exchange with state", () => {
     });
   }
 
+  test("a state started under a session is redeemed only with that session: the code and state of a leaked callback URL are INVALID_STATE", async (t) => {
+    // Both travel in the redirect's URL, and the service holds the PKCE verifier: without this
+    // binding whoever saw the URL could redeem the code and get the user's tokens.
+    const f = await signInFixture(t, { providerOptions: { requirePkce: true } });
+    const victim = await initAuth(f.service, alice.email);
+    const { authorizationUrl, state } = await authorizeUrl(f, { session: victim.token });
+    const { code } = await signInAtProvider(f, authorizationUrl);
+    const attacker = await initAuth(f.service, alice.email);
+    const stolen = await f.exchange({ code, email: alice.email, state }, attacker.token);
+    assert.equal(stolen.status, 400, stolen.text);
+    assert.equal(errorOf(stolen), "INVALID_STATE");
+    const bare = await exchangeWithStateUnder(f, victim.token, undefined);
+    assert.equal(errorOf(bare), "INVALID_STATE", bare.text);
+    assert.equal(f.provider.tokenRequests, 0);
+    assert.equal((await exchangeWithState(f, victim.token)).status, 200, "the session that started it redeems it (control)");
+  });
+
   test("an ID token whose nonce is not the one we sent is refused", async (t) => {
     const f = await signInFixture(t);
     const { authorizationUrl, state } = await authorizeUrl(f);
@@ -212,6 +236,36 @@ describe("authenticate", () => {
     const response = await authenticate(f.service, token, { provider: "acme-idp", credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } });
     assert.equal(response.status, 401, response.text);
     assert.equal(errorOf(response), "INVALID_ID_TOKEN");
+  });
+
+  test("an access token another application got from the same provider does not sign its user in: without an ID token, only tokens this service redeemed count", async (t) => {
+    // RFC 6749 §10.16: an access token says nothing about which client it was issued to, so
+    // any application the user signed in to at the provider could otherwise sign in as them here.
+    const otherRedirect = "http://127.0.0.1:5174/callback";
+    const provider = await startTestProvider({
+      clients: [
+        { client_id: "pipeshub-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] },
+        { client_id: "other-app", client_secret: "other-app-Secret-9c1d", redirect_uris: [otherRedirect] },
+      ],
+      users: [alice],
+    });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, { provider });
+    const code = await provider.authorize({ clientId: "other-app", redirectUri: otherRedirect, login: alice.sub });
+    assert.ok("code" in code);
+    const theirs = (await (await fetch(provider.endpoints.token, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from("other-app:other-app-Secret-9c1d").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: code.code, redirect_uri: otherRedirect }),
+    })).json()) as { access_token: string };
+    const { token } = await initAuth(f.service, alice.email);
+    const refused = await authenticate(f.service, token, { provider: "acme-idp", credentials: { accessToken: theirs.access_token } });
+    assert.equal(refused.status, 401, refused.text);
+    assert.equal(errorOf(refused), "INVALID_TOKEN");
+    // The access token from this service's own exchange still identifies her (control).
+    const ours = (await exchangeWithState(f, token)).body as { access_token: string };
+    const accepted = await authenticate(f.service, token, { provider: "acme-idp", credentials: { accessToken: ours.access_token } });
+    assert.equal(accepted.status, 200, accepted.text);
   });
 
   test("a subject linked to another user is IDENTITY_CONFLICT", async (t) => {

@@ -33,6 +33,7 @@ export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
       "/userAccount/oauth/exchange",
       {
         schema: {
+          headers: Type.Object({ "x-session-token": Type.Optional(Type.String({ maxLength: 256, description: "The session the authorization request was started under (addition)" })) }),
           operationId: "exchangeOAuthCode",
           tags: ["OAuth"],
           summary: "Exchange OAuth authorization code for tokens",
@@ -42,7 +43,8 @@ export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = await redeemAuthorizationCode(deps, { ...request.body, ip: request.ip });
+        const sessionToken = request.headers["x-session-token"];
+        const result = await redeemAuthorizationCode(deps, { ...request.body, ...(sessionToken !== undefined && { sessionToken }), ip: request.ip });
         if (!result.ok) return sendFailure(reply, result);
         reply.header("cache-control", "no-store");
         return result.value.tokens;

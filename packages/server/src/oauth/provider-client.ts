@@ -252,6 +252,12 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
       throw new jose.errors.JWTClaimValidationFailed('unexpected "nonce" claim value', payload, "nonce", "check_failed");
     }
+    // OIDC Core §3.1.3.7 steps 4-5, as openid-client checks them at the token endpoint: a token
+    // with several audiences must name us as the party it was issued to, or another client that
+    // listed us as one more audience could sign its users in here.
+    if (Array.isArray(payload.aud) && payload.aud.length !== 1 && payload.azp !== provider.settings.clientId) {
+      throw new jose.errors.JWTClaimValidationFailed('unexpected "azp" claim value', payload, "azp", "check_failed");
+    }
     return payload;
   }
 
@@ -264,7 +270,10 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     if (!endpoint) throw new Error("no userinfo endpoint");
     const response = await oidc.fetchProtectedResource(config, accessToken, new URL(endpoint), "GET");
     if (!response.ok) throw new UserinfoRefused(response.status);
-    return (await response.json()) as Record<string, unknown>;
+    const claims = (await response.json()) as Record<string, unknown>;
+    // OIDC Core §5.3.2, as fetchUserInfo checks it: claims for another subject are not this user's.
+    if (expectedSubject !== undefined && claims.sub !== expectedSubject) throw new Error('userinfo answered for another "sub" than the ID token\'s');
+    return claims;
   }
 
   async function identityFrom(provider: ConfiguredProvider, config: oidc.Configuration, metadata: oidc.ServerMetadata, accessToken: string, idToken: string | undefined, expectedNonce: string | undefined): Promise<Result<ProviderIdentity>> {

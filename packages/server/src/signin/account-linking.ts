@@ -9,9 +9,16 @@ export interface AccountLinking {
   readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf" | "link" | "provisionAndLink">;
 }
 
+/**
+ * Lower-cases A-Z only. The email the client names is ASCII (its schema says so) but the
+ * provider's is not checked: `toLowerCase` folds e.g. U+212A KELVIN SIGN to "k", which would
+ * make another address equal the one named.
+ */
+const asciiLowerCase = (value: string) => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 /** The identity's email must be the one the client named, and verified unless the provider is trusted for email. */
 export function checkIdentityEmail(identity: ProviderIdentity, email: string, provider: ConfiguredProvider): Result<string> {
-  if (identity.email === undefined || identity.email.toLowerCase() !== email.toLowerCase()) {
+  if (identity.email === undefined || asciiLowerCase(identity.email) !== asciiLowerCase(email)) {
     return failure("EMAIL_MISMATCH", "The account you signed in with at the provider does not have this email address.");
   }
   if (!identity.emailVerified && !provider.settings.trustEmail) {

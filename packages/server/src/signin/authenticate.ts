@@ -4,9 +4,11 @@ import type { AuditTrailRepository } from "../store/audit-trail.ts";
 import type { AuthStepRepository } from "../store/auth-steps.ts";
 import type { ProviderRepository } from "../store/providers.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { ShortLivedState } from "../state/short-lived-state.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import type { AuthSession, AuthSessions } from "./auth-session.ts";
 import type { AuthMethodType } from "./auth-steps.ts";
+import { wasRedeemedHere } from "./exchange.ts";
 import { type InitAuthDeps, signInOptions, type SignInOptions } from "./init-auth.ts";
 import type { AccountLockout } from "./lockout.ts";
 import type { ConfiguredProvider, Organisation, User } from "./model.ts";
@@ -37,6 +39,7 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
   readonly authSteps: Pick<AuthStepRepository, "get">;
   readonly audit: Pick<AuditTrailRepository, "record">;
   readonly sessions: AuthSessions;
+  readonly state: ShortLivedState;
   readonly gateway: ProviderGateway;
   readonly lockout: AccountLockout;
   readonly tokens: SessionTokenIssuer;
@@ -44,7 +47,7 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
 
 /** Failures that say the credentials were wrong (and count towards a lockout); not provider outages. */
 const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
-  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "VALIDATION_ERROR",
+  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "VALIDATION_ERROR", "INVALID_TOKEN",
 ]);
 
 function oauthCredentials(credentials: unknown): Result<{ accessToken: string; idToken?: string }> {
@@ -121,6 +124,11 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
     const nonce = session.provider === provider.settings.providerName ? session.nonce : null;
     const identity = await deps.gateway.identify(provider, { ...credentials.value, ...(nonce && { expectedNonce: nonce }) });
     if (!identity.ok) return identity;
+    // An ID token names its audience; an access token does not: any application the user signed
+    // in to at the provider holds one that userinfo answers for (RFC 6749 §10.16).
+    if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.state, provider, credentials.value.accessToken))) {
+      return failure("INVALID_TOKEN", "These tokens did not come from this service's /userAccount/oauth/exchange. Sign in again.");
+    }
     const checked = checkIdentityEmail(identity.value, email, provider);
     if (!checked.ok) return checked;
     const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email);

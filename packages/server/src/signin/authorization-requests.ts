@@ -65,12 +65,15 @@ export async function startAuthorization(
 
 /**
  * Consumes the record of `state` exactly once and checks the exchange is for the same provider,
- * redirect URI and email. Reuse, expiry and mismatch are all INVALID_STATE.
+ * redirect URI and email, and comes with the session the request was started under, if any:
+ * `state` and `code` both travel in the redirect's URL and the service holds the PKCE verifier,
+ * so the session is what keeps whoever sees that URL from redeeming the code (RFC 9700 §4.5).
+ * Reuse, expiry and mismatch are all INVALID_STATE.
  */
 export async function consumeAuthorization(
   state: ShortLivedState,
   stateValue: string,
-  exchange: { provider: string; redirectUri: string; email: string },
+  exchange: { provider: string; redirectUri: string; email: string; sessionToken?: string },
 ): Promise<Result<PendingAuthorization>> {
   const raw = await state.take(stateKey("authz", stateValue));
   const invalid = failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
@@ -78,6 +81,10 @@ export async function consumeAuthorization(
   const pending = JSON.parse(raw) as PendingAuthorization;
   if (pending.provider !== exchange.provider || pending.redirectUri !== exchange.redirectUri || pending.email.toLowerCase() !== exchange.email.toLowerCase()) {
     return failure("INVALID_STATE", "This sign-in attempt was started for another provider, redirect URI or email. Start again.");
+  }
+  // Compared as hashes: no timing on the session token itself.
+  if (pending.sessionToken !== null && (exchange.sessionToken === undefined || stateKey("session", pending.sessionToken) !== stateKey("session", exchange.sessionToken))) {
+    return failure("INVALID_STATE", "This sign-in attempt was started under another sign-in session: send its x-session-token. Start again.");
   }
   return success(pending);
 }

@@ -1,6 +1,6 @@
 import { failure, type Result, success } from "../errors.ts";
 import type { ShortLivedState } from "../state/short-lived-state.ts";
-import type { AuthSessions } from "./auth-session.ts";
+import { AUTH_SESSION_TTL_MS, type AuthSessions, stateKey } from "./auth-session.ts";
 import { consumeAuthorization, type PendingAuthorization } from "./authorization-requests.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
 import type { AuditTrailRepository } from "../store/audit-trail.ts";
@@ -19,6 +19,8 @@ export interface ExchangeRequest {
   readonly iss?: string;
   /** The `state` of an authorization request started at /userAccount/oauth/authorize. */
   readonly state?: string;
+  /** x-session-token: must be the session the authorization request was started under, if any. */
+  readonly sessionToken?: string;
   readonly ip: string | null;
 }
 
@@ -85,6 +87,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
     userId = user.value.id;
     if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
     const t = redeemed.value;
+    await rememberRedeemedAccessToken(deps.state, provider, t.accessToken);
     return success({
       tokens: {
         access_token: t.accessToken,
@@ -115,4 +118,19 @@ async function rememberProviderOnSession(sessions: AuthSessions, binding: Pendin
   const session = await sessions.load(binding.sessionToken!);
   if (!session) return;
   await sessions.save(binding.sessionToken!, { ...session, email: session.email ?? binding.email, orgId: session.orgId ?? binding.orgId, provider: binding.provider, nonce: binding.nonce });
+}
+
+/**
+ * Remembers that this service redeemed `accessToken` from `provider`. An access token names
+ * no client (RFC 6749 §10.16): one that any other application obtained for the same user is
+ * just as good at the provider's userinfo endpoint, so authenticate accepts an identity from
+ * userinfo only for an access token this service redeemed itself.
+ */
+async function rememberRedeemedAccessToken(state: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<void> {
+  await state.set(stateKey("redeemed", accessToken), provider.id, AUTH_SESSION_TTL_MS);
+}
+
+/** Whether this service redeemed `accessToken` from `provider` (see rememberRedeemedAccessToken). */
+export async function wasRedeemedHere(state: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<boolean> {
+  return (await state.get(stateKey("redeemed", accessToken))) === provider.id;
 }

@@ -187,6 +187,7 @@ async function handleCallback() {
   try {
     const iss = params.get("iss");
     const { data: tokens } = await call("POST", "/userAccount/oauth/exchange", {
+      headers: { "x-session-token": pending.sessionToken },
       body: { code, email: pending.email, provider: pending.provider, redirectUri: pending.redirectUri, state: pending.state, ...(iss && { iss }) },
     });
     const { data: result } = await call("POST", "/userAccount/authenticate", {

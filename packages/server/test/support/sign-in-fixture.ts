@@ -15,7 +15,8 @@ export interface SignInFixture {
   readonly orgId: string;
   /** Drives the provider's login for `login` and returns the code it sent back. */
   code(login: string, extra?: { scope?: string; nonce?: string; codeChallenge?: string; state?: string }): Promise<string>;
-  exchange(body: Record<string, unknown>): ReturnType<RunningService["request"]>;
+  /** POSTs oauth/exchange; `sessionToken` goes in x-session-token. */
+  exchange(body: Record<string, unknown>, sessionToken?: string): ReturnType<RunningService["request"]>;
 }
 
 export interface FixtureOptions {
@@ -66,6 +67,6 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
       assert.ok("code" in result, `the provider sent no code: ${JSON.stringify(result)}`);
       return result.code;
     },
-    exchange: (body) => service.request("POST", "/userAccount/oauth/exchange", { provider: name, redirectUri: REDIRECT_URI, ...body }),
+    exchange: (body, sessionToken) => service.request("POST", "/userAccount/oauth/exchange", { provider: name, redirectUri: REDIRECT_URI, ...body }, sessionToken === undefined ? {} : { "x-session-token": sessionToken }),
   };
 }
