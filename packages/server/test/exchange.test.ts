@@ -254,6 +254,18 @@ describe("POST /userAccount/oauth/exchange", () => {
       assert.deepEqual(links.map((l) => ({ ...l })), [{ subject: "alice-sub", email: "alice@acme.test" }]);
     });
 
+    test("just-in-time provisioning creates only addresses of the organisation's domains, even as the only organisation", async (t) => {
+      const outsider = { sub: "mallory", email: "mallory@public-mail.test", email_verified: true };
+      const f = await signInFixture(t, { users: [alice, outsider], domains: ["acme.test"] });
+      assertAuthError(await f.exchange({ code: await f.code("mallory"), email: outsider.email }), 404, "USER_NOT_FOUND");
+      assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+      const users = await f.service.admin<{ email: string }[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+      assert.deepEqual(users.body.map((u) => u.email), [alice.email]);
+      // An organisation that claims no domains takes anyone its provider vouches for.
+      const open = await signInFixture(t, { users: [outsider], domains: [] });
+      assert.equal((await open.exchange({ code: await open.code("mallory"), email: outsider.email })).status, 200);
+    });
+
     test("an unknown user without just-in-time provisioning → 404 USER_NOT_FOUND; an existing user is linked", async (t) => {
       const f = await signInFixture(t, { settings: { enableJit: false } });
       assertAuthError(await f.exchange({ code: await f.code("alice-sub"), email: "alice@acme.test" }), 404, "USER_NOT_FOUND");

@@ -185,6 +185,20 @@ describe("exchange with state", () => {
     assert.equal((await exchangeWithState(f, victim.token)).status, 200, "the session that started it redeems it (control)");
   });
 
+  test("a state started for one organisation is INVALID_STATE when the email now resolves to another", async (t) => {
+    const service = await startService(t);
+    const acme = await signInFixture(t, { service, providerName: "sso", domains: ["acme.test"] });
+    const bob = { sub: "bob-sub", email: "bob@beta.test", email_verified: true };
+    const beta = await signInFixture(t, { service, providerName: "sso", domains: ["beta.test"], users: [bob], clientId: "beta-app" });
+    const { authorizationUrl, state } = await authorizeUrl(beta, { provider: "sso", email: bob.email });
+    const { code } = await signInAtProvider(beta, authorizationUrl, bob.sub);
+    // An admin adds bob to Acme meanwhile: his email now resolves to Acme, whose "sso" is another provider.
+    assert.equal((await service.admin("POST", `/api/v1/orgs/${acme.orgId}/users`, { email: bob.email })).status, 201);
+    const response = await beta.exchange({ code, email: bob.email, state });
+    assert.equal(errorOf(response), "INVALID_STATE", response.text);
+    assert.equal(acme.provider.tokenRequests + beta.provider.tokenRequests, 0);
+  });
+
   test("an ID token whose nonce is not the one we sent is refused", async (t) => {
     const f = await signInFixture(t);
     const { authorizationUrl, state } = await authorizeUrl(f);
@@ -283,6 +297,17 @@ describe("authenticate", () => {
     })).json()) as { access_token: string; id_token: string };
     const { token } = await initAuth(f.service, alice.email);
     assert.equal(errorOf(await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } })), "IDENTITY_CONFLICT");
+  });
+
+  test("malformed requests do not count towards the lockout: nobody can lock an account for free", async (t) => {
+    const f = await signInFixture(t);
+    const good = (await f.exchange({ code: await f.code(alice.sub), email: alice.email })).body as { access_token: string; id_token: string };
+    const { token } = await initAuth(f.service, alice.email);
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      assert.equal(errorOf(await authenticate(f.service, token, { credentials: {} })), "VALIDATION_ERROR", `attempt ${attempt}`);
+    }
+    const response = await authenticate(f.service, token, { credentials: { accessToken: good.access_token, idToken: good.id_token } });
+    assert.equal(response.status, 200, response.text);
   });
 
   test("five failed attempts block the account: the sixth is ACCOUNT_BLOCKED, even with good credentials", async (t) => {

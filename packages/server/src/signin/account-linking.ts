@@ -3,6 +3,7 @@ import type { ProviderIdentity } from "../oauth/provider-client.ts";
 import type { IdentityLinkRepository } from "../store/identity-links.ts";
 import type { UserRepository } from "../store/users.ts";
 import type { ConfiguredProvider, Organisation, User } from "./model.ts";
+import { emailDomain } from "./organisation.ts";
 
 export interface AccountLinking {
   readonly users: Pick<UserRepository, "findInOrganisation">;
@@ -53,6 +54,11 @@ export async function linkOrProvisionAccount(
     if ((await deps.links.subjectOf(provider.id, existing.id)) !== undefined) return conflict;
     outcome = await deps.links.link(org.id, provider.id, identity.subject, existing);
   } else if (provider.settings.enableJit) {
+    // An organisation that claims domains provisions only their addresses: a public provider
+    // (Google, GitHub) would otherwise let any of its users create an account here.
+    if (org.domains.length > 0 && !org.domains.includes(emailDomain(email))) {
+      return failure("USER_NOT_FOUND", "Automatic sign-up is only for your organisation's email domains. Contact your administrator.");
+    }
     outcome = await deps.links.provisionAndLink(org.id, provider.id, identity.subject, email, identity.name ?? null);
   } else {
     return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");

@@ -45,9 +45,12 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
   readonly tokens: SessionTokenIssuer;
 }
 
-/** Failures that say the credentials were wrong (and count towards a lockout); not provider outages. */
+/**
+ * Failures that say the credentials were wrong (and count towards a lockout); not provider
+ * outages, and not malformed requests, which anyone could send to lock an account for free.
+ */
 const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
-  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "VALIDATION_ERROR", "INVALID_TOKEN",
+  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "INVALID_TOKEN",
 ]);
 
 function oauthCredentials(credentials: unknown): Result<{ accessToken: string; idToken?: string }> {

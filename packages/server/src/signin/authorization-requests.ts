@@ -73,14 +73,14 @@ export async function startAuthorization(
 export async function consumeAuthorization(
   state: ShortLivedState,
   stateValue: string,
-  exchange: { provider: string; redirectUri: string; email: string; sessionToken?: string },
+  exchange: { orgId: string; provider: string; redirectUri: string; email: string; sessionToken?: string },
 ): Promise<Result<PendingAuthorization>> {
   const raw = await state.take(stateKey("authz", stateValue));
   const invalid = failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
   if (raw === undefined) return invalid;
   const pending = JSON.parse(raw) as PendingAuthorization;
-  if (pending.provider !== exchange.provider || pending.redirectUri !== exchange.redirectUri || pending.email.toLowerCase() !== exchange.email.toLowerCase()) {
-    return failure("INVALID_STATE", "This sign-in attempt was started for another provider, redirect URI or email. Start again.");
+  if (pending.orgId !== exchange.orgId || pending.provider !== exchange.provider || pending.redirectUri !== exchange.redirectUri || pending.email.toLowerCase() !== exchange.email.toLowerCase()) {
+    return failure("INVALID_STATE", "This sign-in attempt was started for another organisation, provider, redirect URI or email. Start again.");
   }
   // Compared as hashes: no timing on the session token itself.
   if (pending.sessionToken !== null && (exchange.sessionToken === undefined || stateKey("session", pending.sessionToken) !== stateKey("session", exchange.sessionToken))) {

@@ -66,7 +66,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
     const provider = found.value;
     let binding: PendingAuthorization | undefined;
     if (request.state !== undefined) {
-      const pending = await consumeAuthorization(deps.state, request.state, request);
+      const pending = await consumeAuthorization(deps.state, request.state, { ...request, orgId: organisation.id });
       if (!pending.ok) return pending;
       binding = pending.value;
     } else if (provider.settings.requirePkce) {
