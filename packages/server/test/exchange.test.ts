@@ -5,22 +5,11 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { closedPortUrl, startHangingServer, startJsonServer } from "./support/faulty-servers.ts";
-import { startService } from "./support/service.ts";
+import { assertAuthError, startService } from "./support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 import { startTestProvider } from "./support/test-provider.ts";
 
 type Tokens = { access_token: string; id_token?: string; token_type: string; expires_in?: number };
-type ErrorBody = { error: string; message: string; code: string; statusCode: number; providerError?: string };
-
-function assertAuthError(response: { status: number; body: unknown; text: string }, status: number, error: string): ErrorBody {
-  assert.equal(response.status, status, response.text);
-  const body = response.body as ErrorBody;
-  assert.equal(body.error, error, response.text);
-  assert.equal(body.statusCode, status);
-  assert.equal(typeof body.message, "string");
-  assert.match(body.code, /^(HTTP_[A-Z_]+|INTERNAL_ERROR)$/);
-  return body;
-}
 
 describe("POST /userAccount/oauth/exchange", () => {
   test("an OpenID Connect provider configured by issuer: 200 with a verified ID token, the user linked, an audit record", async (t) => {

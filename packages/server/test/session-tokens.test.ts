@@ -7,9 +7,8 @@ import { createSigningKeys } from "../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../src/signin/session-tokens.ts";
 import type { User } from "../src/signin/model.ts";
 import { refreshTokenRepository } from "../src/store/refresh-tokens.ts";
-import { type RunningService, startService } from "./support/service.ts";
+import { assertAuthError, type RunningService, startService } from "./support/service.ts";
 
-type ErrorBody = { error: string; message: string; code: string; statusCode: number };
 type Refreshed = { user: Record<string, unknown>; accessToken: string; refreshToken: string };
 type Jwks = { keys: Record<string, unknown>[] };
 
@@ -17,14 +16,6 @@ type Jwks = { keys: Record<string, unknown>[] };
 const REFRESH_USER_REQUIRED = ["_id", "orgId", "email", "fullName", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt", "__v"];
 const REFRESH_USER_ALLOWED = [...REFRESH_USER_REQUIRED, "firstName", "lastName", "designation", "role"];
 
-function assertAuthError(response: { status: number; body: unknown; text: string }, status: number, error: string): ErrorBody {
-  assert.equal(response.status, status, response.text);
-  const body = response.body as ErrorBody;
-  assert.equal(body.error, error, response.text);
-  assert.equal(body.statusCode, status);
-  assert.equal(typeof body.message, "string");
-  return body;
-}
 
 async function userIn(service: RunningService, email = "jane@acme.test"): Promise<User> {
   const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: `Acme ${randomUUID()}` });

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { type App, buildApp } from "../../src/app.ts";
@@ -8,6 +9,20 @@ export interface JsonResponse<T = Record<string, unknown>> {
   headers: Headers;
   body: T;
   text: string;
+}
+
+/** The AuthError wire shape every 4xx/5xx answers. */
+export type ErrorBody = { error: string; message: string; code: string; statusCode: number; providerError?: string };
+
+/** Asserts a response is the AuthError `error` with `status`, and returns its body. */
+export function assertAuthError(response: { status: number; body: unknown; text: string }, status: number, error: string): ErrorBody {
+  assert.equal(response.status, status, response.text);
+  const body = response.body as ErrorBody;
+  assert.equal(body.error, error, response.text);
+  assert.equal(body.statusCode, status);
+  assert.equal(typeof body.message, "string");
+  assert.match(body.code, /^(HTTP_[A-Z_]+|INTERNAL_ERROR)$/);
+  return body;
 }
 
 export interface RunningService {
