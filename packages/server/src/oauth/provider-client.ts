@@ -224,6 +224,15 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     return { config, metadata };
   }
 
+  /** `configuration`, with a failure to learn it (discovery) as a typed result. */
+  async function providerContext(provider: ConfiguredProvider): Promise<Result<{ config: oidc.Configuration; metadata: oidc.ServerMetadata }>> {
+    try {
+      return success(await configuration(provider));
+    } catch (error) {
+      return providerFailure(provider.settings.providerName, error, "discovery");
+    }
+  }
+
   function jwksFor(provider: ConfiguredProvider, jwksUri: string) {
     let jwks = jwksCache.get(jwksUri);
     if (!jwks) {
@@ -325,13 +334,9 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
   return {
     async redeemCode(provider, request) {
       const name = provider.settings.providerName;
-      let context: Awaited<ReturnType<typeof configuration>>;
-      try {
-        context = await configuration(provider);
-      } catch (error) {
-        return providerFailure(name, error, "discovery");
-      }
-      const { config, metadata } = context;
+      const context = await providerContext(provider);
+      if (!context.ok) return context;
+      const { config, metadata } = context.value;
       const callback = new URL(request.redirectUri);
       callback.searchParams.set("code", request.code);
       // RFC 9207: the client may pass on `iss`; otherwise it can only be this provider's.
@@ -359,12 +364,9 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     },
 
     async authorizationUrl(provider, request) {
-      let config: oidc.Configuration;
-      try {
-        ({ config } = await configuration(provider));
-      } catch (error) {
-        return providerFailure(provider.settings.providerName, error, "discovery");
-      }
+      const context = await providerContext(provider);
+      if (!context.ok) return context;
+      const { config } = context.value;
       const parameters: Record<string, string> = {
         response_type: "code",
         redirect_uri: request.redirectUri,
@@ -378,37 +380,33 @@ export function createProviderGateway(options: ProviderGatewayOptions): Provider
     },
 
     async identify(provider, tokens) {
-      let context: Awaited<ReturnType<typeof configuration>>;
-      try {
-        context = await configuration(provider);
-      } catch (error) {
-        return providerFailure(provider.settings.providerName, error, "discovery");
-      }
-      return identityFrom(provider, context.config, context.metadata, tokens.accessToken, tokens.idToken, tokens.expectedNonce);
+      const context = await providerContext(provider);
+      if (!context.ok) return context;
+      return identityFrom(provider, context.value.config, context.value.metadata, tokens.accessToken, tokens.idToken, tokens.expectedNonce);
     },
 
     async endpoints(provider) {
-      try {
-        const { metadata } = await configuration(provider);
-        return success({
-          issuer: metadata.issuer,
-          authorizationEndpoint: metadata.authorization_endpoint ?? "",
-          tokenEndpoint: metadata.token_endpoint ?? "",
-          userinfoEndpoint: metadata.userinfo_endpoint,
-        });
-      } catch (error) {
-        return providerFailure(provider.settings.providerName, error, "discovery");
-      }
+      const context = await providerContext(provider);
+      if (!context.ok) return context;
+      const { metadata } = context.value;
+      return success({
+        issuer: metadata.issuer,
+        authorizationEndpoint: metadata.authorization_endpoint ?? "",
+        tokenEndpoint: metadata.token_endpoint ?? "",
+        userinfoEndpoint: metadata.userinfo_endpoint,
+      });
     },
 
     async check(provider) {
+      const context = await providerContext(provider);
+      if (!context.ok) return context;
+      const { metadata } = context.value;
       try {
-        const { metadata } = await configuration(provider);
         if (metadata.jwks_uri && provider.settings.issuer) await jwksFor(provider, metadata.jwks_uri).reload();
-        return success({ issuer: metadata.issuer, authorizationEndpoint: metadata.authorization_endpoint ?? "", tokenEndpoint: metadata.token_endpoint ?? "" });
       } catch (error) {
         return providerFailure(provider.settings.providerName, error, "discovery");
       }
+      return success({ issuer: metadata.issuer, authorizationEndpoint: metadata.authorization_endpoint ?? "", tokenEndpoint: metadata.token_endpoint ?? "" });
     },
   };
 }
