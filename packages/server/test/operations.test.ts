@@ -11,7 +11,7 @@ import { startService } from "./support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
-const shared = resolve(root, "../shared");
+const contractDir = resolve(root, "contract");
 
 type Schema = { properties?: Record<string, unknown>; required?: string[]; $ref?: string };
 type OpenApi = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components?: { schemas?: Record<string, Schema> } };
@@ -21,10 +21,10 @@ function deref(doc: OpenApi, schema: Schema): Schema {
 }
 
 describe("API docs", () => {
-  test("the generated OpenAPI exchange operation matches shared/contract and the seed", async (t) => {
+  test("the generated OpenAPI exchange operation matches the contract and the seed (contract/)", async (t) => {
     const service = await startService(t);
     const ours = (await service.request<OpenApi>("GET", "/openapi.json")).body;
-    const contract = parse(readFileSync(join(shared, "contract/pipeshub-user-account-openapi.yaml"), "utf8")) as OpenApi;
+    const contract = parse(readFileSync(join(contractDir, "pipeshub-user-account-openapi.yaml"), "utf8")) as OpenApi;
     const path = "/userAccount/oauth/exchange";
     const mine = ours.paths[path]?.post;
     const theirs = contract.paths[path]?.post;
@@ -35,7 +35,7 @@ describe("API docs", () => {
     for (const field of Object.keys(theirBody.properties!)) assert.ok(field in myBody.properties!, `request field ${field}`);
     for (const field of theirBody.required!) assert.ok(myBody.required!.includes(field), `required ${field}`);
     // The seed's parameters, in the wire's camelCase: all required (the seed adds email).
-    const seed = readFileSync(join(shared, "seed/oauth-exchange_code.md"), "utf8");
+    const seed = readFileSync(join(contractDir, "seed-oauth-exchange_code.md"), "utf8");
     const seedRequired = [...seed.matchAll(/^\| `(\w+)`\s*\|[^|]*\|\s*:heavy_check_mark:/gm)].map((m) => m[1]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()));
     assert.deepEqual(seedRequired.sort(), ["code", "email", "provider", "redirectUri"]);
     assert.deepEqual([...myBody.required!].sort(), seedRequired);
