@@ -1,0 +1,61 @@
+// `npm test`: type check, lint, the server suite and the SDK suite. Every step runs even when
+// an earlier one failed, so one run shows every problem; the run fails when any step failed.
+// It ends with a summary: each step, each suite's counts and every skip with its reason.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const REPORTER = join(ROOT, "scripts/test-summary-reporter.mjs");
+const scratch = mkdtempSync(join(tmpdir(), "pipeshub-auth-tests-"));
+
+function run(command, args) {
+  return spawnSync(command, args, { cwd: ROOT, stdio: "inherit", shell: process.platform === "win32" }).status === 0;
+}
+
+/** A `node --test` run with the spec reporter on stdout and the summary reporter into a file. */
+function suite(name, args) {
+  const file = join(scratch, `${name.replace(/\W+/g, "-")}.json`);
+  const ok = run(process.execPath, ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${REPORTER}`, `--test-reporter-destination=${file}`, ...args]);
+  let counts;
+  try {
+    counts = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    counts = undefined; // the runner itself failed before reporting
+  }
+  return { ok: ok && counts !== undefined && counts.failed === 0, counts };
+}
+
+const steps = [
+  ["type check", () => ({ ok: run("npm", ["run", "--silent", "typecheck"]) })],
+  ["lint", () => ({ ok: run("npm", ["run", "--silent", "lint"]) })],
+  ["server tests", () => suite("server", ["--test-concurrency=2", "packages/server/test/**/*.test.ts"])],
+  ["SDK tests", () => (run("npm", ["run", "--silent", "build", "-w", "packages/sdk"]) ? suite("sdk", ["packages/sdk/test/**/*.test.ts"]) : { ok: false })],
+];
+
+const results = [];
+for (const [name, step] of steps) {
+  console.log(`\n=== ${name}`);
+  results.push({ name, ...step() });
+}
+rmSync(scratch, { recursive: true, force: true });
+
+const total = { passed: 0, failed: 0, skipped: 0 };
+const width = Math.max(...results.map((r) => r.name.length));
+console.log("\n=== summary");
+for (const { name, ok, counts } of results) {
+  let line = `${name.padEnd(width)}  ${ok ? "ok" : "FAILED"}`;
+  if (counts) {
+    line += `  (${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped)`;
+    for (const key of ["passed", "failed", "skipped"]) total[key] += counts[key];
+  }
+  console.log(line);
+  for (const failure of counts?.failures ?? []) console.log(`    failed: ${failure.name}${failure.file ? ` (${relative(ROOT, failure.file)})` : ""}`);
+  for (const skip of counts?.skips ?? []) console.log(`    skipped ${skip.suite ? "suite" : "test"}: ${skip.name} — ${skip.reason}`);
+}
+const failedSteps = results.filter((r) => !r.ok).length;
+if (failedSteps > 0 && total.failed === 0) total.failed = failedSteps; // a failed check counts as a failure
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exitCode = failedSteps > 0 ? 1 : 0;
