@@ -66,7 +66,7 @@ describe("the launcher (scripts/launch.mjs)", () => {
 
   test(
     "under a Node older than 22.18, with installing turned off, it says so in one line with the command that fixes it, and exits 1",
-    { skip: OLD_NODE ? false : "no Node older than 22.18 on this machine (/usr/bin/node)" },
+    { skip: OLD_NODE ? false : "not applicable: no Node older than 22.18 on this machine (/usr/bin/node)" },
     (t) => {
       const started = Date.now();
       const run = launch(OLD_NODE!, scratchRepository(t), ["test"], { PIPESHUB_AUTH_INSTALL_NODE: "0" });
@@ -81,7 +81,7 @@ describe("the launcher (scripts/launch.mjs)", () => {
 
   test(
     "under a Node older than 22.18 it runs the task with the Node 24 in .tools",
-    { skip: OLD_NODE && existsSync(join(repoRoot, ".tools/node_modules/node/bin/node")) ? false : "needs an old /usr/bin/node and Node 24 in .tools" },
+    { skip: OLD_NODE && existsSync(join(repoRoot, ".tools/node_modules/node/bin/node")) ? false : "not applicable: needs an old /usr/bin/node and Node 24 in .tools" },
     (t) => {
       const dir = scratchRepository(t);
       mkdirSync(join(dir, ".tools/node_modules/node/bin"), { recursive: true });
