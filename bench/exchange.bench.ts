@@ -105,10 +105,9 @@ await app.server.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.server.address();
 const service = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 const org = await app.store.organisations.create("Bench", ["bench.test"]);
-const { validateProviderSettings } = await import("../packages/server/src/signin/provider-settings.ts");
-const settings = validateProviderSettings("bench", { clientId: "bench-app", clientSecret: "bench-secret", issuer: provider.issuer, redirectUris: [REDIRECT], enableJit: true }, { allowInsecureLoopback: true, existingSecret: false });
-if (!settings.ok) throw new Error(settings.message);
-await app.store.providers.put(org.id, settings.value, "bench-secret");
+const { saveProvider } = await import("../packages/server/src/admin/providers.ts");
+const saved = await saveProvider(app.store, org.id, "bench", { clientId: "bench-app", clientSecret: "bench-secret", issuer: provider.issuer, redirectUris: [REDIRECT], enableJit: true }, { allowInsecureLoopback: true });
+if (!saved.ok) throw new Error(saved.message);
 const peer = await naivePeer(`${provider.issuer}/token`);
 const body = JSON.stringify({ code: "any", email: "bench@bench.test", provider: "bench", redirectUri: REDIRECT });
 // Warm up: discovery, JWKS and the first sign-in's provisioning happen once, not in the measurement.

@@ -10,19 +10,19 @@ import { registerApiDocs } from "./http/docs-routes.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
 import { authStepRoutes, signInRoutes } from "./http/sign-in-routes.ts";
+import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { createSecretBox } from "./keys/secret-box.ts";
 import { createSigningKeys } from "./keys/signing-keys.ts";
 import { tokenRoutes } from "./http/token-routes.ts";
 import { webRoutes } from "./http/web-routes.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
-import { refreshTokenRepository } from "./store/refresh-tokens.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
 import { createProviderGateway, type ProviderGateway } from "./oauth/provider-client.ts";
 import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createRedisState } from "./state/redis-state.ts";
-import { createMemoryState, type ShortLivedState } from "./state/short-lived-state.ts";
-import { openDatabase } from "./store/database.ts";
+import { createMemoryState } from "./state/memory-state.ts";
+import { openDatabase, pingDatabase } from "./store/database.ts";
 import { createStore, type Store } from "./store/store.ts";
 
 export interface AppOptions {
@@ -76,8 +76,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await store.audit.record(event);
     },
   };
-  const signingKeys = createSigningKeys({ db, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
-  const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: refreshTokenRepository(db), users: store.users, audit, config });
+  const signingKeys = createSigningKeys({ repository: store.signingKeys, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
+  const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: store.refreshTokens, users: store.users, audit, config });
   const outbound = createOutboundFetch({ timeoutMs: config.outboundTimeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
   const gateway = createProviderGateway({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders,
     onProviderCall: (provider, endpoint, seconds) => {
@@ -113,7 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   installErrorHandling(server);
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
-  await server.register(healthRoutes(db, state));
+  await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
   const deps = { ...store, audit, gateway, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
@@ -125,10 +125,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return {
     server,
     store,
-    gateway,
     state,
     metrics,
     config,
+    gateway,
     sessionTokens,
     async close() {
       // In-flight requests finish; keep-alive connections that go idle meanwhile are closed

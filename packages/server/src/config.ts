@@ -1,12 +1,11 @@
 import { isAbsolute, resolve } from "node:path";
+import type { DatabaseLocation } from "./store/database.ts";
 
 /** Log levels pino understands. */
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-export type DatabaseLocation =
-  | { kind: "sqlite"; path: string }
-  | { kind: "postgres"; url: string };
+export type { DatabaseLocation };
 
 /**
  * The service's whole configuration, validated once at start and frozen.

@@ -5,7 +5,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, genera
 import { createSecretBox } from "../src/keys/secret-box.ts";
 import { createSigningKeys } from "../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../src/signin/session-tokens.ts";
-import type { User } from "../src/signin/model.ts";
+import type { User } from "../src/domain/user.ts";
 import { refreshTokenRepository } from "../src/store/refresh-tokens.ts";
 import { assertAuthError, type RunningService, startService } from "./support/service.ts";
 
@@ -43,7 +43,7 @@ const remoteKeys = (service: RunningService) => createRemoteJWKSet(new URL(`${se
 /** A second SessionTokens over the app's own database and keys, with another clock or config. */
 function sideIssuer(service: RunningService, options: { now?: () => number; tokenAudience?: string; publicUrl?: string } = {}) {
   const { config, store } = service.app;
-  const keys = createSigningKeys({ db: store.db, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds, ...(options.now && { now: options.now }) });
+  const keys = createSigningKeys({ repository: store.signingKeys, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds, ...(options.now && { now: options.now }) });
   return createSessionTokens({
     keys,
     sessions: refreshTokenRepository(store.db),
@@ -137,7 +137,7 @@ describe("the service's own tokens", () => {
     const { service, tokens } = await signedIn(t);
     const { config, store } = service.app;
     // Our own key, to craft tokens that differ from genuine ones in one marker only.
-    const { kid, key } = await createSigningKeys({ db: store.db, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }).signingKey();
+    const { kid, key } = await createSigningKeys({ repository: store.signingKeys, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }).signingKey();
     assert.equal(kid, decodeProtectedHeader(tokens.refreshToken).kid);
     const resign = (token: string, typ: string, claims: Record<string, unknown>) =>
       new SignJWT({ ...decodeJwt(token), ...claims }).setProtectedHeader({ alg: "ES256", kid, typ }).sign(key);
@@ -274,7 +274,7 @@ describe("the service's own tokens", () => {
     const service = await startService(t);
     const { config, store } = service.app;
     let clock = Date.parse("2030-01-01T00:00:00Z");
-    const make = () => createSigningKeys({ db: store.db, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: 3600, now: () => clock });
+    const make = () => createSigningKeys({ repository: store.signingKeys, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: 3600, now: () => clock });
     const a = make();
     const b = make();
     const firstUse = await Promise.all([a.signingKey(), a.signingKey(), a.signingKey()]);

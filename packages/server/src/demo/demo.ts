@@ -15,7 +15,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createOrganisation, saveProvider } from "../admin/administration.ts";
+import { createOrganisation } from "../admin/organisations.ts";
+import { saveProvider } from "../admin/providers.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../store/database.ts";
 import { organisationRepository } from "../store/organisations.ts";

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { failure } from "../errors.ts";
+import { failure } from "../domain/failures.ts";
 import { sendFailure } from "./error-handling.ts";
 
 /** An onRequest hook requiring `Authorization: Bearer <admin token>`, compared in constant time. */

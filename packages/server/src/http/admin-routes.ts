@@ -1,16 +1,18 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { createOrganisation, createUser, implicitOrganisation, requireOrganisation, saveProvider } from "../admin/administration.ts";
-import { failure } from "../errors.ts";
+import { auditPage, type AuditAdministration } from "../admin/audit.ts";
+import { createOrganisation, implicitOrganisation, listOrganisations, requireOrganisation } from "../admin/organisations.ts";
+import { listProviders, type ProviderAdministration, removeProvider, saveProvider, viewProvider } from "../admin/providers.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
-import type { Store } from "../store/store.ts";
+import { createUser, findUsers, type UserAdministration } from "../admin/users.ts";
+import { failure } from "../domain/failures.ts";
 import { requireAdminToken } from "./admin-auth.ts";
 import { errorResponses, sendFailure } from "./error-handling.ts";
 import { ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./provider-schemas.ts";
 import { describePresets } from "../presets/index.ts";
 
 export interface AdminRouteOptions {
-  readonly store: Store;
+  readonly store: ProviderAdministration & UserAdministration & AuditAdministration;
   readonly gateway: ProviderGateway;
   readonly adminToken: string;
   readonly allowInsecureLoopback: boolean;
@@ -48,7 +50,7 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
       return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
     });
 
-    app.get("/api/v1/orgs", { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema), ...errorResponses(401) } } }, async () => store.organisations.list(1000));
+    app.get("/api/v1/orgs", { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema), ...errorResponses(401) } } }, async () => listOrganisations(store));
 
     app.get<OrgRoute>("/api/v1/orgs/:orgId", { schema: { tags, security, summary: "Get an organisation", params: OrgParams, response: { 200: OrgSchema, ...errorResponses(401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);
@@ -68,18 +70,18 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
     }, async () => describePresets());
 
     app.get<OrgRoute>("/api/v1/orgs/:orgId/oauth-providers", { schema: { tags, security, summary: "List OAuth providers", params: OrgParams, response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const org = await requireOrganisation(store, request.params.orgId);
-      return org.ok ? store.providers.list(org.value.id) : sendFailure(reply, org);
+      const providers = await listProviders(store, request.params.orgId);
+      return providers.ok ? providers.value : sendFailure(reply, providers);
     });
 
     app.get<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name", { schema: { tags, security, summary: "Get an OAuth provider", params: ProviderParams, response: { 200: ProviderViewSchema, ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const view = await store.providers.view(request.params.orgId, request.params.name);
-      return view ?? sendFailure(reply, failure("NOT_FOUND", `No provider "${request.params.name}" in this organisation.`));
+      const view = await viewProvider(store, request.params.orgId, request.params.name);
+      return view.ok ? view.value : sendFailure(reply, view);
     });
 
     app.delete<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name", { schema: { tags, security, summary: "Remove an OAuth provider", params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const removed = await store.providers.remove(request.params.orgId, request.params.name);
-      return removed ? reply.code(204).send() : sendFailure(reply, failure("NOT_FOUND", `No provider "${request.params.name}" in this organisation.`));
+      const removed = await removeProvider(store, request.params.orgId, request.params.name);
+      return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
     });
 
     app.post<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name/test", {
@@ -101,11 +103,8 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
     app.get<OrgRoute & { Querystring: Static<typeof UsersQuery> }>("/api/v1/orgs/:orgId/users", {
       schema: { tags, security, summary: "Find users", params: OrgParams, querystring: UsersQuery, response: { 200: Type.Array(UserSchema), ...errorResponses(401, 404) } },
     }, async (request, reply) => {
-      const org = await requireOrganisation(store, request.params.orgId);
-      if (!org.ok) return sendFailure(reply, org);
-      if (request.query.email === undefined) return store.users.list(org.value.id);
-      const user = await store.users.findInOrganisation(org.value.id, request.query.email);
-      return user ? [user] : [];
+      const users = await findUsers(store, request.params.orgId, request.query.email);
+      return users.ok ? users.value : sendFailure(reply, users);
     });
 
     app.get<OrgRoute & { Querystring: Static<typeof AuditQuery> }>("/api/v1/orgs/:orgId/audit", {
@@ -115,10 +114,8 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
         response: { 200: Type.Object({ records: Type.Array(Type.Object({}, { additionalProperties: true })), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(401, 404) },
       },
     }, async (request, reply) => {
-      const org = await requireOrganisation(store, request.params.orgId);
-      if (!org.ok) return sendFailure(reply, org);
-      const limit = Math.min(Number(request.query.limit ?? "50"), 200);
-      return store.audit.page(org.value.id, limit, request.query.cursor);
+      const page = await auditPage(store, request.params.orgId, Number(request.query.limit ?? "50"), request.query.cursor);
+      return page.ok ? page.value : sendFailure(reply, page);
     });
 
     // PipesHub compatibility: one generic OAuth provider per call, named by providerName.
@@ -127,7 +124,9 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
     app.get<{ Querystring: Static<typeof CompatQuery> }>("/configurationManager/authConfig/oauth", { schema: { tags: compatTags, security, operationId: "getGenericOAuthConfig", summary: "Get generic OAuth configuration", querystring: CompatQuery } }, async (request, reply) => {
       const org = await implicitOrganisation(store, request.query.orgId);
       if (!org.ok) return sendFailure(reply, org);
-      const providers = await store.providers.list(org.value.id);
+      const listed = await listProviders(store, org.value.id);
+      if (!listed.ok) return sendFailure(reply, listed);
+      const providers = listed.value;
       const view = request.query.providerName === undefined ? (providers.length === 1 ? providers[0] : undefined) : providers.find((p) => p.providerName === request.query.providerName);
       if (!view) return sendFailure(reply, failure("NOT_FOUND", request.query.providerName === undefined ? "Name the provider with providerName." : `No provider "${request.query.providerName}" in this organisation.`));
       return { ...view, redirectUri: view.redirectUris[0] };

@@ -1,5 +1,36 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { type AuthErrorBody, authErrorBody, type Failure, FAILURE_STATUS, FailureError, failure } from "../errors.ts";
+import { type Failure, FAILURE_STATUS, FailureError, failure } from "../domain/failures.ts";
+
+const HTTP_CODE: Record<number, string> = {
+  400: "HTTP_BAD_REQUEST",
+  401: "HTTP_UNAUTHORIZED",
+  403: "HTTP_FORBIDDEN",
+  404: "HTTP_NOT_FOUND",
+  409: "HTTP_CONFLICT",
+  413: "HTTP_PAYLOAD_TOO_LARGE",
+  415: "HTTP_UNSUPPORTED_MEDIA_TYPE",
+  429: "HTTP_TOO_MANY_REQUESTS",
+  500: "INTERNAL_ERROR",
+  502: "HTTP_BAD_GATEWAY",
+  503: "HTTP_SERVICE_UNAVAILABLE",
+  504: "HTTP_GATEWAY_TIMEOUT",
+};
+
+/** The seed's `AuthError` wire shape, used for every 4xx/5xx. */
+export interface AuthErrorBody {
+  error: string;
+  message: string;
+  /** The HTTP class of the failure in the contract's `HTTP_<VARIANT>` form. */
+  code: string;
+  statusCode: number;
+  [extra: string]: string | number;
+}
+
+/** A failure as the AuthError body: its id, message and public extras, with its status. */
+export function authErrorBody(f: Pick<Failure, "error" | "message" | "extra">): AuthErrorBody {
+  const statusCode = FAILURE_STATUS[f.error];
+  return { ...f.extra, error: f.error, message: f.message, code: HTTP_CODE[statusCode] ?? `HTTP_${statusCode}`, statusCode };
+}
 
 /** Sends an expected failure as the seed's AuthError; the private detail goes to the log only. */
 export function sendFailure(reply: FastifyReply, f: Failure): FastifyReply {

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { CLAIM_NAME_PATTERN, PROVIDER_NAME_PATTERN } from "../signin/provider-settings.ts";
+import { CLAIM_NAME_PATTERN, PROVIDER_NAME_PATTERN } from "../domain/provider-settings.ts";
 
 const url = (description: string) => Type.String({ format: "uri", maxLength: 2048, description });
 

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { failure } from "../errors.ts";
+import { implicitOrganisation, type OrganisationAdministration, requireOrganisation } from "../admin/organisations.ts";
+import { saveSignInSteps, type SignInStepAdministration, signInSteps } from "../admin/sign-in-steps.ts";
+import { AUTH_METHODS } from "../domain/auth-steps.ts";
+import { failure } from "../domain/failures.ts";
 import { authenticate, type AuthenticateDeps } from "../signin/authenticate.ts";
-import { AUTH_METHODS, type AuthStep, validateAuthSteps } from "../signin/auth-steps.ts";
 import { type AuthorizationDeps, startAuthorization } from "../signin/authorization-requests.ts";
 import { initAuth, type InitAuthDeps } from "../signin/init-auth.ts";
-import { implicitOrganisation, requireOrganisation } from "../admin/administration.ts";
-import type { Store } from "../store/store.ts";
 import { requireAdminToken } from "./admin-auth.ts";
 import { errorResponses, sendFailure } from "./error-handling.ts";
 
@@ -116,20 +116,16 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
 }
 
 /** The organisation's sign-in steps: PipesHub's orgAuthConfig routes and the admin API's. */
-export function authStepRoutes(store: Store, adminToken: string): FastifyPluginAsync {
+export function authStepRoutes(store: OrganisationAdministration & SignInStepAdministration, adminToken: string): FastifyPluginAsync {
   return async (app) => {
     app.addHook("onRequest", requireAdminToken(adminToken));
     const tags = ["Organization Auth Config"];
     const security = [{ bearerAuth: [] }];
-    const save = async (orgId: string, steps: AuthStep[]) => {
-      const valid = validateAuthSteps(steps);
-      if (valid.ok) await store.authSteps.put(orgId, valid.value);
-      return valid;
-    };
+    const save = (orgId: string, steps: Static<typeof AuthStepSchema>[]) => saveSignInSteps(store, orgId, steps);
 
     app.get<{ Querystring: Static<typeof OrgQuery> }>("/orgAuthConfig/authMethods", { schema: { tags, security, operationId: "getAuthMethods", summary: "Get organization authentication methods", querystring: OrgQuery, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await implicitOrganisation(store, request.query.orgId);
-      return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
+      return org.ok ? { authMethods: await signInSteps(store, org.value.id) } : sendFailure(reply, org);
     });
     app.post<{ Querystring: Static<typeof OrgQuery>; Body: Static<typeof UpdateAuthMethodBody> }>("/orgAuthConfig/updateAuthMethod", { schema: { tags, security, operationId: "updateAuthMethod", summary: "Update organization authentication methods", querystring: OrgQuery, body: UpdateAuthMethodBody, response: { 200: Type.Object({ message: Type.String(), authMethod: Type.Array(AuthStepSchema) }), ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await implicitOrganisation(store, request.query.orgId);
@@ -139,7 +135,7 @@ export function authStepRoutes(store: Store, adminToken: string): FastifyPluginA
     });
     app.get<{ Params: Static<typeof OrgParams> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Get an organisation's sign-in steps", params: OrgParams, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);
-      return org.ok ? { authMethods: await store.authSteps.get(org.value.id) } : sendFailure(reply, org);
+      return org.ok ? { authMethods: await signInSteps(store, org.value.id) } : sendFailure(reply, org);
     });
     app.put<{ Params: Static<typeof OrgParams>; Body: Static<typeof UpdateAuthMethodBody> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Set an organisation's sign-in steps (1-3)", params: OrgParams, body: UpdateAuthMethodBody, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
       const org = await requireOrganisation(store, request.params.orgId);

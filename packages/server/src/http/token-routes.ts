@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { failure } from "../errors.ts";
-import type { User } from "../signin/model.ts";
+import { failure } from "../domain/failures.ts";
+import type { User } from "../domain/user.ts";
 import type { SessionTokens } from "../signin/session-tokens.ts";
 import { requireAdminToken } from "./admin-auth.ts";
 import { errorResponses, sendFailure } from "./error-handling.ts";

@@ -1,16 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { SecretBox } from "../domain/ports/keys.ts";
 
 const VERSION = "v1";
 
 /**
- * Seals secrets at rest with AES-256-GCM. `context` is bound as additional authenticated
- * data (e.g. the provider's id), so a sealed value copied onto another row does not open.
+ * Seals secrets at rest with AES-256-GCM under the 32-byte ENCRYPTION_KEY: `v1.<iv>.<tag>.<body>`,
+ * a fresh 96-bit IV each time, `context` as additional authenticated data.
  */
-export interface SecretBox {
-  seal(plaintext: string, context: string): string;
-  open(sealed: string, context: string): string;
-}
-
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error("secret box key must be 32 bytes");
   return {

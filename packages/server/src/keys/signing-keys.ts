@@ -1,42 +1,10 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import type { Db } from "../store/database.ts";
-import type { SigningKeysTable } from "../store/schema.ts";
-import type { SecretBox } from "./secret-box.ts";
-
-/** A published verification key: public parts only. */
-export interface PublicSigningJwk {
-  readonly kty: "EC";
-  readonly crv: "P-256";
-  readonly x: string;
-  readonly y: string;
-  readonly kid: string;
-  readonly alg: "ES256";
-  readonly use: "sig";
-}
-
-/**
- * The service's own ES256 signing keys, shared by every instance through the database.
- * The active key is the newest un-retired one; a retired key stays published (and accepted for
- * verification) until every token it can have signed has expired.
- */
-export interface SigningKeys {
-  /** The key new tokens are signed with; one is created when there is none. */
-  signingKey(): Promise<{ kid: string; key: CryptoKey }>;
-  /**
-   * The public key for `kid` while it is published; undefined otherwise. An unknown kid re-reads
-   * the database once (another instance may have rotated), at most once a second.
-   */
-  verificationKey(kid: string): Promise<CryptoKey | undefined>;
-  /** The published keys, newest first (the active one is created first when there is none). */
-  jwks(): Promise<{ keys: PublicSigningJwk[] }>;
-  /** Creates a new key, makes it active and retires every other un-retired key. */
-  rotate(): Promise<{ kid: string }>;
-  /** Re-reads the keys from the database now. */
-  reload(): Promise<void>;
-}
+import type { PublicSigningJwk, SecretBox, SigningKeys } from "../domain/ports/keys.ts";
+import type { SigningKeyRepository, StoredSigningKey } from "../domain/ports/repositories.ts";
 
 export interface SigningKeysOptions {
-  readonly db: Db;
+  /** Where the keys are shared between instances. */
+  readonly repository: SigningKeyRepository;
   readonly secrets: SecretBox;
   /** The longest lifetime of a token these keys sign: how long a retired key stays published. */
   readonly refreshTokenTtlSeconds: number;
@@ -70,15 +38,19 @@ const ALG = "ES256";
 /** RFC 7638 SHA-256 thumbprints, base64url: the only kids this service mints. */
 const KID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-function publicPart(jwk: JWK, kid: string): PublicSigningJwk {
+function publicPart(jwk: Readonly<JWK>, kid: string): PublicSigningJwk {
   if (jwk.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
     throw new Error(`signing key ${kid} is not a P-256 key`);
   }
   return { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y, kid, alg: ALG, use: "sig" };
 }
 
+/**
+ * The service's own ES256 signing keys (RFC 7518 §3.4), kid = RFC 7638 thumbprint, private
+ * halves sealed with the kid as context. A short-lived in-memory copy spares a read per token.
+ */
 export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
-  const { db, secrets } = options;
+  const { repository, secrets } = options;
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? 30_000;
   const minForcedReloadMs = options.minForcedReloadMs ?? 1_000;
@@ -96,17 +68,11 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
   async function load(): Promise<Omit<Snapshot, "sequence">> {
     const loadedAt = now();
     const oldestRetirement = new Date(loadedAt - publishedForMs).toISOString();
-    const rows: SigningKeysTable[] = await db
-      .selectFrom("signing_keys")
-      .selectAll()
-      .where((eb) => eb.or([eb("retired_at", "is", null), eb("retired_at", ">", oldestRetirement)]))
-      .orderBy("created_at", "desc")
-      .orderBy("kid", "desc")
-      .execute();
+    const stored = await repository.published(oldestRetirement);
     const previous = new Map((snapshot?.keys ?? []).map((k) => [k.kid, k]));
-    const keys = rows.map((row): LoadedKey => {
+    const keys = stored.map((row): LoadedKey => {
       const known = previous.get(row.kid);
-      const key: LoadedKey = { kid: row.kid, publicJwk: publicPart(JSON.parse(row.public_jwk) as JWK, row.kid), sealed: row.private_jwk_sealed, createdAt: row.created_at, retiredAt: row.retired_at };
+      const key: LoadedKey = { kid: row.kid, publicJwk: publicPart(row.publicJwk as JWK, row.kid), sealed: row.privateJwkSealed, createdAt: row.createdAt, retiredAt: row.retiredAt };
       // Imported CryptoKeys survive reloads; the rows' retirement state is always the fresh one.
       if (known?.publicKey) key.publicKey = known.publicKey;
       if (known?.privateKey) key.privateKey = known.privateKey;
@@ -141,17 +107,17 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     return reload();
   }
 
-  async function createKey(): Promise<SigningKeysTable> {
+  async function createKey(): Promise<StoredSigningKey> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk, "sha256");
     const privateJwk = await exportJWK(privateKey);
     return {
       kid,
-      public_jwk: JSON.stringify(publicPart(publicJwk, kid)),
-      private_jwk_sealed: secrets.seal(JSON.stringify({ ...privateJwk, kid, alg: ALG }), kid),
-      created_at: new Date(now()).toISOString(),
-      retired_at: null,
+      publicJwk: { ...publicPart(publicJwk, kid) },
+      privateJwkSealed: secrets.seal(JSON.stringify({ ...privateJwk, kid, alg: ALG }), kid),
+      createdAt: new Date(now()).toISOString(),
+      retiredAt: null,
     };
   }
 
@@ -175,7 +141,7 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
       // Concurrent callers here share one creation. Two instances starting at once may each
       // create one; both are published, and the newer wins.
       creating ??= (async () => {
-        await db.insertInto("signing_keys").values(await createKey()).execute();
+        await repository.add(await createKey());
         return reload(true);
       })().finally(() => {
         creating = undefined;
@@ -212,13 +178,10 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     },
 
     async rotate() {
-      const row = await createKey();
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto("signing_keys").values(row).execute();
-        await trx.updateTable("signing_keys").set({ retired_at: row.created_at }).where("retired_at", "is", null).where("kid", "!=", row.kid).execute();
-      });
+      const key = await createKey();
+      await repository.rotateTo(key);
       await reload(true);
-      return { kid: row.kid };
+      return { kid: key.kid };
     },
 
     async reload() {

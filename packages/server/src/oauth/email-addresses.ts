@@ -1,4 +1,4 @@
-import { failure, type Result, success } from "../errors.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
 
 /** One entry of a GitHub-shaped email address list (GitHub's `GET /user/emails`, Gitea's too). */
 export interface EmailAddressEntry {

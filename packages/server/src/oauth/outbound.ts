@@ -4,6 +4,8 @@
  * loopback when the operator allowed it. Failures are `OutboundError`s with a kind the
  * sign-in logic maps to PROVIDER_TIMEOUT / PROVIDER_UNAVAILABLE / PROVIDER_ERROR.
  */
+import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
+
 export type OutboundFailureKind = "timeout" | "unreachable" | "too_large" | "insecure" | "redirect";
 
 export class OutboundError extends Error {
@@ -27,14 +29,6 @@ export interface OutboundPolicy {
 /** Request options as openid-client and jose pass them (their body types are wider than DOM's). */
 export type OutboundInit = Omit<RequestInit, "body"> & { body?: unknown };
 export type OutboundFetch = (url: string | URL, init?: OutboundInit) => Promise<Response>;
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]"]);
-
-/** Whether a URL may be used to reach a provider under this policy. */
-export function isPermittedProviderUrl(url: URL, allowInsecureLoopback: boolean): boolean {
-  if (url.protocol === "https:") return true;
-  return url.protocol === "http:" && allowInsecureLoopback && LOOPBACK_HOSTS.has(url.hostname);
-}
 
 async function readCapped(response: Response, maxBytes: number, host: string): Promise<Buffer<ArrayBuffer>> {
   const declared = Number(response.headers.get("content-length") ?? "0");

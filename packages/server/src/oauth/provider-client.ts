@@ -1,19 +1,11 @@
 import * as jose from "jose";
 import * as oidc from "openid-client";
-import { failure, type Failure, type Result, success } from "../errors.ts";
-import type { ConfiguredProvider } from "../signin/model.ts";
-import { emailVerifiedClaimOf, subjectClaimOf } from "../signin/provider-settings.ts";
+import { failure, type Failure, type Result, success } from "../domain/failures.ts";
+import type { ProviderIdentity } from "../domain/identity.ts";
+import { type ConfiguredProvider, emailVerifiedClaimOf, subjectClaimOf } from "../domain/provider-settings.ts";
+import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
 import { primaryVerifiedEmail } from "./email-addresses.ts";
-import { findOutboundError, isPermittedProviderUrl, type OutboundFetch } from "./outbound.ts";
-
-/** Who the provider says signed in. */
-export interface ProviderIdentity {
-  readonly subject: string;
-  readonly email: string | undefined;
-  readonly emailVerified: boolean;
-  readonly name: string | undefined;
-  readonly source: "id_token" | "userinfo";
-}
+import { findOutboundError, type OutboundFetch } from "./outbound.ts";
 
 export interface RedeemedTokens {
   readonly accessToken: string;

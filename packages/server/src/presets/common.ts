@@ -1,5 +1,5 @@
-import { failure, type Failure, type Result, success } from "../errors.ts";
-import type { ProviderSettingsInput } from "../signin/provider-settings.ts";
+import { failure, type Failure, type Result, success } from "../domain/failures.ts";
+import type { ProviderSettingsInput } from "../domain/provider-settings.ts";
 
 /** The values every preset takes: the client registered at the provider. */
 export interface PresetClient {

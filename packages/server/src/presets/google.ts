@@ -1,5 +1,5 @@
-import { type Result, success } from "../errors.ts";
-import type { ProviderSettingsInput } from "../signin/provider-settings.ts";
+import { type Result, success } from "../domain/failures.ts";
+import type { ProviderSettingsInput } from "../domain/provider-settings.ts";
 import { clientSettings, type PresetClient, type PresetDefinition } from "./common.ts";
 
 export const GOOGLE_ISSUER = "https://accounts.google.com";

@@ -4,8 +4,8 @@
  * API takes `{ "preset": "okta", "presetOptions": { "domain": "acme.okta.com" }, …settings }`;
  * explicit settings override the preset's, and the result is validated like any settings.
  */
-import { failure, type Result, success } from "../errors.ts";
-import type { ProviderSettingsInput } from "../signin/provider-settings.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import type { ProviderSettingsInput } from "../domain/provider-settings.ts";
 import { auth0Preset } from "./auth0.ts";
 import type { PresetDefinition } from "./common.ts";
 import { entraIdPreset } from "./entra-id.ts";

@@ -1,5 +1,5 @@
-import { type Result, success } from "../errors.ts";
-import type { ProviderSettingsInput } from "../signin/provider-settings.ts";
+import { type Result, success } from "../domain/failures.ts";
+import type { ProviderSettingsInput } from "../domain/provider-settings.ts";
 import { clientSettings, hostNameOption, type PresetClient, type PresetDefinition, presetInvalid } from "./common.ts";
 
 export interface OktaPresetOptions extends PresetClient {

@@ -1,9 +1,9 @@
-import { failure, type Result, success } from "../errors.ts";
-import type { ProviderIdentity } from "../oauth/provider-client.ts";
-import type { IdentityLinkRepository } from "../store/identity-links.ts";
-import type { UserRepository } from "../store/users.ts";
-import type { ConfiguredProvider, Organisation, User } from "./model.ts";
-import { emailDomain } from "./organisation.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import type { ProviderIdentity } from "../domain/identity.ts";
+import { emailDomain, type Organisation } from "../domain/organisation.ts";
+import type { IdentityLinkRepository, UserRepository } from "../domain/ports/repositories.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { User } from "../domain/user.ts";
 
 export interface AccountLinking {
   readonly users: Pick<UserRepository, "findInOrganisation">;

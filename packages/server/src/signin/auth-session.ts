@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ShortLivedState } from "../state/short-lived-state.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** A sign-in in progress, between initAuth and the last authenticate step. */
 export interface AuthSession {

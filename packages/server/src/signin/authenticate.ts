@@ -1,17 +1,17 @@
 import { decodeJwt } from "jose";
-import { failure, type FailureId, type Result, success } from "../errors.ts";
-import type { AuditTrailRepository } from "../store/audit-trail.ts";
-import type { AuthStepRepository } from "../store/auth-steps.ts";
-import type { ProviderRepository } from "../store/providers.ts";
+import { type AuthMethodType, effectiveAuthSteps } from "../domain/auth-steps.ts";
+import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
+import type { Organisation } from "../domain/organisation.ts";
+import type { AuditTrail, AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { User } from "../domain/user.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
-import type { ShortLivedState } from "../state/short-lived-state.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import type { AuthSession, AuthSessions } from "./auth-session.ts";
-import type { AuthMethodType } from "./auth-steps.ts";
 import { wasRedeemedHere } from "./exchange.ts";
 import { type InitAuthDeps, signInOptions, type SignInOptions } from "./init-auth.ts";
 import type { AccountLockout } from "./lockout.ts";
-import type { ConfiguredProvider, Organisation, User } from "./model.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
 /** Issues the service's own tokens once every step is done. */
@@ -37,7 +37,7 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
   readonly providers: Pick<ProviderRepository, "configured" | "list">;
   readonly authSteps: Pick<AuthStepRepository, "get">;
-  readonly audit: Pick<AuditTrailRepository, "record">;
+  readonly audit: Pick<AuditTrail, "record">;
   readonly sessions: AuthSessions;
   readonly state: ShortLivedState;
   readonly gateway: ProviderGateway;
@@ -112,7 +112,7 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
     if (await deps.lockout.isBlocked(org.id, email)) {
       return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
     }
-    const steps = await deps.authSteps.get(org.id);
+    const steps = effectiveAuthSteps(await deps.authSteps.get(org.id));
     const step = steps[session.currentStep];
     if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");
     if (!step.allowedMethods.some((m) => m.type === request.method)) {

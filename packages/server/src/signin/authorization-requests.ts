@@ -1,7 +1,7 @@
 import * as oidc from "openid-client";
-import { failure, type Result, success } from "../errors.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
-import type { ShortLivedState } from "../state/short-lived-state.ts";
 import { type AuthSessions, newOpaqueToken, stateKey } from "./auth-session.ts";
 import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
 

@@ -1,12 +1,13 @@
-import { failure, type Result, success } from "../errors.ts";
-import type { ShortLivedState } from "../state/short-lived-state.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import type { Organisation } from "../domain/organisation.ts";
+import type { AuditTrail, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { User } from "../domain/user.ts";
+import type { ProviderGateway } from "../oauth/provider-client.ts";
 import { AUTH_SESSION_TTL_MS, type AuthSessions, stateKey } from "./auth-session.ts";
 import { consumeAuthorization, type PendingAuthorization } from "./authorization-requests.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
-import type { AuditTrailRepository } from "../store/audit-trail.ts";
-import type { ProviderRepository } from "../store/providers.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
-import type { ConfiguredProvider, Organisation, User } from "./model.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 import { findProvider } from "./provider-resolution.ts";
 
@@ -41,7 +42,7 @@ export interface ExchangeOutcome {
 export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users"> {
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
   readonly providers: Pick<ProviderRepository, "configured">;
-  readonly audit: Pick<AuditTrailRepository, "record">;
+  readonly audit: Pick<AuditTrail, "record">;
   readonly gateway: ProviderGateway;
   readonly state: ShortLivedState;
   readonly sessions: AuthSessions;

@@ -1,11 +1,10 @@
-import type { Result } from "../errors.ts";
-import { failure, success } from "../errors.ts";
+import type { Result } from "../domain/failures.ts";
+import { failure, success } from "../domain/failures.ts";
+import { type AuthMethodType, type AuthStep, effectiveAuthSteps } from "../domain/auth-steps.ts";
+import type { Organisation } from "../domain/organisation.ts";
+import type { AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ProviderGateway } from "../oauth/provider-client.ts";
-import type { AuthStepRepository } from "../store/auth-steps.ts";
-import type { ProviderRepository } from "../store/providers.ts";
 import type { AuthSessions } from "./auth-session.ts";
-import type { AuthMethodType, AuthStep } from "./auth-steps.ts";
-import type { Organisation } from "./model.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
 /** The contract's AuthProviderOAuthPublicConfig: what a client needs, never the secret. */
@@ -88,7 +87,7 @@ export async function initAuth(deps: InitAuthDeps, email: string | undefined): P
     const all = await deps.organisations.list(2);
     org = all.length === 1 ? all[0] : undefined;
   }
-  const steps = org ? await deps.authSteps.get(org.id) : undefined;
+  const steps = org ? effectiveAuthSteps(await deps.authSteps.get(org.id)) : undefined;
   const options = org && steps?.[0] ? await signInOptions(deps, org, steps[0]) : { allowedMethods: [], authProviders: {}, oauthProviders: [], jitEnabled: false };
   if (org && options.allowedMethods.length === 0) return failure("INTERNAL_ERROR", "The organisation has no sign-in steps.");
   const sessionToken = await deps.sessions.create({ email: email ?? null, orgId: org?.id ?? null, currentStep: 0, userId: null, provider: null, nonce: null });

@@ -1,4 +1,4 @@
-import type { ShortLivedState } from "../state/short-lived-state.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 export interface LockoutPolicy {
   /** Consecutive failures that block the account. */

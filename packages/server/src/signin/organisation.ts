@@ -1,15 +1,10 @@
-import { failure, type Result, success } from "../errors.ts";
-import type { OrganisationRepository } from "../store/organisations.ts";
-import type { UserRepository } from "../store/users.ts";
-import type { Organisation } from "./model.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import { emailDomain, type Organisation } from "../domain/organisation.ts";
+import type { OrganisationRepository, UserRepository } from "../domain/ports/repositories.ts";
 
 export interface OrganisationLookup {
   readonly organisations: Pick<OrganisationRepository, "get" | "findByDomain" | "list">;
   readonly users: Pick<UserRepository, "findByEmail">;
-}
-
-export function emailDomain(email: string): string {
-  return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 }
 
 /**

@@ -1,6 +1,7 @@
-import { failure, type Result, success } from "../errors.ts";
-import type { ProviderRepository } from "../store/providers.ts";
-import type { ConfiguredProvider, Organisation } from "./model.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
+import type { Organisation } from "../domain/organisation.ts";
+import type { ProviderRepository } from "../domain/ports/repositories.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
 export interface ProviderLookup extends OrganisationLookup {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import type { Config } from "../config.ts";
-import { failure, type Failure, type Result, success } from "../errors.ts";
-import type { PublicSigningJwk, SigningKeys } from "../keys/signing-keys.ts";
-import { newId } from "../store/ids.ts";
-import type { AuditEvent, User } from "./model.ts";
+import type { AuditEvent } from "../domain/audit.ts";
+import { failure, type Failure, type Result, success } from "../domain/failures.ts";
+import { newId } from "../domain/ids.ts";
+import type { PublicSigningJwk, SigningKeys } from "../domain/ports/keys.ts";
+import type { RefreshTokenRecord, RefreshTokenRepository, RevocationReason } from "../domain/ports/repositories.ts";
+import type { User } from "../domain/user.ts";
 
 /**
  * The service's own tokens: ES256 JWTs verifiable through the published JWKS.
@@ -17,45 +18,24 @@ import type { AuditEvent, User } from "./model.ts";
  * Each kind is checked by both markers, so one is never accepted as the other.
  */
 
-/** A refresh token as stored: the JWT's `jti`, its family (`sid`) and lifetime. */
-export interface RefreshTokenRecord {
-  readonly jti: string;
-  readonly familyId: string;
-  readonly userId: string;
-  readonly expiresAt: string;
-  readonly createdAt: string;
-}
-
-export interface RefreshTokenState {
-  readonly jti: string;
-  readonly familyId: string;
-  readonly userId: string;
-  readonly expiresAt: string;
-  readonly usedAt: string | null;
-  readonly familyRevokedAt: string | null;
-}
-
-export type RevocationReason = "logout" | "reuse";
-
-/** Where refresh-token families live (store/refresh-tokens.ts). */
-export interface SessionFamilyStore {
-  createFamily(family: { id: string; userId: string; orgId: string; createdAt: string }, first: RefreshTokenRecord): Promise<void>;
-  find(jti: string): Promise<RefreshTokenState | undefined>;
-  /** Marks `usedJti` used and stores `next`, atomically; false when it was already used. */
-  rotate(usedJti: string, usedAt: string, next: RefreshTokenRecord): Promise<boolean>;
-  /** Revokes the family unless it already is (the first reason is kept). */
-  revokeFamily(familyId: string, reason: RevocationReason, at: string): Promise<void>;
-  /** True when the family exists and is not revoked. */
-  isFamilyActive(familyId: string): Promise<boolean>;
+/** What the tokens say and how long they last (from the service's Config). */
+export interface SessionTokenSettings {
+  /** `iss`: the service's public URL. */
+  readonly publicUrl: string;
+  /** `aud`. */
+  readonly tokenAudience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
 }
 
 export interface SessionTokensDeps {
   readonly keys: SigningKeys;
-  readonly sessions: SessionFamilyStore;
+  /** Where refresh-token families live. */
+  readonly sessions: RefreshTokenRepository;
   readonly users: { get(id: string): Promise<User | undefined> };
   /** Where logouts and refresh-token reuse are recorded; optional. */
   readonly audit?: { record(event: AuditEvent): Promise<void> };
-  readonly config: Pick<Config, "publicUrl" | "tokenAudience" | "accessTokenTtlSeconds" | "refreshTokenTtlSeconds">;
+  readonly config: SessionTokenSettings;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
 }

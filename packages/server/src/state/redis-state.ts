@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import type { ShortLivedState } from "./short-lived-state.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 

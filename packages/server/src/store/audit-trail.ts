@@ -1,17 +1,17 @@
-import type { AuditEvent, AuditRecord, AuditOutcome } from "../signin/model.ts";
+import type { AuditOutcome } from "../domain/audit.ts";
+import { isoNow, newId } from "../domain/ids.ts";
+import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
-import { isoNow, newId } from "./ids.ts";
 
-export function auditTrailRepository(db: Db) {
+export function auditTrailRepository(db: Db): AuditTrail {
   return {
-    async record(event: AuditEvent): Promise<void> {
+    async record(event) {
       await db
         .insertInto("audit_events")
         .values({ id: newId(), created_at: isoNow(), org_id: event.orgId, user_id: event.userId, email: event.email, provider: event.provider, event: event.event, outcome: event.outcome, error: event.error, ip: event.ip })
         .execute();
     },
-    /** Newest first; `cursor` is the id of the last record of the previous page. */
-    async page(orgId: string | null, limit: number, cursor?: string): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
+    async page(orgId, limit, cursor) {
       let query = db.selectFrom("audit_events").selectAll().orderBy("id", "desc").limit(limit + 1);
       query = orgId === null ? query.where("org_id", "is", null) : query.where("org_id", "=", orgId);
       if (cursor) query = query.where("id", "<", cursor);
@@ -32,5 +32,3 @@ export function auditTrailRepository(db: Db) {
     },
   };
 }
-
-export type AuditTrailRepository = ReturnType<typeof auditTrailRepository>;

@@ -1,15 +1,15 @@
-import { type AuthStep, DEFAULT_AUTH_STEPS } from "../signin/auth-steps.ts";
+import type { AuthStep } from "../domain/auth-steps.ts";
+import { isoNow } from "../domain/ids.ts";
+import type { AuthStepRepository } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
-import { isoNow } from "./ids.ts";
 
-export function authStepRepository(db: Db) {
+export function authStepRepository(db: Db): AuthStepRepository {
   return {
-    /** The organisation's steps, or the default single OAuth step. */
-    async get(orgId: string): Promise<readonly AuthStep[]> {
+    async get(orgId) {
       const row = await db.selectFrom("organisation_auth_steps").select("steps").where("org_id", "=", orgId).executeTakeFirst();
-      return row ? (JSON.parse(row.steps) as AuthStep[]) : DEFAULT_AUTH_STEPS;
+      return row ? (JSON.parse(row.steps) as AuthStep[]) : undefined;
     },
-    async put(orgId: string, steps: readonly AuthStep[]): Promise<void> {
+    async put(orgId, steps) {
       const values = { org_id: orgId, steps: JSON.stringify(steps), updated_at: isoNow() };
       await db
         .insertInto("organisation_auth_steps")
@@ -19,5 +19,3 @@ export function authStepRepository(db: Db) {
     },
   };
 }
-
-export type AuthStepRepository = ReturnType<typeof authStepRepository>;

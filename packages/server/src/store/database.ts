@@ -1,13 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import type { DatabaseLocation } from "../config.ts";
+import { AlreadyExistsError } from "../domain/ports/repositories.ts";
 import { migrateToLatest } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 
 export type Db = Kysely<Database>;
+
+/** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL server. */
+export type DatabaseLocation =
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string };
 
 /** Opens the configured database and applies migrations. */
 export async function openDatabase(location: DatabaseLocation): Promise<Db> {
@@ -24,9 +29,24 @@ export async function openDatabase(location: DatabaseLocation): Promise<Db> {
   return db;
 }
 
+/** Answers when the database does; throws when it cannot be reached (readiness). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 /** True when the error is a unique-constraint violation in either engine. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
   return e.code === "23505" || (typeof e.message === "string" && /UNIQUE constraint failed/i.test(e.message));
+}
+
+/** Runs a write, reporting a unique-constraint violation as the domain's `AlreadyExistsError`. */
+export async function uniquely<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AlreadyExistsError(`${what} already exists`, { cause: error });
+    throw error;
+  }
 }

@@ -1,13 +1,11 @@
-import type { User } from "../signin/model.ts";
+import { isoNow } from "../domain/ids.ts";
+import type { IdentityLinkRepository } from "../domain/ports/repositories.ts";
 import { type Db, isUniqueViolation } from "./database.ts";
-import { isoNow } from "./ids.ts";
 import { newUserRow, toUser } from "./users.ts";
 
-export type LinkOutcome = { kind: "linked"; user: User } | { kind: "conflict" };
-
-export function identityLinkRepository(db: Db) {
+export function identityLinkRepository(db: Db): IdentityLinkRepository {
   return {
-    async userFor(providerId: string, subject: string): Promise<User | undefined> {
+    async userFor(providerId, subject) {
       const row = await db
         .selectFrom("identity_links")
         .innerJoin("users", "users.id", "identity_links.user_id")
@@ -17,12 +15,11 @@ export function identityLinkRepository(db: Db) {
         .executeTakeFirst();
       return row ? toUser(row) : undefined;
     },
-    async subjectOf(providerId: string, userId: string): Promise<string | undefined> {
+    async subjectOf(providerId, userId) {
       const row = await db.selectFrom("identity_links").select("subject").where("provider_id", "=", providerId).where("user_id", "=", userId).executeTakeFirst();
       return row?.subject;
     },
-    /** Links an existing user; a race that linked either side first is a conflict, never an overwrite. */
-    async link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome> {
+    async link(orgId, providerId, subject, user) {
       try {
         await db.insertInto("identity_links").values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() }).execute();
         return { kind: "linked", user };
@@ -31,8 +28,8 @@ export function identityLinkRepository(db: Db) {
         throw error;
       }
     },
-    /** Creates the user and its link in one transaction (just-in-time provisioning). */
-    async provisionAndLink(orgId: string, providerId: string, subject: string, email: string, fullName: string | null): Promise<LinkOutcome> {
+    /** The user and its link in one transaction. */
+    async provisionAndLink(orgId, providerId, subject, email, fullName) {
       const row = newUserRow(orgId, email, fullName);
       try {
         await db.transaction().execute(async (trx) => {
@@ -47,5 +44,3 @@ export function identityLinkRepository(db: Db) {
     },
   };
 }
-
-export type IdentityLinkRepository = ReturnType<typeof identityLinkRepository>;

@@ -1,8 +1,9 @@
-import type { Organisation } from "../signin/model.ts";
-import type { Db } from "./database.ts";
-import { isoNow, newId } from "./ids.ts";
+import { isoNow, newId } from "../domain/ids.ts";
+import type { Organisation } from "../domain/organisation.ts";
+import type { OrganisationRepository } from "../domain/ports/repositories.ts";
+import { type Db, uniquely } from "./database.ts";
 
-export function organisationRepository(db: Db) {
+export function organisationRepository(db: Db): OrganisationRepository {
   async function withDomains(rows: { id: string; name: string; created_at: string }[]): Promise<Organisation[]> {
     if (rows.length === 0) return [];
     const domains = await db.selectFrom("organisation_domains").selectAll().where("org_id", "in", rows.map((r) => r.id)).execute();
@@ -14,32 +15,32 @@ export function organisationRepository(db: Db) {
     }));
   }
 
-  return {
-    /** Creates an organisation; throws a unique violation when a domain is already claimed. */
-    async create(name: string, domains: readonly string[]): Promise<Organisation> {
+  const repository: OrganisationRepository = {
+    async create(name, domains) {
       const org = { id: newId(), name, created_at: isoNow() };
       const normalised = [...new Set(domains.map((d) => d.toLowerCase()))];
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto("organisations").values(org).execute();
-        if (normalised.length > 0) {
-          await trx.insertInto("organisation_domains").values(normalised.map((domain) => ({ domain, org_id: org.id }))).execute();
-        }
-      });
+      await uniquely("a domain", () =>
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto("organisations").values(org).execute();
+          if (normalised.length > 0) {
+            await trx.insertInto("organisation_domains").values(normalised.map((domain) => ({ domain, org_id: org.id }))).execute();
+          }
+        }),
+      );
       return { id: org.id, name, domains: normalised.sort(), createdAt: org.created_at };
     },
-    async get(id: string): Promise<Organisation | undefined> {
+    async get(id) {
       const rows = await db.selectFrom("organisations").selectAll().where("id", "=", id).execute();
       return (await withDomains(rows))[0];
     },
-    async list(limit = 1000): Promise<Organisation[]> {
+    async list(limit = 1000) {
       const rows = await db.selectFrom("organisations").selectAll().orderBy("id").limit(limit).execute();
       return withDomains(rows);
     },
-    async findByDomain(domain: string): Promise<Organisation | undefined> {
+    async findByDomain(domain) {
       const row = await db.selectFrom("organisation_domains").select("org_id").where("domain", "=", domain.toLowerCase()).executeTakeFirst();
-      return row ? this.get(row.org_id) : undefined;
+      return row ? repository.get(row.org_id) : undefined;
     },
   };
+  return repository;
 }
-
-export type OrganisationRepository = ReturnType<typeof organisationRepository>;

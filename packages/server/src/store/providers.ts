@@ -1,16 +1,9 @@
-import type { SecretBox } from "../keys/secret-box.ts";
-import type { ConfiguredProvider } from "../signin/model.ts";
-import { type ProviderSettings, subjectNamespace } from "../signin/provider-settings.ts";
+import { isoNow, newId } from "../domain/ids.ts";
+import type { SecretBox } from "../domain/ports/keys.ts";
+import type { ProviderRepository } from "../domain/ports/repositories.ts";
+import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
 import type { Db } from "./database.ts";
-import { isoNow, newId } from "./ids.ts";
 import type { ProvidersTable } from "./schema.ts";
-
-/** A provider as admins see it: never the secret, only whether one is set. */
-export interface ProviderView extends ProviderSettings {
-  readonly clientSecretSet: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
 
 function toView(row: ProvidersTable): ProviderView {
   return {
@@ -21,17 +14,13 @@ function toView(row: ProvidersTable): ProviderView {
   };
 }
 
-export function providerRepository(db: Db, secrets: SecretBox) {
+/** Providers with their client secrets sealed (bound to the provider's id). */
+export function providerRepository(db: Db, secrets: SecretBox): ProviderRepository {
   const find = (orgId: string, name: string) =>
     db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
 
   return {
-    /**
-     * Creates or replaces a provider. `clientSecret` undefined keeps the stored secret. When the
-     * provider's subject namespace (issuer, or token endpoint) changes, its identity links are
-     * dropped: a subject from another issuer must never match an old link.
-     */
-    async put(orgId: string, settings: ProviderSettings, clientSecret: string | undefined): Promise<{ view: ProviderView; created: boolean }> {
+    async put(orgId, settings, clientSecret, replacement) {
       return db.transaction().execute(async (trx) => {
         const existing = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", settings.providerName).executeTakeFirst();
         const now = isoNow();
@@ -47,8 +36,8 @@ export function providerRepository(db: Db, secrets: SecretBox) {
           updated_at: now,
         };
         if (existing) {
-          const before = JSON.parse(existing.settings) as ProviderSettings;
-          if (subjectNamespace(before) !== subjectNamespace(settings)) {
+          // Read and decided inside the transaction, so a concurrent write cannot slip between.
+          if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
             await trx.deleteFrom("identity_links").where("provider_id", "=", id).execute();
           }
           await trx.updateTable("providers").set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now }).where("id", "=", id).execute();
@@ -58,23 +47,22 @@ export function providerRepository(db: Db, secrets: SecretBox) {
         return { view: toView(row), created: !existing };
       });
     },
-    async hasSecret(orgId: string, name: string): Promise<boolean> {
+    async hasSecret(orgId, name) {
       return (await find(orgId, name))?.client_secret_sealed != null;
     },
-    async view(orgId: string, name: string): Promise<ProviderView | undefined> {
+    async view(orgId, name) {
       const row = await find(orgId, name);
       return row ? toView(row) : undefined;
     },
-    async list(orgId: string): Promise<ProviderView[]> {
+    async list(orgId) {
       const rows = await db.selectFrom("providers").selectAll().where("org_id", "=", orgId).orderBy("name").execute();
       return rows.map(toView);
     },
-    async remove(orgId: string, name: string): Promise<boolean> {
+    async remove(orgId, name) {
       const result = await db.deleteFrom("providers").where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
-    /** The provider with its secret opened, for talking to the provider. */
-    async configured(orgId: string, name: string): Promise<ConfiguredProvider | undefined> {
+    async configured(orgId, name) {
       const row = await find(orgId, name);
       if (!row) return undefined;
       return {
@@ -86,5 +74,3 @@ export function providerRepository(db: Db, secrets: SecretBox) {
     },
   };
 }
-
-export type ProviderRepository = ReturnType<typeof providerRepository>;

@@ -1,8 +1,8 @@
-import type { RefreshTokenRecord, RefreshTokenState, SessionFamilyStore } from "../signin/session-tokens.ts";
+import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenState } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
 
 /** Refresh-token families and their rotated tokens, for `signin/session-tokens.ts`. */
-export function refreshTokenRepository(db: Db): SessionFamilyStore {
+export function refreshTokenRepository(db: Db): RefreshTokenRepository {
   return {
     async createFamily(family, first) {
       await db.transaction().execute(async (trx) => {

@@ -1,13 +1,15 @@
-import type { SecretBox } from "../keys/secret-box.ts";
+import type { SecretBox } from "../domain/ports/keys.ts";
 import { auditTrailRepository } from "./audit-trail.ts";
 import { authStepRepository } from "./auth-steps.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
 import { providerRepository } from "./providers.ts";
+import { refreshTokenRepository } from "./refresh-tokens.ts";
+import { signingKeyRepository } from "./signing-keys.ts";
 import { userRepository } from "./users.ts";
 
-/** Every repository over one database. */
+/** Every repository over one database (and the database, for the composition root and tests). */
 export function createStore(db: Db, secrets: SecretBox) {
   return {
     db,
@@ -17,6 +19,8 @@ export function createStore(db: Db, secrets: SecretBox) {
     links: identityLinkRepository(db),
     audit: auditTrailRepository(db),
     authSteps: authStepRepository(db),
+    refreshTokens: refreshTokenRepository(db),
+    signingKeys: signingKeyRepository(db),
   };
 }
 

@@ -1,6 +1,7 @@
-import type { User, UserStatus } from "../signin/model.ts";
-import type { Db } from "./database.ts";
-import { isoNow, newId } from "./ids.ts";
+import { isoNow, newId } from "../domain/ids.ts";
+import type { UserRepository } from "../domain/ports/repositories.ts";
+import type { User, UserStatus } from "../domain/user.ts";
+import { type Db, uniquely } from "./database.ts";
 import type { UsersTable } from "./schema.ts";
 
 export function toUser(row: UsersTable): User {
@@ -11,32 +12,28 @@ export function newUserRow(orgId: string, email: string, fullName: string | null
   return { id: newId(), org_id: orgId, email, email_lower: email.toLowerCase(), full_name: fullName, status: "active", created_at: isoNow() };
 }
 
-export function userRepository(db: Db) {
+export function userRepository(db: Db): UserRepository {
   return {
-    /** Throws a unique violation when the email is taken in the organisation. */
-    async create(orgId: string, email: string, fullName: string | null): Promise<User> {
+    async create(orgId, email, fullName) {
       const row = newUserRow(orgId, email, fullName);
-      await db.insertInto("users").values(row).execute();
+      await uniquely("a user with this email", () => db.insertInto("users").values(row).execute());
       return toUser(row);
     },
-    async get(id: string): Promise<User | undefined> {
+    async get(id) {
       const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       return row ? toUser(row) : undefined;
     },
-    async findInOrganisation(orgId: string, email: string): Promise<User | undefined> {
+    async findInOrganisation(orgId, email) {
       const row = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("email_lower", "=", email.toLowerCase()).executeTakeFirst();
       return row ? toUser(row) : undefined;
     },
-    /** Every user with this email, in any organisation, oldest first. */
-    async findByEmail(email: string): Promise<User[]> {
+    async findByEmail(email) {
       const rows = await db.selectFrom("users").selectAll().where("email_lower", "=", email.toLowerCase()).orderBy("id").limit(50).execute();
       return rows.map(toUser);
     },
-    async list(orgId: string, limit = 100): Promise<User[]> {
+    async list(orgId, limit = 100) {
       const rows = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).orderBy("id").limit(limit).execute();
       return rows.map(toUser);
     },
   };
 }
-
-export type UserRepository = ReturnType<typeof userRepository>;

@@ -1,9 +1,10 @@
-import { failure, type Result, success } from "../errors.ts";
+import { failure, type Result, success } from "./failures.ts";
 
 /** The sign-in methods PipesHub's contract names; only `oauth` is implemented here. */
 export const AUTH_METHODS = ["samlSso", "otp", "password", "google", "microsoft", "azureAd", "oauth"] as const;
 export type AuthMethodType = (typeof AUTH_METHODS)[number];
 
+/** One step of an organisation's sign-in: any one of its methods completes it. */
 export interface AuthStep {
   readonly order: number;
   readonly allowedMethods: readonly { readonly type: AuthMethodType }[];
@@ -11,6 +12,11 @@ export interface AuthStep {
 
 /** An organisation that configured nothing signs in with its OAuth providers in one step. */
 export const DEFAULT_AUTH_STEPS: readonly AuthStep[] = [{ order: 1, allowedMethods: [{ type: "oauth" }] }];
+
+/** The steps an organisation signs in with: the ones it stored, else the default. */
+export function effectiveAuthSteps(stored: readonly AuthStep[] | undefined): readonly AuthStep[] {
+  return stored ?? DEFAULT_AUTH_STEPS;
+}
 
 /**
  * The contract's rules: 1-3 steps with unique orders 1-3, at least one method per step, no

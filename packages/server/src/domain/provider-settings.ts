@@ -1,5 +1,5 @@
-import { failure, type Failure, type Result, success } from "../errors.ts";
-import { isPermittedProviderUrl } from "../oauth/outbound.ts";
+import { failure, type Failure, type Result, success } from "./failures.ts";
+import { isPermittedProviderUrl } from "./provider-urls.ts";
 
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";
 
@@ -44,6 +44,21 @@ export interface ProviderSettings {
   readonly emailsEndpoint?: string;
 }
 
+/** A provider as the sign-in logic needs it: settings plus the opened client secret. */
+export interface ConfiguredProvider {
+  readonly id: string;
+  readonly orgId: string;
+  readonly settings: ProviderSettings;
+  readonly clientSecret: string | undefined;
+}
+
+/** A provider as admins see it: never the secret, only whether one is set. */
+export interface ProviderView extends ProviderSettings {
+  readonly clientSecretSet: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 /** What an admin may write: the contract's GenericOAuthConfig plus our additions. */
 export interface ProviderSettingsInput {
   providerName?: string;
@@ -66,6 +81,7 @@ export interface ProviderSettingsInput {
   emailsEndpoint?: string;
 }
 
+/** A provider's name: it appears in URLs and in the API, so a short, plain identifier. */
 export const PROVIDER_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 
 /** A claim name: a short name or a collision-resistant URI (OIDC Core §5.1.2). */
@@ -187,7 +203,10 @@ export function validateProviderSettings(
   });
 }
 
-/** The namespace a provider's subjects live in: changing it invalidates identity links. */
+/**
+ * The namespace a provider's subjects live in (its issuer, or token endpoint, and subject claim):
+ * a subject means the same account only within one namespace, so changing it invalidates links.
+ */
 export function subjectNamespace(settings: ProviderSettings): string {
   const base = settings.issuer ?? settings.tokenEndpoint ?? "";
   // Another subject claim means other identifiers: `oid` values never match old `sub` links.

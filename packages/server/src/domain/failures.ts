@@ -1,6 +1,7 @@
 /**
  * The expected failures of the service, by stable identifier. Each maps to one HTTP
- * status; the identifier is what a program switches on (`AuthError.error`).
+ * status; the identifier is what a program switches on (`AuthError.error`). The statuses
+ * live here, beside the ids, so a new failure cannot be added without deciding its status.
  */
 export const FAILURE_STATUS = {
   VALIDATION_ERROR: 400,
@@ -51,12 +52,15 @@ export interface Failure {
   readonly extra?: Readonly<Record<string, string>>;
 }
 
+/** Builds an expected failure; `detail` is for the log, `extra` adds public fields. */
 export function failure(error: FailureId, message: string, options: { detail?: string; extra?: Record<string, string> } = {}): Failure {
   return { ok: false, error, message, ...options };
 }
 
+/** What a step that can fail answers: its value, or the failure. Thrown errors are for the unexpected. */
 export type Result<T> = { readonly ok: true; readonly value: T } | Failure;
 
+/** The successful `Result`. */
 export function success<T>(value: T): { ok: true; value: T } {
   return { ok: true, value };
 }
@@ -69,34 +73,4 @@ export class FailureError extends Error {
     this.name = "FailureError";
     this.failure = f;
   }
-}
-
-const HTTP_CODE: Record<number, string> = {
-  400: "HTTP_BAD_REQUEST",
-  401: "HTTP_UNAUTHORIZED",
-  403: "HTTP_FORBIDDEN",
-  404: "HTTP_NOT_FOUND",
-  409: "HTTP_CONFLICT",
-  413: "HTTP_PAYLOAD_TOO_LARGE",
-  415: "HTTP_UNSUPPORTED_MEDIA_TYPE",
-  429: "HTTP_TOO_MANY_REQUESTS",
-  500: "INTERNAL_ERROR",
-  502: "HTTP_BAD_GATEWAY",
-  503: "HTTP_SERVICE_UNAVAILABLE",
-  504: "HTTP_GATEWAY_TIMEOUT",
-};
-
-/** The seed's `AuthError` wire shape, used for every 4xx/5xx. */
-export interface AuthErrorBody {
-  error: string;
-  message: string;
-  /** The HTTP class of the failure in the contract's `HTTP_<VARIANT>` form. */
-  code: string;
-  statusCode: number;
-  [extra: string]: string | number;
-}
-
-export function authErrorBody(f: Pick<Failure, "error" | "message" | "extra">): AuthErrorBody {
-  const statusCode = FAILURE_STATUS[f.error];
-  return { ...f.extra, error: f.error, message: f.message, code: HTTP_CODE[statusCode] ?? `HTTP_${statusCode}`, statusCode };
 }

@@ -1,20 +1,9 @@
-/**
- * Short-lived shared state: auth sessions, authorization requests (state/PKCE/nonce), lockout
- * counters. In memory for one instance; Redis (redis-state.ts) when several share it.
- */
-export interface ShortLivedState {
-  set(key: string, value: string, ttlMs: number): Promise<void>;
-  get(key: string): Promise<string | undefined>;
-  /** Reads and deletes in one atomic step: a single-use record is returned to one caller only. */
-  take(key: string): Promise<string | undefined>;
-  delete(key: string): Promise<void>;
-  /** Increments a counter; its lifetime starts with the first increment. Returns the new count. */
-  increment(key: string, ttlMs: number): Promise<number>;
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
-/** The embedded default: one process's memory, expired entries dropped on access and by a sweep. */
+/**
+ * The embedded default: one process's memory, expired entries dropped on access and by a sweep.
+ * Only for a single instance; several share Redis (redis-state.ts).
+ */
 export function createMemoryState(now: () => number = Date.now): ShortLivedState {
   const entries = new Map<string, { value: string; expires: number }>();
   const live = (key: string) => {

@@ -1,0 +1,12 @@
+/**
+ * Who the provider says signed in, established from a verified ID token or from userinfo. The
+ * account is bound to `subject` (per provider), never to the email, which can change.
+ */
+export interface ProviderIdentity {
+  readonly subject: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+  readonly name: string | undefined;
+  /** Where the identity came from: userinfo alone proves less (an access token names no client). */
+  readonly source: "id_token" | "userinfo";
+}

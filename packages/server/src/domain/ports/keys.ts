@@ -1,0 +1,45 @@
+/**
+ * The key ports: encryption of secrets at rest and the service's own token signing keys,
+ * implemented in `keys/`.
+ */
+
+/**
+ * Seals secrets at rest (AES-256-GCM in `keys/secret-box.ts`). `context` is bound as additional
+ * authenticated data (e.g. the provider's id), so a sealed value copied onto another row does not open.
+ */
+export interface SecretBox {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+/** A published verification key (RFC 7517): public parts only. */
+export interface PublicSigningJwk {
+  readonly kty: "EC";
+  readonly crv: "P-256";
+  readonly x: string;
+  readonly y: string;
+  readonly kid: string;
+  readonly alg: "ES256";
+  readonly use: "sig";
+}
+
+/**
+ * The service's own ES256 signing keys, shared by every instance. The active key is the newest
+ * un-retired one; a retired key stays published (and accepted for verification) until every
+ * token it can have signed has expired.
+ */
+export interface SigningKeys {
+  /** The key new tokens are signed with; one is created when there is none. */
+  signingKey(): Promise<{ kid: string; key: CryptoKey }>;
+  /**
+   * The public key for `kid` while it is published; undefined otherwise. An unknown kid re-reads
+   * the stored keys once (another instance may have rotated), at most once a second.
+   */
+  verificationKey(kid: string): Promise<CryptoKey | undefined>;
+  /** The published keys, newest first (the active one is created first when there is none). */
+  jwks(): Promise<{ keys: PublicSigningJwk[] }>;
+  /** Creates a new key, makes it active and retires every other un-retired key. */
+  rotate(): Promise<{ kid: string }>;
+  /** Re-reads the stored keys now. */
+  reload(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * The storage ports: what the sign-in logic and the administration need from storage, as
+ * interfaces. `store/` implements them over SQL; nothing here knows how they are kept.
+ */
+import type { AuditEvent, AuditRecord } from "../audit.ts";
+import type { AuthStep } from "../auth-steps.ts";
+import type { Organisation } from "../organisation.ts";
+import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
+import type { User } from "../user.ts";
+
+/** Thrown by a repository when something unique is already taken (a domain, an email in an organisation). */
+export class AlreadyExistsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AlreadyExistsError";
+  }
+}
+
+export interface OrganisationRepository {
+  /** Creates an organisation; throws `AlreadyExistsError` when one of the domains is already claimed. */
+  create(name: string, domains: readonly string[]): Promise<Organisation>;
+  get(id: string): Promise<Organisation | undefined>;
+  /** The first `limit` organisations, oldest first. */
+  list(limit?: number): Promise<Organisation[]>;
+  /** The organisation claiming `domain` (case-insensitive). */
+  findByDomain(domain: string): Promise<Organisation | undefined>;
+}
+
+export interface UserRepository {
+  /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). */
+  create(orgId: string, email: string, fullName: string | null): Promise<User>;
+  get(id: string): Promise<User | undefined>;
+  findInOrganisation(orgId: string, email: string): Promise<User | undefined>;
+  /** Every user with this email, in any organisation, oldest first. */
+  findByEmail(email: string): Promise<User[]>;
+  list(orgId: string, limit?: number): Promise<User[]>;
+}
+
+/** How an attempt to link a subject ended: a race that linked either side first is a conflict, never an overwrite. */
+export type LinkOutcome = { kind: "linked"; user: User } | { kind: "conflict" };
+
+/** The (provider, subject) → user bindings that decide who signs in. */
+export interface IdentityLinkRepository {
+  userFor(providerId: string, subject: string): Promise<User | undefined>;
+  subjectOf(providerId: string, userId: string): Promise<string | undefined>;
+  /** Links an existing user. */
+  link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome>;
+  /** Creates the user and its link together (just-in-time provisioning). */
+  provisionAndLink(orgId: string, providerId: string, subject: string, email: string, fullName: string | null): Promise<LinkOutcome>;
+}
+
+/** What a provider write keeps of what was there: decided by the administration, applied atomically by storage. */
+export interface ProviderReplacement {
+  /** Given the settings being replaced: whether the provider's identity links still mean the same accounts. */
+  identityLinksSurvive(before: ProviderSettings): boolean;
+}
+
+export interface ProviderRepository {
+  /**
+   * Creates or replaces a provider; `clientSecret` undefined keeps the stored secret. On a
+   * replace, the identity links are dropped in the same transaction unless `replacement` says
+   * they survive.
+   */
+  put(orgId: string, settings: ProviderSettings, clientSecret: string | undefined, replacement: ProviderReplacement): Promise<{ view: ProviderView; created: boolean }>;
+  hasSecret(orgId: string, name: string): Promise<boolean>;
+  view(orgId: string, name: string): Promise<ProviderView | undefined>;
+  /** The organisation's providers, by name. */
+  list(orgId: string): Promise<ProviderView[]>;
+  remove(orgId: string, name: string): Promise<boolean>;
+  /** The provider with its secret opened, for talking to the provider. */
+  configured(orgId: string, name: string): Promise<ConfiguredProvider | undefined>;
+}
+
+export interface AuditTrail {
+  record(event: AuditEvent): Promise<void>;
+  /** Newest first; `cursor` is the id of the last record of the previous page. `orgId` null: records of no organisation. */
+  page(orgId: string | null, limit: number, cursor?: string): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
+}
+
+export interface AuthStepRepository {
+  /** The steps the organisation stored; undefined when it stored none (see `effectiveAuthSteps`). */
+  get(orgId: string): Promise<readonly AuthStep[] | undefined>;
+  put(orgId: string, steps: readonly AuthStep[]): Promise<void>;
+}
+
+/** A refresh token as stored: the JWT's `jti`, its family (`sid`) and lifetime. */
+export interface RefreshTokenRecord {
+  readonly jti: string;
+  readonly familyId: string;
+  readonly userId: string;
+  readonly expiresAt: string;
+  readonly createdAt: string;
+}
+
+/** A stored refresh token and the state of its family. */
+export interface RefreshTokenState {
+  readonly jti: string;
+  readonly familyId: string;
+  readonly userId: string;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+  readonly familyRevokedAt: string | null;
+}
+
+export type RevocationReason = "logout" | "reuse";
+
+/** Refresh-token families (one per sign-in) and their rotated tokens. */
+export interface RefreshTokenRepository {
+  createFamily(family: { id: string; userId: string; orgId: string; createdAt: string }, first: RefreshTokenRecord): Promise<void>;
+  find(jti: string): Promise<RefreshTokenState | undefined>;
+  /** Marks `usedJti` used and stores `next`, atomically; false when it was already used. */
+  rotate(usedJti: string, usedAt: string, next: RefreshTokenRecord): Promise<boolean>;
+  /** Revokes the family unless it already is (the first reason is kept). */
+  revokeFamily(familyId: string, reason: RevocationReason, at: string): Promise<void>;
+  /** True when the family exists and is not revoked. */
+  isFamilyActive(familyId: string): Promise<boolean>;
+}
+
+/** One of the service's signing keys as stored: the private half sealed (see `SecretBox`), bound to its kid. */
+export interface StoredSigningKey {
+  readonly kid: string;
+  /** The public JWK. */
+  readonly publicJwk: Readonly<Record<string, unknown>>;
+  readonly privateJwkSealed: string;
+  readonly createdAt: string;
+  readonly retiredAt: string | null;
+}
+
+/** Where the service's signing keys are shared between instances. */
+export interface SigningKeyRepository {
+  /** Keys not retired, or retired after `retiredAfter` (ISO time); newest first (by creation, then kid). */
+  published(retiredAfter: string): Promise<StoredSigningKey[]>;
+  add(key: StoredSigningKey): Promise<void>;
+  /** Adds `key` and retires every other un-retired key at its creation time, atomically. */
+  rotateTo(key: StoredSigningKey): Promise<void>;
+}
