@@ -17,7 +17,8 @@ import { tokenRoutes } from "./http/token-routes.ts";
 import { webRoutes } from "./http/web-routes.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
-import { createProviderGateway, type ProviderGateway } from "./oauth/provider-client.ts";
+import { createDiscovery } from "./oauth/discovery.ts";
+import { createIdTokenVerifier } from "./oauth/id-token.ts";
 import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createRedisState } from "./state/redis-state.ts";
@@ -35,7 +36,6 @@ export interface AppOptions {
 export interface App {
   readonly server: FastifyInstance;
   readonly store: Store;
-  readonly gateway: ProviderGateway;
   readonly state: ShortLivedState;
   readonly metrics: Metrics;
   readonly config: Config;
@@ -79,12 +79,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const signingKeys = createSigningKeys({ repository: store.signingKeys, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
   const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: store.refreshTokens, users: store.users, audit, config });
   const outbound = createOutboundFetch({ timeoutMs: config.outboundTimeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
-  const gateway = createProviderGateway({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders,
-    onProviderCall: (provider, endpoint, seconds) => {
-      metrics.observeProviderCall(provider, endpoint, seconds);
-      server.log.debug({ provider, endpoint, ms: Math.round(seconds * 1000) }, "provider call");
-    },
-  });
+  const onProviderCall = (provider: string, endpoint: string, seconds: number) => {
+    metrics.observeProviderCall(provider, endpoint, seconds);
+    server.log.debug({ provider, endpoint, ms: Math.round(seconds * 1000) }, "provider call");
+  };
+  const discovery = createDiscovery({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders, onProviderCall });
+  const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
   const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now);
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
@@ -114,12 +114,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
-  const deps = { ...store, audit, gateway, state, sessions, lockout };
+  const deps = { ...store, audit, discovery, idTokens, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(authStepRoutes(store, config.adminToken));
   await server.register(tokenRoutes({ sessionTokens, adminToken: config.adminToken }));
-  await server.register(adminRoutes({ store, gateway, adminToken: config.adminToken, allowInsecureLoopback: config.allowInsecureLoopbackProviders }));
+  await server.register(adminRoutes({ store, providerCheck: { ...store, discovery, idTokens }, adminToken: config.adminToken, allowInsecureLoopback: config.allowInsecureLoopbackProviders }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
 
   return {
@@ -128,7 +128,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     state,
     metrics,
     config,
-    gateway,
     sessionTokens,
     async close() {
       // In-flight requests finish; keep-alive connections that go idle meanwhile are closed

@@ -3,7 +3,6 @@ import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { Result } from "../src/domain/failures.ts";
-import { primaryVerifiedEmail } from "../src/oauth/email-addresses.ts";
 import { auth0, entraId, expandPreset, gitHub, gitLab, google, keycloak, okta, PRESETS } from "../src/presets/index.ts";
 import type { ProviderSettingsInput } from "../src/domain/provider-settings.ts";
 import { type ScriptedRequest, startJsonServer } from "./support/faulty-servers.ts";
@@ -117,18 +116,6 @@ describe("presets validate their options", () => {
     refused(expandPreset({ ...client, preset: "google", presetOptions: { hd: "acme.com" } }), /takes no options/);
     refused(expandPreset({ ...client, presetOptions: { domain: "acme.okta.com" } }), /only meaningful with preset/);
     assert.deepEqual(ok(expandPreset({ ...client, issuer: "https://idp.example.com" })), { ...client, issuer: "https://idp.example.com" });
-  });
-
-  test("primaryVerifiedEmail: the verified primary address only", () => {
-    const pick = (entries: unknown) => {
-      const r = primaryVerifiedEmail(entries);
-      return r.ok ? r.value : r.error;
-    };
-    assert.equal(pick([{ email: "b@x.test", primary: false, verified: true }, { email: "a@x.test", primary: true, verified: true }]), "a@x.test");
-    assert.equal(pick([{ email: "a@x.test", primary: true, verified: false }, { email: "b@x.test", primary: false, verified: true }]), "EMAIL_NOT_VERIFIED");
-    assert.equal(pick([{ email: "a@x.test", primary: "true", verified: "true" }]), "EMAIL_NOT_VERIFIED");
-    assert.equal(pick([]), "EMAIL_NOT_VERIFIED");
-    assert.equal(pick({ email: "a@x.test" }), "PROVIDER_ERROR");
   });
 });
 

@@ -1,6 +1,8 @@
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import { type ProviderSettings, type ProviderSettingsInput, type ProviderView, subjectNamespace, validateProviderSettings } from "../domain/provider-settings.ts";
+import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
+import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import { expandPreset, type PresetSelection } from "../presets/index.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
@@ -55,3 +57,29 @@ export async function removeProvider(deps: ProviderAdministration, orgId: string
   return (await deps.providers.remove(orgId, name)) ? success(undefined) : noSuchProvider(name);
 }
 
+/** What an admin's provider check learnt: the issuer and the endpoints sign-in will use. */
+export interface ProviderCheck {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+}
+
+export interface ProviderCheckDeps {
+  readonly providers: Pick<ProviderRepository, "configured">;
+  readonly discovery: Pick<Discovery, "connect">;
+  readonly idTokens: Pick<IdTokenVerifier, "reloadKeys">;
+}
+
+/** Checks that a provider's settings work: discovery (when configured) answers, and an OpenID Connect provider's keys can be fetched. */
+export async function checkProvider(deps: ProviderCheckDeps, orgId: string, name: string): Promise<Result<ProviderCheck>> {
+  const provider = await deps.providers.configured(orgId, name);
+  if (!provider) return noSuchProvider(name);
+  const connection = await deps.discovery.connect(provider);
+  if (!connection.ok) return connection;
+  if (provider.settings.issuer) {
+    const keys = await deps.idTokens.reloadKeys(connection.value);
+    if (!keys.ok) return keys;
+  }
+  const { issuer, authorizationEndpoint, tokenEndpoint } = endpointsOf(connection.value);
+  return success({ issuer, authorizationEndpoint, tokenEndpoint });
+}

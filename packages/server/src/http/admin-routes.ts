@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { auditPage, type AuditAdministration } from "../admin/audit.ts";
 import { createOrganisation, implicitOrganisation, listOrganisations, requireOrganisation } from "../admin/organisations.ts";
-import { listProviders, type ProviderAdministration, removeProvider, saveProvider, viewProvider } from "../admin/providers.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
+import { checkProvider, listProviders, type ProviderAdministration, type ProviderCheckDeps, removeProvider, saveProvider, viewProvider } from "../admin/providers.ts";
 import { createUser, findUsers, type UserAdministration } from "../admin/users.ts";
 import { failure } from "../domain/failures.ts";
 import { requireAdminToken } from "./admin-auth.ts";
@@ -13,7 +12,7 @@ import { describePresets } from "../presets/index.ts";
 
 export interface AdminRouteOptions {
   readonly store: ProviderAdministration & UserAdministration & AuditAdministration;
-  readonly gateway: ProviderGateway;
+  readonly providerCheck: ProviderCheckDeps;
   readonly adminToken: string;
   readonly allowInsecureLoopback: boolean;
 }
@@ -33,7 +32,7 @@ type OrgRoute = { Params: Static<typeof OrgParams> };
 type ProviderRoute = { Params: Static<typeof ProviderParams> };
 
 export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
-  const { store, gateway } = options;
+  const { store } = options;
   return async (base) => {
     const app = base;
     app.addHook("onRequest", requireAdminToken(options.adminToken));
@@ -87,9 +86,7 @@ export function adminRoutes(options: AdminRouteOptions): FastifyPluginAsync {
     app.post<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name/test", {
       schema: { tags, security, summary: "Check that a provider's discovery and keys can be fetched", params: ProviderParams, response: { 200: Type.Object({ ok: Type.Boolean(), issuer: Type.String(), authorizationEndpoint: Type.String(), tokenEndpoint: Type.String() }), ...errorResponses(401, 404, 502, 504) } },
     }, async (request, reply) => {
-      const provider = await store.providers.configured(request.params.orgId, request.params.name);
-      if (!provider) return sendFailure(reply, failure("NOT_FOUND", `No provider "${request.params.name}" in this organisation.`));
-      const checked = await gateway.check(provider);
+      const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
       return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
     });
 

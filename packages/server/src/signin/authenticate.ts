@@ -2,14 +2,17 @@ import { decodeJwt } from "jose";
 import { type AuthMethodType, effectiveAuthSteps } from "../domain/auth-steps.ts";
 import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
 import type { Organisation } from "../domain/organisation.ts";
+import type { ProviderIdentity } from "../domain/identity.ts";
 import type { AuditTrail, AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { Discovery } from "../oauth/discovery.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
+import { type AuditSubject, audited } from "./audited.ts";
 import type { AuthSession, AuthSessions } from "./auth-session.ts";
 import { wasRedeemedHere } from "./exchange.ts";
+import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import { type InitAuthDeps, signInOptions, type SignInOptions } from "./init-auth.ts";
 import type { AccountLockout } from "./lockout.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
@@ -33,14 +36,14 @@ export type AuthenticateAnswer =
   | { readonly kind: "nextStep"; readonly body: { status: "success"; nextStep: number } & Pick<SignInOptions, "allowedMethods" | "authProviders" | "oauthProviders"> }
   | { readonly kind: "final"; readonly body: { message: "Fully authenticated"; accessToken: string; refreshToken: string } };
 
-export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users"> {
+export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users">, IdentityDeps {
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
   readonly providers: Pick<ProviderRepository, "configured" | "list">;
   readonly authSteps: Pick<AuthStepRepository, "get">;
   readonly audit: Pick<AuditTrail, "record">;
   readonly sessions: AuthSessions;
   readonly state: ShortLivedState;
-  readonly gateway: ProviderGateway;
+  readonly discovery: Discovery;
   readonly lockout: AccountLockout;
   readonly tokens: SessionTokenIssuer;
 }
@@ -106,64 +109,78 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
     org = resolved.value;
   }
 
-  let providerName: string | null = request.provider ?? null;
-  let userId: string | null = null;
-  const outcome = await (async (): Promise<Result<AuthenticateAnswer>> => {
-    if (await deps.lockout.isBlocked(org.id, email)) {
-      return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
-    }
-    const steps = effectiveAuthSteps(await deps.authSteps.get(org.id));
-    const step = steps[session.currentStep];
-    if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");
-    if (!step.allowedMethods.some((m) => m.type === request.method)) {
-      return failure("METHOD_NOT_ALLOWED", `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`);
-    }
-    if (request.method !== "oauth") return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
-    const credentials = oauthCredentials(request.credentials);
-    if (!credentials.ok) return credentials;
-    const provider = await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
-    if (!provider) return failure("PROVIDER_NOT_FOUND", "Could not tell which of your organisation's providers issued these tokens; name it in `provider`.");
-    providerName = provider.settings.providerName;
-    const nonce = session.provider === provider.settings.providerName ? session.nonce : null;
-    const identity = await deps.gateway.identify(provider, { ...credentials.value, ...(nonce && { expectedNonce: nonce }) });
-    if (!identity.ok) return identity;
-    // An ID token names its audience; an access token does not: any application the user signed
-    // in to at the provider holds one that userinfo answers for (RFC 6749 §10.16).
-    if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.state, provider, credentials.value.accessToken))) {
-      return failure("INVALID_TOKEN", "These tokens did not come from this service's /userAccount/oauth/exchange. Sign in again.");
-    }
-    const checked = checkIdentityEmail(identity.value, email, provider);
-    if (!checked.ok) return checked;
-    const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email);
-    if (!user.ok) return user;
-    if (user.value.email.toLowerCase() !== email.toLowerCase() || (session.userId !== null && session.userId !== user.value.id)) {
-      return failure("IDENTITY_CONFLICT", "This identity belongs to another account.");
-    }
-    userId = user.value.id;
-    const next = session.currentStep + 1;
-    if (next < steps.length) {
-      await deps.sessions.save(request.sessionToken, { ...session, email, orgId: org.id, currentStep: next, userId: user.value.id });
-      const options = await signInOptions(deps as Pick<InitAuthDeps, "providers" | "gateway">, org, steps[next]!);
-      return success({ kind: "nextStep", body: { status: "success", nextStep: next, allowedMethods: options.allowedMethods, authProviders: options.authProviders, oauthProviders: options.oauthProviders } });
-    }
-    await deps.sessions.end(request.sessionToken);
-    const tokens = await deps.tokens.issue(user.value);
-    return success({ kind: "final", body: { message: "Fully authenticated", ...tokens } });
-  })();
-
-  // The attempt that reaches the threshold reports its own reason; the block applies from the next.
-  if (outcome.ok) await deps.lockout.reset(org.id, email);
-  else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.recordFailure(org.id, email);
-  const result = outcome;
-  await deps.audit.record({
-    orgId: org.id,
-    userId,
-    email,
-    provider: providerName,
-    event: "authenticate",
-    outcome: result.ok ? "success" : "failure",
-    error: result.ok ? null : result.error,
-    ip: request.ip,
+  return audited(deps.audit, { event: "authenticate", email, orgId: org.id, provider: request.provider ?? null, ip: request.ip }, async (subject) => {
+    const outcome = await completeStep(deps, request, { session, org, email }, subject);
+    // The attempt that reaches the threshold reports its own reason; the block applies from the next.
+    if (outcome.ok) await deps.lockout.reset(org.id, email);
+    else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.recordFailure(org.id, email);
+    return outcome;
   });
-  return result;
+}
+
+/** The sign-in this authenticate call continues: its session, organisation and email. */
+interface SignInInProgress {
+  readonly session: AuthSession;
+  readonly org: Organisation;
+  readonly email: string;
+}
+
+/** The current step with the `oauth` method: the tokens verified again, the identity linked, then the next step or the service's tokens. */
+async function completeStep(deps: AuthenticateDeps, request: AuthenticateRequest, { session, org, email }: SignInInProgress, subject: AuditSubject): Promise<Result<AuthenticateAnswer>> {
+  if (await deps.lockout.isBlocked(org.id, email)) {
+    return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
+  }
+  const steps = effectiveAuthSteps(await deps.authSteps.get(org.id));
+  const step = steps[session.currentStep];
+  if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");
+  if (!step.allowedMethods.some((m) => m.type === request.method)) {
+    return failure("METHOD_NOT_ALLOWED", `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`);
+  }
+  if (request.method !== "oauth") return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
+  const credentials = oauthCredentials(request.credentials);
+  if (!credentials.ok) return credentials;
+  const provider = await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
+  if (!provider) return failure("PROVIDER_NOT_FOUND", "Could not tell which of your organisation's providers issued these tokens; name it in `provider`.");
+  subject.provider(provider.settings.providerName);
+
+  const identity = await presentedIdentity(deps, provider, session, credentials.value);
+  if (!identity.ok) return identity;
+  const checked = checkIdentityEmail(identity.value, email, provider);
+  if (!checked.ok) return checked;
+  const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email);
+  if (!user.ok) return user;
+  if (user.value.email.toLowerCase() !== email.toLowerCase() || (session.userId !== null && session.userId !== user.value.id)) {
+    return failure("IDENTITY_CONFLICT", "This identity belongs to another account.");
+  }
+  subject.user(user.value.id);
+
+  const next = session.currentStep + 1;
+  if (next < steps.length) {
+    await deps.sessions.save(request.sessionToken, { ...session, email, orgId: org.id, currentStep: next, userId: user.value.id });
+    const options = await signInOptions(deps as Pick<InitAuthDeps, "providers" | "discovery">, org, steps[next]!);
+    return success({ kind: "nextStep", body: { status: "success", nextStep: next, allowedMethods: options.allowedMethods, authProviders: options.authProviders, oauthProviders: options.oauthProviders } });
+  }
+  await deps.sessions.end(request.sessionToken);
+  const tokens = await deps.tokens.issue(user.value);
+  return success({ kind: "final", body: { message: "Fully authenticated", ...tokens } });
+}
+
+/**
+ * Who the presented tokens say signed in: the ID token verified (with the nonce of the
+ * session's authorization request, when it was for this provider), then the identity read.
+ */
+async function presentedIdentity(deps: AuthenticateDeps, provider: ConfiguredProvider, session: AuthSession, tokens: { accessToken: string; idToken?: string }): Promise<Result<ProviderIdentity>> {
+  const connection = await deps.discovery.connect(provider);
+  if (!connection.ok) return connection;
+  const nonce = session.provider === provider.settings.providerName ? session.nonce : null;
+  const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, nonce ?? undefined);
+  if (!idTokenClaims.ok) return idTokenClaims;
+  const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
+  if (!identity.ok) return identity;
+  // An ID token names its audience; an access token does not: any application the user signed
+  // in to at the provider holds one that userinfo answers for (RFC 6749 §10.16).
+  if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.state, provider, tokens.accessToken))) {
+    return failure("INVALID_TOKEN", "These tokens did not come from this service's /userAccount/oauth/exchange. Sign in again.");
+  }
+  return identity;
 }

@@ -1,7 +1,8 @@
 import * as oidc from "openid-client";
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
+import { authorizationUrl } from "../oauth/authorization.ts";
+import type { Discovery } from "../oauth/discovery.ts";
 import { type AuthSessions, newOpaqueToken, stateKey } from "./auth-session.ts";
 import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
 
@@ -22,7 +23,7 @@ export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 export interface AuthorizationDeps extends ProviderLookup {
   readonly state: ShortLivedState;
   readonly sessions: AuthSessions;
-  readonly gateway: ProviderGateway;
+  readonly discovery: Pick<Discovery, "connect">;
 }
 
 /**
@@ -43,13 +44,14 @@ export async function startAuthorization(
   const state = newOpaqueToken();
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const nonce = openid ? newOpaqueToken() : null;
-  const url = await deps.gateway.authorizationUrl(provider, {
+  const connection = await deps.discovery.connect(provider);
+  if (!connection.ok) return connection;
+  const url = authorizationUrl(connection.value, {
     redirectUri: request.redirectUri,
     state,
     nonce: nonce ?? undefined,
     codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
   });
-  if (!url.ok) return url;
   const pending: PendingAuthorization = {
     orgId: organisation.id,
     provider: provider.settings.providerName,
@@ -60,7 +62,7 @@ export async function startAuthorization(
     sessionToken: request.sessionToken ?? null,
   };
   await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
-  return success({ authorizationUrl: url.value.href, state });
+  return success({ authorizationUrl: url.href, state });
 }
 
 /**

@@ -4,10 +4,13 @@ import type { AuditTrail, ProviderRepository } from "../domain/ports/repositorie
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { Discovery } from "../oauth/discovery.ts";
+import { redeemCode } from "../oauth/token.ts";
+import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
+import { audited } from "./audited.ts";
 import { AUTH_SESSION_TTL_MS, type AuthSessions, stateKey } from "./auth-session.ts";
 import { consumeAuthorization, type PendingAuthorization } from "./authorization-requests.ts";
-import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
+import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 import { findProvider } from "./provider-resolution.ts";
 
@@ -25,6 +28,7 @@ export interface ExchangeRequest {
   readonly ip: string | null;
 }
 
+/** The provider's tokens, in the contract's OAuthTokenResponse shape. */
 export interface ExchangedTokens {
   readonly access_token: string;
   readonly id_token?: string;
@@ -39,41 +43,38 @@ export interface ExchangeOutcome {
   readonly provider: ConfiguredProvider;
 }
 
-export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users"> {
+export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users">, IdentityDeps {
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly audit: Pick<AuditTrail, "record">;
-  readonly gateway: ProviderGateway;
+  readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
   readonly sessions: AuthSessions;
 }
 
 /**
- * Redeems an authorization code the organisation's provider sent back (RFC 6749 §4.1.3),
- * establishes who signed in, and links or provisions the account. Every outcome, success or
- * failure, leaves exactly one audit record.
+ * Redeems an authorization code the organisation's provider sent back (RFC 6749 §4.1.3):
+ * resolve the organisation and provider, consume the authorization request's state, then
+ * redeem → verify → identify → link. Every outcome, success or failure, leaves exactly one
+ * audit record.
  */
 export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
-  let orgId: string | null = null;
-  let userId: string | null = null;
-  const result = await (async (): Promise<Result<ExchangeOutcome>> => {
+  return audited(deps.audit, { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip }, async (subject) => {
     const org = await resolveOrganisation(deps, request.email);
     if (!org.ok) return org;
     const organisation = org.value;
     // Known from here on, so every later failure lands in the organisation's audit trail.
-    orgId = organisation.id;
+    subject.organisation(organisation.id);
     const found = await findProvider(deps, organisation, request.provider, request.redirectUri);
     if (!found.ok) return found;
     const provider = found.value;
-    let binding: PendingAuthorization | undefined;
-    if (request.state !== undefined) {
-      const pending = await consumeAuthorization(deps.state, request.state, { ...request, orgId: organisation.id });
-      if (!pending.ok) return pending;
-      binding = pending.value;
-    } else if (provider.settings.requirePkce) {
-      return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
-    }
-    const redeemed = await deps.gateway.redeemCode(provider, {
+    const bound = await authorizationBinding(deps.state, request, organisation, provider);
+    if (!bound.ok) return bound;
+    const binding = bound.value;
+    const connection = await deps.discovery.connect(provider);
+    if (!connection.ok) return connection;
+
+    const redeemed = await redeemCode(connection.value, {
       code: request.code,
       redirectUri: request.redirectUri,
       ...(binding && { codeVerifier: binding.codeVerifier }),
@@ -81,37 +82,41 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       ...(request.iss !== undefined && { issuer: request.iss }),
     });
     if (!redeemed.ok) return redeemed;
-    const email = checkIdentityEmail(redeemed.value.identity, request.email, provider);
+    const tokens = redeemed.value;
+    const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, binding?.nonce ?? undefined);
+    if (!idTokenClaims.ok) return idTokenClaims;
+    const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
+    if (!identity.ok) return identity;
+    const email = checkIdentityEmail(identity.value, request.email, provider);
     if (!email.ok) return email;
-    const user = await linkOrProvisionAccount(deps, organisation, provider, redeemed.value.identity, request.email);
+    const user = await linkOrProvisionAccount(deps, organisation, provider, identity.value, request.email);
     if (!user.ok) return user;
-    userId = user.value.id;
+    subject.user(user.value.id);
+
     if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
-    const t = redeemed.value;
-    await rememberRedeemedAccessToken(deps.state, provider, t.accessToken);
+    await rememberRedeemedAccessToken(deps.state, provider, tokens.accessToken);
     return success({
       tokens: {
-        access_token: t.accessToken,
-        ...(t.idToken !== undefined && { id_token: t.idToken }),
-        token_type: t.tokenType,
-        ...(t.expiresIn !== undefined && { expires_in: t.expiresIn }),
+        access_token: tokens.accessToken,
+        ...(tokens.idToken !== undefined && { id_token: tokens.idToken }),
+        token_type: tokens.tokenType,
+        ...(tokens.expiresIn !== undefined && { expires_in: tokens.expiresIn }),
       },
       user: user.value,
       organisation,
       provider,
     });
-  })();
-  await deps.audit.record({
-    orgId,
-    userId,
-    email: request.email,
-    provider: request.provider,
-    event: "oauth.exchange",
-    outcome: result.ok ? "success" : "failure",
-    error: result.ok ? null : result.error,
-    ip: request.ip,
   });
-  return result;
+}
+
+/**
+ * The authorization request this exchange completes: the one `state` names, consumed once; none
+ * without a state, unless the provider requires sign-in to start at our authorization endpoint.
+ */
+async function authorizationBinding(state: ShortLivedState, request: ExchangeRequest, organisation: Organisation, provider: ConfiguredProvider): Promise<Result<PendingAuthorization | undefined>> {
+  if (request.state !== undefined) return consumeAuthorization(state, request.state, { ...request, orgId: organisation.id });
+  if (provider.settings.requirePkce) return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
+  return success(undefined);
 }
 
 /** Lets authenticate check the ID token's nonce for the session this sign-in started under. */

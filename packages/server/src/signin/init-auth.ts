@@ -3,7 +3,7 @@ import { failure, success } from "../domain/failures.ts";
 import { type AuthMethodType, type AuthStep, effectiveAuthSteps } from "../domain/auth-steps.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
-import type { ProviderGateway } from "../oauth/provider-client.ts";
+import type { Discovery } from "../oauth/discovery.ts";
 import type { AuthSessions } from "./auth-session.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
@@ -29,7 +29,7 @@ export interface InitAuthDeps extends OrganisationLookup {
   readonly providers: Pick<ProviderRepository, "list" | "configured">;
   readonly authSteps: Pick<AuthStepRepository, "get">;
   readonly sessions: AuthSessions;
-  readonly gateway: ProviderGateway;
+  readonly discovery: Pick<Discovery, "endpoints">;
 }
 
 export interface InitAuthResponse extends SignInOptions {
@@ -42,7 +42,7 @@ export interface InitAuthResponse extends SignInOptions {
  * (`authProviders.oauth`) is the first by name; `oauthProviders` lists them all. A provider whose
  * endpoints cannot be learnt right now (discovery down) is left out rather than shown broken.
  */
-export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "gateway">, org: Organisation, step: AuthStep): Promise<SignInOptions> {
+export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "discovery">, org: Organisation, step: AuthStep): Promise<SignInOptions> {
   const allowedMethods = step.allowedMethods.map((m) => m.type);
   if (!allowedMethods.includes("oauth")) return { allowedMethods, authProviders: {}, oauthProviders: [], jitEnabled: false };
   const views = await deps.providers.list(org.id);
@@ -50,7 +50,7 @@ export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "gate
     views.map(async (view): Promise<PublicOAuthProvider | undefined> => {
       const provider = await deps.providers.configured(org.id, view.providerName);
       if (!provider) return undefined;
-      const endpoints = await deps.gateway.endpoints(provider);
+      const endpoints = await deps.discovery.endpoints(provider);
       if (!endpoints.ok) return undefined;
       return {
         providerName: view.providerName,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createOutboundFetch, OutboundError } from "../src/oauth/outbound.ts";
-import { startJsonServer, startOversizedServer } from "./support/faulty-servers.ts";
+import { createOutboundFetch, OutboundError } from "../../src/oauth/outbound.ts";
+import { closedPortUrl, startHangingServer, startJsonServer, startOversizedServer } from "../support/faulty-servers.ts";
 
 const policy = { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: true };
 
@@ -34,5 +34,14 @@ describe("the outbound layer every provider call goes through", () => {
     const server = await startJsonServer(() => ({ status: 307, body: "", headers: { location: "http://127.0.0.1:9/" } }));
     t.after(() => server.close());
     await failsWith(createOutboundFetch(policy)(server.url), "redirect");
+  });
+
+  test("gives up on a host that never answers at the deadline, and tells an unreachable host apart", async (t) => {
+    const hanging = await startHangingServer();
+    t.after(() => hanging.close());
+    const started = Date.now();
+    await failsWith(createOutboundFetch({ ...policy, timeoutMs: 200 })(hanging.url), "timeout");
+    assert.ok(Date.now() - started < 2_000, "within the deadline plus a margin");
+    await failsWith(createOutboundFetch(policy)(await closedPortUrl()), "unreachable");
   });
 });

@@ -1,0 +1,26 @@
+import * as oidc from "openid-client";
+import type { ProviderConnection } from "./discovery.ts";
+
+/** An authorization request the service starts (RFC 6749 §4.1.1). */
+export interface AuthorizationRequest {
+  readonly redirectUri: string;
+  readonly state: string;
+  /** OpenID Connect's `nonce` (Core §3.1.2.1), for providers that issue ID tokens. */
+  readonly nonce: string | undefined;
+  /** The PKCE S256 challenge (RFC 7636 §4.2). */
+  readonly codeChallenge: string;
+}
+
+/** The provider's authorization URL for a request: response_type=code, the provider's scope, state, PKCE S256 and nonce. */
+export function authorizationUrl(connection: ProviderConnection, request: AuthorizationRequest): URL {
+  const parameters: Record<string, string> = {
+    response_type: "code",
+    redirect_uri: request.redirectUri,
+    scope: connection.provider.settings.scope,
+    state: request.state,
+    code_challenge: request.codeChallenge,
+    code_challenge_method: "S256",
+  };
+  if (request.nonce !== undefined) parameters.nonce = request.nonce;
+  return oidc.buildAuthorizationUrl(connection.config, parameters);
+}

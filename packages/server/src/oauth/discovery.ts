@@ -1,0 +1,130 @@
+import * as oidc from "openid-client";
+import { type Result, success } from "../domain/failures.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
+import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
+import type { OutboundFetch } from "./outbound.ts";
+import { providerFailure } from "./provider-failure.ts";
+
+/**
+ * A provider ready to be talked to: its metadata (discovered, or from its settings) and
+ * openid-client's configuration for it (client authentication, the guarded fetch, timeouts).
+ * Every later protocol step (authorization URL, token, ID token, userinfo) starts from one.
+ */
+export interface ProviderConnection {
+  readonly provider: ConfiguredProvider;
+  readonly metadata: oidc.ServerMetadata;
+  readonly config: oidc.Configuration;
+}
+
+/** The endpoints a client of the service needs to know about (initAuth's public provider settings). */
+export interface ProviderEndpoints {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly userinfoEndpoint: string | undefined;
+}
+
+export interface Discovery {
+  /** The provider's metadata (OpenID Connect Discovery 1.0 §4, cached) and client configuration. */
+  connect(provider: ConfiguredProvider): Promise<Result<ProviderConnection>>;
+  /** The provider's endpoints, from settings or (cached) discovery. */
+  endpoints(provider: ConfiguredProvider): Promise<Result<ProviderEndpoints>>;
+}
+
+export interface DiscoveryOptions {
+  readonly outbound: OutboundFetch;
+  readonly timeoutMs: number;
+  readonly allowInsecureLoopback: boolean;
+  /** How long discovery documents are reused (default an hour). */
+  readonly discoveryTtlMs?: number;
+  readonly onProviderCall?: ProviderCallObserver;
+}
+
+/** openid-client's timeout is in whole seconds; ours (the outbound deadline) is the one that fires first. */
+const requestTimeoutSeconds = (timeoutMs: number) => Math.ceil(timeoutMs / 1000) + 1;
+
+/**
+ * Learns providers' metadata: OpenID Connect discovery for a provider configured by issuer
+ * alone (cached per issuer, failures not cached), the explicit endpoints otherwise. Explicit
+ * userinfo and JWKS endpoints override discovered ones.
+ */
+export function createDiscovery(options: DiscoveryOptions): Discovery {
+  const discoveryTtlMs = options.discoveryTtlMs ?? 60 * 60 * 1000;
+  const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
+  const timed = (provider: ConfiguredProvider, endpoint: string) => timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
+
+  function discover(provider: ConfiguredProvider, issuer: string): Promise<oidc.ServerMetadata> {
+    const cached = metadataCache.get(issuer);
+    if (cached && cached.expires > Date.now()) return cached.metadata;
+    const url = new URL(issuer);
+    const metadata = oidc
+      .discovery(url, provider.settings.clientId, undefined, undefined, {
+        [oidc.customFetch]: timed(provider, "discovery"),
+        execute: isPermittedProviderUrl(url, options.allowInsecureLoopback) && url.protocol === "http:" ? [oidc.allowInsecureRequests] : [],
+        timeout: requestTimeoutSeconds(options.timeoutMs),
+      })
+      .then((config) => config.serverMetadata());
+    metadataCache.set(issuer, { expires: Date.now() + discoveryTtlMs, metadata });
+    // A failed discovery is not cached: the next sign-in tries again.
+    metadata.catch(() => metadataCache.delete(issuer));
+    return metadata;
+  }
+
+  async function serverMetadata(provider: ConfiguredProvider): Promise<oidc.ServerMetadata> {
+    const s = provider.settings;
+    if (s.issuer && !s.tokenEndpoint) return discover(provider, s.issuer);
+    return {
+      // Without an issuer the provider is plain OAuth 2.0; the token endpoint's origin stands in.
+      issuer: s.issuer ?? new URL(s.tokenEndpoint!).origin,
+      authorization_endpoint: s.authorizationUrl,
+      token_endpoint: s.tokenEndpoint,
+      ...(s.userInfoEndpoint && { userinfo_endpoint: s.userInfoEndpoint }),
+      ...(s.jwksUri && { jwks_uri: s.jwksUri }),
+    };
+  }
+
+  async function connection(provider: ConfiguredProvider): Promise<ProviderConnection> {
+    const s = provider.settings;
+    const metadata = { ...(await serverMetadata(provider)) };
+    if (s.userInfoEndpoint) metadata.userinfo_endpoint = s.userInfoEndpoint;
+    if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
+    const auth = s.tokenEndpointAuthMethod === "client_secret_post" ? oidc.ClientSecretPost(provider.clientSecret) : oidc.ClientSecretBasic(provider.clientSecret);
+    const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
+    const tokenFetch = timed(provider, "token");
+    const userinfoFetch = timed(provider, "userinfo");
+    // One fetch serves the token and userinfo requests; label each call by its endpoint.
+    config[oidc.customFetch] = (url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init);
+    config.timeout = requestTimeoutSeconds(options.timeoutMs);
+    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint, s.emailsEndpoint].filter((u): u is string => typeof u === "string");
+    // Plain http got this far only on loopback with the operator's switch on (checked on save and by the outbound guard).
+    if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
+    return { provider, metadata, config };
+  }
+
+  const discovery: Discovery = {
+    async connect(provider) {
+      try {
+        return success(await connection(provider));
+      } catch (error) {
+        return providerFailure(provider.settings.providerName, error, "discovery");
+      }
+    },
+    async endpoints(provider) {
+      const connected = await discovery.connect(provider);
+      return connected.ok ? success(endpointsOf(connected.value)) : connected;
+    },
+  };
+  return discovery;
+}
+
+/** The endpoints of a connected provider, as initAuth lists them. */
+export function endpointsOf(connection: ProviderConnection): ProviderEndpoints {
+  const { metadata } = connection;
+  return {
+    issuer: metadata.issuer,
+    authorizationEndpoint: metadata.authorization_endpoint ?? "",
+    tokenEndpoint: metadata.token_endpoint ?? "",
+    userinfoEndpoint: metadata.userinfo_endpoint,
+  };
+}

@@ -1,0 +1,98 @@
+import * as jose from "jose";
+import { type Result, success } from "../domain/failures.ts";
+import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
+import type { ProviderConnection } from "./discovery.ts";
+import type { OutboundFetch } from "./outbound.ts";
+import { providerFailure } from "./provider-failure.ts";
+
+/** The claims of an ID token whose signature and claims were verified. */
+export type IdTokenClaims = jose.JWTPayload;
+
+export interface IdTokenVerifier {
+  /**
+   * Verifies an ID token (OIDC Core §3.1.3.7) against the provider's published keys: the
+   * signature with an algorithm the provider announces (never `none`), `iss` = the provider's
+   * issuer, `aud` containing our client (and `azp` = our client when there are several), `exp`
+   * and `iat` within the clock tolerance, and `nonce` when one was sent. Fails closed.
+   */
+  verify(connection: ProviderConnection, idToken: string, expectedNonce: string | undefined): Promise<Result<IdTokenClaims>>;
+  /** Fetches the provider's keys now (an admin's check that they can be). */
+  reloadKeys(connection: ProviderConnection): Promise<Result<void>>;
+}
+
+export interface IdTokenVerifierOptions {
+  readonly outbound: OutboundFetch;
+  readonly timeoutMs: number;
+  /** Clock skew tolerated on `exp` and `iat` (default 30 s). */
+  readonly clockToleranceSeconds?: number;
+  readonly onProviderCall?: ProviderCallObserver;
+}
+
+/** What a provider that announces no signing algorithms signs with (OpenID Connect Discovery §3 default). */
+const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
+
+/**
+ * Checks ID token signatures with jose against each provider's JWKS (cached per `jwks_uri`):
+ * openid-client's code grant leaves them unchecked under OIDC Core §3.1.3.7 over TLS, and an ID
+ * token presented to authenticate never passed a token endpoint at all.
+ */
+export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenVerifier {
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const jwksCache = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
+
+  function jwksFor(connection: ProviderConnection, jwksUri: string) {
+    let jwks = jwksCache.get(jwksUri);
+    if (!jwks) {
+      jwks = jose.createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: options.timeoutMs,
+        // An unknown `kid` refetches the set at most once per cooldown.
+        cooldownDuration: 30_000,
+        cacheMaxAge: 10 * 60_000,
+        [jose.customFetch]: timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks"),
+      });
+      jwksCache.set(jwksUri, jwks);
+    }
+    return jwks;
+  }
+
+  async function verified(connection: ProviderConnection, idToken: string, expectedNonce: string | undefined): Promise<IdTokenClaims> {
+    const { metadata, provider } = connection;
+    if (!metadata.jwks_uri) throw new jose.errors.JOSEError("the provider publishes no jwks_uri");
+    const { payload } = await jose.jwtVerify(idToken, jwksFor(connection, metadata.jwks_uri), {
+      issuer: metadata.issuer,
+      audience: provider.settings.clientId,
+      algorithms: metadata.id_token_signing_alg_values_supported?.filter((a) => a !== "none") ?? DEFAULT_ID_TOKEN_ALGS,
+      clockTolerance,
+      requiredClaims: ["sub", "iat", "exp"],
+    });
+    if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
+      throw new jose.errors.JWTClaimValidationFailed('unexpected "nonce" claim value', payload, "nonce", "check_failed");
+    }
+    // OIDC Core §3.1.3.7 steps 4-5, as openid-client checks them at the token endpoint: a token
+    // with several audiences must name us as the party it was issued to, or another client that
+    // listed us as one more audience could sign its users in here.
+    if (Array.isArray(payload.aud) && payload.aud.length !== 1 && payload.azp !== provider.settings.clientId) {
+      throw new jose.errors.JWTClaimValidationFailed('unexpected "azp" claim value', payload, "azp", "check_failed");
+    }
+    return payload;
+  }
+
+  return {
+    async verify(connection, idToken, expectedNonce) {
+      try {
+        return success(await verified(connection, idToken, expectedNonce));
+      } catch (error) {
+        return providerFailure(connection.provider.settings.providerName, error, "ID token validation");
+      }
+    },
+    async reloadKeys(connection) {
+      const jwksUri = connection.metadata.jwks_uri;
+      try {
+        if (jwksUri) await jwksFor(connection, jwksUri).reload();
+      } catch (error) {
+        return providerFailure(connection.provider.settings.providerName, error, "discovery");
+      }
+      return success(undefined);
+    },
+  };
+}
