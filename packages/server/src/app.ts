@@ -3,26 +3,26 @@ import type { Writable } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import "@fastify/swagger";
 import type { Config } from "./config.ts";
-import { adminRoutes } from "./http/admin-routes.ts";
-import { installErrorHandling } from "./http/error-handling.ts";
-import { exchangeRoutes } from "./http/exchange-routes.ts";
-import { registerApiDocs } from "./http/docs-routes.ts";
-import { healthRoutes } from "./http/health-routes.ts";
-import { createMetrics, type Metrics } from "./http/metrics.ts";
-import { authStepRoutes, signInRoutes } from "./http/sign-in-routes.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
+import { adminApi } from "./http/admin/admin-api.ts";
+import { installErrorHandling } from "./http/error-handling.ts";
+import { registerApiDocs } from "./http/public/docs-routes.ts";
+import { exchangeRoutes } from "./http/public/exchange-routes.ts";
+import { healthRoutes } from "./http/public/health-routes.ts";
+import { createMetrics, type Metrics } from "./http/public/metrics.ts";
+import { signInRoutes } from "./http/public/sign-in-routes.ts";
+import { tokenRoutes } from "./http/public/token-routes.ts";
+import { webRoutes } from "./http/public/web-routes.ts";
 import { createSecretBox } from "./keys/secret-box.ts";
 import { createSigningKeys } from "./keys/signing-keys.ts";
-import { tokenRoutes } from "./http/token-routes.ts";
-import { webRoutes } from "./http/web-routes.ts";
-import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
-import { createOutboundFetch } from "./oauth/outbound.ts";
 import { createDiscovery } from "./oauth/discovery.ts";
 import { createIdTokenVerifier } from "./oauth/id-token.ts";
+import { createOutboundFetch } from "./oauth/outbound.ts";
 import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
-import { createRedisState } from "./state/redis-state.ts";
+import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
+import { createRedisState } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
 import { createStore, type Store } from "./store/store.ts";
 
@@ -117,10 +117,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const deps = { ...store, audit, discovery, idTokens, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
-  await server.register(authStepRoutes(store, config.adminToken));
-  await server.register(tokenRoutes({ sessionTokens, adminToken: config.adminToken }));
-  await server.register(adminRoutes({ store, providerCheck: { ...store, discovery, idTokens }, adminToken: config.adminToken, allowInsecureLoopback: config.allowInsecureLoopbackProviders }));
+  await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
+  await server.register(
+    adminApi({
+      adminToken: config.adminToken,
+      administration: { ...store, keys: signingKeys },
+      providerCheck: { ...store, discovery, idTokens },
+      allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+    }),
+  );
 
   return {
     server,

@@ -79,8 +79,6 @@ export interface SessionTokens {
   logout(accessToken: string, context?: RequestContext): Promise<Result<void>>;
   /** Verifies an access token: signature, claims, kind, and that its session has not ended. */
   verifyAccessToken(token: string): Promise<Result<AccessTokenClaims>>;
-  /** Creates a new signing key and retires the previous one. */
-  rotateKeys(): Promise<{ kid: string }>;
   /** The published verification keys. */
   jwks(): Promise<{ keys: PublicSigningJwk[] }>;
 }
@@ -232,7 +230,6 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
     },
 
     verifyAccessToken,
-    rotateKeys: () => keys.rotate(),
     jwks: () => keys.jwks(),
   };
 }

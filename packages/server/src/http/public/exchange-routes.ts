@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { redeemAuthorizationCode, type ExchangeDeps } from "../signin/exchange.ts";
-import { errorResponses, sendFailure } from "./error-handling.ts";
+import { redeemAuthorizationCode, type ExchangeDeps } from "../../signin/exchange.ts";
+import { errorResponses, sendFailure } from "../error-handling.ts";
 
 export const OAuthExchangeRequestSchema = Type.Object(
   {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 
 /** The sign-in page's files (src/web): hand-written HTML, CSS and one browser ES module. */
-const WEB_DIR = new URL("../web/", import.meta.url);
+const WEB_DIR = new URL("../../web/", import.meta.url);
 
 /**
  * Strict for every page and asset: scripts, styles and images from this origin only, no inline

@@ -1,18 +1,14 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { implicitOrganisation, type OrganisationAdministration, requireOrganisation } from "../admin/organisations.ts";
-import { saveSignInSteps, type SignInStepAdministration, signInSteps } from "../admin/sign-in-steps.ts";
-import { AUTH_METHODS } from "../domain/auth-steps.ts";
-import { failure } from "../domain/failures.ts";
-import { authenticate, type AuthenticateDeps } from "../signin/authenticate.ts";
-import { type AuthorizationDeps, startAuthorization } from "../signin/authorization-requests.ts";
-import { initAuth, type InitAuthDeps } from "../signin/init-auth.ts";
-import { requireAdminToken } from "./admin-auth.ts";
-import { errorResponses, sendFailure } from "./error-handling.ts";
+import { failure } from "../../domain/failures.ts";
+import { authenticate, type AuthenticateDeps } from "../../signin/authenticate.ts";
+import { type AuthorizationDeps, startAuthorization } from "../../signin/authorization-requests.ts";
+import { initAuth, type InitAuthDeps } from "../../signin/init-auth.ts";
+import { AuthMethodSchema } from "../auth-method-schema.ts";
+import { errorResponses, sendFailure } from "../error-handling.ts";
 
 export type SignInDeps = InitAuthDeps & AuthorizationDeps & AuthenticateDeps;
 
-const MethodSchema = Type.Union(AUTH_METHODS.map((m) => Type.Literal(m)));
 const PublicProviderSchema = Type.Object({
   providerName: Type.String(),
   clientId: Type.String(),
@@ -34,7 +30,7 @@ const AuthorizeQuery = Type.Object(
 );
 const AuthenticateBody = Type.Object(
   {
-    method: MethodSchema,
+    method: AuthMethodSchema,
     credentials: Type.Union([Type.Object({}, { additionalProperties: true }), Type.String({ maxLength: 16_384 })]),
     email: Type.Optional(Type.String({ format: "email", maxLength: 320 })),
     provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Which of the organisation's providers issued the tokens (addition)" })),
@@ -43,14 +39,6 @@ const AuthenticateBody = Type.Object(
   { additionalProperties: false },
 );
 const SessionHeader = Type.Object({ "x-session-token": Type.Optional(Type.String({ maxLength: 256 })) });
-const AuthStepSchema = Type.Object(
-  { order: Type.Integer({ minimum: 1, maximum: 3 }), allowedMethods: Type.Array(Type.Object({ type: MethodSchema }, { additionalProperties: false }), { minItems: 1 }) },
-  { additionalProperties: false },
-);
-const UpdateAuthMethodBody = Type.Object({ authMethod: Type.Array(AuthStepSchema, { minItems: 1, maxItems: 3 }) }, { additionalProperties: false });
-const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
-const AuthMethodsAnswer = Type.Object({ authMethods: Type.Array(AuthStepSchema) });
-const OrgQuery = Type.Object({ orgId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 
 export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
   return async (app) => {
@@ -111,37 +99,6 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
       if (!result.ok) return sendFailure(reply, result);
       reply.header("cache-control", "no-store");
       return result.value.body;
-    });
-  };
-}
-
-/** The organisation's sign-in steps: PipesHub's orgAuthConfig routes and the admin API's. */
-export function authStepRoutes(store: OrganisationAdministration & SignInStepAdministration, adminToken: string): FastifyPluginAsync {
-  return async (app) => {
-    app.addHook("onRequest", requireAdminToken(adminToken));
-    const tags = ["Organization Auth Config"];
-    const security = [{ bearerAuth: [] }];
-    const save = (orgId: string, steps: Static<typeof AuthStepSchema>[]) => saveSignInSteps(store, orgId, steps);
-
-    app.get<{ Querystring: Static<typeof OrgQuery> }>("/orgAuthConfig/authMethods", { schema: { tags, security, operationId: "getAuthMethods", summary: "Get organization authentication methods", querystring: OrgQuery, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
-      const org = await implicitOrganisation(store, request.query.orgId);
-      return org.ok ? { authMethods: await signInSteps(store, org.value.id) } : sendFailure(reply, org);
-    });
-    app.post<{ Querystring: Static<typeof OrgQuery>; Body: Static<typeof UpdateAuthMethodBody> }>("/orgAuthConfig/updateAuthMethod", { schema: { tags, security, operationId: "updateAuthMethod", summary: "Update organization authentication methods", querystring: OrgQuery, body: UpdateAuthMethodBody, response: { 200: Type.Object({ message: Type.String(), authMethod: Type.Array(AuthStepSchema) }), ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
-      const org = await implicitOrganisation(store, request.query.orgId);
-      if (!org.ok) return sendFailure(reply, org);
-      const saved = await save(org.value.id, request.body.authMethod);
-      return saved.ok ? { message: "Auth method updated", authMethod: saved.value } : sendFailure(reply, saved);
-    });
-    app.get<{ Params: Static<typeof OrgParams> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Get an organisation's sign-in steps", params: OrgParams, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
-      const org = await requireOrganisation(store, request.params.orgId);
-      return org.ok ? { authMethods: await signInSteps(store, org.value.id) } : sendFailure(reply, org);
-    });
-    app.put<{ Params: Static<typeof OrgParams>; Body: Static<typeof UpdateAuthMethodBody> }>("/api/v1/orgs/:orgId/auth-methods", { schema: { tags: ["Admin"], security, summary: "Set an organisation's sign-in steps (1-3)", params: OrgParams, body: UpdateAuthMethodBody, response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
-      const org = await requireOrganisation(store, request.params.orgId);
-      if (!org.ok) return sendFailure(reply, org);
-      const saved = await save(org.value.id, request.body.authMethod);
-      return saved.ok ? { authMethods: saved.value } : sendFailure(reply, saved);
     });
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { failure } from "../domain/failures.ts";
-import { sendFailure } from "./error-handling.ts";
+import { failure } from "../../domain/failures.ts";
+import { sendFailure } from "../error-handling.ts";
 
 /** An onRequest hook requiring `Authorization: Bearer <admin token>`, compared in constant time. */
 export function requireAdminToken(adminToken: string) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
-import { failure } from "../domain/failures.ts";
-import { sendFailure } from "./error-handling.ts";
+import { failure } from "../../domain/failures.ts";
+import { sendFailure } from "../error-handling.ts";
 
 /** What readiness checks: each throws when its dependency cannot be reached. */
 export interface ReadinessChecks {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { AuditEvent } from "../domain/audit.ts";
+import type { AuditEvent } from "../../domain/audit.ts";
 
 /** The service's Prometheus metrics, in a registry of its own (tests build many apps). */
 export function createMetrics() {

@@ -1,5 +1,20 @@
 import { Type } from "typebox";
-import { CLAIM_NAME_PATTERN, PROVIDER_NAME_PATTERN } from "../domain/provider-settings.ts";
+import { CLAIM_NAME_PATTERN, PROVIDER_NAME_PATTERN } from "../../domain/provider-settings.ts";
+import { AuthMethodSchema } from "../auth-method-schema.ts";
+
+/** Every admin route is called with the admin token (OpenAPI security requirement). */
+export const ADMIN_SECURITY = [{ bearerAuth: [] }];
+
+export const OrgSchema = Type.Object({ id: Type.String(), name: Type.String(), domains: Type.Array(Type.String()), createdAt: Type.String() });
+export const UserSchema = Type.Object({ id: Type.String(), orgId: Type.String(), email: Type.String(), fullName: Type.Union([Type.String(), Type.Null()]), status: Type.String(), createdAt: Type.String() });
+export const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
+export const ProviderParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), name: Type.String({ maxLength: 64 }) });
+
+/** One of an organisation's sign-in steps (PipesHub's orgAuthConfig). */
+export const AuthStepSchema = Type.Object(
+  { order: Type.Integer({ minimum: 1, maximum: 3 }), allowedMethods: Type.Array(Type.Object({ type: AuthMethodSchema }, { additionalProperties: false }), { minItems: 1 }) },
+  { additionalProperties: false },
+);
 
 const url = (description: string) => Type.String({ format: "uri", maxLength: 2048, description });
 

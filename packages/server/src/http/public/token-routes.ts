@@ -1,14 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { failure } from "../domain/failures.ts";
-import type { User } from "../domain/user.ts";
-import type { SessionTokens } from "../signin/session-tokens.ts";
-import { requireAdminToken } from "./admin-auth.ts";
-import { errorResponses, sendFailure } from "./error-handling.ts";
+import { failure } from "../../domain/failures.ts";
+import type { User } from "../../domain/user.ts";
+import type { SessionTokens } from "../../signin/session-tokens.ts";
+import { acceptEmptyJsonBody } from "../empty-json-body.ts";
+import { errorResponses, sendFailure } from "../error-handling.ts";
 
 export interface TokenRouteOptions {
-  readonly sessionTokens: SessionTokens;
-  readonly adminToken: string;
+  readonly sessionTokens: Pick<SessionTokens, "jwks" | "refresh" | "logout">;
 }
 
 const JwkSchema = Type.Object({
@@ -74,24 +73,11 @@ function bearerToken(request: FastifyRequest): string | undefined {
 
 const missingBearer = (what: string) => failure("INVALID_TOKEN", `Send the ${what} as Authorization: Bearer <token>.`);
 
-/**
- * The service's own tokens: the JWKS, refresh (rotation with reuse detection), logout, and
- * signing-key rotation for admins.
- */
+/** The service's own tokens: the JWKS (RFC 7517), refresh (rotation with reuse detection), logout. */
 export function tokenRoutes(options: TokenRouteOptions): FastifyPluginAsync {
   const { sessionTokens } = options;
   return async (app) => {
-    // These endpoints take no body; accept an empty one even when it is labelled JSON.
-    app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string", bodyLimit: 1024 }, (_request, body, done) => {
-      const text = String(body).trim();
-      if (text === "") return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(Object.assign(new Error("invalid JSON body"), { code: "FST_ERR_CTP_INVALID_JSON_BODY", statusCode: 400 }), undefined);
-      }
-    });
+    acceptEmptyJsonBody(app);
 
     app.get("/.well-known/jwks.json", {
       schema: { tags: ["Tokens"], summary: "The keys that verify this service's tokens", security: [], response: { 200: JwksSchema, ...errorResponses(500) } },
@@ -134,20 +120,6 @@ export function tokenRoutes(options: TokenRouteOptions): FastifyPluginAsync {
       const result = await sessionTokens.logout(token, { ip: request.ip });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(200).send();
-    });
-
-    // Admin only: its own encapsulated context, so the admin hook covers this route alone.
-    await app.register(async (admin) => {
-      admin.addHook("onRequest", requireAdminToken(options.adminToken));
-      admin.post("/api/v1/keys/rotate", {
-        schema: {
-          tags: ["Admin"],
-          security: [{ bearerAuth: [] }],
-          summary: "Rotate the token signing key",
-          description: "Creates a new signing key for new tokens. The previous key stays published in the JWKS until every token it signed has expired.",
-          response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
-        },
-      }, async () => sessionTokens.rotateKeys());
     });
   };
 }

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { AuditAdministration } from "../../admin/audit.ts";
+import type { KeyAdministration } from "../../admin/keys.ts";
+import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
+import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
+import type { UserAdministration } from "../../admin/users.ts";
+import { requireAdminToken } from "./admin-token.ts";
+import { auditRoutes } from "./audit-routes.ts";
+import { authMethodRoutes } from "./auth-method-routes.ts";
+import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
+import { keyRoutes } from "./key-routes.ts";
+import { organisationRoutes } from "./organisation-routes.ts";
+import { providerRoutes } from "./provider-routes.ts";
+import { userRoutes } from "./user-routes.ts";
+
+export interface AdminApiOptions {
+  /** The ADMIN_TOKEN every admin request must carry as a bearer token. */
+  readonly adminToken: string;
+  readonly administration: ProviderAdministration & UserAdministration & AuditAdministration & SignInStepAdministration & KeyAdministration;
+  readonly providerCheck: ProviderCheckDeps;
+  readonly allowInsecureLoopback: boolean;
+}
+
+/**
+ * Every admin route, in one encapsulated scope whose onRequest hook requires the admin token
+ * before anything else runs (a request without it never reaches validation or a handler). The
+ * route groups are registered inside the scope, so they inherit the hook and cannot forget it.
+ */
+export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
+  const { administration } = options;
+  return async (admin) => {
+    admin.addHook("onRequest", requireAdminToken(options.adminToken));
+    await admin.register(organisationRoutes(administration));
+    await admin.register(providerRoutes({ administration, providerCheck: options.providerCheck, allowInsecureLoopback: options.allowInsecureLoopback }));
+    await admin.register(userRoutes(administration));
+    await admin.register(auditRoutes(administration));
+    await admin.register(authMethodRoutes(administration));
+    await admin.register(keyRoutes(administration));
+    await admin.register(configurationManagerRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback }));
+  };
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsync } from "fastify";
+import { Type } from "typebox";
+import { type KeyAdministration, rotateSigningKey } from "../../admin/keys.ts";
+import { acceptEmptyJsonBody } from "../empty-json-body.ts";
+import { errorResponses } from "../error-handling.ts";
+import { ADMIN_SECURITY as security } from "./schemas.ts";
+
+/** `/api/v1/keys/rotate`: a new signing key for the service's own tokens. */
+export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
+  return async (app) => {
+    acceptEmptyJsonBody(app);
+    app.post("/api/v1/keys/rotate", {
+      schema: {
+        tags: ["Admin"],
+        security,
+        summary: "Rotate the token signing key",
+        description: "Creates a new signing key for new tokens. The previous key stays published in the JWKS until every token it signed has expired.",
+        response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
+      },
+    }, async () => rotateSigningKey(deps));
+  };
+}
