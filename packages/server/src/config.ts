@@ -1,11 +1,13 @@
 import { isAbsolute, resolve } from "node:path";
+import { type StaticDecode, Type } from "typebox";
+import { Value } from "typebox/value";
 import type { DatabaseLocation } from "./store/database.ts";
+
+export type { DatabaseLocation };
 
 /** Log levels pino understands. */
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
-export type { DatabaseLocation };
 
 /**
  * The service's whole configuration, validated once at start and frozen.
@@ -51,91 +53,136 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0") return false;
-  throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
-}
-
-function readUrl(env: Env, name: string, protocols: readonly string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, "must be an absolute URL");
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.map((p) => p.replace(":", "")).join(" or ")}`);
-  }
-  return raw;
-}
-
 /** Parses a 32-byte key given as 64 hex characters or base64/base64url. */
 export function parseEncryptionKey(raw: string, variable = "ENCRYPTION_KEY"): Buffer {
-  const trimmed = raw.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64url");
+  const key = decodeKey(raw);
   if (key.length !== 32) throw new ConfigError(variable, "must be 32 bytes, as 64 hex characters or base64");
   return key;
 }
 
-function readDatabase(env: Env, dataDir: string): DatabaseLocation {
-  const raw = env.DATABASE_URL;
-  if (raw === undefined || raw === "") return { kind: "sqlite", path: resolve(dataDir, "pipeshub-auth.sqlite") };
-  if (raw.startsWith("postgres://") || raw.startsWith("postgresql://")) return { kind: "postgres", url: raw };
-  if (raw.startsWith("sqlite:")) {
-    const path = raw.slice("sqlite:".length).replace(/^\/\//, "");
-    if (path === "") throw new ConfigError("DATABASE_URL", "sqlite: needs a file path, e.g. sqlite:./data/auth.sqlite");
-    return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
-  }
-  throw new ConfigError("DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:");
+function decodeKey(raw: string): Buffer {
+  const trimmed = raw.trim();
+  return /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64url");
 }
+
+// Each variable below is a string checked by refinements (their messages are the one-line
+// errors an operator sees, after the variable's name) and decoded to its typed value.
+
+const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
+  Type.Decode(
+    Type.Refine(
+      Type.Refine(Type.String({ description, default: String(fallback) }), (v) => /^\d+$/.test(v), (v) => `must be a whole number, got "${v}"`),
+      (v) => Number(v) >= min && Number(v) <= max,
+      (v) => `must be between ${min} and ${max}, got ${Number(v)}`,
+    ),
+    (v) => Number(v),
+  );
+
+const flag = (fallback: boolean, description: string) =>
+  Type.Decode(
+    Type.Refine(Type.String({ description, default: String(fallback) }), (v) => ["true", "1", "false", "0"].includes(v), (v) => `must be "true" or "false", got "${v}"`),
+    (v) => v === "true" || v === "1",
+  );
+
+const absoluteUrl = (protocols: readonly string[], description: string) =>
+  Type.Refine(
+    Type.Refine(Type.String({ description }), (v) => URL.canParse(v), () => "must be an absolute URL"),
+    (v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol),
+    () => `must use ${protocols.map((p) => p.replace(":", "")).join(" or ")}`,
+  );
+
+const oneOf = <T extends string>(values: readonly T[], fallback: T, problem: string, description: string) =>
+  Type.Decode(Type.Refine(Type.String({ description, default: fallback }), (v) => (values as readonly string[]).includes(v), () => problem), (v) => v as T);
+
+const POSTGRES_PREFIXES = ["postgres://", "postgresql://"];
+
+/** `DATABASE_URL`: postgres:// or postgresql:// for PostgreSQL, sqlite:<path> (or sqlite::memory:) for SQLite. */
+const databaseUrl = Type.Decode(
+  Type.Refine(
+    Type.Refine(
+      Type.String({ description: "postgres://… for PostgreSQL, sqlite:<path> for SQLite (default DATA_DIR/pipeshub-auth.sqlite)" }),
+      (v) => POSTGRES_PREFIXES.some((p) => v.startsWith(p)) || v.startsWith("sqlite:"),
+      () => "must start with postgres://, postgresql:// or sqlite:",
+    ),
+    (v) => !v.startsWith("sqlite:") || sqlitePath(v) !== "",
+    () => "sqlite: needs a file path, e.g. sqlite:./data/auth.sqlite",
+  ),
+  (v): DatabaseLocation => {
+    if (!v.startsWith("sqlite:")) return { kind: "postgres", url: v };
+    const path = sqlitePath(v);
+    return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
+  },
+);
+
+function sqlitePath(url: string): string {
+  return url.slice("sqlite:".length).replace(/^\/\//, "");
+}
+
+/**
+ * The environment the service reads, as one schema: each variable's check, default and typed
+ * value. In the order the variables are checked: the first bad one is the one reported.
+ */
+export const EnvironmentSchema = Type.Object({
+  PORT: wholeNumber(0, 65535, 3000, "TCP port to listen on (0: any free port)"),
+  HOST: Type.String({ default: "127.0.0.1", description: "Address to listen on" }),
+  DATA_DIR: Type.String({ default: "./data", description: "Where the SQLite file and generated secrets live" }),
+  PUBLIC_URL: Type.Optional(absoluteUrl(["http:", "https:"], "The service's URL as clients see it; the tokens' issuer (default http://HOST:PORT)")),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info", `must be one of ${LOG_LEVELS.join(", ")}`, "pino log level"),
+  ADMIN_TOKEN: Type.Optional(Type.Refine(Type.String({ description: "Bearer token of the admin API (default generated into DATA_DIR)" }), (v) => v.length >= 16, () => "must be at least 16 characters")),
+  DEMO: oneOf(["auto", "off"] as const, "auto", 'must be "auto" or "off"', "auto: a demo provider on a fresh loopback start; off: never"),
+  DATABASE_URL: Type.Optional(databaseUrl),
+  ENCRYPTION_KEY: Type.Optional(
+    Type.Decode(
+      Type.Refine(Type.String({ description: "32-byte key sealing secrets at rest, hex or base64 (default generated into DATA_DIR)" }), (v) => decodeKey(v).length === 32, () => "must be 32 bytes, as 64 hex characters or base64"),
+      (v) => parseEncryptionKey(v),
+    ),
+  ),
+  OUTBOUND_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000, "Deadline of every call to a provider"),
+  ALLOW_INSECURE_LOOPBACK_PROVIDERS: flag(false, "Allow plain-http providers on 127.0.0.1/::1 (demo and tests only)"),
+  REDIS_URL: Type.Optional(absoluteUrl(["redis:", "rediss:"], "Shared state for several instances (default: in memory)")),
+  TOKEN_AUDIENCE: Type.String({ default: "pipeshub", description: "`aud` of the service's tokens" }),
+  ACCESS_TOKEN_TTL_SECONDS: wholeNumber(60, 86_400, 3600, "Access token lifetime"),
+  REFRESH_TOKEN_TTL_SECONDS: wholeNumber(300, 90 * 86_400, 7 * 86_400, "Refresh token lifetime"),
+  LOCKOUT_THRESHOLD: wholeNumber(1, 100, 5, "Failed authenticate attempts that block an account"),
+  LOCKOUT_SECONDS: wholeNumber(1, 86_400, 900, "How long a blocked account stays blocked"),
+});
+
+export type Environment = StaticDecode<typeof EnvironmentSchema>;
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates the environment. Throws `ConfigError` naming the first bad variable. */
 export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
-  const port = readInteger(env, "PORT", 3000, 0, 65535);
-  const host = env.HOST || "127.0.0.1";
-  const dataDirRaw = env.DATA_DIR || "./data";
-  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
-  const publicUrl = (readUrl(env, "PUBLIC_URL", ["http:", "https:"]) ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(/\/+$/, "");
-  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
-  const adminToken = env.ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError("ADMIN_TOKEN", "must be at least 16 characters");
-  const demo = env.DEMO || "auto";
-  if (demo !== "auto" && demo !== "off") throw new ConfigError("DEMO", 'must be "auto" or "off"');
+  // An empty variable counts as unset, as shells and compose files often leave them.
+  const given: Record<string, string> = {};
+  for (const name of Object.keys(EnvironmentSchema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") given[name] = value;
+  }
+  const withDefaults = Value.Default(EnvironmentSchema, given);
+  const [problem] = Value.Errors(EnvironmentSchema, withDefaults);
+  if (problem) throw new ConfigError(problem.instancePath.slice(1), problem.message);
+  const e: Environment = Value.Decode(EnvironmentSchema, withDefaults);
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
+  const database: DatabaseLocation = e.DATABASE_URL ?? { kind: "sqlite", path: resolve(dataDir, "pipeshub-auth.sqlite") };
   return Object.freeze({
-    host,
-    port,
-    publicUrl,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
     dataDir,
-    database: readDatabase(env, dataDir),
-    encryptionKey: env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined,
-    adminToken,
-    outboundTimeoutMs: readInteger(env, "OUTBOUND_TIMEOUT_MS", 10_000, 100, 120_000),
-    logLevel,
-    allowInsecureLoopbackProviders: readBoolean(env, "ALLOW_INSECURE_LOOPBACK_PROVIDERS", false),
-    redisUrl: readUrl(env, "REDIS_URL", ["redis:", "rediss:"]),
-    demo,
-    tokenAudience: env.TOKEN_AUDIENCE || "pipeshub",
-    accessTokenTtlSeconds: readInteger(env, "ACCESS_TOKEN_TTL_SECONDS", 3600, 60, 86_400),
-    refreshTokenTtlSeconds: readInteger(env, "REFRESH_TOKEN_TTL_SECONDS", 7 * 86_400, 300, 90 * 86_400),
-    lockoutThreshold: readInteger(env, "LOCKOUT_THRESHOLD", 5, 1, 100),
-    lockoutSeconds: readInteger(env, "LOCKOUT_SECONDS", 900, 1, 86_400),
+    database,
+    encryptionKey: e.ENCRYPTION_KEY,
+    adminToken: e.ADMIN_TOKEN,
+    outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    allowInsecureLoopbackProviders: e.ALLOW_INSECURE_LOOPBACK_PROVIDERS,
+    redisUrl: e.REDIS_URL,
+    demo: e.DEMO,
+    tokenAudience: e.TOKEN_AUDIENCE,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    lockoutThreshold: e.LOCKOUT_THRESHOLD,
+    lockoutSeconds: e.LOCKOUT_SECONDS,
   });
 }
 
