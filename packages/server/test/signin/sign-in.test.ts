@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import type { RunningService } from "./support/service.ts";
-import { startService } from "./support/service.ts";
-import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "./support/sign-in-fixture.ts";
-import { startTestProvider } from "./support/test-provider.ts";
+import type { RunningService } from "../support/service.ts";
+import { startService } from "../support/service.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
+import { startTestProvider } from "../support/test-provider.ts";
 
 type Body = Record<string, unknown>;
 const errorOf = (r: { body: unknown }) => (r.body as { error?: string }).error;

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import type { Result } from "../src/domain/failures.ts";
-import { auth0, entraId, expandPreset, gitHub, gitLab, google, keycloak, okta, PRESETS } from "../src/presets/index.ts";
-import type { ProviderSettingsInput } from "../src/domain/provider-settings.ts";
-import { type ScriptedRequest, startJsonServer } from "./support/faulty-servers.ts";
-import { type RunningService, startService } from "./support/service.ts";
-import { REDIRECT_URI } from "./support/sign-in-fixture.ts";
+import type { Result } from "../../src/domain/failures.ts";
+import { auth0, entraId, expandPreset, gitHub, gitLab, google, keycloak, okta, PRESETS } from "../../src/presets/index.ts";
+import type { ProviderSettingsInput } from "../../src/domain/provider-settings.ts";
+import { type ScriptedRequest, startJsonServer } from "../support/faulty-servers.ts";
+import { type RunningService, startService } from "../support/service.ts";
+import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
 
 const client = { clientId: "app-id", clientSecret: "app-secret-value", redirectUris: [REDIRECT_URI] };
 const TENANT = "7d3c6c8e-1b2a-4f5e-9c0d-2a1b3c4d5e6f";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { startService } from "./support/service.ts";
+import { startService } from "../support/service.ts";
 
 describe("the sign-in page (/ and /callback)", () => {
   test("is served with a strict Content-Security-Policy, no referrer and no caching", async (t) => {

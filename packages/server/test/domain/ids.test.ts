@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newId } from "../src/domain/ids.ts";
+import { newId } from "../../src/domain/ids.ts";
 
 test("ids made in the same millisecond still sort in creation order", () => {
   const now = Date.now() + 60_000;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { startService } from "./support/service.ts";
-import { REDIRECT_URI } from "./support/sign-in-fixture.ts";
+import { startService } from "../support/service.ts";
+import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
 
 const provider = { clientId: "app", clientSecret: "a-secret-value", issuer: "https://idp.example.com", redirectUris: [REDIRECT_URI] };
 

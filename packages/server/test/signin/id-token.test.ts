@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { startJsonServer } from "./support/faulty-servers.ts";
-import { startService } from "./support/service.ts";
-import { REDIRECT_URI } from "./support/sign-in-fixture.ts";
+import { startJsonServer } from "../support/faulty-servers.ts";
+import { startService } from "../support/service.ts";
+import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
 
 /**
  * A purpose-built provider that answers the token request with an ID token we forge, to show

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { closedPortUrl, startHangingServer, startJsonServer } from "./support/faulty-servers.ts";
-import { assertAuthError, startService } from "./support/service.ts";
-import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
-import { startTestProvider } from "./support/test-provider.ts";
+import { closedPortUrl, startHangingServer, startJsonServer } from "../support/faulty-servers.ts";
+import { assertAuthError, startService } from "../support/service.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
+import { startTestProvider } from "../support/test-provider.ts";
 
 type Tokens = { access_token: string; id_token?: string; token_type: string; expires_in?: number };
 

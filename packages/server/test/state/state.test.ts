@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { createRedisState } from "../src/state/redis-state.ts";
-import type { ShortLivedState } from "../src/domain/ports/short-lived-state.ts";
-import { createMemoryState } from "../src/state/memory-state.ts";
-import { startService } from "./support/service.ts";
-import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
+import { createRedisState } from "../../src/state/redis-state.ts";
+import type { ShortLivedState } from "../../src/domain/ports/short-lived-state.ts";
+import { createMemoryState } from "../../src/state/memory-state.ts";
+import { startService } from "../support/service.ts";
+import { alice, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
 
 const redisUrl = process.env.TEST_REDIS_URL;
 

@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
-import { stateKey } from "../src/signin/auth-session.ts";
-import { closedPortUrl, startHangingServer } from "./support/faulty-servers.ts";
-import { startService } from "./support/service.ts";
-import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
+import { stateKey } from "../../src/signin/auth-session.ts";
+import { closedPortUrl, startHangingServer } from "../support/faulty-servers.ts";
+import { startService } from "../support/service.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
 
-const root = resolve(import.meta.dirname, "../../..");
+const root = resolve(import.meta.dirname, "../../../..");
 const contractDir = resolve(root, "contract");
 
 type Schema = { properties?: Record<string, unknown>; required?: string[]; $ref?: string };

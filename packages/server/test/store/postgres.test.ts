@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
-import { startService } from "./support/service.ts";
-import { signInFixture } from "./support/sign-in-fixture.ts";
+import { startService } from "../support/service.ts";
+import { signInFixture } from "../support/sign-in-fixture.ts";
 
 const url = process.env.TEST_DATABASE_URL;
 

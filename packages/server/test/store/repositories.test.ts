@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, test, type TestContext } from "node:test";
+import { AlreadyExistsError } from "../../src/domain/ports/repositories.ts";
+import type { ProviderSettings } from "../../src/domain/provider-settings.ts";
+import { createSecretBox } from "../../src/keys/secret-box.ts";
+import { openDatabase } from "../../src/store/database.ts";
+import { createStore } from "../../src/store/store.ts";
+
+async function store(t: TestContext) {
+  const db = await openDatabase({ kind: "sqlite", path: ":memory:" });
+  t.after(() => db.destroy());
+  return createStore(db, createSecretBox(Buffer.alloc(32, 3)));
+}
+
+const settings: ProviderSettings = {
+  providerName: "corp",
+  clientId: "app",
+  issuer: "https://idp.example",
+  scope: "openid email profile",
+  tokenEndpointAuthMethod: "client_secret_basic",
+  redirectUris: ["https://app.example/callback"],
+  enableJit: true,
+  trustEmail: false,
+  requirePkce: false,
+};
+
+describe("store: the repositories behind the domain's ports (SQLite)", () => {
+  test("a claimed domain or a taken email is the domain's AlreadyExistsError, not an engine error", async (t) => {
+    const s = await store(t);
+    const org = await s.organisations.create("Acme", ["Acme.test"]);
+    assert.deepEqual(org.domains, ["acme.test"]);
+    await assert.rejects(s.organisations.create("Other", ["ACME.test"]), AlreadyExistsError);
+    await s.users.create(org.id, "Jane@acme.test", null);
+    await assert.rejects(s.users.create(org.id, "jane@ACME.test", "Jane"), AlreadyExistsError);
+  });
+
+  test("a provider's secret is stored sealed and opened for sign-in only; a replace without one keeps it", async (t) => {
+    const s = await store(t);
+    const org = await s.organisations.create("Acme", []);
+    const keep = { identityLinksSurvive: () => true };
+    assert.equal((await s.providers.put(org.id, settings, "the-secret", keep)).created, true);
+    const row = await s.db.selectFrom("providers").selectAll().executeTakeFirstOrThrow();
+    assert.ok(!row.client_secret_sealed?.includes("the-secret"));
+    assert.equal((await s.providers.view(org.id, "corp"))?.clientSecretSet, true);
+    assert.ok(!("clientSecret" in ((await s.providers.view(org.id, "corp")) ?? {})));
+    assert.equal((await s.providers.put(org.id, { ...settings, scope: "openid email" }, undefined, keep)).created, false);
+    assert.equal((await s.providers.configured(org.id, "corp"))?.clientSecret, "the-secret");
+  });
+
+  test("a replace drops the provider's identity links exactly when the administration says they do not survive, given the settings replaced", async (t) => {
+    const s = await store(t);
+    const org = await s.organisations.create("Acme", []);
+    await s.providers.put(org.id, settings, "secret", { identityLinksSurvive: () => true });
+    const provider = (await s.providers.configured(org.id, "corp"))!;
+    await s.links.provisionAndLink(org.id, provider.id, "subject-1", "jane@acme.test", null);
+    const seen: ProviderSettings[] = [];
+    await s.providers.put(org.id, { ...settings, scope: "openid" }, undefined, { identityLinksSurvive: (before) => seen.push(before) > 0 });
+    assert.equal(seen[0]?.scope, "openid email profile", "asked with the settings being replaced");
+    assert.ok(await s.links.userFor(provider.id, "subject-1"));
+    await s.providers.put(org.id, { ...settings, subjectClaim: "oid" }, undefined, { identityLinksSurvive: () => false });
+    assert.equal(await s.links.userFor(provider.id, "subject-1"), undefined);
+  });
+
+  test("an organisation's auth steps: none stored is undefined (the default is the domain's to apply)", async (t) => {
+    const s = await store(t);
+    const org = await s.organisations.create("Acme", []);
+    assert.equal(await s.authSteps.get(org.id), undefined);
+    const steps = [{ order: 1, allowedMethods: [{ type: "oauth" as const }] }, { order: 2, allowedMethods: [{ type: "otp" as const }] }];
+    await s.authSteps.put(org.id, steps);
+    assert.deepEqual(await s.authSteps.get(org.id), steps);
+  });
+
+  test("signing keys: newest first; a rotation retires every other key at its creation time, atomically", async (t) => {
+    const s = await store(t);
+    const key = (kid: string, createdAt: string) => ({ kid, publicJwk: { kty: "EC", kid }, privateJwkSealed: `sealed-${kid}`, createdAt, retiredAt: null });
+    await s.signingKeys.add(key("a", "2030-01-01T00:00:00.000Z"));
+    await s.signingKeys.rotateTo(key("b", "2030-01-02T00:00:00.000Z"));
+    assert.deepEqual((await s.signingKeys.published("2029-12-31T00:00:00.000Z")).map((k) => [k.kid, k.retiredAt]), [["b", null], ["a", "2030-01-02T00:00:00.000Z"]]);
+    assert.deepEqual((await s.signingKeys.published("2030-01-02T00:00:00.000Z")).map((k) => k.kid), ["b"], "retired at or before the cut-off: not published");
+    assert.deepEqual((await s.signingKeys.published("2029-12-31T00:00:00.000Z"))[0]?.publicJwk, { kty: "EC", kid: "b" });
+  });
+});
