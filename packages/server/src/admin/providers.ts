@@ -3,7 +3,7 @@ import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import { type ProviderSettings, type ProviderSettingsInput, type ProviderView, subjectNamespace, validateProviderSettings } from "../domain/provider-settings.ts";
 import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
 import type { IdTokenVerifier } from "../oauth/id-token.ts";
-import { expandPreset, type PresetSelection } from "../presets/index.ts";
+import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
 export interface ProviderAdministration extends OrganisationAdministration {
@@ -39,6 +39,11 @@ export async function saveProvider(
   if (!settings.ok) return settings;
   const after = settings.value;
   return success(await deps.providers.put(orgId, after, input.value.clientSecret, { identityLinksSurvive: (before) => identityLinksSurvive(before, after) }));
+}
+
+/** The provider presets an admin can start from, with the options each needs. */
+export function providerPresets(): ReturnType<typeof describePresets> {
+  return describePresets();
 }
 
 export async function listProviders(deps: ProviderAdministration, orgId: string): Promise<Result<ProviderView[]>> {

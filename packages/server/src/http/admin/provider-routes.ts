@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { checkProvider, listProviders, type ProviderAdministration, type ProviderCheckDeps, removeProvider, saveProvider, viewProvider } from "../../admin/providers.ts";
-import { describePresets } from "../../presets/index.ts";
+import { checkProvider, listProviders, type ProviderAdministration, type ProviderCheckDeps, providerPresets, removeProvider, saveProvider, viewProvider } from "../../admin/providers.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { ADMIN_SECURITY as security, OrgParams, ProviderParams, ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./schemas.ts";
 
@@ -30,7 +29,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
 
     app.get("/api/v1/provider-presets", {
       schema: { tags, security, summary: "List provider presets and the options each needs", response: { 200: Type.Array(ProviderPresetSchema), ...errorResponses(401) } },
-    }, async () => describePresets());
+    }, async () => providerPresets());
 
     app.get<OrgRoute>("/api/v1/orgs/:orgId/oauth-providers", { schema: { tags, security, summary: "List OAuth providers", params: OrgParams, response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) } } }, async (request, reply) => {
       const providers = await listProviders(deps, request.params.orgId);

@@ -1,0 +1,69 @@
+/**
+ * The import rules between the parts of src/, checked on every run: arrows point down
+ * (http → signin/admin → oauth/store/state/keys → domain), and only the composition roots wire
+ * concrete storage, state and keys.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, test } from "node:test";
+
+const SRC = resolve(import.meta.dirname, "../src");
+
+/** What each part may import besides itself and libraries. */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  domain: [],
+  store: ["domain"],
+  state: ["domain"],
+  keys: ["domain"],
+  oauth: ["domain"],
+  presets: ["domain"],
+  signin: ["domain", "oauth"],
+  admin: ["domain", "oauth", "presets"],
+  http: ["domain", "signin", "admin"],
+};
+
+/** Composition roots (and the demo, which main.ts starts beside the app) wire concrete parts; the CLI talks HTTP only. */
+const UNCHECKED = new Set(["app.ts", "main.ts", "config.ts", "free-port.ts", "secrets-on-disk.ts", "demo", "cli", "web"]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const partOf = (path: string) => relative(SRC, path).split("/")[0]!;
+
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+)"|(?:^|\n)\s*import\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+}
+
+describe("the parts of the server import only downwards", () => {
+  const files = sourceFiles(SRC).filter((file) => !UNCHECKED.has(partOf(file)));
+
+  test("every checked file belongs to a known part", () => {
+    assert.deepEqual([...new Set(files.map(partOf))].filter((part) => !(part in MAY_IMPORT)), []);
+  });
+
+  for (const [part, allowed] of Object.entries(MAY_IMPORT)) {
+    test(`${part}/ imports ${allowed.length === 0 ? "nothing else of the project" : `only ${allowed.map((p) => `${p}/`).join(", ")}`}`, () => {
+      const violations = files
+        .filter((file) => partOf(file) === part)
+        .flatMap((file) => relativeImports(file).map((specifier) => ({ file, target: partOf(resolve(dirname(file), specifier)) })))
+        .filter(({ target }) => target !== part && !allowed.includes(target))
+        .map(({ file, target }) => `${relative(SRC, file)} imports ${target}`);
+      assert.deepEqual(violations, []);
+    });
+  }
+
+  test("no source file is over 300 lines (split by responsibility)", () => {
+    const long = sourceFiles(SRC)
+      .filter((file) => !["cli", "demo"].includes(partOf(file)))
+      .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
+      .filter(({ lines }) => lines > 300);
+    assert.deepEqual(long, []);
+  });
+});
