@@ -13,6 +13,8 @@ export interface SpawnedService {
   err(): string;
   /** Resolves with the first match of `pattern` in stdout; rejects after `timeoutMs` or at exit. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** The exit code, once the process has ended by itself. */
+  exited(): Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   /** GET/POST … with the admin token from DATA_DIR/admin-token. */
@@ -74,6 +76,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    exited: () => exited,
     async stop() {
       if (exitCode === undefined) child.kill("SIGTERM");
       return exited;
