@@ -1,6 +1,5 @@
-import { buildApp } from "./app.ts";
 import { ConfigError, type ConfigDraft, readConfig } from "./config.ts";
-import { demoConfig, planDemo, type RunningDemo, startDemo } from "./demo/demo.ts";
+import type { RunningDemo } from "./demo/demo.ts";
 import { type BoundPort, bindPort, PortInUseError, withBoundPort } from "./free-port.ts";
 import { materialiseSecrets } from "./secrets-on-disk.ts";
 
@@ -36,6 +35,9 @@ async function main(): Promise<void> {
     badConfiguration(error);
   }
   const { adminTokenCreated, config } = prepared;
+  // Loaded once the port is ours: the framework, database drivers and OAuth libraries take a
+  // while to load, and a second start should say at once that the port is taken.
+  const [{ buildApp }, { demoConfig, planDemo, startDemo }] = await Promise.all([import("./app.ts"), import("./demo/demo.ts")]);
   // The demo (src/demo/demo.ts) runs only with DEMO=auto on a loopback PUBLIC_URL and nothing configured, or again after it ran.
   const demoPlan = await planDemo(config);
   const app = await buildApp(demoPlan.run ? demoConfig(config) : config, { server: bound.server });

@@ -93,7 +93,7 @@ describe("a second start on a port in use", { timeout: 60_000 }, () => {
     const before = snapshot(dataDir);
 
     const second = spawnService(t, { DATA_DIR: dataDir, PORT: String(port), DEMO: "auto" });
-    assert.equal(await exitsWithin(second, 5_000), 1);
+    assert.equal(await exitsWithin(second, 10_000), 1);
     assert.equal(second.err(), inUse(port));
     assert.equal(second.out(), "");
     assert.deepEqual(readFileSync(join(dataDir, "demo.json")), demoJson, "demo.json is unchanged, byte for byte");
@@ -110,7 +110,7 @@ describe("a second start on a port in use", { timeout: 60_000 }, () => {
     const port = await holdPort(t);
     const dataDir = join(temporaryDataDir(t), "data");
     const service = spawnService(t, { DATA_DIR: dataDir, PORT: String(port), DEMO: "auto" });
-    assert.equal(await exitsWithin(service, 5_000), 1);
+    assert.equal(await exitsWithin(service, 10_000), 1);
     assert.equal(service.err(), inUse(port));
     assert.equal(existsSync(dataDir), false);
   });
