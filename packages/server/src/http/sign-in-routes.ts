@@ -23,6 +23,23 @@ const PublicProviderSchema = Type.Object({
   enableJit: Type.Optional(Type.Boolean()),
 });
 const AuthProvidersSchema = Type.Object({ oauth: Type.Optional(PublicProviderSchema) });
+const UnavailableProviderSchema = Type.Object({
+  providerName: Type.String(),
+  error: Type.String({ description: "What oauth/authorize answers for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR" }),
+  message: Type.String(),
+});
+const InitAuthAnswer = Type.Object({
+  currentStep: Type.Integer(),
+  allowedMethods: Type.Array(Type.String()),
+  message: Type.String(),
+  authProviders: AuthProvidersSchema,
+  oauthProviders: Type.Array(PublicProviderSchema),
+  jitEnabled: Type.Boolean(),
+  unavailableProviders: Type.Optional(Type.Array(UnavailableProviderSchema, {
+    description: "Providers set up for the organisation but left out of oauthProviders because they cannot be reached right now (addition; absent when there are none)",
+  })),
+});
+
 const InitAuthBody = Type.Object({ email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) }, { additionalProperties: false });
 const AuthorizeQuery = Type.Object(
   {
@@ -64,16 +81,19 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
       schema: {
         tags, operationId: "initAuth", summary: "Initialize authentication session",
         body: InitAuthBody,
-        response: {
-          200: Type.Object({ currentStep: Type.Integer(), allowedMethods: Type.Array(Type.String()), message: Type.String(), authProviders: AuthProvidersSchema, oauthProviders: Type.Array(PublicProviderSchema), jitEnabled: Type.Boolean() }),
-          ...errorResponses(400, 404, 500),
-        },
+        response: { 200: InitAuthAnswer, ...errorResponses(400, 404, 500) },
       },
     }, async (request, reply) => {
       const result = await initAuth(deps, request.body?.email || undefined);
       if (!result.ok) return sendFailure(reply, result);
       reply.header("x-session-token", result.value.sessionToken).header("cache-control", "no-store");
-      return result.value.response;
+      const { unavailableProviders, ...response } = result.value.response;
+      if (!unavailableProviders) return response;
+      // The cause goes to the log, for the operator; the client learns which and what, not why.
+      for (const { providerName, error, detail } of unavailableProviders) {
+        request.log.warn({ provider: providerName, error, cause: detail ?? "unknown" }, `sign-in provider "${providerName}" cannot be used: its endpoints could not be learnt`);
+      }
+      return { ...response, unavailableProviders: unavailableProviders.map(({ providerName, error, message }) => ({ providerName, error, message })) };
     });
 
     app.get<{ Querystring: Static<typeof AuthorizeQuery>; Headers: Static<typeof SessionHeader> }>("/userAccount/oauth/authorize", {
