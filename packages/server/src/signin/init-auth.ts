@@ -50,6 +50,8 @@ export interface InitAuthDeps extends OrganisationLookup {
 export interface InitAuthResponse extends SignInOptions {
   currentStep: 0;
   message: string;
+  /** Addition to the contract: the name of the organisation the email signs in to, once known. */
+  orgName?: string;
 }
 
 /**
@@ -120,6 +122,6 @@ export async function initAuth(deps: InitAuthDeps, email: string | undefined): P
   const sessionToken = await deps.sessions.create({ email: email ?? null, orgId: org?.id ?? null, currentStep: 0, userId: null, provider: null, nonce: null });
   return success({
     sessionToken,
-    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...options },
+    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...(org && { orgName: org.name }), ...options },
   });
 }
