@@ -62,7 +62,7 @@ async function signInUpToConsent(page: Page, demo: Awaited<ReturnType<typeof sta
   await page.getByRole("button", { name: "Allow" }).waitFor();
 }
 
-describe("the sign-in page in Chromium, against the demo", { skip, timeout: 120_000 }, () => {
+describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_000 }, () => {
   test("signs in at the demo provider, shows who you are, and signs out", async (t) => {
     const demo = await startDemo(t);
     const { page, problems } = await openBrowser(t);

@@ -82,7 +82,7 @@ async function holdPort(t: TestContext): Promise<number> {
   return typeof address === "object" && address ? address.port : 0;
 }
 
-describe("a second start on a port in use", { timeout: 60_000 }, () => {
+describe("a second start on a port in use", { timeout: 120_000 }, () => {
   test("exits 1 with one line, leaves DATA_DIR as it was, and the first still signs in at its demo provider", async (t) => {
     const dataDir = temporaryDataDir(t);
     const port = await freePort();

@@ -65,7 +65,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
     dataDir: env.DATA_DIR,
     out: () => stdout,
     err: () => stderr,
-    async waitFor(pattern, timeoutMs = 20_000) {
+    async waitFor(pattern, timeoutMs = 45_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const match = pattern.exec(stdout);
