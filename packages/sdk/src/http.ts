@@ -55,6 +55,12 @@ export interface RequestSpec {
   /** Sent as JSON when present. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Whether sending this request twice does no more harm than sending it once. Required, so
+   * that every operation decides: when `false`, the transport retries only what provably had
+   * no effect (see `shouldRetry`).
+   */
+  idempotent: boolean;
 }
 
 /** A 2xx response with its body read as text. */
@@ -102,7 +108,7 @@ export class Transport {
       try {
         return await this.#attempt(url, spec, options);
       } catch (error) {
-        if (!shouldRetry(error, config)) throw error;
+        if (!shouldRetry(error, config, { idempotent: spec.idempotent })) throw error;
         const delay = retryDelay({
           attempt,
           backoff,

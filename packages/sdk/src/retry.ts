@@ -33,7 +33,8 @@ export type RetryConfig =
       backoff?: BackoffStrategy;
       /**
        * Also retry when no HTTP response arrived: a refused or dropped connection, or a
-       * per-attempt `timeoutMs` that elapsed. Defaults to `true`.
+       * per-attempt `timeoutMs` that elapsed. Defaults to `true`. Operations that are not
+       * idempotent only ever retry a connection that could not be opened (see {@link shouldRetry}).
        */
       retryConnectionErrors?: boolean;
     };
@@ -53,31 +54,62 @@ export const DEFAULT_RETRY_CONFIG: Readonly<RetryConfig> = Object.freeze({
   retryConnectionErrors: true,
 });
 
+/** What {@link shouldRetry} needs to know about the operation that failed. */
+export interface RetriedOperation {
+  /**
+   * Whether sending the request twice does no more harm than sending it once. `false` for
+   * operations that redeem something single-use (an authorization code and its `state`, a
+   * refresh token, a sign-in step, a session to end) or create something each time.
+   */
+  idempotent: boolean;
+}
+
 /**
  * HTTP statuses that mean "try again later": 429 (RFC 6585 §4) and the transient 5xx
  * (RFC 9110 §15.6: 500, 502, 503, 504).
  */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
+/**
+ * Statuses by which a server says it did not process the request (RFC 9110 §15.6.4, RFC 6585
+ * §4); with `Retry-After` they are the only answers after which a non-idempotent request is
+ * sent again.
+ */
+export const NOT_PROCESSED_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
 /** Share of a computed backoff delay that is randomised (±25 %), to spread out retry storms. */
 export const JITTER_RATIO = 0.25;
 
 /**
- * Whether a failed attempt should be retried under `config`, judging by the error alone
- * (the time budget is {@link retryDelay}'s concern).
+ * Whether a failed attempt should be retried under `config`, judging by the error and the
+ * operation (the time budget is {@link retryDelay}'s concern).
  *
  * - `strategy: "none"` never retries.
- * - An {@link APIError} is retried when its status is in {@link RETRYABLE_STATUSES}.
- * - A {@link ConnectionError} or {@link RequestTimeoutError} (a per-attempt `timeoutMs`) is
- *   retried when `retryConnectionErrors` is not `false`.
+ * - An idempotent operation retries an {@link APIError} whose status is in
+ *   {@link RETRYABLE_STATUSES}, and a {@link ConnectionError} or {@link RequestTimeoutError}
+ *   (a per-attempt `timeoutMs`) when `retryConnectionErrors` is not `false`.
+ * - A non-idempotent operation retries only when the request provably had no effect: a
+ *   {@link ConnectionError} whose connection could not be opened
+ *   ({@link ConnectionError.connectFailed}, e.g. `ECONNREFUSED`; subject to
+ *   `retryConnectionErrors`), or a 429/503 that carries a valid `Retry-After`. A 5xx, a reset
+ *   or a timeout may come after the server acted, and a replay would then fail on its own
+ *   (`INVALID_STATE`, a refresh token treated as stolen).
  * - Anything else (the caller's abort, a malformed 2xx body, other 4xx, programming errors)
  *   is final.
  */
-export function shouldRetry(error: unknown, config: RetryConfig): boolean {
+export function shouldRetry(error: unknown, config: RetryConfig, operation: RetriedOperation): boolean {
   if (config.strategy !== "backoff") return false;
-  if (error instanceof APIError) return RETRYABLE_STATUSES.has(error.statusCode);
-  if (error instanceof ConnectionError || error instanceof RequestTimeoutError) {
-    return config.retryConnectionErrors !== false;
+  if (error instanceof APIError) {
+    if (!RETRYABLE_STATUSES.has(error.statusCode)) return false;
+    if (operation.idempotent) return true;
+    return NOT_PROCESSED_STATUSES.has(error.statusCode) && parseRetryAfter(error.headers.get("retry-after"), 0) !== undefined;
+  }
+  if (error instanceof ConnectionError) {
+    if (config.retryConnectionErrors === false) return false;
+    return operation.idempotent || error.connectFailed;
+  }
+  if (error instanceof RequestTimeoutError) {
+    return operation.idempotent && config.retryConnectionErrors !== false;
   }
   return false;
 }
