@@ -77,7 +77,7 @@ export class PipeshubDefaultError extends APIError {
   override name = "PipeshubDefaultError";
 }
 
-/** HTTP 429: too many requests. Retried by default, honouring `Retry-After`. */
+/** HTTP 429: too many requests. Retried under `backoff`, after the `Retry-After` it carries. */
 export class RateLimitError extends PipeshubDefaultError {
   override name = "RateLimitError";
 }
@@ -129,7 +129,7 @@ export class ConnectionError extends PipeshubError {
   }
 }
 
-/** One attempt took longer than `timeoutMs` (retried as a connection error unless `retryConnectionErrors` is false). */
+/** One attempt took longer than `timeoutMs`. Under `backoff`, an idempotent call retries it as a connection error. */
 export class RequestTimeoutError extends PipeshubError {
   override name = "RequestTimeoutError";
   /** The per-attempt limit that elapsed. */

@@ -28,7 +28,7 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export interface RequestOptions {
   /** Overrides the client's `retryConfig` for this call (as a whole). */
   retries?: RetryConfig;
-  /** Per-attempt time limit in milliseconds; overrides the client's `timeoutMs`. */
+  /** Per-attempt time limit in milliseconds (`Infinity`: none); overrides the client's `timeoutMs`. */
   timeoutMs?: number;
   /** Aborts the call (including a pending retry delay) with a {@link RequestAbortedError}. */
   signal?: AbortSignal;
@@ -43,7 +43,7 @@ export interface TransportConfig {
   userAgent: string;
   headers: Record<string, string>;
   retryConfig: RetryConfig | undefined;
-  timeoutMs: number | undefined;
+  timeoutMs: number;
 }
 
 /** One HTTP call as an operation describes it. */
@@ -100,6 +100,7 @@ export class Transport {
   }
 
   async #withRetries(spec: RequestSpec, options: RequestOptions): Promise<RawResponse> {
+    if (options.timeoutMs !== undefined) checkTimeout(options.timeoutMs);
     const config = resolveRetryConfig(options.retries, this.#config.retryConfig);
     const backoff = config.strategy === "backoff" ? (config.backoff ?? DEFAULT_BACKOFF) : DEFAULT_BACKOFF;
     const url = this.#url(spec);
@@ -135,7 +136,7 @@ export class Transport {
     const controller = new AbortController();
     let timedOut = false;
     const timer =
-      timeoutMs === undefined
+      timeoutMs === Infinity
         ? undefined
         : setTimeout(() => {
             timedOut = true;
@@ -152,7 +153,7 @@ export class Transport {
       text = await response.text();
     } catch (cause) {
       if (signal?.aborted) throw aborted(signal);
-      if (timedOut && timeoutMs !== undefined) throw new RequestTimeoutError(timeoutMs, { cause });
+      if (timedOut) throw new RequestTimeoutError(timeoutMs, { cause });
       throw new ConnectionError(`Could not complete ${spec.method} ${url}: ${messageOf(cause)}`, { cause });
     } finally {
       clearTimeout(timer);
@@ -178,6 +179,15 @@ export class Transport {
     }
     return headers;
   }
+}
+
+/** The longest delay `setTimeout` honours; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Throws a `TypeError` unless `timeoutMs` is a usable time limit: positive, at most ~24.8 days, or `Infinity`. */
+export function checkTimeout(timeoutMs: number): void {
+  if (timeoutMs === Infinity || (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) return;
+  throw new TypeError(`timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity; got ${timeoutMs}`);
 }
 
 /** Parses a 2xx body as JSON; a body that is not JSON is a `ShapeError`. */

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Pipeshub, SDK_VERSION, type PipeshubOptions } from "./client.ts";
+export { DEFAULT_TIMEOUT_MS, Pipeshub, SDK_VERSION, type PipeshubOptions } from "./client.ts";
 export type { FetchLike, RequestOptions } from "./http.ts";
 export {
   OAuth,

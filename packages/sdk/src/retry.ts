@@ -4,6 +4,9 @@
  * Both decisions are pure functions ({@link shouldRetry}, {@link retryDelay},
  * {@link parseRetryAfter}) so they can be tested without a network; the transport only
  * wires them into its attempt loop.
+ *
+ * Clients do not retry unless asked to ({@link DEFAULT_RETRY_CONFIG} is `none`): a failure
+ * then surfaces at once, and the caller, who knows what the call was for, decides.
  */
 import { APIError, ConnectionError, RequestTimeoutError } from "./errors.ts";
 
@@ -39,20 +42,20 @@ export type RetryConfig =
       retryConnectionErrors?: boolean;
     };
 
-/** The default backoff: 0.5 s, ×1.5 per attempt, at most 60 s apart, for at most one hour. */
+/**
+ * The backoff of `{ strategy: "backoff" }` without `backoff`: 0.5 s, ×1.5 per attempt, at most
+ * 5 s apart, and no retry starting after 30 s — long enough to ride out a restart or a
+ * failover, short enough that a user waiting on a sign-in page gets an answer.
+ */
 export const DEFAULT_BACKOFF: Readonly<BackoffStrategy> = Object.freeze({
   initialInterval: 500,
-  maxInterval: 60_000,
+  maxInterval: 5_000,
   exponent: 1.5,
-  maxElapsedTime: 3_600_000,
+  maxElapsedTime: 30_000,
 });
 
-/** The default retry policy of a client: backoff, connection errors included. */
-export const DEFAULT_RETRY_CONFIG: Readonly<RetryConfig> = Object.freeze({
-  strategy: "backoff",
-  backoff: DEFAULT_BACKOFF,
-  retryConnectionErrors: true,
-});
+/** The default retry policy of a client: one attempt, as in the generated PipesHub SDK. */
+export const DEFAULT_RETRY_CONFIG: Readonly<RetryConfig> = Object.freeze({ strategy: "none" });
 
 /** What {@link shouldRetry} needs to know about the operation that failed. */
 export interface RetriedOperation {

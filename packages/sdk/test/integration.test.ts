@@ -338,15 +338,19 @@ describe("each error type from a real failure", () => {
     assert.ok(error.cause instanceof Error);
   });
 
-  test("ConnectionError: the service has been shut down", async () => {
+  test("ConnectionError: the service has been shut down, at once with the default settings", { timeout: 10_000 }, async () => {
     const app = await buildApp(testConfig());
     await app.server.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.server.address();
     assert.ok(address && typeof address === "object");
-    const client = new Pipeshub({ serverURL: `http://127.0.0.1:${address.port}`, retryConfig: NO_RETRIES });
+    const client = new Pipeshub({ serverURL: `http://127.0.0.1:${address.port}` }); // the defaults
     assert.equal((await client.userAccount.initAuth()).currentStep, 0, "it answered while running");
     await app.close();
-    await rejection(client.userAccount.initAuth(), ConnectionError);
+    const started = performance.now();
+    const error = await rejection(client.userAccount.initAuth(), ConnectionError);
+    assert.equal(error.code, "ECONNREFUSED");
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 400, `failed after ${Math.round(elapsed)} ms, without waiting to retry`);
   });
 
   test("RequestTimeoutError: the SDK's timeoutMs is shorter than the service's wait on a hanging provider", async (t) => {
@@ -388,30 +392,27 @@ describe("each error type from a real failure", () => {
     // A loopback server that answers like a misconfigured proxy or an incompatible server does.
     const impostor = await startJsonServer(() => ({ status: 200, body: { accessToken: "camelCase-instead-of-access_token", token_type: "Bearer" } }));
     t.after(() => impostor.close());
-    const client = new Pipeshub({ serverURL: impostor.url });
+    const client = new Pipeshub({ serverURL: impostor.url, retryConfig: QUICK_BACKOFF });
     const error = await rejection(
       client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
       ResponseValidationError,
     );
     assert.match(error.message, /response\.access_token: required string is missing/);
     assert.equal(error.statusCode, 200);
-    assert.equal(impostor.requests, 1, "never retried, even with the default retry policy");
+    assert.equal(impostor.requests, 1, "never retried, even under backoff");
   });
 });
 
 describe("retries against the real service", () => {
-  test("a 4xx is not retried, even with the default backoff policy: exactly one request", async (t) => {
+  test("a 4xx is not retried, even for an idempotent call under backoff: exactly one request", async (t) => {
     const f = await setUp(t);
-    const { client, requests } = clientOf(f.service, { retryConfig: undefined }); // the default: backoff
+    const { client, requests } = clientOf(f.service, { retryConfig: QUICK_BACKOFF });
     const error = await rejection(
-      client.oauth.exchangeCode({ code: "not-a-real-code", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
+      client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: "https://elsewhere.example/callback" }),
       AuthError,
     );
-    assert.equal(error.error, "INVALID_GRANT");
+    assert.equal(error.error, "REDIRECT_URI_MISMATCH");
     assert.equal(requests(), 1, "one request left the SDK");
-    assert.equal(f.provider.tokenRequests, 1, "the provider saw one token request");
-    const { records } = await client.admin.listAudit(f.orgId);
-    assert.equal(records.filter((r) => r.event === "oauth.exchange").length, 1, "the service audited one exchange");
   });
 
   test("a 502 from the service: a single-use exchange is not replayed under backoff", async (t) => {
@@ -434,6 +435,15 @@ describe("retries against the real service", () => {
     const lossy = new Pipeshub({ serverURL: proxy.url, adminToken: f.service.app.config.adminToken, retryConfig: QUICK_BACKOFF });
     assert.deepEqual((await lossy.admin.listOrgs()).map((org) => org.id), [f.orgId]);
     assert.deepEqual(proxy.forwarded, ["GET /api/v1/orgs", "GET /api/v1/orgs"], "the first answer was lost, the retry's arrived");
+  });
+
+  test("a client left at its defaults does not retry, even an idempotent read", { timeout: 10_000 }, async (t) => {
+    const f = await setUp(t);
+    const proxy = await startLossyProxy(f.service.url, (path) => path === "/api/v1/orgs");
+    t.after(() => proxy.close());
+    const lossy = new Pipeshub({ serverURL: proxy.url, adminToken: f.service.app.config.adminToken });
+    await rejection(lossy.admin.listOrgs(), ConnectionError);
+    assert.deepEqual(proxy.forwarded, ["GET /api/v1/orgs"]);
   });
 
   test("exchangeCode: an answer lost after the service redeemed the state is not replayed", async (t) => {
