@@ -16,7 +16,7 @@ import { APIError, ConnectionError, RequestTimeoutError } from "./errors.ts";
 export interface BackoffStrategy {
   /** Delay before the first retry. */
   initialInterval: number;
-  /** Upper bound of any single delay, including one asked for by `Retry-After`. */
+  /** Upper bound of any single delay; a `Retry-After` asking for longer ends the retries. */
   maxInterval: number;
   /** Growth factor between consecutive delays. */
   exponent: number;
@@ -135,15 +135,16 @@ export interface RetryDelayInput {
  *
  * Without a server hint the delay is `initialInterval × exponent^(attempt−1)`, capped at
  * `maxInterval`, with ±{@link JITTER_RATIO} jitter (never above `maxInterval`). A
- * `Retry-After` hint (RFC 9110 §10.2.3) is used as given, without jitter, capped at
- * `maxInterval`. If waiting that long would end past `maxElapsedTime`, the answer is
- * `undefined`: the SDK never retries earlier than the server asked, and never past the budget.
+ * `Retry-After` hint (RFC 9110 §10.2.3) is used as given, without jitter. If it is longer than
+ * `maxInterval`, or waiting would end past `maxElapsedTime`, the answer is `undefined`: the
+ * SDK never retries earlier than the server asked, and never waits longer than configured.
  */
 export function retryDelay(input: RetryDelayInput): number | undefined {
   const { attempt, backoff, elapsedMs, retryAfterMs, random } = input;
   let delay: number;
   if (retryAfterMs !== undefined) {
-    delay = Math.min(Math.max(0, retryAfterMs), backoff.maxInterval);
+    if (retryAfterMs > backoff.maxInterval) return undefined;
+    delay = Math.max(0, retryAfterMs);
   } else {
     const base = Math.min(backoff.initialInterval * backoff.exponent ** Math.max(0, attempt - 1), backoff.maxInterval);
     const jitter = 1 + (2 * random - 1) * JITTER_RATIO;

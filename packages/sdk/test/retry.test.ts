@@ -149,10 +149,15 @@ describe("retryDelay", () => {
     assert.equal(low, 45_000);
   });
 
-  it("uses Retry-After as given, capped by maxInterval", () => {
+  it("uses Retry-After as given, without jitter", () => {
     assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 2_000, random: 0 }), 2_000);
     assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 0 }), 0);
-    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 3_600_000 }), 60_000);
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 60_000 }), 60_000, "exactly maxInterval");
+  });
+
+  it("gives up rather than retry sooner than a Retry-After longer than maxInterval", () => {
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 60_001 }), undefined);
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 3_600_000 }), undefined);
   });
 
   it("gives up when the delay would end past maxElapsedTime", () => {
@@ -340,6 +345,16 @@ describe("single-use operations under backoff, over loopback", () => {
       assert.equal(server.requests.length, 2);
     });
   }
+
+  it("gives up at once when Retry-After asks for a longer wait than the backoff allows", async () => {
+    const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "maintenance" }, { "retry-after": "10" }));
+    const sdk = new Pipeshub({ serverURL: server.url, retryConfig: { strategy: "backoff" } }); // DEFAULT_BACKOFF: at most 5 s apart
+    const started = performance.now();
+    const error = await rejection(sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
+    assert.equal(error.headers.get("retry-after"), "10", "the caller sees when to come back");
+    assert.equal(server.requests.length, 1);
+    assert.ok(performance.now() - started < 1_000);
+  });
 
   it("does not replay a refresh whose connection dropped after sending", async () => {
     const server = await serve((_req, res, i) => (i === 0 ? dropConnection(res) : sendJson(res, 200, {})));
