@@ -11,6 +11,7 @@ import {
   PipeshubDefaultError,
   RequestTimeoutError,
   retryDelay,
+  type FetchLike,
 } from "../src/index.ts";
 import { AUTHORIZATION_OK, SEED_AUTHORIZE, closedPort, hang, sendJson, startServer, type Handler, type TestServer } from "./helpers/server.ts";
 
@@ -49,11 +50,14 @@ describe("the default retry policy", () => {
   });
 
   it("fails at once when nothing listens, instead of retrying", { timeout: 5_000 }, async () => {
-    const sdk = new Pipeshub({ serverURL: `http://127.0.0.1:${await closedPort()}` });
-    const started = performance.now();
+    let attempts = 0;
+    const fetch: FetchLike = (input, init) => {
+      attempts++;
+      return globalThis.fetch(input, init);
+    };
+    const sdk = new Pipeshub({ serverURL: `http://127.0.0.1:${await closedPort()}`, fetch });
     await assert.rejects(sdk.userAccount.initAuth(), ConnectionError);
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 400, `took ${Math.round(elapsed)} ms; the first retry would start after ${DEFAULT_BACKOFF.initialInterval * 0.75} ms`);
+    assert.equal(attempts, 1);
   });
 });
 
@@ -74,7 +78,7 @@ describe("DEFAULT_BACKOFF, used by { strategy: \"backoff\" } without parameters"
     const elapsed = performance.now() - started;
     assert.equal(server.requests.length, 2);
     // 500 ms ± 25 % jitter, plus two loopback round trips.
-    assert.ok(elapsed >= 370 && elapsed < 1_000, `retried after ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 370 && elapsed < 2_000, `retried after ${Math.round(elapsed)} ms`);
   });
 });
 
@@ -110,7 +114,7 @@ describe("the per-attempt timeout", () => {
       return true;
     });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 95 && elapsed < 1_000, `took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 95 && elapsed < 2_000, `took ${Math.round(elapsed)} ms`);
   });
 
   it("is the call's timeoutMs when set, shorter or longer than the client's", async () => {
