@@ -6,6 +6,7 @@
 import {
   APIError,
   ConnectionError,
+  PipeshubError,
   RequestAbortedError,
   RequestTimeoutError,
   ResponseValidationError,
@@ -85,17 +86,14 @@ export class Transport {
    * Every failure is a `PipeshubError`; a decoding failure is a {@link ResponseValidationError}.
    */
   async request<T>(spec: RequestSpec, options: RequestOptions | undefined, decode: Decoder<T>): Promise<T> {
-    const raw = await this.#withRetries(spec, options ?? {});
     try {
-      return decode(raw);
-    } catch (cause) {
-      if (!(cause instanceof ShapeError)) throw cause;
-      throw new ResponseValidationError({
-        message: `Unexpected response from ${spec.method} ${spec.path}: ${cause.message}`,
-        response: raw.response,
-        body: raw.text,
-        cause,
-      });
+      const raw = await this.#withRetries(spec, options ?? {});
+      return decodeChecked(spec, raw, decode);
+    } catch (error) {
+      // Restart the trace at the caller's await: the SDK's own frames say nothing about
+      // which call failed, and they would push the caller's line out of a short trace.
+      if (error instanceof PipeshubError) captureStackTrace?.(error, this.request);
+      throw error;
     }
   }
 
@@ -189,6 +187,24 @@ export function checkTimeout(timeoutMs: number): void {
   if (timeoutMs === Infinity || (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) return;
   throw new TypeError(`timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity; got ${timeoutMs}`);
 }
+
+/** Runs `decode`, turning a `ShapeError` into a {@link ResponseValidationError}. */
+function decodeChecked<T>(spec: RequestSpec, raw: RawResponse, decode: Decoder<T>): T {
+  try {
+    return decode(raw);
+  } catch (cause) {
+    if (!(cause instanceof ShapeError)) throw cause;
+    throw new ResponseValidationError({
+      message: `Unexpected response from ${spec.method} ${spec.path}: ${cause.message}`,
+      response: raw.response,
+      body: raw.text,
+      cause,
+    });
+  }
+}
+
+/** V8's `Error.captureStackTrace` (Node, Chromium); absent elsewhere, where traces stay as they are. */
+const captureStackTrace = (Error as { captureStackTrace?: (target: object, below?: (...args: never[]) => unknown) => void }).captureStackTrace;
 
 /** Parses a 2xx body as JSON; a body that is not JSON is a `ShapeError`. */
 export function parseJson(raw: RawResponse): unknown {

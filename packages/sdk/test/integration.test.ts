@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
+import { inspect } from "node:util";
 import { buildApp } from "../../server/src/app.ts";
 import { testConfig } from "../../server/src/config.ts";
 import { closedPortUrl, startHangingServer, startJsonServer } from "../../server/test/support/faulty-servers.ts";
@@ -295,8 +296,11 @@ describe("each error type from a real failure", () => {
     assert.equal(error.statusCode, 400);
     assert.equal(error.error, "REDIRECT_URI_MISMATCH");
     assert.equal(error.code, "HTTP_BAD_REQUEST");
-    assert.match(error.message, /redirect/i);
-    assert.equal(error.message, JSON.parse(error.body).message, "the service's message, for a person");
+    assert.match(error.serviceMessage ?? "", /redirect/i);
+    assert.equal(error.serviceMessage, JSON.parse(error.body).message, "the service's message, for a person");
+    assert.equal(String(error), `AuthError: 400 REDIRECT_URI_MISMATCH: ${error.serviceMessage}`, "one line with what to switch on");
+    assert.equal(inspect(error).split("\n")[0], String(error));
+    assert.ok(!inspect(error).includes(error.requestId ?? "?"), "headers stay out of the printout");
     assert.ok(error.requestId, "x-request-id is exposed");
     assert.equal(f.provider.tokenRequests, 0);
   });
