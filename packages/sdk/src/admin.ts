@@ -94,9 +94,22 @@ export interface OAuthProviderSettings {
   enableJit: boolean;
   trustEmail: boolean;
   requirePkce: boolean;
+  /** The claim that identifies the user, when not `sub`. */
+  subjectClaim?: string | null;
+  /** The claim whose `true` means the email is verified, when not `email_verified`. */
+  emailVerifiedClaim?: string | null;
+  /** A GitHub-style list of the user's addresses, when configured. */
+  emailsEndpoint?: string | null;
   createdAt: string;
   updatedAt: string;
   [key: string]: unknown;
+}
+
+/** What {@link Admin.saveProvider} did: the saved settings, and whether the provider is new. */
+export interface SavedProvider {
+  provider: OAuthProviderSettings;
+  /** `true` when the provider was created (HTTP 201), `false` when one of that name was replaced (200). */
+  created: boolean;
 }
 
 /** What {@link Admin.testProvider} learnt from the provider just now. */
@@ -183,6 +196,9 @@ const providerShape = {
   enableJit: "boolean",
   trustEmail: "boolean",
   requirePkce: "boolean",
+  subjectClaim: "string?",
+  emailVerifiedClaim: "string?",
+  emailsEndpoint: "string?",
   createdAt: "string",
   updatedAt: "string",
 } as const;
@@ -245,7 +261,15 @@ export class Admin {
 
   /** Creates or replaces a provider: `PUT /api/v1/orgs/{orgId}/oauth-providers/{name}`. The service validates the settings (and discovery) when saved. */
   putProvider(orgId: string, name: string, settings: OAuthProviderSettingsInput, options?: RequestOptions): Promise<OAuthProviderSettings> {
-    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings, idempotent: true }, options, decodeProvider);
+    return this.saveProvider(orgId, name, settings, options).then((saved) => saved.provider);
+  }
+
+  /** {@link Admin.putProvider}, also telling whether the provider was created or replaced (e.g. to say which to a person). */
+  saveProvider(orgId: string, name: string, settings: OAuthProviderSettingsInput, options?: RequestOptions): Promise<SavedProvider> {
+    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings, idempotent: true }, options, (raw) => ({
+      provider: decodeProvider(raw),
+      created: raw.response.status === 201,
+    }));
   }
 
   /** Reads a provider's settings: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}`. */

@@ -42,6 +42,7 @@ export {
   type Org,
   type OrgUser,
   type ProviderCheck,
+  type SavedProvider,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";
 export {
