@@ -20,7 +20,7 @@ const INSTALL_COMMAND = "npm install --prefix .tools node@24";
 
 const TASKS = {
   start: join(ROOT, "packages/server/src/main.ts"),
-  cli: join(ROOT, "packages/server/src/cli/main.ts"),
+  cli: join(ROOT, "packages/cli/src/main.ts"),
   test: join(ROOT, "scripts/run-tests.mjs"),
 };
 

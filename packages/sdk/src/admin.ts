@@ -94,9 +94,22 @@ export interface OAuthProviderSettings {
   enableJit: boolean;
   trustEmail: boolean;
   requirePkce: boolean;
+  /** The claim that identifies the user, when not `sub`. */
+  subjectClaim?: string | null;
+  /** The claim whose `true` means the email is verified, when not `email_verified`. */
+  emailVerifiedClaim?: string | null;
+  /** A GitHub-style list of the user's addresses, when configured. */
+  emailsEndpoint?: string | null;
   createdAt: string;
   updatedAt: string;
   [key: string]: unknown;
+}
+
+/** What {@link Admin.saveProvider} did: the saved settings, and whether the provider is new. */
+export interface SavedProvider {
+  provider: OAuthProviderSettings;
+  /** `true` when the provider was created (HTTP 201), `false` when one of that name was replaced (200). */
+  created: boolean;
 }
 
 /** What {@link Admin.testProvider} learnt from the provider just now. */
@@ -183,6 +196,9 @@ const providerShape = {
   enableJit: "boolean",
   trustEmail: "boolean",
   requirePkce: "boolean",
+  subjectClaim: "string?",
+  emailVerifiedClaim: "string?",
+  emailsEndpoint: "string?",
   createdAt: "string",
   updatedAt: "string",
 } as const;
@@ -214,7 +230,10 @@ const stepMethodShape = { type: "string" } as const;
 const rotateShape = { kid: "string" } as const;
 const presetShape = { name: "string", title: "string", description: "string", options: "array" } as const;
 
-/** Admin operations. Reach them as `client.admin`; they need the client's `adminToken`. */
+/**
+ * Admin operations. Reach them as `client.admin`; they need the client's `adminToken`.
+ * GET, PUT and DELETE are idempotent (RFC 9110 §9.2.2) and retried as configured.
+ */
 export class Admin {
   readonly #transport: Transport;
   readonly #token: string | undefined;
@@ -225,81 +244,90 @@ export class Admin {
     this.#token = adminToken;
   }
 
-  /** Creates an organisation: `POST /api/v1/orgs`. */
+  /** Creates an organisation: `POST /api/v1/orgs`. Not idempotent: each request creates one. */
   createOrg(request: CreateOrgRequest, options?: RequestOptions): Promise<Org> {
-    return this.#call({ method: "POST", path: "/api/v1/orgs", body: { name: request.name, domains: request.domains } }, options, decodeOrg);
+    return this.#call({ method: "POST", path: "/api/v1/orgs", body: { name: request.name, domains: request.domains }, idempotent: false }, options, decodeOrg);
   }
 
   /** Lists the organisations: `GET /api/v1/orgs`. */
   listOrgs(options?: RequestOptions): Promise<Org[]> {
-    return this.#call({ method: "GET", path: "/api/v1/orgs" }, options, (raw) => readArray(parseJson(raw), "response", (item, path) => readShape(item, orgShape, path)));
+    return this.#call({ method: "GET", path: "/api/v1/orgs", idempotent: true }, options, (raw) => readArray(parseJson(raw), "response", (item, path) => readShape(item, orgShape, path)));
   }
 
   /** Reads an organisation: `GET /api/v1/orgs/{orgId}`. */
   getOrg(orgId: string, options?: RequestOptions): Promise<Org> {
-    return this.#call({ method: "GET", path: orgPath(orgId) }, options, decodeOrg);
+    return this.#call({ method: "GET", path: orgPath(orgId), idempotent: true }, options, decodeOrg);
   }
 
   /** Creates or replaces a provider: `PUT /api/v1/orgs/{orgId}/oauth-providers/{name}`. The service validates the settings (and discovery) when saved. */
   putProvider(orgId: string, name: string, settings: OAuthProviderSettingsInput, options?: RequestOptions): Promise<OAuthProviderSettings> {
-    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings }, options, decodeProvider);
+    return this.saveProvider(orgId, name, settings, options).then((saved) => saved.provider);
+  }
+
+  /** {@link Admin.putProvider}, also telling whether the provider was created or replaced (e.g. to say which to a person). */
+  saveProvider(orgId: string, name: string, settings: OAuthProviderSettingsInput, options?: RequestOptions): Promise<SavedProvider> {
+    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings, idempotent: true }, options, (raw) => ({
+      provider: decodeProvider(raw),
+      created: raw.response.status === 201,
+    }));
   }
 
   /** Reads a provider's settings: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}`. */
   getProvider(orgId: string, name: string, options?: RequestOptions): Promise<OAuthProviderSettings> {
-    return this.#call({ method: "GET", path: providerPath(orgId, name) }, options, decodeProvider);
+    return this.#call({ method: "GET", path: providerPath(orgId, name), idempotent: true }, options, decodeProvider);
   }
 
   /** Lists the provider presets (Google, Entra ID, GitHub, …) and their options: `GET /api/v1/provider-presets`. */
   listProviderPresets(options?: RequestOptions): Promise<ProviderPreset[]> {
-    return this.#call({ method: "GET", path: "/api/v1/provider-presets" }, options, (raw) =>
+    return this.#call({ method: "GET", path: "/api/v1/provider-presets", idempotent: true }, options, (raw) =>
       readArray(parseJson(raw), "response", (item, path) => readShape(item, presetShape, path) as unknown as ProviderPreset),
     );
   }
 
   /** Lists the organisation's providers: `GET /api/v1/orgs/{orgId}/oauth-providers`. */
   listProviders(orgId: string, options?: RequestOptions): Promise<OAuthProviderSettings[]> {
-    return this.#call({ method: "GET", path: `${orgPath(orgId)}/oauth-providers` }, options, (raw) =>
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/oauth-providers`, idempotent: true }, options, (raw) =>
       readArray(parseJson(raw), "response", (item, path) => readShape(item, providerShape, path)),
     );
   }
 
   /** Deletes a provider: `DELETE /api/v1/orgs/{orgId}/oauth-providers/{name}`. */
   async deleteProvider(orgId: string, name: string, options?: RequestOptions): Promise<void> {
-    await this.#call({ method: "DELETE", path: providerPath(orgId, name) }, options, () => undefined);
+    await this.#call({ method: "DELETE", path: providerPath(orgId, name), idempotent: true }, options, () => undefined);
   }
 
   /**
    * Checks that the provider's discovery document and keys can be fetched now:
-   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test`.
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test`. Changes nothing, so it is
+   * retried like a read.
    *
    * @throws {PipeshubDefaultError} 502 `PROVIDER_UNAVAILABLE` / `PROVIDER_ERROR`, 504 `PROVIDER_TIMEOUT`, 404 `NOT_FOUND`.
    */
   testProvider(orgId: string, name: string, options?: RequestOptions): Promise<ProviderCheck> {
-    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test` }, options, (raw) => readShape(parseJson(raw), checkShape));
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) => readShape(parseJson(raw), checkShape));
   }
 
-  /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. */
+  /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. Not idempotent: a replay of a created user answers 409. */
   createUser(orgId: string, request: CreateUserRequest, options?: RequestOptions): Promise<OrgUser> {
     const body: Record<string, string> = { email: request.email };
     if (request.fullName !== undefined) body.fullName = request.fullName;
-    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body }, options, (raw) => readShape(parseJson(raw), userShape));
+    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) => readShape(parseJson(raw), userShape));
   }
 
   /** Finds users by email (at most one): `GET /api/v1/orgs/{orgId}/users?email=`. */
   findUsers(orgId: string, email: string, options?: RequestOptions): Promise<OrgUser[]> {
-    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, query: { email } }, options, decodeUsers);
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, query: { email }, idempotent: true }, options, decodeUsers);
   }
 
   /** Lists the organisation's users: `GET /api/v1/orgs/{orgId}/users`. */
   listUsers(orgId: string, options?: RequestOptions): Promise<OrgUser[]> {
-    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users` }, options, decodeUsers);
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, idempotent: true }, options, decodeUsers);
   }
 
   /** Reads the sign-in audit trail, a page at a time, newest first: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=`. */
   listAudit(orgId: string, request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
     return this.#call(
-      { method: "GET", path: `${orgPath(orgId)}/audit`, query: { limit: request.limit, cursor: request.cursor } },
+      { method: "GET", path: `${orgPath(orgId)}/audit`, query: { limit: request.limit, cursor: request.cursor }, idempotent: true },
       options,
       (raw) => {
         const page = readShape(parseJson(raw), auditPageShape);
@@ -313,7 +341,7 @@ export class Admin {
 
   /** Reads the organisation's sign-in steps, in order: `GET /api/v1/orgs/{orgId}/auth-methods`. */
   getAuthMethods(orgId: string, options?: RequestOptions): Promise<AuthStep[]> {
-    return this.#call({ method: "GET", path: `${orgPath(orgId)}/auth-methods` }, options, decodeAuthSteps);
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/auth-methods`, idempotent: true }, options, decodeAuthSteps);
   }
 
   /**
@@ -323,15 +351,16 @@ export class Admin {
    */
   setAuthMethods(orgId: string, steps: AuthStep[], options?: RequestOptions): Promise<AuthStep[]> {
     const authMethod = steps.map((step) => ({ order: step.order, allowedMethods: step.allowedMethods.map((m) => ({ type: m.type })) }));
-    return this.#call({ method: "PUT", path: `${orgPath(orgId)}/auth-methods`, body: { authMethod } }, options, decodeAuthSteps);
+    return this.#call({ method: "PUT", path: `${orgPath(orgId)}/auth-methods`, body: { authMethod }, idempotent: true }, options, decodeAuthSteps);
   }
 
   /**
    * Creates a new signing key for the service's own tokens: `POST /api/v1/keys/rotate`. The
-   * previous key stays published in the JWKS until the tokens it signed have expired.
+   * previous key stays published in the JWKS until the tokens it signed have expired. Not
+   * idempotent: each request rotates again.
    */
   rotateSigningKeys(options?: RequestOptions): Promise<{ kid: string }> {
-    return this.#call({ method: "POST", path: "/api/v1/keys/rotate" }, options, (raw) => {
+    return this.#call({ method: "POST", path: "/api/v1/keys/rotate", idempotent: false }, options, (raw) => {
       const wire = readShape(parseJson(raw), rotateShape);
       return { kid: wire.kid };
     });

@@ -10,11 +10,36 @@
  * | {@link ConnectionError} | no answer: connection refused, reset, DNS, TLS… |
  * | {@link RequestTimeoutError} | `timeoutMs` elapsed for one attempt |
  * | {@link RequestAbortedError} | the caller's `AbortSignal` fired |
+ *
+ * Each prints as one line, `AuthError: 400 INVALID_STATE: <the service's message>`, followed
+ * by its stack. The details (status, identifiers, headers, body, the raw `Response`) are
+ * properties, but not enumerable ones, so that `console.log(err)` and an uncaught throw do
+ * not dump them; `JSON.stringify(err)` gives the short ones ({@link PipeshubError.toJSON}).
  */
+
+/** Node's hook for `util.inspect`, looked up by name so that the SDK needs no Node import. */
+const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 /** Base class of every error thrown by a `Pipeshub` call. */
 export class PipeshubError extends Error {
   override name = "PipeshubError";
+
+  /** `console.log(err)`, `util.inspect(err)`: the summary line and the stack, nothing else. */
+  [inspectCustom](): string {
+    return this.stack ?? `${this.name}: ${this.message}`;
+  }
+
+  /** What structured loggers get: the summary and the short identifying details. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message };
+  }
+}
+
+/** Defines read-only properties that printing skips (not enumerable). */
+function defineDetails(target: object, details: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(details)) {
+    Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
+  }
 }
 
 /** Fields shared by errors that carry an HTTP response. */
@@ -40,30 +65,42 @@ interface ErrorBodyFields {
 export class APIError extends PipeshubError {
   override name = "APIError";
   /** The HTTP status of the response. */
-  readonly statusCode: number;
+  declare readonly statusCode: number;
   /** Stable identifier to switch on, e.g. `"INVALID_GRANT"`; `undefined` if the body was not the service's JSON. */
-  readonly error: string | undefined;
+  declare readonly error: string | undefined;
   /** Machine-readable class of the failure, e.g. `"HTTP_BAD_REQUEST"`; `undefined` like {@link APIError.error}. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
+  /**
+   * The service's own words, written for a person (the body's `message`); `undefined` if the
+   * body was not the service's JSON. `message` is this with the status and `error` in front.
+   */
+  declare readonly serviceMessage: string | undefined;
   /** The response body as text, exactly as received (it may be HTML from a proxy). */
-  readonly body: string;
+  declare readonly body: string;
   /** The response (its body already consumed: use {@link APIError.body}). */
-  readonly response: Response;
+  declare readonly response: Response;
   /** The response headers. */
-  readonly headers: Headers;
+  declare readonly headers: Headers;
   /** The `x-request-id` response header, to quote when reporting a problem. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
 
-  constructor(init: HTTPErrorInit) {
+  constructor(init: Omit<HTTPErrorInit, "message">) {
     const fields = parseErrorBody(init.body);
-    super(fields.message ?? init.message, { cause: init.cause });
-    this.statusCode = init.response.status;
-    this.error = fields.error;
-    this.code = fields.code;
-    this.body = init.body;
-    this.response = init.response;
-    this.headers = init.response.headers;
-    this.requestId = init.response.headers.get("x-request-id") ?? undefined;
+    super(summaryLine(init.response, fields), init.cause === undefined ? undefined : { cause: init.cause });
+    defineDetails(this, {
+      statusCode: init.response.status,
+      error: fields.error,
+      code: fields.code,
+      serviceMessage: fields.message,
+      body: init.body,
+      response: init.response,
+      headers: init.response.headers,
+      requestId: init.response.headers.get("x-request-id") ?? undefined,
+    });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), statusCode: this.statusCode, error: this.error, code: this.code, requestId: this.requestId };
   }
 }
 
@@ -77,7 +114,7 @@ export class PipeshubDefaultError extends APIError {
   override name = "PipeshubDefaultError";
 }
 
-/** HTTP 429: too many requests. Retried by default, honouring `Retry-After`. */
+/** HTTP 429: too many requests. Retried under `backoff`, after the `Retry-After` it carries. */
 export class RateLimitError extends PipeshubDefaultError {
   override name = "RateLimitError";
 }
@@ -85,37 +122,73 @@ export class RateLimitError extends PipeshubDefaultError {
 /** A 2xx answer whose body is malformed or lacks what the API promises. Never retried. */
 export class ResponseValidationError extends PipeshubError {
   override name = "ResponseValidationError";
-  readonly statusCode: number;
+  declare readonly statusCode: number;
   /** The response body as text, exactly as received. */
-  readonly body: string;
-  readonly response: Response;
-  readonly headers: Headers;
-  readonly requestId: string | undefined;
+  declare readonly body: string;
+  declare readonly response: Response;
+  declare readonly headers: Headers;
+  declare readonly requestId: string | undefined;
 
   constructor(init: HTTPErrorInit) {
-    super(init.message, { cause: init.cause });
-    this.statusCode = init.response.status;
-    this.body = init.body;
-    this.response = init.response;
-    this.headers = init.response.headers;
-    this.requestId = init.response.headers.get("x-request-id") ?? undefined;
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    defineDetails(this, {
+      statusCode: init.response.status,
+      body: init.body,
+      response: init.response,
+      headers: init.response.headers,
+      requestId: init.response.headers.get("x-request-id") ?? undefined,
+    });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), statusCode: this.statusCode, requestId: this.requestId };
   }
 }
+
+/**
+ * Error codes (Node's system errors and undici's) that mean the connection was never opened,
+ * so no byte of the request reached the server: refused, no such host, DNS unavailable,
+ * connect timeout. A reset (`ECONNRESET`, `UND_ERR_SOCKET`) may come after the request was sent.
+ */
+export const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** No HTTP response arrived: the connection was refused, dropped, or could not be set up. `cause` holds the fetch error. */
 export class ConnectionError extends PipeshubError {
   override name = "ConnectionError";
+  /**
+   * The first error code in the `cause` chain, e.g. `"ECONNREFUSED"`, `"ECONNRESET"`,
+   * `"UND_ERR_SOCKET"`; `undefined` when the fetch error carries none (as in browsers).
+   */
+  declare readonly code: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    defineDetails(this, { code: codeInCauses(options?.cause) });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code };
+  }
+
+  /** True when the connection could not be opened ({@link CONNECT_FAILURE_CODES}): the request provably never reached the server. */
+  get connectFailed(): boolean {
+    return this.code !== undefined && CONNECT_FAILURE_CODES.has(this.code);
+  }
 }
 
-/** One attempt took longer than `timeoutMs` (retried as a connection error unless `retryConnectionErrors` is false). */
+/** One attempt took longer than `timeoutMs`. Under `backoff`, an idempotent call retries it as a connection error. */
 export class RequestTimeoutError extends PipeshubError {
   override name = "RequestTimeoutError";
   /** The per-attempt limit that elapsed. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(timeoutMs: number, options?: ErrorOptions) {
     super(`Request timed out after ${timeoutMs} ms`, options);
-    this.timeoutMs = timeoutMs;
+    defineDetails(this, { timeoutMs });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
   }
 }
 
@@ -129,7 +202,7 @@ export class RequestAbortedError extends PipeshubError {
  * {@link RateLimitError}, anything else → {@link PipeshubDefaultError}.
  */
 export function errorFromResponse(response: Response, body: string): APIError {
-  const init = { response, body, message: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}` };
+  const init = { response, body };
   if (response.status === 400) return new AuthError(init);
   if (response.status === 429) return new RateLimitError(init);
   return new PipeshubDefaultError(init);
@@ -156,6 +229,28 @@ function parseErrorBody(body: string): ErrorBodyFields {
     code: stringOrUndefined(value.code),
     message: stringOrUndefined(value.message),
   };
+}
+
+/**
+ * The one-line summary an {@link APIError} uses as its `message`: the status, the error
+ * identifier when the body names one, then the service's message, e.g.
+ * `400 INVALID_STATE: This sign-in attempt is unknown, expired or already used. Start again.`
+ * Without the service's JSON it falls back to the status text: `502 Bad Gateway`.
+ */
+function summaryLine(response: Response, fields: ErrorBodyFields): string {
+  const head = fields.error ? `${response.status} ${fields.error}` : `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  // One line, whatever the body held.
+  const text = fields.message?.replace(/\s+/g, " ").trim();
+  return text ? `${head}: ${text}` : head;
+}
+
+/** The first string `code` along `error.cause.cause…` (fetch wraps the socket error in a `TypeError`). */
+function codeInCauses(error: unknown): string | undefined {
+  for (let depth = 0; depth < 8 && isRecord(error); depth++) {
+    if (typeof error.code === "string") return error.code;
+    error = error.cause;
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,7 @@
 import {
   APIError,
   ConnectionError,
+  PipeshubError,
   RequestAbortedError,
   RequestTimeoutError,
   ResponseValidationError,
@@ -28,7 +29,7 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export interface RequestOptions {
   /** Overrides the client's `retryConfig` for this call (as a whole). */
   retries?: RetryConfig;
-  /** Per-attempt time limit in milliseconds; overrides the client's `timeoutMs`. */
+  /** Per-attempt time limit in milliseconds (`Infinity`: none); overrides the client's `timeoutMs`. */
   timeoutMs?: number;
   /** Aborts the call (including a pending retry delay) with a {@link RequestAbortedError}. */
   signal?: AbortSignal;
@@ -43,7 +44,7 @@ export interface TransportConfig {
   userAgent: string;
   headers: Record<string, string>;
   retryConfig: RetryConfig | undefined;
-  timeoutMs: number | undefined;
+  timeoutMs: number;
 }
 
 /** One HTTP call as an operation describes it. */
@@ -55,6 +56,12 @@ export interface RequestSpec {
   /** Sent as JSON when present. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Whether sending this request twice does no more harm than sending it once. Required, so
+   * that every operation decides: when `false`, the transport retries only what provably had
+   * no effect (see `shouldRetry`).
+   */
+  idempotent: boolean;
 }
 
 /** A 2xx response with its body read as text. */
@@ -79,21 +86,19 @@ export class Transport {
    * Every failure is a `PipeshubError`; a decoding failure is a {@link ResponseValidationError}.
    */
   async request<T>(spec: RequestSpec, options: RequestOptions | undefined, decode: Decoder<T>): Promise<T> {
-    const raw = await this.#withRetries(spec, options ?? {});
     try {
-      return decode(raw);
-    } catch (cause) {
-      if (!(cause instanceof ShapeError)) throw cause;
-      throw new ResponseValidationError({
-        message: `Unexpected response from ${spec.method} ${spec.path}: ${cause.message}`,
-        response: raw.response,
-        body: raw.text,
-        cause,
-      });
+      const raw = await this.#withRetries(spec, options ?? {});
+      return decodeChecked(spec, raw, decode);
+    } catch (error) {
+      // Restart the trace at the caller's await: the SDK's own frames say nothing about
+      // which call failed, and they would push the caller's line out of a short trace.
+      if (error instanceof PipeshubError) captureStackTrace?.(error, this.request);
+      throw error;
     }
   }
 
   async #withRetries(spec: RequestSpec, options: RequestOptions): Promise<RawResponse> {
+    if (options.timeoutMs !== undefined) checkTimeout(options.timeoutMs);
     const config = resolveRetryConfig(options.retries, this.#config.retryConfig);
     const backoff = config.strategy === "backoff" ? (config.backoff ?? DEFAULT_BACKOFF) : DEFAULT_BACKOFF;
     const url = this.#url(spec);
@@ -102,7 +107,7 @@ export class Transport {
       try {
         return await this.#attempt(url, spec, options);
       } catch (error) {
-        if (!shouldRetry(error, config)) throw error;
+        if (!shouldRetry(error, config, { idempotent: spec.idempotent })) throw error;
         const delay = retryDelay({
           attempt,
           backoff,
@@ -129,7 +134,7 @@ export class Transport {
     const controller = new AbortController();
     let timedOut = false;
     const timer =
-      timeoutMs === undefined
+      timeoutMs === Infinity
         ? undefined
         : setTimeout(() => {
             timedOut = true;
@@ -146,7 +151,7 @@ export class Transport {
       text = await response.text();
     } catch (cause) {
       if (signal?.aborted) throw aborted(signal);
-      if (timedOut && timeoutMs !== undefined) throw new RequestTimeoutError(timeoutMs, { cause });
+      if (timedOut) throw new RequestTimeoutError(timeoutMs, { cause });
       throw new ConnectionError(`Could not complete ${spec.method} ${url}: ${messageOf(cause)}`, { cause });
     } finally {
       clearTimeout(timer);
@@ -173,6 +178,33 @@ export class Transport {
     return headers;
   }
 }
+
+/** The longest delay `setTimeout` honours; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Throws a `TypeError` unless `timeoutMs` is a usable time limit: positive, at most ~24.8 days, or `Infinity`. */
+export function checkTimeout(timeoutMs: number): void {
+  if (timeoutMs === Infinity || (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) return;
+  throw new TypeError(`timeoutMs must be a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity; got ${timeoutMs}`);
+}
+
+/** Runs `decode`, turning a `ShapeError` into a {@link ResponseValidationError}. */
+function decodeChecked<T>(spec: RequestSpec, raw: RawResponse, decode: Decoder<T>): T {
+  try {
+    return decode(raw);
+  } catch (cause) {
+    if (!(cause instanceof ShapeError)) throw cause;
+    throw new ResponseValidationError({
+      message: `Unexpected response from ${spec.method} ${spec.path}: ${cause.message}`,
+      response: raw.response,
+      body: raw.text,
+      cause,
+    });
+  }
+}
+
+/** V8's `Error.captureStackTrace` (Node, Chromium); absent elsewhere, where traces stay as they are. */
+const captureStackTrace = (Error as { captureStackTrace?: (target: object, below?: (...args: never[]) => unknown) => void }).captureStackTrace;
 
 /** Parses a 2xx body as JSON; a body that is not JSON is a `ShapeError`. */
 export function parseJson(raw: RawResponse): unknown {

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { Pipeshub, SDK_VERSION, type PipeshubOptions } from "./client.ts";
+export { DEFAULT_TIMEOUT_MS, Pipeshub, SDK_VERSION, type PipeshubOptions } from "./client.ts";
 export type { FetchLike, RequestOptions } from "./http.ts";
 export {
   OAuth,
@@ -42,11 +42,13 @@ export {
   type Org,
   type OrgUser,
   type ProviderCheck,
+  type SavedProvider,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";
 export {
   APIError,
   AuthError,
+  CONNECT_FAILURE_CODES,
   ConnectionError,
   PipeshubDefaultError,
   PipeshubError,
@@ -59,11 +61,13 @@ export {
   DEFAULT_BACKOFF,
   DEFAULT_RETRY_CONFIG,
   JITTER_RATIO,
+  NOT_PROCESSED_STATUSES,
   RETRYABLE_STATUSES,
   parseRetryAfter,
   retryDelay,
   shouldRetry,
   type BackoffStrategy,
+  type RetriedOperation,
   type RetryConfig,
   type RetryDelayInput,
 } from "./retry.ts";

@@ -74,10 +74,10 @@ export class OAuth {
    * Exchanges an OAuth authorization code for the provider's tokens:
    * `POST /userAccount/oauth/exchange`.
    *
-   * Retries: the code is single-use (RFC 6749 §4.1.2). Retrying after a 5xx, a dropped
-   * connection or a timeout is safe but may report `AuthError` `INVALID_GRANT` if the first
-   * attempt had already redeemed the code; the user then has to sign in again. Pass
-   * `{ retries: { strategy: "none" } }` to surface the first failure instead.
+   * Single-use: the code (RFC 6749 §4.1.2) and the `state` are redeemed by the first request
+   * that reaches the service, so a replay after a 5xx, a reset or a timeout could only fail
+   * (`INVALID_STATE`, `INVALID_GRANT`) and hide the real error. Even under `backoff` this call
+   * is retried only when the connection could not be opened, or on a 429/503 with `Retry-After`.
    *
    * @throws {AuthError} 400, e.g. `INVALID_GRANT`, `REDIRECT_URI_MISMATCH`, `PROVIDER_NOT_FOUND`.
    * @throws {PipeshubDefaultError} any other 4xx/5xx (401 email mismatch, 404 no account, 502 provider failure…).
@@ -94,7 +94,7 @@ export class OAuth {
     if (request.iss !== undefined) body.iss = request.iss;
     const headers: Record<string, string> = {};
     if (request.sessionToken !== undefined) headers["x-session-token"] = request.sessionToken;
-    return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body, headers }, options, (raw) => {
+    return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body, headers, idempotent: false }, options, (raw) => {
       const wire = readShape(parseJson(raw), exchangeShape);
       const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };
       if (typeof wire.id_token === "string") result.idToken = wire.id_token;
@@ -117,6 +117,8 @@ export class OAuth {
         path: "/userAccount/oauth/authorize",
         query: { provider: request.provider, email: request.email, redirectUri: request.redirectUri },
         headers,
+        // Each call stores a fresh state; a repeat leaves only an unused one that expires.
+        idempotent: true,
       },
       options,
       (raw) => {

@@ -198,11 +198,14 @@ export class UserAccount {
    * Starts a sign-in session: `POST /userAccount/initAuth`. The session token comes from the
    * `x-session-token` response header (a browser client needs the server to expose it via CORS).
    *
+   * Retried like a read under `backoff`: a repeat only leaves an unused session behind, which
+   * expires on its own, and the caller keeps the token of the answer it received.
+   *
    * @throws {ResponseValidationError} a 2xx without the `x-session-token` header or with a malformed body.
    */
   async initAuth(request: InitAuthRequest = {}, options?: RequestOptions): Promise<InitAuthResponse> {
     const body = request.email === undefined ? {} : { email: request.email };
-    return this.#transport.request({ method: "POST", path: "/userAccount/initAuth", body }, options, (raw) => {
+    return this.#transport.request({ method: "POST", path: "/userAccount/initAuth", body, idempotent: true }, options, (raw) => {
       const wire = readShape(parseJson(raw), initAuthShape);
       const sessionToken = raw.response.headers.get("x-session-token");
       if (!sessionToken) throw new ShapeError("x-session-token response header is missing");
@@ -226,13 +229,16 @@ export class UserAccount {
    *
    * Returns `{ kind: "final", accessToken, refreshToken }` when all steps are done, or
    * `{ kind: "nextStep", nextStep, allowedMethods }` when the organisation requires another.
+   *
+   * Single-use: a step completes once, so this call is retried only when provably not
+   * processed (connection not opened, or 429/503 with `Retry-After`).
    */
   async authenticate(request: AuthenticateRequest, options?: RequestOptions): Promise<AuthenticateResponse> {
     const body: Record<string, unknown> = { method: request.method, credentials: request.credentials };
     if (request.email !== undefined) body.email = request.email;
     if (request.provider !== undefined) body.provider = request.provider;
     return this.#transport.request(
-      { method: "POST", path: "/userAccount/authenticate", body, headers: { "x-session-token": request.sessionToken } },
+      { method: "POST", path: "/userAccount/authenticate", body, headers: { "x-session-token": request.sessionToken }, idempotent: false },
       options,
       decodeAuthenticate,
     );
@@ -242,13 +248,14 @@ export class UserAccount {
    * Exchanges a refresh token for a new access token: `POST /userAccount/refresh/token` with
    * `Authorization: Bearer <refreshToken>`.
    *
-   * Retries: with rotation, a retry after a lost response presents an already-used refresh
-   * token, which the service treats as reuse and answers 401; the user then signs in again.
-   * Pass `{ retries: { strategy: "none" } }` to handle the first failure yourself.
+   * Single-use: the service rotates the refresh token, so a replay after a lost response
+   * would present a used token, which the service treats as theft: it ends the session and
+   * answers 401. Even under `backoff` this call is retried only when the connection could not
+   * be opened, or on a 429/503 with `Retry-After`.
    */
   async refreshToken(request: { refreshToken: string }, options?: RequestOptions): Promise<RefreshTokenResponse> {
     return this.#transport.request(
-      { method: "POST", path: "/userAccount/refresh/token", headers: bearer(request.refreshToken) },
+      { method: "POST", path: "/userAccount/refresh/token", headers: bearer(request.refreshToken), idempotent: false },
       options,
       (raw) => {
         const wire = readShape(parseJson(raw), refreshShape);
@@ -260,10 +267,14 @@ export class UserAccount {
     );
   }
 
-  /** Ends the session of `accessToken`: `POST /userAccount/logout/manual` with `Authorization: Bearer`. Discard the tokens locally too. */
+  /**
+   * Ends the session of `accessToken`: `POST /userAccount/logout/manual` with `Authorization: Bearer`.
+   * Discard the tokens locally too. Single-use like `refreshToken`: a replay after the session
+   * ended answers 401.
+   */
   async logout(request: { accessToken: string }, options?: RequestOptions): Promise<void> {
     await this.#transport.request(
-      { method: "POST", path: "/userAccount/logout/manual", headers: bearer(request.accessToken) },
+      { method: "POST", path: "/userAccount/logout/manual", headers: bearer(request.accessToken), idempotent: false },
       options,
       () => undefined,
     );

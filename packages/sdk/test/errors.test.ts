@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { after, describe, it } from "node:test";
+import { inspect } from "node:util";
 import {
   APIError,
   AuthError,
@@ -111,7 +113,8 @@ describe("HTTP errors", () => {
     assert.equal(error.error, "INVALID_GRANT");
     assert.equal(error.code, "HTTP_BAD_REQUEST");
     assert.equal(error.statusCode, 400);
-    assert.equal(error.message, "The authorization code is invalid or expired");
+    assert.equal(error.message, "400 INVALID_GRANT: The authorization code is invalid or expired");
+    assert.equal(error.serviceMessage, "The authorization code is invalid or expired");
     assert.deepEqual(JSON.parse(error.body), body);
     assert.ok(error.response instanceof Response);
     assert.equal(error.response.status, 400);
@@ -131,7 +134,8 @@ describe("HTTP errors", () => {
       assert.equal(error.name, "PipeshubDefaultError");
       assert.equal(error.statusCode, status);
       assert.equal(error.error, id);
-      assert.equal(error.message, `failed ${status}`);
+      assert.equal(error.message, `${status} ${id}: failed ${status}`);
+      assert.equal(error.serviceMessage, `failed ${status}`);
       assert.equal(error.requestId, undefined);
     });
   }
@@ -152,7 +156,8 @@ describe("HTTP errors", () => {
     assert.equal(error.body, html);
     assert.equal(error.error, undefined);
     assert.equal(error.code, undefined);
-    assert.equal(error.message, "HTTP 502 Bad Gateway");
+    assert.equal(error.message, "502 Bad Gateway");
+    assert.equal(error.serviceMessage, undefined);
     assert.equal(error.headers.get("content-type"), "text/html");
   });
 
@@ -160,7 +165,105 @@ describe("HTTP errors", () => {
     const error = await exchangeError((_req, res) => sendJson(res, 404, { error: { code: "HTTP_NOT_FOUND", message: "Session expired" } }));
     assert.ok(error instanceof PipeshubDefaultError);
     assert.equal(error.error, "HTTP_NOT_FOUND");
-    assert.equal(error.message, "Session expired");
+    assert.equal(error.message, "404 HTTP_NOT_FOUND: Session expired");
+  });
+});
+
+describe("printing an error", () => {
+  const INVALID_STATE = {
+    error: "INVALID_STATE",
+    message: "This sign-in attempt is unknown, expired or already used. Start again.",
+    code: "HTTP_BAD_REQUEST",
+    statusCode: 400,
+  };
+  const SUMMARY = "AuthError: 400 INVALID_STATE: This sign-in attempt is unknown, expired or already used. Start again.";
+  const invalidState: Handler = (_req, res) => sendJson(res, 400, INVALID_STATE, { "x-request-id": "req-42" });
+
+  it("String(err) and err.message are one line: class, status, error id, the service's words", async () => {
+    const error = await exchangeError(invalidState);
+    assert.equal(String(error), SUMMARY);
+    assert.ok(error instanceof AuthError);
+    assert.equal(`${error.name}: ${error.message}`, SUMMARY);
+  });
+
+  it("util.inspect(err) is that line and the stack, from the caller's await, without the Response", async () => {
+    const error = await exchangeError(invalidState);
+    const [first, ...rest] = inspect(error).split("\n");
+    assert.equal(first, SUMMARY);
+    assert.ok(rest.length >= 1 && rest.every((line) => line.startsWith("    at ")), inspect(error));
+    assert.match(rest.join("\n"), /errors\.test\.ts/, "the caller's line is in the trace");
+    assert.doesNotMatch(rest.join("\n"), /src\/(http|errors)\.ts/, "the SDK's own frames are not");
+    for (const word of ["Response", "Headers", "x-request-id", "req-42", "HTTP_BAD_REQUEST"]) assert.ok(!inspect(error).includes(word), word);
+    assert.ok(inspect({ error }).includes(SUMMARY) && !inspect({ error }).includes("Headers"), "the same inside an object");
+  });
+
+  it("keeps the details on properties that printing skips", async () => {
+    const error = await exchangeError(invalidState);
+    assert.ok(error instanceof AuthError);
+    assert.equal(error.statusCode, 400);
+    assert.equal(error.error, "INVALID_STATE");
+    assert.equal(error.code, "HTTP_BAD_REQUEST");
+    assert.equal(error.requestId, "req-42");
+    assert.equal(error.headers.get("x-request-id"), "req-42");
+    assert.deepEqual(JSON.parse(error.body), INVALID_STATE);
+    assert.equal(error.response.status, 400);
+    assert.deepEqual(Object.keys(error), ["name"], "nothing else is enumerable");
+  });
+
+  it("serialises to JSON with the short details only", async () => {
+    const error = await exchangeError(invalidState);
+    assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+      name: "AuthError",
+      message: SUMMARY.slice("AuthError: ".length),
+      statusCode: 400,
+      error: "INVALID_STATE",
+      code: "HTTP_BAD_REQUEST",
+      requestId: "req-42",
+    });
+  });
+
+  it("keeps a multi-line service message on one line", async () => {
+    const error = await exchangeError((_req, res) => sendJson(res, 503, { error: "MAINTENANCE", message: "Down for maintenance.\n\tBack at 10:00." }));
+    assert.equal(String(error), "PipeshubDefaultError: 503 MAINTENANCE: Down for maintenance. Back at 10:00.");
+  });
+
+  it("prints connection failures and timeouts as one line too", async () => {
+    const refused = await assert.rejects(client(`http://127.0.0.1:${await closedPort()}`).userAccount.initAuth(), (error) => {
+      assert.ok(error instanceof ConnectionError);
+      assert.match(inspect(error).split("\n")[0] ?? "", /^ConnectionError: Could not complete POST http:\/\/127\.0\.0\.1:\d+\/userAccount\/initAuth: fetch failed \(connect ECONNREFUSED [\d.:]+\)$/);
+      assert.ok(!inspect(error).includes("[cause]"), "the cause's message is in the line; its trace stays on err.cause");
+      assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))), ["name", "message", "code"]);
+      return true;
+    });
+    assert.equal(refused, undefined);
+    const server = await serve(hang);
+    await assert.rejects(client(server, { timeoutMs: 50 }).userAccount.initAuth(), (error) => {
+      assert.equal(inspect(error).split("\n")[0], "RequestTimeoutError: Request timed out after 50 ms");
+      assert.deepEqual(JSON.parse(JSON.stringify(error)), { name: "RequestTimeoutError", message: "Request timed out after 50 ms", timeoutMs: 50 });
+      return true;
+    });
+  });
+
+  it("an uncaught SDK error prints a few lines, the summary among them", async () => {
+    const server = await serve(invalidState);
+    const sdk = new URL("../src/index.ts", import.meta.url).href;
+    const script = [
+      `import { Pipeshub } from ${JSON.stringify(sdk)};`,
+      `const client = new Pipeshub({ serverURL: ${JSON.stringify(server.url)} });`,
+      `await client.oauth.exchangeCode({ code: "c", email: "a@example.com", provider: "p", redirectUri: "https://app.example/cb" });`,
+    ].join("\n");
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ["--input-type=module", "-e", script], (error, _stdout, stderr) => {
+        if (error && typeof error.code !== "number") reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stderr });
+      });
+    });
+    assert.equal(code, 1, stderr);
+    assert.ok(stderr.includes(SUMMARY), stderr);
+    const lines = stderr.trimEnd().split("\n");
+    assert.ok(lines.length <= 10, `${lines.length} lines:\n${stderr}`);
+    assert.match(stderr, /\[eval1\]:3/, "the script's own line is in the trace");
+    assert.doesNotMatch(stderr, /Response|Headers|req-42/);
   });
 });
 

@@ -4,10 +4,12 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
+import { inspect } from "node:util";
 import { buildApp } from "../../server/src/app.ts";
 import { testConfig } from "../../server/src/config.ts";
 import { closedPortUrl, startHangingServer, startJsonServer } from "../../server/test/support/faulty-servers.ts";
 import { type RunningService, startService } from "../../server/test/support/service.ts";
+import { startLossyProxy } from "./helpers/lossy-proxy.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type FixtureOptions, signInFixture } from "../../server/test/support/sign-in-fixture.ts";
 import {
   APIError,
@@ -25,6 +27,8 @@ import {
 
 const PROVIDER = "acme-idp"; // the fixture's provider name
 const NO_RETRIES = { strategy: "none" } as const;
+/** Backoff with a budget of one second, so that a replay the SDK should not make fails the test quickly. */
+const QUICK_BACKOFF = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 100, exponent: 1.5, maxElapsedTime: 1_000 } } as const;
 
 /** An SDK client of `service`, admin token included, that counts the HTTP requests it sends. */
 function clientOf(service: RunningService, options: Partial<PipeshubOptions> = {}): { client: Pipeshub; requests: () => number } {
@@ -292,8 +296,11 @@ describe("each error type from a real failure", () => {
     assert.equal(error.statusCode, 400);
     assert.equal(error.error, "REDIRECT_URI_MISMATCH");
     assert.equal(error.code, "HTTP_BAD_REQUEST");
-    assert.match(error.message, /redirect/i);
-    assert.equal(error.message, JSON.parse(error.body).message, "the service's message, for a person");
+    assert.match(error.serviceMessage ?? "", /redirect/i);
+    assert.equal(error.serviceMessage, JSON.parse(error.body).message, "the service's message, for a person");
+    assert.equal(String(error), `AuthError: 400 REDIRECT_URI_MISMATCH: ${error.serviceMessage}`, "one line with what to switch on");
+    assert.equal(inspect(error).split("\n")[0], String(error));
+    assert.ok(!inspect(error).includes(error.requestId ?? "?"), "headers stay out of the printout");
     assert.ok(error.requestId, "x-request-id is exposed");
     assert.equal(f.provider.tokenRequests, 0);
   });
@@ -335,15 +342,22 @@ describe("each error type from a real failure", () => {
     assert.ok(error.cause instanceof Error);
   });
 
-  test("ConnectionError: the service has been shut down", async () => {
+  test("ConnectionError: the service has been shut down, at once with the default settings", { timeout: 10_000 }, async () => {
     const app = await buildApp(testConfig());
     await app.server.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.server.address();
     assert.ok(address && typeof address === "object");
-    const client = new Pipeshub({ serverURL: `http://127.0.0.1:${address.port}`, retryConfig: NO_RETRIES });
+    let attempts = 0;
+    const counting: FetchLike = (input, init) => {
+      attempts++;
+      return globalThis.fetch(input, init);
+    };
+    const client = new Pipeshub({ serverURL: `http://127.0.0.1:${address.port}`, fetch: counting }); // otherwise the defaults
     assert.equal((await client.userAccount.initAuth()).currentStep, 0, "it answered while running");
     await app.close();
-    await rejection(client.userAccount.initAuth(), ConnectionError);
+    const error = await rejection(client.userAccount.initAuth(), ConnectionError);
+    assert.equal(error.code, "ECONNREFUSED");
+    assert.equal(attempts, 2, "one attempt each, no retry");
   });
 
   test("RequestTimeoutError: the SDK's timeoutMs is shorter than the service's wait on a hanging provider", async (t) => {
@@ -385,42 +399,119 @@ describe("each error type from a real failure", () => {
     // A loopback server that answers like a misconfigured proxy or an incompatible server does.
     const impostor = await startJsonServer(() => ({ status: 200, body: { accessToken: "camelCase-instead-of-access_token", token_type: "Bearer" } }));
     t.after(() => impostor.close());
-    const client = new Pipeshub({ serverURL: impostor.url });
+    const client = new Pipeshub({ serverURL: impostor.url, retryConfig: QUICK_BACKOFF });
     const error = await rejection(
       client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
       ResponseValidationError,
     );
     assert.match(error.message, /response\.access_token: required string is missing/);
     assert.equal(error.statusCode, 200);
-    assert.equal(impostor.requests, 1, "never retried, even with the default retry policy");
+    assert.equal(impostor.requests, 1, "never retried, even under backoff");
   });
 });
 
 describe("retries against the real service", () => {
-  test("a 4xx is not retried, even with the default backoff policy: exactly one request", async (t) => {
+  test("a 4xx is not retried, even for an idempotent call under backoff: exactly one request", async (t) => {
     const f = await setUp(t);
-    const { client, requests } = clientOf(f.service, { retryConfig: undefined }); // the default: backoff
+    const { client, requests } = clientOf(f.service, { retryConfig: QUICK_BACKOFF });
     const error = await rejection(
-      client.oauth.exchangeCode({ code: "not-a-real-code", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
+      client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: "https://elsewhere.example/callback" }),
       AuthError,
     );
-    assert.equal(error.error, "INVALID_GRANT");
+    assert.equal(error.error, "REDIRECT_URI_MISMATCH");
     assert.equal(requests(), 1, "one request left the SDK");
-    assert.equal(f.provider.tokenRequests, 1, "the provider saw one token request");
-    const { records } = await client.admin.listAudit(f.orgId);
-    assert.equal(records.filter((r) => r.event === "oauth.exchange").length, 1, "the service audited one exchange");
   });
 
-  test("a 502 from the service is retried under backoff", async (t) => {
+  test("a 502 from the service: a single-use exchange is not replayed under backoff", async (t) => {
     const f = await setUp(t, { settings: endpointsAt(await closedPortUrl()) });
     const { client, requests } = clientOf(f.service, {
       retryConfig: { strategy: "backoff", backoff: { initialInterval: 50, maxInterval: 400, exponent: 2, maxElapsedTime: 500 } },
     });
     const error = await rejection(client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), APIError);
-    assert.equal(error.statusCode, 502);
-    const attempts = requests();
-    assert.ok(attempts >= 2, `${attempts} requests`);
+    assert.deepEqual([error.statusCode, error.error], [502, "PROVIDER_UNAVAILABLE"], "the real failure, not a replay's");
+    assert.equal(requests(), 1, "one exchange left the SDK");
     const { records } = await client.admin.listAudit(f.orgId, { limit: 200 });
-    assert.equal(records.length, attempts, "each attempt reached the service");
+    assert.equal(records.length, 1, "the service saw one exchange");
+  });
+
+  test("an idempotent read whose answer was lost is retried under backoff", async (t) => {
+    const f = await setUp(t);
+    let lost = 0;
+    const proxy = await startLossyProxy(f.service.url, (path) => path === "/api/v1/orgs" && lost++ === 0);
+    t.after(() => proxy.close());
+    const lossy = new Pipeshub({ serverURL: proxy.url, adminToken: f.service.app.config.adminToken, retryConfig: QUICK_BACKOFF });
+    assert.deepEqual((await lossy.admin.listOrgs()).map((org) => org.id), [f.orgId]);
+    assert.deepEqual(proxy.forwarded, ["GET /api/v1/orgs", "GET /api/v1/orgs"], "the first answer was lost, the retry's arrived");
+  });
+
+  test("a client left at its defaults does not retry, even an idempotent read", { timeout: 10_000 }, async (t) => {
+    const f = await setUp(t);
+    const proxy = await startLossyProxy(f.service.url, (path) => path === "/api/v1/orgs");
+    t.after(() => proxy.close());
+    const lossy = new Pipeshub({ serverURL: proxy.url, adminToken: f.service.app.config.adminToken });
+    await rejection(lossy.admin.listOrgs(), ConnectionError);
+    assert.deepEqual(proxy.forwarded, ["GET /api/v1/orgs"]);
+  });
+
+  test("exchangeCode: an answer lost after the service redeemed the state is not replayed", async (t) => {
+    const f = await setUp(t);
+    const proxy = await startLossyProxy(f.service.url, (path) => path === "/userAccount/oauth/exchange");
+    t.after(() => proxy.close());
+    const lossy = new Pipeshub({ serverURL: proxy.url, retryConfig: QUICK_BACKOFF });
+    const request = await startSignIn(f, lossy);
+
+    const error = await rejection(lossy.oauth.exchangeCode(request), ConnectionError);
+    assert.equal(error.connectFailed, false, "the request was sent");
+    assert.equal(proxy.forwarded.filter((r) => r === "POST /userAccount/oauth/exchange").length, 1, "sent once");
+    assert.equal(f.provider.tokenRequests, 1, "the service redeemed the code");
+    // What a replay would have met, and reported instead of the lost connection:
+    const replay = await rejection(f.client.oauth.exchangeCode(request), AuthError);
+    assert.equal(replay.error, "INVALID_STATE");
+  });
+
+  test("refreshToken: an answer lost after the service rotated the token is not replayed, so the session survives", async (t) => {
+    const f = await setUp(t);
+    const tokens = await signIn(f);
+    const proxy = await startLossyProxy(f.service.url, (path) => path === "/userAccount/refresh/token");
+    t.after(() => proxy.close());
+    const lossy = new Pipeshub({ serverURL: proxy.url, retryConfig: QUICK_BACKOFF });
+
+    await rejection(lossy.userAccount.refreshToken({ refreshToken: tokens.refreshToken }), ConnectionError);
+    assert.deepEqual(proxy.forwarded, ["POST /userAccount/refresh/token"], "sent once");
+    // A replay would have presented the rotated-away token: reuse, and the session revoked.
+    const { records } = await f.client.admin.listAudit(f.orgId, { limit: 200 });
+    assert.equal(records.filter((r) => r.event === "session.refresh_token_reuse").length, 0, "no reuse detected");
+    assert.equal(await f.client.userAccount.logout({ accessToken: tokens.accessToken }), undefined, "the session was still active");
   });
 });
+
+/** Runs the sign-in with `client` up to the provider's redirect, and returns the exchange to make. */
+async function startSignIn(f: Awaited<ReturnType<typeof setUp>>, client: Pipeshub) {
+  const session = await client.userAccount.initAuth({ email: alice.email });
+  const { authorizationUrl, state } = await client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: REDIRECT_URI, sessionToken: session.sessionToken });
+  const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+  assert.ok("code" in callback, JSON.stringify(callback));
+  return {
+    code: callback.code,
+    email: alice.email,
+    provider: PROVIDER,
+    redirectUri: REDIRECT_URI,
+    state,
+    sessionToken: session.sessionToken,
+    ...(callback.iss !== undefined && { iss: callback.iss }),
+  };
+}
+
+/** A whole sign-in through the fixture's client; returns the service's tokens. */
+async function signIn(f: Awaited<ReturnType<typeof setUp>>): Promise<{ accessToken: string; refreshToken: string }> {
+  const request = await startSignIn(f, f.client);
+  const tokens = await f.client.oauth.exchangeCode(request);
+  const result = await f.client.userAccount.authenticate({
+    sessionToken: request.sessionToken,
+    method: "oauth",
+    credentials: { accessToken: tokens.accessToken, ...(tokens.idToken !== undefined && { idToken: tokens.idToken }) },
+  });
+  assert.equal(result.kind, "final");
+  if (result.kind !== "final") assert.fail("one step expected");
+  return { accessToken: result.accessToken, refreshToken: result.refreshToken };
+}

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import {
+  Admin,
+  APIError,
   ConnectionError,
+  OAuth,
   Pipeshub,
   PipeshubDefaultError,
   PipeshubError,
@@ -11,14 +14,19 @@ import {
   ResponseValidationError,
   parseRetryAfter,
   retryDelay,
+  UserAccount,
   shouldRetry,
   type BackoffStrategy,
+  type FetchLike,
   type RetryConfig,
 } from "../src/index.ts";
 import { errorFromResponse } from "../src/errors.ts";
 import {
+  AUTHORIZATION_OK,
   EXCHANGE_OK,
+  SEED_AUTHORIZE,
   SEED_EXCHANGE,
+  closedPort,
   dropConnection,
   hang,
   sendJson,
@@ -29,39 +37,94 @@ import {
 
 const FAST: BackoffStrategy = { initialInterval: 20, maxInterval: 2_000, exponent: 1.5, maxElapsedTime: 10_000 };
 const BACKOFF: RetryConfig = { strategy: "backoff", backoff: FAST, retryConnectionErrors: true };
+const IDEMPOTENT = { idempotent: true } as const;
+const SINGLE_USE = { idempotent: false } as const;
 
-function apiError(status: number) {
-  return errorFromResponse(new Response("{}", { status }), "{}");
+function apiError(status: number, headers: Record<string, string> = {}) {
+  return errorFromResponse(new Response("{}", { status, headers }), "{}");
 }
 
-describe("shouldRetry", () => {
+/** A ConnectionError as the transport builds it from fetch's `TypeError: fetch failed`, whose cause carries `code`. */
+function connectionError(code: string | undefined): ConnectionError {
+  const socketError = Object.assign(new Error(`socket failure ${code ?? ""}`), code === undefined ? {} : { code });
+  return new ConnectionError("Could not complete POST /x", { cause: new TypeError("fetch failed", { cause: socketError }) });
+}
+
+describe("shouldRetry, idempotent operations", () => {
   it("retries 429 and the transient 5xx under backoff", () => {
-    for (const status of [429, 500, 502, 503, 504]) assert.equal(shouldRetry(apiError(status), BACKOFF), true, String(status));
+    for (const status of [429, 500, 502, 503, 504]) assert.equal(shouldRetry(apiError(status), BACKOFF, IDEMPOTENT), true, String(status));
   });
 
   it("does not retry other statuses", () => {
-    for (const status of [400, 401, 403, 404, 409, 422, 501, 505]) assert.equal(shouldRetry(apiError(status), BACKOFF), false, String(status));
+    for (const status of [400, 401, 403, 404, 409, 422, 501, 505]) assert.equal(shouldRetry(apiError(status), BACKOFF, IDEMPOTENT), false, String(status));
   });
 
   it("never retries under strategy none", () => {
-    assert.equal(shouldRetry(apiError(503), { strategy: "none" }), false);
-    assert.equal(shouldRetry(new ConnectionError("x"), { strategy: "none" }), false);
+    for (const operation of [IDEMPOTENT, SINGLE_USE]) {
+      assert.equal(shouldRetry(apiError(503, { "retry-after": "1" }), { strategy: "none" }, operation), false);
+      assert.equal(shouldRetry(connectionError("ECONNREFUSED"), { strategy: "none" }, operation), false);
+    }
   });
 
-  it("retries connection errors and per-attempt timeouts unless retryConnectionErrors is false", () => {
-    for (const error of [new ConnectionError("refused"), new RequestTimeoutError(100)]) {
-      assert.equal(shouldRetry(error, BACKOFF), true);
-      assert.equal(shouldRetry(error, { strategy: "backoff" }), true, "default is true");
-      assert.equal(shouldRetry(error, { ...BACKOFF, retryConnectionErrors: false }), false);
+  it("retries any connection error and per-attempt timeout unless retryConnectionErrors is false", () => {
+    for (const error of [connectionError("ECONNREFUSED"), connectionError("ECONNRESET"), connectionError(undefined), new RequestTimeoutError(100)]) {
+      assert.equal(shouldRetry(error, BACKOFF, IDEMPOTENT), true, error.message);
+      assert.equal(shouldRetry(error, { strategy: "backoff" }, IDEMPOTENT), true, "default is true");
+      assert.equal(shouldRetry(error, { ...BACKOFF, retryConnectionErrors: false }, IDEMPOTENT), false);
     }
   });
 
   it("never retries the caller's abort, a malformed 2xx, or foreign errors", () => {
     const response = new Response("{}", { status: 200 });
-    assert.equal(shouldRetry(new RequestAbortedError("aborted"), BACKOFF), false);
-    assert.equal(shouldRetry(new ResponseValidationError({ message: "bad", response, body: "{}" }), BACKOFF), false);
-    assert.equal(shouldRetry(new TypeError("bug"), BACKOFF), false);
-    assert.equal(shouldRetry(new PipeshubError("base"), BACKOFF), false);
+    for (const operation of [IDEMPOTENT, SINGLE_USE]) {
+      assert.equal(shouldRetry(new RequestAbortedError("aborted"), BACKOFF, operation), false);
+      assert.equal(shouldRetry(new ResponseValidationError({ message: "bad", response, body: "{}" }), BACKOFF, operation), false);
+      assert.equal(shouldRetry(new TypeError("bug"), BACKOFF, operation), false);
+      assert.equal(shouldRetry(new PipeshubError("base"), BACKOFF, operation), false);
+    }
+  });
+});
+
+describe("shouldRetry, single-use operations", () => {
+  it("retries a connection that could not be opened: the request never left", () => {
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]) {
+      assert.equal(shouldRetry(connectionError(code), BACKOFF, SINGLE_USE), true, code);
+      assert.equal(shouldRetry(connectionError(code), { ...BACKOFF, retryConnectionErrors: false }, SINGLE_USE), false, `${code}, retryConnectionErrors false`);
+    }
+  });
+
+  it("does not retry a connection lost after sending, one it cannot classify, or a timeout", () => {
+    for (const code of ["ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "ETIMEDOUT", undefined]) {
+      assert.equal(shouldRetry(connectionError(code), BACKOFF, SINGLE_USE), false, String(code));
+    }
+    assert.equal(shouldRetry(new RequestTimeoutError(100), BACKOFF, SINGLE_USE), false);
+  });
+
+  it("retries 429 and 503 only when they carry a valid Retry-After", () => {
+    for (const status of [429, 503]) {
+      assert.equal(shouldRetry(apiError(status, { "retry-after": "2" }), BACKOFF, SINGLE_USE), true, `${status} with seconds`);
+      assert.equal(shouldRetry(apiError(status, { "retry-after": "Wed, 01 Jan 2025 00:00:30 GMT" }), BACKOFF, SINGLE_USE), true, `${status} with a date`);
+      assert.equal(shouldRetry(apiError(status), BACKOFF, SINGLE_USE), false, `${status} without`);
+      assert.equal(shouldRetry(apiError(status, { "retry-after": "soon" }), BACKOFF, SINGLE_USE), false, `${status} with an invalid value`);
+    }
+  });
+
+  it("does not retry a 500, 502 or 504, which may come after the service acted, Retry-After or not", () => {
+    for (const status of [500, 502, 504]) {
+      assert.equal(shouldRetry(apiError(status), BACKOFF, SINGLE_USE), false, String(status));
+      assert.equal(shouldRetry(apiError(status, { "retry-after": "1" }), BACKOFF, SINGLE_USE), false, `${status} with Retry-After`);
+    }
+  });
+});
+
+describe("ConnectionError", () => {
+  it("reads the socket error's code through fetch's TypeError", () => {
+    assert.equal(connectionError("ECONNREFUSED").code, "ECONNREFUSED");
+    assert.equal(connectionError("ECONNREFUSED").connectFailed, true);
+    assert.equal(connectionError("UND_ERR_SOCKET").code, "UND_ERR_SOCKET");
+    assert.equal(connectionError("UND_ERR_SOCKET").connectFailed, false);
+    assert.equal(connectionError(undefined).code, undefined);
+    assert.equal(new ConnectionError("no cause").connectFailed, false);
   });
 });
 
@@ -86,10 +149,15 @@ describe("retryDelay", () => {
     assert.equal(low, 45_000);
   });
 
-  it("uses Retry-After as given, capped by maxInterval", () => {
+  it("uses Retry-After as given, without jitter", () => {
     assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 2_000, random: 0 }), 2_000);
     assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 0 }), 0);
-    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 3_600_000 }), 60_000);
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 60_000 }), 60_000, "exactly maxInterval");
+  });
+
+  it("gives up rather than retry sooner than a Retry-After longer than maxInterval", () => {
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 60_001 }), undefined);
+    assert.equal(retryDelay({ ...base, attempt: 1, retryAfterMs: 3_600_000 }), undefined);
   });
 
   it("gives up when the delay would end past maxElapsedTime", () => {
@@ -135,42 +203,42 @@ describe("retries over loopback", () => {
 
   it("waits for Retry-After on 429, then succeeds", async () => {
     const server = await serve((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { error: "RATE_LIMITED", message: "slow down" }, { "retry-after": "1" }) : sendJson(res, 200, EXCHANGE_OK),
+      i === 0 ? sendJson(res, 429, { error: "RATE_LIMITED", message: "slow down" }, { "retry-after": "1" }) : sendJson(res, 200, AUTHORIZATION_OK),
     );
     const started = performance.now();
-    const result = await client(server).oauth.exchangeCode(SEED_EXCHANGE);
+    const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
     const elapsed = performance.now() - started;
-    assert.equal(result.accessToken, "provider-at");
+    assert.equal(result.state, "st-1");
     assert.equal(server.requests.length, 2);
     assert.ok(elapsed >= 950, `waited ${elapsed} ms`);
     assert.ok(elapsed < 1_900, `waited ${elapsed} ms`);
   });
 
   it("retries 503 twice, then succeeds", async () => {
-    const server = await serve((_req, res, i) => (i < 2 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, EXCHANGE_OK)));
-    const result = await client(server).oauth.exchangeCode(SEED_EXCHANGE);
-    assert.equal(result.tokenType, "Bearer");
+    const server = await serve((_req, res, i) => (i < 2 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, AUTHORIZATION_OK)));
+    const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
+    assert.equal(result.state, "st-1");
     assert.equal(server.requests.length, 3);
-    assert.deepEqual(JSON.parse(server.requests[2]!.body), JSON.parse(server.requests[0]!.body), "same body each attempt");
+    assert.equal(server.requests[2]?.url, server.requests[0]?.url, "same request each attempt");
   });
 
   it("retries dropped connections when retryConnectionErrors is true", async () => {
-    const server = await serve((_req, res, i) => (i < 2 ? dropConnection(res) : sendJson(res, 200, EXCHANGE_OK)));
-    const result = await client(server).oauth.exchangeCode(SEED_EXCHANGE);
-    assert.equal(result.accessToken, "provider-at");
+    const server = await serve((_req, res, i) => (i < 2 ? dropConnection(res) : sendJson(res, 200, AUTHORIZATION_OK)));
+    const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
+    assert.equal(result.state, "st-1");
     assert.equal(server.requests.length, 3);
   });
 
   it("surfaces a dropped connection at once when retryConnectionErrors is false", async () => {
     const server = await serve((_req, res) => dropConnection(res));
     const noConn: RetryConfig = { strategy: "backoff", backoff: FAST, retryConnectionErrors: false };
-    await assert.rejects(client(server, noConn).oauth.exchangeCode(SEED_EXCHANGE), ConnectionError);
+    await assert.rejects(client(server, noConn).oauth.authorizationUrl(SEED_AUTHORIZE), ConnectionError);
     assert.equal(server.requests.length, 1);
   });
 
   it("makes exactly one attempt under strategy none", async () => {
     const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy", code: "HTTP_SERVICE_UNAVAILABLE", statusCode: 503 }));
-    await assert.rejects(client(server, { strategy: "none" }).oauth.exchangeCode(SEED_EXCHANGE), (error) => {
+    await assert.rejects(client(server, { strategy: "none" }).oauth.authorizationUrl(SEED_AUTHORIZE), (error) => {
       assert.ok(error instanceof PipeshubDefaultError);
       assert.equal(error.statusCode, 503);
       assert.equal(error.error, "SERVICE_UNAVAILABLE");
@@ -180,11 +248,11 @@ describe("retries over loopback", () => {
   });
 
   it("lets the per-call config win over the client's", async () => {
-    const server = await serve((_req, res, i) => (i % 2 === 0 ? sendJson(res, 503, {}) : sendJson(res, 200, EXCHANGE_OK)));
+    const server = await serve((_req, res, i) => (i % 2 === 0 ? sendJson(res, 503, {}) : sendJson(res, 200, AUTHORIZATION_OK)));
     const none = client(server, { strategy: "none" });
-    await none.oauth.exchangeCode(SEED_EXCHANGE, { retries: BACKOFF });
+    await none.oauth.authorizationUrl(SEED_AUTHORIZE, { retries: BACKOFF });
     assert.equal(server.requests.length, 2, "backoff per call on a none client");
-    await assert.rejects(client(server).oauth.exchangeCode(SEED_EXCHANGE, { retries: { strategy: "none" } }), PipeshubDefaultError);
+    await assert.rejects(client(server).oauth.authorizationUrl(SEED_AUTHORIZE, { retries: { strategy: "none" } }), PipeshubDefaultError);
     assert.equal(server.requests.length, 3, "none per call on a backoff client");
   });
 
@@ -192,7 +260,7 @@ describe("retries over loopback", () => {
     const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }));
     const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 50, maxInterval: 100, exponent: 1.5, maxElapsedTime: 300 } };
     const started = performance.now();
-    await assert.rejects(client(server, budget).oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
+    await assert.rejects(client(server, budget).oauth.authorizationUrl(SEED_AUTHORIZE), PipeshubDefaultError);
     const elapsed = performance.now() - started;
     assert.ok(elapsed < 300 + 150, `took ${elapsed} ms`);
     // Delays of 37–125 ms within 300 ms: at least 3 attempts, at most 1 + 300/37.
@@ -203,32 +271,203 @@ describe("retries over loopback", () => {
     const server = await serve((_req, res) => sendJson(res, 429, { error: "RATE_LIMITED", message: "later" }, { "retry-after": "30" }));
     const budget: RetryConfig = { strategy: "backoff", backoff: { ...FAST, maxInterval: 60_000, maxElapsedTime: 5_000 } };
     const started = performance.now();
-    await assert.rejects(client(server, budget).oauth.exchangeCode(SEED_EXCHANGE), RateLimitError);
+    await assert.rejects(client(server, budget).oauth.authorizationUrl(SEED_AUTHORIZE), RateLimitError);
     assert.equal(server.requests.length, 1);
     assert.ok(performance.now() - started < 500);
   });
 
   it("retries a per-attempt timeout as a connection error", async () => {
-    const server = await serve((_req, res, i) => (i === 0 ? hang() : sendJson(res, 200, EXCHANGE_OK)));
-    const result = await client(server, BACKOFF, 200).oauth.exchangeCode(SEED_EXCHANGE);
-    assert.equal(result.accessToken, "provider-at");
+    const server = await serve((_req, res, i) => (i === 0 ? hang() : sendJson(res, 200, AUTHORIZATION_OK)));
+    const result = await client(server, BACKOFF, 200).oauth.authorizationUrl(SEED_AUTHORIZE);
+    assert.equal(result.state, "st-1");
     assert.equal(server.requests.length, 2);
   });
 
   it("reports the last timeout when every attempt times out", async () => {
     const server = await serve(hang);
     const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 250 } };
-    await assert.rejects(client(server, budget, 100).oauth.exchangeCode(SEED_EXCHANGE), RequestTimeoutError);
+    await assert.rejects(client(server, budget, 100).oauth.authorizationUrl(SEED_AUTHORIZE), RequestTimeoutError);
     assert.ok(server.requests.length >= 2, `${server.requests.length} attempts`);
   });
 
   it("stops waiting for a retry when the caller aborts", async () => {
     const server = await serve((_req, res) => sendJson(res, 503, {}, { "retry-after": "5" }));
+    const patient: RetryConfig = { strategy: "backoff", backoff: { ...FAST, maxInterval: 10_000 } };
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user left")), 100);
     const started = performance.now();
-    await assert.rejects(client(server).oauth.exchangeCode(SEED_EXCHANGE, { signal: controller.signal }), RequestAbortedError);
+    await assert.rejects(client(server, patient).oauth.authorizationUrl(SEED_AUTHORIZE, { signal: controller.signal }), RequestAbortedError);
     assert.equal(server.requests.length, 1);
-    assert.ok(performance.now() - started < 1_000);
+    assert.ok(performance.now() - started < 2_500, "did not sit out the 5 s");
   });
 });
+
+describe("single-use operations under backoff, over loopback", () => {
+  const servers: TestServer[] = [];
+  after(() => Promise.all(servers.map((server) => server.close())));
+
+  async function serve(handler: Handler, port?: number): Promise<TestServer> {
+    const server = await startServer(handler, port);
+    servers.push(server);
+    return server;
+  }
+
+  /** A backoff client of `serverURL` that counts the attempts it makes. */
+  function countingClient(serverURL: string, timeoutMs?: number): { sdk: Pipeshub; attempts: () => number } {
+    let attempts = 0;
+    const fetch: FetchLike = (input, init) => {
+      attempts++;
+      return globalThis.fetch(input, init);
+    };
+    const sdk = new Pipeshub({ serverURL, retryConfig: BACKOFF, fetch, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+    return { sdk, attempts: () => attempts };
+  }
+
+  for (const status of [500, 502, 504]) {
+    it(`does not replay an exchange after a ${status}: the code may already be redeemed`, async () => {
+      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "PROVIDER_ERROR", message: "upstream" }) : sendJson(res, 200, EXCHANGE_OK)));
+      const error = await rejection(countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
+      assert.equal(error.statusCode, status, "the first, real failure");
+      assert.equal(server.requests.length, 1);
+    });
+  }
+
+  for (const status of [429, 503]) {
+    it(`does not replay an exchange after a ${status} without Retry-After`, async () => {
+      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }) : sendJson(res, 200, EXCHANGE_OK)));
+      await assert.rejects(countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
+      assert.equal(server.requests.length, 1);
+    });
+
+    it(`retries an exchange after a ${status} with Retry-After: the service did not process it`, async () => {
+      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }, { "retry-after": "0" }) : sendJson(res, 200, EXCHANGE_OK)));
+      const result = await countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE);
+      assert.equal(result.accessToken, "provider-at");
+      assert.equal(server.requests.length, 2);
+    });
+  }
+
+  it("gives up at once when Retry-After asks for a longer wait than the backoff allows", async () => {
+    const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "maintenance" }, { "retry-after": "10" }));
+    const sdk = new Pipeshub({ serverURL: server.url, retryConfig: { strategy: "backoff" } }); // DEFAULT_BACKOFF: at most 5 s apart
+    const started = performance.now();
+    const error = await rejection(sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
+    assert.equal(error.headers.get("retry-after"), "10", "the caller sees when to come back");
+    assert.equal(server.requests.length, 1);
+    assert.ok(performance.now() - started < 5_000, "did not wait the 10 s");
+  });
+
+  it("does not replay a refresh whose connection dropped after sending", async () => {
+    const server = await serve((_req, res, i) => (i === 0 ? dropConnection(res) : sendJson(res, 200, {})));
+    const error = await rejection(countingClient(server.url).sdk.userAccount.refreshToken({ refreshToken: "rt-1" }), ConnectionError);
+    assert.equal(error.connectFailed, false, `code ${error.code}`);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it("does not replay an exchange whose attempt timed out", async () => {
+    const server = await serve((_req, res, i) => (i === 0 ? hang() : sendJson(res, 200, EXCHANGE_OK)));
+    await assert.rejects(countingClient(server.url, 150).sdk.oauth.exchangeCode(SEED_EXCHANGE), RequestTimeoutError);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it("retries an exchange while the connection is refused, and sends it once the service is up", async () => {
+    const port = await closedPort();
+    const { sdk, attempts } = countingClient(`http://127.0.0.1:${port}`);
+    const call = sdk.oauth.exchangeCode(SEED_EXCHANGE);
+    await until(() => attempts() >= 2); // refused at least once, now waiting to retry
+    const server = await serve((_req, res) => sendJson(res, 200, EXCHANGE_OK), port);
+    const result = await call;
+    assert.equal(result.accessToken, "provider-at");
+    assert.equal(server.requests.length, 1, "the service saw the exchange once");
+    assert.ok(attempts() >= 2, `${attempts()} attempts`);
+  });
+
+  it("gives up on a refused connection within the time budget", async () => {
+    const port = await closedPort();
+    const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 200 } };
+    const sdk = new Pipeshub({ serverURL: `http://127.0.0.1:${port}`, retryConfig: budget });
+    const error = await rejection(sdk.userAccount.refreshToken({ refreshToken: "rt-1" }), ConnectionError);
+    assert.equal(error.code, "ECONNREFUSED");
+    assert.equal(error.connectFailed, true);
+  });
+});
+
+/** Every operation, with whether it may be replayed after it reached the server. */
+const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) => Promise<unknown> }> = {
+  "oauth.exchangeCode": { idempotent: false, call: (sdk) => sdk.oauth.exchangeCode(SEED_EXCHANGE) },
+  "oauth.authorizationUrl": { idempotent: true, call: (sdk) => sdk.oauth.authorizationUrl(SEED_AUTHORIZE) },
+  "userAccount.initAuth": { idempotent: true, call: (sdk) => sdk.userAccount.initAuth() },
+  "userAccount.authenticate": {
+    idempotent: false,
+    call: (sdk) => sdk.userAccount.authenticate({ sessionToken: "s", method: "oauth", credentials: { accessToken: "at" } }),
+  },
+  "userAccount.refreshToken": { idempotent: false, call: (sdk) => sdk.userAccount.refreshToken({ refreshToken: "rt" }) },
+  "userAccount.logout": { idempotent: false, call: (sdk) => sdk.userAccount.logout({ accessToken: "at" }) },
+  "admin.createOrg": { idempotent: false, call: (sdk) => sdk.admin.createOrg({ name: "Acme", domains: ["acme.test"] }) },
+  "admin.listOrgs": { idempotent: true, call: (sdk) => sdk.admin.listOrgs() },
+  "admin.getOrg": { idempotent: true, call: (sdk) => sdk.admin.getOrg("org_1") },
+  "admin.putProvider": { idempotent: true, call: (sdk) => sdk.admin.putProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }) },
+  "admin.getProvider": { idempotent: true, call: (sdk) => sdk.admin.getProvider("org_1", "okta") },
+  "admin.listProviderPresets": { idempotent: true, call: (sdk) => sdk.admin.listProviderPresets() },
+  "admin.listProviders": { idempotent: true, call: (sdk) => sdk.admin.listProviders("org_1") },
+  "admin.deleteProvider": { idempotent: true, call: (sdk) => sdk.admin.deleteProvider("org_1", "okta") },
+  "admin.testProvider": { idempotent: true, call: (sdk) => sdk.admin.testProvider("org_1", "okta") },
+  "admin.createUser": { idempotent: false, call: (sdk) => sdk.admin.createUser("org_1", { email: "u@acme.test" }) },
+  "admin.findUsers": { idempotent: true, call: (sdk) => sdk.admin.findUsers("org_1", "u@acme.test") },
+  "admin.listUsers": { idempotent: true, call: (sdk) => sdk.admin.listUsers("org_1") },
+  "admin.listAudit": { idempotent: true, call: (sdk) => sdk.admin.listAudit("org_1") },
+  "admin.getAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.getAuthMethods("org_1") },
+  "admin.setAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.setAuthMethods("org_1", [{ order: 1, allowedMethods: [{ type: "oauth" }] }]) },
+  "admin.rotateSigningKeys": { idempotent: false, call: (sdk) => sdk.admin.rotateSigningKeys() },
+};
+
+describe("each operation declares whether it may be replayed", () => {
+  const servers: TestServer[] = [];
+  after(() => Promise.all(servers.map((server) => server.close())));
+
+  it("the table lists every operation of the client", () => {
+    const groups = { oauth: OAuth, userAccount: UserAccount, admin: Admin };
+    const names = Object.entries(groups).flatMap(([group, type]) =>
+      Object.getOwnPropertyNames(type.prototype)
+        .filter((name) => name !== "constructor")
+        .map((name) => `${group}.${name}`),
+    );
+    assert.deepEqual(Object.keys(OPERATIONS).sort(), names.sort());
+  });
+
+  // The first answer is a 502: an idempotent operation retries it and meets the final 400;
+  // any other operation reports the 502.
+  const quick: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 5, maxInterval: 5, exponent: 1, maxElapsedTime: 10_000 } };
+  for (const [name, { idempotent, call }] of Object.entries(OPERATIONS)) {
+    it(`${name} is ${idempotent ? "retried" : "not retried"} after a 502`, async () => {
+      const server = await startServer((_req, res, i) =>
+        i === 0 ? sendJson(res, 502, { error: "PROVIDER_ERROR", message: "upstream" }) : sendJson(res, 400, { error: "VALIDATION_ERROR", message: "final" }),
+      );
+      servers.push(server);
+      const sdk = new Pipeshub({ serverURL: server.url, adminToken: "admin-jwt", retryConfig: quick });
+      const error = await rejection(call(sdk), APIError);
+      assert.equal(error.statusCode, idempotent ? 400 : 502);
+      assert.equal(server.requests.length, idempotent ? 2 : 1);
+    });
+  }
+});
+
+/** Asserts that `promise` rejects with an instance of `type` and hands the error over. */
+async function rejection<E extends Error>(promise: Promise<unknown>, type: abstract new (...args: never[]) => E): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    return error;
+  }
+  assert.fail(`expected ${type.name}, but the call succeeded`);
+}
+
+/** Resolves once `condition` holds (checked every 5 ms), or fails after `ms`. */
+async function until(condition: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) assert.fail("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

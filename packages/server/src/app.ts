@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import "@fastify/swagger";
@@ -31,6 +32,12 @@ export interface AppOptions {
   readonly logStream?: Writable;
   /** The clock of short-lived state (tests move it to expire sessions and states). */
   readonly now?: () => number;
+  /**
+   * An HTTP server already listening (main.ts binds the port before anything else). The app
+   * serves on it instead of making its own: pass `server.routing` its requests once ready;
+   * `close()` closes it. Without it, listen with `app.server.listen`.
+   */
+  readonly server?: Server;
 }
 
 export interface App {
@@ -106,6 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ...(options.server && { serverFactory: () => options.server! }),
   });
   server.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -140,6 +148,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       // as they do, so the close does not wait for their keep-alive timeout.
       const idle = setInterval(() => server.server.closeIdleConnections(), 100);
       try {
+        // Fastify closes only a server it listened on: stop accepting and let in-flight requests finish first.
+        const given = options.server;
+        if (given?.listening) await new Promise<void>((resolve) => given.close(() => resolve()));
         await server.close();
       } finally {
         clearInterval(idle);

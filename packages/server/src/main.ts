@@ -1,25 +1,46 @@
-import { buildApp } from "./app.ts";
-import { ConfigError, readConfig } from "./config.ts";
-import { demoConfig, planDemo, type RunningDemo, startDemo } from "./demo/demo.ts";
-import { pinFreePort } from "./free-port.ts";
+import { ConfigError, type ConfigDraft, readConfig } from "./config.ts";
+import type { RunningDemo } from "./demo/demo.ts";
+import { type BoundPort, bindPort, PortInUseError, withBoundPort } from "./free-port.ts";
 import { materialiseSecrets } from "./secrets-on-disk.ts";
 
+function badConfiguration(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`pipeshub-auth: bad configuration: ${error.message}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
-  let prepared;
+  let draft: ConfigDraft;
   try {
-    prepared = materialiseSecrets(readConfig(process.env));
+    draft = readConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`pipeshub-auth: bad configuration: ${error.message}`);
-      process.exit(2);
+    badConfiguration(error);
+  }
+  // The port first: a second start on a port in use stops here, before it generates secrets,
+  // writes demo.json, migrates the database or re-points the demo provider of the first.
+  let bound: BoundPort;
+  try {
+    bound = await bindPort(draft.host, draft.port);
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      console.error(`pipeshub-auth: ${error.message}`);
+      process.exit(1);
     }
     throw error;
   }
-  const { adminTokenCreated } = prepared;
-  const config = await pinFreePort(prepared.config);
+  let prepared;
+  try {
+    prepared = materialiseSecrets(withBoundPort(draft, bound.port));
+  } catch (error) {
+    badConfiguration(error);
+  }
+  const { adminTokenCreated, config } = prepared;
+  // Loaded once the port is ours: the framework, database drivers and OAuth libraries take a
+  // while to load, and a second start should say at once that the port is taken.
+  const [{ buildApp }, { demoConfig, planDemo, startDemo }] = await Promise.all([import("./app.ts"), import("./demo/demo.ts")]);
   // The demo (src/demo/demo.ts) runs only with DEMO=auto on a loopback PUBLIC_URL and nothing configured, or again after it ran.
   const demoPlan = await planDemo(config);
-  const app = await buildApp(demoPlan.run ? demoConfig(config) : config);
+  const app = await buildApp(demoPlan.run ? demoConfig(config) : config, { server: bound.server });
   let demo: RunningDemo | undefined;
   if (demoPlan.run) {
     try {
@@ -29,10 +50,9 @@ async function main(): Promise<void> {
       throw error;
     }
   }
-  await app.server.listen({ host: config.host, port: config.port });
-  const address = app.server.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  console.log(`pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port} (public URL ${config.publicUrl})`);
+  await app.server.ready();
+  bound.serve(app.server.routing);
+  console.log(`pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${bound.port} (public URL ${config.publicUrl})`);
   if (adminTokenCreated) {
     console.log(`Admin token (generated once, stored in ${config.dataDir}/admin-token): ${config.adminToken}`);
   }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { chromium, type Page } from "playwright-core";
+import { closedPortUrl } from "./support/faulty-servers.ts";
 import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -50,16 +51,18 @@ async function signInUpToConsent(page: Page, demo: Awaited<ReturnType<typeof sta
   await page.goto(demo.signIn);
   await page.getByLabel("Work email").fill(demo.email);
   await page.getByRole("button", { name: "Continue", exact: true }).click();
+  await page.getByText(`Signing in as ${demo.email} to Demo`).waitFor();
   await page.getByRole("button", { name: "Continue with demo" }).click();
   await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
   assert.match(await page.locator("body").innerText(), /Demo provider/);
+  assert.equal(await page.getByLabel("Email").inputValue(), demo.email, "the email typed at the service arrived as login_hint");
   await page.getByLabel("Email").fill(demo.email);
   await page.getByLabel("Password").fill(demo.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Allow" }).waitFor();
 }
 
-describe("the sign-in page in Chromium, against the demo", { skip, timeout: 120_000 }, () => {
+describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_000 }, () => {
   test("signs in at the demo provider, shows who you are, and signs out", async (t) => {
     const demo = await startDemo(t);
     const { page, problems } = await openBrowser(t);
@@ -69,7 +72,8 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 120_
     await page.getByRole("heading", { name: "You are signed in" }).waitFor();
     assert.equal(new URL(page.url()).pathname, "/", "the code is gone from the address bar");
     assert.equal(await page.locator("#claim-email").innerText(), demo.email);
-    assert.match(await page.locator("#claim-org").innerText(), /^[0-9a-f]{32}$/);
+    assert.equal(await page.locator("#claim-org").innerText(), "Demo", "the organisation's name, not its id");
+    assert.match((await page.locator("#claim-org").getAttribute("title")) ?? "", /^id [0-9a-f]{32}$/);
     assert.notEqual(await page.locator("#claim-sub").innerText(), "");
     assert.notEqual(await page.locator("#claim-exp").innerText(), "");
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -122,6 +126,34 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 120_
     const message = await alert.innerText();
     assert.match(message, /email/i, message);
     assert.ok(!message.includes("{"), message);
+
+    // The provider signed in another account than the email's: the page offers to use another,
+    // and the provider, which remembers the demo user, asks who signs in (prompt=login) instead
+    // of sending the same account straight back.
+    await page.getByRole("button", { name: "Use another account" }).click();
+    await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.equal(await page.getByLabel("Email").inputValue(), "nobody@elsewhere.test");
     assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+  });
+
+  test("a provider that cannot be reached is named as such, and the log says why", async (t) => {
+    const demo = await startDemo(t);
+    // The demo provider's settings now point at a port nobody serves, as a second start used to leave them.
+    const orgs = (await (await demo.service.admin(new URL("/api/v1/orgs", demo.signIn).href)).json()) as { id: string }[];
+    const moved = await demo.service.admin(new URL(`/api/v1/orgs/${orgs[0]!.id}/oauth-providers/demo`, demo.signIn).href, {
+      method: "PUT",
+      body: JSON.stringify({ clientId: "pipeshub-auth-demo", issuer: await closedPortUrl(), redirectUris: [new URL("/callback", demo.signIn).href], enableJit: true }),
+    });
+    assert.equal(moved.status, 200, await moved.clone().text());
+    const { page, problems } = await openBrowser(t);
+    await page.goto(demo.signIn);
+    await page.getByLabel("Work email").fill(demo.email);
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    const alert = page.getByRole("alert");
+    await alert.filter({ hasText: /\w/ }).waitFor();
+    assert.equal(await alert.innerText(), "The sign-in provider “demo” cannot be reached right now. Try again in a moment; if it keeps happening, tell your administrator.");
+    await demo.service.waitFor(/"provider":"demo","error":"PROVIDER_UNAVAILABLE","cause":"127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)"/);
+    assert.deepEqual(problems, []);
   });
 });

@@ -23,8 +23,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   http: ["domain", "signin", "admin"],
 };
 
-/** Composition roots (and the demo, which main.ts starts beside the app) wire concrete parts; the CLI talks HTTP only. */
-const UNCHECKED = new Set(["app.ts", "main.ts", "config.ts", "free-port.ts", "secrets-on-disk.ts", "demo", "cli", "web"]);
+/** Composition roots (and the demo, which main.ts starts beside the app) wire concrete parts; web/ is static files. */
+const UNCHECKED = new Set(["app.ts", "main.ts", "config.ts", "free-port.ts", "secrets-on-disk.ts", "demo", "web"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -61,7 +61,8 @@ describe("the parts of the server import only downwards", () => {
 
   test("no source file is over 300 lines (split by responsibility)", () => {
     const long = sourceFiles(SRC)
-      .filter((file) => !["cli", "demo"].includes(partOf(file)))
+      // The demo's oidc-provider server is moving to packages/demo-provider.
+      .filter((file) => partOf(file) !== "demo")
       .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
       .filter(({ lines }) => lines > 300);
     assert.deepEqual(long, []);

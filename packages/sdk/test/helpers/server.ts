@@ -24,8 +24,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on an ephemeral loopback port. */
-export async function startServer(handler: Handler): Promise<TestServer> {
+/** Starts a server on a loopback port: `port`, or an ephemeral one. */
+export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -36,10 +36,10 @@ export async function startServer(handler: Handler): Promise<TestServer> {
       handler(recorded, res, requests.length - 1);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -89,3 +89,9 @@ export const SEED_EXCHANGE = {
   provider: "<value>",
   redirectUri: "https://enlightened-developing.info",
 };
+
+/** A valid 200 answer of `GET /userAccount/oauth/authorize`. */
+export const AUTHORIZATION_OK = { authorizationUrl: "https://idp.example/authorize?state=st-1", state: "st-1" };
+
+/** An `oauth.authorizationUrl` call: an idempotent operation, retried as configured. */
+export const SEED_AUTHORIZE = { provider: "<value>", email: "Jason2@gmail.com", redirectUri: "https://enlightened-developing.info" };

@@ -542,7 +542,9 @@ ${o.loginHint ? `<p class="hint" id="hint">${escapeHtml(o.loginHint)}</p>` : ""}
         send(res, 405, "method not allowed");
         return;
       }
-      const html = prompt === "login" ? loginPage(uid, clientId) : consentPage(uid, clientId, String(details.params.scope ?? ""));
+      // The login form starts with the account the client suggested (OIDC Core §3.1.2.1 login_hint).
+      const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : "";
+      const html = prompt === "login" ? loginPage(uid, clientId, undefined, hint) : consentPage(uid, clientId, String(details.params.scope ?? ""));
       send(res, 200, html, "text/html; charset=utf-8", { ...PAGE_HEADERS, [INTERACTION_PROMPT_HEADER]: prompt });
       return;
     }

@@ -9,9 +9,17 @@ export interface AuthorizationRequest {
   readonly nonce: string | undefined;
   /** The PKCE S256 challenge (RFC 7636 §4.2). */
   readonly codeChallenge: string;
+  /** Which account the provider should offer (`login_hint`, OIDC Core §3.1.2.1); providers that do not know it ignore it. */
+  readonly loginHint?: string;
+  /** `prompt` (OIDC Core §3.1.2.1), e.g. `login` to sign in again as another account. */
+  readonly prompt?: string;
 }
 
-/** The provider's authorization URL for a request: response_type=code, the provider's scope, state, PKCE S256 and nonce. */
+/**
+ * The provider's authorization URL for a request: response_type=code, the provider's scope,
+ * state, PKCE S256, and nonce, login_hint and prompt when given (unknown parameters are ignored
+ * by providers, RFC 6749 §3.1).
+ */
 export function authorizationUrl(connection: ProviderConnection, request: AuthorizationRequest): URL {
   const parameters: Record<string, string> = {
     response_type: "code",
@@ -22,5 +30,7 @@ export function authorizationUrl(connection: ProviderConnection, request: Author
     code_challenge_method: "S256",
   };
   if (request.nonce !== undefined) parameters.nonce = request.nonce;
+  if (request.loginHint !== undefined) parameters.login_hint = request.loginHint;
+  if (request.prompt !== undefined) parameters.prompt = request.prompt;
   return oidc.buildAuthorizationUrl(connection.config, parameters);
 }

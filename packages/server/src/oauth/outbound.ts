@@ -76,9 +76,21 @@ export function createOutboundFetch(policy: OutboundPolicy, baseFetch: typeof fe
         throw new OutboundError("timeout", host, `${host} did not answer within ${policy.timeoutMs} ms`, { cause: error });
       }
       if (isAbort(error)) throw error;
-      throw new OutboundError("unreachable", host, `${host} could not be reached`, { cause: error });
+      const reason = systemErrorCode(error);
+      throw new OutboundError("unreachable", host, `${host} could not be reached${reason ? ` (${reason})` : ""}`, { cause: error });
     }
   };
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) in an error's cause chain: why a host could not be reached. */
+function systemErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z_]{2,31}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Finds an OutboundError anywhere in an error's cause chain. */

@@ -26,13 +26,20 @@ export interface AuthorizationDeps extends ProviderLookup {
   readonly discovery: Pick<Discovery, "connect">;
 }
 
+/** The `prompt` values (OpenID Connect Core §3.1.2.1) a client may ask the provider for. */
+export const AUTHORIZATION_PROMPTS = ["login", "select_account", "consent", "none"] as const;
+export type AuthorizationPrompt = (typeof AUTHORIZATION_PROMPTS)[number];
+
 /**
  * Starts an authorization request (RFC 6749 §4.1.1) with `state`, PKCE S256 (RFC 7636) and, for
  * OpenID Connect providers, a `nonce`; remembers them server-side, single-use, for 10 minutes.
+ * The email goes along as `login_hint`, so the provider can offer that account; `prompt`, when
+ * given, too (e.g. `login` after the provider signed in another account than the email's).
+ * Providers ignore parameters they do not know (RFC 6749 §3.1).
  */
 export async function startAuthorization(
   deps: AuthorizationDeps,
-  request: { provider: string; email: string; redirectUri: string; sessionToken: string | undefined },
+  request: { provider: string; email: string; redirectUri: string; sessionToken: string | undefined; prompt?: AuthorizationPrompt | undefined },
 ): Promise<Result<{ authorizationUrl: string; state: string }>> {
   if (request.sessionToken !== undefined && !(await deps.sessions.load(request.sessionToken))) {
     return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");
@@ -51,6 +58,8 @@ export async function startAuthorization(
     state,
     nonce: nonce ?? undefined,
     codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    loginHint: request.email,
+    ...(request.prompt !== undefined && { prompt: request.prompt }),
   });
   const pending: PendingAuthorization = {
     orgId: organisation.id,

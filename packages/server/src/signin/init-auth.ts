@@ -1,4 +1,4 @@
-import type { Result } from "../domain/failures.ts";
+import type { Failure, FailureId, Result } from "../domain/failures.ts";
 import { failure, success } from "../domain/failures.ts";
 import { type AuthMethodType, type AuthStep, effectiveAuthSteps } from "../domain/auth-steps.ts";
 import type { Organisation } from "../domain/organisation.ts";
@@ -18,11 +18,25 @@ export interface PublicOAuthProvider {
   enableJit: boolean;
 }
 
+/** A provider that is set up but cannot be used right now: its endpoints could not be learnt. */
+export interface UnavailableOAuthProvider {
+  providerName: string;
+  /** What `oauth/authorize` would answer for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR. */
+  error: FailureId;
+  message: string;
+}
+
 export interface SignInOptions {
   allowedMethods: AuthMethodType[];
   authProviders: { oauth?: PublicOAuthProvider };
   oauthProviders: PublicOAuthProvider[];
   jitEnabled: boolean;
+  /**
+   * Addition to the contract, present only when not empty: the providers left out of
+   * `oauthProviders` because they cannot be reached right now, so a client can say so instead
+   * of "no provider set up". Their `detail` (the cause, for the log) is never sent.
+   */
+  unavailableProviders?: (UnavailableOAuthProvider & { readonly detail?: string })[];
 }
 
 export interface InitAuthDeps extends OrganisationLookup {
@@ -35,23 +49,26 @@ export interface InitAuthDeps extends OrganisationLookup {
 export interface InitAuthResponse extends SignInOptions {
   currentStep: 0;
   message: string;
+  /** Addition to the contract: the name of the organisation the email signs in to, once known. */
+  orgName?: string;
 }
 
 /**
  * The methods and providers of one step of an organisation's sign-in. The default provider
- * (`authProviders.oauth`) is the first by name; `oauthProviders` lists them all. A provider whose
- * endpoints cannot be learnt right now (discovery down) is left out rather than shown broken.
+ * (`authProviders.oauth`) is the first usable one by name; `oauthProviders` lists the usable
+ * ones. A provider whose endpoints cannot be learnt right now (discovery down) is not shown
+ * broken there: it is listed in `unavailableProviders` with the failure authorize would answer.
  */
 export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "discovery">, org: Organisation, step: AuthStep): Promise<SignInOptions> {
   const allowedMethods = step.allowedMethods.map((m) => m.type);
   if (!allowedMethods.includes("oauth")) return { allowedMethods, authProviders: {}, oauthProviders: [], jitEnabled: false };
   const views = await deps.providers.list(org.id);
   const described = await Promise.all(
-    views.map(async (view): Promise<PublicOAuthProvider | undefined> => {
+    views.map(async (view): Promise<PublicOAuthProvider | { unavailable: Failure; providerName: string } | undefined> => {
       const provider = await deps.providers.configured(org.id, view.providerName);
       if (!provider) return undefined;
       const endpoints = await deps.discovery.endpoints(provider);
-      if (!endpoints.ok) return undefined;
+      if (!endpoints.ok) return { unavailable: endpoints, providerName: view.providerName };
       return {
         providerName: view.providerName,
         clientId: view.clientId,
@@ -63,12 +80,23 @@ export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "disc
       };
     }),
   );
-  const oauthProviders = described.filter((p): p is PublicOAuthProvider => p !== undefined);
+  const oauthProviders: PublicOAuthProvider[] = [];
+  const unavailableProviders: NonNullable<SignInOptions["unavailableProviders"]> = [];
+  for (const entry of described) {
+    if (entry === undefined) continue;
+    if ("unavailable" in entry) {
+      const { error, message, detail } = entry.unavailable;
+      unavailableProviders.push({ providerName: entry.providerName, error, message, ...(detail !== undefined && { detail }) });
+    } else {
+      oauthProviders.push(entry);
+    }
+  }
   return {
     allowedMethods,
     authProviders: oauthProviders[0] ? { oauth: oauthProviders[0] } : {},
     oauthProviders,
     jitEnabled: oauthProviders.some((p) => p.enableJit),
+    ...(unavailableProviders.length > 0 && { unavailableProviders }),
   };
 }
 
@@ -93,6 +121,6 @@ export async function initAuth(deps: InitAuthDeps, email: string | undefined): P
   const sessionToken = await deps.sessions.create({ email: email ?? null, orgId: org?.id ?? null, currentStep: 0, userId: null, provider: null, nonce: null });
   return success({
     sessionToken,
-    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...options },
+    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...(org && { orgName: org.name }), ...options },
   });
 }

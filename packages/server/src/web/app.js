@@ -27,7 +27,13 @@ function setStatus(text) {
 }
 
 /** A failure to show as it is: the service's AuthError message, or our own sentence. */
-class Problem extends Error {}
+class Problem extends Error {
+  /** @param {string} message @param {string} [error] the AuthError's `error` id, when the service sent one */
+  constructor(message, error) {
+    super(message);
+    this.error = error;
+  }
+}
 
 /** Calls the service; answers {data, response} or throws a Problem carrying words, never JSON. */
 async function call(method, path, { body, headers = {} } = {}) {
@@ -51,7 +57,7 @@ async function call(method, path, { body, headers = {} } = {}) {
   }
   if (!response.ok) {
     const message = data && typeof data.message === "string" && data.message.trim() ? data.message : `The sign-in service answered with status ${response.status}. Try again.`;
-    throw new Problem(message);
+    throw new Problem(message, data && typeof data.error === "string" ? data.error : undefined);
   }
   return { data, response };
 }
@@ -97,12 +103,25 @@ function claimsOf(token) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
+/** Says which of the organisation's providers cannot be used now (initAuth's `unavailableProviders`). */
+function unavailableSentence(unavailable) {
+  const names = unavailable.map((p) => `“${p.providerName}”`);
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const unreachable = unavailable.every((p) => p.error === "PROVIDER_UNAVAILABLE" || p.error === "PROVIDER_TIMEOUT");
+  return `The sign-in provider${names.length === 1 ? "" : "s"} ${list} cannot be ${unreachable ? "reached" : "used"} right now. Try again in a moment; if it keeps happening, tell your administrator.`;
+}
+
 // --- step 1: email → initAuth → the organisation's providers ---------------------------------
 
-function startOver({ error, status } = {}) {
+/** After an email mismatch: the email and provider to sign in again with, as another account. */
+let anotherAccount;
+
+function startOver({ error, status, retry } = {}) {
   sessionStorage.removeItem(PENDING);
   setError(error);
   setStatus(status);
+  anotherAccount = retry;
+  byId("another-account").hidden = !retry;
   show("view-email", { focus: false });
   byId("email").focus();
 }
@@ -114,14 +133,18 @@ byId("email-form").addEventListener("submit", async (event) => {
   button.disabled = true;
   setError("");
   setStatus("");
+  anotherAccount = undefined;
+  byId("another-account").hidden = true;
   try {
     const { data, response } = await call("POST", "/userAccount/initAuth", { body: { email } });
     const sessionToken = response.headers.get("x-session-token");
     const providers = Array.isArray(data?.oauthProviders) ? data.oauthProviders : [];
+    // Set up, but their endpoints could not be learnt just now (the provider is down, say).
+    const unavailable = Array.isArray(data?.unavailableProviders) ? data.unavailableProviders.filter((p) => typeof p?.providerName === "string") : [];
     if (!sessionToken || !data?.allowedMethods?.includes("oauth") || providers.length === 0) {
-      throw new Problem("Your organisation has no sign-in provider set up yet. Ask your administrator.");
+      throw new Problem(unavailable.length > 0 ? unavailableSentence(unavailable) : "Your organisation has no sign-in provider set up yet. Ask your administrator.");
     }
-    showProviders(email, sessionToken, providers);
+    showProviders(email, sessionToken, providers, { unavailable, orgName: typeof data.orgName === "string" ? data.orgName : undefined });
   } catch (error) {
     setError(explain(error));
     byId("email").focus();
@@ -130,8 +153,12 @@ byId("email-form").addEventListener("submit", async (event) => {
   }
 });
 
-function showProviders(email, sessionToken, providers) {
+function showProviders(email, sessionToken, providers, { unavailable, orgName }) {
   byId("providers-email").textContent = email;
+  byId("providers-org").textContent = orgName ? ` to ${orgName}` : "";
+  const note = byId("providers-unavailable");
+  note.textContent = unavailable.length > 0 ? unavailableSentence(unavailable) : "";
+  note.hidden = unavailable.length === 0;
   const list = byId("provider-list");
   list.replaceChildren();
   for (const provider of providers) {
@@ -139,7 +166,7 @@ function showProviders(email, sessionToken, providers) {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = `Continue with ${provider.providerName}`;
-    button.addEventListener("click", () => goToProvider(button, { email, sessionToken, provider: provider.providerName }));
+    button.addEventListener("click", () => goToProvider(button, { email, sessionToken, provider: provider.providerName, orgName }));
     item.append(button);
     list.append(item);
   }
@@ -150,20 +177,45 @@ byId("change-email").addEventListener("click", () => startOver());
 
 // --- step 2: the service's authorization URL (state, PKCE, nonce kept server-side) ----------
 
-async function goToProvider(button, { email, sessionToken, provider }) {
+/** Asks the service for the provider's authorization URL (it adds the email as login_hint) and goes there. */
+async function authorizeAndGo({ email, sessionToken, provider, orgName, prompt }) {
+  const query = new URLSearchParams({ provider, email, redirectUri, ...(prompt && { prompt }) });
+  const { data } = await call("GET", `/userAccount/oauth/authorize?${query}`, { headers: { "x-session-token": sessionToken } });
+  sessionStorage.setItem(PENDING, JSON.stringify({ state: data.state, sessionToken, email, provider, redirectUri, orgName }));
+  location.assign(data.authorizationUrl);
+}
+
+async function goToProvider(button, pending) {
   button.disabled = true;
   setError("");
   try {
-    const query = new URLSearchParams({ provider, email, redirectUri });
-    const { data } = await call("GET", `/userAccount/oauth/authorize?${query}`, { headers: { "x-session-token": sessionToken } });
-    sessionStorage.setItem(PENDING, JSON.stringify({ state: data.state, sessionToken, email, provider, redirectUri }));
-    location.assign(data.authorizationUrl);
+    await authorizeAndGo(pending);
   } catch (error) {
     setError(explain(error));
     button.disabled = false;
     button.focus();
   }
 }
+
+// The provider signed in another account than the email's: sign in again, and have the provider
+// ask who is signing in (prompt=login) instead of reusing the account it remembers.
+byId("another-account").addEventListener("click", async () => {
+  const button = /** @type {HTMLButtonElement} */ (byId("another-account"));
+  const retry = anotherAccount;
+  if (!retry) return;
+  button.disabled = true;
+  setError("");
+  try {
+    const { data, response } = await call("POST", "/userAccount/initAuth", { body: { email: retry.email } });
+    const sessionToken = response.headers.get("x-session-token");
+    if (!sessionToken) throw new Problem("The sign-in service did not start a sign-in. Try again.");
+    await authorizeAndGo({ ...retry, sessionToken, orgName: typeof data?.orgName === "string" ? data.orgName : undefined, prompt: "login" });
+  } catch (error) {
+    setError(explain(error));
+    button.disabled = false;
+    button.focus();
+  }
+});
 
 // --- step 3: back from the provider: exchange the code, then authenticate --------------------
 
@@ -202,10 +254,12 @@ async function handleCallback() {
     if (!result?.accessToken) {
       throw new Problem("Your organisation asks for another sign-in step, which this page does not offer yet.");
     }
-    sessionStorage.setItem(TOKENS, JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken }));
+    sessionStorage.setItem(TOKENS, JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken, orgName: pending.orgName }));
     showSignedIn();
   } catch (failure) {
-    startOver({ error: explain(failure) });
+    // The provider signed in an account without this email: offer to sign in with another one.
+    const mismatch = failure instanceof Problem && failure.error === "EMAIL_MISMATCH";
+    startOver({ error: explain(failure), retry: mismatch ? { email: pending.email, provider: pending.provider } : undefined });
   }
 }
 
@@ -225,7 +279,12 @@ function showSignedIn() {
     return startOver({ status: "Your session has expired. Sign in again." });
   }
   byId("claim-email").textContent = claims.email ?? "";
-  byId("claim-org").textContent = claims.orgId ?? "";
+  // The organisation's name, as initAuth named it for this sign-in; its id when there is none.
+  const org = byId("claim-org");
+  const orgName = typeof tokens.orgName === "string" && tokens.orgName ? tokens.orgName : undefined;
+  org.textContent = orgName ?? claims.orgId ?? "";
+  org.title = orgName && claims.orgId ? `id ${claims.orgId}` : "";
+  org.classList.toggle("id", !orgName);
   byId("claim-sub").textContent = claims.sub ?? "";
   byId("claim-exp").textContent = typeof claims.exp === "number" ? new Date(claims.exp * 1000).toLocaleString() : "";
   setError("");

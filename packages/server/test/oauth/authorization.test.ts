@@ -25,6 +25,9 @@ describe("oauth/authorization: the provider's authorization URL (RFC 6749 §4.1.
       nonce: "nn",
     });
     assert.equal(authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: undefined, codeChallenge: "cc" }).searchParams.has("nonce"), false);
+    const hinted = authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: undefined, codeChallenge: "cc", loginHint: "jane@acme.test", prompt: "login" });
+    assert.equal(hinted.searchParams.get("login_hint"), "jane@acme.test");
+    assert.equal(hinted.searchParams.get("prompt"), "login");
   });
 
   test("a real provider accepts it: following it signs the user in and the code redeems with the verifier", async (t) => {

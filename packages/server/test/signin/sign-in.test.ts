@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import type { RunningService } from "../support/service.ts";
-import { startService } from "../support/service.ts";
+import { assertAuthError, startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
 import { startTestProvider } from "../support/test-provider.ts";
 
@@ -70,6 +70,18 @@ describe("initAuth", () => {
     const response = await f.service.request<Body>("POST", "/userAccount/initAuth");
     assert.equal(response.status, 200, response.text);
     assert.deepEqual(response.body.allowedMethods, ["oauth"]);
+    assert.equal(response.body.orgName, "Acme");
+  });
+
+  test("names the organisation the email signs in to (orgName), and none while it is not known", async (t) => {
+    const f = await signInFixture(t);
+    assert.equal((await initAuth(f.service, alice.email)).body.orgName, "Acme");
+    const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Globex", domains: ["globex.test"] });
+    assert.equal(other.status, 201, other.text);
+    assert.equal((await initAuth(f.service, "hank@globex.test")).body.orgName, "Globex");
+    // Two organisations and no email: which one is not known yet.
+    const anonymous = await initAuth(f.service);
+    assert.equal("orgName" in anonymous.body, false);
   });
 
   test("a malformed email is refused", async (t) => {
@@ -93,6 +105,54 @@ describe("GET /userAccount/oauth/authorize", () => {
     assert.equal(p.get("code_challenge_method"), "S256");
     assert.match(p.get("code_challenge") ?? "", /^[\w-]{43}$/);
     assert.ok((p.get("nonce") ?? "").length >= 22);
+  });
+
+  test("the email reaches the provider as login_hint; prompt only when asked, one of the OpenID Connect values", async (t) => {
+    const f = await signInFixture(t);
+    const plain = new URL((await authorizeUrl(f)).authorizationUrl).searchParams;
+    assert.equal(plain.get("login_hint"), alice.email);
+    assert.equal(plain.has("prompt"), false);
+    for (const prompt of ["login", "select_account", "consent", "none"]) {
+      const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI, prompt });
+      const response = await f.service.request<{ authorizationUrl: string }>("GET", `/userAccount/oauth/authorize?${query}`);
+      assert.equal(response.status, 200, response.text);
+      const params = new URL(response.body.authorizationUrl).searchParams;
+      assert.deepEqual(params.getAll("prompt"), [prompt]);
+      assert.equal(params.get("login_hint"), alice.email);
+    }
+    for (const prompt of ["bogus", "login consent", ""]) {
+      const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI, prompt });
+      assertAuthError(await f.service.request("GET", `/userAccount/oauth/authorize?${query}`), 400, "VALIDATION_ERROR");
+    }
+  });
+
+  test("the provider acts on prompt and login_hint: prompt=none with nobody signed in there comes back login_required; prompt=login signs in and redeems", async (t) => {
+    const f = await signInFixture(t);
+    const url = async (prompt: string) => {
+      const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI, prompt });
+      return (await f.service.request<{ authorizationUrl: string; state: string }>("GET", `/userAccount/oauth/authorize?${query}`)).body;
+    };
+    const silent = await url("none");
+    const refused = await f.provider.authorize({ authorizationUrl: silent.authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    assert.ok("error" in refused, JSON.stringify(refused));
+    assert.equal(refused.error, "login_required");
+    assert.equal(refused.state, silent.state);
+
+    const login = await url("login");
+    const callback = await signInAtProvider(f, login.authorizationUrl);
+    assert.equal(callback.state, login.state);
+    assert.equal((await f.exchange({ code: callback.code, email: alice.email, state: login.state })).status, 200);
+  });
+
+  test("the OpenAPI document describes prompt with its four values", async (t) => {
+    const f = await signInFixture(t);
+    type Parameter = { name: string; in: string; required?: boolean; schema: { enum?: string[] } };
+    const doc = (await f.service.request<{ paths: Record<string, { get?: { parameters: Parameter[] } }> }>("GET", "/openapi.json")).body;
+    const prompt = doc.paths["/userAccount/oauth/authorize"]?.get?.parameters.find((p) => p.name === "prompt");
+    assert.ok(prompt, "documented");
+    assert.equal(prompt.in, "query");
+    assert.notEqual(prompt.required, true);
+    assert.deepEqual(prompt.schema.enum, ["login", "select_account", "consent", "none"]);
   });
 
   test("Accept: text/html gets a 302 to the provider", async (t) => {

@@ -13,6 +13,8 @@ export interface SpawnedService {
   err(): string;
   /** Resolves with the first match of `pattern` in stdout; rejects after `timeoutMs` or at exit. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** The exit code, once the process has ended by itself. */
+  exited(): Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   /** GET/POST … with the admin token from DATA_DIR/admin-token. */
@@ -63,7 +65,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
     dataDir: env.DATA_DIR,
     out: () => stdout,
     err: () => stderr,
-    async waitFor(pattern, timeoutMs = 20_000) {
+    async waitFor(pattern, timeoutMs = 45_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const match = pattern.exec(stdout);
@@ -74,6 +76,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    exited: () => exited,
     async stop() {
       if (exitCode === undefined) child.kill("SIGTERM");
       return exited;

@@ -38,6 +38,8 @@ export interface AuthorizeParams {
   redirectUri: string;
   /** the user's sub, typed into the login form */
   login: string;
+  /** typed into the login form too, for users with a password (the demo user) */
+  password?: string;
   /** default "openid email profile" */
   scope?: string;
   state?: string;
@@ -120,82 +122,85 @@ class CookieJar {
 
 export async function startTestProvider(o: TestProviderOptions): Promise<TestProvider> {
   const core: OidcProviderServer = await startOidcProviderServer({ ...o, label: "Test provider" });
-  const issuer = core.issuer;
-  const issuerOrigin = new URL(issuer).origin;
-
-  const authorize = async (p: AuthorizeParams): Promise<AuthorizeResult> => {
-    let url: URL;
-    if (p.authorizationUrl) {
-      url = new URL(p.authorizationUrl);
-    } else {
-      url = new URL("/auth", issuer);
-      url.searchParams.set("client_id", p.clientId);
-      url.searchParams.set("redirect_uri", p.redirectUri);
-      url.searchParams.set("response_type", "code");
-      url.searchParams.set("scope", p.scope ?? "openid email profile");
-      if (p.state !== undefined) url.searchParams.set("state", p.state);
-      if (p.nonce !== undefined) url.searchParams.set("nonce", p.nonce);
-      if (p.codeChallenge !== undefined) {
-        url.searchParams.set("code_challenge", p.codeChallenge);
-        url.searchParams.set("code_challenge_method", "S256");
-      }
-    }
-
-    const jar = new CookieJar();
-    let method = "GET";
-    let body: URLSearchParams | undefined;
-    for (let hop = 0; hop < 20; hop++) {
-      if (url.origin !== issuerOrigin) {
-        return parseCallback(url);
-      }
-      const headers: Record<string, string> = { accept: "text/html" };
-      const cookie = jar.header(url);
-      if (cookie) headers.cookie = cookie;
-      const res = await fetch(url, { method, headers, body, redirect: "manual" });
-      jar.store(res);
-      method = "GET";
-      body = undefined;
-
-      const location = res.headers.get("location");
-      if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel();
-        url = new URL(location, url);
-        continue;
-      }
-
-      const prompt = res.headers.get(INTERACTION_PROMPT_HEADER);
-      const im = INTERACTION_PATH.exec(url.pathname);
-      if (res.status === 200 && prompt && im?.[1]) {
-        await res.body?.cancel();
-        const uid = im[1];
-        method = "POST";
-        if (prompt === "login") {
-          url = new URL(`/interaction/${uid}/login`, issuer);
-          body = new URLSearchParams({ login: p.login });
-        } else if (prompt === "consent") {
-          url = new URL(`/interaction/${uid}/${p.deny ? "abort" : "confirm"}`, issuer);
-          body = new URLSearchParams();
-        } else {
-          throw new Error(`test-provider authorize: unsupported interaction prompt ${prompt}`);
-        }
-        continue;
-      }
-
-      const text = (await res.text())
-        .replace(/<(style|script)[\s\S]*?<\/\1>/gi, "")
-        .replace(/<[^>]+>/g, " ")
-        .replace(/\s+/g, " ")
-        .trim();
-      throw new Error(
-        `test-provider authorize: the provider answered ${res.status} at ${url.pathname} instead of redirecting back: ${text.slice(0, 800)}`,
-      );
-    }
-    throw new Error("test-provider authorize: too many redirects");
-  };
-
+  const authorize = (p: AuthorizeParams) => driveAuthorization(core.issuer, p);
   // Everything but the scripted browser is the server's own (its getters read live counters).
   const provider: TestProvider = Object.assign(Object.create(core) as OidcProviderServer, { authorize });
   return provider;
+}
+
+/**
+ * The scripted browser of `TestProvider.authorize`, for any provider built on
+ * src/demo/oidc-provider-server.ts (the demo provider of a spawned service too).
+ */
+export async function driveAuthorization(issuer: string, p: AuthorizeParams): Promise<AuthorizeResult> {
+  const issuerOrigin = new URL(issuer).origin;
+  let url: URL;
+  if (p.authorizationUrl) {
+    url = new URL(p.authorizationUrl);
+  } else {
+    url = new URL("/auth", issuer);
+    url.searchParams.set("client_id", p.clientId);
+    url.searchParams.set("redirect_uri", p.redirectUri);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("scope", p.scope ?? "openid email profile");
+    if (p.state !== undefined) url.searchParams.set("state", p.state);
+    if (p.nonce !== undefined) url.searchParams.set("nonce", p.nonce);
+    if (p.codeChallenge !== undefined) {
+      url.searchParams.set("code_challenge", p.codeChallenge);
+      url.searchParams.set("code_challenge_method", "S256");
+    }
+  }
+
+  const jar = new CookieJar();
+  let method = "GET";
+  let body: URLSearchParams | undefined;
+  for (let hop = 0; hop < 20; hop++) {
+    if (url.origin !== issuerOrigin) {
+      return parseCallback(url);
+    }
+    const headers: Record<string, string> = { accept: "text/html" };
+    const cookie = jar.header(url);
+    if (cookie) headers.cookie = cookie;
+    const res = await fetch(url, { method, headers, body, redirect: "manual" });
+    jar.store(res);
+    method = "GET";
+    body = undefined;
+
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location) {
+      await res.body?.cancel();
+      url = new URL(location, url);
+      continue;
+    }
+
+    const prompt = res.headers.get(INTERACTION_PROMPT_HEADER);
+    const im = INTERACTION_PATH.exec(url.pathname);
+    if (res.status === 200 && prompt && im?.[1]) {
+      await res.body?.cancel();
+      const uid = im[1];
+      method = "POST";
+      if (prompt === "login") {
+        url = new URL(`/interaction/${uid}/login`, issuer);
+        body = new URLSearchParams({ login: p.login, ...(p.password !== undefined && { password: p.password }) });
+      } else if (prompt === "consent") {
+        url = new URL(`/interaction/${uid}/${p.deny ? "abort" : "confirm"}`, issuer);
+        body = new URLSearchParams();
+      } else {
+        throw new Error(`test-provider authorize: unsupported interaction prompt ${prompt}`);
+      }
+      continue;
+    }
+
+    const text = (await res.text())
+      .replace(/<(style|script)[\s\S]*?<\/\1>/gi, "")
+      .replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+    throw new Error(
+      `test-provider authorize: the provider answered ${res.status} at ${url.pathname} instead of redirecting back: ${text.slice(0, 800)}`,
+    );
+  }
+  throw new Error("test-provider authorize: too many redirects");
 }
 
 function parseCallback(url: URL): AuthorizeResult {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { failure } from "../../domain/failures.ts";
 import { authenticate, type AuthenticateDeps } from "../../signin/authenticate.ts";
-import { type AuthorizationDeps, startAuthorization } from "../../signin/authorization-requests.ts";
+import { AUTHORIZATION_PROMPTS, type AuthorizationDeps, startAuthorization } from "../../signin/authorization-requests.ts";
 import { initAuth, type InitAuthDeps } from "../../signin/init-auth.ts";
 import { AuthMethodSchema } from "../auth-method-schema.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
@@ -19,12 +19,31 @@ const PublicProviderSchema = Type.Object({
   enableJit: Type.Optional(Type.Boolean()),
 });
 const AuthProvidersSchema = Type.Object({ oauth: Type.Optional(PublicProviderSchema) });
+const UnavailableProviderSchema = Type.Object({
+  providerName: Type.String(),
+  error: Type.String({ description: "What oauth/authorize answers for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR" }),
+  message: Type.String(),
+});
+const InitAuthAnswer = Type.Object({
+  currentStep: Type.Integer(),
+  allowedMethods: Type.Array(Type.String()),
+  message: Type.String(),
+  authProviders: AuthProvidersSchema,
+  oauthProviders: Type.Array(PublicProviderSchema),
+  jitEnabled: Type.Boolean(),
+  orgName: Type.Optional(Type.String({ description: "The name of the organisation the email signs in to, once known (addition)" })),
+  unavailableProviders: Type.Optional(Type.Array(UnavailableProviderSchema, {
+    description: "Providers set up for the organisation but left out of oauthProviders because they cannot be reached right now (addition; absent when there are none)",
+  })),
+});
+
 const InitAuthBody = Type.Object({ email: Type.Optional(Type.String({ format: "email", maxLength: 320 })) }, { additionalProperties: false });
 const AuthorizeQuery = Type.Object(
   {
     provider: Type.String({ minLength: 1, maxLength: 64 }),
     email: Type.String({ format: "email", maxLength: 320 }),
     redirectUri: Type.String({ format: "uri", maxLength: 2048 }),
+    prompt: Type.Optional(Type.Enum(AUTHORIZATION_PROMPTS, { description: "Passed on to the provider as `prompt` (addition): `login` or `select_account` lets the user sign in with another account than the one the provider remembers" })),
   },
   { additionalProperties: false },
 );
@@ -52,22 +71,25 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
       schema: {
         tags, operationId: "initAuth", summary: "Initialize authentication session",
         body: InitAuthBody,
-        response: {
-          200: Type.Object({ currentStep: Type.Integer(), allowedMethods: Type.Array(Type.String()), message: Type.String(), authProviders: AuthProvidersSchema, oauthProviders: Type.Array(PublicProviderSchema), jitEnabled: Type.Boolean() }),
-          ...errorResponses(400, 404, 500),
-        },
+        response: { 200: InitAuthAnswer, ...errorResponses(400, 404, 500) },
       },
     }, async (request, reply) => {
       const result = await initAuth(deps, request.body?.email || undefined);
       if (!result.ok) return sendFailure(reply, result);
       reply.header("x-session-token", result.value.sessionToken).header("cache-control", "no-store");
-      return result.value.response;
+      const { unavailableProviders, ...response } = result.value.response;
+      if (!unavailableProviders) return response;
+      // The cause goes to the log, for the operator; the client learns which and what, not why.
+      for (const { providerName, error, detail } of unavailableProviders) {
+        request.log.warn({ provider: providerName, error, cause: detail ?? "unknown" }, `sign-in provider "${providerName}" cannot be used: its endpoints could not be learnt`);
+      }
+      return { ...response, unavailableProviders: unavailableProviders.map(({ providerName, error, message }) => ({ providerName, error, message })) };
     });
 
     app.get<{ Querystring: Static<typeof AuthorizeQuery>; Headers: Static<typeof SessionHeader> }>("/userAccount/oauth/authorize", {
       schema: {
         tags: ["OAuth"], operationId: "oauthAuthorizationUrl", summary: "Start an authorization request with state, PKCE (S256) and nonce",
-        description: "Answers the provider's authorization URL. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.",
+        description: "Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.",
         querystring: AuthorizeQuery, headers: SessionHeader,
         response: { 200: Type.Object({ authorizationUrl: Type.String(), state: Type.String() }), 302: Type.Null(), ...errorResponses(400, 404, 502, 504) },
       },

@@ -1,34 +1,13 @@
-import { type Command, type CommandContext, commandName, listOption, type OptionValues, path, stringOption } from "./command.ts";
-import { CliError, EXIT, ServiceError, UsageError } from "./errors.ts";
+import { type Command, type CommandContext, commandName, listOption, type OptionValues, stringOption } from "./command.ts";
+import { CliError, EXIT, UsageError } from "./errors.ts";
 import { details, progress, table, yesNo } from "./output.ts";
+import { APIError, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
 import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
-
-export interface ProviderView {
-  providerName: string;
-  clientId: string;
-  clientSecretSet: boolean;
-  issuer?: string;
-  authorizationUrl?: string;
-  tokenEndpoint?: string;
-  userInfoEndpoint?: string;
-  jwksUri?: string;
-  emailsEndpoint?: string;
-  scope: string;
-  tokenEndpointAuthMethod: string;
-  redirectUris: string[];
-  enableJit: boolean;
-  trustEmail: boolean;
-  requirePkce: boolean;
-  subjectClaim?: string;
-  emailVerifiedClaim?: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const AUTH_METHODS: Record<string, string> = { basic: "client_secret_basic", post: "client_secret_post", client_secret_basic: "client_secret_basic", client_secret_post: "client_secret_post" };
 
-function providerDetails(p: ProviderView): string {
-  const rows: [string, string | undefined][] = [
+function providerDetails(p: OAuthProviderSettings): string {
+  const rows: [string, string | null | undefined][] = [
     ["name", p.providerName],
     ["issuer", p.issuer],
     ["authorization URL", p.authorizationUrl],
@@ -48,7 +27,7 @@ function providerDetails(p: ProviderView): string {
     ["require PKCE", yesNo(p.requirePkce)],
     ["updated", p.updatedAt],
   ];
-  return details(rows.filter((r): r is [string, string] => r[1] !== undefined));
+  return details(rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== null));
 }
 
 function presetOptions(values: OptionValues, command: string): Record<string, string> | undefined {
@@ -164,9 +143,9 @@ Examples:
       ...(preset && { preset }),
       ...(options && { presetOptions: options }),
     };
-    const { status, body: view } = await ctx.client.call<ProviderView>("PUT", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`, body);
+    const { provider: view, created } = await ctx.admin.saveProvider(args[0]!, args[1]!, body);
     if (ctx.out.json) return ctx.out.data(view);
-    ctx.out.note(`${status === 201 ? "created" : "replaced"} provider "${view.providerName}"`);
+    ctx.out.note(`${created ? "created" : "replaced"} provider "${view.providerName}"`);
     ctx.out.line(providerDetails(view));
   },
 };
@@ -179,8 +158,8 @@ const list: Command = {
   summary: "list an organisation's providers",
   help: "",
   options: {},
-  async run({ client, out }, { args }) {
-    const providers = await client.request<ProviderView[]>("GET", path`/api/v1/orgs/${args[0]!}/oauth-providers`);
+  async run({ admin, out }, { args }) {
+    const providers = await admin.listProviders(args[0]!);
     if (out.json) return out.data(providers);
     if (providers.length === 0) return out.note("no providers yet: pipeshub-auth providers add --help");
     out.line(table(providers, [
@@ -203,38 +182,31 @@ const show: Command = {
   summary: "show a provider's settings (never its secret)",
   help: "",
   options: {},
-  async run({ client, out }, { args }) {
-    const view = await client.request<ProviderView>("GET", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`);
+  async run({ admin, out }, { args }) {
+    const view = await admin.getProvider(args[0]!, args[1]!);
     if (out.json) return out.data(view);
     out.line(providerDetails(view));
   },
 };
 
 /** Failures that are the provider's, not the service's or the command's: exit 4. */
-function isProviderFailure(error: ServiceError): boolean {
-  return error.error.startsWith("PROVIDER_") || error.error === "INVALID_ID_TOKEN" || error.error === "INVALID_GRANT";
-}
-
-interface CheckResult {
-  ok: true;
-  issuer: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
+function isProviderFailure(error: string): boolean {
+  return error.startsWith("PROVIDER_") || error === "INVALID_ID_TOKEN" || error === "INVALID_GRANT";
 }
 
 async function testProvider(ctx: CommandContext, orgId: string, name: string) {
-  const { client, out } = ctx;
-  const view = await client.request<ProviderView>("GET", path`/api/v1/orgs/${orgId}/oauth-providers/${name}`);
+  const { admin, out } = ctx;
+  const view = await admin.getProvider(orgId, name);
   const what = view.issuer
     ? `checking discovery at ${view.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`
     : `checking provider "${name}" (token endpoint ${view.tokenEndpoint ?? "?"})`;
   const spinner = progress(out.stderr, what);
-  let result: CheckResult;
+  let result: ProviderCheck;
   try {
-    result = await client.request<CheckResult>("POST", path`/api/v1/orgs/${orgId}/oauth-providers/${name}/test`);
+    result = await admin.testProvider(orgId, name);
   } catch (error) {
     spinner.stop();
-    if (error instanceof ServiceError && isProviderFailure(error)) {
+    if (error instanceof APIError && error.error !== undefined && isProviderFailure(error.error)) {
       if (out.json) out.data({ ok: false, error: error.error, message: error.message });
       throw new CliError(EXIT.PROVIDER_CHECK_FAILED, `provider check failed: ${error.error}: ${error.message}`);
     }
@@ -266,8 +238,8 @@ const remove: Command = {
   summary: "remove a provider (its users stay; their links to it go)",
   help: "",
   options: {},
-  async run({ client, out }, { args }) {
-    await client.request("DELETE", path`/api/v1/orgs/${args[0]!}/oauth-providers/${args[1]!}`);
+  async run({ admin, out }, { args }) {
+    await admin.deleteProvider(args[0]!, args[1]!);
     if (out.json) return out.data({ removed: true, orgId: args[0], providerName: args[1] });
     out.line(`removed provider "${args[1]}"`);
   },

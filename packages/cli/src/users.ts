@@ -1,14 +1,5 @@
-import { type Command, path, stringOption } from "./command.ts";
+import { type Command, stringOption } from "./command.ts";
 import { details, table } from "./output.ts";
-
-export interface UserRecord {
-  id: string;
-  orgId: string;
-  email: string;
-  fullName: string | null;
-  status: string;
-  createdAt: string;
-}
 
 const add: Command = {
   group: "users",
@@ -20,9 +11,9 @@ const add: Command = {
   --email EMAIL   the user's email address (required); their first sign-in links it
   --name NAME     the user's full name`,
   options: { email: { type: "string" }, name: { type: "string" } },
-  async run({ client, out }, { args, values }) {
+  async run({ admin, out }, { args, values }) {
     const fullName = stringOption(values, "name", this);
-    const user = await client.request<UserRecord>("POST", path`/api/v1/orgs/${args[0]!}/users`, { email: stringOption(values, "email", this, true), ...(fullName !== undefined && { fullName }) });
+    const user = await admin.createUser(args[0]!, { email: stringOption(values, "email", this, true), ...(fullName !== undefined && { fullName }) });
     if (out.json) return out.data(user);
     out.line(details([["id", user.id], ["email", user.email], ["name", user.fullName ?? "-"], ["status", user.status], ["created", user.createdAt]]));
   },
@@ -37,10 +28,9 @@ const find: Command = {
   help: `Options:
   --email EMAIL   the address to look for; without it, every user of the organisation`,
   options: { email: { type: "string" } },
-  async run({ client, out }, { args, values }) {
+  async run({ admin, out }, { args, values }) {
     const email = stringOption(values, "email", this);
-    const query = email === undefined ? "" : `?email=${encodeURIComponent(email)}`;
-    const users = await client.request<UserRecord[]>("GET", path`/api/v1/orgs/${args[0]!}/users` + query);
+    const users = email === undefined ? await admin.listUsers(args[0]!) : await admin.findUsers(args[0]!, email);
     if (out.json) return out.data(users);
     if (users.length === 0) return out.note(email === undefined ? "no users yet" : `no user with email ${email}`);
     out.line(table(users, [

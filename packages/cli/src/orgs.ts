@@ -1,12 +1,6 @@
-import { type Command, path, listOption, stringOption } from "./command.ts";
+import { type Command, listOption, stringOption } from "./command.ts";
 import { details, table } from "./output.ts";
-
-export interface Org {
-  id: string;
-  name: string;
-  domains: string[];
-  createdAt: string;
-}
+import type { Org } from "./sdk.ts";
 
 const orgDetails = (org: Org) => details([["id", org.id], ["name", org.name], ["domains", org.domains.join(", ") || "-"], ["created", org.createdAt]]);
 
@@ -23,8 +17,8 @@ const create: Command = {
 Example:
   pipeshub-auth orgs create --name Acme --domain acme.com --domain acme.co.uk`,
   options: { name: { type: "string" }, domain: { type: "string", multiple: true } },
-  async run({ client, out }, { values }) {
-    const org = await client.request<Org>("POST", "/api/v1/orgs", { name: stringOption(values, "name", this, true), domains: listOption(values, "domain") });
+  async run({ admin, out }, { values }) {
+    const org = await admin.createOrg({ name: stringOption(values, "name", this, true), domains: listOption(values, "domain") });
     if (out.json) return out.data(org);
     out.line(orgDetails(org));
   },
@@ -38,8 +32,8 @@ const list: Command = {
   summary: "list organisations",
   help: "",
   options: {},
-  async run({ client, out }) {
-    const orgs = await client.request<Org[]>("GET", "/api/v1/orgs");
+  async run({ admin, out }) {
+    const orgs = await admin.listOrgs();
     if (out.json) return out.data(orgs);
     if (orgs.length === 0) return out.note("no organisations yet: pipeshub-auth orgs create --name NAME");
     out.line(table(orgs, [
@@ -59,8 +53,8 @@ const show: Command = {
   summary: "show an organisation",
   help: "",
   options: {},
-  async run({ client, out }, { args }) {
-    const org = await client.request<Org>("GET", path`/api/v1/orgs/${args[0]!}`);
+  async run({ admin, out }, { args }) {
+    const org = await admin.getOrg(args[0]!);
     if (out.json) return out.data(org);
     out.line(orgDetails(org));
   },

@@ -1,25 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Command, type CommandContext, path, stringOption } from "./command.ts";
+import { asCliError } from "./admin-api.ts";
+import { type Command, type CommandContext, stringOption } from "./command.ts";
 import { UnreachableError, UsageError } from "./errors.ts";
 import { oneLine } from "./output.ts";
-
-export interface AuditRecord {
-  id: string;
-  createdAt: string;
-  orgId: string | null;
-  userId: string | null;
-  email: string | null;
-  provider: string | null;
-  event: string;
-  outcome: string;
-  error: string | null;
-  ip: string | null;
-}
-
-interface AuditPage {
-  records: AuditRecord[];
-  nextCursor: string | null;
-}
+import type { AuditRecord } from "./sdk.ts";
 
 /** How often --follow asks for new records. */
 export const FOLLOW_INTERVAL_MS = 2000;
@@ -81,8 +65,7 @@ async function newRecords(ctx: CommandContext, orgId: string, state: FollowState
   const found: AuditRecord[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
-    const query: string = `?limit=${PAGE_LIMIT}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const result: AuditPage = await ctx.client.request<AuditPage>("GET", path`/api/v1/orgs/${orgId}/audit` + query);
+    const result = await ctx.admin.listAudit(orgId, { limit: PAGE_LIMIT, cursor: cursor ?? undefined });
     const recent = result.records.filter((r) => timeOf(r.id) >= state.since);
     found.push(...recent.filter((r) => !state.shown.has(r.id)));
     if (recent.length < result.records.length || !result.nextCursor) break;
@@ -114,7 +97,7 @@ With --json, one JSON object per line (JSON lines), newest last.`,
     const limitText = stringOption(values, "limit", this) ?? "20";
     if (!/^[1-9][0-9]{0,2}$/.test(limitText) || Number(limitText) > 200) throw new UsageError("--limit is a number from 1 to 200", "audit tail");
     const print = printer(ctx);
-    const first = await ctx.client.request<AuditPage>("GET", path`/api/v1/orgs/${orgId}/audit` + `?limit=${limitText}`);
+    const first = await ctx.admin.listAudit(orgId, { limit: Number(limitText) });
     print([...first.records].reverse());
     if (!values.follow) return;
     // An empty trail starts from nothing: ids are hex, "" sorts first.
@@ -136,8 +119,9 @@ With --json, one JSON object per line (JSON lines), newest last.`,
           warned = false;
         } catch (error) {
           // A restarting service is a pause in the stream, not its end; say so once.
-          if (!(error instanceof UnreachableError)) throw error;
-          if (!warned) ctx.out.note(`${error.message}; still trying every ${FOLLOW_INTERVAL_MS / 1000} s`);
+          const failure = asCliError(error, ctx.serviceUrl);
+          if (!(failure instanceof UnreachableError)) throw failure;
+          if (!warned) ctx.out.note(`${failure.message}; still trying every ${FOLLOW_INTERVAL_MS / 1000} s`);
           warned = true;
         }
       }

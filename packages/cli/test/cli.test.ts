@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
-import { closedPortUrl } from "./support/faulty-servers.ts";
-import { type RunningService, startService } from "./support/service.ts";
-import { CLIENT_SECRET, REDIRECT_URI } from "./support/sign-in-fixture.ts";
-import { startTestProvider } from "./support/test-provider.ts";
+import { closedPortUrl, type ScriptedResponse, startJsonServer } from "../../server/test/support/faulty-servers.ts";
+import { type RunningService, startService } from "../../server/test/support/service.ts";
+import { CLIENT_SECRET, REDIRECT_URI } from "../../server/test/support/sign-in-fixture.ts";
+import { startTestProvider } from "../../server/test/support/test-provider.ts";
 
 const BIN = fileURLToPath(new URL("../bin/pipeshub-auth.js", import.meta.url));
 
@@ -247,6 +249,40 @@ describe("pipeshub-auth CLI", () => {
     assert.equal(wrongToken.code, 1);
     assert.equal(wrongToken.stdout, "");
     assert.match(wrongToken.stderr, /^error: UNAUTHORIZED: /);
+  });
+
+  test("something other than the service answering: exit 1 naming it, no redirect followed; an answer cut off exits 3", async (t) => {
+    const elsewhere = await startJsonServer(() => ({ status: 200, body: [] }));
+    const impostor = await startJsonServer((request): ScriptedResponse =>
+      request.url === "/api/v1/orgs"
+        ? { status: 404, body: "<html>not here</html>", headers: { "content-type": "text/html" } }
+        : request.url.startsWith("/api/v1/orgs/moved")
+          ? { status: 302, body: undefined, headers: { location: `${elsewhere.url}/api/v1/orgs` } }
+          : { status: 200, body: { unexpected: true } },
+    );
+    const cutOff = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      response.write("[{");
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => cutOff.listen(0, "127.0.0.1", resolve));
+    t.after(() => Promise.all([elsewhere.close(), impostor.close(), new Promise((resolve) => cutOff.close(resolve))]));
+    const env = { ADMIN_TOKEN: "an-admin-token-value" };
+    const [notAuthError, redirected, unexpectedBody, brokenOff] = await Promise.all([
+      cli(["orgs", "list"], { env: { ...env, PIPESHUB_AUTH_URL: impostor.url } }),
+      cli(["orgs", "show", "moved"], { env: { ...env, PIPESHUB_AUTH_URL: impostor.url } }),
+      cli(["orgs", "show", "org-1"], { env: { ...env, PIPESHUB_AUTH_URL: impostor.url } }),
+      cli(["orgs", "list"], { env: { ...env, PIPESHUB_AUTH_URL: `http://127.0.0.1:${(cutOff.address() as AddressInfo).port}` } }),
+    ]);
+    assert.equal(notAuthError.code, 1);
+    assert.equal(notAuthError.stderr, `error: HTTP_404: ${impostor.url} answered 404 Not Found without an AuthError body; is --url the pipeshub-auth service?\n`);
+    assert.equal(redirected.code, 1);
+    assert.match(redirected.stderr, /^error: HTTP_302: .* answered 302 Found without an AuthError body/);
+    assert.equal(elsewhere.requests, 0, "the admin token never follows a redirect");
+    assert.equal(unexpectedBody.code, 1);
+    assert.match(unexpectedBody.stderr, /^error: .* answered 200 with a body the admin API does not send \(.*\); is --url the pipeshub-auth service\?\n$/);
+    assert.equal(brokenOff.code, 3, brokenOff.stderr);
+    assert.match(brokenOff.stderr, /^error: the connection to http:\/\/127\.0\.0\.1:\d+ broke off while reading the answer \(\w+\)\n$/);
   });
 
   test("the admin token comes from ./data/admin-token when nothing else names one; --token works but warns", async (t) => {

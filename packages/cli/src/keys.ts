@@ -9,8 +9,8 @@ const rotate: Command = {
   help: `New tokens are signed with a new key; the previous key stays published in the JWKS until
 every token it signed has expired, so nobody is signed out.`,
   options: {},
-  async run({ client, out }) {
-    const key = await client.request<{ kid: string }>("POST", "/api/v1/keys/rotate");
+  async run({ admin, out }) {
+    const key = await admin.rotateSigningKeys();
     if (out.json) return out.data(key);
     out.line(`new signing key: ${key.kid}`);
   },

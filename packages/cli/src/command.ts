@@ -1,13 +1,16 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import type { ExitCode } from "./errors.ts";
 import { UsageError } from "./errors.ts";
-import type { AdminClient } from "./http-client.ts";
 import type { Output } from "./output.ts";
+import type { Admin } from "./sdk.ts";
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CommandContext {
-  readonly client: AdminClient;
+  /** The service's admin API, through the SDK. */
+  readonly admin: Admin;
+  /** The service's base URL, for messages. */
+  readonly serviceUrl: string;
   readonly out: Output;
   readonly env: NodeJS.ProcessEnv;
   readonly stdin: NodeJS.ReadStream;
@@ -51,6 +54,3 @@ export function listOption(values: OptionValues, name: string): string[] {
   const value = values[name];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
-
-export const path = (strings: TemplateStringsArray, ...parts: string[]): string =>
-  strings.reduce((acc, s, i) => acc + s + (i < parts.length ? encodeURIComponent(parts[i]!) : ""), "");

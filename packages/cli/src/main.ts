@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { auditCommands } from "./audit.ts";
 import { type Command, commandName, type OptionValues, usageLine } from "./command.ts";
+import { adminApi, asCliError } from "./admin-api.ts";
 import { CliError, EXIT, type ExitCode, ServiceError, UsageError } from "./errors.ts";
-import { createAdminClient } from "./http-client.ts";
 import { keyCommands } from "./keys.ts";
 import { orgCommands } from "./orgs.ts";
 import { createOutput } from "./output.ts";
@@ -174,9 +174,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
     const warn = (text: string) => out.note(text);
     const baseUrl = serviceUrl(own.values, env, warn);
-    const client = createAdminClient({ baseUrl, token: adminToken(own.values, env, warn) });
-    const code = await command.run({ client, out, env, stdin: process.stdin }, { args: positional, values: own.values });
-    return code ?? EXIT.OK;
+    const admin = adminApi(baseUrl, adminToken(own.values, env, warn));
+    try {
+      return (await command.run({ admin, serviceUrl: baseUrl, out, env, stdin: process.stdin }, { args: positional, values: own.values })) ?? EXIT.OK;
+    } catch (error) {
+      throw asCliError(error, baseUrl);
+    }
   } catch (error) {
     return report(error, out.note);
   }

@@ -43,16 +43,14 @@ export class UnreachableError extends CliError {
   }
 }
 
-/** The service's AuthError answer: `{error, message, code, statusCode, …}`. */
+/** The service's AuthError answer (`{error, message, …}`), or an answer that is not one. */
 export class ServiceError extends CliError {
   readonly status: number;
   readonly error: string;
-  readonly body: Record<string, unknown>;
-  constructor(status: number, error: string, message: string, body: Record<string, unknown>) {
+  constructor(status: number, error: string, message: string) {
     super(EXIT.SERVICE_ERROR, message);
     this.name = "ServiceError";
     this.status = status;
     this.error = error;
-    this.body = body;
   }
 }
