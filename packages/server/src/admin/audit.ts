@@ -4,6 +4,7 @@ import { success } from "../domain/failures.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
+/** The ports the audit trail's reader needs. */
 export interface AuditAdministration extends OrganisationAdministration {
   readonly audit: Pick<AuditTrail, "page">;
 }

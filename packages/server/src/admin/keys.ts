@@ -1,5 +1,6 @@
 import type { SigningKeys } from "../domain/ports/keys.ts";
 
+/** The ports key administration needs. */
 export interface KeyAdministration {
   readonly keys: Pick<SigningKeys, "rotate">;
 }

@@ -2,10 +2,12 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import { AlreadyExistsError, type OrganisationRepository } from "../domain/ports/repositories.ts";
 
+/** The ports organisation administration needs. */
 export interface OrganisationAdministration {
   readonly organisations: OrganisationRepository;
 }
 
+/** Creates an organisation claiming `domains`; a domain another organisation claims is CONFLICT. */
 export async function createOrganisation(deps: OrganisationAdministration, name: string, domains: readonly string[]): Promise<Result<Organisation>> {
   try {
     return success(await deps.organisations.create(name.trim(), domains));
@@ -15,6 +17,7 @@ export async function createOrganisation(deps: OrganisationAdministration, name:
   }
 }
 
+/** The organisation with this id, or ORG_NOT_FOUND. */
 export async function requireOrganisation(deps: OrganisationAdministration, orgId: string): Promise<Result<Organisation>> {
   const org = await deps.organisations.get(orgId);
   return org ? success(org) : failure("ORG_NOT_FOUND", `No organisation with id "${orgId}".`);
@@ -28,6 +31,7 @@ export async function implicitOrganisation(deps: OrganisationAdministration, org
   return failure(all.length === 0 ? "ORG_NOT_FOUND" : "VALIDATION_ERROR", all.length === 0 ? "No organisation exists yet." : "Several organisations exist: pass orgId.");
 }
 
+/** Every organisation (the first thousand), oldest first. */
 export function listOrganisations(deps: OrganisationAdministration): Promise<Organisation[]> {
   return deps.organisations.list(1000);
 }

@@ -6,6 +6,7 @@ import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
+/** The ports provider administration needs. */
 export interface ProviderAdministration extends OrganisationAdministration {
   readonly providers: ProviderRepository;
 }
@@ -46,6 +47,7 @@ export function providerPresets(): ReturnType<typeof describePresets> {
   return describePresets();
 }
 
+/** An organisation's providers, by name, never with their secrets. */
 export async function listProviders(deps: ProviderAdministration, orgId: string): Promise<Result<ProviderView[]>> {
   const org = await requireOrganisation(deps, orgId);
   return org.ok ? success(await deps.providers.list(org.value.id)) : org;
@@ -53,11 +55,13 @@ export async function listProviders(deps: ProviderAdministration, orgId: string)
 
 const noSuchProvider = (name: string) => failure("NOT_FOUND", `No provider "${name}" in this organisation.`);
 
+/** One provider as admins see it (no secret), or NOT_FOUND. */
 export async function viewProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<ProviderView>> {
   const view = await deps.providers.view(orgId, name);
   return view ? success(view) : noSuchProvider(name);
 }
 
+/** Removes a provider (its identity links go with it), or NOT_FOUND. */
 export async function removeProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<void>> {
   return (await deps.providers.remove(orgId, name)) ? success(undefined) : noSuchProvider(name);
 }
@@ -69,6 +73,7 @@ export interface ProviderCheck {
   readonly tokenEndpoint: string;
 }
 
+/** What a provider check needs: the stored provider, discovery and the ID-token keys. */
 export interface ProviderCheckDeps {
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly discovery: Pick<Discovery, "connect">;

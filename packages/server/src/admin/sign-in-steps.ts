@@ -3,6 +3,7 @@ import type { Result } from "../domain/failures.ts";
 import { success } from "../domain/failures.ts";
 import type { AuthStepRepository } from "../domain/ports/repositories.ts";
 
+/** The ports sign-in step administration needs. */
 export interface SignInStepAdministration {
   readonly authSteps: AuthStepRepository;
 }

@@ -3,10 +3,12 @@ import { AlreadyExistsError, type UserRepository } from "../domain/ports/reposit
 import type { User } from "../domain/user.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
+/** The ports user administration needs. */
 export interface UserAdministration extends OrganisationAdministration {
   readonly users: UserRepository;
 }
 
+/** Adds a user to an organisation; a taken email (case-insensitive) is CONFLICT. */
 export async function createUser(deps: UserAdministration, orgId: string, email: string, fullName: string | null): Promise<Result<User>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;

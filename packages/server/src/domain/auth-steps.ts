@@ -2,6 +2,7 @@ import { failure, type Result, success } from "./failures.ts";
 
 /** The sign-in methods PipesHub's contract names; only `oauth` is implemented here. */
 export const AUTH_METHODS = ["samlSso", "otp", "password", "google", "microsoft", "azureAd", "oauth"] as const;
+/** One of the contract's sign-in methods. */
 export type AuthMethodType = (typeof AUTH_METHODS)[number];
 
 /** One step of an organisation's sign-in: any one of its methods completes it. */

@@ -39,6 +39,7 @@ export const FAILURE_STATUS = {
   PROVIDER_TIMEOUT: 504,
 } as const;
 
+/** The stable identifier of an expected failure (`AuthError.error`). */
 export type FailureId = keyof typeof FAILURE_STATUS;
 
 /** An expected failure: a public message for the user, a private detail for the log. */

@@ -20,6 +20,7 @@ export function newId(now = Date.now()): string {
   return lastMillis.toString(16).padStart(12, "0") + sequence.toString(16).padStart(4, "0") + randomBytes(8).toString("hex");
 }
 
+/** Now, as stored: ISO-8601 in UTC (sorts as text in both engines). */
 export function isoNow(): string {
   return new Date().toISOString();
 }

@@ -1,6 +1,7 @@
 import { failure, type Failure, type Result, success } from "./failures.ts";
 import { isPermittedProviderUrl } from "./provider-urls.ts";
 
+/** How the service authenticates to the token endpoint (RFC 6749 §2.3.1). */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";
 
 /**

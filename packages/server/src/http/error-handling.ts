@@ -93,4 +93,5 @@ export function installErrorHandling(app: FastifyInstance): void {
   );
 }
 
+/** Response schemas for these error statuses, all AuthError (for the OpenAPI document). */
 export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, { $ref: "AuthError#" }]));

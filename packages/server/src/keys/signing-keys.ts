@@ -2,6 +2,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK
 import type { PublicSigningJwk, SecretBox, SigningKeys } from "../domain/ports/keys.ts";
 import type { SigningKeyRepository, StoredSigningKey } from "../domain/ports/repositories.ts";
 
+/** Where the keys are kept, how they are sealed, and how long they are trusted in memory. */
 export interface SigningKeysOptions {
   /** Where the keys are shared between instances. */
   readonly repository: SigningKeyRepository;

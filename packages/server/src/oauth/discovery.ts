@@ -25,6 +25,7 @@ export interface ProviderEndpoints {
   readonly userinfoEndpoint: string | undefined;
 }
 
+/** Learns providers' metadata; holds one discovery cache per app. */
 export interface Discovery {
   /** The provider's metadata (OpenID Connect Discovery 1.0 §4, cached) and client configuration. */
   connect(provider: ConfiguredProvider): Promise<Result<ProviderConnection>>;
@@ -32,6 +33,7 @@ export interface Discovery {
   endpoints(provider: ConfiguredProvider): Promise<Result<ProviderEndpoints>>;
 }
 
+/** What discovery fetches through, how long it waits, and how long it remembers. */
 export interface DiscoveryOptions {
   readonly outbound: OutboundFetch;
   readonly timeoutMs: number;

@@ -8,6 +8,7 @@ import { providerFailure } from "./provider-failure.ts";
 /** The claims of an ID token whose signature and claims were verified. */
 export type IdTokenClaims = jose.JWTPayload;
 
+/** Verifies providers' ID tokens; holds one JWKS cache per app. */
 export interface IdTokenVerifier {
   /**
    * Verifies an ID token (OIDC Core §3.1.3.7) against the provider's published keys: the
@@ -20,6 +21,7 @@ export interface IdTokenVerifier {
   reloadKeys(connection: ProviderConnection): Promise<Result<void>>;
 }
 
+/** What the verifier fetches keys through, and how long it waits. */
 export interface IdTokenVerifierOptions {
   readonly outbound: OutboundFetch;
   readonly timeoutMs: number;

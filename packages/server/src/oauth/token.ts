@@ -3,6 +3,7 @@ import { type Result, success } from "../domain/failures.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import { providerFailure } from "./provider-failure.ts";
 
+/** The code to redeem and what binds it to the authorization request we started, when we did. */
 export interface RedeemRequest {
   readonly code: string;
   readonly redirectUri: string;

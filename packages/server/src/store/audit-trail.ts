@@ -3,6 +3,7 @@ import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
 
+/** The audit trail over SQL; ids sort in creation order, which the newest-first paging relies on. */
 export function auditTrailRepository(db: Db): AuditTrail {
   return {
     async record(event) {

@@ -3,6 +3,7 @@ import { isoNow } from "../domain/ids.ts";
 import type { AuthStepRepository } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
 
+/** Each organisation's sign-in steps, as JSON. */
 export function authStepRepository(db: Db): AuthStepRepository {
   return {
     async get(orgId) {

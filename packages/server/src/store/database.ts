@@ -7,6 +7,7 @@ import { migrateToLatest } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 
+/** The typed database handle, either engine. */
 export type Db = Kysely<Database>;
 
 /** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL server. */

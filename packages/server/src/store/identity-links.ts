@@ -3,6 +3,7 @@ import type { IdentityLinkRepository } from "../domain/ports/repositories.ts";
 import { type Db, isUniqueViolation } from "./database.ts";
 import { newUserRow, toUser } from "./users.ts";
 
+/** Identity links over SQL: unique per (provider, subject) and per (provider, user), so a race is a conflict, never an overwrite. */
 export function identityLinkRepository(db: Db): IdentityLinkRepository {
   return {
     async userFor(providerId, subject) {

@@ -3,6 +3,7 @@ import type { Organisation } from "../domain/organisation.ts";
 import type { OrganisationRepository } from "../domain/ports/repositories.ts";
 import { type Db, uniquely } from "./database.ts";
 
+/** Organisations and their domains over SQL; a domain belongs to one organisation (unique). */
 export function organisationRepository(db: Db): OrganisationRepository {
   async function withDomains(rows: { id: string; name: string; created_at: string }[]): Promise<Organisation[]> {
     if (rows.length === 0) return [];

@@ -24,4 +24,5 @@ export function createStore(db: Db, secrets: SecretBox) {
   };
 }
 
+/** Every repository, and the database they share. */
 export type Store = ReturnType<typeof createStore>;

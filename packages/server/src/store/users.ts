@@ -4,14 +4,17 @@ import type { User, UserStatus } from "../domain/user.ts";
 import { type Db, uniquely } from "./database.ts";
 import type { UsersTable } from "./schema.ts";
 
+/** A users row as the domain's User. */
 export function toUser(row: UsersTable): User {
   return { id: row.id, orgId: row.org_id, email: row.email, fullName: row.full_name, status: row.status as UserStatus, createdAt: row.created_at };
 }
 
+/** The row of a new, active user (time-ordered id). */
 export function newUserRow(orgId: string, email: string, fullName: string | null): UsersTable {
   return { id: newId(), org_id: orgId, email, email_lower: email.toLowerCase(), full_name: fullName, status: "active", created_at: isoNow() };
 }
 
+/** Users over SQL; the email is matched through its lower-cased copy. */
 export function userRepository(db: Db): UserRepository {
   return {
     async create(orgId, email, fullName) {

@@ -16,6 +16,7 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** Organisations and the email domains they claim. */
 export interface OrganisationRepository {
   /** Creates an organisation; throws `AlreadyExistsError` when one of the domains is already claimed. */
   create(name: string, domains: readonly string[]): Promise<Organisation>;
@@ -26,6 +27,7 @@ export interface OrganisationRepository {
   findByDomain(domain: string): Promise<Organisation | undefined>;
 }
 
+/** Users; an email is unique within an organisation, case-insensitively. */
 export interface UserRepository {
   /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). */
   create(orgId: string, email: string, fullName: string | null): Promise<User>;
@@ -55,6 +57,7 @@ export interface ProviderReplacement {
   identityLinksSurvive(before: ProviderSettings): boolean;
 }
 
+/** An organisation's OAuth/OIDC providers, by name; the client secret is kept sealed. */
 export interface ProviderRepository {
   /**
    * Creates or replaces a provider; `clientSecret` undefined keeps the stored secret. On a
@@ -71,12 +74,14 @@ export interface ProviderRepository {
   configured(orgId: string, name: string): Promise<ConfiguredProvider | undefined>;
 }
 
+/** The sign-in audit trail: one record per exchange, authenticate, logout or refresh-token reuse. */
 export interface AuditTrail {
   record(event: AuditEvent): Promise<void>;
   /** Newest first; `cursor` is the id of the last record of the previous page. `orgId` null: records of no organisation. */
   page(orgId: string | null, limit: number, cursor?: string): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
 }
 
+/** Each organisation's sign-in steps (PipesHub's orgAuthConfig). */
 export interface AuthStepRepository {
   /** The steps the organisation stored; undefined when it stored none (see `effectiveAuthSteps`). */
   get(orgId: string): Promise<readonly AuthStep[] | undefined>;
@@ -102,6 +107,7 @@ export interface RefreshTokenState {
   readonly familyRevokedAt: string | null;
 }
 
+/** Why a refresh-token family ended: the user logged out, or a used token came back (theft assumed). */
 export type RevocationReason = "logout" | "reuse";
 
 /** Refresh-token families (one per sign-in) and their rotated tokens. */

@@ -13,6 +13,7 @@ import { organisationRoutes } from "./organisation-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 
+/** What the admin API is built from. */
 export interface AdminApiOptions {
   /** The ADMIN_TOKEN every admin request must carry as a bearer token. */
   readonly adminToken: string;

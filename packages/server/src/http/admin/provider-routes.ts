@@ -4,6 +4,7 @@ import { checkProvider, listProviders, type ProviderAdministration, type Provide
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { ADMIN_SECURITY as security, OrgParams, ProviderParams, ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./schemas.ts";
 
+/** What the provider routes call. */
 export interface ProviderRouteOptions {
   readonly administration: ProviderAdministration;
   readonly providerCheck: ProviderCheckDeps;

@@ -5,9 +5,13 @@ import { AuthMethodSchema } from "../auth-method-schema.ts";
 /** Every admin route is called with the admin token (OpenAPI security requirement). */
 export const ADMIN_SECURITY = [{ bearerAuth: [] }];
 
+/** An organisation as the admin API answers it. */
 export const OrgSchema = Type.Object({ id: Type.String(), name: Type.String(), domains: Type.Array(Type.String()), createdAt: Type.String() });
+/** A user as the admin API answers it. */
 export const UserSchema = Type.Object({ id: Type.String(), orgId: Type.String(), email: Type.String(), fullName: Type.Union([Type.String(), Type.Null()]), status: Type.String(), createdAt: Type.String() });
+/** `:orgId` in a path. */
 export const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
+/** `:orgId` and the provider's `:name` in a path. */
 export const ProviderParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), name: Type.String({ maxLength: 64 }) });
 
 /** One of an organisation's sign-in steps (PipesHub's orgAuthConfig). */
@@ -53,6 +57,7 @@ export const ProviderPresetSchema = Type.Object({
   options: Type.Array(Type.Object({ name: Type.String(), required: Type.Boolean(), description: Type.String(), example: Type.String() })),
 });
 
+/** A provider as admins see it: its settings and whether a secret is set, never the secret. */
 export const ProviderViewSchema = Type.Object({
   providerName: Type.String(),
   clientId: Type.String(),

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { redeemAuthorizationCode, type ExchangeDeps } from "../../signin/exchange.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
+/** The contract's OAuthExchangeRequest, plus `state` and `iss` (RFC 9207). */
 export const OAuthExchangeRequestSchema = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 4096, description: "OAuth authorization code" }),
@@ -16,6 +17,7 @@ export const OAuthExchangeRequestSchema = Type.Object(
   { additionalProperties: false, description: "Request to exchange OAuth authorization code for tokens" },
 );
 
+/** The contract's OAuthTokenResponse: the provider's tokens. */
 export const OAuthExchangeResponseSchema = Type.Object(
   {
     access_token: Type.String({ description: "OAuth access token" }),
@@ -26,6 +28,7 @@ export const OAuthExchangeResponseSchema = Type.Object(
   { additionalProperties: false, description: "OAuth token response" },
 );
 
+/** `POST /userAccount/oauth/exchange` (the seed's step 3). */
 export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();

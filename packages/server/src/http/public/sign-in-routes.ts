@@ -7,6 +7,7 @@ import { initAuth, type InitAuthDeps } from "../../signin/init-auth.ts";
 import { AuthMethodSchema } from "../auth-method-schema.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
+/** What the sign-in routes call. */
 export type SignInDeps = InitAuthDeps & AuthorizationDeps & AuthenticateDeps;
 
 const PublicProviderSchema = Type.Object({

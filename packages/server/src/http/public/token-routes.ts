@@ -6,6 +6,7 @@ import type { SessionTokens } from "../../signin/session-tokens.ts";
 import { acceptEmptyJsonBody } from "../empty-json-body.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
+/** What the token routes call. */
 export interface TokenRouteOptions {
   readonly sessionTokens: Pick<SessionTokens, "jwks" | "refresh" | "logout">;
 }
@@ -39,6 +40,7 @@ export const RefreshTokenUserSchema = Type.Object(
   { additionalProperties: false, description: "User record returned with a refreshed access token" },
 );
 
+/** The contract's RefreshTokenResponse, plus the rotated refresh token. */
 export const RefreshTokenResponseSchema = Type.Object(
   {
     user: RefreshTokenUserSchema,
