@@ -1,4 +1,4 @@
-// `npm test`: type check, lint, the server suite and the SDK suite. Every step runs even when
+// `npm test`: type check, lint, the server, SDK and demo-provider suites. Every step runs even when
 // an earlier one failed, so one run shows every problem; the run fails when any step failed.
 // It ends with a summary: each step, each suite's counts and every skip with its reason.
 import { spawnSync } from "node:child_process";
@@ -33,6 +33,7 @@ const steps = [
   ["lint", () => ({ ok: run("npm", ["run", "--silent", "lint"]) })],
   ["server tests", () => suite("server", ["--test-concurrency=2", "packages/server/test/**/*.test.ts"])],
   ["SDK tests", () => (run("npm", ["run", "--silent", "build", "-w", "packages/sdk"]) ? suite("sdk", ["packages/sdk/test/**/*.test.ts"]) : { ok: false })],
+  ["demo-provider tests", () => suite("demo-provider", ["packages/demo-provider/test/**/*.test.ts"])],
 ];
 
 const results = [];
