@@ -1,4 +1,4 @@
-// `npm test`: type check, lint, the server, SDK and CLI suites. Every step runs even when
+// `npm test`: type check, lint, the server, SDK, CLI and demo-provider suites. Every step runs even when
 // an earlier one failed, so one run shows every problem; the run fails when any step failed.
 // It ends with a summary: each step, each suite's counts and every skip with its reason.
 // Under CI (CI=true) nothing may be skipped: .ci/run provides PostgreSQL, Redis and Chromium, so
@@ -38,6 +38,7 @@ const steps = [
   ["server tests", () => suite("server", ["--test-concurrency=2", "packages/server/test/**/*.test.ts"])],
   ["SDK tests", () => (run("npm", ["run", "--silent", "build", "-w", "packages/sdk"]) ? suite("sdk", ["packages/sdk/test/**/*.test.ts"]) : { ok: false })],
   ["CLI tests", () => suite("cli", ["packages/cli/test/**/*.test.ts"])],
+  ["demo-provider tests", () => suite("demo-provider", ["packages/demo-provider/test/**/*.test.ts"])],
 ];
 
 const results = [];

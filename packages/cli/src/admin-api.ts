@@ -52,7 +52,7 @@ function reason(error: unknown): string {
 export function asCliError(error: unknown, serviceUrl: string): unknown {
   if (error instanceof APIError) {
     const { statusCode, response } = error;
-    if (error.error !== undefined) return new ServiceError(statusCode, error.error, error.message);
+    if (error.error !== undefined) return new ServiceError(statusCode, error.error, error.serviceMessage ?? error.message);
     // Not an AuthError: something else answers at this address (a proxy, another service).
     return new ServiceError(statusCode, `HTTP_${statusCode}`, `${serviceUrl} answered ${statusCode} ${response.statusText} without an AuthError body; is --url the pipeshub-auth service?`);
   }

@@ -207,8 +207,8 @@ async function testProvider(ctx: CommandContext, orgId: string, name: string) {
   } catch (error) {
     spinner.stop();
     if (error instanceof APIError && error.error !== undefined && isProviderFailure(error.error)) {
-      if (out.json) out.data({ ok: false, error: error.error, message: error.message });
-      throw new CliError(EXIT.PROVIDER_CHECK_FAILED, `provider check failed: ${error.error}: ${error.message}`);
+      if (out.json) out.data({ ok: false, error: error.error, message: error.serviceMessage ?? error.message });
+      throw new CliError(EXIT.PROVIDER_CHECK_FAILED, `provider check failed: ${error.error}: ${error.serviceMessage ?? error.message}`);
     }
     throw error;
   }

@@ -41,8 +41,13 @@ function cli(args: string[], options: CliOptions = {}): Promise<Run> {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd ?? tmpdir(), stdio: ["pipe", "pipe", "pipe"] });
-  return collect(child, options.input);
+  // An empty working directory by default: a ./data/admin-token lying around in a shared one
+  // (say /tmp) would otherwise be picked up as the admin token.
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "pipeshub-cli-cwd-"));
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+  return collect(child, options.input).finally(() => {
+    if (!options.cwd) rmSync(cwd, { recursive: true, force: true });
+  });
 }
 
 function collect(child: ReturnType<typeof spawn>, input?: string): Promise<Run> {

@@ -24,6 +24,7 @@ export {
   type AuthenticateResponse,
   type InitAuthRequest,
   type InitAuthResponse,
+  type UnavailableProvider,
   type OAuthProviderPublicConfig,
   type RefreshTokenResponse,
   type RefreshTokenUser,

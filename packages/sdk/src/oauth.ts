@@ -48,6 +48,8 @@ export interface AuthorizationUrlRequest {
   redirectUri: string;
   /** The session token from `userAccount.initAuth`, sent as `x-session-token` to tie the flow to that session. */
   sessionToken?: string;
+  /** Passed on to the provider (OIDC Core §3.1.2.1): `login` asks the user to sign in again, e.g. to use another account. */
+  prompt?: "login" | "select_account" | "consent" | "none";
 }
 
 /** Where to send the user, and the `state` the redirect will carry back. */
@@ -115,7 +117,7 @@ export class OAuth {
       {
         method: "GET",
         path: "/userAccount/oauth/authorize",
-        query: { provider: request.provider, email: request.email, redirectUri: request.redirectUri },
+        query: { provider: request.provider, email: request.email, redirectUri: request.redirectUri, ...(request.prompt !== undefined && { prompt: request.prompt }) },
         headers,
         // Each call stores a fresh state; a repeat leaves only an unused one that expires.
         idempotent: true,

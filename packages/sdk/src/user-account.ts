@@ -65,6 +65,21 @@ export interface InitAuthResponse {
    * only the default one. An addition to the contract: absent on servers without it.
    */
   oauthProviders?: OAuthProviderPublicConfig[];
+  /** The organisation's name, when the service knows the organisation (an addition to the contract). */
+  orgName?: string;
+  /**
+   * Providers of the organisation that cannot be reached right now, with the error `authorize`
+   * would answer (an addition to the contract; absent when every provider answers).
+   */
+  unavailableProviders?: UnavailableProvider[];
+}
+
+/** A provider `initAuth` could not reach: the page can say so instead of "no provider". */
+export interface UnavailableProvider {
+  providerName: string;
+  /** The failure id, e.g. PROVIDER_UNAVAILABLE or PROVIDER_TIMEOUT. */
+  error: string;
+  message: string;
 }
 
 /** Input of {@link UserAccount.authenticate} for the `oauth` method. */
@@ -147,7 +162,10 @@ const initAuthShape = {
   authProviders: "object",
   jitEnabled: "boolean",
   oauthProviders: "array?",
+  orgName: "string?",
+  unavailableProviders: "array?",
 } as const;
+const unavailableProviderShape = { providerName: "string", error: "string", message: "string" } as const;
 const finalShape = { message: "string", accessToken: "string", refreshToken: "string" } as const;
 const nextStepShape = {
   status: "string",
@@ -218,6 +236,10 @@ export class UserAccount {
         jitEnabled: wire.jitEnabled,
       };
       if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
+      if (wire.orgName != null) result.orgName = wire.orgName;
+      if (wire.unavailableProviders) {
+        result.unavailableProviders = readArray(wire.unavailableProviders, "response.unavailableProviders", (item, path) => readShape(item, unavailableProviderShape, path));
+      }
       return result;
     });
   }

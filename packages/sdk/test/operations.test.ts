@@ -81,6 +81,16 @@ describe("userAccount.initAuth", () => {
     assert.deepEqual(JSON.parse(only(server).body), { email: "u@example.com" });
   });
 
+  it("reads the organisation's name and the providers that cannot be reached, when the server sends them", async () => {
+    const unavailable = [{ providerName: "okta", error: "PROVIDER_UNAVAILABLE", message: "The provider \"okta\" cannot be reached." }];
+    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, orgName: "Acme", unavailableProviders: unavailable }, { "x-session-token": "s" }));
+    const result = await sdk.userAccount.initAuth();
+    assert.equal(result.orgName, "Acme");
+    assert.deepEqual(result.unavailableProviders, unavailable);
+    const { sdk: strict } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, unavailableProviders: [{ providerName: "okta" }] }, { "x-session-token": "s" }));
+    await assert.rejects(strict.userAccount.initAuth(), /response\.unavailableProviders\[0\]\.error: required string is missing/);
+  });
+
   it("rejects a 200 without x-session-token", async () => {
     const { sdk } = await serve((_req, res) => sendJson(res, 200, INIT_BODY));
     await assert.rejects(sdk.userAccount.initAuth(), (error) => {

@@ -407,6 +407,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.listOrgs": { idempotent: true, call: (sdk) => sdk.admin.listOrgs() },
   "admin.getOrg": { idempotent: true, call: (sdk) => sdk.admin.getOrg("org_1") },
   "admin.putProvider": { idempotent: true, call: (sdk) => sdk.admin.putProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }) },
+  "admin.saveProvider": { idempotent: true, call: (sdk) => sdk.admin.saveProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }) },
   "admin.getProvider": { idempotent: true, call: (sdk) => sdk.admin.getProvider("org_1", "okta") },
   "admin.listProviderPresets": { idempotent: true, call: (sdk) => sdk.admin.listProviderPresets() },
   "admin.listProviders": { idempotent: true, call: (sdk) => sdk.admin.listProviders("org_1") },

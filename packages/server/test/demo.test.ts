@@ -128,7 +128,8 @@ describe("the demo", () => {
     const [, url, publicUrl] = await service.waitFor(/listening on (http:\/\/\S+) \(public URL (\S+)\)/);
     assert.equal(publicUrl, url);
     assert.doesNotMatch(url!, /:0$/);
-    assert.match(service.out(), new RegExp(`redirect URI ${url}/callback`));
+    // The demo's description is a later write than the listening line: wait for it.
+    await service.waitFor(new RegExp(`redirect URI ${url}/callback`));
     assert.equal(await service.stop(), 0);
   });
 });

@@ -21,7 +21,7 @@ import type { Config } from "../config.ts";
 import { openDatabase } from "../store/database.ts";
 import { organisationRepository } from "../store/organisations.ts";
 import type { Store } from "../store/store.ts";
-import { generateSigningKeySet, type OidcProviderServer, type ProviderUser, type SigningKeySet, startOidcProviderServer } from "./oidc-provider-server.ts";
+import { generateSigningKeySet, type OidcProviderServer, type ProviderUser, type SigningKeySet, startOidcProviderServer } from "@pipeshub-auth/demo-provider";
 
 export const DEMO_STATE_FILE = "demo.json";
 export const DEMO_ORGANISATION = { name: "Demo", domain: "example.com" } as const;

@@ -4,10 +4,8 @@ import { test } from "node:test";
 import type { TestContext } from "node:test";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import * as oidc from "openid-client";
-import { closedPortUrl, startHangingServer, startJsonServer, startOversizedServer } from "./faulty-servers.ts";
-import type { ScriptedResponse } from "./faulty-servers.ts";
-import { startTestProvider } from "./test-provider.ts";
-import type { AuthorizeResult, TestProvider, TestProviderOptions } from "./test-provider.ts";
+import { authorizeWithScriptedBrowser, startOidcProviderServer } from "../src/index.ts";
+import type { AuthorizeParams, AuthorizeResult, OidcProviderServer, OidcProviderServerOptions } from "../src/index.ts";
 
 const REDIRECT = "http://127.0.0.1:1/callback";
 const alice = { sub: "alice", email: "alice@example.com", email_verified: true, name: "Alice Liddell" };
@@ -20,10 +18,15 @@ const postClient = {
   token_endpoint_auth_method: "client_secret_post" as const,
 };
 
-async function provider(t: TestContext, extra: Partial<TestProviderOptions> = {}): Promise<TestProvider> {
-  const p = await startTestProvider({ clients: [basicClient, postClient], users: [alice, bob], ...extra });
-  t.after(() => p.close());
-  return p;
+/** The server, plus `authorize`: its pages driven by the scripted browser. */
+type DrivenProvider = OidcProviderServer & { authorize(p: AuthorizeParams): Promise<AuthorizeResult> };
+
+async function provider(t: TestContext, extra: Partial<OidcProviderServerOptions> = {}): Promise<DrivenProvider> {
+  const server = await startOidcProviderServer({ clients: [basicClient, postClient], users: [alice, bob], label: "Test provider", ...extra });
+  t.after(() => server.close());
+  const authorize = (p: AuthorizeParams) => authorizeWithScriptedBrowser(server.issuer, p);
+  // Object.create keeps the server's getters (live counters, current key ids) working.
+  return Object.assign(Object.create(server) as OidcProviderServer, { authorize });
 }
 
 function basic(id: string, secret: string): string {
@@ -41,7 +44,7 @@ interface TokenResponse {
 }
 
 async function redeem(
-  p: TestProvider,
+  p: DrivenProvider,
   code: string,
   opts: { auth?: "basic" | "post"; client?: { client_id: string; client_secret: string }; verifier?: string } = {},
 ): Promise<TokenResponse> {
@@ -324,60 +327,4 @@ test("openid-client 6 discovers the provider and completes the code flow (basic 
     assert.equal(claims?.email_verified, true);
     assert.equal(claims?.name, "Alice Liddell");
   }
-});
-
-test("the hanging server really hangs", async (t) => {
-  const s = await startHangingServer();
-  t.after(() => s.close());
-  const started = Date.now();
-  await assert.rejects(fetch(s.url, { signal: AbortSignal.timeout(300) }), (err: Error) => err.name === "TimeoutError");
-  assert.ok(Date.now() - started >= 250);
-  assert.equal(s.requests, 1);
-});
-
-test("closedPortUrl refuses connections", async () => {
-  const url = await closedPortUrl();
-  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  await assert.rejects(fetch(url, { signal: AbortSignal.timeout(2000) }), (err: Error & { cause?: { code?: string } }) => {
-    assert.equal(err.name, "TypeError");
-    assert.equal(err.cause?.code, "ECONNREFUSED");
-    return true;
-  });
-});
-
-test("the scripted server answers what the script says", async (t) => {
-  const s = await startJsonServer((req): ScriptedResponse => {
-    if (req.url === "/html") return { status: 500, body: "<html>oops</html>", headers: { "content-type": "text/html" } };
-    if (req.url === "/redirect") return { status: 302, body: undefined, headers: { location: "http://127.0.0.1:1/elsewhere" } };
-    return { status: 200, body: { echo: req.body, method: req.method } };
-  });
-  t.after(() => s.close());
-  const html = await fetch(`${s.url}/html`);
-  assert.equal(html.status, 500);
-  assert.equal(html.headers.get("content-type"), "text/html");
-  assert.equal(await html.text(), "<html>oops</html>");
-  const redirect = await fetch(`${s.url}/redirect`, { redirect: "manual" });
-  assert.equal(redirect.status, 302);
-  assert.equal(redirect.headers.get("location"), "http://127.0.0.1:1/elsewhere");
-  const json = await fetch(`${s.url}/x`, { method: "POST", body: "a=1" });
-  assert.deepEqual(await json.json(), { echo: "a=1", method: "POST" });
-  assert.equal(s.requests, 3);
-});
-
-test("the oversized server streams exactly the requested number of bytes", async (t) => {
-  const s = await startOversizedServer(3 * 1024 * 1024 + 7);
-  t.after(() => s.close());
-  const res = await fetch(s.url);
-  assert.equal(res.status, 200);
-  assert.equal(res.headers.get("content-length"), null);
-  const body = await res.text();
-  assert.equal(Buffer.byteLength(body), 3 * 1024 * 1024 + 7);
-  assert.equal((JSON.parse(body) as { padding: string }).padding.length, 3 * 1024 * 1024 + 7 - 14);
-
-  // a client giving up early does not wedge the server
-  const partial = await fetch(s.url);
-  const reader = partial.body!.getReader();
-  await reader.read();
-  await reader.cancel();
-  assert.equal(s.requests, 2);
 });
