@@ -21,10 +21,17 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   signin: ["domain", "oauth"],
   admin: ["domain", "oauth", "presets"],
   http: ["domain", "signin", "admin"],
+  // Settings name where the database lives (a type of store/) and nothing else.
+  "config.ts": ["domain", "store"],
+  // The demo mode is part of starting up: it seeds an organisation through admin/ into the store.
+  demo: ["domain", "admin", "store", "config.ts"],
 };
 
-/** Composition roots (and the demo, which main.ts starts beside the app) wire concrete parts; web/ is static files. */
-const UNCHECKED = new Set(["app.ts", "main.ts", "config.ts", "free-port.ts", "secrets-on-disk.ts", "demo", "web"]);
+/** Composition roots wire concrete parts together; web/ is static files. */
+const UNCHECKED = new Set(["app.ts", "main.ts", "free-port.ts", "secrets-on-disk.ts", "web"]);
+
+/** The other packages talk to the service over HTTP (the SDK) or stand alone: none imports the server's source. */
+const OTHER_PACKAGES = ["sdk", "cli", "demo-provider"].map((name) => resolve(SRC, "../..", name, "src"));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -58,6 +65,15 @@ describe("the parts of the server import only downwards", () => {
       assert.deepEqual(violations, []);
     });
   }
+
+  test("the SDK, the CLI and the demo provider never import the server's source", () => {
+    const serverRoot = resolve(SRC, "..");
+    const violations = OTHER_PACKAGES.flatMap((dir) => sourceFiles(dir))
+      .flatMap((file) => relativeImports(file).map((specifier) => ({ file, target: resolve(dirname(file), specifier) })))
+      .filter(({ target }) => target === serverRoot || target.startsWith(`${serverRoot}/`))
+      .map(({ file, target }) => `${relative(resolve(SRC, "../.."), file)} imports ${relative(resolve(SRC, "../.."), target)}`);
+    assert.deepEqual(violations, []);
+  });
 
   test("no source file is over 300 lines (split by responsibility)", () => {
     const long = sourceFiles(SRC)
