@@ -113,7 +113,7 @@ describe("operations", () => {
     child.stdout.on("data", (d) => (out += d));
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
     let url: string | undefined;
-    for (let i = 0; i < 400 && !url; i++) {
+    for (let i = 0; i < 1200 && !url; i++) {
       url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
       await new Promise((r) => setTimeout(r, 50));
     }
