@@ -138,6 +138,8 @@ if (withProfile) {
   const top = topSelfTime(join(profileDir, file), from, to);
   console.log(`\nProfile of one ${seconds} s exchange round (${m.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`);
   for (const e of top.entries) console.log(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
+  console.log("Self time by where the code lives:");
+  for (const a of top.areas) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.area}`);
   console.log(`  (${join(profileDir, file)})`);
 }
 

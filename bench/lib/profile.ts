@@ -10,6 +10,20 @@ interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number;
 
 export interface SelfTime { readonly name: string; readonly where: string; readonly share: number }
 
+/** Where a frame's code lives: the npm package, the service, a node: module, or the runtime. */
+function areaOf(url: string, name: string): string {
+  if (!url) return name.startsWith("(") ? name : "(native)";
+  const path = url.replace(/^file:\/\//, "");
+  const modules = path.lastIndexOf("/node_modules/");
+  if (modules >= 0) {
+    const rest = path.slice(modules + "/node_modules/".length).split("/");
+    return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  if (path.startsWith(`${REPO_ROOT}/packages/`)) return `${path.slice(REPO_ROOT.length + 1).split("/").slice(0, 2).join("/")} (this repository)`;
+  if (path.startsWith("node:")) return `node:${path.slice(5).split("/").slice(0, path.startsWith("node:internal/deps/") ? 3 : 2).join("/")}`;
+  return path;
+}
+
 function shortUrl(url: string): string {
   const path = url.replace(/^file:\/\//, "");
   const modules = path.lastIndexOf("/node_modules/");
@@ -21,10 +35,11 @@ function shortUrl(url: string): string {
  * The `top` functions by self time among samples taken between `fromMs` and `toMs` after the
  * profile started, as shares of the busy (non-idle) samples; `idle` is the idle share.
  */
-export function topSelfTime(file: string, fromMs: number, toMs: number, top = 10): { busySamples: number; idle: number; entries: SelfTime[] } {
+export function topSelfTime(file: string, fromMs: number, toMs: number, top = 10): { busySamples: number; idle: number; entries: SelfTime[]; areas: { area: string; share: number }[] } {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map<string, { name: string; where: string; n: number }>();
+  const areas = new Map<string, number>();
   let t = profile.startTime;
   let busy = 0;
   let idle = 0;
@@ -45,7 +60,14 @@ export function topSelfTime(file: string, fromMs: number, toMs: number, top = 10
     const entry = counts.get(key) ?? { name, where, n: 0 };
     entry.n++;
     counts.set(key, entry);
+    const area = areaOf(frame.url, name);
+    areas.set(area, (areas.get(area) ?? 0) + 1);
   }
   const entries = [...counts.values()].sort((a, b) => b.n - a.n).slice(0, top).map((e) => ({ name: e.name, where: e.where, share: e.n / Math.max(1, busy) }));
-  return { busySamples: busy, idle: idle / Math.max(1, busy + idle), entries };
+  return {
+    busySamples: busy,
+    idle: idle / Math.max(1, busy + idle),
+    entries,
+    areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, n]) => ({ area, share: n / Math.max(1, busy) })),
+  };
 }
