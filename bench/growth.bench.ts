@@ -61,6 +61,17 @@ function activeUsers(plan: SeedPlan, count: number): BenchUser[] {
   });
 }
 
+/** The service's JS heap in use, MiB, from its own /metrics (prom-client's default metrics), if it says. */
+async function heapUsedMiB(url: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    return match ? Number(match[1]) / 2 ** 20 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function mustSucceed(name: string, m: Measurement): void {
   if (m.failures === 0) return;
   console.error(`\nINVALID: ${name} had ${m.failures} failed requests: ${m.firstFailure ?? ""}`);
@@ -148,16 +159,22 @@ if (parts.includes("rss")) {
   await configureOrganisation(service, setup, { name: "Bench", domain: "d0.bench.test", issuer, userEmails: users.map(emailOf) });
   const target: Target = { name: "service", url: service.url, pid: service.pid };
   await exchangeEachUserOnce(target, users, connections);
-  console.log(`  after start and ${rssUsers} warm-up exchanges: RSS ${rssMiB(service.pid).toFixed(0)} MiB`);
+  const heapNote = async () => {
+    const heap = await heapUsedMiB(service.url);
+    return heap === undefined ? "" : `, JS heap used ${heap.toFixed(0)} MiB`;
+  };
+  console.log(`  after start and ${rssUsers} warm-up exchanges: RSS ${rssMiB(service.pid).toFixed(0)} MiB${await heapNote()}`);
   let done = 0;
   const atMark: number[] = [];
+  const since = performance.now();
   for (const mark of rssMarks) {
     const m = await exchangeRound(target, users, { connections, amount: mark - done });
     mustSucceed("service", m);
     done += m.ops;
     const rss = rssMiB(service.pid);
     atMark.push(rss);
-    console.log(`  after ${done} exchanges: RSS ${rss.toFixed(0)} MiB (peak ${peakRssMiB(service.pid).toFixed(0)} MiB); ${m.perSecond.toFixed(0)} exchanges/s over the last ${m.ops}`);
+    const minutes = ((performance.now() - since) / 60_000).toFixed(1);
+    console.log(`  after ${done} exchanges (${minutes} min): RSS ${rss.toFixed(0)} MiB (peak ${peakRssMiB(service.pid).toFixed(0)} MiB${await heapNote()}); ${m.perSecond.toFixed(0)} exchanges/s over the last ${m.ops}`);
   }
   if (atMark.length > 1) {
     console.log(`  RSS growth from ${rssMarks[0]} to ${rssMarks.at(-1)} exchanges: ${(((atMark.at(-1)! - atMark[0]!) / atMark[0]!) * 100).toFixed(0)}%`);
