@@ -1,147 +1,146 @@
 /**
- * Throughput of POST /userAccount/oauth/exchange against a fast loopback provider, as ratios
- * to two baselines measured in the same run (these machines are noisy):
- *  - floor: GET /healthz of the same service (Fastify + this machine, nothing else);
- *  - peer: the usual hand-rolled exchange (a Fastify route that posts the code to the token
- *    endpoint and decodes the ID token without verifying anything).
- * Our exchange does more (org/provider lookup, redirect check, openid-client response checks,
- * ID-token signature against the JWKS, account link, an audit row), so the interesting number
- * is how much of the peer's throughput that safety costs.
+ * npm run bench — the exchange side by side with two yardsticks, in one run, against one fast
+ * RS256 OpenID provider (bench/provider.ts), each system in its own process:
+ *   floor    bench/floor.ts: keep-alive node:http redeem + node:crypto RS256 check, nothing else;
+ *   peer     bench/peer.ts: Express 5 + passport-oauth2 (token + userinfo), the usual way;
+ *   service  `node packages/server/src/main.ts`, configured through its admin API only.
+ * All three get the seed's body {code, email, provider, redirectUri}, a distinct code each
+ * time, over `users` users the service's organisation claims (added through the API). Rounds
+ * alternate the systems; each line is a median over rounds. Then whole sign-ins per second
+ * (initAuth → authorize → provider → exchange with state → authenticate) against the service.
+ * Machines here are shared and noisy: read the ratios, which come from the same run.
  *
- * Run: npm run bench  (BENCH_SECONDS, BENCH_CONNECTIONS to change the load; loopback only)
+ * Settings (flag or env): --rounds 3 --seconds 6 --connections 32 --users 1000
+ * --warmup-seconds 2, --no-signin, --profile (also profile the service for one more exchange
+ * round and print the top self-time functions). E.g. `npm run bench -- --seconds 2 --rounds 1`.
  */
-import { createServer, type Server } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { fork } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-// @ts-expect-error autocannon ships no type declarations
-import autocannon from "autocannon";
-import Fastify from "fastify";
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
-import { buildApp } from "../packages/server/src/app.ts";
-import { testConfig } from "../packages/server/src/config.ts";
+import { emailOf, exchangeEachUserOnce, exchangeRound, formatLatency, type Measurement, signInRound, summarise, type Target, type BenchUser } from "./lib/load.ts";
+import { BENCH_DIR, startNode } from "./lib/processes.ts";
+import { topSelfTime } from "./lib/profile.ts";
+import { READY_LINE, readyDetails } from "./lib/ready.ts";
+import { flagSetting, numberSetting } from "./lib/settings.ts";
+import { CLIENT_ID, CLIENT_SECRET, configureOrganisation, newServiceSetup, REDIRECT_URI, startService } from "./lib/service.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const REDIRECT = "https://app.bench.test/callback";
+const rounds = numberSetting("rounds", 3);
+const seconds = numberSetting("seconds", 6);
+const connections = numberSetting("connections", 32);
+const userCount = numberSetting("users", 1000);
+const warmupSeconds = numberSetting("warmup-seconds", 2);
+const withSignIn = flagSetting("signin", true);
+const withProfile = flagSetting("profile", false);
 
-interface Result { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }
+const DOMAIN = "d0.bench.test";
+const users: BenchUser[] = Array.from({ length: userCount }, (_, g) => ({ g, d: 0 }));
 
-function listen(server: Server): Promise<string> {
-  return new Promise((done) => server.listen(0, "127.0.0.1", () => {
-    const a = server.address();
-    done(`http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`);
-  }));
+console.log(`pipeshub-auth exchange benchmark: ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
+
+const provider = await startNode(join(BENCH_DIR, "provider.ts"), { env: { ...process.env, CLIENT_ID, CLIENT_SECRET }, ready: READY_LINE });
+const { issuer } = readyDetails<{ issuer: string }>(provider.match);
+const yardstickEnv = { ...process.env, ISSUER: issuer, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI };
+const [floorProcess, peerProcess] = await Promise.all([
+  startNode(join(BENCH_DIR, "floor.ts"), { env: yardstickEnv, ready: READY_LINE }),
+  startNode(join(BENCH_DIR, "peer.ts"), { env: yardstickEnv, ready: READY_LINE }),
+]);
+const setup = newServiceSetup();
+const service = await startService(setup);
+await configureOrganisation(service, setup, { name: "Bench", domain: DOMAIN, issuer, userEmails: users.map(emailOf) });
+
+const FLOOR = "floor: node:http + node:crypto";
+const PEER = "peer: Express 5 + passport-oauth2";
+const SERVICE = "service: POST /userAccount/oauth/exchange";
+const SIGN_IN = "service: whole sign-ins (4 service + 2 provider requests)";
+const targets: Target[] = [
+  { name: FLOOR, url: readyDetails<{ url: string }>(floorProcess.match).url, pid: floorProcess.started.pid },
+  { name: PEER, url: readyDetails<{ url: string }>(peerProcess.match).url, pid: peerProcess.started.pid },
+  { name: SERVICE, url: service.url, pid: service.pid },
+];
+const serviceTarget: Target = { ...targets[2]!, name: SIGN_IN };
+
+function line(name: string, m: Measurement): string {
+  return `${name.padEnd(58)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${formatLatency(m.p50).padStart(5)} ms  p99 ${formatLatency(m.p99).padStart(5)} ms  CPU ${m.cpuMicrosPerOp.toFixed(0).padStart(6)} µs/op  peak RSS ${m.peakRssMiB.toFixed(0).padStart(4)} MiB  failed ${m.failures}`;
 }
 
-/** A provider that answers every token request at once with a valid, pre-signed ID token. */
-async function fastProvider() {
-  const { privateKey, publicKey } = await generateKeyPair("ES256");
-  const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
-  let issuer = "";
-  let idToken = "";
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      const json = (body: unknown) => {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.url === "/.well-known/openid-configuration") {
-        return json({ issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, id_token_signing_alg_values_supported: ["ES256"], response_types_supported: ["code"], subject_types_supported: ["public"] });
-      }
-      if (req.url === "/jwks") return json({ keys: [jwk] });
-      if (req.url === "/token") return json({ access_token: "at-bench", token_type: "Bearer", expires_in: 3600, id_token: idToken });
-      res.writeHead(404).end();
-    });
-  });
-  issuer = await listen(server);
-  const now = Math.floor(Date.now() / 1000);
-  idToken = await new SignJWT({ email: "bench@bench.test", email_verified: true, name: "Bench" })
-    .setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(issuer).setAudience("bench-app").setSubject("bench-user")
-    .setIssuedAt(now).setExpirationTime(now + 3600).sign(privateKey);
-  return { issuer, close: () => new Promise<void>((d) => server.close(() => d())) };
+function mustSucceed(name: string, m: Measurement): void {
+  if (m.failures === 0) return;
+  console.error(`\nINVALID: ${name} had ${m.failures} failed requests: ${m.firstFailure ?? ""}`);
+  console.error("A benchmark whose requests fail measures nothing; fix the setup and run again.");
+  process.exit(1);
 }
 
-/** The hand-rolled exchange many apps ship: no redirect check, no signature, no claims. */
-async function naivePeer(tokenEndpoint: string) {
-  const app = Fastify();
-  app.post("/exchange", async (request) => {
-    const { code, redirectUri } = request.body as { code: string; redirectUri: string };
-    const response = await fetch(tokenEndpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from("bench-app:bench-secret").toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }),
-    });
-    const tokens = (await response.json()) as { access_token: string; id_token: string; token_type: string; expires_in: number };
-    decodeJwt(tokens.id_token);
-    return tokens;
-  });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const a = app.server.address();
-  return { url: `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`, close: () => app.close() };
+// Warm-up: every user signs in once everywhere (the service links each identity here), then
+// a short load so the JITs and connection pools are warm before anything is measured.
+for (const target of targets) {
+  await exchangeEachUserOnce(target, users, connections);
+  mustSucceed(target.name, await exchangeRound(target, users, { connections, seconds: warmupSeconds }));
+}
+if (withSignIn) mustSucceed(SIGN_IN, await signInRound(serviceTarget, users, { connections, seconds: warmupSeconds }));
+
+const results = new Map<string, Measurement[]>([...targets.map((t) => [t.name, []] as [string, Measurement[]]), [SIGN_IN, []]]);
+for (let round = 1; round <= rounds; round++) {
+  // Alternate the order, so no system always runs right after the same neighbour.
+  const order = round % 2 === 1 ? targets : [...targets].reverse();
+  for (const target of order) {
+    const m = await exchangeRound(target, users, { connections, seconds });
+    console.log(`round ${round}  ${line(target.name, m)}`);
+    mustSucceed(target.name, m);
+    results.get(target.name)!.push(m);
+  }
+  if (withSignIn) {
+    const m = await signInRound(serviceTarget, users, { connections, seconds });
+    console.log(`round ${round}  ${line(SIGN_IN, m)}`);
+    mustSucceed(SIGN_IN, m);
+    results.get(SIGN_IN)!.push(m);
+  }
 }
 
-function load(title: string, url: string, options: { method?: string; body?: string } = {}): Promise<Result> {
-  return new Promise((done, fail) => {
-    autocannon({ title, url, connections, duration: seconds, method: options.method ?? "GET", headers: { "content-type": "application/json" }, ...(options.body && { body: options.body }) }, (error: unknown, result: Result) => (error ? fail(error) : done(result)));
-  });
+const floor = summarise(results.get(FLOOR)!);
+const peer = summarise(results.get(PEER)!);
+const ours = summarise(results.get(SERVICE)!);
+const signIns = withSignIn ? summarise(results.get(SIGN_IN)!) : undefined;
+const stats = (await (await fetch(`${issuer}/stats`)).json()) as Record<string, number>;
+
+console.log(`\nMedians of ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users (server CPU and RSS from /proc of the server process):\n`);
+console.log("| system | per second | p50 ms | p99 ms | server CPU µs per op | peak RSS MiB | non-2xx |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const [name, m] of [[FLOOR, floor], [PEER, peer], [SERVICE, ours], ...(signIns ? [[SIGN_IN, signIns] as const] : [])] as const) {
+  console.log(`| ${name} | ${m.perSecond.toFixed(0)} | ${formatLatency(m.p50)} | ${formatLatency(m.p99)} | ${m.cpuMicrosPerOp.toFixed(0)} | ${m.peakRssMiB.toFixed(0)} | ${m.failures} |`);
+}
+console.log("");
+console.log(`service / peer throughput          ${(ours.perSecond / peer.perSecond).toFixed(2)}`);
+console.log(`service / floor CPU per exchange   ${(ours.cpuMicrosPerOp / floor.cpuMicrosPerOp).toFixed(2)}`);
+console.log(`service / floor p99                ${(ours.p99 / floor.p99).toFixed(2)}`);
+console.log(`peer / floor throughput            ${(peer.perSecond / floor.perSecond).toFixed(2)}   (peer / floor CPU per exchange ${(peer.cpuMicrosPerOp / floor.cpuMicrosPerOp).toFixed(2)})`);
+if (signIns) console.log(`whole sign-ins per second          ${signIns.perSecond.toFixed(0)}   (service CPU ${signIns.cpuMicrosPerOp.toFixed(0)} µs per sign-in)`);
+console.log(`provider answered: token ${stats.token}, userinfo ${stats.userinfo}, authorize ${stats.authorize}, refused ${stats.refused}`);
+
+await Promise.all([service.stop(), floorProcess.started.stop(), peerProcess.started.stop()]);
+
+if (withProfile) {
+  // A separate service process under --cpu-prof, so the profiler does not touch the numbers above.
+  const profileDir = mkdtempSync(join(tmpdir(), "pipeshub-bench-profile-"));
+  const profiled = newServiceSetup();
+  const spawnedAt = performance.now();
+  const running = await startService(profiled, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] });
+  await configureOrganisation(running, profiled, { name: "Bench", domain: DOMAIN, issuer, userEmails: users.map(emailOf) });
+  const target: Target = { name: `${SERVICE} (profiled)`, url: running.url, pid: running.pid };
+  await exchangeEachUserOnce(target, users, connections);
+  await exchangeRound(target, users, { connections, seconds: warmupSeconds });
+  const from = performance.now() - spawnedAt;
+  const m = await exchangeRound(target, users, { connections, seconds });
+  const to = performance.now() - spawnedAt;
+  await running.stop();
+  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
+  const top = topSelfTime(join(profileDir, file), from, to);
+  console.log(`\nProfile of one ${seconds} s exchange round (${m.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`);
+  for (const e of top.entries) console.log(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
+  console.log("Self time by where the code lives:");
+  for (const a of top.areas) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.area}`);
+  console.log(`  (${join(profileDir, file)})`);
 }
 
-if (process.argv[2] === "--targets") {
-  await startTargets();
-} else {
-  await measure();
-}
-
-/** Child process: the provider, the service and the peer, so autocannon does not share their event loop. */
-async function startTargets(): Promise<void> {
-const provider = await fastProvider();
-const dir = mkdtempSync(join(tmpdir(), "pipeshub-bench-"));
-const app = await buildApp(testConfig({ logLevel: "silent", database: { kind: "sqlite", path: join(dir, "bench.sqlite") }, outboundTimeoutMs: 10_000 }));
-await app.server.listen({ host: "127.0.0.1", port: 0 });
-const address = app.server.server.address();
-const service = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-const org = await app.store.organisations.create("Bench", ["bench.test"]);
-const { saveProvider } = await import("../packages/server/src/admin/providers.ts");
-const saved = await saveProvider(app.store, org.id, "bench", { clientId: "bench-app", clientSecret: "bench-secret", issuer: provider.issuer, redirectUris: [REDIRECT], enableJit: true }, { allowInsecureLoopback: true });
-if (!saved.ok) throw new Error(saved.message);
-const peer = await naivePeer(`${provider.issuer}/token`);
-const body = JSON.stringify({ code: "any", email: "bench@bench.test", provider: "bench", redirectUri: REDIRECT });
-// Warm up: discovery, JWKS and the first sign-in's provisioning happen once, not in the measurement.
-const warm = await fetch(`${service}/userAccount/oauth/exchange`, { method: "POST", headers: { "content-type": "application/json" }, body });
-if (warm.status !== 200) throw new Error(`warm-up exchange failed: ${warm.status} ${await warm.text()}`);
-
-process.send!({ service, peer: peer.url });
-process.on("message", async () => {
-  const audits = await app.store.db.selectFrom("audit_events").select(({ fn }) => fn.countAll().as("n")).executeTakeFirstOrThrow();
-  process.send!({ audits: Number(audits.n) });
-  await peer.close();
-  await app.close();
-  await provider.close();
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-});
-}
-
-async function measure(): Promise<void> {
-const child = fork(fileURLToPath(import.meta.url), ["--targets"], { stdio: "inherit" });
-const { service, peer } = await new Promise<{ service: string; peer: string }>((done) => child.once("message", (m) => done(m as { service: string; peer: string })));
-const body = JSON.stringify({ code: "any", email: "bench@bench.test", provider: "bench", redirectUri: REDIRECT });
-const floor = await load("floor: GET /healthz", `${service}/healthz`);
-const naive = await load("peer: hand-rolled exchange", `${peer}/exchange`, { method: "POST", body });
-const ours = await load("pipeshub-auth exchange", `${service}/userAccount/oauth/exchange`, { method: "POST", body });
-
-const row = (name: string, r: Result) => `${name.padEnd(34)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
-console.log(`\n${connections} connections, ${seconds} s each, loopback\n`);
-console.log(row("floor: GET /healthz", floor));
-console.log(row("peer: hand-rolled exchange", naive));
-console.log(row("pipeshub-auth exchange", ours));
-console.log(`\nexchange / peer  = ${(ours.requests.average / naive.requests.average).toFixed(2)}`);
-console.log(`exchange / floor = ${(ours.requests.average / floor.requests.average).toFixed(2)}`);
-child.send("stop");
-const { audits } = await new Promise<{ audits: number }>((done) => child.once("message", (m) => done(m as { audits: number })));
-console.log(`audit records written: ${audits}`);
-}
+await provider.started.stop();
