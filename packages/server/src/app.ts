@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { Writable } from "node:stream";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
@@ -72,7 +72,10 @@ export const REDACTED_LOG_PATHS = [
 
 /** Builds the service from a validated Config. Never listens: `main.ts` does. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const db = await openDatabase(config.database);
+  // The logger exists once the server does; a connection that breaks before that is only replaced.
+  const logger: { current?: FastifyBaseLogger } = {};
+  const onConnectionError = (error: Error) => logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
+  const db = await openDatabase(config.database, { timeoutMs: config.databaseTimeoutMs, onConnectionError });
   const secrets = createSecretBox(config.encryptionKey);
   const metrics = createMetrics();
   const store = createStore(db, secrets);
@@ -92,7 +95,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   };
   const discovery = createDiscovery({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders, onProviderCall });
   const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
-  const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now);
+  const state = config.redisUrl
+    ? createRedisState(config.redisUrl, {
+        timeoutMs: config.redisTimeoutMs,
+        onUnavailable: (error) => logger.current?.warn({ backend: "shared state", cause: error.message }, "Redis is not reachable; requests that need it answer 503 until it is"),
+        onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
+      })
+    : createMemoryState(options.now);
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
 
@@ -115,12 +124,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     ...(options.server && { serverFactory: () => options.server! }),
   });
+  logger.current = server.log;
   server.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
   installErrorHandling(server);
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
+  if (config.redisUrl) {
+    // The service starts anyway and answers 503 where it needs Redis until Redis answers.
+    await state.ping().catch(() => server.log.warn({ backend: "shared state" }, "Redis (REDIS_URL) cannot be reached at start; requests that need it answer 503 until it can"));
+  }
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
   const deps = { ...store, audit, discovery, idTokens, state, sessions, lockout };
   await server.register(exchangeRoutes(deps));

@@ -27,6 +27,9 @@ export interface Config {
   /** Allows plain-http providers on 127.0.0.1/::1 only (demo and tests). Never on by default. */
   readonly allowInsecureLoopbackProviders: boolean;
   readonly redisUrl: string | undefined;
+  /** Deadlines of PostgreSQL (connect, statement) and Redis (connect, command): past them a request answers 503. */
+  readonly databaseTimeoutMs: number;
+  readonly redisTimeoutMs: number;
   readonly demo: "auto" | "off";
   /** `aud` of the service's own access and refresh tokens. */
   readonly tokenAudience: string;
@@ -140,6 +143,8 @@ export const EnvironmentSchema = Type.Object({
   OUTBOUND_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000, "Deadline of every call to a provider"),
   ALLOW_INSECURE_LOOPBACK_PROVIDERS: flag(false, "Allow plain-http providers on 127.0.0.1/::1 (demo and tests only)"),
   REDIS_URL: Type.Optional(absoluteUrl(["redis:", "rediss:"], "Shared state for several instances (default: in memory)")),
+  DATABASE_TIMEOUT_MS: wholeNumber(100, 60_000, 2000, "PostgreSQL: deadline to connect and of every statement; past it a request answers 503"),
+  REDIS_TIMEOUT_MS: wholeNumber(100, 60_000, 1500, "Redis: deadline to connect and of every command; past it a request answers 503"),
   TOKEN_AUDIENCE: Type.String({ default: "pipeshub", description: "`aud` of the service's tokens" }),
   ACCESS_TOKEN_TTL_SECONDS: wholeNumber(60, 86_400, 3600, "Access token lifetime"),
   REFRESH_TOKEN_TTL_SECONDS: wholeNumber(300, 90 * 86_400, 7 * 86_400, "Refresh token lifetime"),
@@ -177,6 +182,8 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     logLevel: e.LOG_LEVEL,
     allowInsecureLoopbackProviders: e.ALLOW_INSECURE_LOOPBACK_PROVIDERS,
     redisUrl: e.REDIS_URL,
+    databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     demo: e.DEMO,
     tokenAudience: e.TOKEN_AUDIENCE,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { BackendUnavailableError } from "../domain/backend-unavailable.ts";
 import { type Failure, FAILURE_STATUS, FailureError, failure } from "../domain/failures.ts";
 
 const HTTP_CODE: Record<number, string> = {
@@ -82,6 +83,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addSchema(AuthErrorSchema);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof FailureError) return sendFailure(reply, error.failure);
+    if (error instanceof BackendUnavailableError) {
+      // The driver's message names hosts and internals: the log has it, the response does not.
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      request.log.warn({ backend: error.backend, cause }, "backend unavailable");
+      reply.header("retry-after", "1");
+      return sendFailure(reply, failure("SERVICE_UNAVAILABLE", `The service cannot reach its ${error.backend} right now; try again shortly.`));
+    }
     const known = fastifyFailure(error);
     if (known) return sendFailure(reply, known);
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, "unexpected error");

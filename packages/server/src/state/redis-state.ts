@@ -1,32 +1,91 @@
-import { Redis } from "ioredis";
+import { Redis, ReplyError } from "ioredis";
+import { BackendUnavailableError } from "../domain/backend-unavailable.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 
-/** Shared state in Redis, for several instances. Keys are prefixed so a Redis can be shared. */
-export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortLivedState {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  // Errors surface on the commands that need Redis; the client reconnects by itself.
-  redis.on("error", () => undefined);
+/** How the Redis client treats an unavailable server. */
+export interface RedisStateOptions {
+  /** Keys are prefixed so a Redis can be shared. */
+  readonly prefix?: string;
+  /** Deadline to connect and of every command; a command waits at most this long for a connection. */
+  readonly timeoutMs?: number;
+  /** Told once when Redis stops answering (not at every reconnect attempt). */
+  readonly onUnavailable?: (error: Error) => void;
+  /** Told when it answers again. */
+  readonly onRecovered?: () => void;
+}
+
+/**
+ * Shared state in Redis, for several instances. When Redis is down, frozen or unreachable, every
+ * command fails within `timeoutMs` with `BackendUnavailableError` (nothing is queued); the client
+ * keeps reconnecting by itself and commands work again as soon as it is back.
+ */
+export function createRedisState(url: string, options: RedisStateOptions = {}): ShortLivedState {
+  const prefix = options.prefix ?? "pipeshub-auth:";
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const redis = new Redis(url, {
+    lazyConnect: false,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  });
+  let up = true;
+  redis.on("error", (error: Error) => {
+    if (up) options.onUnavailable?.(error);
+    up = false;
+  });
+  redis.on("ready", () => {
+    if (!up) options.onRecovered?.();
+    up = true;
+  });
+
+  function connected(): Promise<void> {
+    if (redis.status === "ready") return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        redis.off("ready", onReady);
+        reject(new Error(`no connection to Redis within ${timeoutMs} ms (${redis.status})`));
+      }, timeoutMs);
+      redis.once("ready", onReady);
+    });
+  }
+  async function command<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      await connected();
+      return await run();
+    } catch (error) {
+      // A reply error is Redis refusing the command: unexpected, not an outage.
+      if (error instanceof ReplyError) throw error;
+      throw new BackendUnavailableError("shared state", { cause: error });
+    }
+  }
+
   const k = (key: string) => prefix + key;
   return {
     async set(key, value, ttlMs) {
-      await redis.set(k(key), value, "PX", Math.max(1, Math.ceil(ttlMs)));
+      await command(() => redis.set(k(key), value, "PX", Math.max(1, Math.ceil(ttlMs))));
     },
     async get(key) {
-      return (await redis.get(k(key))) ?? undefined;
+      return (await command(() => redis.get(k(key)))) ?? undefined;
     },
     async take(key) {
-      return (await redis.getdel(k(key))) ?? undefined;
+      return (await command(() => redis.getdel(k(key)))) ?? undefined;
     },
     async delete(key) {
-      await redis.del(k(key));
+      await command(() => redis.del(k(key)));
     },
     async increment(key, ttlMs) {
-      return Number(await redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs)))));
+      return Number(await command(() => redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs))))));
     },
     async ping() {
-      await redis.ping();
+      await command(() => redis.ping());
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { AlreadyExistsError } from "../domain/ports/repositories.ts";
 import { migrateToLatest } from "./migrations.ts";
+import { resilientPool } from "./resilient-pool.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 
@@ -15,16 +16,25 @@ export type DatabaseLocation =
   | { kind: "sqlite"; path: string }
   | { kind: "postgres"; url: string };
 
+/** How the PostgreSQL pool treats an unavailable server. */
+export interface DatabaseOptions {
+  /** Deadline to connect and of every statement (`connectionTimeoutMillis`, `statement_timeout`, `query_timeout`). */
+  readonly timeoutMs?: number;
+  /** Told of every connection that broke (the pool replaces it); default: ignored. */
+  readonly onConnectionError?: (error: Error) => void;
+}
+
 /** Opens the configured database and applies migrations. */
-export async function openDatabase(location: DatabaseLocation): Promise<Db> {
+export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Db> {
   let db: Db;
   if (location.kind === "sqlite") {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = openSqlite(location.path);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
-    const pool = new pg.Pool({ connectionString: location.url, max: 10 });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const timeoutMs = options.timeoutMs ?? 3000;
+    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }) });
   }
   await migrateToLatest(db as Kysely<unknown>);
   return db;

@@ -42,7 +42,7 @@ contract("memory", () => {
   let now = Date.now();
   return { state: createMemoryState(() => now), advance: async (ms) => void (now += ms) };
 });
-contract("Redis", () => ({ state: createRedisState(redisUrl!, `test-${randomUUID()}:`), advance: (ms) => new Promise((r) => setTimeout(r, ms)) }), {
+contract("Redis", () => ({ state: createRedisState(redisUrl!, { prefix: `test-${randomUUID()}:` }), advance: (ms) => new Promise((r) => setTimeout(r, ms)) }), {
   skip: redisUrl ? false : "TEST_REDIS_URL is not set (CI sets it)",
 });
 

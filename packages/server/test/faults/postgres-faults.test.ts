@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { assertAuthError, type RunningService, startService } from "../support/service.ts";
+import { postgresMissing, startThrowawayPostgres, type ThrowawayPostgres } from "../support/throwaway-backends.ts";
+import { newTally, timed, until } from "./outage.ts";
+
+// A PostgreSQL this test owns: it terminates its connections and stops it.
+describe("faults: PostgreSQL connections dropped, server stopped", { skip: postgresMissing, timeout: 120_000 }, () => {
+  let postgres: ThrowawayPostgres;
+  before(async () => {
+    postgres = await startThrowawayPostgres();
+  });
+  after(() => postgres?.destroy());
+
+  async function serviceWithAnOrganisation(t: Parameters<typeof startService>[0]): Promise<{ service: RunningService; read: () => ReturnType<RunningService["admin"]> }> {
+    const service = await startService(t, { database: { kind: "postgres", url: postgres.url } });
+    const created = await service.admin("POST", "/api/v1/orgs", { name: "Acme", domains: [`acme-${Date.now()}.com`] });
+    assert.equal(created.status, 201, created.text);
+    return { service, read: () => service.admin("GET", `/api/v1/orgs/${(created.body as { id: string }).id}`) };
+  }
+
+  async function terminateConnections(): Promise<number> {
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    try {
+      const result = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'");
+      return result.rowCount ?? 0;
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it("survives pg_terminate_backend of every connection, idle or busy, and answers the next requests", async (t) => {
+    const { service, read } = await serviceWithAnOrganisation(t);
+    const tally = newTally();
+    let terminated = 0;
+    for (let round = 0; round < 5; round++) {
+      // Fill the pool with connections, then kill them all while requests keep coming.
+      const busy = Promise.all(Array.from({ length: 8 }, () => read()));
+      terminated += await terminateConnections();
+      for (const response of await busy) {
+        if (response.status === 200) tally.answered++;
+        else tally.other.push(`${response.status} ${response.text}`);
+      }
+      for (let i = 0; i < 5; i++) {
+        const response = await read();
+        if (response.status === 200) tally.answered++;
+        else if (response.status === 503) tally.unavailable++;
+        else tally.other.push(`${response.status} ${response.text}`);
+      }
+    }
+    t.diagnostic(`terminated ${terminated} connections in 5 rounds: ${tally.answered} answered, ${tally.unavailable} answered 503, ${tally.other.length} otherwise`);
+    assert.ok(terminated > 0);
+    // Busy connections killed mid-statement may answer 503 (never 500); the next requests succeed.
+    assert.deepEqual(tally.other.filter((line) => !line.startsWith("503")), []);
+    assert.equal((await read()).status, 200);
+    assert.match(service.logs(), /database connection lost/);
+  });
+
+  it("answers 503 within 3 s while PostgreSQL is stopped, /readyz too, and recovers when it is back", async (t) => {
+    const { service, read } = await serviceWithAnOrganisation(t);
+    assert.equal((await read()).status, 200);
+    postgres.stop();
+    try {
+      const first = await timed(read);
+      const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
+      assert.doesNotMatch(body.message, /ECONNREFUSED|127\.0\.0\.1|terminat/i);
+      assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
+      const ready = await timed(() => service.request("GET", "/readyz"));
+      assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
+      assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
+      t.diagnostic(`PostgreSQL stopped: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
+    } finally {
+      postgres.start();
+    }
+    const tally = newTally();
+    const recoveredMs = await until(read, 200, 20_000, tally);
+    t.diagnostic(`PostgreSQL started again: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
+    assert.deepEqual(tally.other, []);
+    assert.equal((await service.request("GET", "/readyz")).status, 200);
+  });
+});
