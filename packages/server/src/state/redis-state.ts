@@ -3,6 +3,16 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 
+/** Compare-and-consume in one script: Redis runs it atomically, so no other client interleaves. */
+const TAKE_IF_BOUND = `local v = redis.call('GET', KEYS[1])
+if not v then return {0} end
+local ok, record = pcall(cjson.decode, v)
+if not ok or type(record) ~= 'table' then return {1} end
+for i = 1, #ARGV do
+  if record.binding == ARGV[i] then redis.call('DEL', KEYS[1]) return {2, v} end
+end
+return {1}`;
+
 /** Shared state in Redis, for several instances. Keys are prefixed so a Redis can be shared. */
 export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortLivedState {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
@@ -18,6 +28,11 @@ export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortL
     },
     async take(key) {
       return (await redis.getdel(k(key))) ?? undefined;
+    },
+    async takeIfBound(key, bindings) {
+      const [found, value] = (await redis.eval(TAKE_IF_BOUND, 1, k(key), ...bindings)) as [number, string?];
+      if (found === 2 && value !== undefined) return { kind: "taken", value };
+      return found === 0 ? { kind: "absent" } : { kind: "refused" };
     },
     async delete(key) {
       await redis.del(k(key));
