@@ -40,6 +40,8 @@ export const FAILURE_STATUS = {
   INTERNAL_ERROR: 500,
   PROVIDER_ERROR: 502,
   PROVIDER_UNAVAILABLE: 502,
+  /** The provider's key set (JWKS) could not be fetched or is not a usable key set. */
+  JWKS_UNAVAILABLE: 502,
   SERVICE_UNAVAILABLE: 503,
   PROVIDER_TIMEOUT: 504,
 } as const;
