@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
+import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
 import { registerApiDocs } from "./http/public/docs-routes.ts";
 import { exchangeRoutes } from "./http/public/exchange-routes.ts";
 import { healthRoutes } from "./http/public/health-routes.ts";
@@ -122,6 +123,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bodyLimit: 64 * 1024,
     trustProxy: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    // Parser and router errors answer AuthError JSON like every other failure.
+    clientErrorHandler,
+    frameworkErrors,
     ...(options.server && { serverFactory: () => options.server! }),
   });
   logger.current = server.log;
@@ -129,6 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     reply.header("x-request-id", request.id);
   });
   installErrorHandling(server);
+  refuseUnstorableStrings(server);
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   if (config.redisUrl) {

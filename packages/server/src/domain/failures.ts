@@ -6,6 +6,8 @@
 export const FAILURE_STATUS = {
   VALIDATION_ERROR: 400,
   INVALID_JSON: 400,
+  /** The HTTP request itself could not be parsed (request line, headers, URL encoding). */
+  MALFORMED_REQUEST: 400,
   PROVIDER_NOT_FOUND: 400,
   REDIRECT_URI_MISMATCH: 400,
   INVALID_GRANT: 400,
@@ -28,13 +30,18 @@ export const FAILURE_STATUS = {
   USER_NOT_FOUND: 404,
   NOT_FOUND: 404,
   SESSION_EXPIRED: 404,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   PROVIDER_ERROR: 502,
   PROVIDER_UNAVAILABLE: 502,
+  /** The provider's key set (JWKS) could not be fetched or is not a usable key set. */
+  JWKS_UNAVAILABLE: 502,
   SERVICE_UNAVAILABLE: 503,
   PROVIDER_TIMEOUT: 504,
 } as const;

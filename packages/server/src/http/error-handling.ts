@@ -7,10 +7,13 @@ const HTTP_CODE: Record<number, string> = {
   401: "HTTP_UNAUTHORIZED",
   403: "HTTP_FORBIDDEN",
   404: "HTTP_NOT_FOUND",
+  408: "HTTP_REQUEST_TIMEOUT",
   409: "HTTP_CONFLICT",
   413: "HTTP_PAYLOAD_TOO_LARGE",
+  414: "HTTP_URI_TOO_LONG",
   415: "HTTP_UNSUPPORTED_MEDIA_TYPE",
   429: "HTTP_TOO_MANY_REQUESTS",
+  431: "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
   500: "INTERNAL_ERROR",
   502: "HTTP_BAD_GATEWAY",
   503: "HTTP_SERVICE_UNAVAILABLE",
@@ -70,6 +73,14 @@ function fastifyFailure(error: FastifyError): Failure | undefined {
       return failure("PAYLOAD_TOO_LARGE", "The request body is too large.");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return failure("UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
+    case "FST_ERR_BAD_URL":
+      return failure("MALFORMED_REQUEST", "The request URL is not validly encoded.");
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return failure("URI_TOO_LONG", "A path parameter of the request URL is too long.");
+  }
+  // Any other framework error (FST_*) with a client status is the request's fault, named as such.
+  if (error.code?.startsWith("FST_") && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return failure("MALFORMED_REQUEST", "The request could not be processed as sent.", { detail: error.code });
   }
   if (error.statusCode === 429) return failure("RATE_LIMITED", "Too many requests; try again shortly.");
   return undefined;

@@ -1,5 +1,5 @@
 import * as jose from "jose";
-import { type Result, success } from "../domain/failures.ts";
+import { failure, type Result, success } from "../domain/failures.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import type { OutboundFetch } from "./outbound.ts";
@@ -67,6 +67,10 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
       clockTolerance,
       requiredClaims: ["sub", "iat", "exp"],
     });
+    // jose checks `iat` only for its type: a token issued in the future is refused here.
+    if (typeof payload.iat === "number" && payload.iat > Math.floor(Date.now() / 1000) + clockTolerance) {
+      throw new jose.errors.JWTClaimValidationFailed('"iat" claim timestamp check failed (issued in the future)', payload, "iat", "check_failed");
+    }
     if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
       throw new jose.errors.JWTClaimValidationFailed('unexpected "nonce" claim value', payload, "nonce", "check_failed");
     }
@@ -92,7 +96,11 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
       try {
         if (jwksUri) await jwksFor(connection, jwksUri).reload();
       } catch (error) {
-        return providerFailure(connection.provider.settings.providerName, error, "discovery");
+        const name = connection.provider.settings.providerName;
+        const cause = providerFailure(name, error, "the key set (JWKS) fetch");
+        // A key set that answers but is unusable (404, not a JWKS) is the provider's failure, not an ID token's.
+        if (cause.error !== "INVALID_ID_TOKEN") return cause;
+        return failure("JWKS_UNAVAILABLE", `The provider "${name}" serves no usable key set (JWKS) at its jwks_uri.`, { detail: error instanceof Error ? error.message : String(error) });
       }
       return success(undefined);
     },

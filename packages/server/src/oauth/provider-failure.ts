@@ -50,10 +50,10 @@ export function providerFailure(providerName: string, error: unknown, step: stri
   if (refusal) return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${refusal}.`, { extra: { providerError: refusal }, detail: "status 200 with an error body" });
   const code = (error as { code?: unknown }).code;
   if (code === "OAUTH_TIMEOUT") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
-  if (code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" || code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" || error instanceof jose.errors.JOSEError) {
+  if (code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" || code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" || error instanceof jose.errors.JOSEError || isIdTokenRuleBroken(error)) {
     const claim = (error as { cause?: { claim?: unknown } }).cause?.claim;
     return failure("INVALID_ID_TOKEN", `The ID token from "${providerName}" failed validation${typeof claim === "string" ? ` (${claim})` : ""}.`, {
-      detail: error instanceof Error ? error.message : String(error),
+      detail: innermostMessage(error),
     });
   }
   return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, {
@@ -71,4 +71,28 @@ function errorInSuccessBody(error: unknown): string | undefined {
   const body = ((error as { cause?: { cause?: { body?: unknown } } }).cause?.cause?.body ?? undefined) as { error?: unknown; access_token?: unknown } | undefined;
   if (!body || body.access_token !== undefined || typeof body.error !== "string") return undefined;
   return isOAuthErrorCode(body.error) ? body.error : undefined;
+}
+
+/**
+ * oauth4webapi reports an ID token that breaks a rule of OIDC Core §3.1.3.7 (an `alg` the
+ * provider does not announce, `none` included; a missing or mistyped `sub`/`iat`/`exp`; an
+ * unparseable JWT) with the generic codes it also uses for other malformed answers, so the ID
+ * token is recognised by what the error says it was checking. That is an invalid ID token (401):
+ * the provider answered, but with a token we must not trust.
+ */
+function isIdTokenRuleBroken(error: unknown): boolean {
+  // openid-client wraps oauth4webapi's error ("invalid response encountered") with it as `cause`.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code !== "OAUTH_INVALID_RESPONSE" && code !== "OAUTH_PARSE_ERROR" && e.name !== "UnsupportedOperationError") continue;
+    if (/\bJWT\b|\bJWS\b|ID Token/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The innermost message of a wrapped error: the specific rule that failed, for the log. */
+function innermostMessage(error: unknown): string {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && e.cause instanceof Error && depth < 3; depth++) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }

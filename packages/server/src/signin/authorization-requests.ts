@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as oidc from "openid-client";
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
@@ -16,6 +17,26 @@ export interface PendingAuthorization {
   readonly nonce: string | null;
   /** The auth session the request belongs to, when the client sent x-session-token. */
   readonly sessionToken: string | null;
+  /** What an exchange must match to consume this record (see authorizationBinding). */
+  readonly binding: string;
+}
+
+/** What an exchange names of the sign-in it completes. */
+interface BindingFields {
+  readonly orgId: string;
+  readonly provider: string;
+  readonly redirectUri: string;
+  readonly email: string;
+}
+
+/**
+ * The binding of an authorization request: a hash of its organisation, provider, redirect URI,
+ * email and the sign-in session it was started under ("" for none). The exchange's own binding is
+ * compared with it before the record is consumed, so a wrong session or organisation cannot burn it.
+ */
+function authorizationBinding(fields: BindingFields, sessionToken: string | undefined): string {
+  const session = sessionToken === undefined ? "" : stateKey("session", sessionToken);
+  return createHash("sha256").update(JSON.stringify([fields.orgId, fields.provider, fields.redirectUri, fields.email.toLowerCase(), session])).digest("base64url");
 }
 
 export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
@@ -69,33 +90,32 @@ export async function startAuthorization(
     codeVerifier,
     nonce,
     sessionToken: request.sessionToken ?? null,
+    binding: authorizationBinding({ orgId: organisation.id, provider: provider.settings.providerName, redirectUri: request.redirectUri, email: request.email }, request.sessionToken),
   };
   await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state });
 }
 
 /**
- * Consumes the record of `state` exactly once and checks the exchange is for the same provider,
- * redirect URI and email, and comes with the session the request was started under, if any:
- * `state` and `code` both travel in the redirect's URL and the service holds the PKCE verifier,
- * so the session is what keeps whoever sees that URL from redeeming the code (RFC 9700 §4.5).
- * Reuse, expiry and mismatch are all INVALID_STATE.
+ * Consumes the record of `state` exactly once, and only when the exchange is for the same
+ * organisation, provider, redirect URI and email, and comes with the session the request was
+ * started under, if any: `state` and `code` both travel in the redirect's URL and the service
+ * holds the PKCE verifier, so the session is what keeps whoever sees that URL from redeeming the
+ * code (RFC 9700 §4.5). The comparison is part of the atomic take, so a mismatched exchange leaves
+ * the record for the rightful session. Reuse, expiry and mismatch are all INVALID_STATE.
  */
 export async function consumeAuthorization(
   state: ShortLivedState,
   stateValue: string,
-  exchange: { orgId: string; provider: string; redirectUri: string; email: string; sessionToken?: string },
+  exchange: BindingFields & { sessionToken?: string | undefined },
 ): Promise<Result<PendingAuthorization>> {
-  const raw = await state.take(stateKey("authz", stateValue));
-  const invalid = failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
-  if (raw === undefined) return invalid;
-  const pending = JSON.parse(raw) as PendingAuthorization;
-  if (pending.orgId !== exchange.orgId || pending.provider !== exchange.provider || pending.redirectUri !== exchange.redirectUri || pending.email.toLowerCase() !== exchange.email.toLowerCase()) {
-    return failure("INVALID_STATE", "This sign-in attempt was started for another organisation, provider, redirect URI or email. Start again.");
+  // A request started without a session binds "" and may be completed with or without one.
+  const bindings = [authorizationBinding(exchange, undefined)];
+  if (exchange.sessionToken !== undefined) bindings.push(authorizationBinding(exchange, exchange.sessionToken));
+  const taken = await state.takeIfBound(stateKey("authz", stateValue), bindings);
+  if (taken.kind === "absent") return failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
+  if (taken.kind === "refused") {
+    return failure("INVALID_STATE", "This sign-in attempt was started for another organisation, provider, redirect URI or email, or under another sign-in session (send its x-session-token). Start again.");
   }
-  // Compared as hashes: no timing on the session token itself.
-  if (pending.sessionToken !== null && (exchange.sessionToken === undefined || stateKey("session", pending.sessionToken) !== stateKey("session", exchange.sessionToken))) {
-    return failure("INVALID_STATE", "This sign-in attempt was started under another sign-in session: send its x-session-token. Start again.");
-  }
-  return success(pending);
+  return success(JSON.parse(taken.value) as PendingAuthorization);
 }

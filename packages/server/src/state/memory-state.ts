@@ -31,6 +31,15 @@ export function createMemoryState(now: () => number = Date.now): ShortLivedState
       entries.delete(key);
       return entry?.value;
     },
+    async takeIfBound(key, bindings) {
+      // Synchronous from read to delete: no other caller can interleave.
+      const entry = live(key);
+      if (!entry) return { kind: "absent" };
+      const binding = (JSON.parse(entry.value) as { binding?: unknown }).binding;
+      if (typeof binding !== "string" || !bindings.includes(binding)) return { kind: "refused" };
+      entries.delete(key);
+      return { kind: "taken", value: entry.value };
+    },
     async delete(key) {
       entries.delete(key);
     },

@@ -4,6 +4,16 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 
+/** Compare-and-consume in one script: Redis runs it atomically, so no other client interleaves. */
+const TAKE_IF_BOUND = `local v = redis.call('GET', KEYS[1])
+if not v then return {0} end
+local ok, record = pcall(cjson.decode, v)
+if not ok or type(record) ~= 'table' then return {1} end
+for i = 1, #ARGV do
+  if record.binding == ARGV[i] then redis.call('DEL', KEYS[1]) return {2, v} end
+end
+return {1}`;
+
 /** How the Redis client treats an unavailable server. */
 export interface RedisStateOptions {
   /** Keys are prefixed so a Redis can be shared. */
@@ -77,6 +87,11 @@ export function createRedisState(url: string, options: RedisStateOptions = {}): 
     },
     async take(key) {
       return (await command(() => redis.getdel(k(key)))) ?? undefined;
+    },
+    async takeIfBound(key, bindings) {
+      const [found, value] = (await command(() => redis.eval(TAKE_IF_BOUND, 1, k(key), ...bindings))) as [number, string?];
+      if (found === 2 && value !== undefined) return { kind: "taken", value };
+      return found === 0 ? { kind: "absent" } : { kind: "refused" };
     },
     async delete(key) {
       await command(() => redis.del(k(key)));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { startJsonServer } from "../support/faulty-servers.ts";
 import { startService } from "../support/service.ts";
 import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
@@ -63,9 +63,32 @@ describe("ID tokens are validated: signature against the provider's JWKS, then e
     ["expired", (iss) => ({ ...good(iss), iat: now() - 7200, exp: now() - 3600 })],
     ["a nonce nobody asked for", (iss) => ({ ...good(iss), nonce: "injected" })],
   ];
+  const without = (claim: string) => (iss: string) => Object.fromEntries(Object.entries(good(iss)).filter(([k]) => k !== claim));
+  claimCases.push(
+    ["without sub", without("sub")],
+    ["without iat", without("iat")],
+    ["without exp", without("exp")],
+    ["issued in the future beyond the clock tolerance", (iss) => ({ ...good(iss), iat: now() + 600, exp: now() + 900 })],
+  );
   for (const [name, claims] of claimCases) {
     test(`${name} → 401 INVALID_ID_TOKEN`, async (t) => {
       const response = await forgingProvider(t, (iss, sign) => sign(claims(iss)));
+      assert.equal(response.status, 401, response.text);
+      assert.equal((response.body as { error: string }).error, "INVALID_ID_TOKEN");
+    });
+  }
+});
+
+describe("ID tokens signed with an algorithm the provider does not announce are invalid ID tokens, not provider errors", () => {
+  const cases: [string, (iss: string) => Promise<string>][] = [
+    ['alg "none"', async (iss) => new UnsecuredJWT(good(iss)).encode()],
+    ["HS256 keyed with the client secret", (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("secret-value"))],
+    ["HS256 keyed with anything else", (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256", kid: "published" }).sign(new TextEncoder().encode("x".repeat(32)))],
+    ["ES256, which the provider does not announce", async (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "ES256", kid: "published" }).sign((await generateKeyPair("ES256")).privateKey)],
+  ];
+  for (const [name, forge] of cases) {
+    test(`${name} → 401 INVALID_ID_TOKEN`, async (t) => {
+      const response = await forgingProvider(t, (iss) => forge(iss));
       assert.equal(response.status, 401, response.text);
       assert.equal((response.body as { error: string }).error, "INVALID_ID_TOKEN");
     });

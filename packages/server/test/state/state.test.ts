@@ -24,6 +24,19 @@ function contract(name: string, make: () => { state: ShortLivedState; advance: (
       assert.equal(await state.get(key), undefined);
     });
 
+    test("compare-and-consume: a record is taken only with its binding; a wrong binding leaves it in place", async (t) => {
+      const { state } = make();
+      t.after(() => state.close());
+      const key = `k-${randomUUID()}`;
+      const record = JSON.stringify({ binding: "rightful", data: 1 });
+      await state.set(key, record, 10_000);
+      assert.deepEqual(await state.takeIfBound(key, ["someone-else"]), { kind: "refused" });
+      assert.equal(await state.get(key), record, "the refused attempt did not consume it");
+      const taken = await Promise.all(Array.from({ length: 10 }, () => state.takeIfBound(key, ["other", "rightful"])));
+      assert.deepEqual(taken.filter((r) => r.kind === "taken"), [{ kind: "taken", value: record }]);
+      assert.deepEqual(await state.takeIfBound(key, ["rightful"]), { kind: "absent" });
+    });
+
     test("records and counters expire", async (t) => {
       const { state, advance } = make();
       t.after(() => state.close());

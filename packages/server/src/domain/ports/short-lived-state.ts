@@ -8,9 +8,18 @@ export interface ShortLivedState {
   get(key: string): Promise<string | undefined>;
   /** Reads and deletes in one atomic step: a single-use record is returned to one caller only. */
   take(key: string): Promise<string | undefined>;
+  /**
+   * Compare-and-consume: deletes and returns the record (a JSON object) only when its `binding`
+   * field is one of `bindings`; a record bound to something else is left for its rightful taker,
+   * so whoever presents the wrong binding cannot burn it. Check and delete are one atomic step.
+   */
+  takeIfBound(key: string, bindings: readonly string[]): Promise<BoundTake>;
   delete(key: string): Promise<void>;
   /** Increments a counter; its lifetime starts with the first increment. Returns the new count. */
   increment(key: string, ttlMs: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What a compare-and-consume found: the record (now consumed), none, or one bound to another. */
+export type BoundTake = { readonly kind: "taken"; readonly value: string } | { readonly kind: "absent" } | { readonly kind: "refused" };
