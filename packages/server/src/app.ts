@@ -6,6 +6,7 @@ import "@fastify/swagger";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
+import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { registerApiDocs } from "./http/public/docs-routes.ts";
 import { exchangeRoutes } from "./http/public/exchange-routes.ts";
@@ -23,7 +24,7 @@ import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
-import { createRedisState } from "./state/redis-state.ts";
+import { connectRedis, createRedisState } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
 import { createStore, type Store } from "./store/store.ts";
 
@@ -74,12 +75,15 @@ export const REDACTED_LOG_PATHS = [
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const db = await openDatabase(config.database);
   const secrets = createSecretBox(config.encryptionKey);
-  const metrics = createMetrics();
   const store = createStore(db, secrets);
+  const metrics = createMetrics({
+    token: config.metricsToken,
+    configured: { providersOf: async (orgId) => ((await store.organisations.get(orgId)) ? (await store.providers.list(orgId)).map((p) => p.providerName) : undefined) },
+  });
   // Every audit record is also counted, so /metrics and the audit trail agree.
   const audit = {
     async record(event: Parameters<typeof store.audit.record>[0]): Promise<void> {
-      metrics.recordSignIn(event);
+      await metrics.recordSignIn(event);
       await store.audit.record(event);
     },
   };
@@ -92,7 +96,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   };
   const discovery = createDiscovery({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders, onProviderCall });
   const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
-  const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now);
+  const state = config.redisUrl ? createRedisState(config.redisUrl) : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
 
@@ -111,7 +115,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the configured proxies.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     ...(options.server && { serverFactory: () => options.server! }),
   });
@@ -119,6 +124,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     reply.header("x-request-id", request.id);
   });
   installErrorHandling(server);
+  const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl) : undefined;
+  if (config.rateLimitPerMinute > 0) await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
@@ -156,6 +163,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         clearInterval(idle);
       }
       await state.close();
+      await limitCounters?.quit().catch(() => limitCounters.disconnect());
       await db.destroy();
     },
   };

@@ -70,7 +70,7 @@ function fastifyFailure(error: FastifyError): Failure | undefined {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return failure("UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
   }
-  if (error.statusCode === 429) return failure("RATE_LIMITED", "Too many requests; try again shortly.");
+  if (error.statusCode === 429) return failure("TOO_MANY_REQUESTS", "Too many requests; try again shortly.");
   return undefined;
 }
 

@@ -3,11 +3,17 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 
-/** Shared state in Redis, for several instances. Keys are prefixed so a Redis can be shared. */
-export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortLivedState {
+/** A Redis client as the state uses it (also for the rate limits' counters). */
+export function connectRedis(url: string): Redis {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   // Errors surface on the commands that need Redis; the client reconnects by itself.
   redis.on("error", () => undefined);
+  return redis;
+}
+
+/** Shared state in Redis, for several instances. Keys are prefixed so a Redis can be shared. */
+export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortLivedState {
+  const redis = connectRedis(url);
   const k = (key: string) => prefix + key;
   return {
     async set(key, value, ttlMs) {
