@@ -141,7 +141,7 @@ describe("HTTP errors", () => {
   }
 
   it("maps 429 to RateLimitError, a PipeshubDefaultError", async () => {
-    const error = await exchangeError((_req, res) => sendJson(res, 429, { error: "RATE_LIMITED", message: "slow down" }, { "retry-after": "7" }));
+    const error = await exchangeError((_req, res) => sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "7" }));
     assert.ok(error instanceof RateLimitError);
     assert.ok(error instanceof PipeshubDefaultError);
     assert.equal(error.name, "RateLimitError");

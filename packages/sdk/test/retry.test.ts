@@ -203,7 +203,7 @@ describe("retries over loopback", () => {
 
   it("waits for Retry-After on 429, then succeeds", async () => {
     const server = await serve((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { error: "RATE_LIMITED", message: "slow down" }, { "retry-after": "1" }) : sendJson(res, 200, AUTHORIZATION_OK),
+      i === 0 ? sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "1" }) : sendJson(res, 200, AUTHORIZATION_OK),
     );
     const started = performance.now();
     const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
@@ -268,7 +268,7 @@ describe("retries over loopback", () => {
   });
 
   it("does not retry when Retry-After points past the time budget", async () => {
-    const server = await serve((_req, res) => sendJson(res, 429, { error: "RATE_LIMITED", message: "later" }, { "retry-after": "30" }));
+    const server = await serve((_req, res) => sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "later" }, { "retry-after": "30" }));
     const budget: RetryConfig = { strategy: "backoff", backoff: { ...FAST, maxInterval: 60_000, maxElapsedTime: 5_000 } };
     const started = performance.now();
     await assert.rejects(client(server, budget).oauth.authorizationUrl(SEED_AUTHORIZE), RateLimitError);

@@ -6,6 +6,7 @@ import "@fastify/swagger";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
+import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
 import { registerApiDocs } from "./http/public/docs-routes.ts";
@@ -24,7 +25,7 @@ import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
-import { createRedisState } from "./state/redis-state.ts";
+import { connectRedis, createRedisState } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
 import { createStore, type Store } from "./store/store.ts";
 
@@ -78,12 +79,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const onConnectionError = (error: Error) => logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
   const db = await openDatabase(config.database, { timeoutMs: config.databaseTimeoutMs, onConnectionError });
   const secrets = createSecretBox(config.encryptionKey);
-  const metrics = createMetrics();
   const store = createStore(db, secrets);
+  const metrics = createMetrics({
+    token: config.metricsToken,
+    configured: { providersOf: async (orgId) => ((await store.organisations.get(orgId)) ? (await store.providers.list(orgId)).map((p) => p.providerName) : undefined) },
+  });
   // Every audit record is also counted, so /metrics and the audit trail agree.
   const audit = {
     async record(event: Parameters<typeof store.audit.record>[0]): Promise<void> {
-      metrics.recordSignIn(event);
+      await metrics.recordSignIn(event);
       await store.audit.record(event);
     },
   };
@@ -102,7 +106,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         onUnavailable: (error) => logger.current?.warn({ backend: "shared state", cause: error.message }, "Redis is not reachable; requests that need it answer 503 until it is"),
         onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
       })
-    : createMemoryState(options.now);
+    : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
 
@@ -121,7 +125,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the configured proxies.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     // Parser and router errors answer AuthError JSON like every other failure.
     clientErrorHandler,
@@ -134,6 +139,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   installErrorHandling(server);
   refuseUnstorableStrings(server);
+  const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
+  if (config.rateLimitPerMinute > 0) await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   if (config.redisUrl) {
@@ -175,6 +182,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         clearInterval(idle);
       }
       await state.close();
+      await limitCounters?.quit().catch(() => limitCounters.disconnect());
       await db.destroy();
     },
   };

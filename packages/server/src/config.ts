@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { type StaticDecode, Type } from "typebox";
 import { Value } from "typebox/value";
@@ -38,6 +39,16 @@ export interface Config {
   /** Consecutive failed `authenticate` attempts that block an account, and for how long. */
   readonly lockoutThreshold: number;
   readonly lockoutSeconds: number;
+  /** Requests per minute per client address and endpoint, and per email and sign-in endpoint; 0: no limits. */
+  readonly rateLimitPerMinute: number;
+  /** Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs); empty: none, the peer is the client. */
+  readonly trustProxy: readonly string[];
+  /** Hard cap on the in-memory state's entries (pending sign-ins, states, counters); the oldest go first. */
+  readonly memoryStateMaxEntries: number;
+  /** Bearer token `/metrics` requires; undefined: `/metrics` is open. */
+  readonly metricsToken: string | undefined;
+  /** Browser origins allowed to call the API cross-origin; empty: CORS off. */
+  readonly corsOrigins: readonly string[];
 }
 
 /** The settings read from the environment; `encryptionKey`/`adminToken` may still be missing. */
@@ -97,6 +108,32 @@ const absoluteUrl = (protocols: readonly string[], description: string) =>
 const oneOf = <T extends string>(values: readonly T[], fallback: T, problem: string, description: string) =>
   Type.Decode(Type.Refine(Type.String({ description, default: fallback }), (v) => (values as readonly string[]).includes(v), () => problem), (v) => v as T);
 
+/** A comma-separated list whose every entry passes `valid`; decoded to the trimmed entries. */
+const commaList = (valid: (entry: string) => boolean, problem: (entry: string) => string, description: string) =>
+  Type.Decode(
+    Type.Refine(
+      Type.String({ description }),
+      (v) => splitList(v).every(valid),
+      (v) => problem(splitList(v).find((entry) => !valid(entry)) ?? v),
+    ),
+    (v): readonly string[] => Object.freeze(splitList(v)),
+  );
+
+function splitList(v: string): string[] {
+  return v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+}
+
+/** An IP address, or one with a CIDR prefix length. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** An origin as browsers send it: scheme, host and port only. */
+const isOrigin = (entry: string) => URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;
+
 const POSTGRES_PREFIXES = ["postgres://", "postgresql://"];
 
 /** `DATABASE_URL`: postgres:// or postgresql:// for PostgreSQL, sqlite:<path> (or sqlite::memory:) for SQLite. */
@@ -150,6 +187,11 @@ export const EnvironmentSchema = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: wholeNumber(300, 90 * 86_400, 7 * 86_400, "Refresh token lifetime"),
   LOCKOUT_THRESHOLD: wholeNumber(1, 100, 5, "Failed authenticate attempts that block an account"),
   LOCKOUT_SECONDS: wholeNumber(1, 86_400, 900, "How long a blocked account stays blocked"),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(0, 1_000_000, 300, "Requests per minute per address and endpoint (and per email on sign-in endpoints); 0 turns limits off"),
+  TRUST_PROXY: Type.Optional(commaList(isAddressOrCidr, (e) => `must be a comma-separated list of IP addresses or CIDRs, got "${e}"`, "Proxies whose X-Forwarded-For is believed (default: none)")),
+  MEMORY_STATE_MAX_ENTRIES: wholeNumber(100, 100_000_000, 100_000, "Most entries the in-memory state keeps; the oldest are dropped beyond it"),
+  METRICS_TOKEN: Type.Optional(Type.Refine(Type.String({ description: "Bearer token /metrics requires (default: /metrics is open)" }), (v) => v.length >= 16, () => "must be at least 16 characters")),
+  CORS_ORIGINS: Type.Optional(commaList(isOrigin, (e) => `must be a comma-separated list of origins like https://app.example.com (no path, no wildcard), got "${e}"`, "Browser origins allowed to call the API (default: none, CORS off)")),
 });
 
 export type Environment = StaticDecode<typeof EnvironmentSchema>;
@@ -190,6 +232,11 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
     lockoutSeconds: e.LOCKOUT_SECONDS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY ?? [],
+    memoryStateMaxEntries: e.MEMORY_STATE_MAX_ENTRIES,
+    metricsToken: e.METRICS_TOKEN,
+    corsOrigins: e.CORS_ORIGINS ?? [],
   });
 }
 
@@ -201,6 +248,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     encryptionKey: Buffer.alloc(32, 7),
     adminToken: "test-admin-token-0123456789",
     outboundTimeoutMs: 2_000,
+    // The suites make many requests from 127.0.0.1; the abuse-limit tests turn limits on.
+    rateLimitPerMinute: 0,
     ...overrides,
   });
 }

@@ -82,7 +82,7 @@ function fastifyFailure(error: FastifyError): Failure | undefined {
   if (error.code?.startsWith("FST_") && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return failure("MALFORMED_REQUEST", "The request could not be processed as sent.", { detail: error.code });
   }
-  if (error.statusCode === 429) return failure("RATE_LIMITED", "Too many requests; try again shortly.");
+  if (error.statusCode === 429) return failure("TOO_MANY_REQUESTS", "Too many requests; try again shortly.");
   return undefined;
 }
 

@@ -4,6 +4,14 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
 
+/** A Redis client for counters beside the state (the rate limits'): the same deadlines, never queueing. */
+export function connectRedis(url: string, timeoutMs = 2000): Redis {
+  const redis = new Redis(url, { lazyConnect: false, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  // Errors surface on the commands that need Redis; the client reconnects by itself.
+  redis.on("error", () => undefined);
+  return redis;
+}
+
 /** Compare-and-consume in one script: Redis runs it atomically, so no other client interleaves. */
 const TAKE_IF_BOUND = `local v = redis.call('GET', KEYS[1])
 if not v then return {0} end
