@@ -1,7 +1,13 @@
 import { Redis } from "ioredis";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
-const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
+/** INCRBY and its expiry in one script, so no caller sees a count another has not yet written or a counter without a lifetime. */
+const INCREMENT = [
+  "local v = redis.call('INCRBY', KEYS[1], ARGV[2])",
+  "if v <= 0 then redis.call('DEL', KEYS[1]) return 0 end",
+  "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",
+  "return v",
+].join(" ");
 
 /** Shared state in Redis, for several instances. Keys are prefixed so a Redis can be shared. */
 export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortLivedState {
@@ -22,8 +28,8 @@ export function createRedisState(url: string, prefix = "pipeshub-auth:"): ShortL
     async delete(key) {
       await redis.del(k(key));
     },
-    async increment(key, ttlMs) {
-      return Number(await redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs)))));
+    async increment(key, ttlMs, by = 1) {
+      return Number(await redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs))), String(Math.trunc(by))));
     },
     async ping() {
       await redis.ping();
