@@ -13,7 +13,7 @@ export interface SigningKeysOptions {
   readonly now?: () => number;
   /** How long the in-memory copy of the keys is trusted before re-reading the database. */
   readonly cacheMs?: number;
-  /** Least time between two reloads forced by an unknown kid. */
+  /** Least time between two reloads forced by an unknown kid (the first one is never delayed). */
   readonly minForcedReloadMs?: number;
 }
 
@@ -103,6 +103,19 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     return started;
   }
 
+  let forced: { readonly at: number; readonly read: Promise<Snapshot> } | undefined;
+
+  /**
+   * A read that starts now, because a token names a kid this copy does not know: another
+   * instance may just have rotated. At most one per `minForcedReloadMs`; callers within that
+   * window share the last one (and see whatever newer snapshot has arrived since).
+   */
+  async function forcedReload(): Promise<Snapshot> {
+    if (!forced || now() - forced.at >= minForcedReloadMs) forced = { at: now(), read: reload(true) };
+    const read = await forced.read;
+    return snapshot && snapshot.sequence > read.sequence ? snapshot : read;
+  }
+
   async function current(): Promise<Snapshot> {
     if (snapshot && now() - snapshot.loadedAt < cacheMs) return snapshot;
     return reload();
@@ -163,8 +176,8 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     async verificationKey(kid) {
       let snap = await current();
       let key = snap.keys.find((k) => k.kid === kid);
-      if (!key && KID_SHAPE.test(kid) && now() - snap.loadedAt >= minForcedReloadMs) {
-        snap = await reload();
+      if (!key && KID_SHAPE.test(kid)) {
+        snap = await forcedReload();
         key = snap.keys.find((k) => k.kid === kid);
       }
       if (!key || !isPublished(key, now())) return undefined;

@@ -3,7 +3,7 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import type { OutboundFetch } from "./outbound.ts";
-import { providerFailure } from "./provider-failure.ts";
+import { providerFailure, ResourceRefused } from "./provider-failure.ts";
 
 /** The claims of an ID token whose signature and claims were verified. */
 export type IdTokenClaims = jose.JWTPayload;
@@ -30,6 +30,21 @@ export interface IdTokenVerifierOptions {
   readonly onProviderCall?: ProviderCallObserver;
 }
 
+/**
+ * A key set the provider fails to serve is the provider's failure (502), not a bad ID token:
+ * it must not count against the user (a lockout) as a forged token would.
+ */
+function keySetFetch(fetchKeys: OutboundFetch): OutboundFetch {
+  return async (url, init) => {
+    const response = await fetchKeys(url, init);
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new ResourceRefused(response.status);
+    }
+    return response;
+  };
+}
+
 /** What a provider that announces no signing algorithms signs with (OpenID Connect Discovery §3 default). */
 const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
 
@@ -50,7 +65,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
         // An unknown `kid` refetches the set at most once per cooldown.
         cooldownDuration: 30_000,
         cacheMaxAge: 10 * 60_000,
-        [jose.customFetch]: timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks"),
+        [jose.customFetch]: keySetFetch(timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks")),
       });
       jwksCache.set(jwksUri, jwks);
     }

@@ -45,6 +45,7 @@ export function providerFailure(providerName: string, error: unknown, step: stri
     const code = isOAuthErrorCode(param) ? param : "invalid_client";
     return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
   }
+  if (error instanceof jose.errors.JWKSInvalid) return failure("PROVIDER_ERROR", `The provider "${providerName}" published an unusable key set.`, { detail: error.message });
   if (error instanceof jose.errors.JWKSTimeout) return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
   const refusal = errorInSuccessBody(error);
   if (refusal) return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${refusal}.`, { extra: { providerError: refusal }, detail: "status 200 with an error body" });

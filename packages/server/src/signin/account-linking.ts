@@ -7,7 +7,7 @@ import type { User } from "../domain/user.ts";
 
 export interface AccountLinking {
   readonly users: Pick<UserRepository, "findInOrganisation">;
-  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf" | "link" | "provisionAndLink">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "link" | "provisionAndLink">;
 }
 
 /**
@@ -47,11 +47,10 @@ export async function linkOrProvisionAccount(
 ): Promise<Result<User>> {
   const linked = await deps.links.userFor(provider.id, identity.subject);
   if (linked) return active(linked);
-  const conflict = failure("IDENTITY_CONFLICT", "This account is already linked to a different identity at this provider. Contact your administrator.");
   const existing = await deps.users.findInOrganisation(org.id, email);
   let outcome;
   if (existing) {
-    if ((await deps.links.subjectOf(provider.id, existing.id)) !== undefined) return conflict;
+    // A user already linked to another subject is refused by the link's own constraint.
     outcome = await deps.links.link(org.id, provider.id, identity.subject, existing);
   } else if (provider.settings.enableJit) {
     // An organisation that claims domains provisions only their addresses: a public provider
@@ -63,8 +62,8 @@ export async function linkOrProvisionAccount(
   } else {
     return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");
   }
+  // Concurrent first sign-ins of one subject all end linked to the one user (insert-or-get);
+  // only another subject's link, or this subject's link to someone else, is a conflict.
   if (outcome.kind === "linked") return active(outcome.user);
-  // A concurrent first sign-in of the same subject may have linked it a moment ago.
-  const raced = await deps.links.userFor(provider.id, identity.subject);
-  return raced ? active(raced) : conflict;
+  return failure("IDENTITY_CONFLICT", "This account is already linked to a different identity at this provider. Contact your administrator.");
 }

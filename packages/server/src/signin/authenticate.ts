@@ -50,7 +50,8 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
 
 /**
  * Failures that say the credentials were wrong (and count towards a lockout); not provider
- * outages, and not malformed requests, which anyone could send to lock an account for free.
+ * outages (PROVIDER_*: 502/504, a key set the provider fails to serve), and not malformed
+ * requests, which anyone could send to lock an account for free.
  */
 const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
   "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "INVALID_TOKEN",
@@ -110,10 +111,19 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
   }
 
   return audited(deps.audit, { event: "authenticate", email, orgId: org.id, provider: request.provider ?? null, ip: request.ip }, async (subject) => {
-    const outcome = await completeStep(deps, request, { session, org, email }, subject);
+    const attempt = await deps.lockout.admit(org.id, email);
+    if (!attempt) return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
+    let outcome: Result<AuthenticateAnswer>;
+    try {
+      outcome = await completeStep(deps, request, { session, org, email }, subject);
+    } catch (error) {
+      await deps.lockout.withdrawn(org.id, email);
+      throw error;
+    }
     // The attempt that reaches the threshold reports its own reason; the block applies from the next.
     if (outcome.ok) await deps.lockout.reset(org.id, email);
-    else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.recordFailure(org.id, email);
+    else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.failed(org.id, email, attempt);
+    else await deps.lockout.withdrawn(org.id, email);
     return outcome;
   });
 }
@@ -127,9 +137,6 @@ interface SignInInProgress {
 
 /** The current step with the `oauth` method: the tokens verified again, the identity linked, then the next step or the service's tokens. */
 async function completeStep(deps: AuthenticateDeps, request: AuthenticateRequest, { session, org, email }: SignInInProgress, subject: AuditSubject): Promise<Result<AuthenticateAnswer>> {
-  if (await deps.lockout.isBlocked(org.id, email)) {
-    return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
-  }
   const steps = effectiveAuthSteps(await deps.authSteps.get(org.id));
   const step = steps[session.currentStep];
   if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");

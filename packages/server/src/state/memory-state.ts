@@ -67,9 +67,14 @@ export function createMemoryState(now: () => number = Date.now, options: { maxEn
     async delete(key) {
       entries.delete(key);
     },
-    async increment(key, ttlMs) {
+    async increment(key, ttlMs, by = 1) {
+      // No await between the read and the write: one step, as Redis's script is.
       const entry = live(key);
-      const count = (entry ? Number(entry.value) : 0) + 1;
+      const count = (entry ? Number(entry.value) : 0) + by;
+      if (count <= 0) {
+        entries.delete(key);
+        return 0;
+      }
       makeRoom(key);
       entries.set(key, { value: String(count), expires: entry?.expires ?? now() + ttlMs });
       return count;

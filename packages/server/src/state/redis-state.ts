@@ -2,7 +2,13 @@ import { Redis, ReplyError } from "ioredis";
 import { BackendUnavailableError } from "../domain/backend-unavailable.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
-const INCREMENT = "local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v";
+/** INCRBY and its expiry in one script, so no caller sees a count another has not yet written or a counter without a lifetime. */
+const INCREMENT = [
+  "local v = redis.call('INCRBY', KEYS[1], ARGV[2])",
+  "if v <= 0 then redis.call('DEL', KEYS[1]) return 0 end",
+  "if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",
+  "return v",
+].join(" ");
 
 /** A Redis client for counters beside the state (the rate limits'): the same deadlines, never queueing. */
 export function connectRedis(url: string, timeoutMs = 2000): Redis {
@@ -104,8 +110,8 @@ export function createRedisState(url: string, options: RedisStateOptions = {}): 
     async delete(key) {
       await command(() => redis.del(k(key)));
     },
-    async increment(key, ttlMs) {
-      return Number(await command(() => redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs))))));
+    async increment(key, ttlMs, by = 1) {
+      return Number(await command(() => redis.eval(INCREMENT, 1, k(key), String(Math.max(1, Math.ceil(ttlMs))), String(Math.trunc(by)))));
     },
     async ping() {
       await command(() => redis.ping());

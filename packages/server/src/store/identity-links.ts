@@ -1,47 +1,44 @@
 import { isoNow } from "../domain/ids.ts";
-import type { IdentityLinkRepository } from "../domain/ports/repositories.ts";
-import { type Db, isUniqueViolation } from "./database.ts";
-import { newUserRow, toUser } from "./users.ts";
+import type { IdentityLinkRepository, LinkOutcome } from "../domain/ports/repositories.ts";
+import type { User } from "../domain/user.ts";
+import type { Db } from "./database.ts";
+import { toUser, userRepository } from "./users.ts";
 
-/** Identity links over SQL: unique per (provider, subject) and per (provider, user), so a race is a conflict, never an overwrite. */
+/**
+ * Identity links over SQL: unique per (provider, subject) and per (provider, user). Writes are
+ * insert-or-get on those constraints, so a race ends in the one stored link, never an overwrite
+ * and never a unique violation.
+ */
 export function identityLinkRepository(db: Db): IdentityLinkRepository {
+  const users = userRepository(db);
+
+  async function userFor(providerId: string, subject: string): Promise<User | undefined> {
+    const row = await db
+      .selectFrom("identity_links")
+      .innerJoin("users", "users.id", "identity_links.user_id")
+      .selectAll("users")
+      .where("identity_links.provider_id", "=", providerId)
+      .where("identity_links.subject", "=", subject)
+      .executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  async function link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome> {
+    // ON CONFLICT DO NOTHING covers both constraints; what is stored then decides.
+    await db.insertInto("identity_links").values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() }).onConflict((oc) => oc.doNothing()).execute();
+    const holder = await userFor(providerId, subject);
+    return holder?.id === user.id ? { kind: "linked", user: holder } : { kind: "conflict" };
+  }
+
   return {
-    async userFor(providerId, subject) {
-      const row = await db
-        .selectFrom("identity_links")
-        .innerJoin("users", "users.id", "identity_links.user_id")
-        .selectAll("users")
-        .where("identity_links.provider_id", "=", providerId)
-        .where("identity_links.subject", "=", subject)
-        .executeTakeFirst();
-      return row ? toUser(row) : undefined;
-    },
+    userFor,
     async subjectOf(providerId, userId) {
       const row = await db.selectFrom("identity_links").select("subject").where("provider_id", "=", providerId).where("user_id", "=", userId).executeTakeFirst();
       return row?.subject;
     },
-    async link(orgId, providerId, subject, user) {
-      try {
-        await db.insertInto("identity_links").values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() }).execute();
-        return { kind: "linked", user };
-      } catch (error) {
-        if (isUniqueViolation(error)) return { kind: "conflict" };
-        throw error;
-      }
-    },
-    /** The user and its link in one transaction. */
+    link,
     async provisionAndLink(orgId, providerId, subject, email, fullName) {
-      const row = newUserRow(orgId, email, fullName);
-      try {
-        await db.transaction().execute(async (trx) => {
-          await trx.insertInto("users").values(row).execute();
-          await trx.insertInto("identity_links").values({ org_id: orgId, provider_id: providerId, subject, user_id: row.id, created_at: isoNow() }).execute();
-        });
-        return { kind: "linked", user: toUser(row) };
-      } catch (error) {
-        if (isUniqueViolation(error)) return { kind: "conflict" };
-        throw error;
-      }
+      return link(orgId, providerId, subject, await users.createOrGet(orgId, email, fullName));
     },
   };
 }

@@ -22,29 +22,31 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
   return {
     async put(orgId, settings, clientSecret, replacement) {
       return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", settings.providerName).executeTakeFirst();
         const now = isoNow();
-        const id = existing?.id ?? newId();
-        const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, id) : (existing?.client_secret_sealed ?? null);
-        const row: ProvidersTable = {
-          id,
+        const fresh: ProvidersTable = {
+          id: newId(),
           org_id: orgId,
           name: settings.providerName,
           settings: JSON.stringify(settings),
-          client_secret_sealed: sealed,
-          created_at: existing?.created_at ?? now,
+          client_secret_sealed: null,
+          created_at: now,
           updated_at: now,
         };
-        if (existing) {
-          // Read and decided inside the transaction, so a concurrent write cannot slip between.
-          if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
-            await trx.deleteFrom("identity_links").where("provider_id", "=", id).execute();
-          }
-          await trx.updateTable("providers").set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now }).where("id", "=", id).execute();
-        } else {
-          await trx.insertInto("providers").values(row).execute();
+        fresh.client_secret_sealed = clientSecret !== undefined ? secrets.seal(clientSecret, fresh.id) : null;
+        // Insert-or-update on the (organisation, name) constraint: concurrent first PUTs of one
+        // provider create one row, and the others replace it, instead of a duplicate-key 500.
+        const inserted = await trx.insertInto("providers").values(fresh).onConflict((oc) => oc.columns(["org_id", "name"]).doNothing()).executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { view: toView(fresh), created: true };
+
+        const existing = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", settings.providerName).executeTakeFirstOrThrow();
+        const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, existing.id) : existing.client_secret_sealed;
+        const row: ProvidersTable = { ...existing, settings: fresh.settings, client_secret_sealed: sealed, updated_at: now };
+        // Decided inside the transaction, on the settings being replaced.
+        if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
+          await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).execute();
         }
-        return { view: toView(row), created: !existing };
+        await trx.updateTable("providers").set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now }).where("id", "=", existing.id).execute();
+        return { view: toView(row), created: false };
       });
     },
     async hasSecret(orgId, name) {

@@ -22,6 +22,13 @@ export function userRepository(db: Db): UserRepository {
       await uniquely("a user with this email", () => db.insertInto("users").values(row).execute());
       return toUser(row);
     },
+    async createOrGet(orgId, email, fullName) {
+      // Insert-or-get on the (organisation, email) constraint: concurrent first sign-ins of one
+      // person all end with the one row, whichever inserted it.
+      await db.insertInto("users").values(newUserRow(orgId, email, fullName)).onConflict((oc) => oc.columns(["org_id", "email_lower"]).doNothing()).execute();
+      const row = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("email_lower", "=", email.toLowerCase()).executeTakeFirstOrThrow();
+      return toUser(row);
+    },
     async get(id) {
       const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       return row ? toUser(row) : undefined;

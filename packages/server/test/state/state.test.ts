@@ -37,6 +37,19 @@ function contract(name: string, make: () => { state: ShortLivedState; advance: (
       assert.deepEqual(await state.takeIfBound(key, ["rightful"]), { kind: "absent" });
     });
 
+    test("a counter gives each of many concurrent incrementers its own count; a negative step gives one back, and zero removes it", async (t) => {
+      const { state } = make();
+      t.after(() => state.close());
+      const key = `n-${randomUUID()}`;
+      const counts = await Promise.all(Array.from({ length: 50 }, () => state.increment(key, 10_000)));
+      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      assert.equal(await state.increment(key, 10_000, -1), 49);
+      assert.equal(await state.increment(key, 10_000, -49), 0);
+      assert.equal(await state.get(key), undefined);
+      assert.equal(await state.increment(key, 10_000, -1), 0, "never below zero");
+      assert.equal(await state.increment(key, 10_000), 1);
+    });
+
     test("records and counters expire", async (t) => {
       const { state, advance } = make();
       t.after(() => state.close());

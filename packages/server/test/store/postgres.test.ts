@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pg from "pg";
 import { startService } from "../support/service.ts";
+import { concurrentFirstSignIns, concurrentProviderPuts } from "../support/concurrent-sign-ins.ts";
 import { signInFixture } from "../support/sign-in-fixture.ts";
 
 const url = process.env.TEST_DATABASE_URL;
@@ -21,5 +22,14 @@ describe("PostgreSQL storage", { skip: url ? false : "TEST_DATABASE_URL is not s
     assert.equal((second.body as { error: string }).error, "IDENTITY_CONFLICT");
     const audit = await service.admin<{ records: { outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?limit=1`);
     assert.deepEqual(audit.body.records.map((r) => r.outcome), ["failure"]);
+  });
+
+  test("20 new users × 20 concurrent exchanges each: all 200, one user and one link each", { timeout: 600_000 }, async (t) => {
+    const service = await startService(t, { database: { kind: "postgres", url: url! }, outboundTimeoutMs: 60_000 });
+    await concurrentFirstSignIns(t, service, { users: 20, each: 20 });
+  });
+
+  test("20 concurrent PUTs of one new provider: all 200/201, one row", async (t) => {
+    await concurrentProviderPuts(await startService(t, { database: { kind: "postgres", url: url! } }), 20);
   });
 });

@@ -31,6 +31,8 @@ export interface OrganisationRepository {
 export interface UserRepository {
   /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). */
   create(orgId: string, email: string, fullName: string | null): Promise<User>;
+  /** The organisation's user with this email (case-insensitively), created when there is none; safe under concurrent calls. */
+  createOrGet(orgId: string, email: string, fullName: string | null): Promise<User>;
   get(id: string): Promise<User | undefined>;
   findInOrganisation(orgId: string, email: string): Promise<User | undefined>;
   /** Every user with this email, in any organisation, oldest first. */
@@ -45,9 +47,13 @@ export type LinkOutcome = { kind: "linked"; user: User } | { kind: "conflict" };
 export interface IdentityLinkRepository {
   userFor(providerId: string, subject: string): Promise<User | undefined>;
   subjectOf(providerId: string, userId: string): Promise<string | undefined>;
-  /** Links an existing user. */
+  /**
+   * Links an existing user: insert-or-get on the link's constraints, so concurrent calls for the
+   * same (provider, subject) and user all answer `linked`; a subject linked to another user, or
+   * the user linked to another subject, is a `conflict`.
+   */
   link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome>;
-  /** Creates the user and its link together (just-in-time provisioning). */
+  /** Creates the user (or finds the one a concurrent call created) and links it (just-in-time provisioning). */
   provisionAndLink(orgId: string, providerId: string, subject: string, email: string, fullName: string | null): Promise<LinkOutcome>;
 }
 

@@ -15,8 +15,12 @@ export interface ShortLivedState {
    */
   takeIfBound(key: string, bindings: readonly string[]): Promise<BoundTake>;
   delete(key: string): Promise<void>;
-  /** Increments a counter; its lifetime starts with the first increment. Returns the new count. */
-  increment(key: string, ttlMs: number): Promise<number>;
+  /**
+   * Adds `by` (default 1) to a counter in one atomic step and returns the new count: concurrent
+   * callers each see a different count. Its lifetime starts with the first increment; a count
+   * brought to zero or below (a negative `by` gives a place back) is removed and reads 0.
+   */
+  increment(key: string, ttlMs: number, by?: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
