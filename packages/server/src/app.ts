@@ -159,6 +159,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       administration: { ...store, keys: signingKeys },
       providerCheck: { ...store, discovery, idTokens },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+      networkAllow: config.providerNetworkAllow,
     }),
   );
 

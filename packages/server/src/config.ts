@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { type StaticDecode, Type } from "typebox";
 import { Value } from "typebox/value";
+import { NO_NETWORK_EXCEPTIONS, parseProviderNetworkAllowList, type ProviderNetworkAllowList } from "./domain/provider-network.ts";
 import type { DatabaseLocation } from "./store/database.ts";
 
 export type { DatabaseLocation };
@@ -27,6 +28,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Allows plain-http providers on 127.0.0.1/::1 only (demo and tests). Never on by default. */
   readonly allowInsecureLoopbackProviders: boolean;
+  /** Private host names and CIDR ranges providers may nevertheless be at (PROVIDER_NETWORK_ALLOW). */
+  readonly providerNetworkAllow: ProviderNetworkAllowList;
   readonly redisUrl: string | undefined;
   /** Deadlines of PostgreSQL (connect, statement) and Redis (connect, command): past them a request answers 503. */
   readonly databaseTimeoutMs: number;
@@ -179,6 +182,22 @@ export const EnvironmentSchema = Type.Object({
   ),
   OUTBOUND_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000, "Deadline of every call to a provider"),
   ALLOW_INSECURE_LOOPBACK_PROVIDERS: flag(false, "Allow plain-http providers on 127.0.0.1/::1 (demo and tests only)"),
+  PROVIDER_NETWORK_ALLOW: Type.Optional(
+    Type.Decode(
+      Type.Refine(
+        Type.String({ description: "Comma-separated host names and CIDR ranges providers may be at although private, e.g. 10.0.0.0/8,idp.corp.internal" }),
+        (v) => parseProviderNetworkAllowList(v).ok,
+        (v) => {
+          const parsed = parseProviderNetworkAllowList(v);
+          return parsed.ok ? "" : parsed.problem;
+        },
+      ),
+      (v) => {
+        const parsed = parseProviderNetworkAllowList(v);
+        return parsed.ok ? parsed.value : NO_NETWORK_EXCEPTIONS;
+      },
+    ),
+  ),
   REDIS_URL: Type.Optional(absoluteUrl(["redis:", "rediss:"], "Shared state for several instances (default: in memory)")),
   DATABASE_TIMEOUT_MS: wholeNumber(100, 60_000, 2000, "PostgreSQL: deadline to connect and of every statement; past it a request answers 503"),
   REDIS_TIMEOUT_MS: wholeNumber(100, 60_000, 1500, "Redis: deadline to connect and of every command; past it a request answers 503"),
@@ -223,6 +242,7 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     allowInsecureLoopbackProviders: e.ALLOW_INSECURE_LOOPBACK_PROVIDERS,
+    providerNetworkAllow: e.PROVIDER_NETWORK_ALLOW ?? NO_NETWORK_EXCEPTIONS,
     redisUrl: e.REDIS_URL,
     databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,

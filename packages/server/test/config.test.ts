@@ -28,6 +28,8 @@ describe("configuration from the environment", () => {
     [{ ADMIN_TOKEN: "tiny" }, "ADMIN_TOKEN", /16 characters/],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of/],
     [{ ALLOW_INSECURE_LOOPBACK_PROVIDERS: "yes" }, "ALLOW_INSECURE_LOOPBACK_PROVIDERS", /true/],
+    [{ PROVIDER_NETWORK_ALLOW: "10.0.0.0/33" }, "PROVIDER_NETWORK_ALLOW", /prefix length/],
+    [{ PROVIDER_NETWORK_ALLOW: "idp.corp.internal,http://x" }, "PROVIDER_NETWORK_ALLOW", /"http:\/\/x" is not a host name/],
   ];
   for (const [env, variable, problem] of bad) {
     test(`a bad ${variable} is refused, naming the variable`, () => {

@@ -3,6 +3,7 @@ import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import { type ProviderSettings, type ProviderSettingsInput, type ProviderView, subjectNamespace, validateProviderSettings } from "../domain/provider-settings.ts";
 import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
 import type { IdTokenVerifier } from "../oauth/id-token.ts";
+import type { ProviderNetworkAllowList } from "../domain/provider-network.ts";
 import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
@@ -29,14 +30,14 @@ export async function saveProvider(
   orgId: string,
   name: string,
   given: ProviderSettingsInput & PresetSelection,
-  options: { allowInsecureLoopback: boolean },
+  options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList },
 ): Promise<Result<{ view: ProviderView; created: boolean }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
   const input = expandPreset(given);
   if (!input.ok) return input;
   const existingSecret = await deps.providers.hasSecret(orgId, name);
-  const settings = validateProviderSettings(name, input.value, { allowInsecureLoopback: options.allowInsecureLoopback, existingSecret });
+  const settings = validateProviderSettings(name, input.value, { allowInsecureLoopback: options.allowInsecureLoopback, existingSecret, ...(options.networkAllow && { networkAllow: options.networkAllow }) });
   if (!settings.ok) return settings;
   const after = settings.value;
   return success(await deps.providers.put(orgId, after, input.value.clientSecret, { identityLinksSurvive: (before) => identityLinksSurvive(before, after) }));

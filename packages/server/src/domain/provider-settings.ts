@@ -1,4 +1,5 @@
 import { failure, type Failure, type Result, success } from "./failures.ts";
+import { type ProviderNetworkAllowList, type ProviderNetworkPolicy, providerNetworkPolicy } from "./provider-network.ts";
 import { isPermittedProviderUrl } from "./provider-urls.ts";
 
 /** How the service authenticates to the token endpoint (RFC 6749 §2.3.1). */
@@ -109,7 +110,7 @@ function invalid(message: string): Failure {
   return failure("INVALID_PROVIDER_SETTINGS", message);
 }
 
-function checkProviderUrl(field: string, value: string | undefined, allowInsecureLoopback: boolean): Failure | undefined {
+function checkProviderUrl(field: string, value: string | undefined, allowInsecureLoopback: boolean, network: ProviderNetworkPolicy): Failure | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
@@ -118,6 +119,8 @@ function checkProviderUrl(field: string, value: string | undefined, allowInsecur
     return invalid(`${field} must be an absolute URL`);
   }
   if (!isPermittedProviderUrl(url, allowInsecureLoopback)) return invalid(`${field} must use https`);
+  // Literal addresses are judged now; host names again at every connection (oauth/outbound.ts).
+  if (network.refusedHost(url.hostname)) return invalid(`${field} must not point at a private, loopback or other special-purpose address (PROVIDER_NETWORK_ALLOW can allow one)`);
   if (url.username || url.password) return invalid(`${field} must not contain credentials`);
   if (url.hash) return invalid(`${field} must not contain a fragment`);
   return undefined;
@@ -146,8 +149,9 @@ function checkRedirectUri(value: string): Failure | undefined {
 export function validateProviderSettings(
   name: string,
   input: ProviderSettingsInput,
-  options: { allowInsecureLoopback: boolean; existingSecret: boolean },
+  options: { allowInsecureLoopback: boolean; existingSecret: boolean; networkAllow?: ProviderNetworkAllowList },
 ): Result<ProviderSettings> {
+  const network = providerNetworkPolicy({ allowInsecureLoopback: options.allowInsecureLoopback, ...(options.networkAllow && { allow: options.networkAllow }) });
   if (!new RegExp(PROVIDER_NAME_PATTERN).test(name)) return invalid("provider name must be 1-64 letters, digits, '.', '_' or '-'");
   if (input.providerName !== undefined && input.providerName !== name) {
     return invalid(`providerName "${input.providerName}" does not match the provider's name "${name}"`);
@@ -155,7 +159,7 @@ export function validateProviderSettings(
   if (input.clientId.trim() === "") return invalid("clientId must not be empty");
   const urlFields = ["issuer", "authorizationUrl", "tokenEndpoint", "userInfoEndpoint", "jwksUri", "emailsEndpoint"] as const;
   for (const field of urlFields) {
-    const problem = checkProviderUrl(field, input[field], options.allowInsecureLoopback);
+    const problem = checkProviderUrl(field, input[field], options.allowInsecureLoopback, network);
     if (problem) return problem;
   }
   if (input.issuer === undefined) {

@@ -40,19 +40,29 @@ export interface DiscoveryOptions {
   readonly allowInsecureLoopback: boolean;
   /** How long discovery documents are reused (default an hour). */
   readonly discoveryTtlMs?: number;
+  /** How long a failed discovery is answered from memory before it is tried again (default 30 s). */
+  readonly discoveryFailureTtlMs?: number;
   readonly onProviderCall?: ProviderCallObserver;
 }
+
+/**
+ * How long a failed discovery is remembered per issuer: long enough that a flood of
+ * unauthenticated initAuth calls makes one outbound connection, short enough that a provider
+ * that comes back is used again within half a minute.
+ */
+const DISCOVERY_FAILURE_TTL_MS = 30_000;
 
 /** openid-client's timeout is in whole seconds; ours (the outbound deadline) is the one that fires first. */
 const requestTimeoutSeconds = (timeoutMs: number) => Math.ceil(timeoutMs / 1000) + 1;
 
 /**
  * Learns providers' metadata: OpenID Connect discovery for a provider configured by issuer
- * alone (cached per issuer, failures not cached), the explicit endpoints otherwise. Explicit
+ * alone (cached per issuer, failures for 30 s), the explicit endpoints otherwise. Explicit
  * userinfo and JWKS endpoints override discovered ones.
  */
 export function createDiscovery(options: DiscoveryOptions): Discovery {
   const discoveryTtlMs = options.discoveryTtlMs ?? 60 * 60 * 1000;
+  const failureTtlMs = options.discoveryFailureTtlMs ?? DISCOVERY_FAILURE_TTL_MS;
   const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
   const timed = (provider: ConfiguredProvider, endpoint: string) => timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
 
@@ -68,8 +78,12 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
       })
       .then((config) => config.serverMetadata());
     metadataCache.set(issuer, { expires: Date.now() + discoveryTtlMs, metadata });
-    // A failed discovery is not cached: the next sign-in tries again.
-    metadata.catch(() => metadataCache.delete(issuer));
+    // A failed discovery is remembered briefly: initAuth is unauthenticated, and without this
+    // every call would make the service connect to the provider again.
+    metadata.catch(() => {
+      const entry = metadataCache.get(issuer);
+      if (entry?.metadata === metadata) metadataCache.set(issuer, { expires: Date.now() + failureTtlMs, metadata });
+    });
     return metadata;
   }
 

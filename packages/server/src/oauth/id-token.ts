@@ -27,6 +27,8 @@ export interface IdTokenVerifierOptions {
   readonly timeoutMs: number;
   /** Clock skew tolerated on `exp` and `iat` (default 30 s). */
   readonly clockToleranceSeconds?: number;
+  /** How often an unknown `kid` may refetch one provider's keys (default 5 s). */
+  readonly unknownKeyRefetchIntervalMs?: number;
   readonly onProviderCall?: ProviderCallObserver;
 }
 
@@ -48,6 +50,16 @@ function keySetFetch(fetchKeys: OutboundFetch): OutboundFetch {
 /** What a provider that announces no signing algorithms signs with (OpenID Connect Discovery §3 default). */
 const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
 
+/** How long a provider's key set is used before it is fetched again regardless. */
+const KEYS_MAX_AGE_MS = 10 * 60_000;
+
+/** One provider's key set and its last refetch for an unknown `kid`. */
+interface ProviderKeys {
+  readonly remote: ReturnType<typeof jose.createRemoteJWKSet>;
+  unknownKeyRefetchAt: number;
+  unknownKeyRefetch: Promise<void>;
+}
+
 /**
  * Checks ID token signatures with jose against each provider's JWKS (cached per `jwks_uri`):
  * openid-client's code grant leaves them unchecked under OIDC Core §3.1.3.7 over TLS, and an ID
@@ -55,21 +67,48 @@ const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
  */
 export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenVerifier {
   const clockTolerance = options.clockToleranceSeconds ?? 30;
-  const jwksCache = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
+  const refetchIntervalMs = options.unknownKeyRefetchIntervalMs ?? 5_000;
+  const jwksCache = new Map<string, ProviderKeys>();
 
-  function jwksFor(connection: ProviderConnection, jwksUri: string) {
-    let jwks = jwksCache.get(jwksUri);
-    if (!jwks) {
-      jwks = jose.createRemoteJWKSet(new URL(jwksUri), {
+  function keysFor(connection: ProviderConnection, jwksUri: string): ProviderKeys {
+    let keys = jwksCache.get(jwksUri);
+    if (!keys) {
+      const remote = jose.createRemoteJWKSet(new URL(jwksUri), {
         timeoutDuration: options.timeoutMs,
-        // An unknown `kid` refetches the set at most once per cooldown.
-        cooldownDuration: 30_000,
-        cacheMaxAge: 10 * 60_000,
+        cacheMaxAge: KEYS_MAX_AGE_MS,
+        // jose's own unknown-kid refetch counts its cooldown from any fetch, so a key rotated to
+        // just after a sign-in fetched the set would fail for the whole cooldown. It is left
+        // off here (the set still refreshes after KEYS_MAX_AGE_MS); jwksFor refetches instead.
+        cooldownDuration: KEYS_MAX_AGE_MS,
         [jose.customFetch]: keySetFetch(timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks")),
       });
-      jwksCache.set(jwksUri, jwks);
+      keys = { remote, unknownKeyRefetchAt: Number.NEGATIVE_INFINITY, unknownKeyRefetch: Promise.resolve() };
+      jwksCache.set(jwksUri, keys);
     }
-    return jwks;
+    return keys;
+  }
+
+  /**
+   * The provider's key set as jose reads it, refetched at once when a token names a `kid` it
+   * does not hold (the provider rotated its keys): at most once per `refetchIntervalMs` per
+   * provider, so tokens with made-up kids cannot make the service hammer the provider. A token
+   * arriving while (or just after) such a refetch waits for it and looks again.
+   */
+  function jwksFor(connection: ProviderConnection, jwksUri: string): jose.JWTVerifyGetKey {
+    const keys = keysFor(connection, jwksUri);
+    return async (header, token) => {
+      try {
+        return await keys.remote(header, token);
+      } catch (error) {
+        if (!(error instanceof jose.errors.JWKSNoMatchingKey)) throw error;
+        if (Date.now() - keys.unknownKeyRefetchAt >= refetchIntervalMs) {
+          keys.unknownKeyRefetchAt = Date.now();
+          keys.unknownKeyRefetch = keys.remote.reload();
+        }
+        await keys.unknownKeyRefetch;
+        return keys.remote(header, token);
+      }
+    };
   }
 
   async function verified(connection: ProviderConnection, idToken: string, expectedNonce: string | undefined): Promise<IdTokenClaims> {
@@ -109,7 +148,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     async reloadKeys(connection) {
       const jwksUri = connection.metadata.jwks_uri;
       try {
-        if (jwksUri) await jwksFor(connection, jwksUri).reload();
+        if (jwksUri) await keysFor(connection, jwksUri).remote.reload();
       } catch (error) {
         const name = connection.provider.settings.providerName;
         const cause = providerFailure(name, error, "the key set (JWKS) fetch");

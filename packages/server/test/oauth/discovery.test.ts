@@ -46,16 +46,20 @@ describe("oauth/discovery: learning a provider's metadata", () => {
     assert.equal(server.requests, 2, "another app has its own cache");
   });
 
-  test("a failed discovery is not remembered: the next sign-in tries again", async (t) => {
+  test("a failed discovery is remembered briefly, then tried again", async (t) => {
     let issuer = "";
     let up = false;
     const server = await startJsonServer(() => (up ? { status: 200, body: metadataFor(issuer) } : { status: 500, body: "<html>down</html>" }));
     issuer = server.url;
     t.after(() => server.close());
-    const clients = providerClients();
+    const clients = providerClients({ discoveryFailureTtlMs: 300 });
     const first = await clients.discovery.connect(configuredProvider({ issuer }));
     assert.equal(first.ok ? "ok" : first.error, "PROVIDER_ERROR");
     up = true;
+    const remembered = await clients.discovery.connect(configuredProvider({ issuer }));
+    assert.equal(remembered.ok ? "ok" : remembered.error, "PROVIDER_ERROR", "within the failure's lifetime");
+    assert.equal(server.requests, 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
     assert.ok((await clients.discovery.connect(configuredProvider({ issuer }))).ok);
     assert.equal(server.requests, 2);
   });

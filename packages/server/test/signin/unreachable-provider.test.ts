@@ -3,6 +3,8 @@
  * such by initAuth, not silently left out as if the organisation had none, and the log says why.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { assertAuthError } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
@@ -78,5 +80,25 @@ describe("initAuth with a provider that cannot be reached", () => {
     const { body } = await f.service.request<InitAuthBody>("POST", "/userAccount/initAuth", { email: alice.email });
     assert.equal("unavailableProviders" in body, false);
     assert.deepEqual(body.oauthProviders.map((p) => p.providerName), ["acme-idp"]);
+  });
+
+  test("a failed discovery is remembered for a while: 20 initAuth calls make one connection to the provider, not 20", async (t) => {
+    let connections = 0;
+    let requests = 0;
+    const failing = createServer((_req, res) => {
+      requests++;
+      res.writeHead(500, { "content-type": "application/json", connection: "close" }).end('{"error":"server_error"}');
+    });
+    failing.on("connection", () => connections++);
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => failing.close(() => resolve())));
+    const f = await signInFixture(t, { settings: { issuer: `http://127.0.0.1:${(failing.address() as AddressInfo).port}` } });
+    for (let i = 0; i < 20; i++) {
+      const response = await f.service.request<InitAuthBody>("POST", "/userAccount/initAuth", { email: alice.email });
+      assert.equal(response.status, 200, response.text);
+      assert.equal(response.body.unavailableProviders?.[0]?.error, "PROVIDER_ERROR", response.text);
+    }
+    assert.equal(requests, 1);
+    assert.equal(connections, 1);
   });
 });

@@ -40,7 +40,7 @@ export interface ProviderClients {
   readonly calls: string[];
 }
 
-export function providerClients(options: { timeoutMs?: number; clockToleranceSeconds?: number } = {}): ProviderClients {
+export function providerClients(options: { timeoutMs?: number; clockToleranceSeconds?: number; unknownKeyRefetchIntervalMs?: number; discoveryFailureTtlMs?: number } = {}): ProviderClients {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const calls: string[] = [];
   const outbound = createOutboundFetch({ timeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: true });
@@ -49,8 +49,8 @@ export function providerClients(options: { timeoutMs?: number; clockToleranceSec
   };
   return {
     calls,
-    discovery: createDiscovery({ outbound, timeoutMs, allowInsecureLoopback: true, onProviderCall }),
-    idTokens: createIdTokenVerifier({ outbound, timeoutMs, onProviderCall, ...(options.clockToleranceSeconds !== undefined && { clockToleranceSeconds: options.clockToleranceSeconds }) }),
+    discovery: createDiscovery({ outbound, timeoutMs, allowInsecureLoopback: true, onProviderCall, ...(options.discoveryFailureTtlMs !== undefined && { discoveryFailureTtlMs: options.discoveryFailureTtlMs }) }),
+    idTokens: createIdTokenVerifier({ outbound, timeoutMs, onProviderCall, ...(options.clockToleranceSeconds !== undefined && { clockToleranceSeconds: options.clockToleranceSeconds }), ...(options.unknownKeyRefetchIntervalMs !== undefined && { unknownKeyRefetchIntervalMs: options.unknownKeyRefetchIntervalMs }) }),
   };
 }
 

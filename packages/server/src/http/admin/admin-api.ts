@@ -4,6 +4,7 @@ import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
+import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { requireAdminToken } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
@@ -20,6 +21,8 @@ export interface AdminApiOptions {
   readonly administration: ProviderAdministration & UserAdministration & AuditAdministration & SignInStepAdministration & KeyAdministration;
   readonly providerCheck: ProviderCheckDeps;
   readonly allowInsecureLoopback: boolean;
+  /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
+  readonly networkAllow?: ProviderNetworkAllowList;
 }
 
 /**
@@ -32,11 +35,11 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
   return async (admin) => {
     admin.addHook("onRequest", requireAdminToken(options.adminToken));
     await admin.register(organisationRoutes(administration));
-    await admin.register(providerRoutes({ administration, providerCheck: options.providerCheck, allowInsecureLoopback: options.allowInsecureLoopback }));
+    await admin.register(providerRoutes({ administration, providerCheck: options.providerCheck, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }));
     await admin.register(userRoutes(administration));
     await admin.register(auditRoutes(administration));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
-    await admin.register(configurationManagerRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback }));
+    await admin.register(configurationManagerRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }));
   };
 }

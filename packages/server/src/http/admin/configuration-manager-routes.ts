@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { implicitOrganisation } from "../../admin/organisations.ts";
+import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { listProviders, type ProviderAdministration, saveProvider } from "../../admin/providers.ts";
 import { failure } from "../../domain/failures.ts";
 import { sendFailure } from "../error-handling.ts";
@@ -10,7 +11,7 @@ const CompatQuery = Type.Object({ orgId: Type.Optional(Type.String({ maxLength: 
 const CompatWriteQuery = Type.Object({ orgId: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 
 /** PipesHub compatibility (`/configurationManager/authConfig/oauth`): one generic OAuth provider per call, named by providerName. */
-export function configurationManagerRoutes(options: { administration: ProviderAdministration; allowInsecureLoopback: boolean }): FastifyPluginAsync {
+export function configurationManagerRoutes(options: { administration: ProviderAdministration; allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList }): FastifyPluginAsync {
   const deps = options.administration;
   return async (app) => {
     const tags = ["Authentication Configuration"];

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { checkProvider, listProviders, type ProviderAdministration, type ProviderCheckDeps, providerPresets, removeProvider, saveProvider, viewProvider } from "../../admin/providers.ts";
+import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { ADMIN_SECURITY as security, OrgParams, ProviderParams, ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./schemas.ts";
 
@@ -9,6 +10,8 @@ export interface ProviderRouteOptions {
   readonly administration: ProviderAdministration;
   readonly providerCheck: ProviderCheckDeps;
   readonly allowInsecureLoopback: boolean;
+  /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
+  readonly networkAllow?: ProviderNetworkAllowList;
 }
 
 type OrgRoute = { Params: Static<typeof OrgParams> };
