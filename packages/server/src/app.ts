@@ -25,6 +25,7 @@ import { createSessionTokens, type SessionTokens } from "./signin/session-tokens
 import { createMemoryState } from "./state/memory-state.ts";
 import { createRedisState } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
+import { checkEncryptionKey } from "./store/encryption-key-check.ts";
 import { createStore, type Store } from "./store/store.ts";
 
 export interface AppOptions {
@@ -72,8 +73,14 @@ export const REDACTED_LOG_PATHS = [
 
 /** Builds the service from a validated Config. Never listens: `main.ts` does. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const db = await openDatabase(config.database);
-  const secrets = createSecretBox(config.encryptionKey);
+  const db = await openDatabase(config.database, { migrate: config.migrateAtStart });
+  const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
+  try {
+    await checkEncryptionKey(db, secrets);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   const metrics = createMetrics();
   const store = createStore(db, secrets);
   // Every audit record is also counted, so /metrics and the audit trail agree.
@@ -130,7 +137,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(
     adminApi({
       adminToken: config.adminToken,
-      administration: { ...store, keys: signingKeys },
+      administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
     }),

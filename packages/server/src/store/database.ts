@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type DialectAdapter, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { AlreadyExistsError } from "../domain/ports/repositories.ts";
-import { migrateToLatest } from "./migrations.ts";
+import { migrateToLatest, pendingMigrations } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 
@@ -15,19 +15,71 @@ export type DatabaseLocation =
   | { kind: "sqlite"; path: string }
   | { kind: "postgres"; url: string };
 
-/** Opens the configured database and applies migrations. */
-export async function openDatabase(location: DatabaseLocation): Promise<Db> {
-  let db: Db;
+/**
+ * SQLite's migration lock: the file's write lock (`BEGIN IMMEDIATE`), held while the migrations
+ * run, so processes sharing the file migrate it one at a time (Kysely's own SQLite lock is a no-op).
+ */
+class SqliteMigrationLockAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`begin immediate`.execute(db);
+  }
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`commit`.execute(db);
+  }
+}
+
+class LockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new SqliteMigrationLockAdapter();
+  }
+}
+
+/** The database's schema is older than this version and MIGRATE_AT_START=false. */
+export class SchemaNotMigratedError extends Error {
+  constructor(pending: readonly string[]) {
+    super(`the database schema is not up to date (pending migrations: ${pending.join(", ")}): run "npm run migrate" first, or start with MIGRATE_AT_START=true`);
+    this.name = "SchemaNotMigratedError";
+  }
+}
+
+function connect(location: DatabaseLocation): Db {
   if (location.kind === "sqlite") {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = openSqlite(location.path);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  } else {
-    const pool = new pg.Pool({ connectionString: location.url, max: 10 });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
   }
-  await migrateToLatest(db as Kysely<unknown>);
+  const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Opens the configured database and applies pending migrations; with `migrate: false` it applies
+ * none and throws `SchemaNotMigratedError` when any is pending.
+ */
+export async function openDatabase(location: DatabaseLocation, options: { migrate?: boolean } = {}): Promise<Db> {
+  const db = connect(location);
+  try {
+    if (options.migrate ?? true) {
+      await migrateToLatest(db as Kysely<unknown>);
+    } else {
+      const pending = await pendingMigrations(db as Kysely<unknown>);
+      if (pending.length > 0) throw new SchemaNotMigratedError(pending);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return db;
+}
+
+/** `pipeshub-auth migrate`: applies pending migrations and closes; returns the names applied. */
+export async function migrateDatabase(location: DatabaseLocation): Promise<string[]> {
+  const db = connect(location);
+  try {
+    return await migrateToLatest(db as Kysely<unknown>);
+  } finally {
+    await db.destroy();
+  }
 }
 
 /** Answers when the database does; throws when it cannot be reached (readiness). */
