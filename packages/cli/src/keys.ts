@@ -16,4 +16,21 @@ every token it signed has expired, so nobody is signed out.`,
   },
 };
 
-export const keyCommands: readonly Command[] = [rotate];
+const reencrypt: Command = {
+  group: "keys",
+  name: "reencrypt",
+  args: [],
+  synopsis: "",
+  summary: "re-encrypt stored secrets under the first ENCRYPTION_KEY",
+  help: `While rotating the encryption key, every instance runs with ENCRYPTION_KEY=NEW,OLD (new
+writes use the first key, reads try each). This re-encrypts every client secret and sealed
+signing key under the first key; then OLD can be dropped from ENCRYPTION_KEY.`,
+  options: {},
+  async run({ admin, out }) {
+    const result = await admin.reencryptSecrets();
+    if (out.json) return out.data(result);
+    out.line(`re-encrypted ${result.reencrypted} secret${result.reencrypted === 1 ? "" : "s"} under the current encryption key`);
+  },
+};
+
+export const keyCommands: readonly Command[] = [rotate, reencrypt];

@@ -78,7 +78,7 @@ describe("pipeshub-auth CLI", () => {
   test("--help lists every command and the exit codes; each command has its own help", async () => {
     const [top, add, bare] = await Promise.all([cli(["--help"]), cli(["providers", "add", "--help"]), cli([])]);
     assert.equal(top.code, 0);
-    for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "audit tail"]) assert.match(top.stdout, new RegExp(command));
+    for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "keys reencrypt", "audit tail"]) assert.match(top.stdout, new RegExp(command));
     assert.match(top.stdout, /3 {2}cannot reach the service/);
     assert.match(top.stdout, /4 {2}providers test: the provider check failed/);
     assert.equal(add.code, 0);
@@ -181,6 +181,9 @@ describe("pipeshub-auth CLI", () => {
     const { kid } = json<{ kid: string }>(rotated);
     const jwks = await service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
     assert.ok(jwks.body.keys.some((k) => k.kid === kid));
+    // Everything is already under the service's only key: nothing to re-encrypt.
+    assert.deepEqual(json<{ reencrypted: number }>(await cli(["keys", "reencrypt", "--json"], { service })), { reencrypted: 0 });
+    assert.match((await cli(["keys", "reencrypt"], { service })).stdout, /^re-encrypted 0 secrets under the current encryption key\n$/);
   });
 
   test("audit tail: the latest records newest last; --follow prints new ones until interrupted", async (t) => {

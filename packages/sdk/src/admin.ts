@@ -228,6 +228,7 @@ const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
 const stepMethodShape = { type: "string" } as const;
 const rotateShape = { kid: "string" } as const;
+const reencryptShape = { reencrypted: "integer" } as const;
 const presetShape = { name: "string", title: "string", description: "string", options: "array" } as const;
 
 /**
@@ -363,6 +364,18 @@ export class Admin {
     return this.#call({ method: "POST", path: "/api/v1/keys/rotate", idempotent: false }, options, (raw) => {
       const wire = readShape(parseJson(raw), rotateShape);
       return { kid: wire.kid };
+    });
+  }
+
+  /**
+   * Re-encrypts every client secret and sealed signing key under the service's current (first)
+   * `ENCRYPTION_KEY`: `POST /api/v1/keys/reencrypt`; afterwards the previous keys can be dropped
+   * from the list. Safe to replay: a repeat finds nothing left to re-encrypt (`reencrypted: 0`).
+   */
+  reencryptSecrets(options?: RequestOptions): Promise<{ reencrypted: number }> {
+    return this.#call({ method: "POST", path: "/api/v1/keys/reencrypt", idempotent: true }, options, (raw) => {
+      const wire = readShape(parseJson(raw), reencryptShape);
+      return { reencrypted: wire.reencrypted };
     });
   }
 

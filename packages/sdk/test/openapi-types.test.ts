@@ -85,6 +85,7 @@ const OPERATIONS: readonly Operation[] = [
     response: `{ authMethods: Result }`,
   },
   { sdk: "admin.rotateSigningKeys", call: (c) => c.admin.rotateSigningKeys(), response: `Result` },
+  { sdk: "admin.reencryptSecrets", call: (c) => c.admin.reencryptSecrets(), response: `Result` },
 ];
 
 /**

@@ -420,6 +420,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.getAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.getAuthMethods("org_1") },
   "admin.setAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.setAuthMethods("org_1", [{ order: 1, allowedMethods: [{ type: "oauth" }] }]) },
   "admin.rotateSigningKeys": { idempotent: false, call: (sdk) => sdk.admin.rotateSigningKeys() },
+  "admin.reencryptSecrets": { idempotent: true, call: (sdk) => sdk.admin.reencryptSecrets() },
 };
 
 describe("each operation declares whether it may be replayed", () => {

@@ -27,6 +27,7 @@ import { createSessionTokens, type SessionTokens } from "./signin/session-tokens
 import { createMemoryState } from "./state/memory-state.ts";
 import { connectRedis, createRedisState } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
+import { checkEncryptionKey } from "./store/encryption-key-check.ts";
 import { createStore, type Store } from "./store/store.ts";
 
 export interface AppOptions {
@@ -77,8 +78,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // The logger exists once the server does; a connection that breaks before that is only replaced.
   const logger: { current?: FastifyBaseLogger } = {};
   const onConnectionError = (error: Error) => logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
-  const db = await openDatabase(config.database, { timeoutMs: config.databaseTimeoutMs, onConnectionError });
-  const secrets = createSecretBox(config.encryptionKey);
+  const db = await openDatabase(config.database, { timeoutMs: config.databaseTimeoutMs, onConnectionError, migrate: config.migrateAtStart });
+  const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
+  try {
+    await checkEncryptionKey(db, secrets);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   const store = createStore(db, secrets);
   const metrics = createMetrics({
     token: config.metricsToken,
@@ -156,7 +163,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(
     adminApi({
       adminToken: config.adminToken,
-      administration: { ...store, keys: signingKeys },
+      administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       networkAllow: config.providerNetworkAllow,

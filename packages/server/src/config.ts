@@ -22,7 +22,11 @@ export interface Config {
   readonly publicUrl: string;
   readonly dataDir: string;
   readonly database: DatabaseLocation;
+  /** Seals every new secret; `previousEncryptionKeys` (the rest of ENCRYPTION_KEY's list) still open old ones. */
   readonly encryptionKey: Buffer;
+  readonly previousEncryptionKeys: readonly Buffer[];
+  /** Apply pending database migrations at start (else refuse to start on an older schema). */
+  readonly migrateAtStart: boolean;
   readonly adminToken: string;
   readonly outboundTimeoutMs: number;
   readonly logLevel: LogLevel;
@@ -176,10 +180,15 @@ export const EnvironmentSchema = Type.Object({
   DATABASE_URL: Type.Optional(databaseUrl),
   ENCRYPTION_KEY: Type.Optional(
     Type.Decode(
-      Type.Refine(Type.String({ description: "32-byte key sealing secrets at rest, hex or base64 (default generated into DATA_DIR)" }), (v) => decodeKey(v).length === 32, () => "must be 32 bytes, as 64 hex characters or base64"),
-      (v) => parseEncryptionKey(v),
+      Type.Refine(
+        Type.String({ description: "32-byte key sealing secrets at rest, hex or base64; a comma-separated list while rotating: the first seals, any opens (default generated into DATA_DIR)" }),
+        (v) => v.split(",").every((k) => decodeKey(k).length === 32),
+        () => "must be 32 bytes, as 64 hex characters or base64 (or a comma-separated list of such keys)",
+      ),
+      (v) => v.split(",").map((k) => parseEncryptionKey(k)),
     ),
   ),
+  MIGRATE_AT_START: flag(true, "Apply pending database migrations at start (false: run `npm run migrate` before starting)"),
   OUTBOUND_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000, "Deadline of every call to a provider"),
   ALLOW_INSECURE_LOOPBACK_PROVIDERS: flag(false, "Allow plain-http providers on 127.0.0.1/::1 (demo and tests only)"),
   PROVIDER_NETWORK_ALLOW: Type.Optional(
@@ -237,7 +246,9 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
     dataDir,
     database,
-    encryptionKey: e.ENCRYPTION_KEY,
+    encryptionKey: e.ENCRYPTION_KEY?.[0],
+    previousEncryptionKeys: e.ENCRYPTION_KEY?.slice(1) ?? [],
+    migrateAtStart: e.MIGRATE_AT_START,
     adminToken: e.ADMIN_TOKEN,
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

@@ -2,11 +2,22 @@ import { ConfigError, type ConfigDraft, readConfig } from "./config.ts";
 import type { RunningDemo } from "./demo/demo.ts";
 import { type BoundPort, bindPort, PortInUseError, withBoundPort } from "./free-port.ts";
 import { materialiseSecrets } from "./secrets-on-disk.ts";
+import { EncryptionKeyMismatchError } from "./store/encryption-key-check.ts";
 
 function badConfiguration(error: unknown): never {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError) && !(error instanceof EncryptionKeyMismatchError)) throw error;
   console.error(`pipeshub-auth: bad configuration: ${error.message}`);
   process.exit(2);
+}
+
+/**
+ * `main.ts migrate` (`npm run migrate`): applies pending migrations to DATABASE_URL and exits,
+ * for deploys that start instances with MIGRATE_AT_START=false.
+ */
+async function migrate(draft: ConfigDraft): Promise<void> {
+  const { migrateDatabase } = await import("./store/database.ts");
+  const applied = await migrateDatabase(draft.database);
+  console.log(applied.length === 0 ? "pipeshub-auth: database schema is up to date" : `pipeshub-auth: applied migrations ${applied.join(", ")}`);
 }
 
 async function main(): Promise<void> {
@@ -15,6 +26,12 @@ async function main(): Promise<void> {
     draft = readConfig(process.env);
   } catch (error) {
     badConfiguration(error);
+  }
+  const command = process.argv[2];
+  if (command === "migrate") return migrate(draft);
+  if (command !== undefined) {
+    console.error(`pipeshub-auth: unknown command "${command}" (commands: migrate; none starts the service)`);
+    process.exit(2);
   }
   // The port first: a second start on a port in use stops here, before it generates secrets,
   // writes demo.json, migrates the database or re-points the demo provider of the first.
@@ -40,7 +57,12 @@ async function main(): Promise<void> {
   const [{ buildApp }, { demoConfig, planDemo, startDemo }] = await Promise.all([import("./app.ts"), import("./demo/demo.ts")]);
   // The demo (src/demo/demo.ts) runs only with DEMO=auto on a loopback PUBLIC_URL and nothing configured, or again after it ran.
   const demoPlan = await planDemo(config);
-  const app = await buildApp(demoPlan.run ? demoConfig(config) : config, { server: bound.server });
+  let app;
+  try {
+    app = await buildApp(demoPlan.run ? demoConfig(config) : config, { server: bound.server });
+  } catch (error) {
+    badConfiguration(error);
+  }
   let demo: RunningDemo | undefined;
   if (demoPlan.run) {
     try {

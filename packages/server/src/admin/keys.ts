@@ -1,8 +1,9 @@
-import type { SigningKeys } from "../domain/ports/keys.ts";
+import type { SealedSecrets, SigningKeys } from "../domain/ports/keys.ts";
 
 /** The ports key administration needs. */
 export interface KeyAdministration {
   readonly keys: Pick<SigningKeys, "rotate">;
+  readonly sealedSecrets: SealedSecrets;
 }
 
 /**
@@ -11,4 +12,12 @@ export interface KeyAdministration {
  */
 export function rotateSigningKey(deps: KeyAdministration): Promise<{ kid: string }> {
   return deps.keys.rotate();
+}
+
+/**
+ * Moves every client secret and sealed signing key onto the first ENCRYPTION_KEY, so the keys
+ * after it can be dropped from the list. Values already under it are left alone.
+ */
+export function reencryptSecrets(deps: KeyAdministration): Promise<{ reencrypted: number }> {
+  return deps.sealedSecrets.reencrypt();
 }

@@ -99,7 +99,7 @@ export async function planDemo(config: Config): Promise<DemoPlan> {
   if (config.demo === "off") return { run: false };
   const path = statePath(config);
   const state = readState(path);
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, { migrate: config.migrateAtStart });
   let demoOrgExists: boolean;
   let anyOrg: boolean;
   try {

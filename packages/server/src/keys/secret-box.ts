@@ -3,12 +3,28 @@ import type { SecretBox } from "../domain/ports/keys.ts";
 
 const VERSION = "v1";
 
+function openWith(key: Buffer, sealed: string, context: string): string {
+  const [version, iv, tag, body] = sealed.split(".");
+  if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
+    throw new Error("sealed secret has an unknown format");
+  }
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAAD(Buffer.from(context, "utf8"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}
+
 /**
  * Seals secrets at rest with AES-256-GCM under the 32-byte ENCRYPTION_KEY: `v1.<iv>.<tag>.<body>`,
  * a fresh 96-bit IV each time, `context` as additional authenticated data.
+ *
+ * Key rotation: `key` seals every new value; a value opens under it or under any of `previous`
+ * (tried in order — GCM's tag tells a wrong key apart), so instances can be given the new key
+ * first in their list before `keys reencrypt` moves every stored value onto it.
  */
-export function createSecretBox(key: Buffer): SecretBox {
-  if (key.length !== 32) throw new Error("secret box key must be 32 bytes");
+export function createSecretBox(key: Buffer, previous: readonly Buffer[] = []): SecretBox {
+  const keys = [key, ...previous];
+  if (keys.some((k) => k.length !== 32)) throw new Error("secret box key must be 32 bytes");
   return {
     seal(plaintext, context) {
       const iv = randomBytes(12);
@@ -18,14 +34,23 @@ export function createSecretBox(key: Buffer): SecretBox {
       return `${VERSION}.${iv.toString("base64url")}.${cipher.getAuthTag().toString("base64url")}.${body.toString("base64url")}`;
     },
     open(sealed, context) {
-      const [version, iv, tag, body] = sealed.split(".");
-      if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
-        throw new Error("sealed secret has an unknown format");
+      let failure: unknown;
+      for (const candidate of keys) {
+        try {
+          return openWith(candidate, sealed, context);
+        } catch (error) {
+          failure = error;
+        }
       }
-      const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-      decipher.setAAD(Buffer.from(context, "utf8"));
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+      throw failure;
+    },
+    sealedWithCurrentKey(sealed, context) {
+      try {
+        openWith(key, sealed, context);
+        return true;
+      } catch {
+        return false;
+      }
     },
   };
 }

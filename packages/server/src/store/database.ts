@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type DialectAdapter, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { AlreadyExistsError } from "../domain/ports/repositories.ts";
-import { migrateToLatest } from "./migrations.ts";
+import { migrateToLatest, pendingMigrations } from "./migrations.ts";
 import { resilientPool } from "./resilient-pool.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
@@ -24,20 +24,84 @@ export interface DatabaseOptions {
   readonly onConnectionError?: (error: Error) => void;
 }
 
-/** Opens the configured database and applies migrations. */
-export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): Promise<Db> {
-  let db: Db;
+/**
+ * SQLite's migration lock: the file's write lock (`BEGIN IMMEDIATE`), held while the migrations
+ * run, so processes sharing the file migrate it one at a time (Kysely's own SQLite lock is a no-op).
+ */
+class SqliteMigrationLockAdapter extends SqliteAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`begin immediate`.execute(db);
+  }
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`commit`.execute(db);
+  }
+}
+
+class LockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new SqliteMigrationLockAdapter();
+  }
+}
+
+/** The database's schema is older than this version and MIGRATE_AT_START=false. */
+export class SchemaNotMigratedError extends Error {
+  constructor(pending: readonly string[]) {
+    super(`the database schema is not up to date (pending migrations: ${pending.join(", ")}): run "npm run migrate" first, or start with MIGRATE_AT_START=true`);
+    this.name = "SchemaNotMigratedError";
+  }
+}
+
+function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db {
   if (location.kind === "sqlite") {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = openSqlite(location.path);
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  } else {
-    const timeoutMs = options.timeoutMs ?? 3000;
-    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }) });
+    return new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
   }
-  await migrateToLatest(db as Kysely<unknown>);
+  if (options.timeoutMs === undefined) return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 1 }) }) });
+  const timeoutMs = options.timeoutMs;
+  const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }) });
+}
+
+/**
+ * Opens the configured database and applies pending migrations; with `migrate: false` it applies
+ * none and throws `SchemaNotMigratedError` when any is pending.
+ */
+export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions & { migrate?: boolean } = {}): Promise<Db> {
+  const db = connect(location, { timeoutMs: options.timeoutMs ?? 3000, ...(options.onConnectionError && { onConnectionError: options.onConnectionError }) });
+  try {
+    if (options.migrate ?? true) {
+      if (location.kind === "postgres") {
+        // Migrating, or waiting for another instance's migration lock, may outlast a request's
+        // statement deadline: it runs on a connection of its own without one.
+        const migrator = connect(location);
+        try {
+          await migrateToLatest(migrator as Kysely<unknown>);
+        } finally {
+          await migrator.destroy();
+        }
+      } else {
+        await migrateToLatest(db as Kysely<unknown>);
+      }
+    } else {
+      const pending = await pendingMigrations(db as Kysely<unknown>);
+      if (pending.length > 0) throw new SchemaNotMigratedError(pending);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return db;
+}
+
+/** `pipeshub-auth migrate`: applies pending migrations and closes; returns the names applied. */
+export async function migrateDatabase(location: DatabaseLocation): Promise<string[]> {
+  const db = connect(location);
+  try {
+    return await migrateToLatest(db as Kysely<unknown>);
+  } finally {
+    await db.destroy();
+  }
 }
 
 /** Answers when the database does; throws when it cannot be reached (readiness). */

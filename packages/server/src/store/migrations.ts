@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from "k
 import { initial } from "./migrations/0001-initial.ts";
 import { sessionTokens } from "./migrations/0002-session-tokens.ts";
 import { authSteps } from "./migrations/0003-auth-steps.ts";
+import { encryptionKeyCheck } from "./migrations/0004-encryption-key-check.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -11,16 +12,30 @@ const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_session_tokens": sessionTokens,
   "0003_auth_steps": authSteps,
+  "0004_encryption_key_check": encryptionKeyCheck,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Applies pending migrations; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider, migrationTableName: "schema_migrations", migrationLockTableName: "schema_migrations_lock" });
-  const { error, results } = await migrator.migrateToLatest();
+const migrator = (db: Kysely<unknown>) =>
+  new Migrator({ db, provider, migrationTableName: "schema_migrations", migrationLockTableName: "schema_migrations_lock" });
+
+/**
+ * Applies pending migrations under a database lock, so instances starting together run each one
+ * once: Kysely's Migrator holds `pg_advisory_lock` on PostgreSQL, and on SQLite the dialect in
+ * database.ts takes `BEGIN IMMEDIATE` (the file's write lock). Returns the names it applied;
+ * throws with the failing migration's error.
+ */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** The migrations this version has that the database has not applied yet, in order. */
+export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
+  return (await migrator(db).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -61,6 +61,13 @@ export interface OrganisationAuthStepsTable {
   updated_at: string;
 }
 
+/** One row: a known text sealed under ENCRYPTION_KEY (store/encryption-key-check.ts). */
+export interface EncryptionKeyCheckTable {
+  id: string;
+  sealed_check: string;
+  updated_at: string;
+}
+
 /** The service's own ES256 signing keys; the private JWK is sealed with the kid as context. */
 export interface SigningKeysTable {
   kid: string;
@@ -103,4 +110,5 @@ export interface Database {
   refresh_token_families: RefreshTokenFamiliesTable;
   refresh_tokens: RefreshTokensTable;
   organisation_auth_steps: OrganisationAuthStepsTable;
+  encryption_key_check: EncryptionKeyCheckTable;
 }

@@ -16,10 +16,20 @@ function bindable(value: unknown): SQLInputValue {
 export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync } {
   // The file holds users and sealed secrets: create it readable by the service's user only
   // (SQLite gives its -wal and -shm files the same mode).
-  if (path !== ":memory:" && !existsSync(path)) writeFileSync(path, "", { mode: 0o600, flag: "wx" });
+  if (path !== ":memory:" && !existsSync(path)) {
+    try {
+      writeFileSync(path, "", { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      // Another process starting beside this one created it first.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
   const db = new DatabaseSync(path);
+  // The busy timeout first: switching to WAL takes the file's lock, which a process starting
+  // (or migrating) beside this one may hold for a moment.
+  db.exec("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
   // Kysely prepares every query afresh; its SQL strings repeat, so reuse the compiled statements.
   const statements = new Map<string, SqliteStatement>();
   return {

@@ -6,6 +6,7 @@ import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
+import { sealedSecretRepository } from "./sealed-secrets.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
 import { userRepository } from "./users.ts";
 
@@ -21,6 +22,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     authSteps: authStepRepository(db),
     refreshTokens: refreshTokenRepository(db),
     signingKeys: signingKeyRepository(db),
+    sealedSecrets: sealedSecretRepository(db, secrets),
   };
 }
 

@@ -9,7 +9,16 @@
  */
 export interface SecretBox {
   seal(plaintext: string, context: string): string;
+  /** Opens under the current key or any previous one; throws when none opens it. */
   open(sealed: string, context: string): string;
+  /** True when `sealed` opens under the current (first) key: nothing to re-encrypt. */
+  sealedWithCurrentKey(sealed: string, context: string): boolean;
+}
+
+/** Every value sealed at rest, as a whole (key rotation). */
+export interface SealedSecrets {
+  /** Re-seals under the current key every value sealed under a previous one; how many it re-sealed. */
+  reencrypt(): Promise<{ reencrypted: number }>;
 }
 
 /** A published verification key (RFC 7517): public parts only. */

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
-import { type KeyAdministration, rotateSigningKey } from "../../admin/keys.ts";
+import { type KeyAdministration, reencryptSecrets, rotateSigningKey } from "../../admin/keys.ts";
 import { acceptEmptyJsonBody } from "../empty-json-body.ts";
 import { errorResponses } from "../error-handling.ts";
 import { ADMIN_SECURITY as security } from "./schemas.ts";
 
-/** `/api/v1/keys/rotate`: a new signing key for the service's own tokens. */
+/** `/api/v1/keys/rotate`: a new signing key for the service's own tokens; `/api/v1/keys/reencrypt`: secrets onto the current ENCRYPTION_KEY. */
 export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
   return async (app) => {
     acceptEmptyJsonBody(app);
@@ -18,5 +18,14 @@ export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
         response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
       },
     }, async () => rotateSigningKey(deps));
+    app.post("/api/v1/keys/reencrypt", {
+      schema: {
+        tags: ["Admin"],
+        security,
+        summary: "Re-encrypt secrets under the current encryption key",
+        description: "Re-seals every client secret and signing key sealed under a previous ENCRYPTION_KEY (one after the first in the list) under the first. Afterwards the previous keys can be removed from ENCRYPTION_KEY.",
+        response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(401, 500) },
+      },
+    }, async () => reencryptSecrets(deps));
   };
 }

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { promisify } from "node:util";
+import { buildApp } from "../../src/app.ts";
+import { testConfig } from "../../src/config.ts";
+import type { DatabaseLocation } from "../../src/store/database.ts";
+import { freshDatabase } from "../support/fresh-database.ts";
+import { repoRoot, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
+
+const run = promisify(execFile);
+const MIGRATIONS = ["0001_initial", "0002_session_tokens", "0003_auth_steps", "0004_encryption_key_check"];
+const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
+
+/** `node packages/server/src/main.ts migrate` (what `npm run migrate` runs). */
+function migrate(database: DatabaseLocation, dataDir: string) {
+  return run(process.execPath, [join(repoRoot, "packages/server/src/main.ts"), "migrate"], {
+    cwd: repoRoot,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: urlOf(database), LOG_LEVEL: "warn" },
+    timeout: 120_000,
+  });
+}
+
+for (const kind of ["sqlite", "postgres"] as const) {
+  const skip = kind === "postgres" && !process.env.TEST_DATABASE_URL ? "TEST_DATABASE_URL is not set (CI sets it)" : false;
+  describe(`migrations for rolling deploys (${kind})`, { skip }, () => {
+    test("4 processes migrating one fresh database together run each migration once, under the database lock", async (t) => {
+      const database = await freshDatabase(t, kind);
+      const dataDir = temporaryDataDir(t);
+      const outputs = await Promise.all([1, 2, 3, 4].map(() => migrate(database, dataDir)));
+      const applied = outputs.flatMap(({ stdout }) => /applied migrations (.*)/.exec(stdout)?.[1]?.split(", ") ?? []);
+      assert.deepEqual(applied.sort(), MIGRATIONS, outputs.map((o) => o.stdout + o.stderr).join("\n"));
+      for (const { stdout } of outputs) assert.match(stdout, /applied migrations|schema is up to date/);
+      // And 4 app builds starting together on it all start.
+      const apps = await Promise.all([1, 2, 3, 4].map(() => buildApp(testConfig({ database, migrateAtStart: false }))));
+      const rows = await apps[0]!.store.db.selectFrom("schema_migrations" as never).select("name" as never).execute();
+      assert.equal(rows.length, MIGRATIONS.length);
+      await Promise.all(apps.map((app) => app.close()));
+    });
+  });
+}
+
+describe("MIGRATE_AT_START=false", () => {
+  test("a start against an un-migrated database refuses with one line; after `migrate` it starts", async (t) => {
+    const dataDir = temporaryDataDir(t);
+    const database: DatabaseLocation = { kind: "sqlite", path: join(dataDir, "auth.sqlite") };
+    const env = { DATA_DIR: dataDir, PORT: "0", DEMO: "off", DATABASE_URL: urlOf(database), MIGRATE_AT_START: "false" };
+    const refused = spawnService(t, env);
+    await assert.rejects(refused.waitFor(/listening on/, 120_000), /exited/, "it must not serve");
+    assert.equal(await refused.exited(), 1, refused.err());
+    const lines = refused.err().trim().split("\n");
+    assert.equal(lines.length, 1, refused.err());
+    assert.match(lines[0]!, /^pipeshub-auth: .*pending migrations: 0001_initial, .*npm run migrate/);
+
+    const { stdout } = await migrate(database, dataDir);
+    assert.match(stdout, /applied migrations 0001_initial, /);
+    const started = spawnService(t, env);
+    await started.waitFor(/listening on/);
+    assert.equal(await started.stop(), 0);
+  });
+});
