@@ -56,6 +56,8 @@ export async function startService(setup: ServiceSetup, options: { nodeArgs?: st
     ALLOW_INSECURE_LOOPBACK_PROVIDERS: "true",
     DEMO: "off",
     LOG_LEVEL: "warn",
+    // The load comes from one address: per-address rate limits would answer it 429.
+    RATE_LIMIT_PER_MINUTE: "0",
     ...options.env,
   };
   if (setup.databaseUrl !== undefined) env.DATABASE_URL = setup.databaseUrl;
