@@ -152,8 +152,8 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
       } catch (error) {
         const name = connection.provider.settings.providerName;
         const cause = providerFailure(name, error, "the key set (JWKS) fetch");
-        // A key set that answers but is unusable (404, not a JWKS) is the provider's failure, not an ID token's.
-        if (cause.error !== "INVALID_ID_TOKEN") return cause;
+        // A key set that answers but is unusable (404, not a JWKS) is named as such; unreachable or slow stays as it is.
+        if (cause.error !== "INVALID_ID_TOKEN" && cause.error !== "PROVIDER_ERROR") return cause;
         return failure("JWKS_UNAVAILABLE", `The provider "${name}" serves no usable key set (JWKS) at its jwks_uri.`, { detail: error instanceof Error ? error.message : String(error) });
       }
       return success(undefined);
