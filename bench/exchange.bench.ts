@@ -14,8 +14,7 @@
  * --warmup-seconds 2, --no-signin, --profile (also profile the service for one more exchange
  * round and print the top self-time functions). E.g. `npm run bench -- --seconds 2 --rounds 1`.
  */
-import { readdirSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { emailOf, exchangeEachUserOnce, exchangeRound, formatLatency, type Measurement, signInRound, summarise, type Target, type BenchUser } from "./lib/load.ts";
@@ -118,6 +117,7 @@ if (signIns) console.log(`whole sign-ins per second          ${signIns.perSecond
 console.log(`provider answered: token ${stats.token}, userinfo ${stats.userinfo}, authorize ${stats.authorize}, refused ${stats.refused}`);
 
 await Promise.all([service.stop(), floorProcess.started.stop(), peerProcess.started.stop()]);
+rmSync(setup.dataDir, { recursive: true, force: true });
 
 if (withProfile) {
   // A separate service process under --cpu-prof, so the profiler does not touch the numbers above.
@@ -133,6 +133,7 @@ if (withProfile) {
   const m = await exchangeRound(target, users, { connections, seconds });
   const to = performance.now() - spawnedAt;
   await running.stop();
+  rmSync(profiled.dataDir, { recursive: true, force: true });
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
   const top = topSelfTime(join(profileDir, file), from, to);

@@ -109,7 +109,7 @@ async function deploy(engine: string, size: "small" | "large", plan: SeedPlan): 
       await deployment.service.stop();
       if (keep) return console.log(`  kept: ${engine === "postgres" ? `schema ${schema}` : setup.dataDir}`);
       if (engine === "postgres") await dropPostgresSchema(pgUrl, schema);
-      else rmSync(setup.dataDir, { recursive: true, force: true });
+      rmSync(setup.dataDir, { recursive: true, force: true });
     },
   };
   return deployment;
