@@ -1,11 +1,12 @@
-import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { type StaticDecode, Type } from "typebox";
 import { Value } from "typebox/value";
+import { absoluteUrl, commaList, ConfigError, databaseUrl, decodeKey, flag, isAddressOrCidr, isOrigin, oneOf, parseEncryptionKey, wholeNumber } from "./config-values.ts";
 import { NO_NETWORK_EXCEPTIONS, parseProviderNetworkAllowList, type ProviderNetworkAllowList } from "./domain/provider-network.ts";
 import type { DatabaseLocation } from "./store/database.ts";
 
 export type { DatabaseLocation };
+export { ConfigError, parseEncryptionKey };
 
 /** Log levels pino understands. */
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -63,107 +64,6 @@ export type ConfigDraft = Omit<Config, "encryptionKey" | "adminToken"> & {
   readonly encryptionKey: Buffer | undefined;
   readonly adminToken: string | undefined;
 };
-
-/** A bad setting: names the variable and what is wrong with it. */
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = "ConfigError";
-    this.variable = variable;
-  }
-}
-
-/** Parses a 32-byte key given as 64 hex characters or base64/base64url. */
-export function parseEncryptionKey(raw: string, variable = "ENCRYPTION_KEY"): Buffer {
-  const key = decodeKey(raw);
-  if (key.length !== 32) throw new ConfigError(variable, "must be 32 bytes, as 64 hex characters or base64");
-  return key;
-}
-
-function decodeKey(raw: string): Buffer {
-  const trimmed = raw.trim();
-  return /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64url");
-}
-
-// Each variable below is a string checked by refinements (their messages are the one-line
-// errors an operator sees, after the variable's name) and decoded to its typed value.
-
-const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
-  Type.Decode(
-    Type.Refine(
-      Type.Refine(Type.String({ description, default: String(fallback) }), (v) => /^\d+$/.test(v), (v) => `must be a whole number, got "${v}"`),
-      (v) => Number(v) >= min && Number(v) <= max,
-      (v) => `must be between ${min} and ${max}, got ${Number(v)}`,
-    ),
-    (v) => Number(v),
-  );
-
-const flag = (fallback: boolean, description: string) =>
-  Type.Decode(
-    Type.Refine(Type.String({ description, default: String(fallback) }), (v) => ["true", "1", "false", "0"].includes(v), (v) => `must be "true" or "false", got "${v}"`),
-    (v) => v === "true" || v === "1",
-  );
-
-const absoluteUrl = (protocols: readonly string[], description: string) =>
-  Type.Refine(
-    Type.Refine(Type.String({ description }), (v) => URL.canParse(v), () => "must be an absolute URL"),
-    (v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol),
-    () => `must use ${protocols.map((p) => p.replace(":", "")).join(" or ")}`,
-  );
-
-const oneOf = <T extends string>(values: readonly T[], fallback: T, problem: string, description: string) =>
-  Type.Decode(Type.Refine(Type.String({ description, default: fallback }), (v) => (values as readonly string[]).includes(v), () => problem), (v) => v as T);
-
-/** A comma-separated list whose every entry passes `valid`; decoded to the trimmed entries. */
-const commaList = (valid: (entry: string) => boolean, problem: (entry: string) => string, description: string) =>
-  Type.Decode(
-    Type.Refine(
-      Type.String({ description }),
-      (v) => splitList(v).every(valid),
-      (v) => problem(splitList(v).find((entry) => !valid(entry)) ?? v),
-    ),
-    (v): readonly string[] => Object.freeze(splitList(v)),
-  );
-
-function splitList(v: string): string[] {
-  return v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
-}
-
-/** An IP address, or one with a CIDR prefix length. */
-function isAddressOrCidr(entry: string): boolean {
-  const [address = "", prefix, ...rest] = entry.split("/");
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-}
-
-/** An origin as browsers send it: scheme, host and port only. */
-const isOrigin = (entry: string) => URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;
-
-const POSTGRES_PREFIXES = ["postgres://", "postgresql://"];
-
-/** `DATABASE_URL`: postgres:// or postgresql:// for PostgreSQL, sqlite:<path> (or sqlite::memory:) for SQLite. */
-const databaseUrl = Type.Decode(
-  Type.Refine(
-    Type.Refine(
-      Type.String({ description: "postgres://… for PostgreSQL, sqlite:<path> for SQLite (default DATA_DIR/pipeshub-auth.sqlite)" }),
-      (v) => POSTGRES_PREFIXES.some((p) => v.startsWith(p)) || v.startsWith("sqlite:"),
-      () => "must start with postgres://, postgresql:// or sqlite:",
-    ),
-    (v) => !v.startsWith("sqlite:") || sqlitePath(v) !== "",
-    () => "sqlite: needs a file path, e.g. sqlite:./data/auth.sqlite",
-  ),
-  (v): DatabaseLocation => {
-    if (!v.startsWith("sqlite:")) return { kind: "postgres", url: v };
-    const path = sqlitePath(v);
-    return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
-  },
-);
-
-function sqlitePath(url: string): string {
-  return url.slice("sqlite:".length).replace(/^\/\//, "");
-}
 
 /**
  * The environment the service reads, as one schema: each variable's check, default and typed

@@ -22,7 +22,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   admin: ["domain", "oauth", "presets"],
   http: ["domain", "signin", "admin"],
   // Settings name where the database lives (a type of store/) and nothing else.
-  "config.ts": ["domain", "store"],
+  "config.ts": ["domain", "store", "config-values.ts"],
+  "config-values.ts": ["store"],
   // The demo mode is part of starting up: it seeds an organisation through admin/ into the store.
   demo: ["domain", "admin", "store", "config.ts"],
 };

@@ -1,0 +1,105 @@
+// The kinds of value the environment's variables hold: each a string checked by refinements
+// (their messages are the one-line errors an operator sees, after the variable's name) and
+// decoded to its typed value.
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+import { Type } from "typebox";
+import type { DatabaseLocation } from "./store/database.ts";
+
+/** A bad setting: names the variable and what is wrong with it. */
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** Parses a 32-byte key given as 64 hex characters or base64/base64url. */
+export function parseEncryptionKey(raw: string, variable = "ENCRYPTION_KEY"): Buffer {
+  const key = decodeKey(raw);
+  if (key.length !== 32) throw new ConfigError(variable, "must be 32 bytes, as 64 hex characters or base64");
+  return key;
+}
+
+export function decodeKey(raw: string): Buffer {
+  const trimmed = raw.trim();
+  return /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64url");
+}
+
+export const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
+  Type.Decode(
+    Type.Refine(
+      Type.Refine(Type.String({ description, default: String(fallback) }), (v) => /^\d+$/.test(v), (v) => `must be a whole number, got "${v}"`),
+      (v) => Number(v) >= min && Number(v) <= max,
+      (v) => `must be between ${min} and ${max}, got ${Number(v)}`,
+    ),
+    (v) => Number(v),
+  );
+
+export const flag = (fallback: boolean, description: string) =>
+  Type.Decode(
+    Type.Refine(Type.String({ description, default: String(fallback) }), (v) => ["true", "1", "false", "0"].includes(v), (v) => `must be "true" or "false", got "${v}"`),
+    (v) => v === "true" || v === "1",
+  );
+
+export const absoluteUrl = (protocols: readonly string[], description: string) =>
+  Type.Refine(
+    Type.Refine(Type.String({ description }), (v) => URL.canParse(v), () => "must be an absolute URL"),
+    (v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol),
+    () => `must use ${protocols.map((p) => p.replace(":", "")).join(" or ")}`,
+  );
+
+export const oneOf = <T extends string>(values: readonly T[], fallback: T, problem: string, description: string) =>
+  Type.Decode(Type.Refine(Type.String({ description, default: fallback }), (v) => (values as readonly string[]).includes(v), () => problem), (v) => v as T);
+
+/** A comma-separated list whose every entry passes `valid`; decoded to the trimmed entries. */
+export const commaList = (valid: (entry: string) => boolean, problem: (entry: string) => string, description: string) =>
+  Type.Decode(
+    Type.Refine(
+      Type.String({ description }),
+      (v) => splitList(v).every(valid),
+      (v) => problem(splitList(v).find((entry) => !valid(entry)) ?? v),
+    ),
+    (v): readonly string[] => Object.freeze(splitList(v)),
+  );
+
+function splitList(v: string): string[] {
+  return v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+}
+
+/** An IP address, or one with a CIDR prefix length. */
+export function isAddressOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** An origin as browsers send it: scheme, host and port only. */
+export const isOrigin = (entry: string) => URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;
+
+const POSTGRES_PREFIXES = ["postgres://", "postgresql://"];
+
+/** `DATABASE_URL`: postgres:// or postgresql:// for PostgreSQL, sqlite:<path> (or sqlite::memory:) for SQLite. */
+export const databaseUrl = Type.Decode(
+  Type.Refine(
+    Type.Refine(
+      Type.String({ description: "postgres://… for PostgreSQL, sqlite:<path> for SQLite (default DATA_DIR/pipeshub-auth.sqlite)" }),
+      (v) => POSTGRES_PREFIXES.some((p) => v.startsWith(p)) || v.startsWith("sqlite:"),
+      () => "must start with postgres://, postgresql:// or sqlite:",
+    ),
+    (v) => !v.startsWith("sqlite:") || sqlitePath(v) !== "",
+    () => "sqlite: needs a file path, e.g. sqlite:./data/auth.sqlite",
+  ),
+  (v): DatabaseLocation => {
+    if (!v.startsWith("sqlite:")) return { kind: "postgres", url: v };
+    const path = sqlitePath(v);
+    return { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
+  },
+);
+
+function sqlitePath(url: string): string {
+  return url.slice("sqlite:".length).replace(/^\/\//, "");
+}
