@@ -17,7 +17,17 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { emailOf, exchangeEachUserOnce, exchangeRound, formatLatency, type Measurement, signInRound, summarise, type Target, type BenchUser } from "./lib/load.ts";
+import {
+  emailOf,
+  exchangeEachUserOnce,
+  exchangeRound,
+  formatLatency,
+  type Measurement,
+  signInRound,
+  summarise,
+  type Target,
+  type BenchUser,
+} from "./lib/load.ts";
 import { BENCH_DIR, startNode } from "./lib/processes.ts";
 import { topSelfTime } from "./lib/profile.ts";
 import { READY_LINE, readyDetails } from "./lib/ready.ts";
@@ -35,7 +45,9 @@ const withProfile = flagSetting("profile", false);
 const DOMAIN = "d0.bench.test";
 const users: BenchUser[] = Array.from({ length: userCount }, (_, g) => ({ g, d: 0 }));
 
-console.log(`pipeshub-auth exchange benchmark: ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `pipeshub-auth exchange benchmark: ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 
 const provider = await startNode(join(BENCH_DIR, "provider.ts"), { env: { ...process.env, CLIENT_ID, CLIENT_SECRET }, ready: READY_LINE });
 const { issuer } = readyDetails<{ issuer: string }>(provider.match);
@@ -102,18 +114,27 @@ const ours = summarise(results.get(SERVICE)!);
 const signIns = withSignIn ? summarise(results.get(SIGN_IN)!) : undefined;
 const stats = (await (await fetch(`${issuer}/stats`)).json()) as Record<string, number>;
 
-console.log(`\nMedians of ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users (server CPU and RSS from /proc of the server process):\n`);
+console.log(
+  `\nMedians of ${rounds} rounds × ${seconds} s, ${connections} connections, ${userCount} users (server CPU and RSS from /proc of the server process):\n`,
+);
 console.log("| system | per second | p50 ms | p99 ms | server CPU µs per op | peak RSS MiB | non-2xx |");
 console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const [name, m] of [[FLOOR, floor], [PEER, peer], [SERVICE, ours], ...(signIns ? [[SIGN_IN, signIns] as const] : [])] as const) {
-  console.log(`| ${name} | ${m.perSecond.toFixed(0)} | ${formatLatency(m.p50)} | ${formatLatency(m.p99)} | ${m.cpuMicrosPerOp.toFixed(0)} | ${m.peakRssMiB.toFixed(0)} | ${m.failures} |`);
+  console.log(
+    `| ${name} | ${m.perSecond.toFixed(0)} | ${formatLatency(m.p50)} | ${formatLatency(m.p99)} | ${m.cpuMicrosPerOp.toFixed(0)} | ${m.peakRssMiB.toFixed(0)} | ${m.failures} |`,
+  );
 }
 console.log("");
 console.log(`service / peer throughput          ${(ours.perSecond / peer.perSecond).toFixed(2)}`);
 console.log(`service / floor CPU per exchange   ${(ours.cpuMicrosPerOp / floor.cpuMicrosPerOp).toFixed(2)}`);
 console.log(`service / floor p99                ${(ours.p99 / floor.p99).toFixed(2)}`);
-console.log(`peer / floor throughput            ${(peer.perSecond / floor.perSecond).toFixed(2)}   (peer / floor CPU per exchange ${(peer.cpuMicrosPerOp / floor.cpuMicrosPerOp).toFixed(2)})`);
-if (signIns) console.log(`whole sign-ins per second          ${signIns.perSecond.toFixed(0)}   (service CPU ${signIns.cpuMicrosPerOp.toFixed(0)} µs per sign-in)`);
+console.log(
+  `peer / floor throughput            ${(peer.perSecond / floor.perSecond).toFixed(2)}   (peer / floor CPU per exchange ${(peer.cpuMicrosPerOp / floor.cpuMicrosPerOp).toFixed(2)})`,
+);
+if (signIns)
+  console.log(
+    `whole sign-ins per second          ${signIns.perSecond.toFixed(0)}   (service CPU ${signIns.cpuMicrosPerOp.toFixed(0)} µs per sign-in)`,
+  );
 console.log(`provider answered: token ${stats.token}, userinfo ${stats.userinfo}, authorize ${stats.authorize}, refused ${stats.refused}`);
 
 await Promise.all([service.stop(), floorProcess.started.stop(), peerProcess.started.stop()]);
@@ -137,7 +158,9 @@ if (withProfile) {
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
   const top = topSelfTime(join(profileDir, file), from, to);
-  console.log(`\nProfile of one ${seconds} s exchange round (${m.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`);
+  console.log(
+    `\nProfile of one ${seconds} s exchange round (${m.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`,
+  );
   for (const e of top.entries) console.log(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
   console.log("Self time by where the code lives:");
   for (const a of top.areas) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.area}`);

@@ -35,13 +35,25 @@ function fetchJson(url: string): Promise<unknown> {
 const jwks = (await fetchJson(`${issuer}/jwks`)) as { keys: (JsonWebKey & { kid: string })[] };
 const keys = new Map<string, KeyObject>(jwks.keys.map((k) => [k.kid, createPublicKey({ key: k, format: "jwk" })]));
 
-interface Tokens { access_token: string; id_token: string; token_type: string; expires_in: number }
+interface Tokens {
+  access_token: string;
+  id_token: string;
+  token_type: string;
+  expires_in: number;
+}
 
 function redeem(code: string, redirectUri: string): Promise<Tokens> {
   const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri }).toString();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: tokenUrl.hostname, port: tokenUrl.port, path: tokenUrl.pathname, method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic, "content-length": Buffer.byteLength(body) } },
+      {
+        host: tokenUrl.hostname,
+        port: tokenUrl.port,
+        path: tokenUrl.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic, "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -70,7 +82,13 @@ function verifyIdToken(jwt: string): Record<string, unknown> {
   if (!verify("sha256", Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"))) throw new Error("bad signature");
   const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, unknown>;
   const now = Date.now() / 1000;
-  if (claims.iss !== issuer || claims.aud !== clientId || typeof claims.sub !== "string" || !(Number(claims.exp) > now) || !(Number(claims.iat) <= now + 30)) {
+  if (
+    claims.iss !== issuer ||
+    claims.aud !== clientId ||
+    typeof claims.sub !== "string" ||
+    !(Number(claims.exp) > now) ||
+    !(Number(claims.iat) <= now + 30)
+  ) {
     throw new Error("claims");
   }
   return claims;
@@ -86,7 +104,12 @@ const server = createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
       const tokens = await redeem(code, redirectUri);
       const claims = verifyIdToken(tokens.id_token);
       if (String(claims.email).toLowerCase() !== String(email).toLowerCase() || claims.email_verified !== true) throw new Error("email");
-      const out = JSON.stringify({ access_token: tokens.access_token, id_token: tokens.id_token, token_type: tokens.token_type, expires_in: tokens.expires_in });
+      const out = JSON.stringify({
+        access_token: tokens.access_token,
+        id_token: tokens.id_token,
+        token_type: tokens.token_type,
+        expires_in: tokens.expires_in,
+      });
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(out) });
       res.end(out);
     } catch (error) {

@@ -20,12 +20,29 @@
 import { rmSync, statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { type BenchUser, emailOf, exchangeEachUserOnce, exchangeRound, formatLatency, type Measurement, summarise, type Target } from "./lib/load.ts";
+import {
+  type BenchUser,
+  emailOf,
+  exchangeEachUserOnce,
+  exchangeRound,
+  formatLatency,
+  type Measurement,
+  summarise,
+  type Target,
+} from "./lib/load.ts";
 import { peakRssMiB, rssMiB } from "./lib/proc.ts";
 import { BENCH_DIR, startNode } from "./lib/processes.ts";
 import { READY_LINE, readyDetails } from "./lib/ready.ts";
 import { dropPostgresSchema, postgresSchemaBytes, resetPostgresSchema, seedPostgres, seedSqlite, type SeedPlan } from "./lib/seed.ts";
-import { CLIENT_ID, CLIENT_SECRET, configureOrganisation, newServiceSetup, type RunningService, type ServiceSetup, startService } from "./lib/service.ts";
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  configureOrganisation,
+  newServiceSetup,
+  type RunningService,
+  type ServiceSetup,
+  startService,
+} from "./lib/service.ts";
 import { flagSetting, numberSetting, stringSetting } from "./lib/settings.ts";
 
 const parts = stringSetting("parts", "size,rss").split(",");
@@ -43,7 +60,9 @@ const rssMarks = stringSetting("rss-marks", "100000,200000,300000").split(",").m
 const rssUsers = numberSetting("rss-users", 1000);
 const keep = flagSetting("keep");
 
-console.log(`pipeshub-auth growth benchmark: parts ${parts.join(",")}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `pipeshub-auth growth benchmark: parts ${parts.join(",")}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 
 const provider = await startNode(join(BENCH_DIR, "provider.ts"), { env: { ...process.env, CLIENT_ID, CLIENT_SECRET }, ready: READY_LINE });
 const { issuer } = readyDetails<{ issuer: string }>(provider.match);
@@ -78,7 +97,15 @@ function mustSucceed(name: string, m: Measurement): void {
   process.exit(1);
 }
 
-interface Deployment { readonly name: string; readonly plan: SeedPlan; readonly setup: ServiceSetup; readonly users: BenchUser[]; service: RunningService; dbBytes: number; cleanup(): Promise<void> }
+interface Deployment {
+  readonly name: string;
+  readonly plan: SeedPlan;
+  readonly setup: ServiceSetup;
+  readonly users: BenchUser[];
+  service: RunningService;
+  dbBytes: number;
+  cleanup(): Promise<void>;
+}
 
 /** Migrates and configures through the API, stops the service, seeds in SQL, starts it again. */
 async function deploy(engine: string, size: "small" | "large", plan: SeedPlan): Promise<Deployment> {
@@ -103,7 +130,11 @@ async function deploy(engine: string, size: "small" | "large", plan: SeedPlan): 
   const dbBytes = engine === "postgres" ? await postgresSchemaBytes(pgUrl, schema) : statSync(join(setup.dataDir, "growth.sqlite")).size;
   console.log(`  ${name}: ready in ${((performance.now() - started) / 1000).toFixed(0)} s, database ${(dbBytes / 2 ** 20).toFixed(1)} MiB`);
   const deployment: Deployment = {
-    name, plan, setup, service, dbBytes,
+    name,
+    plan,
+    setup,
+    service,
+    dbBytes,
     users: activeUsers(plan, size === "small" ? plan.users : active),
     async cleanup() {
       await deployment.service.stop();
@@ -132,7 +163,9 @@ if (parts.includes("size")) {
     for (let round = 1; round <= rounds; round++) {
       for (const d of round % 2 === 1 ? deployments : [...deployments].reverse()) {
         const m = await exchangeRound(targets.get(d)!, d.users, { connections, seconds });
-        console.log(`round ${round}  ${d.name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(5)}/s  p50 ${formatLatency(m.p50)} ms  p99 ${formatLatency(m.p99)} ms  CPU ${m.cpuMicrosPerOp.toFixed(0)} µs/op  failed ${m.failures}`);
+        console.log(
+          `round ${round}  ${d.name.padEnd(44)} ${m.perSecond.toFixed(0).padStart(5)}/s  p50 ${formatLatency(m.p50)} ms  p99 ${formatLatency(m.p99)} ms  CPU ${m.cpuMicrosPerOp.toFixed(0)} µs/op  failed ${m.failures}`,
+        );
         mustSucceed(d.name, m);
         results.get(d)!.push(m);
       }
@@ -141,11 +174,17 @@ if (parts.includes("size")) {
     const l = summarise(results.get(large)!);
     const row = (d: Deployment, m: Measurement) =>
       `| ${d.name} | ${(d.dbBytes / 2 ** 20).toFixed(1)} | ${m.perSecond.toFixed(0)} | ${formatLatency(m.p50)} | ${formatLatency(m.p99)} | ${m.cpuMicrosPerOp.toFixed(0)} | ${m.peakRssMiB.toFixed(0)} | ${m.failures} |`;
-    sizeResults.push(row(small, s), row(large, l), `| **${engine}: large / small throughput ${(l.perSecond / s.perSecond).toFixed(2)}**, CPU per exchange ${(l.cpuMicrosPerOp / s.cpuMicrosPerOp).toFixed(2)}, p99 ${(l.p99 / s.p99).toFixed(2)} | | | | | | | |`);
+    sizeResults.push(
+      row(small, s),
+      row(large, l),
+      `| **${engine}: large / small throughput ${(l.perSecond / s.perSecond).toFixed(2)}**, CPU per exchange ${(l.cpuMicrosPerOp / s.cpuMicrosPerOp).toFixed(2)}, p99 ${(l.p99 / s.p99).toFixed(2)} | | | | | | | |`,
+    );
     await small.cleanup();
     await large.cleanup();
   }
-  console.log(`\nMedians of ${rounds} rounds × ${seconds} s, ${connections} connections (large: ${active} active users over as many organisations; small: all):\n`);
+  console.log(
+    `\nMedians of ${rounds} rounds × ${seconds} s, ${connections} connections (large: ${active} active users over as many organisations; small: all):\n`,
+  );
   console.log("| deployment | database MiB | exchanges/s | p50 ms | p99 ms | server CPU µs per exchange | peak RSS MiB | non-2xx |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const line of sizeResults) console.log(line);
@@ -174,10 +213,14 @@ if (parts.includes("rss")) {
     const rss = rssMiB(service.pid);
     atMark.push(rss);
     const minutes = ((performance.now() - since) / 60_000).toFixed(1);
-    console.log(`  after ${done} exchanges (${minutes} min): RSS ${rss.toFixed(0)} MiB (peak ${peakRssMiB(service.pid).toFixed(0)} MiB${await heapNote()}); ${m.perSecond.toFixed(0)} exchanges/s over the last ${m.ops}`);
+    console.log(
+      `  after ${done} exchanges (${minutes} min): RSS ${rss.toFixed(0)} MiB (peak ${peakRssMiB(service.pid).toFixed(0)} MiB${await heapNote()}); ${m.perSecond.toFixed(0)} exchanges/s over the last ${m.ops}`,
+    );
   }
   if (atMark.length > 1) {
-    console.log(`  RSS growth from ${rssMarks[0]} to ${rssMarks.at(-1)} exchanges: ${(((atMark.at(-1)! - atMark[0]!) / atMark[0]!) * 100).toFixed(0)}%`);
+    console.log(
+      `  RSS growth from ${rssMarks[0]} to ${rssMarks.at(-1)} exchanges: ${(((atMark.at(-1)! - atMark[0]!) / atMark[0]!) * 100).toFixed(0)}%`,
+    );
   }
   await service.stop();
   if (!keep) rmSync(setup.dataDir, { recursive: true, force: true });

@@ -2,7 +2,17 @@
 // here: none of them ships its own declarations, and the peer is meant to be plain defaults.
 
 declare module "autocannon" {
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p99: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    total: number;
+  }
   export interface Result {
     requests: Histogram;
     latency: Histogram;
@@ -36,15 +46,25 @@ declare module "autocannon" {
 
 declare module "express" {
   import type { IncomingMessage, Server, ServerResponse } from "node:http";
-  export interface Request extends IncomingMessage { body: unknown; query: Record<string, unknown>; user?: unknown }
-  export interface Response extends ServerResponse { status(code: number): Response; json(body: unknown): Response }
+  export interface Request extends IncomingMessage {
+    body: unknown;
+    query: Record<string, unknown>;
+    user?: unknown;
+  }
+  export interface Response extends ServerResponse {
+    status(code: number): Response;
+    json(body: unknown): Response;
+  }
   export type Handler = (req: Request, res: Response, next: (error?: unknown) => void) => void;
   export interface Application {
     use(...handlers: Handler[]): Application;
     post(path: string, ...handlers: Handler[]): Application;
     listen(port: number, host: string, ready: () => void): Server;
   }
-  interface Express { (): Application; json(): Handler }
+  interface Express {
+    (): Application;
+    json(): Handler;
+  }
   const express: Express;
   export default express;
 }
@@ -65,8 +85,21 @@ declare module "passport-oauth2" {
     useAuthorizationHeaderforGET(use: boolean): void;
     get(url: string, accessToken: string, callback: (error: unknown, body?: string) => void): void;
   }
-  interface StrategyOptions { authorizationURL: string; tokenURL: string; clientID: string; clientSecret: string; callbackURL: string; state?: boolean }
-  type Verify = (accessToken: string, refreshToken: string, params: Record<string, unknown>, profile: unknown, done: (error: unknown, user?: unknown) => void) => void;
+  interface StrategyOptions {
+    authorizationURL: string;
+    tokenURL: string;
+    clientID: string;
+    clientSecret: string;
+    callbackURL: string;
+    state?: boolean;
+  }
+  type Verify = (
+    accessToken: string,
+    refreshToken: string,
+    params: Record<string, unknown>,
+    profile: unknown,
+    done: (error: unknown, user?: unknown) => void,
+  ) => void;
   class OAuth2Strategy {
     constructor(options: StrategyOptions, verify: Verify);
     _oauth2: OAuth2Client;

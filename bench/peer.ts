@@ -17,13 +17,25 @@ const issuer = process.env.ISSUER ?? "";
 const clientId = process.env.CLIENT_ID ?? "";
 const clientSecret = process.env.CLIENT_SECRET ?? "";
 const redirectUri = process.env.REDIRECT_URI ?? "";
-if (!issuer || !clientId || !clientSecret || !redirectUri) throw new Error("ISSUER, CLIENT_ID, CLIENT_SECRET and REDIRECT_URI are required");
+if (!issuer || !clientId || !clientSecret || !redirectUri)
+  throw new Error("ISSUER, CLIENT_ID, CLIENT_SECRET and REDIRECT_URI are required");
 
-interface SignedIn { params: Record<string, unknown>; profile: { email?: unknown } }
+interface SignedIn {
+  params: Record<string, unknown>;
+  profile: { email?: unknown };
+}
 
 const strategy = new OAuth2Strategy(
-  { authorizationURL: `${issuer}/authorize`, tokenURL: `${issuer}/token`, clientID: clientId, clientSecret, callbackURL: redirectUri, state: false },
-  (_accessToken, _refreshToken, params, profile, done) => done(null, { params, profile: profile as SignedIn["profile"] } satisfies SignedIn),
+  {
+    authorizationURL: `${issuer}/authorize`,
+    tokenURL: `${issuer}/token`,
+    clientID: clientId,
+    clientSecret,
+    callbackURL: redirectUri,
+    state: false,
+  },
+  (_accessToken, _refreshToken, params, profile, done) =>
+    done(null, { params, profile: profile as SignedIn["profile"] } satisfies SignedIn),
 );
 // Providers expect the access token as a Bearer header, not a query parameter.
 strategy._oauth2.useAuthorizationHeaderforGET(true);

@@ -35,7 +35,10 @@ function signJwt(key: KeyObject, claims: Record<string, unknown>): string {
   return `${header}.${payload}.${signature}`;
 }
 
-interface User { readonly g: number; readonly d: number }
+interface User {
+  readonly g: number;
+  readonly d: number;
+}
 const emailOf = (u: User) => `user${u.g}@d${u.d}.bench.test`;
 const claimsOf = (u: User) => ({ sub: `sub-${u.g}`, email: emailOf(u), email_verified: true, name: `User ${u.g}` });
 
@@ -46,12 +49,25 @@ function idTokenFor(user: User, nonce?: string): string {
   const cached = nonce === undefined ? idTokens.get(key) : undefined;
   if (cached) return cached;
   const now = Math.floor(Date.now() / 1000);
-  const token = signJwt(privateKey, { iss: issuer, aud: clientId, iat: now, exp: now + tokenTtl, ...claimsOf(user), ...(nonce !== undefined && { nonce }) });
+  const token = signJwt(privateKey, {
+    iss: issuer,
+    aud: clientId,
+    iat: now,
+    exp: now + tokenTtl,
+    ...claimsOf(user),
+    ...(nonce !== undefined && { nonce }),
+  });
   if (nonce === undefined) idTokens.set(key, token);
   return token;
 }
 
-interface PendingCode { readonly user: User; readonly redirectUri: string; readonly challenge: string; readonly nonce: string | undefined; readonly expires: number }
+interface PendingCode {
+  readonly user: User;
+  readonly redirectUri: string;
+  readonly challenge: string;
+  readonly nonce: string | undefined;
+  readonly expires: number;
+}
 const pending = new Map<string, PendingCode>();
 const stats = { token: 0, userinfo: 0, authorize: 0, refused: 0 };
 let counter = 0;
@@ -102,7 +118,13 @@ function token(req: IncomingMessage, res: ServerResponse, body: string): void {
     user = bound.user;
     idToken = idTokenFor(user, bound.nonce);
   }
-  json(res, 200, { access_token: `at-${user.g}-${user.d}-${++counter}`, token_type: "Bearer", expires_in: 3600, id_token: idToken, scope: "openid email profile" });
+  json(res, 200, {
+    access_token: `at-${user.g}-${user.d}-${++counter}`,
+    token_type: "Bearer",
+    expires_in: 3600,
+    id_token: idToken,
+    scope: "openid email profile",
+  });
 }
 
 function userinfo(req: IncomingMessage, res: ServerResponse): void {
@@ -118,10 +140,17 @@ function authorize(url: URL, res: ServerResponse): void {
   const q = url.searchParams;
   const redirectUri = q.get("redirect_uri");
   const hint = /^user(\d+)@d(\d+)\.bench\.test$/.exec(q.get("login_hint") ?? "");
-  if (!redirectUri || q.get("client_id") !== clientId || q.get("response_type") !== "code" || !hint) return refuse(res, 400, "invalid_request");
+  if (!redirectUri || q.get("client_id") !== clientId || q.get("response_type") !== "code" || !hint)
+    return refuse(res, 400, "invalid_request");
   if (q.get("code_challenge_method") !== "S256" || !q.get("code_challenge") || !q.get("state")) return refuse(res, 400, "invalid_request");
   const code = `c${++counter}.${Math.random().toString(36).slice(2)}`;
-  pending.set(code, { user: { g: Number(hint[1]), d: Number(hint[2]) }, redirectUri, challenge: q.get("code_challenge")!, nonce: q.get("nonce") ?? undefined, expires: Date.now() + 60_000 });
+  pending.set(code, {
+    user: { g: Number(hint[1]), d: Number(hint[2]) },
+    redirectUri,
+    challenge: q.get("code_challenge")!,
+    nonce: q.get("nonce") ?? undefined,
+    expires: Date.now() + 60_000,
+  });
   if (pending.size > 100_000) for (const [key, value] of pending) if (value.expires < Date.now()) pending.delete(key);
   const to = new URL(redirectUri);
   to.searchParams.set("code", code);

@@ -48,13 +48,18 @@ function supportedNode() {
   const need = `pipeshub-auth needs Node.js >= ${MINIMUM_NODE.join(".")} and this is ${process.version}`;
   if (process.env.PIPESHUB_AUTH_INSTALL_NODE === "0") fail(`${need}: install Node 24, or run \`${INSTALL_COMMAND}\` here.`);
   console.error(`${need}: installing Node 24 into .tools once (${INSTALL_COMMAND}; PIPESHUB_AUTH_INSTALL_NODE=0 turns this off)…`);
-  const install = spawnSync("npm", ["install", "--prefix", ".tools", "node@24", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-    shell: process.platform === "win32",
-  });
+  const install = spawnSync(
+    "npm",
+    ["install", "--prefix", ".tools", "node@24", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+      shell: process.platform === "win32",
+    },
+  );
   const installed = install.status === 0 && existsSync(TOOLS_NODE) ? versionOf(TOOLS_NODE) : undefined;
-  if (!installed || !isSupportedNode(installed)) fail(`${need} and Node 24 could not be installed: run \`${INSTALL_COMMAND}\` or install Node 24.`);
+  if (!installed || !isSupportedNode(installed))
+    fail(`${need} and Node 24 could not be installed: run \`${INSTALL_COMMAND}\` or install Node 24.`);
   return TOOLS_NODE;
 }
 
@@ -76,8 +81,14 @@ function installDependencies() {
   const installed = join(ROOT, "node_modules", ".package-lock.json");
   const installedAt = mtime(installed);
   if (installedAt !== undefined && installedAt >= (mtime(lockfile) ?? 0)) return;
-  console.error(installedAt === undefined ? "Installing dependencies (npm ci)…" : "package-lock.json changed: reinstalling dependencies (npm ci)…");
-  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: ROOT, stdio: "inherit", shell: process.platform === "win32" });
+  console.error(
+    installedAt === undefined ? "Installing dependencies (npm ci)…" : "package-lock.json changed: reinstalling dependencies (npm ci)…",
+  );
+  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    shell: process.platform === "win32",
+  });
   if (ci.status !== 0) fail("pipeshub-auth: `npm ci` failed (see above); fix that, then try again.");
   // npm may write the lockfile after its hidden copy; mark the install as current either way.
   if (existsSync(installed)) utimesSync(installed, new Date(), new Date());

@@ -21,7 +21,14 @@ function run(command, args) {
 /** A `node --test` run with the spec reporter on stdout and the summary reporter into a file. */
 function suite(name, args) {
   const file = join(scratch, `${name.replace(/\W+/g, "-")}.json`);
-  const ok = run(process.execPath, ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${REPORTER}`, `--test-reporter-destination=${file}`, ...args]);
+  const ok = run(process.execPath, [
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${REPORTER}`,
+    `--test-reporter-destination=${file}`,
+    ...args,
+  ]);
   let counts;
   try {
     counts = JSON.parse(readFileSync(file, "utf8"));
@@ -29,14 +36,22 @@ function suite(name, args) {
     counts = undefined; // the runner itself failed before reporting
   }
   const skipsAllowed = process.env.CI !== "true" || (counts?.skips ?? []).every((skip) => skip.reason.startsWith("not applicable:"));
-  return { ok: ok && counts !== undefined && counts.failed === 0 && skipsAllowed, counts, ...(!skipsAllowed && { note: "skips are failures under CI" }) };
+  return {
+    ok: ok && counts !== undefined && counts.failed === 0 && skipsAllowed,
+    counts,
+    ...(!skipsAllowed && { note: "skips are failures under CI" }),
+  };
 }
 
 const steps = [
   ["type check", () => ({ ok: run("npm", ["run", "--silent", "typecheck"]) })],
   ["lint", () => ({ ok: run("npm", ["run", "--silent", "lint"]) })],
   ["server tests", () => suite("server", ["--test-concurrency=2", "packages/server/test/**/*.test.ts"])],
-  ["SDK tests", () => (run("npm", ["run", "--silent", "build", "-w", "packages/sdk"]) ? suite("sdk", ["packages/sdk/test/**/*.test.ts"]) : { ok: false })],
+  [
+    "SDK tests",
+    () =>
+      run("npm", ["run", "--silent", "build", "-w", "packages/sdk"]) ? suite("sdk", ["packages/sdk/test/**/*.test.ts"]) : { ok: false },
+  ],
   ["CLI tests", () => suite("cli", ["packages/cli/test/**/*.test.ts"])],
   ["demo-provider tests", () => suite("demo-provider", ["packages/demo-provider/test/**/*.test.ts"])],
 ];
@@ -58,7 +73,8 @@ for (const { name, ok, counts, note } of results) {
     for (const key of ["passed", "failed", "skipped"]) total[key] += counts[key];
   }
   console.log(line);
-  for (const failure of counts?.failures ?? []) console.log(`    failed: ${failure.name}${failure.file ? ` (${relative(ROOT, failure.file)})` : ""}`);
+  for (const failure of counts?.failures ?? [])
+    console.log(`    failed: ${failure.name}${failure.file ? ` (${relative(ROOT, failure.file)})` : ""}`);
   for (const skip of counts?.skips ?? []) console.log(`    skipped ${skip.suite ? "suite" : "test"}: ${skip.name} — ${skip.reason}`);
 }
 const failedSteps = results.filter((r) => !r.ok).length;

@@ -9,10 +9,17 @@ import { cpuMicros, peakRssMiB, rssMiB } from "./proc.ts";
 import { PROVIDER_NAME, REDIRECT_URI } from "./service.ts";
 
 /** A provider user: `user<g>@d<d>.bench.test`, subject `sub-<g>` (see bench/provider.ts). */
-export interface BenchUser { readonly g: number; readonly d: number }
+export interface BenchUser {
+  readonly g: number;
+  readonly d: number;
+}
 export const emailOf = (u: BenchUser): string => `user${u.g}@d${u.d}.bench.test`;
 
-export interface Target { readonly name: string; readonly url: string; readonly pid: number }
+export interface Target {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+}
 
 export interface Measurement {
   readonly ops: number;
@@ -44,13 +51,24 @@ export function exchangeBody(user: BenchUser, extra: Record<string, string> = {}
 
 // ---------------------------------------------------------------- a small keep-alive client
 
-export interface Answer { readonly status: number; readonly headers: Record<string, string | string[] | undefined>; readonly text: string }
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
 
 export function send(agent: Agent, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method,
+        agent,
+        headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -74,9 +92,11 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function pool(connections: number, work: () => Promise<boolean>): Promise<void> {
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (await work());
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (await work());
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- checks and warm-up
@@ -104,7 +124,11 @@ export async function exchangeEachUserOnce(target: Target, users: readonly Bench
  * `connections` keep-alive connections posting the seed's exchange body, each with a distinct
  * code, round-robin over `users`, for `seconds` (or until `amount` requests).
  */
-export async function exchangeRound(target: Target, users: readonly BenchUser[], options: { connections: number; seconds?: number; amount?: number }): Promise<Measurement> {
+export async function exchangeRound(
+  target: Target,
+  users: readonly BenchUser[],
+  options: { connections: number; seconds?: number; amount?: number },
+): Promise<Measurement> {
   let i = 0;
   const cpuBefore = cpuMicros(target.pid);
   const result: Result = await autocannon({
@@ -112,12 +136,14 @@ export async function exchangeRound(target: Target, users: readonly BenchUser[],
     connections: options.connections,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.seconds ?? 5 }),
     timeout: 30,
-    requests: [{
-      method: "POST",
-      path: EXCHANGE_PATH,
-      headers: { "content-type": "application/json" },
-      setupRequest: (req) => ({ ...req, body: exchangeBody(users[i++ % users.length]!) }),
-    }],
+    requests: [
+      {
+        method: "POST",
+        path: EXCHANGE_PATH,
+        headers: { "content-type": "application/json" },
+        setupRequest: (req) => ({ ...req, body: exchangeBody(users[i++ % users.length]!) }),
+      },
+    ],
   });
   const cpu = cpuMicros(target.pid) - cpuBefore;
   const ops = result["2xx"];
@@ -126,7 +152,13 @@ export async function exchangeRound(target: Target, users: readonly BenchUser[],
   if (failures > 0) {
     // autocannon counts failures but keeps no bodies: ask once more, to say what went wrong.
     const agent = keepAliveAgent(1);
-    const probe = await send(agent, "POST", `${target.url}${EXCHANGE_PATH}`, { "content-type": "application/json" }, exchangeBody(users[0]!)).catch((error: Error) => ({ status: 0, text: error.message }));
+    const probe = await send(
+      agent,
+      "POST",
+      `${target.url}${EXCHANGE_PATH}`,
+      { "content-type": "application/json" },
+      exchangeBody(users[0]!),
+    ).catch((error: Error) => ({ status: 0, text: error.message }));
     agent.destroy();
     firstFailure = `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; a probe answered ${probe.status}: ${probe.text.slice(0, 300)}`;
   }
@@ -160,27 +192,52 @@ async function signInOnce(serviceUrl: string, serviceAgent: Agent, providerAgent
   if (init.status !== 200 || typeof session !== "string") throw new Error(`initAuth answered ${init.status}: ${init.text.slice(0, 300)}`);
   const withSession = { "x-session-token": session };
   const query = new URLSearchParams({ provider: PROVIDER_NAME, email, redirectUri: REDIRECT_URI });
-  const authorize = await send(serviceAgent, "GET", `${serviceUrl}/userAccount/oauth/authorize?${query}`, { ...withSession, accept: "application/json" });
+  const authorize = await send(serviceAgent, "GET", `${serviceUrl}/userAccount/oauth/authorize?${query}`, {
+    ...withSession,
+    accept: "application/json",
+  });
   if (authorize.status !== 200) throw new Error(`oauth/authorize answered ${authorize.status}: ${authorize.text.slice(0, 300)}`);
   const { authorizationUrl, state } = JSON.parse(authorize.text) as { authorizationUrl: string; state: string };
   const atProvider = await send(providerAgent, "GET", authorizationUrl);
   const location = atProvider.headers.location;
-  if (atProvider.status !== 302 || typeof location !== "string") throw new Error(`the provider's authorization endpoint answered ${atProvider.status}: ${atProvider.text.slice(0, 300)}`);
+  if (atProvider.status !== 302 || typeof location !== "string")
+    throw new Error(`the provider's authorization endpoint answered ${atProvider.status}: ${atProvider.text.slice(0, 300)}`);
   const callback = new URL(location);
   const code = callback.searchParams.get("code");
-  if (!code || callback.searchParams.get("state") !== state) throw new Error(`the provider redirected without code or with another state: ${location}`);
-  const exchange = await send(serviceAgent, "POST", `${serviceUrl}${EXCHANGE_PATH}`, { ...json, ...withSession }, JSON.stringify({ code, email, provider: PROVIDER_NAME, redirectUri: REDIRECT_URI, state }));
+  if (!code || callback.searchParams.get("state") !== state)
+    throw new Error(`the provider redirected without code or with another state: ${location}`);
+  const exchange = await send(
+    serviceAgent,
+    "POST",
+    `${serviceUrl}${EXCHANGE_PATH}`,
+    { ...json, ...withSession },
+    JSON.stringify({ code, email, provider: PROVIDER_NAME, redirectUri: REDIRECT_URI, state }),
+  );
   if (exchange.status !== 200) throw new Error(`oauth/exchange answered ${exchange.status}: ${exchange.text.slice(0, 300)}`);
   const tokens = JSON.parse(exchange.text) as { access_token: string; id_token: string };
-  const authenticate = await send(serviceAgent, "POST", `${serviceUrl}/userAccount/authenticate`, { ...json, ...withSession }, JSON.stringify({
-    method: "oauth", credentials: { accessToken: tokens.access_token, idToken: tokens.id_token }, email, provider: PROVIDER_NAME,
-  }));
+  const authenticate = await send(
+    serviceAgent,
+    "POST",
+    `${serviceUrl}/userAccount/authenticate`,
+    { ...json, ...withSession },
+    JSON.stringify({
+      method: "oauth",
+      credentials: { accessToken: tokens.access_token, idToken: tokens.id_token },
+      email,
+      provider: PROVIDER_NAME,
+    }),
+  );
   const final = authenticate.status === 200 ? (JSON.parse(authenticate.text) as { accessToken?: unknown; refreshToken?: unknown }) : {};
-  if (typeof final.accessToken !== "string" || typeof final.refreshToken !== "string") throw new Error(`authenticate answered ${authenticate.status}: ${authenticate.text.slice(0, 300)}`);
+  if (typeof final.accessToken !== "string" || typeof final.refreshToken !== "string")
+    throw new Error(`authenticate answered ${authenticate.status}: ${authenticate.text.slice(0, 300)}`);
 }
 
 /** Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is reported. */
-export async function signInRound(target: Target, users: readonly BenchUser[], options: { connections: number; seconds: number }): Promise<Measurement> {
+export async function signInRound(
+  target: Target,
+  users: readonly BenchUser[],
+  options: { connections: number; seconds: number },
+): Promise<Measurement> {
   const serviceAgent = keepAliveAgent(options.connections);
   const providerAgent = keepAliveAgent(options.connections);
   const latencies: number[] = [];

@@ -56,10 +56,12 @@ export function startNode(
   });
   running.add(child);
   let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => {
-    running.delete(child);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   const started: Started = {
     pid: child.pid!,
     child,
@@ -73,7 +75,10 @@ export function startNode(
     },
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${script} was not ready within ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => fail(new Error(`${script} was not ready within ${options.timeoutMs ?? 60_000} ms`)),
+      options.timeoutMs ?? 60_000,
+    );
     let settled = false;
     function fail(error: Error): void {
       if (settled) return;

@@ -5,10 +5,23 @@
 import { readFileSync } from "node:fs";
 import { REPO_ROOT } from "./processes.ts";
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
-export interface SelfTime { readonly name: string; readonly where: string; readonly share: number }
+export interface SelfTime {
+  readonly name: string;
+  readonly where: string;
+  readonly share: number;
+}
 
 /** Where a frame's code lives: the npm package, the service, a node: module, or the runtime. */
 function areaOf(url: string, name: string): string {
@@ -19,8 +32,18 @@ function areaOf(url: string, name: string): string {
     const rest = path.slice(modules + "/node_modules/".length).split("/");
     return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  if (path.startsWith(`${REPO_ROOT}/packages/`)) return `${path.slice(REPO_ROOT.length + 1).split("/").slice(0, 2).join("/")} (this repository)`;
-  if (path.startsWith("node:")) return `node:${path.slice(5).split("/").slice(0, path.startsWith("node:internal/deps/") ? 3 : 2).join("/")}`;
+  if (path.startsWith(`${REPO_ROOT}/packages/`))
+    return `${path
+      .slice(REPO_ROOT.length + 1)
+      .split("/")
+      .slice(0, 2)
+      .join("/")} (this repository)`;
+  if (path.startsWith("node:"))
+    return `node:${path
+      .slice(5)
+      .split("/")
+      .slice(0, path.startsWith("node:internal/deps/") ? 3 : 2)
+      .join("/")}`;
   return path;
 }
 
@@ -35,7 +58,12 @@ function shortUrl(url: string): string {
  * The `top` functions by self time among samples taken between `fromMs` and `toMs` after the
  * profile started, as shares of the busy (non-idle) samples; `idle` is the idle share.
  */
-export function topSelfTime(file: string, fromMs: number, toMs: number, top = 10): { busySamples: number; idle: number; entries: SelfTime[]; areas: { area: string; share: number }[] } {
+export function topSelfTime(
+  file: string,
+  fromMs: number,
+  toMs: number,
+  top = 10,
+): { busySamples: number; idle: number; entries: SelfTime[]; areas: { area: string; share: number }[] } {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map<string, { name: string; where: string; n: number }>();
@@ -63,11 +91,17 @@ export function topSelfTime(file: string, fromMs: number, toMs: number, top = 10
     const area = areaOf(frame.url, name);
     areas.set(area, (areas.get(area) ?? 0) + 1);
   }
-  const entries = [...counts.values()].sort((a, b) => b.n - a.n).slice(0, top).map((e) => ({ name: e.name, where: e.where, share: e.n / Math.max(1, busy) }));
+  const entries = [...counts.values()]
+    .sort((a, b) => b.n - a.n)
+    .slice(0, top)
+    .map((e) => ({ name: e.name, where: e.where, share: e.n / Math.max(1, busy) }));
   return {
     busySamples: busy,
     idle: idle / Math.max(1, busy + idle),
     entries,
-    areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, top).map(([area, n]) => ({ area, share: n / Math.max(1, busy) })),
+    areas: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([area, n]) => ({ area, share: n / Math.max(1, busy) })),
   };
 }

@@ -74,7 +74,9 @@ const BATCH = 50_000;
 async function seed(engine: Engine, plan: SeedPlan, encryptionKeyHex: string, progress: (line: string) => void): Promise<void> {
   const key = Buffer.from(encryptionKeyHex, "hex");
   const [org0] = await engine.rows<{ id: string }>("SELECT id FROM organisations");
-  const [provider0] = await engine.rows<{ id: string; settings: string }>(`SELECT id, settings FROM providers WHERE name = ${lit(PROVIDER_NAME)}`);
+  const [provider0] = await engine.rows<{ id: string; settings: string }>(
+    `SELECT id, settings FROM providers WHERE name = ${lit(PROVIDER_NAME)}`,
+  );
   if (!org0 || !provider0) throw new Error("seeding needs organisation 0 and its provider, set up through the admin API first");
   const now = lit(new Date().toISOString());
   const orgIdOf = (k: string) => engine.hexId("b", k);
@@ -106,9 +108,13 @@ async function seed(engine: Engine, plan: SeedPlan, encryptionKeyHex: string, pr
         // The same ids as providerIdOf / orgIdOf make in SQL.
         const id = `c${k.toString(16).padStart(31, "0")}`;
         const orgId = `b${k.toString(16).padStart(31, "0")}`;
-        values.push(`(${lit(id)}, ${lit(orgId)}, ${lit(PROVIDER_NAME)}, ${lit(provider0.settings)}, ${lit(seal(key, CLIENT_SECRET, id))}, ${now}, ${now})`);
+        values.push(
+          `(${lit(id)}, ${lit(orgId)}, ${lit(PROVIDER_NAME)}, ${lit(provider0.settings)}, ${lit(seal(key, CLIENT_SECRET, id))}, ${now}, ${now})`,
+        );
       }
-      await engine.exec(`INSERT INTO providers (id, org_id, name, settings, client_secret_sealed, created_at, updated_at) VALUES ${values.join(", ")}`);
+      await engine.exec(
+        `INSERT INTO providers (id, org_id, name, settings, client_secret_sealed, created_at, updated_at) VALUES ${values.join(", ")}`,
+      );
     }
     progress(`providers: ${plan.orgs - 1} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
@@ -121,7 +127,12 @@ async function seed(engine: Engine, plan: SeedPlan, encryptionKeyHex: string, pr
     ),
   );
   await batches("identity links", plan.users, 0, (a, b) =>
-    engine.insertSeries("INSERT INTO identity_links (org_id, provider_id, subject, user_id, created_at)", `${orgOfUser}, ${providerOfUser}, 'sub-' || g, ${engine.hexId("a", "g")}, ${now}`, a, b),
+    engine.insertSeries(
+      "INSERT INTO identity_links (org_id, provider_id, subject, user_id, created_at)",
+      `${orgOfUser}, ${providerOfUser}, 'sub-' || g, ${engine.hexId("a", "g")}, ${now}`,
+      a,
+      b,
+    ),
   );
 }
 
@@ -141,7 +152,13 @@ export async function seedSqlite(path: string, plan: SeedPlan, encryptionKeyHex:
  * Seeds a PostgreSQL schema of a stopped service, then ANALYZEs it (autovacuum would, soon
  * after such an insert; the planner's choices on a million rows depend on it).
  */
-export async function seedPostgres(url: string, schema: string, plan: SeedPlan, encryptionKeyHex: string, progress: (line: string) => void): Promise<void> {
+export async function seedPostgres(
+  url: string,
+  schema: string,
+  plan: SeedPlan,
+  encryptionKeyHex: string,
+  progress: (line: string) => void,
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -167,7 +184,10 @@ export async function resetPostgresSchema(url: string, schema: string): Promise<
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.query(`CREATE SCHEMA ${schema}`);
-    const sibling = await client.query<{ schema: string }>("SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema <> $1 LIMIT 1", [schema]);
+    const sibling = await client.query<{ schema: string }>(
+      "SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema <> $1 LIMIT 1",
+      [schema],
+    );
     const other = sibling.rows[0]?.schema;
     if (other !== undefined) {
       for (const table of ["schema_migrations", "schema_migrations_lock"]) {

@@ -42,7 +42,10 @@ export interface RunningService {
 }
 
 /** Starts the service and waits until /healthz answers 200. `nodeArgs` e.g. --cpu-prof. */
-export async function startService(setup: ServiceSetup, options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningService> {
+export async function startService(
+  setup: ServiceSetup,
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningService> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -77,7 +80,14 @@ export async function startService(setup: ServiceSetup, options: { nodeArgs?: st
 }
 
 /** The admin API; throws with the answer on anything but the expected status. */
-export async function admin<T>(service: RunningService, setup: ServiceSetup, method: string, path: string, body: unknown, expect: number[]): Promise<T> {
+export async function admin<T>(
+  service: RunningService,
+  setup: ServiceSetup,
+  method: string,
+  path: string,
+  body: unknown,
+  expect: number[],
+): Promise<T> {
   const response = await fetch(`${service.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${setup.adminToken}`, "content-type": "application/json" },
@@ -99,22 +109,31 @@ export async function configureOrganisation(
   options: { name: string; domain: string; issuer: string; userEmails?: readonly string[] },
 ): Promise<{ orgId: string }> {
   const org = await admin<{ id: string }>(service, setup, "POST", "/api/v1/orgs", { name: options.name, domains: [options.domain] }, [201]);
-  await admin(service, setup, "PUT", `/api/v1/orgs/${org.id}/oauth-providers/${PROVIDER_NAME}`, {
-    providerName: PROVIDER_NAME,
-    issuer: options.issuer,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    scope: "openid email profile",
-    redirectUris: [REDIRECT_URI],
-    enableJit: false,
-  }, [200, 201]);
+  await admin(
+    service,
+    setup,
+    "PUT",
+    `/api/v1/orgs/${org.id}/oauth-providers/${PROVIDER_NAME}`,
+    {
+      providerName: PROVIDER_NAME,
+      issuer: options.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      scope: "openid email profile",
+      redirectUris: [REDIRECT_URI],
+      enableJit: false,
+    },
+    [200, 201],
+  );
   const emails = options.userEmails ?? [];
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < emails.length) {
-      const email = emails[next++]!;
-      await admin(service, setup, "POST", `/api/v1/orgs/${org.id}/users`, { email }, [201]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < emails.length) {
+        const email = emails[next++]!;
+        await admin(service, setup, "POST", `/api/v1/orgs/${org.id}/users`, { email }, [201]);
+      }
+    }),
+  );
   return { orgId: org.id };
 }

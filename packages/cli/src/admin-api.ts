@@ -54,7 +54,11 @@ export function asCliError(error: unknown, serviceUrl: string): unknown {
     const { statusCode, response } = error;
     if (error.error !== undefined) return new ServiceError(statusCode, error.error, error.serviceMessage ?? error.message);
     // Not an AuthError: something else answers at this address (a proxy, another service).
-    return new ServiceError(statusCode, `HTTP_${statusCode}`, `${serviceUrl} answered ${statusCode} ${response.statusText} without an AuthError body; is --url the pipeshub-auth service?`);
+    return new ServiceError(
+      statusCode,
+      `HTTP_${statusCode}`,
+      `${serviceUrl} answered ${statusCode} ${response.statusText} without an AuthError body; is --url the pipeshub-auth service?`,
+    );
   }
   if (error instanceof RequestTimeoutError) {
     return new UnreachableError(`the service at ${serviceUrl} did not answer within ${Math.round(error.timeoutMs / 1000)} s`);
@@ -68,7 +72,10 @@ export function asCliError(error: unknown, serviceUrl: string): unknown {
     return new UnreachableError(`cannot reach the service at ${serviceUrl} (${reason(failure)})`);
   }
   if (error instanceof ResponseValidationError) {
-    return new CliError(EXIT.SERVICE_ERROR, `${serviceUrl} answered ${error.statusCode} with a body the admin API does not send (${error.message}); is --url the pipeshub-auth service?`);
+    return new CliError(
+      EXIT.SERVICE_ERROR,
+      `${serviceUrl} answered ${error.statusCode} with a body the admin API does not send (${error.message}); is --url the pipeshub-auth service?`,
+    );
   }
   return error;
 }

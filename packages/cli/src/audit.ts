@@ -22,7 +22,11 @@ const COLUMNS: [string, number, (r: AuditRecord) => string][] = [
 ];
 
 // A stream has no end to measure column widths against: fixed minimum widths keep lines aligned.
-const formatRow = (cells: string[]) => cells.map((cell, i) => oneLine(cell).padEnd(COLUMNS[i]![1])).join("  ").trimEnd();
+const formatRow = (cells: string[]) =>
+  cells
+    .map((cell, i) => oneLine(cell).padEnd(COLUMNS[i]![1]))
+    .join("  ")
+    .trimEnd();
 
 function printer(ctx: CommandContext) {
   let headerShown = false;
@@ -95,7 +99,8 @@ With --json, one JSON object per line (JSON lines), newest last.`,
   async run(ctx, { args, values }) {
     const orgId = args[0]!;
     const limitText = stringOption(values, "limit", this) ?? "20";
-    if (!/^[1-9][0-9]{0,2}$/.test(limitText) || Number(limitText) > 200) throw new UsageError("--limit is a number from 1 to 200", "audit tail");
+    if (!/^[1-9][0-9]{0,2}$/.test(limitText) || Number(limitText) > 200)
+      throw new UsageError("--limit is a number from 1 to 200", "audit tail");
     const print = printer(ctx);
     const first = await ctx.admin.listAudit(orgId, { limit: Number(limitText) });
     print([...first.records].reverse());

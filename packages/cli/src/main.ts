@@ -68,7 +68,14 @@ function groupHelp(group: string): string {
 }
 
 function commandHelp(c: Command): string {
-  return [`Usage: ${usageLine(c)}`, "", c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + ".", ...(c.help ? ["", c.help] : []), "", GLOBAL_HELP].join("\n");
+  return [
+    `Usage: ${usageLine(c)}`,
+    "",
+    c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + ".",
+    ...(c.help ? ["", c.help] : []),
+    "",
+    GLOBAL_HELP,
+  ].join("\n");
 }
 
 /** Every option of every command, so arguments parse the same wherever the options are placed. */
@@ -97,8 +104,10 @@ function serviceUrl(values: OptionValues, env: NodeJS.ProcessEnv, warn: (text: s
     throw new UsageError(`--url must be an absolute URL such as ${DEFAULT_URL}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError("--url must be an http or https URL");
-  if (url.search || url.hash || url.username || url.password) throw new UsageError("--url must not contain a query, fragment or credentials");
-  if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) warn(`warning: the admin token travels unencrypted to ${url.host}; use https`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new UsageError("--url must not contain a query, fragment or credentials");
+  if (url.protocol === "http:" && !LOOPBACK.has(url.hostname))
+    warn(`warning: the admin token travels unencrypted to ${url.host}; use https`);
   return url.href.replace(/\/+$/, "");
 }
 
@@ -136,7 +145,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     // Refuse a secret on the command line before anything else: it is already in ps and
     // shell history, so at least never act on it, and never echo it.
     if (argv.some((a) => /^--client-?secret(=.*)?$/i.test(a))) {
-      throw new UsageError("the client secret is never taken from the command line (it would show in ps and shell history): use --client-secret-stdin or --client-secret-env VAR", "providers add");
+      throw new UsageError(
+        "the client secret is never taken from the command line (it would show in ps and shell history): use --client-secret-stdin or --client-secret-env VAR",
+        "providers add",
+      );
     }
     const first = parse(argv, allOptions());
     let [group, name, ...args] = first.positionals;
@@ -156,10 +168,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         out.line(groupHelp(group));
         return EXIT.OK;
       }
-      throw new UsageError(`"${group}" needs a command: ${COMMANDS.filter((c) => c.group === group).map((c) => c.name).join(", ")}`, group);
+      throw new UsageError(
+        `"${group}" needs a command: ${COMMANDS.filter((c) => c.group === group)
+          .map((c) => c.name)
+          .join(", ")}`,
+        group,
+      );
     }
     const command = COMMANDS.find((c) => c.group === group && c.name === name);
-    if (!command) throw new UsageError(`unknown command "${group} ${name}"; ${group} commands: ${COMMANDS.filter((c) => c.group === group).map((c) => c.name).join(", ")}`, group);
+    if (!command)
+      throw new UsageError(
+        `unknown command "${group} ${name}"; ${group} commands: ${COMMANDS.filter((c) => c.group === group)
+          .map((c) => c.name)
+          .join(", ")}`,
+        group,
+      );
     if (help) {
       out.line(commandHelp(command));
       return EXIT.OK;
@@ -168,15 +191,25 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const own = parse(argv, { ...GLOBAL_OPTIONS, ...command.options }, commandName(command));
     const positional = own.positionals.slice(2);
     if (positional.length < command.args.length) {
-      throw new UsageError(`missing ${command.args.slice(positional.length).map((a) => `<${a}>`).join(" ")}`, commandName(command));
+      throw new UsageError(
+        `missing ${command.args
+          .slice(positional.length)
+          .map((a) => `<${a}>`)
+          .join(" ")}`,
+        commandName(command),
+      );
     }
-    if (positional.length > command.args.length) throw new UsageError(`unexpected argument "${positional[command.args.length]!.slice(0, 40)}"`, commandName(command));
+    if (positional.length > command.args.length)
+      throw new UsageError(`unexpected argument "${positional[command.args.length]!.slice(0, 40)}"`, commandName(command));
 
     const warn = (text: string) => out.note(text);
     const baseUrl = serviceUrl(own.values, env, warn);
     const admin = adminApi(baseUrl, adminToken(own.values, env, warn));
     try {
-      return (await command.run({ admin, serviceUrl: baseUrl, out, env, stdin: process.stdin }, { args: positional, values: own.values })) ?? EXIT.OK;
+      return (
+        (await command.run({ admin, serviceUrl: baseUrl, out, env, stdin: process.stdin }, { args: positional, values: own.values })) ??
+        EXIT.OK
+      );
     } catch (error) {
       throw asCliError(error, baseUrl);
     }

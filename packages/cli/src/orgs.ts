@@ -2,7 +2,13 @@ import { type Command, listOption, stringOption } from "./command.ts";
 import { details, table } from "./output.ts";
 import type { Org } from "./sdk.ts";
 
-const orgDetails = (org: Org) => details([["id", org.id], ["name", org.name], ["domains", org.domains.join(", ") || "-"], ["created", org.createdAt]]);
+const orgDetails = (org: Org) =>
+  details([
+    ["id", org.id],
+    ["name", org.name],
+    ["domains", org.domains.join(", ") || "-"],
+    ["created", org.createdAt],
+  ]);
 
 const create: Command = {
   group: "orgs",
@@ -36,12 +42,14 @@ const list: Command = {
     const orgs = await admin.listOrgs();
     if (out.json) return out.data(orgs);
     if (orgs.length === 0) return out.note("no organisations yet: pipeshub-auth orgs create --name NAME");
-    out.line(table(orgs, [
-      { header: "ID", value: (o) => o.id },
-      { header: "NAME", value: (o) => o.name },
-      { header: "DOMAINS", value: (o) => o.domains.join(",") || "-" },
-      { header: "CREATED", value: (o) => o.createdAt },
-    ]));
+    out.line(
+      table(orgs, [
+        { header: "ID", value: (o) => o.id },
+        { header: "NAME", value: (o) => o.name },
+        { header: "DOMAINS", value: (o) => o.domains.join(",") || "-" },
+        { header: "CREATED", value: (o) => o.createdAt },
+      ]),
+    );
   },
 };
 

@@ -14,7 +14,11 @@ export interface Output {
   note(text: string): void;
 }
 
-export function createOutput(json: boolean, stdout: Writable = process.stdout, stderr: Writable & { isTTY?: boolean } = process.stderr): Output {
+export function createOutput(
+  json: boolean,
+  stdout: Writable = process.stdout,
+  stderr: Writable & { isTTY?: boolean } = process.stderr,
+): Output {
   return {
     json,
     stdout,
@@ -34,7 +38,14 @@ export interface Column<T> {
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = [columns.map((c) => c.header), ...rows.map((row) => columns.map((c) => oneLine(c.value(row))))];
   const widths = columns.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return cells
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** Label/value pairs, labels aligned: for one record. */

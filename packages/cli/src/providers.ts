@@ -4,7 +4,12 @@ import { details, progress, table, yesNo } from "./output.ts";
 import { APIError, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
 import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
 
-const AUTH_METHODS: Record<string, string> = { basic: "client_secret_basic", post: "client_secret_post", client_secret_basic: "client_secret_basic", client_secret_post: "client_secret_post" };
+const AUTH_METHODS: Record<string, string> = {
+  basic: "client_secret_basic",
+  post: "client_secret_post",
+  client_secret_basic: "client_secret_basic",
+  client_secret_post: "client_secret_post",
+};
 
 function providerDetails(p: OAuthProviderSettings): string {
   const rows: [string, string | null | undefined][] = [
@@ -46,7 +51,8 @@ const add: Command = {
   group: "providers",
   name: "add",
   args: ["orgId", "name"],
-  synopsis: "(--issuer URL | --authorization-url URL --token-endpoint URL --userinfo-endpoint URL | --preset NAME) --client-id ID [options]",
+  synopsis:
+    "(--issuer URL | --authorization-url URL --token-endpoint URL --userinfo-endpoint URL | --preset NAME) --client-id ID [options]",
   summary: "add an OAuth/OIDC provider to an organisation, or replace it",
   help: `Creates the provider, or replaces the one of that name (every setting not given goes back to
 its default; the stored client secret is kept when no new one is given).
@@ -113,14 +119,18 @@ Examples:
     if (!issuer && !authorizationUrl && !tokenEndpoint && !preset) {
       throw new UsageError("give --issuer, or --authorization-url with --token-endpoint and --userinfo-endpoint, or --preset", name);
     }
-    if (Boolean(authorizationUrl) !== Boolean(tokenEndpoint)) throw new UsageError("--authorization-url and --token-endpoint go together", name);
+    if (Boolean(authorizationUrl) !== Boolean(tokenEndpoint))
+      throw new UsageError("--authorization-url and --token-endpoint go together", name);
     const authMethod = opt("auth-method");
     if (authMethod !== undefined && !AUTH_METHODS[authMethod]) throw new UsageError("--auth-method is basic or post", name);
-    if (values["client-secret-stdin"] && values["client-secret-env"] !== undefined) throw new UsageError("give --client-secret-stdin or --client-secret-env, not both", name);
+    if (values["client-secret-stdin"] && values["client-secret-env"] !== undefined)
+      throw new UsageError("give --client-secret-stdin or --client-secret-env, not both", name);
     const envName = opt("client-secret-env");
     const clientSecret = values["client-secret-stdin"]
       ? await readSecretFromStdin(ctx.stdin, ctx.out.stderr, name)
-      : envName !== undefined ? readSecretFromEnv(ctx.env, envName, name) : undefined;
+      : envName !== undefined
+        ? readSecretFromEnv(ctx.env, envName, name)
+        : undefined;
     const redirectUris = listOption(values, "redirect-uri");
     const options = presetOptions(values, name);
     const body = {
@@ -162,15 +172,17 @@ const list: Command = {
     const providers = await admin.listProviders(args[0]!);
     if (out.json) return out.data(providers);
     if (providers.length === 0) return out.note("no providers yet: pipeshub-auth providers add --help");
-    out.line(table(providers, [
-      { header: "NAME", value: (p) => p.providerName },
-      { header: "ISSUER / TOKEN ENDPOINT", value: (p) => p.issuer ?? p.tokenEndpoint ?? "-" },
-      { header: "CLIENT ID", value: (p) => p.clientId },
-      { header: "SECRET", value: (p) => (p.clientSecretSet ? "set" : "-") },
-      { header: "JIT", value: (p) => yesNo(p.enableJit) },
-      { header: "PKCE", value: (p) => yesNo(p.requirePkce) },
-      { header: "UPDATED", value: (p) => p.updatedAt },
-    ]));
+    out.line(
+      table(providers, [
+        { header: "NAME", value: (p) => p.providerName },
+        { header: "ISSUER / TOKEN ENDPOINT", value: (p) => p.issuer ?? p.tokenEndpoint ?? "-" },
+        { header: "CLIENT ID", value: (p) => p.clientId },
+        { header: "SECRET", value: (p) => (p.clientSecretSet ? "set" : "-") },
+        { header: "JIT", value: (p) => yesNo(p.enableJit) },
+        { header: "PKCE", value: (p) => yesNo(p.requirePkce) },
+        { header: "UPDATED", value: (p) => p.updatedAt },
+      ]),
+    );
   },
 };
 
@@ -215,7 +227,13 @@ async function testProvider(ctx: CommandContext, orgId: string, name: string) {
   spinner.stop();
   if (out.json) return out.data(result);
   out.note(`provider "${name}" answered`);
-  out.line(details([["issuer", result.issuer], ["authorization endpoint", result.authorizationEndpoint], ["token endpoint", result.tokenEndpoint]]));
+  out.line(
+    details([
+      ["issuer", result.issuer],
+      ["authorization endpoint", result.authorizationEndpoint],
+      ["token endpoint", result.tokenEndpoint],
+    ]),
+  );
 }
 
 const test: Command = {

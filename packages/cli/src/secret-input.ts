@@ -10,15 +10,18 @@ export async function readSecretFromStdin(stdin: NodeJS.ReadStream, stderr: Node
   const secret = stdin.isTTY ? await promptHidden(stdin, stderr, "client secret (input hidden): ") : await readAll(stdin);
   const value = secret.replace(/\r?\n$/, "");
   if (value === "") throw new UsageError("--client-secret-stdin: nothing was read from stdin", command);
-  if (Buffer.byteLength(value) > MAX_SECRET_BYTES) throw new UsageError(`--client-secret-stdin: the secret is longer than ${MAX_SECRET_BYTES} bytes`, command);
+  if (Buffer.byteLength(value) > MAX_SECRET_BYTES)
+    throw new UsageError(`--client-secret-stdin: the secret is longer than ${MAX_SECRET_BYTES} bytes`, command);
   return value;
 }
 
 /** Reads a secret from the environment variable an option names (the name, never the value, is on the command line). */
 export function readSecretFromEnv(env: NodeJS.ProcessEnv, variable: string, command: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) throw new UsageError(`--client-secret-env takes the name of an environment variable, e.g. OKTA_CLIENT_SECRET`, command);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+    throw new UsageError(`--client-secret-env takes the name of an environment variable, e.g. OKTA_CLIENT_SECRET`, command);
   const value = env[variable];
-  if (value === undefined || value === "") throw new UsageError(`--client-secret-env: the environment variable ${variable} is not set or empty`, command);
+  if (value === undefined || value === "")
+    throw new UsageError(`--client-secret-env: the environment variable ${variable} is not set or empty`, command);
   return value;
 }
 

@@ -13,9 +13,20 @@ const add: Command = {
   options: { email: { type: "string" }, name: { type: "string" } },
   async run({ admin, out }, { args, values }) {
     const fullName = stringOption(values, "name", this);
-    const user = await admin.createUser(args[0]!, { email: stringOption(values, "email", this, true), ...(fullName !== undefined && { fullName }) });
+    const user = await admin.createUser(args[0]!, {
+      email: stringOption(values, "email", this, true),
+      ...(fullName !== undefined && { fullName }),
+    });
     if (out.json) return out.data(user);
-    out.line(details([["id", user.id], ["email", user.email], ["name", user.fullName ?? "-"], ["status", user.status], ["created", user.createdAt]]));
+    out.line(
+      details([
+        ["id", user.id],
+        ["email", user.email],
+        ["name", user.fullName ?? "-"],
+        ["status", user.status],
+        ["created", user.createdAt],
+      ]),
+    );
   },
 };
 
@@ -33,13 +44,15 @@ const find: Command = {
     const users = email === undefined ? await admin.listUsers(args[0]!) : await admin.findUsers(args[0]!, email);
     if (out.json) return out.data(users);
     if (users.length === 0) return out.note(email === undefined ? "no users yet" : `no user with email ${email}`);
-    out.line(table(users, [
-      { header: "ID", value: (u) => u.id },
-      { header: "EMAIL", value: (u) => u.email },
-      { header: "NAME", value: (u) => u.fullName ?? "-" },
-      { header: "STATUS", value: (u) => u.status },
-      { header: "CREATED", value: (u) => u.createdAt },
-    ]));
+    out.line(
+      table(users, [
+        { header: "ID", value: (u) => u.id },
+        { header: "EMAIL", value: (u) => u.email },
+        { header: "NAME", value: (u) => u.fullName ?? "-" },
+        { header: "STATUS", value: (u) => u.status },
+        { header: "CREATED", value: (u) => u.createdAt },
+      ]),
+    );
   },
 };
 

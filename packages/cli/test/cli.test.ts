@@ -78,7 +78,8 @@ describe("pipeshub-auth CLI", () => {
   test("--help lists every command and the exit codes; each command has its own help", async () => {
     const [top, add, bare] = await Promise.all([cli(["--help"]), cli(["providers", "add", "--help"]), cli([])]);
     assert.equal(top.code, 0);
-    for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "keys reencrypt", "audit tail"]) assert.match(top.stdout, new RegExp(command));
+    for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "keys reencrypt", "audit tail"])
+      assert.match(top.stdout, new RegExp(command));
     assert.match(top.stdout, /3 {2}cannot reach the service/);
     assert.match(top.stdout, /4 {2}providers test: the provider check failed/);
     assert.equal(add.code, 0);
@@ -92,26 +93,61 @@ describe("pipeshub-auth CLI", () => {
 
   test("orgs create / list / show: JSON for scripts, aligned tables for people", async (t) => {
     const service = await startService(t);
-    const created = json<{ id: string; name: string; domains: string[] }>(await cli(["orgs", "create", "--name", "Acme", "--domain", "acme.test", "--domain", "Acme.Example", "--json"], { service }));
+    const created = json<{ id: string; name: string; domains: string[] }>(
+      await cli(["orgs", "create", "--name", "Acme", "--domain", "acme.test", "--domain", "Acme.Example", "--json"], { service }),
+    );
     assert.equal(created.name, "Acme");
     assert.deepEqual(created.domains.sort(), ["acme.example", "acme.test"]);
-    const [listed, shown] = await Promise.all([cli(["orgs", "list", "--json"], { service }), cli(["orgs", "show", created.id], { service })]);
-    assert.deepEqual(json<{ id: string }[]>(listed).map((o) => o.id), [created.id]);
+    const [listed, shown] = await Promise.all([
+      cli(["orgs", "list", "--json"], { service }),
+      cli(["orgs", "show", created.id], { service }),
+    ]);
+    assert.deepEqual(
+      json<{ id: string }[]>(listed).map((o) => o.id),
+      [created.id],
+    );
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, new RegExp(`^id {7}${created.id}\\nname {5}Acme\\ndomains {2}acme\\.example, acme\\.test\\n`));
   });
 
   test("providers add reads the secret from stdin, never echoes it; list, show, test, remove", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
-    const provider = await startTestProvider({ clients: [{ client_id: "cli-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }], users: [] });
+    const provider = await startTestProvider({
+      clients: [{ client_id: "cli-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      users: [],
+    });
     t.after(() => provider.close());
-    const added = await cli(["providers", "add", orgId, "corp", "--issuer", provider.issuer, "--client-id", "cli-app", "--client-secret-stdin", "--redirect-uri", REDIRECT_URI, "--jit", "--require-pkce", "--auth-method", "basic", "--json"], { service, input: `${CLIENT_SECRET}\n` });
+    const added = await cli(
+      [
+        "providers",
+        "add",
+        orgId,
+        "corp",
+        "--issuer",
+        provider.issuer,
+        "--client-id",
+        "cli-app",
+        "--client-secret-stdin",
+        "--redirect-uri",
+        REDIRECT_URI,
+        "--jit",
+        "--require-pkce",
+        "--auth-method",
+        "basic",
+        "--json",
+      ],
+      { service, input: `${CLIENT_SECRET}\n` },
+    );
     const view = json<Record<string, unknown>>(added);
     assert.equal(view.clientSecretSet, true);
     assert.equal(view.enableJit, true);
     assert.equal(view.requirePkce, true);
     assert.equal(added.stdout.includes(CLIENT_SECRET) || added.stderr.includes(CLIENT_SECRET), false, "the secret is never printed");
-    assert.equal((await service.app.store.providers.configured(orgId, "corp"))?.clientSecret, CLIENT_SECRET, "the trailing newline is not part of the secret");
+    assert.equal(
+      (await service.app.store.providers.configured(orgId, "corp"))?.clientSecret,
+      CLIENT_SECRET,
+      "the trailing newline is not part of the secret",
+    );
 
     const [listed, shown, checked] = await Promise.all([
       cli(["providers", "list", orgId], { service }),
@@ -119,12 +155,19 @@ describe("pipeshub-auth CLI", () => {
       cli(["providers", "test", orgId, "corp", "--json"], { service }),
     ]);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^NAME +ISSUER \/ TOKEN ENDPOINT +CLIENT ID +SECRET +JIT +PKCE +UPDATED\ncorp +http:\/\/127\.0\.0\.1:\d+ +cli-app +set +yes +yes +\S+\n$/);
+    assert.match(
+      listed.stdout,
+      /^NAME +ISSUER \/ TOKEN ENDPOINT +CLIENT ID +SECRET +JIT +PKCE +UPDATED\ncorp +http:\/\/127\.0\.0\.1:\d+ +cli-app +set +yes +yes +\S+\n$/,
+    );
     assert.match(shown.stdout, /client secret +set\n/);
     for (const run of [listed, shown, checked]) assert.equal(`${run.stdout}${run.stderr}`.includes(CLIENT_SECRET), false);
     const result = json<{ ok: boolean; issuer: string; tokenEndpoint: string }>(checked);
     assert.deepEqual([result.ok, result.issuer, result.tokenEndpoint], [true, provider.issuer, provider.endpoints.token]);
-    assert.match(checked.stderr, new RegExp(`^checking discovery at ${provider.issuer}/\\.well-known/openid-configuration …\\n$`), "progress is a plain line when stderr is not a terminal");
+    assert.match(
+      checked.stderr,
+      new RegExp(`^checking discovery at ${provider.issuer}/\\.well-known/openid-configuration …\\n$`),
+      "progress is a plain line when stderr is not a terminal",
+    );
 
     const removed = await cli(["providers", "remove", orgId, "corp"], { service });
     assert.equal(removed.code, 0, removed.stderr);
@@ -137,14 +180,51 @@ describe("pipeshub-auth CLI", () => {
   test("providers add with a preset and the secret from a named environment variable", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
     const secret = "env-held-secret-4f1a9";
-    const run = await cli(["providers", "add", orgId, "okta", "--preset", "okta", "--preset-option", "domain=acme.okta.com", "--preset-option", "authorizationServerId=default", "--client-id", "0oa1", "--client-secret-env", "OKTA_SECRET", "--redirect-uri", REDIRECT_URI, "--json"], { service, env: { OKTA_SECRET: secret } });
+    const run = await cli(
+      [
+        "providers",
+        "add",
+        orgId,
+        "okta",
+        "--preset",
+        "okta",
+        "--preset-option",
+        "domain=acme.okta.com",
+        "--preset-option",
+        "authorizationServerId=default",
+        "--client-id",
+        "0oa1",
+        "--client-secret-env",
+        "OKTA_SECRET",
+        "--redirect-uri",
+        REDIRECT_URI,
+        "--json",
+      ],
+      { service, env: { OKTA_SECRET: secret } },
+    );
     const view = json<Record<string, unknown>>(run);
     assert.equal(view.issuer, "https://acme.okta.com/oauth2/default");
     assert.equal(`${run.stdout}${run.stderr}`.includes(secret), false);
     assert.equal((await service.app.store.providers.configured(orgId, "okta"))?.clientSecret, secret);
 
     const [unknownPreset, unsetVariable] = await Promise.all([
-      cli(["providers", "add", orgId, "x", "--preset", "ping", "--client-id", "a", "--client-secret-env", "OKTA_SECRET", "--redirect-uri", REDIRECT_URI], { service, env: { OKTA_SECRET: secret } }),
+      cli(
+        [
+          "providers",
+          "add",
+          orgId,
+          "x",
+          "--preset",
+          "ping",
+          "--client-id",
+          "a",
+          "--client-secret-env",
+          "OKTA_SECRET",
+          "--redirect-uri",
+          REDIRECT_URI,
+        ],
+        { service, env: { OKTA_SECRET: secret } },
+      ),
       cli(["providers", "add", orgId, "y", "--preset", "google", "--client-id", "a", "--client-secret-env", "NOT_SET"], { service }),
     ]);
     assert.equal(unknownPreset.code, 1, "the service refused: exit 1 with its error");
@@ -155,26 +235,46 @@ describe("pipeshub-auth CLI", () => {
 
   test("providers test against a provider on a closed port exits 4 with the provider's reason", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
-    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, { clientId: "a", clientSecret: "s3cret-value", issuer: await closedPortUrl(), redirectUris: [REDIRECT_URI] });
+    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, {
+      clientId: "a",
+      clientSecret: "s3cret-value",
+      issuer: await closedPortUrl(),
+      redirectUris: [REDIRECT_URI],
+    });
     assert.equal(put.status, 201, put.text);
-    const [human, machine] = await Promise.all([cli(["providers", "test", orgId, "down"], { service }), cli(["providers", "test", orgId, "down", "--json"], { service })]);
+    const [human, machine] = await Promise.all([
+      cli(["providers", "test", orgId, "down"], { service }),
+      cli(["providers", "test", orgId, "down", "--json"], { service }),
+    ]);
     assert.equal(human.code, 4, human.stderr);
     assert.equal(human.stdout, "");
-    assert.match(human.stderr, /error: provider check failed: PROVIDER_UNAVAILABLE: The provider "down" could not be reached during discovery\./);
+    assert.match(
+      human.stderr,
+      /error: provider check failed: PROVIDER_UNAVAILABLE: The provider "down" could not be reached during discovery\./,
+    );
     assert.equal(machine.code, 4);
-    assert.deepEqual(JSON.parse(machine.stdout), { ok: false, error: "PROVIDER_UNAVAILABLE", message: 'The provider "down" could not be reached during discovery.' });
+    assert.deepEqual(JSON.parse(machine.stdout), {
+      ok: false,
+      error: "PROVIDER_UNAVAILABLE",
+      message: 'The provider "down" could not be reached during discovery.',
+    });
   });
 
   test("users add / find, keys rotate", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
-    const user = json<{ id: string; email: string; fullName: string }>(await cli(["users", "add", orgId, "--email", "Jane@acme.test", "--name", "Jane Doe", "--json"], { service }));
+    const user = json<{ id: string; email: string; fullName: string }>(
+      await cli(["users", "add", orgId, "--email", "Jane@acme.test", "--name", "Jane Doe", "--json"], { service }),
+    );
     assert.equal(user.fullName, "Jane Doe");
     const [found, missing, rotated] = await Promise.all([
       cli(["users", "find", orgId, "--email", "jane@ACME.test", "--json"], { service }),
       cli(["users", "find", orgId, "--email", "nobody@acme.test"], { service }),
       cli(["keys", "rotate", "--json"], { service }),
     ]);
-    assert.deepEqual(json<{ id: string }[]>(found).map((u) => u.id), [user.id]);
+    assert.deepEqual(
+      json<{ id: string }[]>(found).map((u) => u.id),
+      [user.id],
+    );
     assert.equal(missing.code, 0);
     assert.equal(missing.stdout, "");
     assert.match(missing.stderr, /no user with email nobody@acme\.test/);
@@ -188,15 +288,37 @@ describe("pipeshub-auth CLI", () => {
 
   test("audit tail: the latest records newest last; --follow prints new ones until interrupted", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
-    const record = (email: string) => service.app.store.audit.record({ orgId, userId: null, email, provider: "corp", event: "oauth.exchange", outcome: "failure", error: "INVALID_GRANT", ip: "127.0.0.1" });
+    const record = (email: string) =>
+      service.app.store.audit.record({
+        orgId,
+        userId: null,
+        email,
+        provider: "corp",
+        event: "oauth.exchange",
+        outcome: "failure",
+        error: "INVALID_GRANT",
+        ip: "127.0.0.1",
+      });
     for (const email of ["one@acme.test", "two@acme.test", "three@acme.test"]) {
       await record(email);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    const [lines, table] = await Promise.all([cli(["audit", "tail", orgId, "--limit", "2", "--json"], { service }), cli(["audit", "tail", orgId], { service })]);
+    const [lines, table] = await Promise.all([
+      cli(["audit", "tail", orgId, "--limit", "2", "--json"], { service }),
+      cli(["audit", "tail", orgId], { service }),
+    ]);
     assert.equal(lines.code, 0, lines.stderr);
-    assert.deepEqual(lines.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { email: string }).email), ["two@acme.test", "three@acme.test"]);
-    assert.match(table.stdout, /^TIME +EVENT +OUTCOME +ERROR +EMAIL +PROVIDER +IP\n.+one@acme\.test.+\n.+two@acme\.test.+\n.+three@acme\.test.+\n$/);
+    assert.deepEqual(
+      lines.stdout
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { email: string }).email),
+      ["two@acme.test", "three@acme.test"],
+    );
+    assert.match(
+      table.stdout,
+      /^TIME +EVENT +OUTCOME +ERROR +EMAIL +PROVIDER +IP\n.+one@acme\.test.+\n.+two@acme\.test.+\n.+three@acme\.test.+\n$/,
+    );
 
     const child = spawn(process.execPath, [BIN, "audit", "tail", orgId, "--limit", "1", "--follow", "--json"], {
       env: { PATH: process.env.PATH ?? "", PIPESHUB_AUTH_URL: service.url, ADMIN_TOKEN: service.app.config.adminToken },
@@ -220,7 +342,10 @@ describe("pipeshub-auth CLI", () => {
     child.kill("SIGINT");
     const run = await done;
     assert.equal(run.code, 0, run.stderr);
-    const emails = run.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { email: string }).email);
+    const emails = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { email: string }).email);
     assert.equal(emails.length, 4, "each record once");
     assert.equal(emails[0], "three@acme.test");
     assert.deepEqual(emails.slice(1, 3).sort(), ["five@acme.test", "four@acme.test"]);
@@ -230,14 +355,24 @@ describe("pipeshub-auth CLI", () => {
   test("usage errors exit 2 and name the problem; a secret on the command line is refused and never echoed", async (t) => {
     const service = await startService(t);
     const runs = await Promise.all([
-      cli(["providers", "add", "org", "idp", "--issuer", "https://idp.example.com", "--client-id", "a", "--client-secret=hunter2-on-argv"], { service }),
+      cli(
+        ["providers", "add", "org", "idp", "--issuer", "https://idp.example.com", "--client-id", "a", "--client-secret=hunter2-on-argv"],
+        { service },
+      ),
       cli(["orgs", "frobnicate"], { service }),
       cli(["orgs", "show"], { service }),
       cli(["orgs", "list", "--follow"], { service }),
       cli(["orgs", "list"], { service, env: { ADMIN_TOKEN: undefined } }),
       cli(["audit", "tail", "org", "--limit", "0"], { service }),
     ]);
-    const expected = [/never taken from the command line/, /unknown command "orgs frobnicate"; orgs commands: create, list, show/, /missing <orgId>/, /unknown option '--follow'/, /no admin token/, /--limit is a number from 1 to 200/];
+    const expected = [
+      /never taken from the command line/,
+      /unknown command "orgs frobnicate"; orgs commands: create, list, show/,
+      /missing <orgId>/,
+      /unknown option '--follow'/,
+      /no admin token/,
+      /--limit is a number from 1 to 200/,
+    ];
     runs.forEach((run, i) => {
       assert.equal(run.code, 2, `${expected[i]}: ${run.stderr}`);
       assert.equal(run.stdout, "");
@@ -283,12 +418,18 @@ describe("pipeshub-auth CLI", () => {
       cli(["orgs", "list"], { env: { ...env, PIPESHUB_AUTH_URL: `http://127.0.0.1:${(cutOff.address() as AddressInfo).port}` } }),
     ]);
     assert.equal(notAuthError.code, 1);
-    assert.equal(notAuthError.stderr, `error: HTTP_404: ${impostor.url} answered 404 Not Found without an AuthError body; is --url the pipeshub-auth service?\n`);
+    assert.equal(
+      notAuthError.stderr,
+      `error: HTTP_404: ${impostor.url} answered 404 Not Found without an AuthError body; is --url the pipeshub-auth service?\n`,
+    );
     assert.equal(redirected.code, 1);
     assert.match(redirected.stderr, /^error: HTTP_302: .* answered 302 Found without an AuthError body/);
     assert.equal(elsewhere.requests, 0, "the admin token never follows a redirect");
     assert.equal(unexpectedBody.code, 1);
-    assert.match(unexpectedBody.stderr, /^error: .* answered 200 with a body the admin API does not send \(.*\); is --url the pipeshub-auth service\?\n$/);
+    assert.match(
+      unexpectedBody.stderr,
+      /^error: .* answered 200 with a body the admin API does not send \(.*\); is --url the pipeshub-auth service\?\n$/,
+    );
     assert.equal(brokenOff.code, 3, brokenOff.stderr);
     assert.match(brokenOff.stderr, /^error: the connection to http:\/\/127\.0\.0\.1:\d+ broke off while reading the answer \(\w+\)\n$/);
   });

@@ -56,8 +56,7 @@ export async function enforceClientAuthMethod(
     const error = { error: "invalid_client", error_description: "client authentication failed" };
     const headers: Record<string, string> = {};
     if (used === "client_secret_basic") {
-      headers["www-authenticate"] =
-        `Basic realm="${issuer}", error="invalid_client", error_description="client authentication failed"`;
+      headers["www-authenticate"] = `Basic realm="${issuer}", error="invalid_client", error_description="client authentication failed"`;
     }
     sendJson(res, 401, error, headers);
     return;

@@ -49,7 +49,10 @@ export async function handleInteraction(
     }
     // The login form starts with the account the client suggested (OIDC Core §3.1.2.1 login_hint).
     const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : "";
-    const html = prompt === "login" ? loginPage(pageText, uid, clientId, undefined, hint) : consentPage(pageText, uid, clientId, String(details.params.scope ?? ""));
+    const html =
+      prompt === "login"
+        ? loginPage(pageText, uid, clientId, undefined, hint)
+        : consentPage(pageText, uid, clientId, String(details.params.scope ?? ""));
     send(res, 200, html, "text/html; charset=utf-8", { ...PAGE_HEADERS, [INTERACTION_PROMPT_HEADER]: prompt });
     return;
   }

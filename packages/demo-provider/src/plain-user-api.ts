@@ -10,7 +10,12 @@ import type { OidcProvider } from "./oidc-provider-binding.ts";
 export const PLAIN_USER_API_PATH = "/api/user";
 
 /** Answers the user API with the claims of the user the access token was issued to. */
-export async function handlePlainUserApi(req: IncomingMessage, res: ServerResponse, provider: OidcProvider, accounts: Accounts): Promise<void> {
+export async function handlePlainUserApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  provider: OidcProvider,
+  accounts: Accounts,
+): Promise<void> {
   const challenge = { "www-authenticate": 'Bearer error="invalid_token"' };
   if (req.method !== "GET") {
     sendJson(res, 405, { message: "method not allowed" });

@@ -67,7 +67,11 @@ function configuration(s: ProviderSetup): Record<string, unknown> {
 }
 
 /** A Provider instance for `issuer` and its node:http request handler. */
-export function createProvider(Provider: OidcProviderCtor, issuer: string, setup: ProviderSetup): { provider: OidcProvider; handler: NodeHandler } {
+export function createProvider(
+  Provider: OidcProviderCtor,
+  issuer: string,
+  setup: ProviderSetup,
+): { provider: OidcProvider; handler: NodeHandler } {
   const provider = new Provider(issuer, configuration(setup));
   // oidc-provider renders 500s itself; make sure a bug here is never silent.
   provider.on("server_error", (_ctx: unknown, err: unknown) => {

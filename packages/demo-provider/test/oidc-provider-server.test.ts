@@ -22,7 +22,12 @@ const postClient = {
 type DrivenProvider = OidcProviderServer & { authorize(p: AuthorizeParams): Promise<AuthorizeResult> };
 
 async function provider(t: TestContext, extra: Partial<OidcProviderServerOptions> = {}): Promise<DrivenProvider> {
-  const server = await startOidcProviderServer({ clients: [basicClient, postClient], users: [alice, bob], label: "Test provider", ...extra });
+  const server = await startOidcProviderServer({
+    clients: [basicClient, postClient],
+    users: [alice, bob],
+    label: "Test provider",
+    ...extra,
+  });
   t.after(() => server.close());
   const authorize = (p: AuthorizeParams) => authorizeWithScriptedBrowser(server.issuer, p);
   // Object.create keeps the server's getters (live counters, current key ids) working.
@@ -99,9 +104,7 @@ test("discovery document advertises the endpoints", async (t) => {
 
 test("the ID token verifies against the JWKS and carries email, email_verified, name, nonce", async (t) => {
   const p = await provider(t);
-  const code = codeOf(
-    await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "alice", nonce: "n-123" }),
-  );
+  const code = codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "alice", nonce: "n-123" }));
   const tok = await redeem(p, code);
   assert.equal(tok.status, 200, JSON.stringify(tok.json));
   const jwks = createRemoteJWKSet(new URL(p.endpoints.jwks));
@@ -164,11 +167,9 @@ test("client_secret_post works for a post client and basic is refused for it", a
   assert.equal(basicViaPost.json.error, "invalid_client");
 
   // a wrong secret is refused too
-  const wrong = await redeem(
-    p,
-    codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "bob" })),
-    { client: { client_id: basicClient.client_id, client_secret: "nope" } },
-  );
+  const wrong = await redeem(p, codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "bob" })), {
+    client: { client_id: basicClient.client_id, client_secret: "nope" },
+  });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.json.error, "invalid_client");
 });
@@ -199,7 +200,10 @@ test("requirePkce refuses an authorization request without a challenge and verif
 
 test("without requirePkce a challenge is optional but still verified when sent", async (t) => {
   const p = await provider(t);
-  assert.equal((await redeem(p, codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "alice" })))).status, 200);
+  assert.equal(
+    (await redeem(p, codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "alice" })))).status,
+    200,
+  );
 
   const verifier = randomBytes(32).toString("base64url");
   const codeChallenge = createHash("sha256").update(verifier).digest("base64url");
@@ -267,7 +271,10 @@ test("a plain OAuth 2.0 scope yields no id_token and the plain user API answers 
 
 test("access tokens expire after accessTokenTtlSeconds", async (t) => {
   const p = await provider(t, { accessTokenTtlSeconds: 1 });
-  const tok = await redeem(p, codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "bob", scope: "email" })));
+  const tok = await redeem(
+    p,
+    codeOf(await p.authorize({ clientId: basicClient.client_id, redirectUri: REDIRECT, login: "bob", scope: "email" })),
+  );
   assert.equal(tok.json.expires_in, 1);
   await new Promise((r) => setTimeout(r, 1100));
   const res = await fetch(p.endpoints.plainUserApi, { headers: { authorization: `Bearer ${String(tok.json.access_token)}` } });

@@ -39,7 +39,12 @@ function browser(issuer: string) {
 /** Starts an authorization request and follows it to the login page. */
 async function openLoginPage(server: OidcProviderServer) {
   const go = browser(server.issuer);
-  const query = new URLSearchParams({ client_id: client.client_id, redirect_uri: REDIRECT, response_type: "code", scope: "openid email profile" });
+  const query = new URLSearchParams({
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    response_type: "code",
+    scope: "openid email profile",
+  });
   const start = await go(`/auth?${query}`);
   assert.ok(start.status >= 300 && start.status < 400, `redirected to the login page, got ${start.status}`);
   const interaction = new URL(start.headers.get("location") ?? "", server.issuer).pathname;
@@ -55,7 +60,10 @@ test("the login page says it is a stand-in, escapes what it shows and is served 
   assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/);
   assert.equal(page.headers.get("x-content-type-options"), "nosniff");
   assert.equal(page.headers.get("cache-control"), "no-store");
-  assert.match(html, /<strong>Demo &#60;provider&#62;<\/strong> · a stand-in OpenID Provider on this machine, for trying things out\. Not for real accounts\./);
+  assert.match(
+    html,
+    /<strong>Demo &#60;provider&#62;<\/strong> · a stand-in OpenID Provider on this machine, for trying things out\. Not for real accounts\./,
+  );
   assert.match(html, /Sign in to continue to pages-app/);
   assert.match(html, /id="hint">Demo user: carol, password &#34;s3cret&#34; &#38; nothing real</);
   assert.match(html, new RegExp(`<form method="post" action="${interaction}/login">`));

@@ -247,12 +247,18 @@ export class Admin {
 
   /** Creates an organisation: `POST /api/v1/orgs`. Not idempotent: each request creates one. */
   createOrg(request: CreateOrgRequest, options?: RequestOptions): Promise<Org> {
-    return this.#call({ method: "POST", path: "/api/v1/orgs", body: { name: request.name, domains: request.domains }, idempotent: false }, options, decodeOrg);
+    return this.#call(
+      { method: "POST", path: "/api/v1/orgs", body: { name: request.name, domains: request.domains }, idempotent: false },
+      options,
+      decodeOrg,
+    );
   }
 
   /** Lists the organisations: `GET /api/v1/orgs`. */
   listOrgs(options?: RequestOptions): Promise<Org[]> {
-    return this.#call({ method: "GET", path: "/api/v1/orgs", idempotent: true }, options, (raw) => readArray(parseJson(raw), "response", (item, path) => readShape(item, orgShape, path)));
+    return this.#call({ method: "GET", path: "/api/v1/orgs", idempotent: true }, options, (raw) =>
+      readArray(parseJson(raw), "response", (item, path) => readShape(item, orgShape, path)),
+    );
   }
 
   /** Reads an organisation: `GET /api/v1/orgs/{orgId}`. */
@@ -305,14 +311,18 @@ export class Admin {
    * @throws {PipeshubDefaultError} 502 `PROVIDER_UNAVAILABLE` / `PROVIDER_ERROR`, 504 `PROVIDER_TIMEOUT`, 404 `NOT_FOUND`.
    */
   testProvider(orgId: string, name: string, options?: RequestOptions): Promise<ProviderCheck> {
-    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) => readShape(parseJson(raw), checkShape));
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) =>
+      readShape(parseJson(raw), checkShape),
+    );
   }
 
   /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. Not idempotent: a replay of a created user answers 409. */
   createUser(orgId: string, request: CreateUserRequest, options?: RequestOptions): Promise<OrgUser> {
     const body: Record<string, string> = { email: request.email };
     if (request.fullName !== undefined) body.fullName = request.fullName;
-    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) => readShape(parseJson(raw), userShape));
+    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) =>
+      readShape(parseJson(raw), userShape),
+    );
   }
 
   /** Finds users by email (at most one): `GET /api/v1/orgs/{orgId}/users?email=`. */
@@ -352,7 +362,11 @@ export class Admin {
    */
   setAuthMethods(orgId: string, steps: AuthStep[], options?: RequestOptions): Promise<AuthStep[]> {
     const authMethod = steps.map((step) => ({ order: step.order, allowedMethods: step.allowedMethods.map((m) => ({ type: m.type })) }));
-    return this.#call({ method: "PUT", path: `${orgPath(orgId)}/auth-methods`, body: { authMethod }, idempotent: true }, options, decodeAuthSteps);
+    return this.#call(
+      { method: "PUT", path: `${orgPath(orgId)}/auth-methods`, body: { authMethod }, idempotent: true },
+      options,
+      decodeAuthSteps,
+    );
   }
 
   /**

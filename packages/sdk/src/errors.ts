@@ -238,7 +238,9 @@ function parseErrorBody(body: string): ErrorBodyFields {
  * Without the service's JSON it falls back to the status text: `502 Bad Gateway`.
  */
 function summaryLine(response: Response, fields: ErrorBodyFields): string {
-  const head = fields.error ? `${response.status} ${fields.error}` : `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  const head = fields.error
+    ? `${response.status} ${fields.error}`
+    : `${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   // One line, whatever the body held.
   const text = fields.message?.replace(/\s+/g, " ").trim();
   return text ? `${head}: ${text}` : head;

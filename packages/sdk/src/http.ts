@@ -12,14 +12,7 @@ import {
   ResponseValidationError,
   errorFromResponse,
 } from "./errors.ts";
-import {
-  DEFAULT_BACKOFF,
-  parseRetryAfter,
-  resolveRetryConfig,
-  retryDelay,
-  shouldRetry,
-  type RetryConfig,
-} from "./retry.ts";
+import { DEFAULT_BACKOFF, parseRetryAfter, resolveRetryConfig, retryDelay, shouldRetry, type RetryConfig } from "./retry.ts";
 import { ShapeError } from "./validate.ts";
 
 /** The subset of `fetch` the SDK calls; `globalThis.fetch` fits, and so does any compatible function. */
@@ -204,7 +197,8 @@ function decodeChecked<T>(spec: RequestSpec, raw: RawResponse, decode: Decoder<T
 }
 
 /** V8's `Error.captureStackTrace` (Node, Chromium); absent elsewhere, where traces stay as they are. */
-const captureStackTrace = (Error as { captureStackTrace?: (target: object, below?: (...args: never[]) => unknown) => void }).captureStackTrace;
+const captureStackTrace = (Error as { captureStackTrace?: (target: object, below?: (...args: never[]) => unknown) => void })
+  .captureStackTrace;
 
 /** Parses a 2xx body as JSON; a body that is not JSON is a `ShapeError`. */
 export function parseJson(raw: RawResponse): unknown {

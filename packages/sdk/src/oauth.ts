@@ -96,13 +96,17 @@ export class OAuth {
     if (request.iss !== undefined) body.iss = request.iss;
     const headers: Record<string, string> = {};
     if (request.sessionToken !== undefined) headers["x-session-token"] = request.sessionToken;
-    return this.#transport.request({ method: "POST", path: "/userAccount/oauth/exchange", body, headers, idempotent: false }, options, (raw) => {
-      const wire = readShape(parseJson(raw), exchangeShape);
-      const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };
-      if (typeof wire.id_token === "string") result.idToken = wire.id_token;
-      if (typeof wire.expires_in === "number") result.expiresIn = wire.expires_in;
-      return result;
-    });
+    return this.#transport.request(
+      { method: "POST", path: "/userAccount/oauth/exchange", body, headers, idempotent: false },
+      options,
+      (raw) => {
+        const wire = readShape(parseJson(raw), exchangeShape);
+        const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };
+        if (typeof wire.id_token === "string") result.idToken = wire.id_token;
+        if (typeof wire.expires_in === "number") result.expiresIn = wire.expires_in;
+        return result;
+      },
+    );
   }
 
   /**
@@ -117,7 +121,12 @@ export class OAuth {
       {
         method: "GET",
         path: "/userAccount/oauth/authorize",
-        query: { provider: request.provider, email: request.email, redirectUri: request.redirectUri, ...(request.prompt !== undefined && { prompt: request.prompt }) },
+        query: {
+          provider: request.provider,
+          email: request.email,
+          redirectUri: request.redirectUri,
+          ...(request.prompt !== undefined && { prompt: request.prompt }),
+        },
         headers,
         // Each call stores a fresh state; a repeat leaves only an unused one that expires.
         idempotent: true,

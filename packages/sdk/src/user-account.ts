@@ -238,7 +238,9 @@ export class UserAccount {
       if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
       if (wire.orgName != null) result.orgName = wire.orgName;
       if (wire.unavailableProviders) {
-        result.unavailableProviders = readArray(wire.unavailableProviders, "response.unavailableProviders", (item, path) => readShape(item, unavailableProviderShape, path));
+        result.unavailableProviders = readArray(wire.unavailableProviders, "response.unavailableProviders", (item, path) =>
+          readShape(item, unavailableProviderShape, path),
+        );
       }
       return result;
     });

@@ -11,7 +11,14 @@ test("admin.saveProvider says created, then replaced; the settings it returns ar
   const { admin } = new Pipeshub({ serverURL: service.url, adminToken: service.app.config.adminToken, retryConfig: { strategy: "none" } });
   const org = await admin.createOrg({ name: "Initech", domains: ["initech.test"] });
   // A preset: nothing is fetched from the provider when saved.
-  const settings = { preset: "okta", presetOptions: { domain: "initech.okta.com" }, clientId: "0oa9", clientSecret: "s3cret-value", redirectUris: [REDIRECT_URI], emailVerifiedClaim: "email_verified" };
+  const settings = {
+    preset: "okta",
+    presetOptions: { domain: "initech.okta.com" },
+    clientId: "0oa9",
+    clientSecret: "s3cret-value",
+    redirectUris: [REDIRECT_URI],
+    emailVerifiedClaim: "email_verified",
+  };
 
   const first = await admin.saveProvider(org.id, "okta", settings);
   assert.equal(first.created, true);

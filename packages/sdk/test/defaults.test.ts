@@ -13,7 +13,16 @@ import {
   retryDelay,
   type FetchLike,
 } from "../src/index.ts";
-import { AUTHORIZATION_OK, SEED_AUTHORIZE, closedPort, hang, sendJson, startServer, type Handler, type TestServer } from "./helpers/server.ts";
+import {
+  AUTHORIZATION_OK,
+  SEED_AUTHORIZE,
+  closedPort,
+  hang,
+  sendJson,
+  startServer,
+  type Handler,
+  type TestServer,
+} from "./helpers/server.ts";
 
 const servers: TestServer[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
@@ -44,7 +53,9 @@ describe("the default retry policy", () => {
   });
 
   it("makes one attempt on a 503, even for an idempotent call", async () => {
-    const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, AUTHORIZATION_OK)));
+    const server = await serve((_req, res, i) =>
+      i === 0 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, AUTHORIZATION_OK),
+    );
     await assert.rejects(new Pipeshub({ serverURL: server.url }).oauth.authorizationUrl(SEED_AUTHORIZE), PipeshubDefaultError);
     assert.equal(server.requests.length, 1);
   });
@@ -61,11 +72,14 @@ describe("the default retry policy", () => {
   });
 });
 
-describe("DEFAULT_BACKOFF, used by { strategy: \"backoff\" } without parameters", () => {
+describe('DEFAULT_BACKOFF, used by { strategy: "backoff" } without parameters', () => {
   it("starts at 0.5 s, grows ×1.5, waits at most 5 s, and starts no retry after 30 s", () => {
     assert.deepEqual({ ...DEFAULT_BACKOFF }, { initialInterval: 500, maxInterval: 5_000, exponent: 1.5, maxElapsedTime: 30_000 });
     const delay = (attempt: number, elapsedMs = 0) => retryDelay({ attempt, backoff: DEFAULT_BACKOFF, elapsedMs, random: 0.5 });
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((attempt) => delay(attempt)), [500, 750, 1125, 1688, 2531, 3797, 5000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((attempt) => delay(attempt)),
+      [500, 750, 1125, 1688, 2531, 3797, 5000],
+    );
     assert.equal(delay(20), 5_000);
     assert.equal(delay(1, 29_500), 500, "ends exactly at the budget");
     assert.equal(delay(1, 29_501), undefined);
@@ -127,7 +141,11 @@ describe("the per-attempt timeout", () => {
     const answering = await serve(slow(200));
     const strict = new Pipeshub({ serverURL: answering.url, timeoutMs: 50 });
     await assert.rejects(strict.oauth.authorizationUrl(SEED_AUTHORIZE), RequestTimeoutError);
-    assert.deepEqual(await strict.oauth.authorizationUrl(SEED_AUTHORIZE, { timeoutMs: 2_000 }), AUTHORIZATION_OK, "longer than the client's");
+    assert.deepEqual(
+      await strict.oauth.authorizationUrl(SEED_AUTHORIZE, { timeoutMs: 2_000 }),
+      AUTHORIZATION_OK,
+      "longer than the client's",
+    );
     assert.deepEqual(await strict.oauth.authorizationUrl(SEED_AUTHORIZE, { timeoutMs: Infinity }), AUTHORIZATION_OK, "Infinity: no limit");
   });
 
@@ -135,7 +153,11 @@ describe("the per-attempt timeout", () => {
     for (const timeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
       assert.throws(() => new Pipeshub({ serverURL: "https://api.example.com", timeoutMs }), TypeError, `client ${timeoutMs}`);
       const server = await serve((_req, res) => sendJson(res, 200, AUTHORIZATION_OK));
-      await assert.rejects(new Pipeshub({ serverURL: server.url }).oauth.authorizationUrl(SEED_AUTHORIZE, { timeoutMs }), TypeError, `call ${timeoutMs}`);
+      await assert.rejects(
+        new Pipeshub({ serverURL: server.url }).oauth.authorizationUrl(SEED_AUTHORIZE, { timeoutMs }),
+        TypeError,
+        `call ${timeoutMs}`,
+      );
       assert.equal(server.requests.length, 0, "nothing sent");
     }
   });

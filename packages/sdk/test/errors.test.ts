@@ -80,7 +80,10 @@ describe("exchangeCode on the wire", () => {
   it("sends state and iss when given, the session token as x-session-token, and the client's and call's headers", async () => {
     const server = await serve((_req, res) => sendJson(res, 200, { access_token: "at", token_type: "Bearer" }));
     const sdk = client(server, { userAgent: "my-app/2.0", headers: { "x-tenant-hint": "acme" } });
-    const result = await sdk.oauth.exchangeCode({ ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example", sessionToken: "sess-1" }, { headers: { "x-request-id": "req-9" } });
+    const result = await sdk.oauth.exchangeCode(
+      { ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example", sessionToken: "sess-1" },
+      { headers: { "x-request-id": "req-9" } },
+    );
     assert.deepEqual(result, { accessToken: "at", tokenType: "Bearer" }, "absent optional fields stay absent");
     const [request] = server.requests;
     assert.deepEqual(JSON.parse(request?.body ?? ""), { ...SEED_EXCHANGE, state: "st-1", iss: "https://idp.example" });
@@ -91,7 +94,9 @@ describe("exchangeCode on the wire", () => {
   });
 
   it("treats null optional fields as absent", async () => {
-    const server = await serve((_req, res) => sendJson(res, 200, { access_token: "at", token_type: "Bearer", id_token: null, expires_in: null }));
+    const server = await serve((_req, res) =>
+      sendJson(res, 200, { access_token: "at", token_type: "Bearer", id_token: null, expires_in: null }),
+    );
     assert.deepEqual(await client(server).oauth.exchangeCode(SEED_EXCHANGE), { accessToken: "at", tokenType: "Bearer" });
   });
 
@@ -104,7 +109,12 @@ describe("exchangeCode on the wire", () => {
 
 describe("HTTP errors", () => {
   it("maps 400 to AuthError with the wire fields", async () => {
-    const body = { error: "INVALID_GRANT", message: "The authorization code is invalid or expired", code: "HTTP_BAD_REQUEST", statusCode: 400 };
+    const body = {
+      error: "INVALID_GRANT",
+      message: "The authorization code is invalid or expired",
+      code: "HTTP_BAD_REQUEST",
+      statusCode: 400,
+    };
     const error = await exchangeError((_req, res) => sendJson(res, 400, body, { "x-request-id": "req-400" }));
     assert.ok(error instanceof AuthError);
     assert.ok(error instanceof APIError);
@@ -128,7 +138,9 @@ describe("HTTP errors", () => {
     [500, "INTERNAL_ERROR"],
   ] as const) {
     it(`maps ${status} JSON to PipeshubDefaultError`, async () => {
-      const error = await exchangeError((_req, res) => sendJson(res, status, { error: id, message: `failed ${status}`, code: "X", statusCode: status }));
+      const error = await exchangeError((_req, res) =>
+        sendJson(res, status, { error: id, message: `failed ${status}`, code: "X", statusCode: status }),
+      );
       assert.ok(error instanceof PipeshubDefaultError);
       assert.ok(!(error instanceof AuthError));
       assert.equal(error.name, "PipeshubDefaultError");
@@ -141,7 +153,9 @@ describe("HTTP errors", () => {
   }
 
   it("maps 429 to RateLimitError, a PipeshubDefaultError", async () => {
-    const error = await exchangeError((_req, res) => sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "7" }));
+    const error = await exchangeError((_req, res) =>
+      sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "7" }),
+    );
     assert.ok(error instanceof RateLimitError);
     assert.ok(error instanceof PipeshubDefaultError);
     assert.equal(error.name, "RateLimitError");
@@ -193,7 +207,8 @@ describe("printing an error", () => {
     assert.ok(rest.length >= 1 && rest.every((line) => line.startsWith("    at ")), inspect(error));
     assert.match(rest.join("\n"), /errors\.test\.ts/, "the caller's line is in the trace");
     assert.doesNotMatch(rest.join("\n"), /src\/(http|errors)\.ts/, "the SDK's own frames are not");
-    for (const word of ["Response", "Headers", "x-request-id", "req-42", "HTTP_BAD_REQUEST"]) assert.ok(!inspect(error).includes(word), word);
+    for (const word of ["Response", "Headers", "x-request-id", "req-42", "HTTP_BAD_REQUEST"])
+      assert.ok(!inspect(error).includes(word), word);
     assert.ok(inspect({ error }).includes(SUMMARY) && !inspect({ error }).includes("Headers"), "the same inside an object");
   });
 
@@ -223,14 +238,19 @@ describe("printing an error", () => {
   });
 
   it("keeps a multi-line service message on one line", async () => {
-    const error = await exchangeError((_req, res) => sendJson(res, 503, { error: "MAINTENANCE", message: "Down for maintenance.\n\tBack at 10:00." }));
+    const error = await exchangeError((_req, res) =>
+      sendJson(res, 503, { error: "MAINTENANCE", message: "Down for maintenance.\n\tBack at 10:00." }),
+    );
     assert.equal(String(error), "PipeshubDefaultError: 503 MAINTENANCE: Down for maintenance. Back at 10:00.");
   });
 
   it("prints connection failures and timeouts as one line too", async () => {
     const refused = await assert.rejects(client(`http://127.0.0.1:${await closedPort()}`).userAccount.initAuth(), (error) => {
       assert.ok(error instanceof ConnectionError);
-      assert.match(inspect(error).split("\n")[0] ?? "", /^ConnectionError: Could not complete POST http:\/\/127\.0\.0\.1:\d+\/userAccount\/initAuth: fetch failed \(connect ECONNREFUSED [\d.:]+\)$/);
+      assert.match(
+        inspect(error).split("\n")[0] ?? "",
+        /^ConnectionError: Could not complete POST http:\/\/127\.0\.0\.1:\d+\/userAccount\/initAuth: fetch failed \(connect ECONNREFUSED [\d.:]+\)$/,
+      );
       assert.ok(!inspect(error).includes("[cause]"), "the cause's message is in the line; its trace stays on err.cause");
       assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(error))), ["name", "message", "code"]);
       return true;
@@ -239,7 +259,11 @@ describe("printing an error", () => {
     const server = await serve(hang);
     await assert.rejects(client(server, { timeoutMs: 50 }).userAccount.initAuth(), (error) => {
       assert.equal(inspect(error).split("\n")[0], "RequestTimeoutError: Request timed out after 50 ms");
-      assert.deepEqual(JSON.parse(JSON.stringify(error)), { name: "RequestTimeoutError", message: "Request timed out after 50 ms", timeoutMs: 50 });
+      assert.deepEqual(JSON.parse(JSON.stringify(error)), {
+        name: "RequestTimeoutError",
+        message: "Request timed out after 50 ms",
+        timeoutMs: 50,
+      });
       return true;
     });
   });

@@ -28,7 +28,10 @@ import {
 const PROVIDER = "acme-idp"; // the fixture's provider name
 const NO_RETRIES = { strategy: "none" } as const;
 /** Backoff with a budget of one second, so that a replay the SDK should not make fails the test quickly. */
-const QUICK_BACKOFF = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 100, exponent: 1.5, maxElapsedTime: 1_000 } } as const;
+const QUICK_BACKOFF = {
+  strategy: "backoff",
+  backoff: { initialInterval: 20, maxInterval: 100, exponent: 1.5, maxElapsedTime: 1_000 },
+} as const;
 
 /** An SDK client of `service`, admin token included, that counts the HTTP requests it sends. */
 function clientOf(service: RunningService, options: Partial<PipeshubOptions> = {}): { client: Pipeshub; requests: () => number } {
@@ -37,7 +40,13 @@ function clientOf(service: RunningService, options: Partial<PipeshubOptions> = {
     sent++;
     return globalThis.fetch(input, init);
   };
-  const client = new Pipeshub({ serverURL: service.url, adminToken: service.app.config.adminToken, retryConfig: NO_RETRIES, fetch: counting, ...options });
+  const client = new Pipeshub({
+    serverURL: service.url,
+    adminToken: service.app.config.adminToken,
+    retryConfig: NO_RETRIES,
+    fetch: counting,
+    ...options,
+  });
   return { client, requests: () => sent };
 }
 
@@ -182,13 +191,29 @@ describe("the whole sign-in through the SDK", () => {
       { order: 2, allowedMethods: [{ type: "otp" }] },
       { order: 1, allowedMethods: [{ type: "oauth" }] },
     ]);
-    assert.deepEqual(steps.map((s) => s.order), [1, 2], "saved sorted by order");
+    assert.deepEqual(
+      steps.map((s) => s.order),
+      [1, 2],
+      "saved sorted by order",
+    );
 
     const session = await f.client.userAccount.initAuth({ email: alice.email });
-    const { authorizationUrl, state } = await f.client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: REDIRECT_URI, sessionToken: session.sessionToken });
+    const { authorizationUrl, state } = await f.client.oauth.authorizationUrl({
+      provider: PROVIDER,
+      email: alice.email,
+      redirectUri: REDIRECT_URI,
+      sessionToken: session.sessionToken,
+    });
     const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
     assert.ok("code" in callback);
-    const tokens = await f.client.oauth.exchangeCode({ code: callback.code, email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI, state, sessionToken: session.sessionToken });
+    const tokens = await f.client.oauth.exchangeCode({
+      code: callback.code,
+      email: alice.email,
+      provider: PROVIDER,
+      redirectUri: REDIRECT_URI,
+      state,
+      sessionToken: session.sessionToken,
+    });
     const result = await f.client.userAccount.authenticate({
       sessionToken: session.sessionToken,
       method: "oauth",
@@ -234,12 +259,23 @@ describe("client.admin against the real service", () => {
 
     const presets = await admin.listProviderPresets();
     assert.deepEqual(presets.map((p) => p.name).sort(), ["auth0", "entra-id", "github", "gitlab", "google", "keycloak", "okta"]);
-    const okta = await admin.putProvider(org.id, "okta", { preset: "okta", presetOptions: { domain: "acme.okta.com" }, clientId: "0oa1", clientSecret: "s", redirectUris: [REDIRECT_URI] });
+    const okta = await admin.putProvider(org.id, "okta", {
+      preset: "okta",
+      presetOptions: { domain: "acme.okta.com" },
+      clientId: "0oa1",
+      clientSecret: "s",
+      redirectUris: [REDIRECT_URI],
+    });
     assert.equal(okta.issuer, "https://acme.okta.com");
     await admin.deleteProvider(org.id, "okta");
 
     const check = await admin.testProvider(org.id, "globex-idp");
-    assert.deepEqual(check, { ok: true, issuer: f.provider.issuer, authorizationEndpoint: f.provider.endpoints.authorization, tokenEndpoint: f.provider.endpoints.token });
+    assert.deepEqual(check, {
+      ok: true,
+      issuer: f.provider.issuer,
+      authorizationEndpoint: f.provider.endpoints.authorization,
+      tokenEndpoint: f.provider.endpoints.token,
+    });
 
     const user = await admin.createUser(org.id, { email: "wile@globex.test", fullName: "Wile E." });
     assert.equal(user.email, "wile@globex.test");
@@ -251,31 +287,58 @@ describe("client.admin against the real service", () => {
     const duplicate = await rejection(admin.createUser(org.id, { email: "wile@globex.test" }), PipeshubDefaultError);
     assert.equal(duplicate.statusCode, 409);
 
-    assert.deepEqual(await admin.getAuthMethods(org.id), [{ order: 1, allowedMethods: [{ type: "oauth" }] }], "the default: one oauth step");
+    assert.deepEqual(
+      await admin.getAuthMethods(org.id),
+      [{ order: 1, allowedMethods: [{ type: "oauth" }] }],
+      "the default: one oauth step",
+    );
     const twoSteps = [
       { order: 1, allowedMethods: [{ type: "oauth" }] },
       { order: 2, allowedMethods: [{ type: "otp" }] },
     ];
     assert.deepEqual(await admin.setAuthMethods(org.id, twoSteps), twoSteps);
     assert.deepEqual(await admin.getAuthMethods(org.id), twoSteps);
-    const invalid = await rejection(admin.setAuthMethods(org.id, [{ order: 1, allowedMethods: [{ type: "oauth" }] }, { order: 1, allowedMethods: [{ type: "otp" }] }]), AuthError);
+    const invalid = await rejection(
+      admin.setAuthMethods(org.id, [
+        { order: 1, allowedMethods: [{ type: "oauth" }] },
+        { order: 1, allowedMethods: [{ type: "otp" }] },
+      ]),
+      AuthError,
+    );
     assert.equal(invalid.error, "VALIDATION_ERROR");
 
     // An exchange that fails at the provider is audited in the organisation's trail.
-    await rejection(f.client.oauth.exchangeCode({ code: "not-a-real-code", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), AuthError);
+    await rejection(
+      f.client.oauth.exchangeCode({ code: "not-a-real-code", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
+      AuthError,
+    );
     const audit = await admin.listAudit(f.orgId);
     assert.equal(audit.nextCursor, null);
     assert.deepEqual(
       audit.records.map((r) => [r.event, r.outcome, r.error]),
       [["oauth.exchange", "failure", "INVALID_GRANT"]],
     );
-    assert.deepEqual(Object.keys(audit.records[0] ?? {}).sort(), ["createdAt", "email", "error", "event", "id", "ip", "orgId", "outcome", "provider", "userId"]);
+    assert.deepEqual(Object.keys(audit.records[0] ?? {}).sort(), [
+      "createdAt",
+      "email",
+      "error",
+      "event",
+      "id",
+      "ip",
+      "orgId",
+      "outcome",
+      "provider",
+      "userId",
+    ]);
 
     const before = await f.service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
     const { kid } = await admin.rotateSigningKeys();
     assert.ok(!before.body.keys.some((k) => k.kid === kid), "a new key");
     const after = await f.service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
-    assert.ok(after.body.keys.some((k) => k.kid === kid), "published in the JWKS");
+    assert.ok(
+      after.body.keys.some((k) => k.kid === kid),
+      "published in the JWKS",
+    );
 
     assert.equal(await admin.deleteProvider(org.id, "globex-idp"), undefined);
     const gone = await rejection(admin.getProvider(org.id, "globex-idp"), PipeshubDefaultError);
@@ -310,10 +373,18 @@ describe("each error type from a real failure", () => {
     // With one organisation every email falls back to it; with two, an unclaimed domain has none.
     await f.client.admin.createOrg({ name: "Other", domains: ["other.test"] });
     const error = await rejection(
-      f.client.oauth.exchangeCode({ code: "<value>", email: "Jason2@gmail.com", provider: "<value>", redirectUri: "https://enlightened-developing.info" }),
+      f.client.oauth.exchangeCode({
+        code: "<value>",
+        email: "Jason2@gmail.com",
+        provider: "<value>",
+        redirectUri: "https://enlightened-developing.info",
+      }),
       PipeshubDefaultError,
     );
-    assert.deepEqual([error.name, error.statusCode, error.error, error.code], ["PipeshubDefaultError", 404, "ORG_NOT_FOUND", "HTTP_NOT_FOUND"]);
+    assert.deepEqual(
+      [error.name, error.statusCode, error.error, error.code],
+      ["PipeshubDefaultError", 404, "ORG_NOT_FOUND", "HTTP_NOT_FOUND"],
+    );
     assert.equal(error instanceof AuthError, false);
   });
 
@@ -397,7 +468,10 @@ describe("each error type from a real failure", () => {
     // The real service cannot produce this: Fastify serialises every 2xx through the route's
     // declared response schema, so a body missing a promised field becomes a 500, not a bad 200.
     // A loopback server that answers like a misconfigured proxy or an incompatible server does.
-    const impostor = await startJsonServer(() => ({ status: 200, body: { accessToken: "camelCase-instead-of-access_token", token_type: "Bearer" } }));
+    const impostor = await startJsonServer(() => ({
+      status: 200,
+      body: { accessToken: "camelCase-instead-of-access_token", token_type: "Bearer" },
+    }));
     t.after(() => impostor.close());
     const client = new Pipeshub({ serverURL: impostor.url, retryConfig: QUICK_BACKOFF });
     const error = await rejection(
@@ -427,7 +501,10 @@ describe("retries against the real service", () => {
     const { client, requests } = clientOf(f.service, {
       retryConfig: { strategy: "backoff", backoff: { initialInterval: 50, maxInterval: 400, exponent: 2, maxElapsedTime: 500 } },
     });
-    const error = await rejection(client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), APIError);
+    const error = await rejection(
+      client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
+      APIError,
+    );
     assert.deepEqual([error.statusCode, error.error], [502, "PROVIDER_UNAVAILABLE"], "the real failure, not a replay's");
     assert.equal(requests(), 1, "one exchange left the SDK");
     const { records } = await client.admin.listAudit(f.orgId, { limit: 200 });
@@ -440,7 +517,10 @@ describe("retries against the real service", () => {
     const proxy = await startLossyProxy(f.service.url, (path) => path === "/api/v1/orgs" && lost++ === 0);
     t.after(() => proxy.close());
     const lossy = new Pipeshub({ serverURL: proxy.url, adminToken: f.service.app.config.adminToken, retryConfig: QUICK_BACKOFF });
-    assert.deepEqual((await lossy.admin.listOrgs()).map((org) => org.id), [f.orgId]);
+    assert.deepEqual(
+      (await lossy.admin.listOrgs()).map((org) => org.id),
+      [f.orgId],
+    );
     assert.deepEqual(proxy.forwarded, ["GET /api/v1/orgs", "GET /api/v1/orgs"], "the first answer was lost, the retry's arrived");
   });
 
@@ -488,7 +568,12 @@ describe("retries against the real service", () => {
 /** Runs the sign-in with `client` up to the provider's redirect, and returns the exchange to make. */
 async function startSignIn(f: Awaited<ReturnType<typeof setUp>>, client: Pipeshub) {
   const session = await client.userAccount.initAuth({ email: alice.email });
-  const { authorizationUrl, state } = await client.oauth.authorizationUrl({ provider: PROVIDER, email: alice.email, redirectUri: REDIRECT_URI, sessionToken: session.sessionToken });
+  const { authorizationUrl, state } = await client.oauth.authorizationUrl({
+    provider: PROVIDER,
+    email: alice.email,
+    redirectUri: REDIRECT_URI,
+    sessionToken: session.sessionToken,
+  });
   const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
   assert.ok("code" in callback, JSON.stringify(callback));
   return {

@@ -36,7 +36,14 @@ const ORG = "org_unknown";
 const OPERATIONS: readonly Operation[] = [
   {
     sdk: "oauth.exchangeCode",
-    call: (c) => c.oauth.exchangeCode({ code: "c", email: "a@example.com", provider: "p", redirectUri: "https://app.example.com/cb", sessionToken: "s" }),
+    call: (c) =>
+      c.oauth.exchangeCode({
+        code: "c",
+        email: "a@example.com",
+        provider: "p",
+        redirectUri: "https://app.example.com/cb",
+        sessionToken: "s",
+      }),
     body: `Without<Arg0, "sessionToken">`,
     headers: `Renamed<Pick<Arg0, "sessionToken">, ${SESSION_HEADER}>`,
     // The SDK turns the wire's snake_case into camelCase.
@@ -44,13 +51,19 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     sdk: "oauth.authorizationUrl",
-    call: (c) => c.oauth.authorizationUrl({ provider: "p", email: "a@example.com", redirectUri: "https://app.example.com/cb", sessionToken: "s" }),
+    call: (c) =>
+      c.oauth.authorizationUrl({ provider: "p", email: "a@example.com", redirectUri: "https://app.example.com/cb", sessionToken: "s" }),
     query: `Without<Arg0, "sessionToken">`,
     headers: `Renamed<Pick<Arg0, "sessionToken">, ${SESSION_HEADER}>`,
     response: `Result`,
   },
   // The session token comes from the x-session-token response header, not the body.
-  { sdk: "userAccount.initAuth", call: (c) => c.userAccount.initAuth({ email: "a@example.com" }), body: `Arg0`, response: `Without<Result, "sessionToken">` },
+  {
+    sdk: "userAccount.initAuth",
+    call: (c) => c.userAccount.initAuth({ email: "a@example.com" }),
+    body: `Arg0`,
+    response: `Without<Result, "sessionToken">`,
+  },
   {
     sdk: "userAccount.authenticate",
     call: (c) => c.userAccount.authenticate({ sessionToken: "s", method: "oauth", credentials: { accessToken: "t" } }),
@@ -66,7 +79,12 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.listOrgs", call: (c) => c.admin.listOrgs(), response: `Result` },
   { sdk: "admin.getOrg", call: (c) => c.admin.getOrg(ORG), response: `Result` },
   { sdk: "admin.putProvider", call: (c) => c.admin.putProvider(ORG, "p", { clientId: "c" }), body: `Arg2`, response: `Result` },
-  { sdk: "admin.saveProvider", call: (c) => c.admin.saveProvider(ORG, "p", { clientId: "c" }), body: `Arg2`, response: `Result["provider"]` },
+  {
+    sdk: "admin.saveProvider",
+    call: (c) => c.admin.saveProvider(ORG, "p", { clientId: "c" }),
+    body: `Arg2`,
+    response: `Result["provider"]`,
+  },
   { sdk: "admin.getProvider", call: (c) => c.admin.getProvider(ORG, "p"), response: `Result` },
   { sdk: "admin.listProviderPresets", call: (c) => c.admin.listProviderPresets(), response: `Result` },
   { sdk: "admin.listProviders", call: (c) => c.admin.listProviders(ORG), response: `Result` },
@@ -95,8 +113,13 @@ const OPERATIONS: readonly Operation[] = [
 const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
   {
     why: "The SDK speaks PipesHub's user-account contract, whose AuthProviders also has google, microsoft, azuread and saml; this service only ever sends oauth.",
-    differences: ["userAccount.initAuth (POST /userAccount/initAuth) 200 response", "userAccount.authenticate (POST /userAccount/authenticate) 200 response<2>"].flatMap((answer) =>
-      ["google", "microsoft", "azuread", "saml"].map((name) => `${answer}.authProviders.${name}: in the SDK type (optional), not in the service's schema`),
+    differences: [
+      "userAccount.initAuth (POST /userAccount/initAuth) 200 response",
+      "userAccount.authenticate (POST /userAccount/authenticate) 200 response<2>",
+    ].flatMap((answer) =>
+      ["google", "microsoft", "azuread", "saml"].map(
+        (name) => `${answer}.authProviders.${name}: in the SDK type (optional), not in the service's schema`,
+      ),
     ),
   },
   {
@@ -108,13 +131,16 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
   },
   {
     why: "The Turnstile captcha belongs to password sign-in; the SDK's authenticate sends the oauth method only.",
-    differences: ["userAccount.authenticate (POST /userAccount/authenticate) request body.cf-turnstile-response: in the service's schema (optional), not in the SDK type"],
+    differences: [
+      "userAccount.authenticate (POST /userAccount/authenticate) request body.cf-turnstile-response: in the service's schema (optional), not in the SDK type",
+    ],
   },
   {
     why: "The SDK checks _id, orgId and email of the refreshed user and types the contract's other fields when present (any contract server may leave them out); __v is Mongoose's version key, of no use to a client, and passes through untyped.",
     differences: [
       ...["fullName", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt"].map(
-        (name) => `userAccount.refreshToken (POST /userAccount/refresh/token) 200 response.user.${name}: required in the service's schema, optional in the SDK type`,
+        (name) =>
+          `userAccount.refreshToken (POST /userAccount/refresh/token) 200 response.user.${name}: required in the service's schema, optional in the SDK type`,
       ),
       "userAccount.refreshToken (POST /userAccount/refresh/token) 200 response.user.__v: in the service's schema (required), not in the SDK type",
     ],
@@ -127,7 +153,8 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
     why: "TokenEndpointAuthMethod and AllowedMethod are open unions (known values | string & {}), one type for what is read and sent, so a newer service's values can pass; this service refuses others with 400 VALIDATION_ERROR.",
     differences: [
       ...["putProvider", "saveProvider"].map(
-        (name) => `admin.${name} (PUT /api/v1/orgs/{orgId}/oauth-providers/{name}) request body.tokenEndpointAuthMethod: the SDK type allows any string, the service's schema only "client_secret_basic" | "client_secret_post"`,
+        (name) =>
+          `admin.${name} (PUT /api/v1/orgs/{orgId}/oauth-providers/{name}) request body.tokenEndpointAuthMethod: the SDK type allows any string, the service's schema only "client_secret_basic" | "client_secret_post"`,
       ),
       `admin.setAuthMethods (PUT /api/v1/orgs/{orgId}/auth-methods) request body.authMethod[].allowedMethods[].type: the SDK type allows any string, the service's schema only "samlSso" | "otp" | "password" | "google" | "microsoft" | "azureAd" | "oauth"`,
     ],
@@ -153,7 +180,13 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
  * (`sdkType`: its expression) or the service's document (`document`), and lists the
  * differences that change brings on top of the operation's deliberate ones.
  */
-const DRIFT: readonly { change: string; sdk: string; sdkType?: Partial<Record<Part, string>>; document?: (document: OpenApiDocument) => void; expected: readonly string[] }[] = [
+const DRIFT: readonly {
+  change: string;
+  sdk: string;
+  sdkType?: Partial<Record<Part, string>>;
+  document?: (document: OpenApiDocument) => void;
+  expected: readonly string[];
+}[] = [
   {
     change: "the SDK renames a response field",
     sdk: "admin.getOrg",
@@ -167,13 +200,17 @@ const DRIFT: readonly { change: string; sdk: string; sdkType?: Partial<Record<Pa
     change: "the SDK makes an optional response field required",
     sdk: "admin.getProvider",
     sdkType: { response: `Without<Result, "issuer"> & { issuer: string }` },
-    expected: ["admin.getProvider (GET /api/v1/orgs/{orgId}/oauth-providers/{name}) 200 response.issuer: optional in the service's schema, required in the SDK type"],
+    expected: [
+      "admin.getProvider (GET /api/v1/orgs/{orgId}/oauth-providers/{name}) 200 response.issuer: optional in the service's schema, required in the SDK type",
+    ],
   },
   {
     change: "the SDK adds a request field",
     sdk: "admin.createUser",
     sdkType: { body: `Arg1 & { locale?: string }` },
-    expected: ["admin.createUser (POST /api/v1/orgs/{orgId}/users) request body.locale: in the SDK type (optional), not in the service's schema"],
+    expected: [
+      "admin.createUser (POST /api/v1/orgs/{orgId}/users) request body.locale: in the SDK type (optional), not in the service's schema",
+    ],
   },
   {
     change: "the service adds a required response field",
@@ -188,8 +225,11 @@ const DRIFT: readonly { change: string; sdk: string; sdkType?: Partial<Record<Pa
   {
     change: "the service makes an optional request field required",
     sdk: "admin.createUser",
-    document: (d) => void d.paths["/api/v1/orgs/{orgId}/users"]!.post!.requestBody!.content!["application/json"]!.schema!.required!.push("fullName"),
-    expected: ["admin.createUser (POST /api/v1/orgs/{orgId}/users) request body.fullName: required in the service's schema, optional in the SDK type"],
+    document: (d) =>
+      void d.paths["/api/v1/orgs/{orgId}/users"]!.post!.requestBody!.content!["application/json"]!.schema!.required!.push("fullName"),
+    expected: [
+      "admin.createUser (POST /api/v1/orgs/{orgId}/users) request body.fullName: required in the service's schema, optional in the SDK type",
+    ],
   },
 ];
 
@@ -199,7 +239,9 @@ const CLASSES: Record<string, string> = { oauth: "OAuth", userAccount: "UserAcco
 function expression(operation: Operation, text: string): string {
   const [group, method] = operation.sdk.split(".") as [string, string];
   const signature = `sdk.${CLASSES[group]}["${method}"]`;
-  return text.replace(/\bResult\b/g, `Awaited<ReturnType<${signature}>>`).replace(/\bArg(\d)\b/g, `NonNullable<Parameters<${signature}>[$1]>`);
+  return text
+    .replace(/\bResult\b/g, `Awaited<ReturnType<${signature}>>`)
+    .replace(/\bArg(\d)\b/g, `NonNullable<Parameters<${signature}>[$1]>`);
 }
 
 interface OpenApiParameter {
@@ -225,7 +267,8 @@ function documentedOperation(document: OpenApiDocument, method: string, pathname
   return matches.length === 1 ? `${method} ${matches[0]}` : undefined;
 }
 
-const jsonSchemaOf = (content: Record<string, { schema?: JsonSchema }> | undefined): JsonSchema | undefined => content?.["application/json"]?.schema;
+const jsonSchemaOf = (content: Record<string, { schema?: JsonSchema }> | undefined): JsonSchema | undefined =>
+  content?.["application/json"]?.schema;
 
 /** Parameters: the SDK sends only parameters the service takes, and every one it requires. */
 function compareParameters(declared: readonly OpenApiParameter[], sdk: Model | undefined, where: string): string[] {
@@ -238,7 +281,8 @@ function compareParameters(declared: readonly OpenApiParameter[], sdk: Model | u
     else if (parameter.required && !property.required) issues.push(`${where} ${name}: required by the service, optional in the SDK type`);
   }
   for (const parameter of declared) {
-    if (parameter.required && ![...sent.keys()].some((name) => key(name) === key(parameter.name))) issues.push(`${where} ${parameter.name}: required by the service, not sent by the SDK`);
+    if (parameter.required && ![...sent.keys()].some((name) => key(name) === key(parameter.name)))
+      issues.push(`${where} ${parameter.name}: required by the service, not sent by the SDK`);
   }
   return issues;
 }
@@ -257,8 +301,20 @@ function differences(document: OpenApiDocument, documented: string, sdkName: str
   else if (body && spec.requestBody?.required) issues.push(`${where} request body: required by the service, not sent by the SDK`);
 
   const parameters = spec.parameters ?? [];
-  issues.push(...compareParameters(parameters.filter((p) => p.in === "query"), model("query"), `${where} query parameter`));
-  issues.push(...compareParameters(parameters.filter((p) => p.in === "header"), model("headers"), `${where} header`));
+  issues.push(
+    ...compareParameters(
+      parameters.filter((p) => p.in === "query"),
+      model("query"),
+      `${where} query parameter`,
+    ),
+  );
+  issues.push(
+    ...compareParameters(
+      parameters.filter((p) => p.in === "header"),
+      model("headers"),
+      `${where} header`,
+    ),
+  );
 
   const answers = Object.entries(spec.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
   const sdkResponse = model("response");
@@ -322,7 +378,9 @@ describe("the SDK's types agree with the service's /openapi.json", () => {
 
   test("every operation of the SDK is listed here", () => {
     const methods = Object.entries({ oauth: OAuth, userAccount: UserAccount, admin: Admin }).flatMap(([group, type]) =>
-      Object.getOwnPropertyNames(type.prototype).filter((name) => name !== "constructor").map((name) => `${group}.${name}`),
+      Object.getOwnPropertyNames(type.prototype)
+        .filter((name) => name !== "constructor")
+        .map((name) => `${group}.${name}`),
     );
     assert.deepEqual(OPERATIONS.map((o) => o.sdk).sort(), methods.sort());
   });
@@ -332,12 +390,17 @@ describe("the SDK's types agree with the service's /openapi.json", () => {
       const requests = sent.get(operation.sdk)!;
       assert.equal(requests.length, 1, `${operation.sdk} sent ${requests.length} requests`);
       const [method, pathname] = requests[0]!.split(" ") as [string, string];
-      assert.ok(documentedOperation(document, method, pathname), `${operation.sdk} calls ${requests[0]}, which the service's document does not describe`);
+      assert.ok(
+        documentedOperation(document, method, pathname),
+        `${operation.sdk} calls ${requests[0]}, which the service's document does not describe`,
+      );
     }
   });
 
   test("request and response types agree, but for the deliberate differences", () => {
-    const found = OPERATIONS.flatMap((operation) => differences(document, calledOperation(operation.sdk), operation.sdk, modelsOf(operation)));
+    const found = OPERATIONS.flatMap((operation) =>
+      differences(document, calledOperation(operation.sdk), operation.sdk, modelsOf(operation)),
+    );
     const deliberate = new Set(DELIBERATE.flatMap((d) => d.differences));
     const unexpected = found.filter((line) => !deliberate.has(line));
     const stale = [...deliberate].filter((line) => !found.includes(line));
@@ -352,7 +415,10 @@ describe("the SDK's types agree with the service's /openapi.json", () => {
       const changed = structuredClone(document);
       drift.document?.(changed);
       const after = differences(changed, calledOperation(drift.sdk), drift.sdk, modelsOf(drifted[index]!));
-      assert.deepEqual(after.filter((line) => !before.includes(line)), drift.expected);
+      assert.deepEqual(
+        after.filter((line) => !before.includes(line)),
+        drift.expected,
+      );
     });
   });
 });

@@ -38,14 +38,25 @@ const INIT_BODY = {
 
 describe("oauth.authorizationUrl", () => {
   it("GETs the authorize endpoint with query parameters and the session token", async () => {
-    const { server, sdk } = await serve((_req, res) => sendJson(res, 200, { authorizationUrl: "https://idp/authorize?state=s", state: "s" }));
-    const result = await sdk.oauth.authorizationUrl({ provider: "okta", email: "a+b@example.com", redirectUri: "https://app/cb?x=1", sessionToken: "sess" });
+    const { server, sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { authorizationUrl: "https://idp/authorize?state=s", state: "s" }),
+    );
+    const result = await sdk.oauth.authorizationUrl({
+      provider: "okta",
+      email: "a+b@example.com",
+      redirectUri: "https://app/cb?x=1",
+      sessionToken: "sess",
+    });
     assert.deepEqual(result, { authorizationUrl: "https://idp/authorize?state=s", state: "s" });
     const request = only(server);
     assert.equal(request.method, "GET");
     const url = new URL(request.url, server.url);
     assert.equal(url.pathname, "/userAccount/oauth/authorize");
-    assert.deepEqual(Object.fromEntries(url.searchParams), { provider: "okta", email: "a+b@example.com", redirectUri: "https://app/cb?x=1" });
+    assert.deepEqual(Object.fromEntries(url.searchParams), {
+      provider: "okta",
+      email: "a+b@example.com",
+      redirectUri: "https://app/cb?x=1",
+    });
     assert.equal(request.headers.accept, "application/json");
     assert.equal(request.headers["x-session-token"], "sess");
     assert.equal(request.headers["content-type"], undefined, "no body, no content-type");
@@ -53,7 +64,10 @@ describe("oauth.authorizationUrl", () => {
 
   it("rejects an answer without state", async () => {
     const { sdk } = await serve((_req, res) => sendJson(res, 200, { authorizationUrl: "https://idp/authorize" }));
-    await assert.rejects(sdk.oauth.authorizationUrl({ provider: "p", email: "e@x", redirectUri: "https://app/cb" }), ResponseValidationError);
+    await assert.rejects(
+      sdk.oauth.authorizationUrl({ provider: "p", email: "e@x", redirectUri: "https://app/cb" }),
+      ResponseValidationError,
+    );
   });
 });
 
@@ -82,12 +96,16 @@ describe("userAccount.initAuth", () => {
   });
 
   it("reads the organisation's name and the providers that cannot be reached, when the server sends them", async () => {
-    const unavailable = [{ providerName: "okta", error: "PROVIDER_UNAVAILABLE", message: "The provider \"okta\" cannot be reached." }];
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, orgName: "Acme", unavailableProviders: unavailable }, { "x-session-token": "s" }));
+    const unavailable = [{ providerName: "okta", error: "PROVIDER_UNAVAILABLE", message: 'The provider "okta" cannot be reached.' }];
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { ...INIT_BODY, orgName: "Acme", unavailableProviders: unavailable }, { "x-session-token": "s" }),
+    );
     const result = await sdk.userAccount.initAuth();
     assert.equal(result.orgName, "Acme");
     assert.deepEqual(result.unavailableProviders, unavailable);
-    const { sdk: strict } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, unavailableProviders: [{ providerName: "okta" }] }, { "x-session-token": "s" }));
+    const { sdk: strict } = await serve((_req, res) =>
+      sendJson(res, 200, { ...INIT_BODY, unavailableProviders: [{ providerName: "okta" }] }, { "x-session-token": "s" }),
+    );
     await assert.rejects(strict.userAccount.initAuth(), /response\.unavailableProviders\[0\]\.error: required string is missing/);
   });
 
@@ -113,37 +131,61 @@ describe("userAccount.initAuth", () => {
 
   it("rejects a listed provider without the contract's required fields", async () => {
     const { clientId: _missing, ...withoutClientId } = OKTA;
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, oauthProviders: [OKTA, withoutClientId] }, { "x-session-token": "s" }));
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { ...INIT_BODY, oauthProviders: [OKTA, withoutClientId] }, { "x-session-token": "s" }),
+    );
     await assert.rejects(sdk.userAccount.initAuth(), /response\.oauthProviders\[1\]\.clientId: required string is missing/);
   });
 
   it("rejects the old { name } provider summaries", async () => {
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, oauthProviders: [{ name: "okta" }] }, { "x-session-token": "s" }));
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { ...INIT_BODY, oauthProviders: [{ name: "okta" }] }, { "x-session-token": "s" }),
+    );
     await assert.rejects(sdk.userAccount.initAuth(), /response\.oauthProviders\[0\]\.providerName: required string is missing/);
   });
 
   it("accepts a contract provider config without scope, enableJit or userInfoEndpoint", async () => {
-    const minimal = { providerName: "okta", clientId: "cid", authorizationUrl: "https://idp/authorize", tokenEndpoint: "https://idp/token" };
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { ...INIT_BODY, authProviders: { oauth: minimal } }, { "x-session-token": "s" }));
+    const minimal = {
+      providerName: "okta",
+      clientId: "cid",
+      authorizationUrl: "https://idp/authorize",
+      tokenEndpoint: "https://idp/token",
+    };
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { ...INIT_BODY, authProviders: { oauth: minimal } }, { "x-session-token": "s" }),
+    );
     assert.deepEqual((await sdk.userAccount.initAuth()).authProviders.oauth, minimal);
   });
 });
 
 describe("userAccount.authenticate", () => {
-  const request = { sessionToken: "sess", method: "oauth", credentials: { accessToken: "at", idToken: "idt" }, email: "u@example.com" } as const;
+  const request = {
+    sessionToken: "sess",
+    method: "oauth",
+    credentials: { accessToken: "at", idToken: "idt" },
+    email: "u@example.com",
+  } as const;
 
   it("returns kind final with the service's tokens", async () => {
-    const { server, sdk } = await serve((_req, res) => sendJson(res, 200, { message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" }));
+    const { server, sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" }),
+    );
     const result = await sdk.userAccount.authenticate(request);
     assert.deepEqual(result, { kind: "final", message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" });
     const wire = only(server);
     assert.equal(wire.url, "/userAccount/authenticate");
     assert.equal(wire.headers["x-session-token"], "sess");
-    assert.deepEqual(JSON.parse(wire.body), { method: "oauth", credentials: { accessToken: "at", idToken: "idt" }, email: "u@example.com" });
+    assert.deepEqual(JSON.parse(wire.body), {
+      method: "oauth",
+      credentials: { accessToken: "at", idToken: "idt" },
+      email: "u@example.com",
+    });
   });
 
   it("sends provider when given", async () => {
-    const { server, sdk } = await serve((_req, res) => sendJson(res, 200, { message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" }));
+    const { server, sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { message: "Fully authenticated", accessToken: "jwt-a", refreshToken: "jwt-r" }),
+    );
     await sdk.userAccount.authenticate({ ...request, provider: "okta" });
     assert.equal(JSON.parse(only(server).body).provider, "okta");
   });
@@ -161,7 +203,13 @@ describe("userAccount.authenticate", () => {
   });
 
   it("rejects a nextStep whose oauthProviders are malformed", async () => {
-    const next = { status: "success", nextStep: 1, allowedMethods: ["oauth"], authProviders: {}, oauthProviders: [{ providerName: "okta" }] };
+    const next = {
+      status: "success",
+      nextStep: 1,
+      allowedMethods: ["oauth"],
+      authProviders: {},
+      oauthProviders: [{ providerName: "okta" }],
+    };
     const { sdk } = await serve((_req, res) => sendJson(res, 200, next));
     await assert.rejects(sdk.userAccount.authenticate(request), /response\.oauthProviders\[0\]\.clientId/);
   });
@@ -172,13 +220,20 @@ describe("userAccount.authenticate", () => {
   });
 
   it("rejects a status other than success", async () => {
-    const { sdk } = await serve((_req, res) => sendJson(res, 200, { status: "pending", nextStep: 1, allowedMethods: [], authProviders: {} }));
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 200, { status: "pending", nextStep: 1, allowedMethods: [], authProviders: {} }),
+    );
     await assert.rejects(sdk.userAccount.authenticate(request), ResponseValidationError);
   });
 
   it("maps a 404 expired session to PipeshubDefaultError", async () => {
-    const { sdk } = await serve((_req, res) => sendJson(res, 404, { error: "SESSION_EXPIRED", message: "Sign in again", code: "HTTP_NOT_FOUND", statusCode: 404 }));
-    await assert.rejects(sdk.userAccount.authenticate(request), (error) => error instanceof PipeshubDefaultError && error.error === "SESSION_EXPIRED");
+    const { sdk } = await serve((_req, res) =>
+      sendJson(res, 404, { error: "SESSION_EXPIRED", message: "Sign in again", code: "HTTP_NOT_FOUND", statusCode: 404 }),
+    );
+    await assert.rejects(
+      sdk.userAccount.authenticate(request),
+      (error) => error instanceof PipeshubDefaultError && error.error === "SESSION_EXPIRED",
+    );
   });
 });
 
@@ -274,7 +329,12 @@ describe("admin", () => {
     { order: 1, allowedMethods: [{ type: "oauth" }] },
     { order: 2, allowedMethods: [{ type: "otp" }] },
   ];
-  const check = { ok: true, issuer: "https://idp.acme.test", authorizationEndpoint: "https://idp.acme.test/auth", tokenEndpoint: "https://idp.acme.test/token" };
+  const check = {
+    ok: true,
+    issuer: "https://idp.acme.test",
+    authorizationEndpoint: "https://idp.acme.test/auth",
+    tokenEndpoint: "https://idp.acme.test/token",
+  };
 
   it("sends the admin token and the documented paths", async () => {
     const { server, admin } = await serve((req, res) => {
@@ -285,7 +345,8 @@ describe("admin", () => {
       if (req.url.startsWith("/api/v1/orgs/org_1/oauth-providers")) {
         return sendJson(res, req.method === "PUT" ? 201 : 200, req.url.endsWith("oauth-providers") ? [provider] : provider);
       }
-      if (req.url.startsWith("/api/v1/orgs/org_1/users")) return sendJson(res, req.method === "POST" ? 201 : 200, req.method === "POST" ? user : [user]);
+      if (req.url.startsWith("/api/v1/orgs/org_1/users"))
+        return sendJson(res, req.method === "POST" ? 201 : 200, req.method === "POST" ? user : [user]);
       if (req.url.startsWith("/api/v1/orgs/org_1/audit")) return sendJson(res, 200, { records: [record], nextCursor: "c2" });
       if (req.url === "/api/v1/orgs" && req.method === "GET") return sendJson(res, 200, [org]);
       sendJson(res, req.method === "POST" ? 201 : 200, org);
@@ -294,7 +355,13 @@ describe("admin", () => {
     assert.deepEqual(await admin.admin.createOrg({ name: "Acme", domains: ["acme.test"] }), org);
     assert.deepEqual(await admin.admin.listOrgs(), [org]);
     assert.deepEqual(await admin.admin.getOrg("org_1"), org);
-    const settings = { providerName: "okta", clientId: "cid", clientSecret: "s3cret", issuer: "https://idp.acme.test", redirectUris: ["https://app.acme.test/cb"] };
+    const settings = {
+      providerName: "okta",
+      clientId: "cid",
+      clientSecret: "s3cret",
+      issuer: "https://idp.acme.test",
+      redirectUris: ["https://app.acme.test/cb"],
+    };
     assert.equal((await admin.admin.putProvider("org_1", "okta", settings)).clientSecretSet, true);
     assert.equal((await admin.admin.getProvider("org_1", "okta")).issuer, "https://idp.acme.test");
     assert.deepEqual(await admin.admin.listProviders("org_1"), [provider]);
@@ -388,9 +455,17 @@ describe("admin", () => {
 
   it("surfaces a 400 validation failure as AuthError", async () => {
     const { admin } = await serve((_req, res) =>
-      sendJson(res, 400, { error: "INVALID_PROVIDER_SETTINGS", message: "tokenEndpoint must use https", code: "HTTP_BAD_REQUEST", statusCode: 400 }),
+      sendJson(res, 400, {
+        error: "INVALID_PROVIDER_SETTINGS",
+        message: "tokenEndpoint must use https",
+        code: "HTTP_BAD_REQUEST",
+        statusCode: 400,
+      }),
     );
-    await assert.rejects(admin.admin.putProvider("org_1", "okta", { clientId: "c" }), (error) => error instanceof AuthError && error.error === "INVALID_PROVIDER_SETTINGS");
+    await assert.rejects(
+      admin.admin.putProvider("org_1", "okta", { clientId: "c" }),
+      (error) => error instanceof AuthError && error.error === "INVALID_PROVIDER_SETTINGS",
+    );
   });
 
   it("refuses admin calls without adminToken, sending nothing", async () => {

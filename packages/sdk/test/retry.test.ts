@@ -56,7 +56,8 @@ describe("shouldRetry, idempotent operations", () => {
   });
 
   it("does not retry other statuses", () => {
-    for (const status of [400, 401, 403, 404, 409, 422, 501, 505]) assert.equal(shouldRetry(apiError(status), BACKOFF, IDEMPOTENT), false, String(status));
+    for (const status of [400, 401, 403, 404, 409, 422, 501, 505])
+      assert.equal(shouldRetry(apiError(status), BACKOFF, IDEMPOTENT), false, String(status));
   });
 
   it("never retries under strategy none", () => {
@@ -67,7 +68,12 @@ describe("shouldRetry, idempotent operations", () => {
   });
 
   it("retries any connection error and per-attempt timeout unless retryConnectionErrors is false", () => {
-    for (const error of [connectionError("ECONNREFUSED"), connectionError("ECONNRESET"), connectionError(undefined), new RequestTimeoutError(100)]) {
+    for (const error of [
+      connectionError("ECONNREFUSED"),
+      connectionError("ECONNRESET"),
+      connectionError(undefined),
+      new RequestTimeoutError(100),
+    ]) {
       assert.equal(shouldRetry(error, BACKOFF, IDEMPOTENT), true, error.message);
       assert.equal(shouldRetry(error, { strategy: "backoff" }, IDEMPOTENT), true, "default is true");
       assert.equal(shouldRetry(error, { ...BACKOFF, retryConnectionErrors: false }, IDEMPOTENT), false);
@@ -89,7 +95,11 @@ describe("shouldRetry, single-use operations", () => {
   it("retries a connection that could not be opened: the request never left", () => {
     for (const code of ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]) {
       assert.equal(shouldRetry(connectionError(code), BACKOFF, SINGLE_USE), true, code);
-      assert.equal(shouldRetry(connectionError(code), { ...BACKOFF, retryConnectionErrors: false }, SINGLE_USE), false, `${code}, retryConnectionErrors false`);
+      assert.equal(
+        shouldRetry(connectionError(code), { ...BACKOFF, retryConnectionErrors: false }, SINGLE_USE),
+        false,
+        `${code}, retryConnectionErrors false`,
+      );
     }
   });
 
@@ -103,7 +113,11 @@ describe("shouldRetry, single-use operations", () => {
   it("retries 429 and 503 only when they carry a valid Retry-After", () => {
     for (const status of [429, 503]) {
       assert.equal(shouldRetry(apiError(status, { "retry-after": "2" }), BACKOFF, SINGLE_USE), true, `${status} with seconds`);
-      assert.equal(shouldRetry(apiError(status, { "retry-after": "Wed, 01 Jan 2025 00:00:30 GMT" }), BACKOFF, SINGLE_USE), true, `${status} with a date`);
+      assert.equal(
+        shouldRetry(apiError(status, { "retry-after": "Wed, 01 Jan 2025 00:00:30 GMT" }), BACKOFF, SINGLE_USE),
+        true,
+        `${status} with a date`,
+      );
       assert.equal(shouldRetry(apiError(status), BACKOFF, SINGLE_USE), false, `${status} without`);
       assert.equal(shouldRetry(apiError(status, { "retry-after": "soon" }), BACKOFF, SINGLE_USE), false, `${status} with an invalid value`);
     }
@@ -183,7 +197,8 @@ describe("parseRetryAfter", () => {
   });
 
   it("ignores absent or invalid values", () => {
-    for (const value of [null, undefined, "", "soon", "-1", "1.5", "1e3"]) assert.equal(parseRetryAfter(value, now), undefined, String(value));
+    for (const value of [null, undefined, "", "soon", "-1", "1.5", "1e3"])
+      assert.equal(parseRetryAfter(value, now), undefined, String(value));
   });
 });
 
@@ -203,7 +218,9 @@ describe("retries over loopback", () => {
 
   it("waits for Retry-After on 429, then succeeds", async () => {
     const server = await serve((_req, res, i) =>
-      i === 0 ? sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "1" }) : sendJson(res, 200, AUTHORIZATION_OK),
+      i === 0
+        ? sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "slow down" }, { "retry-after": "1" })
+        : sendJson(res, 200, AUTHORIZATION_OK),
     );
     const started = performance.now();
     const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
@@ -215,7 +232,9 @@ describe("retries over loopback", () => {
   });
 
   it("retries 503 twice, then succeeds", async () => {
-    const server = await serve((_req, res, i) => (i < 2 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, AUTHORIZATION_OK)));
+    const server = await serve((_req, res, i) =>
+      i < 2 ? sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }) : sendJson(res, 200, AUTHORIZATION_OK),
+    );
     const result = await client(server).oauth.authorizationUrl(SEED_AUTHORIZE);
     assert.equal(result.state, "st-1");
     assert.equal(server.requests.length, 3);
@@ -237,7 +256,9 @@ describe("retries over loopback", () => {
   });
 
   it("makes exactly one attempt under strategy none", async () => {
-    const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy", code: "HTTP_SERVICE_UNAVAILABLE", statusCode: 503 }));
+    const server = await serve((_req, res) =>
+      sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy", code: "HTTP_SERVICE_UNAVAILABLE", statusCode: 503 }),
+    );
     await assert.rejects(client(server, { strategy: "none" }).oauth.authorizationUrl(SEED_AUTHORIZE), (error) => {
       assert.ok(error instanceof PipeshubDefaultError);
       assert.equal(error.statusCode, 503);
@@ -258,7 +279,10 @@ describe("retries over loopback", () => {
 
   it("stops within maxElapsedTime when the server keeps failing", async () => {
     const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "busy" }));
-    const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 50, maxInterval: 100, exponent: 1.5, maxElapsedTime: 300 } };
+    const budget: RetryConfig = {
+      strategy: "backoff",
+      backoff: { initialInterval: 50, maxInterval: 100, exponent: 1.5, maxElapsedTime: 300 },
+    };
     const started = performance.now();
     await assert.rejects(client(server, budget).oauth.authorizationUrl(SEED_AUTHORIZE), PipeshubDefaultError);
     const elapsed = performance.now() - started;
@@ -268,7 +292,9 @@ describe("retries over loopback", () => {
   });
 
   it("does not retry when Retry-After points past the time budget", async () => {
-    const server = await serve((_req, res) => sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "later" }, { "retry-after": "30" }));
+    const server = await serve((_req, res) =>
+      sendJson(res, 429, { error: "TOO_MANY_REQUESTS", message: "later" }, { "retry-after": "30" }),
+    );
     const budget: RetryConfig = { strategy: "backoff", backoff: { ...FAST, maxInterval: 60_000, maxElapsedTime: 5_000 } };
     const started = performance.now();
     await assert.rejects(client(server, budget).oauth.authorizationUrl(SEED_AUTHORIZE), RateLimitError);
@@ -285,7 +311,10 @@ describe("retries over loopback", () => {
 
   it("reports the last timeout when every attempt times out", async () => {
     const server = await serve(hang);
-    const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 250 } };
+    const budget: RetryConfig = {
+      strategy: "backoff",
+      backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 250 },
+    };
     await assert.rejects(client(server, budget, 100).oauth.authorizationUrl(SEED_AUTHORIZE), RequestTimeoutError);
     assert.ok(server.requests.length >= 2, `${server.requests.length} attempts`);
   });
@@ -296,7 +325,10 @@ describe("retries over loopback", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user left")), 100);
     const started = performance.now();
-    await assert.rejects(client(server, patient).oauth.authorizationUrl(SEED_AUTHORIZE, { signal: controller.signal }), RequestAbortedError);
+    await assert.rejects(
+      client(server, patient).oauth.authorizationUrl(SEED_AUTHORIZE, { signal: controller.signal }),
+      RequestAbortedError,
+    );
     assert.equal(server.requests.length, 1);
     assert.ok(performance.now() - started < 2_500, "did not sit out the 5 s");
   });
@@ -325,7 +357,9 @@ describe("single-use operations under backoff, over loopback", () => {
 
   for (const status of [500, 502, 504]) {
     it(`does not replay an exchange after a ${status}: the code may already be redeemed`, async () => {
-      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "PROVIDER_ERROR", message: "upstream" }) : sendJson(res, 200, EXCHANGE_OK)));
+      const server = await serve((_req, res, i) =>
+        i === 0 ? sendJson(res, status, { error: "PROVIDER_ERROR", message: "upstream" }) : sendJson(res, 200, EXCHANGE_OK),
+      );
       const error = await rejection(countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
       assert.equal(error.statusCode, status, "the first, real failure");
       assert.equal(server.requests.length, 1);
@@ -334,13 +368,17 @@ describe("single-use operations under backoff, over loopback", () => {
 
   for (const status of [429, 503]) {
     it(`does not replay an exchange after a ${status} without Retry-After`, async () => {
-      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }) : sendJson(res, 200, EXCHANGE_OK)));
+      const server = await serve((_req, res, i) =>
+        i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }) : sendJson(res, 200, EXCHANGE_OK),
+      );
       await assert.rejects(countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
       assert.equal(server.requests.length, 1);
     });
 
     it(`retries an exchange after a ${status} with Retry-After: the service did not process it`, async () => {
-      const server = await serve((_req, res, i) => (i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }, { "retry-after": "0" }) : sendJson(res, 200, EXCHANGE_OK)));
+      const server = await serve((_req, res, i) =>
+        i === 0 ? sendJson(res, status, { error: "BUSY", message: "busy" }, { "retry-after": "0" }) : sendJson(res, 200, EXCHANGE_OK),
+      );
       const result = await countingClient(server.url).sdk.oauth.exchangeCode(SEED_EXCHANGE);
       assert.equal(result.accessToken, "provider-at");
       assert.equal(server.requests.length, 2);
@@ -348,7 +386,9 @@ describe("single-use operations under backoff, over loopback", () => {
   }
 
   it("gives up at once when Retry-After asks for a longer wait than the backoff allows", async () => {
-    const server = await serve((_req, res) => sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "maintenance" }, { "retry-after": "10" }));
+    const server = await serve((_req, res) =>
+      sendJson(res, 503, { error: "SERVICE_UNAVAILABLE", message: "maintenance" }, { "retry-after": "10" }),
+    );
     const sdk = new Pipeshub({ serverURL: server.url, retryConfig: { strategy: "backoff" } }); // DEFAULT_BACKOFF: at most 5 s apart
     const started = performance.now();
     const error = await rejection(sdk.oauth.exchangeCode(SEED_EXCHANGE), PipeshubDefaultError);
@@ -384,7 +424,10 @@ describe("single-use operations under backoff, over loopback", () => {
 
   it("gives up on a refused connection within the time budget", async () => {
     const port = await closedPort();
-    const budget: RetryConfig = { strategy: "backoff", backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 200 } };
+    const budget: RetryConfig = {
+      strategy: "backoff",
+      backoff: { initialInterval: 20, maxInterval: 20, exponent: 1, maxElapsedTime: 200 },
+    };
     const sdk = new Pipeshub({ serverURL: `http://127.0.0.1:${port}`, retryConfig: budget });
     const error = await rejection(sdk.userAccount.refreshToken({ refreshToken: "rt-1" }), ConnectionError);
     assert.equal(error.code, "ECONNREFUSED");
@@ -406,8 +449,14 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.createOrg": { idempotent: false, call: (sdk) => sdk.admin.createOrg({ name: "Acme", domains: ["acme.test"] }) },
   "admin.listOrgs": { idempotent: true, call: (sdk) => sdk.admin.listOrgs() },
   "admin.getOrg": { idempotent: true, call: (sdk) => sdk.admin.getOrg("org_1") },
-  "admin.putProvider": { idempotent: true, call: (sdk) => sdk.admin.putProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }) },
-  "admin.saveProvider": { idempotent: true, call: (sdk) => sdk.admin.saveProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }) },
+  "admin.putProvider": {
+    idempotent: true,
+    call: (sdk) => sdk.admin.putProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }),
+  },
+  "admin.saveProvider": {
+    idempotent: true,
+    call: (sdk) => sdk.admin.saveProvider("org_1", "okta", { clientId: "c", redirectUris: ["https://app/cb"] }),
+  },
   "admin.getProvider": { idempotent: true, call: (sdk) => sdk.admin.getProvider("org_1", "okta") },
   "admin.listProviderPresets": { idempotent: true, call: (sdk) => sdk.admin.listProviderPresets() },
   "admin.listProviders": { idempotent: true, call: (sdk) => sdk.admin.listProviders("org_1") },
@@ -418,7 +467,10 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.listUsers": { idempotent: true, call: (sdk) => sdk.admin.listUsers("org_1") },
   "admin.listAudit": { idempotent: true, call: (sdk) => sdk.admin.listAudit("org_1") },
   "admin.getAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.getAuthMethods("org_1") },
-  "admin.setAuthMethods": { idempotent: true, call: (sdk) => sdk.admin.setAuthMethods("org_1", [{ order: 1, allowedMethods: [{ type: "oauth" }] }]) },
+  "admin.setAuthMethods": {
+    idempotent: true,
+    call: (sdk) => sdk.admin.setAuthMethods("org_1", [{ order: 1, allowedMethods: [{ type: "oauth" }] }]),
+  },
   "admin.rotateSigningKeys": { idempotent: false, call: (sdk) => sdk.admin.rotateSigningKeys() },
   "admin.reencryptSecrets": { idempotent: true, call: (sdk) => sdk.admin.reencryptSecrets() },
 };
@@ -443,7 +495,9 @@ describe("each operation declares whether it may be replayed", () => {
   for (const [name, { idempotent, call }] of Object.entries(OPERATIONS)) {
     it(`${name} is ${idempotent ? "retried" : "not retried"} after a 502`, async () => {
       const server = await startServer((_req, res, i) =>
-        i === 0 ? sendJson(res, 502, { error: "PROVIDER_ERROR", message: "upstream" }) : sendJson(res, 400, { error: "VALIDATION_ERROR", message: "final" }),
+        i === 0
+          ? sendJson(res, 502, { error: "PROVIDER_ERROR", message: "upstream" })
+          : sendJson(res, 400, { error: "VALIDATION_ERROR", message: "final" }),
       );
       servers.push(server);
       const sdk = new Pipeshub({ serverURL: server.url, adminToken: "admin-jwt", retryConfig: quick });

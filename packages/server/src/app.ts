@@ -77,8 +77,13 @@ export const REDACTED_LOG_PATHS = [
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   // The logger exists once the server does; a connection that breaks before that is only replaced.
   const logger: { current?: FastifyBaseLogger } = {};
-  const onConnectionError = (error: Error) => logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
-  const db = await openDatabase(config.database, { timeoutMs: config.databaseTimeoutMs, onConnectionError, migrate: config.migrateAtStart });
+  const onConnectionError = (error: Error) =>
+    logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
+  const db = await openDatabase(config.database, {
+    timeoutMs: config.databaseTimeoutMs,
+    onConnectionError,
+    migrate: config.migrateAtStart,
+  });
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
   try {
     await checkEncryptionKey(db, secrets);
@@ -89,7 +94,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const store = createStore(db, secrets);
   const metrics = createMetrics({
     token: config.metricsToken,
-    configured: { providersOf: async (orgId) => ((await store.organisations.get(orgId)) ? (await store.providers.list(orgId)).map((p) => p.providerName) : undefined) },
+    configured: {
+      providersOf: async (orgId) =>
+        (await store.organisations.get(orgId)) ? (await store.providers.list(orgId)).map((p) => p.providerName) : undefined,
+    },
   });
   // Every audit record is also counted, so /metrics and the audit trail agree.
   const audit = {
@@ -100,17 +108,30 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   };
   const signingKeys = createSigningKeys({ repository: store.signingKeys, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
   const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: store.refreshTokens, users: store.users, audit, config });
-  const outbound = createOutboundFetch({ timeoutMs: config.outboundTimeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: config.allowInsecureLoopbackProviders });
+  const outbound = createOutboundFetch({
+    timeoutMs: config.outboundTimeoutMs,
+    maxResponseBytes: 1024 * 1024,
+    allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+  });
   const onProviderCall = (provider: string, endpoint: string, seconds: number) => {
     metrics.observeProviderCall(provider, endpoint, seconds);
     server.log.debug({ provider, endpoint, ms: Math.round(seconds * 1000) }, "provider call");
   };
-  const discovery = createDiscovery({ outbound, timeoutMs: config.outboundTimeoutMs, allowInsecureLoopback: config.allowInsecureLoopbackProviders, onProviderCall });
+  const discovery = createDiscovery({
+    outbound,
+    timeoutMs: config.outboundTimeoutMs,
+    allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+    onProviderCall,
+  });
   const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
   const state = config.redisUrl
     ? createRedisState(config.redisUrl, {
         timeoutMs: config.redisTimeoutMs,
-        onUnavailable: (error) => logger.current?.warn({ backend: "shared state", cause: error.message }, "Redis is not reachable; requests that need it answer 503 until it is"),
+        onUnavailable: (error) =>
+          logger.current?.warn(
+            { backend: "shared state", cause: error.message },
+            "Redis is not reachable; requests that need it answer 503 until it is",
+          ),
         onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
       })
     : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
@@ -147,12 +168,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   installErrorHandling(server);
   refuseUnstorableStrings(server);
   const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
-  if (config.rateLimitPerMinute > 0) await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
+  if (config.rateLimitPerMinute > 0)
+    await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   if (config.redisUrl) {
     // The service starts anyway and answers 503 where it needs Redis until Redis answers.
-    await state.ping().catch(() => server.log.warn({ backend: "shared state" }, "Redis (REDIS_URL) cannot be reached at start; requests that need it answer 503 until it can"));
+    await state
+      .ping()
+      .catch(() =>
+        server.log.warn(
+          { backend: "shared state" },
+          "Redis (REDIS_URL) cannot be reached at start; requests that need it answer 503 until it can",
+        ),
+      );
   }
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
   const deps = { ...store, audit, discovery, idTokens, state, sessions, lockout };

@@ -31,7 +31,11 @@ export function decodeKey(raw: string): Buffer {
 export const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
   Type.Decode(
     Type.Refine(
-      Type.Refine(Type.String({ description, default: String(fallback) }), (v) => /^\d+$/.test(v), (v) => `must be a whole number, got "${v}"`),
+      Type.Refine(
+        Type.String({ description, default: String(fallback) }),
+        (v) => /^\d+$/.test(v),
+        (v) => `must be a whole number, got "${v}"`,
+      ),
       (v) => Number(v) >= min && Number(v) <= max,
       (v) => `must be between ${min} and ${max}, got ${Number(v)}`,
     ),
@@ -40,19 +44,34 @@ export const wholeNumber = (min: number, max: number, fallback: number, descript
 
 export const flag = (fallback: boolean, description: string) =>
   Type.Decode(
-    Type.Refine(Type.String({ description, default: String(fallback) }), (v) => ["true", "1", "false", "0"].includes(v), (v) => `must be "true" or "false", got "${v}"`),
+    Type.Refine(
+      Type.String({ description, default: String(fallback) }),
+      (v) => ["true", "1", "false", "0"].includes(v),
+      (v) => `must be "true" or "false", got "${v}"`,
+    ),
     (v) => v === "true" || v === "1",
   );
 
 export const absoluteUrl = (protocols: readonly string[], description: string) =>
   Type.Refine(
-    Type.Refine(Type.String({ description }), (v) => URL.canParse(v), () => "must be an absolute URL"),
+    Type.Refine(
+      Type.String({ description }),
+      (v) => URL.canParse(v),
+      () => "must be an absolute URL",
+    ),
     (v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol),
     () => `must use ${protocols.map((p) => p.replace(":", "")).join(" or ")}`,
   );
 
 export const oneOf = <T extends string>(values: readonly T[], fallback: T, problem: string, description: string) =>
-  Type.Decode(Type.Refine(Type.String({ description, default: fallback }), (v) => (values as readonly string[]).includes(v), () => problem), (v) => v as T);
+  Type.Decode(
+    Type.Refine(
+      Type.String({ description, default: fallback }),
+      (v) => (values as readonly string[]).includes(v),
+      () => problem,
+    ),
+    (v) => v as T,
+  );
 
 /** A comma-separated list whose every entry passes `valid`; decoded to the trimmed entries. */
 export const commaList = (valid: (entry: string) => boolean, problem: (entry: string) => string, description: string) =>
@@ -66,7 +85,10 @@ export const commaList = (valid: (entry: string) => boolean, problem: (entry: st
   );
 
 function splitList(v: string): string[] {
-  return v.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  return v
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 }
 
 /** An IP address, or one with a CIDR prefix length. */
@@ -78,7 +100,8 @@ export function isAddressOrCidr(entry: string): boolean {
 }
 
 /** An origin as browsers send it: scheme, host and port only. */
-export const isOrigin = (entry: string) => URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;
+export const isOrigin = (entry: string) =>
+  URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;
 
 const POSTGRES_PREFIXES = ["postgres://", "postgresql://"];
 

@@ -1,7 +1,19 @@
 import { isAbsolute, resolve } from "node:path";
 import { type StaticDecode, Type } from "typebox";
 import { Value } from "typebox/value";
-import { absoluteUrl, commaList, ConfigError, databaseUrl, decodeKey, flag, isAddressOrCidr, isOrigin, oneOf, parseEncryptionKey, wholeNumber } from "./config-values.ts";
+import {
+  absoluteUrl,
+  commaList,
+  ConfigError,
+  databaseUrl,
+  decodeKey,
+  flag,
+  isAddressOrCidr,
+  isOrigin,
+  oneOf,
+  parseEncryptionKey,
+  wholeNumber,
+} from "./config-values.ts";
 import { NO_NETWORK_EXCEPTIONS, parseProviderNetworkAllowList, type ProviderNetworkAllowList } from "./domain/provider-network.ts";
 import type { DatabaseLocation } from "./store/database.ts";
 
@@ -73,15 +85,26 @@ export const EnvironmentSchema = Type.Object({
   PORT: wholeNumber(0, 65535, 3000, "TCP port to listen on (0: any free port)"),
   HOST: Type.String({ default: "127.0.0.1", description: "Address to listen on" }),
   DATA_DIR: Type.String({ default: "./data", description: "Where the SQLite file and generated secrets live" }),
-  PUBLIC_URL: Type.Optional(absoluteUrl(["http:", "https:"], "The service's URL as clients see it; the tokens' issuer (default http://HOST:PORT)")),
+  PUBLIC_URL: Type.Optional(
+    absoluteUrl(["http:", "https:"], "The service's URL as clients see it; the tokens' issuer (default http://HOST:PORT)"),
+  ),
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", `must be one of ${LOG_LEVELS.join(", ")}`, "pino log level"),
-  ADMIN_TOKEN: Type.Optional(Type.Refine(Type.String({ description: "Bearer token of the admin API (default generated into DATA_DIR)" }), (v) => v.length >= 16, () => "must be at least 16 characters")),
+  ADMIN_TOKEN: Type.Optional(
+    Type.Refine(
+      Type.String({ description: "Bearer token of the admin API (default generated into DATA_DIR)" }),
+      (v) => v.length >= 16,
+      () => "must be at least 16 characters",
+    ),
+  ),
   DEMO: oneOf(["auto", "off"] as const, "auto", 'must be "auto" or "off"', "auto: a demo provider on a fresh loopback start; off: never"),
   DATABASE_URL: Type.Optional(databaseUrl),
   ENCRYPTION_KEY: Type.Optional(
     Type.Decode(
       Type.Refine(
-        Type.String({ description: "32-byte key sealing secrets at rest, hex or base64; a comma-separated list while rotating: the first seals, any opens (default generated into DATA_DIR)" }),
+        Type.String({
+          description:
+            "32-byte key sealing secrets at rest, hex or base64; a comma-separated list while rotating: the first seals, any opens (default generated into DATA_DIR)",
+        }),
         (v) => v.split(",").every((k) => decodeKey(k).length === 32),
         () => "must be 32 bytes, as 64 hex characters or base64 (or a comma-separated list of such keys)",
       ),
@@ -94,7 +117,9 @@ export const EnvironmentSchema = Type.Object({
   PROVIDER_NETWORK_ALLOW: Type.Optional(
     Type.Decode(
       Type.Refine(
-        Type.String({ description: "Comma-separated host names and CIDR ranges providers may be at although private, e.g. 10.0.0.0/8,idp.corp.internal" }),
+        Type.String({
+          description: "Comma-separated host names and CIDR ranges providers may be at although private, e.g. 10.0.0.0/8,idp.corp.internal",
+        }),
         (v) => parseProviderNetworkAllowList(v).ok,
         (v) => {
           const parsed = parseProviderNetworkAllowList(v);
@@ -108,18 +133,51 @@ export const EnvironmentSchema = Type.Object({
     ),
   ),
   REDIS_URL: Type.Optional(absoluteUrl(["redis:", "rediss:"], "Shared state for several instances (default: in memory)")),
-  DATABASE_TIMEOUT_MS: wholeNumber(100, 60_000, 2000, "PostgreSQL: deadline to connect and of every statement; past it a request answers 503"),
+  DATABASE_TIMEOUT_MS: wholeNumber(
+    100,
+    60_000,
+    2000,
+    "PostgreSQL: deadline to connect and of every statement; past it a request answers 503",
+  ),
   REDIS_TIMEOUT_MS: wholeNumber(100, 60_000, 1500, "Redis: deadline to connect and of every command; past it a request answers 503"),
   TOKEN_AUDIENCE: Type.String({ default: "pipeshub", description: "`aud` of the service's tokens" }),
   ACCESS_TOKEN_TTL_SECONDS: wholeNumber(60, 86_400, 3600, "Access token lifetime"),
   REFRESH_TOKEN_TTL_SECONDS: wholeNumber(300, 90 * 86_400, 7 * 86_400, "Refresh token lifetime"),
   LOCKOUT_THRESHOLD: wholeNumber(1, 100, 5, "Failed authenticate attempts that block an account"),
   LOCKOUT_SECONDS: wholeNumber(1, 86_400, 900, "How long a blocked account stays blocked"),
-  RATE_LIMIT_PER_MINUTE: wholeNumber(0, 1_000_000, 300, "Requests per minute per address and endpoint (and per email on sign-in endpoints); 0 turns limits off"),
-  TRUST_PROXY: Type.Optional(commaList(isAddressOrCidr, (e) => `must be a comma-separated list of IP addresses or CIDRs, got "${e}"`, "Proxies whose X-Forwarded-For is believed (default: none)")),
-  MEMORY_STATE_MAX_ENTRIES: wholeNumber(100, 100_000_000, 100_000, "Most entries the in-memory state keeps; the oldest are dropped beyond it"),
-  METRICS_TOKEN: Type.Optional(Type.Refine(Type.String({ description: "Bearer token /metrics requires (default: /metrics is open)" }), (v) => v.length >= 16, () => "must be at least 16 characters")),
-  CORS_ORIGINS: Type.Optional(commaList(isOrigin, (e) => `must be a comma-separated list of origins like https://app.example.com (no path, no wildcard), got "${e}"`, "Browser origins allowed to call the API (default: none, CORS off)")),
+  RATE_LIMIT_PER_MINUTE: wholeNumber(
+    0,
+    1_000_000,
+    300,
+    "Requests per minute per address and endpoint (and per email on sign-in endpoints); 0 turns limits off",
+  ),
+  TRUST_PROXY: Type.Optional(
+    commaList(
+      isAddressOrCidr,
+      (e) => `must be a comma-separated list of IP addresses or CIDRs, got "${e}"`,
+      "Proxies whose X-Forwarded-For is believed (default: none)",
+    ),
+  ),
+  MEMORY_STATE_MAX_ENTRIES: wholeNumber(
+    100,
+    100_000_000,
+    100_000,
+    "Most entries the in-memory state keeps; the oldest are dropped beyond it",
+  ),
+  METRICS_TOKEN: Type.Optional(
+    Type.Refine(
+      Type.String({ description: "Bearer token /metrics requires (default: /metrics is open)" }),
+      (v) => v.length >= 16,
+      () => "must be at least 16 characters",
+    ),
+  ),
+  CORS_ORIGINS: Type.Optional(
+    commaList(
+      isOrigin,
+      (e) => `must be a comma-separated list of origins like https://app.example.com (no path, no wildcard), got "${e}"`,
+      "Browser origins allowed to call the API (default: none, CORS off)",
+    ),
+  ),
 });
 
 export type Environment = StaticDecode<typeof EnvironmentSchema>;
@@ -173,7 +231,13 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
 
 /** A complete config for tests and embedders: defaults plus the given overrides. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const draft = readConfig({ PORT: "0", DATABASE_URL: "sqlite::memory:", ALLOW_INSECURE_LOOPBACK_PROVIDERS: "true", LOG_LEVEL: "silent", DEMO: "off" });
+  const draft = readConfig({
+    PORT: "0",
+    DATABASE_URL: "sqlite::memory:",
+    ALLOW_INSECURE_LOOPBACK_PROVIDERS: "true",
+    LOG_LEVEL: "silent",
+    DEMO: "off",
+  });
   return Object.freeze({
     ...draft,
     encryptionKey: Buffer.alloc(32, 7),

@@ -17,7 +17,9 @@ function badConfiguration(error: unknown): never {
 async function migrate(draft: ConfigDraft): Promise<void> {
   const { migrateDatabase } = await import("./store/database.ts");
   const applied = await migrateDatabase(draft.database);
-  console.log(applied.length === 0 ? "pipeshub-auth: database schema is up to date" : `pipeshub-auth: applied migrations ${applied.join(", ")}`);
+  console.log(
+    applied.length === 0 ? "pipeshub-auth: database schema is up to date" : `pipeshub-auth: applied migrations ${applied.join(", ")}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -74,7 +76,9 @@ async function main(): Promise<void> {
   }
   await app.server.ready();
   bound.serve(app.server.routing);
-  console.log(`pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${bound.port} (public URL ${config.publicUrl})`);
+  console.log(
+    `pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${bound.port} (public URL ${config.publicUrl})`,
+  );
   if (adminTokenCreated) {
     console.log(`Admin token (generated once, stored in ${config.dataDir}/admin-token): ${config.adminToken}`);
   }
@@ -88,7 +92,10 @@ async function main(): Promise<void> {
     app.server.log.info({ signal }, "shutting down: finishing in-flight requests");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    Promise.all([app.close(), demo?.close()]).then(() => process.exit(0), () => process.exit(1));
+    Promise.all([app.close(), demo?.close()]).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

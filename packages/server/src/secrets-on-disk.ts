@@ -19,7 +19,11 @@ function readOrCreate(path: string, create: () => string): { value: string; crea
 export function materialiseSecrets(draft: ConfigDraft): { config: Config; adminTokenCreated: boolean } {
   mkdirSync(draft.dataDir, { recursive: true, mode: 0o700 });
   const encryptionKey =
-    draft.encryptionKey ?? parseEncryptionKey(readOrCreate(join(draft.dataDir, "encryption.key"), () => randomBytes(32).toString("hex")).value, "DATA_DIR/encryption.key");
+    draft.encryptionKey ??
+    parseEncryptionKey(
+      readOrCreate(join(draft.dataDir, "encryption.key"), () => randomBytes(32).toString("hex")).value,
+      "DATA_DIR/encryption.key",
+    );
   let adminTokenCreated = false;
   let adminToken = draft.adminToken;
   if (adminToken === undefined) {

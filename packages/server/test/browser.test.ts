@@ -30,7 +30,16 @@ async function openBrowser(t: TestContext) {
   const profile = mkdtempSync(join(tmpdir(), "pipeshub-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 900, height: 720 },
   });
   t.after(async () => {
@@ -79,14 +88,19 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "signed-in.png"), fullPage: true });
 
-    const tokens = JSON.parse((await page.evaluate(() => sessionStorage.getItem("pipeshub-auth.tokens"))) ?? "{}") as { refreshToken?: string };
+    const tokens = JSON.parse((await page.evaluate(() => sessionStorage.getItem("pipeshub-auth.tokens"))) ?? "{}") as {
+      refreshToken?: string;
+    };
     assert.ok(tokens.refreshToken);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("status").filter({ hasText: "You are signed out." }).waitFor();
     assert.ok(await page.getByRole("heading", { name: "Sign in" }).isVisible());
     assert.equal(await page.evaluate(() => sessionStorage.getItem("pipeshub-auth.tokens")), null);
     // Signing out ended the session at the service too: its refresh token no longer works.
-    const refresh = await fetch(new URL("/userAccount/refresh/token", demo.signIn), { method: "POST", headers: { authorization: `Bearer ${tokens.refreshToken}` } });
+    const refresh = await fetch(new URL("/userAccount/refresh/token", demo.signIn), {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.refreshToken}` },
+    });
     assert.equal(refresh.status, 401);
     assert.deepEqual(problems, []);
   });
@@ -134,7 +148,10 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     assert.equal(await page.getByLabel("Email").inputValue(), "nobody@elsewhere.test");
-    assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => !/status of 401/.test(p)),
+      [],
+    );
   });
 
   test("a provider that cannot be reached is named as such, and the log says why", async (t) => {
@@ -143,7 +160,12 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     const orgs = (await (await demo.service.admin(new URL("/api/v1/orgs", demo.signIn).href)).json()) as { id: string }[];
     const moved = await demo.service.admin(new URL(`/api/v1/orgs/${orgs[0]!.id}/oauth-providers/demo`, demo.signIn).href, {
       method: "PUT",
-      body: JSON.stringify({ clientId: "pipeshub-auth-demo", issuer: await closedPortUrl(), redirectUris: [new URL("/callback", demo.signIn).href], enableJit: true }),
+      body: JSON.stringify({
+        clientId: "pipeshub-auth-demo",
+        issuer: await closedPortUrl(),
+        redirectUris: [new URL("/callback", demo.signIn).href],
+        enableJit: true,
+      }),
     });
     assert.equal(moved.status, 200, await moved.clone().text());
     const { page, problems } = await openBrowser(t);
@@ -152,8 +174,13 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     await page.getByRole("button", { name: "Continue", exact: true }).click();
     const alert = page.getByRole("alert");
     await alert.filter({ hasText: /\w/ }).waitFor();
-    assert.equal(await alert.innerText(), "The sign-in provider “demo” cannot be reached right now. Try again in a moment; if it keeps happening, tell your administrator.");
-    await demo.service.waitFor(/"provider":"demo","error":"PROVIDER_UNAVAILABLE","cause":"127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)"/);
+    assert.equal(
+      await alert.innerText(),
+      "The sign-in provider “demo” cannot be reached right now. Try again in a moment; if it keeps happening, tell your administrator.",
+    );
+    await demo.service.waitFor(
+      /"provider":"demo","error":"PROVIDER_UNAVAILABLE","cause":"127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)"/,
+    );
     assert.deepEqual(problems, []);
   });
 });

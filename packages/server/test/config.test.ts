@@ -15,7 +15,10 @@ describe("configuration from the environment", () => {
   });
 
   test("DATABASE_URL selects PostgreSQL", () => {
-    assert.deepEqual(readConfig({ DATABASE_URL: "postgres://u:p@127.0.0.1/db" }).database, { kind: "postgres", url: "postgres://u:p@127.0.0.1/db" });
+    assert.deepEqual(readConfig({ DATABASE_URL: "postgres://u:p@127.0.0.1/db" }).database, {
+      kind: "postgres",
+      url: "postgres://u:p@127.0.0.1/db",
+    });
   });
 
   const bad: [Record<string, string>, string, RegExp][] = [
@@ -33,7 +36,14 @@ describe("configuration from the environment", () => {
   ];
   for (const [env, variable, problem] of bad) {
     test(`a bad ${variable} is refused, naming the variable`, () => {
-      assert.throws(() => readConfig(env), (error: unknown) => error instanceof ConfigError && error.variable === variable && problem.test(error.message) && error.message.startsWith(`${variable}: `));
+      assert.throws(
+        () => readConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.variable === variable &&
+          problem.test(error.message) &&
+          error.message.startsWith(`${variable}: `),
+      );
     });
   }
 

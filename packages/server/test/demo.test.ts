@@ -9,7 +9,14 @@ import { describe, test } from "node:test";
 import { freePort, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 
 type Org = { id: string; name: string; domains: string[] };
-type Provider = { providerName: string; issuer: string; clientId: string; redirectUris: string[]; enableJit: boolean; clientSecretSet: boolean };
+type Provider = {
+  providerName: string;
+  issuer: string;
+  clientId: string;
+  redirectUris: string[];
+  enableJit: boolean;
+  clientSecretSet: boolean;
+};
 
 const listening = /listening on (http:\/\/\S+)/;
 const orgsOf = async (response: Response) => {
@@ -27,12 +34,20 @@ describe("the demo", () => {
     assert.equal(existsSync(join(dataDir, "demo.json")), false);
     assert.deepEqual(await orgsOf(await service.admin(`${url}/api/v1/orgs`)), []);
     // The operator's ALLOW_INSECURE_LOOPBACK_PROVIDERS (default false) is what the service runs with.
-    const org = await service.admin(`${url}/api/v1/orgs`, { method: "POST", body: JSON.stringify({ name: "Acme", domains: ["acme.test"] }) });
+    const org = await service.admin(`${url}/api/v1/orgs`, {
+      method: "POST",
+      body: JSON.stringify({ name: "Acme", domains: ["acme.test"] }),
+    });
     assert.equal(org.status, 201);
     const { id } = (await org.json()) as Org;
     const provider = await service.admin(`${url}/api/v1/orgs/${id}/oauth-providers/plain`, {
       method: "PUT",
-      body: JSON.stringify({ clientId: "c", clientSecret: "s", issuer: "http://127.0.0.1:9/", redirectUris: ["http://127.0.0.1:3000/callback"] }),
+      body: JSON.stringify({
+        clientId: "c",
+        clientSecret: "s",
+        issuer: "http://127.0.0.1:9/",
+        redirectUris: ["http://127.0.0.1:3000/callback"],
+      }),
     });
     assert.equal(provider.status, 400);
     assert.equal(((await provider.json()) as { error: string }).error, "INVALID_PROVIDER_SETTINGS");
@@ -84,7 +99,10 @@ describe("the demo", () => {
     assert.match(second.out(), /restarted from/);
     assert.doesNotMatch(second.out(), /Admin token/);
     const orgs = await orgsOf(await second.admin(`${url}/api/v1/orgs`));
-    assert.deepEqual(orgs.map((o) => o.id), [org.id]);
+    assert.deepEqual(
+      orgs.map((o) => o.id),
+      [org.id],
+    );
     assert.deepEqual(await kids(), kidsBefore, "the demo provider keeps its signing keys");
     assert.equal(await second.stop(), 0);
 
@@ -101,7 +119,10 @@ describe("the demo", () => {
     const port = String(await freePort());
     const setup = spawnService(t, { DATA_DIR: dataDir, PORT: port, DEMO: "off" });
     const url = (await setup.waitFor(listening))[1]!;
-    const created = await setup.admin(`${url}/api/v1/orgs`, { method: "POST", body: JSON.stringify({ name: "Acme", domains: ["acme.test"] }) });
+    const created = await setup.admin(`${url}/api/v1/orgs`, {
+      method: "POST",
+      body: JSON.stringify({ name: "Acme", domains: ["acme.test"] }),
+    });
     assert.equal(created.status, 201);
     assert.equal(await setup.stop(), 0);
 
@@ -109,13 +130,21 @@ describe("the demo", () => {
     await service.waitFor(/Sign-in page: /);
     assert.doesNotMatch(service.out(), /Demo provider|Demo mode/);
     assert.equal(existsSync(join(dataDir, "demo.json")), false);
-    assert.deepEqual((await orgsOf(await service.admin(`${url}/api/v1/orgs`))).map((o) => o.name), ["Acme"]);
+    assert.deepEqual(
+      (await orgsOf(await service.admin(`${url}/api/v1/orgs`))).map((o) => o.name),
+      ["Acme"],
+    );
     assert.equal(await service.stop(), 0);
   });
 
   test("DEMO=auto with a public URL that is not loopback starts no demo and says why", async (t) => {
     const dataDir = temporaryDataDir(t);
-    const service = spawnService(t, { DATA_DIR: dataDir, PORT: String(await freePort()), DEMO: "auto", PUBLIC_URL: "https://auth.acme.test" });
+    const service = spawnService(t, {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      DEMO: "auto",
+      PUBLIC_URL: "https://auth.acme.test",
+    });
     await service.waitFor(/Sign-in page: https:\/\/auth\.acme\.test\//);
     assert.match(service.out(), /Demo not started: .*PUBLIC_URL/);
     assert.doesNotMatch(service.out(), /Demo provider/);

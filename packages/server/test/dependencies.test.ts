@@ -19,7 +19,10 @@ describe("the service's dependencies", () => {
     const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, Manifest> };
     const locked = lock.packages["packages/server"];
     assert.ok(locked, "package-lock.json has an entry for packages/server");
-    for (const [where, entry] of [["package.json", manifest], ["package-lock.json", locked]] as const) {
+    for (const [where, entry] of [
+      ["package.json", manifest],
+      ["package-lock.json", locked],
+    ] as const) {
       for (const field of DEPENDENCY_FIELDS) assert.equal(entry[field]?.["oidc-provider"], undefined, `${where} ${field}`);
     }
     // It comes in through the demo provider package instead.

@@ -17,12 +17,20 @@ function scratchRepository(t: TestContext): string {
   copyFileSync(join(repoRoot, "scripts/launch.mjs"), join(dir, "scripts/launch.mjs"));
   writeFileSync(join(dir, "scripts/run-tests.mjs"), 'console.log("the test task ran with", process.argv.slice(2).join(" "));\n');
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
-  writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "scratch", lockfileVersion: 3, requires: true, packages: { "": { name: "scratch" } } }));
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    JSON.stringify({ name: "scratch", lockfileVersion: 3, requires: true, packages: { "": { name: "scratch" } } }),
+  );
   return dir;
 }
 
 function launch(node: string, dir: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(node, [join(dir, "scripts/launch.mjs"), ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+  return spawnSync(node, [join(dir, "scripts/launch.mjs"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
 }
 
 /** The machine's own Node when it is too old for the project (CI keeps Node 20 as `/usr/bin/node`). */
@@ -34,8 +42,10 @@ const OLD_NODE = ["/usr/bin/node", "/usr/local/bin/node"].find((path) => {
 
 describe("the launcher (scripts/launch.mjs)", () => {
   test("knows which Node versions run the project: 22.18 and later", () => {
-    for (const version of ["v22.18.0", "22.18.1", "v22.20.0", "v23.0.0", "v24.11.1", "v30.1.0"]) assert.equal(isSupportedNode(version), true, version);
-    for (const version of ["v18.20.4", "v20.20.2", "v22.17.9", "v22.0.0", "v21.99.0"]) assert.equal(isSupportedNode(version), false, version);
+    for (const version of ["v22.18.0", "22.18.1", "v22.20.0", "v23.0.0", "v24.11.1", "v30.1.0"])
+      assert.equal(isSupportedNode(version), true, version);
+    for (const version of ["v18.20.4", "v20.20.2", "v22.17.9", "v22.0.0", "v21.99.0"])
+      assert.equal(isSupportedNode(version), false, version);
   });
 
   test("installs dependencies when node_modules is missing or older than the lockfile, then runs the task", (t) => {
@@ -73,7 +83,10 @@ describe("the launcher (scripts/launch.mjs)", () => {
       assert.equal(run.status, 1);
       const lines = run.stderr.trim().split("\n");
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0]!, /^pipeshub-auth needs Node\.js >= 22\.18 and this is v\d+\.\d+\.\d+: install Node 24, or run `npm install --prefix \.tools node@24` here\.$/);
+      assert.match(
+        lines[0]!,
+        /^pipeshub-auth needs Node\.js >= 22\.18 and this is v\d+\.\d+\.\d+: install Node 24, or run `npm install --prefix \.tools node@24` here\.$/,
+      );
       assert.equal(run.stdout, "", "the task did not run");
       assert.ok(Date.now() - started < 10_000, "it answers within seconds");
     },
@@ -81,7 +94,12 @@ describe("the launcher (scripts/launch.mjs)", () => {
 
   test(
     "under a Node older than 22.18 it runs the task with the Node 24 in .tools",
-    { skip: OLD_NODE && existsSync(join(repoRoot, ".tools/node_modules/node/bin/node")) ? false : "not applicable: needs an old /usr/bin/node and Node 24 in .tools" },
+    {
+      skip:
+        OLD_NODE && existsSync(join(repoRoot, ".tools/node_modules/node/bin/node"))
+          ? false
+          : "not applicable: needs an old /usr/bin/node and Node 24 in .tools",
+    },
     (t) => {
       const dir = scratchRepository(t);
       mkdirSync(join(dir, ".tools/node_modules/node/bin"), { recursive: true });

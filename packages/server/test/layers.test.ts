@@ -46,14 +46,21 @@ const partOf = (path: string) => relative(SRC, path).split("/")[0]!;
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+)"|(?:^|\n)\s*import\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+  return [
+    ...text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+)"|(?:^|\n)\s*import\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g,
+    ),
+  ].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
 describe("the parts of the server import only downwards", () => {
   const files = sourceFiles(SRC).filter((file) => !UNCHECKED.has(partOf(file)));
 
   test("every checked file belongs to a known part", () => {
-    assert.deepEqual([...new Set(files.map(partOf))].filter((part) => !(part in MAY_IMPORT)), []);
+    assert.deepEqual(
+      [...new Set(files.map(partOf))].filter((part) => !(part in MAY_IMPORT)),
+      [],
+    );
   });
 
   for (const [part, allowed] of Object.entries(MAY_IMPORT)) {

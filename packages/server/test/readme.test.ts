@@ -63,10 +63,13 @@ describe("the README runs as written", () => {
 
     const orgId = /organisation (\S+)/.exec(run.stdout)?.[1];
     assert.ok(orgId, run.stdout);
-    const providers = (await (await service.admin(`http://127.0.0.1:${port}/api/v1/orgs/${orgId}/oauth-providers`)).json()) as { providers?: unknown[] } | unknown[];
+    const providers = (await (await service.admin(`http://127.0.0.1:${port}/api/v1/orgs/${orgId}/oauth-providers`)).json()) as
+      { providers?: unknown[] } | unknown[];
     const list = Array.isArray(providers) ? providers : (providers.providers ?? []);
     assert.ok(
-      list.some((p) => (p as { name?: string; providerName?: string }).name === "okta" || (p as { providerName?: string }).providerName === "okta"),
+      list.some(
+        (p) => (p as { name?: string; providerName?: string }).name === "okta" || (p as { providerName?: string }).providerName === "okta",
+      ),
       `the provider "okta" was created: ${JSON.stringify(providers)}`,
     );
     // Every curl answer in the snippets was a success, not an AuthError.

@@ -51,24 +51,50 @@ async function json<T>(response: Response): Promise<T> {
 /** The demo sign-in, end to end, as the sign-in page does it (the demo provider's pages driven over HTTP). */
 async function demoSignIn(url: string) {
   const email = "demo@example.com";
-  const init = await fetch(`${url}/userAccount/initAuth`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+  const init = await fetch(`${url}/userAccount/initAuth`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
   const session = init.headers.get("x-session-token")!;
   const options = await json<{ oauthProviders: { providerName: string; authorizationUrl: string }[] }>(init);
-  assert.deepEqual(options.oauthProviders.map((p) => p.providerName), ["demo"]);
+  assert.deepEqual(
+    options.oauthProviders.map((p) => p.providerName),
+    ["demo"],
+  );
   const redirectUri = `${url}/callback`;
   const query = new URLSearchParams({ provider: "demo", email, redirectUri });
   const { authorizationUrl, state } = await json<{ authorizationUrl: string; state: string }>(
     await fetch(`${url}/userAccount/oauth/authorize?${query}`, { headers: { "x-session-token": session } }),
   );
-  const callback = await driveAuthorization(new URL(authorizationUrl).origin, { authorizationUrl, login: email, password: "demo", clientId: "", redirectUri: "" });
+  const callback = await driveAuthorization(new URL(authorizationUrl).origin, {
+    authorizationUrl,
+    login: email,
+    password: "demo",
+    clientId: "",
+    redirectUri: "",
+  });
   assert.ok("code" in callback, JSON.stringify(callback));
   assert.equal(callback.state, state);
   const headers = { "content-type": "application/json", "x-session-token": session };
   const tokens = await json<{ access_token: string; id_token?: string }>(
-    await fetch(`${url}/userAccount/oauth/exchange`, { method: "POST", headers, body: JSON.stringify({ code: callback.code, email, provider: "demo", redirectUri, state }) }),
+    await fetch(`${url}/userAccount/oauth/exchange`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ code: callback.code, email, provider: "demo", redirectUri, state }),
+    }),
   );
   const signedIn = await json<{ message: string; accessToken?: string }>(
-    await fetch(`${url}/userAccount/authenticate`, { method: "POST", headers, body: JSON.stringify({ method: "oauth", credentials: { accessToken: tokens.access_token, idToken: tokens.id_token }, email, provider: "demo" }) }),
+    await fetch(`${url}/userAccount/authenticate`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        method: "oauth",
+        credentials: { accessToken: tokens.access_token, idToken: tokens.id_token },
+        email,
+        provider: "demo",
+      }),
+    }),
   );
   assert.equal(signedIn.message, "Fully authenticated");
   assert.ok(signedIn.accessToken);
@@ -100,7 +126,11 @@ describe("a second start on a port in use", { timeout: 120_000 }, () => {
     assert.deepEqual(snapshot(dataDir), before, "nothing in DATA_DIR was written: no secrets, no database, no demo state");
 
     // The first is unharmed: its demo provider is still where its organisation's settings say.
-    const provider = (await json<{ issuer: string }>(await first.admin(`${url}/api/v1/orgs/${JSON.parse(demoJson.toString("utf8")).orgId}/oauth-providers/demo`))).issuer;
+    const provider = (
+      await json<{ issuer: string }>(
+        await first.admin(`${url}/api/v1/orgs/${JSON.parse(demoJson.toString("utf8")).orgId}/oauth-providers/demo`),
+      )
+    ).issuer;
     assert.equal(provider, issuer);
     await demoSignIn(url);
     assert.equal(await first.stop(), 0);
@@ -124,8 +154,16 @@ describe("the port bound first (src/free-port.ts)", () => {
     const early = await fetch(`${url}/healthz`);
     assert.equal(early.status, 503);
     assert.equal(early.headers.get("retry-after"), "1");
-    assert.deepEqual(await early.json(), { error: "SERVICE_UNAVAILABLE", message: "pipeshub-auth is starting. Try again in a moment.", code: "HTTP_SERVICE_UNAVAILABLE", statusCode: 503 });
-    await assert.rejects(bindPort("127.0.0.1", bound.port), (error: unknown) => error instanceof PortInUseError && error.port === bound.port);
+    assert.deepEqual(await early.json(), {
+      error: "SERVICE_UNAVAILABLE",
+      message: "pipeshub-auth is starting. Try again in a moment.",
+      code: "HTTP_SERVICE_UNAVAILABLE",
+      statusCode: 503,
+    });
+    await assert.rejects(
+      bindPort("127.0.0.1", bound.port),
+      (error: unknown) => error instanceof PortInUseError && error.port === bound.port,
+    );
 
     const app = await buildApp(testConfig(), { server: bound.server });
     await app.server.ready();

@@ -8,7 +8,11 @@ import { describe, test } from "node:test";
 const root = resolve(import.meta.dirname, "../../..");
 
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(root, "packages/server/src/main.ts")], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(root, "packages/server/src/main.ts")], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -33,7 +37,8 @@ describe("the start command (npm start runs packages/server/src/main.ts)", () =>
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     assert.match(run.out(), /Admin token \(generated once/);
-    for (const file of ["admin-token", "encryption.key", "pipeshub-auth.sqlite"]) assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
+    for (const file of ["admin-token", "encryption.key", "pipeshub-auth.sqlite"])
+      assert.equal(statSync(join(dataDir, file)).mode & 0o777, 0o600, file);
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0);
   });

@@ -20,7 +20,11 @@ export type Model = (
   | { kind: "boolean" }
   | { kind: "null" }
   | { kind: "array"; items: Model }
-  | { kind: "object"; properties: ReadonlyMap<string, Property>; /** The type of properties not named (a record's values), if any is given. */ additional: Model | undefined }
+  | {
+      kind: "object";
+      properties: ReadonlyMap<string, Property>;
+      /** The type of properties not named (a record's values), if any is given. */ additional: Model | undefined;
+    }
   | { kind: "union"; members: readonly Model[] }
 ) & { nullable?: boolean };
 
@@ -56,9 +60,17 @@ export function schemaModel(schema: JsonSchema, document: unknown): Model {
   if (schema.$ref !== undefined) return schemaModel(resolveRef(schema.$ref, document), document);
   const nullable = schema.nullable === true;
   const variants = schema.anyOf ?? schema.oneOf;
-  if (variants) return unionOf(variants.map((variant) => schemaModel(variant, document)), nullable);
+  if (variants)
+    return unionOf(
+      variants.map((variant) => schemaModel(variant, document)),
+      nullable,
+    );
   const types = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
-  if (types.length > 1) return unionOf(types.map((type) => schemaModel({ ...schema, type }, document)), nullable);
+  if (types.length > 1)
+    return unionOf(
+      types.map((type) => schemaModel({ ...schema, type }, document)),
+      nullable,
+    );
   const type = types[0] ?? (schema.properties ? "object" : undefined);
   switch (type) {
     case "string": {
@@ -81,7 +93,8 @@ export function schemaModel(schema: JsonSchema, document: unknown): Model {
         properties.set(name, { model: schemaModel(property, document), required: required.has(name) });
       }
       const patterns = Object.values(schema.patternProperties ?? {});
-      const extra = typeof schema.additionalProperties === "object" ? schema.additionalProperties : patterns.length === 1 ? patterns[0] : undefined;
+      const extra =
+        typeof schema.additionalProperties === "object" ? schema.additionalProperties : patterns.length === 1 ? patterns[0] : undefined;
       return { kind: "object", properties, additional: extra ? schemaModel(extra, document) : undefined, nullable };
     }
     default:
@@ -92,7 +105,8 @@ export function schemaModel(schema: JsonSchema, document: unknown): Model {
 function resolveRef(ref: string, document: unknown): JsonSchema {
   if (!ref.startsWith("#/")) throw new Error(`only local $refs are supported, got ${ref}`);
   let node: unknown = document;
-  for (const part of ref.slice(2).split("/")) node = (node as Record<string, unknown> | undefined)?.[part.replaceAll("~1", "/").replaceAll("~0", "~")];
+  for (const part of ref.slice(2).split("/"))
+    node = (node as Record<string, unknown> | undefined)?.[part.replaceAll("~1", "/").replaceAll("~0", "~")];
   if (node === undefined) throw new Error(`unresolved $ref ${ref}`);
   return node as JsonSchema;
 }
@@ -104,7 +118,11 @@ function unionOf(members: readonly Model[], nullable: boolean): Model {
   const strings = values.filter((member) => member.kind === "string");
   if (values.length > 0 && strings.length === values.length) {
     const open = strings.some((member) => member.values === undefined);
-    return { kind: "string", values: open ? undefined : [...new Set(strings.flatMap((member) => member.values ?? []))], nullable: isNullable };
+    return {
+      kind: "string",
+      values: open ? undefined : [...new Set(strings.flatMap((member) => member.values ?? []))],
+      nullable: isNullable,
+    };
   }
   if (values.length === 1) return { ...values[0]!, nullable: isNullable };
   return { kind: "union", members: values.map((member) => ({ ...member, nullable: false })), nullable: isNullable };
@@ -149,14 +167,17 @@ export function sdkTypeModels(expressions: ReadonlyMap<string, string>): Map<str
   };
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, text, language, true) : getSourceFile.call(host, name, language, ...rest));
+  host.getSourceFile = (name, language, ...rest) =>
+    name === file ? ts.createSourceFile(name, text, language, true) : getSourceFile.call(host, name, language, ...rest);
   host.fileExists = (name) => name === file || fileExists.call(host, name);
   host.readFile = (name) => (name === file ? text : readFile.call(host, name));
   const program = ts.createProgram({ rootNames: [file], options, host });
   const source = program.getSourceFile(file)!;
   const diagnostics = ts.getPreEmitDiagnostics(program, source);
   if (diagnostics.length > 0) {
-    throw new Error(`the type expressions do not compile:\n${ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dirname(file), getNewLine: () => "\n" })}\n${text}`);
+    throw new Error(
+      `the type expressions do not compile:\n${ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dirname(file), getNewLine: () => "\n" })}\n${text}`,
+    );
   }
   const checker = program.getTypeChecker();
   const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!);
@@ -170,7 +191,10 @@ export function sdkTypeModels(expressions: ReadonlyMap<string, string>): Map<str
 
 function isStringLike(type: ts.Type): boolean {
   // `string & {}` (an open set of known values, e.g. `"a" | "b" | (string & {})`) is a string.
-  return (type.flags & ts.TypeFlags.StringLike) !== 0 || (type.isIntersection() && type.types.some((member) => (member.flags & ts.TypeFlags.String) !== 0));
+  return (
+    (type.flags & ts.TypeFlags.StringLike) !== 0 ||
+    (type.isIntersection() && type.types.some((member) => (member.flags & ts.TypeFlags.String) !== 0))
+  );
 }
 
 function typeModel(type: ts.Type, checker: ts.TypeChecker, where: string): Model {
@@ -240,24 +264,35 @@ export function describe(model: Model): string {
  */
 export function compareModels(schema: Model, sdk: Model, where: string, direction: Direction): string[] {
   const issues: string[] = [];
-  if (direction === "response" && schema.nullable && !sdk.nullable) issues.push(`${where}: the service may send null; the SDK type does not allow it`);
-  if (direction === "request" && sdk.nullable && !schema.nullable) issues.push(`${where}: the SDK type allows null; the service's schema does not`);
+  if (direction === "response" && schema.nullable && !sdk.nullable)
+    issues.push(`${where}: the service may send null; the SDK type does not allow it`);
+  if (direction === "request" && sdk.nullable && !schema.nullable)
+    issues.push(`${where}: the SDK type allows null; the service's schema does not`);
   if (schema.kind === "union" || sdk.kind === "union") return [...issues, ...compareUnions(schema, sdk, where, direction)];
   if (schema.kind === "any") {
     if (sdk.kind === "any" || (sdk.kind === "object" && sdk.properties.size === 0) || direction === "request") return issues;
     return [...issues, `${where}: the service's schema does not describe it; the SDK type says ${describe(sdk)}`];
   }
   if (sdk.kind === "any") return [...issues, `${where}: the SDK type does not describe it; the service's schema says ${describe(schema)}`];
-  if (schema.kind !== sdk.kind) return [...issues, `${where}: the service's schema says ${describe(schema)}, the SDK type ${describe(sdk)}`];
+  if (schema.kind !== sdk.kind)
+    return [...issues, `${where}: the service's schema says ${describe(schema)}, the SDK type ${describe(sdk)}`];
   if (schema.kind === "string" && sdk.kind === "string") {
-    const [narrow, wide, narrowName, wideName] = direction === "request" ? [sdk, schema, "the SDK type", "the service's schema"] : [schema, sdk, "the service's schema", "the SDK type"];
+    const [narrow, wide, narrowName, wideName] =
+      direction === "request"
+        ? [sdk, schema, "the SDK type", "the service's schema"]
+        : [schema, sdk, "the service's schema", "the SDK type"];
     if (wide.values !== undefined) {
-      const missing = narrow.values === undefined ? ["any string"] : narrow.values.filter((value) => !wide.values!.includes(value)).map((value) => JSON.stringify(value));
-      if (missing.length > 0) issues.push(`${where}: ${narrowName} allows ${missing.join(", ")}, ${wideName} only ${describe({ ...wide, nullable: false })}`);
+      const missing =
+        narrow.values === undefined
+          ? ["any string"]
+          : narrow.values.filter((value) => !wide.values!.includes(value)).map((value) => JSON.stringify(value));
+      if (missing.length > 0)
+        issues.push(`${where}: ${narrowName} allows ${missing.join(", ")}, ${wideName} only ${describe({ ...wide, nullable: false })}`);
     }
     return issues;
   }
-  if (schema.kind === "array" && sdk.kind === "array") return [...issues, ...compareModels(schema.items, sdk.items, `${where}[]`, direction)];
+  if (schema.kind === "array" && sdk.kind === "array")
+    return [...issues, ...compareModels(schema.items, sdk.items, `${where}[]`, direction)];
   if (schema.kind === "object" && sdk.kind === "object") return [...issues, ...compareObjects(schema, sdk, where, direction)];
   return issues;
 }
@@ -278,9 +313,13 @@ function compareObjects(schema: ObjectModel, sdk: ObjectModel, where: string, di
       const inSdk = sdk.properties.get(name);
       const path = `${where}.${name}`;
       if (!inSdk) issues.push(`${path}: in the service's schema (${inSchema!.required ? "required" : "optional"}), not in the SDK type`);
-      else if (!inSchema) issues.push(`${path}: in the SDK type (${inSdk.required ? "required" : "optional"}), not in the service's schema`);
+      else if (!inSchema)
+        issues.push(`${path}: in the SDK type (${inSdk.required ? "required" : "optional"}), not in the service's schema`);
       else {
-        if (inSchema.required !== inSdk.required) issues.push(`${path}: ${inSchema.required ? "required" : "optional"} in the service's schema, ${inSdk.required ? "required" : "optional"} in the SDK type`);
+        if (inSchema.required !== inSdk.required)
+          issues.push(
+            `${path}: ${inSchema.required ? "required" : "optional"} in the service's schema, ${inSdk.required ? "required" : "optional"} in the SDK type`,
+          );
         issues.push(...compareModels(inSchema.model, inSdk.model, path, direction));
       }
     }
@@ -300,10 +339,15 @@ function compareUnions(schema: Model, sdk: Model, where: string, direction: Dire
   const issues: string[] = [];
   covered.forEach((member, index) => {
     const attempts = covering.map((candidate) =>
-      direction === "response" ? compareModels(member, candidate, `${where}<${index + 1}>`, direction) : compareModels(candidate, member, `${where}<${index + 1}>`, direction),
+      direction === "response"
+        ? compareModels(member, candidate, `${where}<${index + 1}>`, direction)
+        : compareModels(candidate, member, `${where}<${index + 1}>`, direction),
     );
     if (attempts.some((attempt) => attempt.length === 0)) return;
-    const closest = attempts.reduce((best, attempt) => (attempt.length < best.length ? attempt : best), attempts[0] ?? [`${where}<${index + 1}>: no counterpart`]);
+    const closest = attempts.reduce(
+      (best, attempt) => (attempt.length < best.length ? attempt : best),
+      attempts[0] ?? [`${where}<${index + 1}>: no counterpart`],
+    );
     issues.push(...closest);
   });
   return issues;

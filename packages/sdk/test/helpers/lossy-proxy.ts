@@ -21,18 +21,22 @@ export async function startLossyProxy(upstream: string, lose: (path: string) => 
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? "/";
-    const outgoing = httpRequest(new URL(path, upstream), { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-      answer.on("end", () => {
-        if (lose(path)) {
-          res.socket?.destroy();
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        res.end(Buffer.concat(chunks));
-      });
-    });
+    const outgoing = httpRequest(
+      new URL(path, upstream),
+      { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", () => {
+          if (lose(path)) {
+            res.socket?.destroy();
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(chunks));
+        });
+      },
+    );
     outgoing.on("error", () => res.socket?.destroy());
     forwarded.push(`${req.method} ${path}`);
     req.pipe(outgoing);

@@ -13,7 +13,12 @@ export interface AuditAdministration extends OrganisationAdministration {
 export const MAX_AUDIT_PAGE = 200;
 
 /** One page of an organisation's sign-in audit trail, newest first. */
-export async function auditPage(deps: AuditAdministration, orgId: string, limit: number, cursor: string | undefined): Promise<Result<{ records: AuditRecord[]; nextCursor: string | null }>> {
+export async function auditPage(
+  deps: AuditAdministration,
+  orgId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Result<{ records: AuditRecord[]; nextCursor: string | null }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
   return success(await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor));

@@ -8,7 +8,11 @@ export interface OrganisationAdministration {
 }
 
 /** Creates an organisation claiming `domains`; a domain another organisation claims is CONFLICT. */
-export async function createOrganisation(deps: OrganisationAdministration, name: string, domains: readonly string[]): Promise<Result<Organisation>> {
+export async function createOrganisation(
+  deps: OrganisationAdministration,
+  name: string,
+  domains: readonly string[],
+): Promise<Result<Organisation>> {
   try {
     return success(await deps.organisations.create(name.trim(), domains));
   } catch (error) {
@@ -28,7 +32,10 @@ export async function implicitOrganisation(deps: OrganisationAdministration, org
   if (orgId) return requireOrganisation(deps, orgId);
   const all = await deps.organisations.list(2);
   if (all.length === 1) return success(all[0]!);
-  return failure(all.length === 0 ? "ORG_NOT_FOUND" : "VALIDATION_ERROR", all.length === 0 ? "No organisation exists yet." : "Several organisations exist: pass orgId.");
+  return failure(
+    all.length === 0 ? "ORG_NOT_FOUND" : "VALIDATION_ERROR",
+    all.length === 0 ? "No organisation exists yet." : "Several organisations exist: pass orgId.",
+  );
 }
 
 /** Every organisation (the first thousand), oldest first. */

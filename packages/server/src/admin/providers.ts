@@ -1,6 +1,12 @@
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
-import { type ProviderSettings, type ProviderSettingsInput, type ProviderView, subjectNamespace, validateProviderSettings } from "../domain/provider-settings.ts";
+import {
+  type ProviderSettings,
+  type ProviderSettingsInput,
+  type ProviderView,
+  subjectNamespace,
+  validateProviderSettings,
+} from "../domain/provider-settings.ts";
 import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
 import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import type { ProviderNetworkAllowList } from "../domain/provider-network.ts";
@@ -37,10 +43,18 @@ export async function saveProvider(
   const input = expandPreset(given);
   if (!input.ok) return input;
   const existingSecret = await deps.providers.hasSecret(orgId, name);
-  const settings = validateProviderSettings(name, input.value, { allowInsecureLoopback: options.allowInsecureLoopback, existingSecret, ...(options.networkAllow && { networkAllow: options.networkAllow }) });
+  const settings = validateProviderSettings(name, input.value, {
+    allowInsecureLoopback: options.allowInsecureLoopback,
+    existingSecret,
+    ...(options.networkAllow && { networkAllow: options.networkAllow }),
+  });
   if (!settings.ok) return settings;
   const after = settings.value;
-  return success(await deps.providers.put(orgId, after, input.value.clientSecret, { identityLinksSurvive: (before) => identityLinksSurvive(before, after) }));
+  return success(
+    await deps.providers.put(orgId, after, input.value.clientSecret, {
+      identityLinksSurvive: (before) => identityLinksSurvive(before, after),
+    }),
+  );
 }
 
 /** The provider presets an admin can start from, with the options each needs. */

@@ -14,7 +14,11 @@ export async function signInSteps(deps: SignInStepAdministration, orgId: string)
 }
 
 /** Validates and stores an organisation's sign-in steps; answers them sorted by order. */
-export async function saveSignInSteps(deps: SignInStepAdministration, orgId: string, steps: readonly AuthStep[]): Promise<Result<AuthStep[]>> {
+export async function saveSignInSteps(
+  deps: SignInStepAdministration,
+  orgId: string,
+  steps: readonly AuthStep[],
+): Promise<Result<AuthStep[]>> {
   const valid = validateAuthSteps(steps);
   if (!valid.ok) return valid;
   await deps.authSteps.put(orgId, valid.value);

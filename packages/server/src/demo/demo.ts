@@ -21,7 +21,13 @@ import type { Config } from "../config.ts";
 import { openDatabase } from "../store/database.ts";
 import { organisationRepository } from "../store/organisations.ts";
 import type { Store } from "../store/store.ts";
-import { generateSigningKeySet, type OidcProviderServer, type ProviderUser, type SigningKeySet, startOidcProviderServer } from "@pipeshub-auth/demo-provider";
+import {
+  generateSigningKeySet,
+  type OidcProviderServer,
+  type ProviderUser,
+  type SigningKeySet,
+  startOidcProviderServer,
+} from "@pipeshub-auth/demo-provider";
 
 export const DEMO_STATE_FILE = "demo.json";
 export const DEMO_ORGANISATION = { name: "Demo", domain: "example.com" } as const;
@@ -46,9 +52,7 @@ export interface DemoState {
   readonly orgId: string;
 }
 
-export type DemoPlan =
-  | { readonly run: false; readonly note?: string }
-  | { readonly run: true; readonly state: DemoState | undefined };
+export type DemoPlan = { readonly run: false; readonly note?: string } | { readonly run: true; readonly state: DemoState | undefined };
 
 export interface RunningDemo {
   readonly provider: OidcProviderServer;
@@ -111,11 +115,19 @@ export async function planDemo(config: Config): Promise<DemoPlan> {
   }
   if (state && demoOrgExists) return { run: true, state };
   if (anyOrg) {
-    return state ? { run: false, note: `${path} names an organisation this database does not have: the demo provider is not started (delete the file to silence this).` } : { run: false };
+    return state
+      ? {
+          run: false,
+          note: `${path} names an organisation this database does not have: the demo provider is not started (delete the file to silence this).`,
+        }
+      : { run: false };
   }
   const publicUrl = new URL(config.publicUrl);
   if (publicUrl.protocol !== "http:" || !isLoopbackHost(publicUrl.hostname)) {
-    return { run: false, note: `no organisation is configured yet; the demo only starts when PUBLIC_URL is http on loopback (it is ${config.publicUrl}).` };
+    return {
+      run: false,
+      note: `no organisation is configured yet; the demo only starts when PUBLIC_URL is http on loopback (it is ${config.publicUrl}).`,
+    };
   }
   return { run: true, state: undefined };
 }
@@ -179,7 +191,16 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
       );
       if (!saved.ok) throw new Error(`could not save the demo provider: ${saved.message}`);
     }
-    const state: DemoState = { version: 1, port: provider.port, clientId, clientSecret, redirectUri, signingKeys: provider.signingKeys, cookieKeys: [...provider.cookieKeys], orgId };
+    const state: DemoState = {
+      version: 1,
+      port: provider.port,
+      clientId,
+      clientSecret,
+      redirectUri,
+      signingKeys: provider.signingKeys,
+      cookieKeys: [...provider.cookieKeys],
+      orgId,
+    };
     writeState(statePath(config), state);
     return {
       provider,

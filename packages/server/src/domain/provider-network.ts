@@ -103,7 +103,10 @@ const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z
 export function parseProviderNetworkAllowList(raw: string): { ok: true; value: ProviderNetworkAllowList } | { ok: false; problem: string } {
   const hosts: string[] = [];
   const ranges: string[] = [];
-  for (const entry of raw.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+  for (const entry of raw
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean)) {
     const [address, prefixText, extra] = entry.split("/");
     const family = familyOf(address!);
     if (family && extra === undefined) {
@@ -129,7 +132,10 @@ export interface ProviderNetworkPolicy {
 }
 
 /** The policy from the loopback switch and the operator's allow list. */
-export function providerNetworkPolicy(options: { allowInsecureLoopback: boolean; allow?: ProviderNetworkAllowList }): ProviderNetworkPolicy {
+export function providerNetworkPolicy(options: {
+  allowInsecureLoopback: boolean;
+  allow?: ProviderNetworkAllowList;
+}): ProviderNetworkPolicy {
   const allow = options.allow ?? NO_NETWORK_EXCEPTIONS;
   const allowedRanges = new BlockList();
   for (const range of allow.ranges) {
@@ -151,7 +157,8 @@ export function providerNetworkPolicy(options: { allowInsecureLoopback: boolean;
       const host = hostname.replace(/^\[|\]$/g, "");
       if (isIP(host)) return policy.refusedAddress(host, host);
       const name = host.toLowerCase().replace(/\.$/, "");
-      if ((name === "localhost" || name.endsWith(".localhost")) && !options.allowInsecureLoopback && !hostAllowed(name)) return `${name} is loopback`;
+      if ((name === "localhost" || name.endsWith(".localhost")) && !options.allowInsecureLoopback && !hostAllowed(name))
+        return `${name} is loopback`;
       return undefined;
     },
   };

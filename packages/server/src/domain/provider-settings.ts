@@ -93,7 +93,18 @@ export const CLAIM_NAME_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.:/#-]{0,127}$";
  * Claims that name a user but can change or be chosen by the user: binding accounts to them
  * would let a renamed or re-addressed account take over another's (the reason for `subjectClaim`).
  */
-const MUTABLE_IDENTIFIER_CLAIMS = new Set(["email", "preferred_username", "upn", "unique_name", "name", "nickname", "login", "username", "given_name", "family_name"]);
+const MUTABLE_IDENTIFIER_CLAIMS = new Set([
+  "email",
+  "preferred_username",
+  "upn",
+  "unique_name",
+  "name",
+  "nickname",
+  "login",
+  "username",
+  "given_name",
+  "family_name",
+]);
 
 /** Names that would read an object's prototype instead of a claim. */
 const RESERVED_PROPERTY_NAMES = new Set(["__proto__", "constructor", "prototype"]);
@@ -110,7 +121,12 @@ function invalid(message: string): Failure {
   return failure("INVALID_PROVIDER_SETTINGS", message);
 }
 
-function checkProviderUrl(field: string, value: string | undefined, allowInsecureLoopback: boolean, network: ProviderNetworkPolicy): Failure | undefined {
+function checkProviderUrl(
+  field: string,
+  value: string | undefined,
+  allowInsecureLoopback: boolean,
+  network: ProviderNetworkPolicy,
+): Failure | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
@@ -120,7 +136,10 @@ function checkProviderUrl(field: string, value: string | undefined, allowInsecur
   }
   if (!isPermittedProviderUrl(url, allowInsecureLoopback)) return invalid(`${field} must use https`);
   // Literal addresses are judged now; host names again at every connection (oauth/outbound.ts).
-  if (network.refusedHost(url.hostname)) return invalid(`${field} must not point at a private, loopback or other special-purpose address (PROVIDER_NETWORK_ALLOW can allow one)`);
+  if (network.refusedHost(url.hostname))
+    return invalid(
+      `${field} must not point at a private, loopback or other special-purpose address (PROVIDER_NETWORK_ALLOW can allow one)`,
+    );
   if (url.username || url.password) return invalid(`${field} must not contain credentials`);
   if (url.hash) return invalid(`${field} must not contain a fragment`);
   return undefined;
@@ -151,7 +170,10 @@ export function validateProviderSettings(
   input: ProviderSettingsInput,
   options: { allowInsecureLoopback: boolean; existingSecret: boolean; networkAllow?: ProviderNetworkAllowList },
 ): Result<ProviderSettings> {
-  const network = providerNetworkPolicy({ allowInsecureLoopback: options.allowInsecureLoopback, ...(options.networkAllow && { allow: options.networkAllow }) });
+  const network = providerNetworkPolicy({
+    allowInsecureLoopback: options.allowInsecureLoopback,
+    ...(options.networkAllow && { allow: options.networkAllow }),
+  });
   if (!new RegExp(PROVIDER_NAME_PATTERN).test(name)) return invalid("provider name must be 1-64 letters, digits, '.', '_' or '-'");
   if (input.providerName !== undefined && input.providerName !== name) {
     return invalid(`providerName "${input.providerName}" does not match the provider's name "${name}"`);
@@ -185,7 +207,9 @@ export function validateProviderSettings(
   const claimProblem = checkClaimName("subjectClaim", input.subjectClaim) ?? checkClaimName("emailVerifiedClaim", input.emailVerifiedClaim);
   if (claimProblem) return claimProblem;
   if (input.subjectClaim !== undefined && MUTABLE_IDENTIFIER_CLAIMS.has(input.subjectClaim.toLowerCase())) {
-    return invalid(`subjectClaim "${input.subjectClaim}" can change or be chosen by the user; name a stable identifier such as sub, oid or id`);
+    return invalid(
+      `subjectClaim "${input.subjectClaim}" can change or be chosen by the user; name a stable identifier such as sub, oid or id`,
+    );
   }
   const scope = (input.scope ?? (input.issuer ? "openid email profile" : "email")).trim();
   return success({

@@ -3,7 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { failure, FailureError } from "../domain/failures.ts";
 
 /** The sign-in calls that name an account: limited per email too, so one account cannot be hammered from many addresses. */
-const EMAIL_LIMITED_ROUTES = new Set(["/userAccount/initAuth", "/userAccount/oauth/authorize", "/userAccount/oauth/exchange", "/userAccount/authenticate"]);
+const EMAIL_LIMITED_ROUTES = new Set([
+  "/userAccount/initAuth",
+  "/userAccount/oauth/authorize",
+  "/userAccount/oauth/exchange",
+  "/userAccount/authenticate",
+]);
 
 /** Probes from load balancers and orchestrators are never limited. */
 const UNLIMITED_ROUTES = new Set(["/healthz", "/readyz"]);

@@ -99,12 +99,17 @@ export function installErrorHandling(app: FastifyInstance): void {
       const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
       request.log.warn({ backend: error.backend, cause }, "backend unavailable");
       reply.header("retry-after", "1");
-      return sendFailure(reply, failure("SERVICE_UNAVAILABLE", `The service cannot reach its ${error.backend} right now; try again shortly.`));
+      return sendFailure(
+        reply,
+        failure("SERVICE_UNAVAILABLE", `The service cannot reach its ${error.backend} right now; try again shortly.`),
+      );
     }
     const known = fastifyFailure(error);
     if (known) return sendFailure(reply, known);
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, "unexpected error");
-    const body: AuthErrorBody = authErrorBody(failure("INTERNAL_ERROR", "Something went wrong on our side. Try again; if it keeps happening, contact the administrator."));
+    const body: AuthErrorBody = authErrorBody(
+      failure("INTERNAL_ERROR", "Something went wrong on our side. Try again; if it keeps happening, contact the administrator."),
+    );
     return reply.code(500).type("application/json").send(body);
   });
   app.setNotFoundHandler((request, reply) =>

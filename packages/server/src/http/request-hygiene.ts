@@ -10,7 +10,8 @@ import { authErrorBody, sendFailure } from "./error-handling.ts";
  * `clientErrorHandler` option answers them on the raw socket.
  */
 function parserFailure(error: NodeJS.ErrnoException): Failure {
-  if (error.code === "HPE_HEADER_OVERFLOW") return failure("HEADERS_TOO_LARGE", "The request's URL and headers are too large (at most 16 KiB).");
+  if (error.code === "HPE_HEADER_OVERFLOW")
+    return failure("HEADERS_TOO_LARGE", "The request's URL and headers are too large (at most 16 KiB).");
   if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return failure("REQUEST_TIMEOUT", "The request did not arrive in time.");
   return failure("MALFORMED_REQUEST", "The request is not valid HTTP.");
 }
@@ -22,7 +23,9 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   this.log.debug({ code: error.code }, "unparseable request");
   if (socket.writable) {
     const json = JSON.stringify(body);
-    socket.write(`HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode]}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`);
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode]}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`,
+    );
   }
   socket.destroy();
 }
@@ -30,7 +33,8 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
 /** Fastify's `frameworkErrors`: router errors (a badly encoded URL, an over-long parameter) go through the one error handler. */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === "FST_ERR_BAD_URL") void sendFailure(reply, failure("MALFORMED_REQUEST", "The request URL is not validly encoded."));
-  else if (error.code === "FST_ERR_MAX_PARAM_LENGTH") void sendFailure(reply, failure("URI_TOO_LONG", "A path parameter of the request URL is too long."));
+  else if (error.code === "FST_ERR_MAX_PARAM_LENGTH")
+    void sendFailure(reply, failure("URI_TOO_LONG", "A path parameter of the request URL is too long."));
   else void sendFailure(reply, failure("MALFORMED_REQUEST", "The request could not be routed.", { detail: error.code }));
 }
 
@@ -64,7 +68,10 @@ export function unstorableStringAt(value: unknown, path: string): string | undef
  */
 export function refuseUnstorableStrings(app: FastifyInstance): void {
   app.addHook("preValidation", async (request, reply) => {
-    const where = unstorableStringAt(request.params, "params") ?? unstorableStringAt(request.query, "querystring") ?? unstorableStringAt(request.body, "body");
+    const where =
+      unstorableStringAt(request.params, "params") ??
+      unstorableStringAt(request.query, "querystring") ??
+      unstorableStringAt(request.body, "body");
     if (where) return sendFailure(reply, failure("VALIDATION_ERROR", `${where} contains a NUL character or invalid Unicode.`));
   });
 }

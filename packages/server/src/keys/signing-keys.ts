@@ -73,7 +73,13 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     const previous = new Map((snapshot?.keys ?? []).map((k) => [k.kid, k]));
     const keys = stored.map((row): LoadedKey => {
       const known = previous.get(row.kid);
-      const key: LoadedKey = { kid: row.kid, publicJwk: publicPart(row.publicJwk as JWK, row.kid), sealed: row.privateJwkSealed, createdAt: row.createdAt, retiredAt: row.retiredAt };
+      const key: LoadedKey = {
+        kid: row.kid,
+        publicJwk: publicPart(row.publicJwk as JWK, row.kid),
+        sealed: row.privateJwkSealed,
+        createdAt: row.createdAt,
+        retiredAt: row.retiredAt,
+      };
       // Imported CryptoKeys survive reloads; the rows' retirement state is always the fresh one.
       if (known?.publicKey) key.publicKey = known.publicKey;
       if (known?.privateKey) key.privateKey = known.privateKey;

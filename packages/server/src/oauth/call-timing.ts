@@ -4,7 +4,12 @@ import type { OutboundFetch } from "./outbound.ts";
 export type ProviderCallObserver = (provider: string, endpoint: string, seconds: number) => void;
 
 /** `outbound`, reporting each call's duration to `observe` under the provider's name and the endpoint. */
-export function timedFetch(outbound: OutboundFetch, observe: ProviderCallObserver | undefined, provider: string, endpoint: string): OutboundFetch {
+export function timedFetch(
+  outbound: OutboundFetch,
+  observe: ProviderCallObserver | undefined,
+  provider: string,
+  endpoint: string,
+): OutboundFetch {
   if (!observe) return outbound;
   return async (url, init) => {
     const started = performance.now();

@@ -64,7 +64,8 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   const discoveryTtlMs = options.discoveryTtlMs ?? 60 * 60 * 1000;
   const failureTtlMs = options.discoveryFailureTtlMs ?? DISCOVERY_FAILURE_TTL_MS;
   const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
-  const timed = (provider: ConfiguredProvider, endpoint: string) => timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
+  const timed = (provider: ConfiguredProvider, endpoint: string) =>
+    timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
 
   function discover(provider: ConfiguredProvider, issuer: string): Promise<oidc.ServerMetadata> {
     const cached = metadataCache.get(issuer);
@@ -105,14 +106,19 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     const metadata = { ...(await serverMetadata(provider)) };
     if (s.userInfoEndpoint) metadata.userinfo_endpoint = s.userInfoEndpoint;
     if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
-    const auth = s.tokenEndpointAuthMethod === "client_secret_post" ? oidc.ClientSecretPost(provider.clientSecret) : oidc.ClientSecretBasic(provider.clientSecret);
+    const auth =
+      s.tokenEndpointAuthMethod === "client_secret_post"
+        ? oidc.ClientSecretPost(provider.clientSecret)
+        : oidc.ClientSecretBasic(provider.clientSecret);
     const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
     const tokenFetch = timed(provider, "token");
     const userinfoFetch = timed(provider, "userinfo");
     // One fetch serves the token and userinfo requests; label each call by its endpoint.
     config[oidc.customFetch] = (url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init);
     config.timeout = requestTimeoutSeconds(options.timeoutMs);
-    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint, s.emailsEndpoint].filter((u): u is string => typeof u === "string");
+    const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint, s.emailsEndpoint].filter(
+      (u): u is string => typeof u === "string",
+    );
     // Plain http got this far only on loopback with the operator's switch on (checked on save and by the outbound guard).
     if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
     return { provider, metadata, config };

@@ -18,7 +18,9 @@ export interface EmailAddressEntry {
  */
 export function primaryVerifiedEmail(entries: unknown): Result<string> {
   if (!Array.isArray(entries)) return failure("PROVIDER_ERROR", "the email address list is not a list.");
-  const primary = entries.find((e): e is EmailAddressEntry => typeof e === "object" && e !== null && (e as EmailAddressEntry).primary === true);
+  const primary = entries.find(
+    (e): e is EmailAddressEntry => typeof e === "object" && e !== null && (e as EmailAddressEntry).primary === true,
+  );
   if (!primary || typeof primary.email !== "string" || primary.email === "") {
     return failure("EMAIL_NOT_VERIFIED", "the account has no primary email address.");
   }
@@ -42,10 +44,14 @@ export async function fetchPrimaryVerifiedEmail(connection: ProviderConnection, 
     if (!response.ok) throw new ResourceRefused(response.status);
     entries = await response.json();
   } catch (error) {
-    const status = error instanceof ResourceRefused || error instanceof oidc.WWWAuthenticateChallengeError ? refusalStatus(error) : undefined;
+    const status =
+      error instanceof ResourceRefused || error instanceof oidc.WWWAuthenticateChallengeError ? refusalStatus(error) : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
       // GitHub answers 404 (not 403) when the token lacks the user:email scope.
-      return failure("USERINFO_FAILED", `The provider "${name}" refused to list the account's email addresses (answered ${status}); the user:email scope may be missing.`);
+      return failure(
+        "USERINFO_FAILED",
+        `The provider "${name}" refused to list the account's email addresses (answered ${status}); the user:email scope may be missing.`,
+      );
     }
     return providerFailure(name, error, "the email addresses request");
   }

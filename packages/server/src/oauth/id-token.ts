@@ -80,7 +80,9 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
         // just after a sign-in fetched the set would fail for the whole cooldown. It is left
         // off here (the set still refreshes after KEYS_MAX_AGE_MS); jwksFor refetches instead.
         cooldownDuration: KEYS_MAX_AGE_MS,
-        [jose.customFetch]: keySetFetch(timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks")),
+        [jose.customFetch]: keySetFetch(
+          timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks"),
+        ),
       });
       keys = { remote, unknownKeyRefetchAt: Number.NEGATIVE_INFINITY, unknownKeyRefetch: Promise.resolve() };
       jwksCache.set(jwksUri, keys);
@@ -123,7 +125,12 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     });
     // jose checks `iat` only for its type: a token issued in the future is refused here.
     if (typeof payload.iat === "number" && payload.iat > Math.floor(Date.now() / 1000) + clockTolerance) {
-      throw new jose.errors.JWTClaimValidationFailed('"iat" claim timestamp check failed (issued in the future)', payload, "iat", "check_failed");
+      throw new jose.errors.JWTClaimValidationFailed(
+        '"iat" claim timestamp check failed (issued in the future)',
+        payload,
+        "iat",
+        "check_failed",
+      );
     }
     if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
       throw new jose.errors.JWTClaimValidationFailed('unexpected "nonce" claim value', payload, "nonce", "check_failed");
@@ -154,7 +161,9 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
         const cause = providerFailure(name, error, "the key set (JWKS) fetch");
         // A key set that answers but is unusable (404, not a JWKS) is named as such; unreachable or slow stays as it is.
         if (cause.error !== "INVALID_ID_TOKEN" && cause.error !== "PROVIDER_ERROR") return cause;
-        return failure("JWKS_UNAVAILABLE", `The provider "${name}" serves no usable key set (JWKS) at its jwks_uri.`, { detail: error instanceof Error ? error.message : String(error) });
+        return failure("JWKS_UNAVAILABLE", `The provider "${name}" serves no usable key set (JWKS) at its jwks_uri.`, {
+          detail: error instanceof Error ? error.message : String(error),
+        });
       }
       return success(undefined);
     },

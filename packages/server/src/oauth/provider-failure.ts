@@ -30,32 +30,64 @@ const isOAuthErrorCode = (value: unknown): value is string => typeof value === "
 export function providerFailure(providerName: string, error: unknown, step: string): Failure {
   const outbound = findOutboundError(error);
   if (outbound) {
-    if (outbound.kind === "timeout") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`, { detail: outbound.message });
-    if (outbound.kind === "unreachable") return failure("PROVIDER_UNAVAILABLE", `The provider "${providerName}" could not be reached during ${step}.`, { detail: outbound.message });
-    return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, { detail: outbound.message });
+    if (outbound.kind === "timeout")
+      return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`, {
+        detail: outbound.message,
+      });
+    if (outbound.kind === "unreachable")
+      return failure("PROVIDER_UNAVAILABLE", `The provider "${providerName}" could not be reached during ${step}.`, {
+        detail: outbound.message,
+      });
+    return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, {
+      detail: outbound.message,
+    });
   }
   if (error instanceof oidc.ResponseBodyError) {
     const code = isOAuthErrorCode(error.error) ? error.error : "invalid_response";
-    if (error.status >= 500) return failure("PROVIDER_ERROR", `The provider "${providerName}" failed during ${step} (${code}).`, { extra: { providerError: code } });
-    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
+    if (error.status >= 500)
+      return failure("PROVIDER_ERROR", `The provider "${providerName}" failed during ${step} (${code}).`, {
+        extra: { providerError: code },
+      });
+    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, {
+      extra: { providerError: code },
+      detail: `status ${error.status}`,
+    });
   }
   if (error instanceof oidc.WWWAuthenticateChallengeError) {
     // A 401 with WWW-Authenticate from the token endpoint: the provider refused our client.
     const param = error.cause[0]?.parameters.error;
     const code = isOAuthErrorCode(param) ? param : "invalid_client";
-    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, { extra: { providerError: code }, detail: `status ${error.status}` });
+    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${code}.`, {
+      extra: { providerError: code },
+      detail: `status ${error.status}`,
+    });
   }
-  if (error instanceof jose.errors.JWKSInvalid) return failure("PROVIDER_ERROR", `The provider "${providerName}" published an unusable key set.`, { detail: error.message });
-  if (error instanceof jose.errors.JWKSTimeout) return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
+  if (error instanceof jose.errors.JWKSInvalid)
+    return failure("PROVIDER_ERROR", `The provider "${providerName}" published an unusable key set.`, { detail: error.message });
+  if (error instanceof jose.errors.JWKSTimeout)
+    return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
   const refusal = errorInSuccessBody(error);
-  if (refusal) return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${refusal}.`, { extra: { providerError: refusal }, detail: "status 200 with an error body" });
+  if (refusal)
+    return failure("INVALID_GRANT", `The provider "${providerName}" refused the authorization code: ${refusal}.`, {
+      extra: { providerError: refusal },
+      detail: "status 200 with an error body",
+    });
   const code = (error as { code?: unknown }).code;
   if (code === "OAUTH_TIMEOUT") return failure("PROVIDER_TIMEOUT", `The provider "${providerName}" did not answer in time during ${step}.`);
-  if (code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" || code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" || error instanceof jose.errors.JOSEError || isIdTokenRuleBroken(error)) {
+  if (
+    code === "OAUTH_JWT_CLAIM_COMPARISON_FAILED" ||
+    code === "OAUTH_JWT_TIMESTAMP_CHECK_FAILED" ||
+    error instanceof jose.errors.JOSEError ||
+    isIdTokenRuleBroken(error)
+  ) {
     const claim = (error as { cause?: { claim?: unknown } }).cause?.claim;
-    return failure("INVALID_ID_TOKEN", `The ID token from "${providerName}" failed validation${typeof claim === "string" ? ` (${claim})` : ""}.`, {
-      detail: innermostMessage(error),
-    });
+    return failure(
+      "INVALID_ID_TOKEN",
+      `The ID token from "${providerName}" failed validation${typeof claim === "string" ? ` (${claim})` : ""}.`,
+      {
+        detail: innermostMessage(error),
+      },
+    );
   }
   return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, {
     detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -69,7 +101,8 @@ export function providerFailure(providerName: string, error: unknown, step: stri
  */
 function errorInSuccessBody(error: unknown): string | undefined {
   if ((error as { code?: unknown }).code !== "OAUTH_INVALID_RESPONSE") return undefined;
-  const body = ((error as { cause?: { cause?: { body?: unknown } } }).cause?.cause?.body ?? undefined) as { error?: unknown; access_token?: unknown } | undefined;
+  const body = ((error as { cause?: { cause?: { body?: unknown } } }).cause?.cause?.body ?? undefined) as
+    { error?: unknown; access_token?: unknown } | undefined;
   if (!body || body.access_token !== undefined || typeof body.error !== "string") return undefined;
   return isOAuthErrorCode(body.error) ? body.error : undefined;
 }

@@ -13,19 +13,30 @@ export type UserinfoClaims = Record<string, unknown>;
  * With `expectedSubject`, claims about another subject are refused (OIDC Core §5.3.2): they are
  * not this user's. A 4xx is USERINFO_FAILED (the token was refused); anything else the provider's failure.
  */
-export async function fetchUserinfo(connection: ProviderConnection, accessToken: string, expectedSubject: string | undefined): Promise<Result<UserinfoClaims>> {
+export async function fetchUserinfo(
+  connection: ProviderConnection,
+  accessToken: string,
+  expectedSubject: string | undefined,
+): Promise<Result<UserinfoClaims>> {
   try {
     return success(await userinfoClaims(connection, accessToken, expectedSubject));
   } catch (error) {
     const status = refusalStatus(error);
     if (status !== undefined && status >= 400 && status < 500) {
-      return failure("USERINFO_FAILED", `The provider "${connection.provider.settings.providerName}" refused to say who signed in (userinfo answered ${status}).`);
+      return failure(
+        "USERINFO_FAILED",
+        `The provider "${connection.provider.settings.providerName}" refused to say who signed in (userinfo answered ${status}).`,
+      );
     }
     return providerFailure(connection.provider.settings.providerName, error, "the userinfo request");
   }
 }
 
-async function userinfoClaims(connection: ProviderConnection, accessToken: string, expectedSubject: string | undefined): Promise<UserinfoClaims> {
+async function userinfoClaims(
+  connection: ProviderConnection,
+  accessToken: string,
+  expectedSubject: string | undefined,
+): Promise<UserinfoClaims> {
   const { provider, config, metadata } = connection;
   if (provider.settings.issuer && !provider.settings.userInfoEndpoint) {
     return (await oidc.fetchUserInfo(config, accessToken, expectedSubject ?? oidc.skipSubjectCheck)) as UserinfoClaims;
@@ -37,6 +48,7 @@ async function userinfoClaims(connection: ProviderConnection, accessToken: strin
   if (!response.ok) throw new ResourceRefused(response.status);
   const claims = (await response.json()) as UserinfoClaims;
   // OIDC Core §5.3.2, as fetchUserInfo checks it: claims for another subject are not this user's.
-  if (expectedSubject !== undefined && claims.sub !== expectedSubject) throw new Error('userinfo answered for another "sub" than the ID token\'s');
+  if (expectedSubject !== undefined && claims.sub !== expectedSubject)
+    throw new Error('userinfo answered for another "sub" than the ID token\'s');
   return claims;
 }

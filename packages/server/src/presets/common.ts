@@ -32,7 +32,10 @@ export function presetInvalid(preset: string, message: string): Failure {
 }
 
 /** The client fields of the settings; presets validate only clientId, the rest is validated on save. */
-export function clientSettings(preset: string, client: PresetClient): Result<Pick<ProviderSettingsInput, "clientId" | "clientSecret" | "redirectUris">> {
+export function clientSettings(
+  preset: string,
+  client: PresetClient,
+): Result<Pick<ProviderSettingsInput, "clientId" | "clientSecret" | "redirectUris">> {
   if (typeof client.clientId !== "string" || client.clientId.trim() === "") return presetInvalid(preset, "clientId must not be empty");
   return success({
     clientId: client.clientId,
@@ -62,7 +65,9 @@ export function baseUrlOption(preset: string, option: string, value: string | un
   } catch {
     return presetInvalid(preset, `${option} must be an absolute URL like "${example}"`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return presetInvalid(preset, `${option} must be an https URL like "${example}"`);
-  if (url.search || url.hash || url.username || url.password) return presetInvalid(preset, `${option} must not contain a query, fragment or credentials`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return presetInvalid(preset, `${option} must be an https URL like "${example}"`);
+  if (url.search || url.hash || url.username || url.password)
+    return presetInvalid(preset, `${option} must not contain a query, fragment or credentials`);
   return success(url.href.replace(/\/+$/, ""));
 }

@@ -36,11 +36,19 @@ export function entraId(options: EntraIdPresetOptions): Result<ProviderSettingsI
   const base = clientSettings("entra-id", options);
   if (!base.ok) return base;
   const tenant = options.tenant?.trim() ?? "";
-  if (tenant === "") return presetInvalid("entra-id", 'tenant is required: the directory (tenant) ID, e.g. "7d3c6c8e-1b2a-4f5e-9c0d-2a1b3c4d5e6f"');
+  if (tenant === "")
+    return presetInvalid("entra-id", 'tenant is required: the directory (tenant) ID, e.g. "7d3c6c8e-1b2a-4f5e-9c0d-2a1b3c4d5e6f"');
   if (MULTI_TENANT.has(tenant.toLowerCase())) {
-    return presetInvalid("entra-id", `tenant "${tenant}" is a multi-tenant endpoint whose ID tokens cannot be pinned to one issuer; give the organisation's tenant ID (a GUID)`);
+    return presetInvalid(
+      "entra-id",
+      `tenant "${tenant}" is a multi-tenant endpoint whose ID tokens cannot be pinned to one issuer; give the organisation's tenant ID (a GUID)`,
+    );
   }
-  if (!TENANT_ID.test(tenant)) return presetInvalid("entra-id", "tenant must be the directory (tenant) ID, a GUID (a domain name discovers an issuer naming the GUID, which would not match)");
+  if (!TENANT_ID.test(tenant))
+    return presetInvalid(
+      "entra-id",
+      "tenant must be the directory (tenant) ID, a GUID (a domain name discovers an issuer naming the GUID, which would not match)",
+    );
   return success({
     ...base.value,
     issuer: `https://login.microsoftonline.com/${tenant.toLowerCase()}/v2.0`,
@@ -53,7 +61,10 @@ export function entraId(options: EntraIdPresetOptions): Result<ProviderSettingsI
 export const entraIdPreset: PresetDefinition = {
   name: "entra-id",
   title: "Microsoft Entra ID",
-  description: "Microsoft Entra ID (Azure AD), one tenant: users keyed by their object ID (oid); the email is accepted when xms_edov says its domain is verified (add the email and xms_edov optional claims).",
-  options: [{ name: "tenant", required: true, description: "Directory (tenant) ID, a GUID", example: "7d3c6c8e-1b2a-4f5e-9c0d-2a1b3c4d5e6f" }],
+  description:
+    "Microsoft Entra ID (Azure AD), one tenant: users keyed by their object ID (oid); the email is accepted when xms_edov says its domain is verified (add the email and xms_edov optional claims).",
+  options: [
+    { name: "tenant", required: true, description: "Directory (tenant) ID, a GUID", example: "7d3c6c8e-1b2a-4f5e-9c0d-2a1b3c4d5e6f" },
+  ],
   build: (options, client) => entraId({ ...client, tenant: options.tenant ?? "" }),
 };

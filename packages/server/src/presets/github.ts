@@ -46,7 +46,15 @@ export function gitHub(options: GitHubPresetOptions): Result<ProviderSettingsInp
 export const gitHubPreset: PresetDefinition = {
   name: "github",
   title: "GitHub",
-  description: "GitHub OAuth apps (plain OAuth 2.0): the numeric user id as subject, the verified primary address from /user/emails as email.",
-  options: [{ name: "baseUrl", required: false, description: "GitHub Enterprise Server address; default github.com", example: "https://github.example.com" }],
+  description:
+    "GitHub OAuth apps (plain OAuth 2.0): the numeric user id as subject, the verified primary address from /user/emails as email.",
+  options: [
+    {
+      name: "baseUrl",
+      required: false,
+      description: "GitHub Enterprise Server address; default github.com",
+      example: "https://github.example.com",
+    },
+  ],
   build: (options, client) => gitHub({ ...client, ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }) }),
 };

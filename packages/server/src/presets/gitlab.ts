@@ -29,6 +29,13 @@ export const gitLabPreset: PresetDefinition = {
   name: "gitlab",
   title: "GitLab",
   description: "GitLab.com or self-managed GitLab (OpenID Connect, issuer https://gitlab.com or the instance's address).",
-  options: [{ name: "baseUrl", required: false, description: "Self-managed GitLab address; default https://gitlab.com", example: "https://gitlab.example.com" }],
+  options: [
+    {
+      name: "baseUrl",
+      required: false,
+      description: "Self-managed GitLab address; default https://gitlab.com",
+      example: "https://gitlab.example.com",
+    },
+  ],
   build: (options, client) => gitLab({ ...client, ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }) }),
 };

@@ -25,7 +25,15 @@ export { keycloak, type KeycloakPresetOptions } from "./keycloak.ts";
 export { okta, type OktaPresetOptions } from "./okta.ts";
 
 /** Every preset, in the order they are listed. */
-export const PRESETS: readonly PresetDefinition[] = [googlePreset, entraIdPreset, gitHubPreset, gitLabPreset, oktaPreset, auth0Preset, keycloakPreset];
+export const PRESETS: readonly PresetDefinition[] = [
+  googlePreset,
+  entraIdPreset,
+  gitHubPreset,
+  gitLabPreset,
+  oktaPreset,
+  auth0Preset,
+  keycloakPreset,
+];
 
 /** What a settings write may carry besides the settings: a preset and its options. */
 export interface PresetSelection {
@@ -49,7 +57,8 @@ function invalid(message: string) {
 export function expandPreset(input: ProviderSettingsInput & PresetSelection): Result<ProviderSettingsInput> {
   const { preset, presetOptions, ...explicit } = input;
   if (preset === undefined) {
-    if (presetOptions !== undefined && Object.keys(presetOptions).length > 0) return invalid("presetOptions are only meaningful with preset");
+    if (presetOptions !== undefined && Object.keys(presetOptions).length > 0)
+      return invalid("presetOptions are only meaningful with preset");
     return success(explicit);
   }
   const definition = findPreset(preset);

@@ -31,7 +31,12 @@ export const keycloakPreset: PresetDefinition = {
   title: "Keycloak",
   description: "Keycloak (OpenID Connect): issuer {baseUrl}/realms/{realm}.",
   options: [
-    { name: "baseUrl", required: true, description: "Keycloak address (with /auth before Keycloak 17)", example: "https://sso.example.com" },
+    {
+      name: "baseUrl",
+      required: true,
+      description: "Keycloak address (with /auth before Keycloak 17)",
+      example: "https://sso.example.com",
+    },
     { name: "realm", required: true, description: "Realm name", example: "acme" },
   ],
   build: (options, client) => keycloak({ ...client, baseUrl: options.baseUrl ?? "", realm: options.realm ?? "" }),

@@ -37,10 +37,21 @@ export function okta(options: OktaPresetOptions): Result<ProviderSettingsInput> 
 export const oktaPreset: PresetDefinition = {
   name: "okta",
   title: "Okta",
-  description: "Okta (OpenID Connect): issuer https://{domain}, or https://{domain}/oauth2/{authorizationServerId} for a custom authorization server.",
+  description:
+    "Okta (OpenID Connect): issuer https://{domain}, or https://{domain}/oauth2/{authorizationServerId} for a custom authorization server.",
   options: [
     { name: "domain", required: true, description: "Okta domain (or custom domain)", example: "acme.okta.com" },
-    { name: "authorizationServerId", required: false, description: "Custom authorization server ID; omit for the org authorization server", example: "default" },
+    {
+      name: "authorizationServerId",
+      required: false,
+      description: "Custom authorization server ID; omit for the org authorization server",
+      example: "default",
+    },
   ],
-  build: (options, client) => okta({ ...client, domain: options.domain ?? "", ...(options.authorizationServerId !== undefined && { authorizationServerId: options.authorizationServerId }) }),
+  build: (options, client) =>
+    okta({
+      ...client,
+      domain: options.domain ?? "",
+      ...(options.authorizationServerId !== undefined && { authorizationServerId: options.authorizationServerId }),
+    }),
 };

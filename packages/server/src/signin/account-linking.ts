@@ -65,5 +65,8 @@ export async function linkOrProvisionAccount(
   // Concurrent first sign-ins of one subject all end linked to the one user (insert-or-get);
   // only another subject's link, or this subject's link to someone else, is a conflict.
   if (outcome.kind === "linked") return active(outcome.user);
-  return failure("IDENTITY_CONFLICT", "This account is already linked to a different identity at this provider. Contact your administrator.");
+  return failure(
+    "IDENTITY_CONFLICT",
+    "This account is already linked to a different identity at this provider. Contact your administrator.",
+  );
 }

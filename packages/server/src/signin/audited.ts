@@ -26,8 +26,16 @@ export interface AuditedAttempt {
  * with the organisation, provider and user it had learnt when it ended. (A step that throws,
  * an unexpected error, leaves none: it reaches the error handler instead.)
  */
-export async function audited<T>(audit: Pick<AuditTrail, "record">, attempt: AuditedAttempt, step: (subject: AuditSubject) => Promise<Result<T>>): Promise<Result<T>> {
-  const learnt: { orgId: string | null; provider: string | null; userId: string | null } = { orgId: attempt.orgId ?? null, provider: attempt.provider, userId: null };
+export async function audited<T>(
+  audit: Pick<AuditTrail, "record">,
+  attempt: AuditedAttempt,
+  step: (subject: AuditSubject) => Promise<Result<T>>,
+): Promise<Result<T>> {
+  const learnt: { orgId: string | null; provider: string | null; userId: string | null } = {
+    orgId: attempt.orgId ?? null,
+    provider: attempt.provider,
+    userId: null,
+  };
   const result = await step({
     organisation(orgId) {
       learnt.orgId = orgId;

@@ -33,7 +33,10 @@ export interface AuthenticateRequest {
 }
 
 export type AuthenticateAnswer =
-  | { readonly kind: "nextStep"; readonly body: { status: "success"; nextStep: number } & Pick<SignInOptions, "allowedMethods" | "authProviders" | "oauthProviders"> }
+  | {
+      readonly kind: "nextStep";
+      readonly body: { status: "success"; nextStep: number } & Pick<SignInOptions, "allowedMethods" | "authProviders" | "oauthProviders">;
+    }
   | { readonly kind: "final"; readonly body: { message: "Fully authenticated"; accessToken: string; refreshToken: string } };
 
 export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users">, IdentityDeps {
@@ -54,12 +57,25 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
  * requests, which anyone could send to lock an account for free.
  */
 const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
-  "INVALID_ID_TOKEN", "USERINFO_FAILED", "EMAIL_MISMATCH", "EMAIL_NOT_VERIFIED", "IDENTITY_CONFLICT", "USER_NOT_FOUND", "INVALID_GRANT", "INVALID_TOKEN",
+  "INVALID_ID_TOKEN",
+  "USERINFO_FAILED",
+  "EMAIL_MISMATCH",
+  "EMAIL_NOT_VERIFIED",
+  "IDENTITY_CONFLICT",
+  "USER_NOT_FOUND",
+  "INVALID_GRANT",
+  "INVALID_TOKEN",
 ]);
 
 function oauthCredentials(credentials: unknown): Result<{ accessToken: string; idToken?: string }> {
   const c = credentials as { accessToken?: unknown; idToken?: unknown } | null;
-  if (typeof c !== "object" || c === null || typeof c.accessToken !== "string" || c.accessToken === "" || (c.idToken !== undefined && typeof c.idToken !== "string")) {
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.accessToken !== "string" ||
+    c.accessToken === "" ||
+    (c.idToken !== undefined && typeof c.idToken !== "string")
+  ) {
     return failure("VALIDATION_ERROR", "credentials must be { accessToken, idToken? } for the oauth method");
   }
   return success({ accessToken: c.accessToken, ...(typeof c.idToken === "string" && { idToken: c.idToken }) });
@@ -70,7 +86,13 @@ function oauthCredentials(credentials: unknown): Result<{ accessToken: string; i
  * authorization request used, the organisation's only one, or the one whose issuer the
  * (not yet verified) ID token names. The choice only selects the keys to verify with.
  */
-async function chooseProvider(deps: AuthenticateDeps, org: Organisation, session: AuthSession, named: string | undefined, idToken: string | undefined): Promise<ConfiguredProvider | undefined> {
+async function chooseProvider(
+  deps: AuthenticateDeps,
+  org: Organisation,
+  session: AuthSession,
+  named: string | undefined,
+  idToken: string | undefined,
+): Promise<ConfiguredProvider | undefined> {
   const name = named ?? session.provider ?? undefined;
   if (name !== undefined) return deps.providers.configured(org.id, name);
   const all = await deps.providers.list(org.id);
@@ -110,22 +132,27 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
     org = resolved.value;
   }
 
-  return audited(deps.audit, { event: "authenticate", email, orgId: org.id, provider: request.provider ?? null, ip: request.ip }, async (subject) => {
-    const attempt = await deps.lockout.admit(org.id, email);
-    if (!attempt) return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
-    let outcome: Result<AuthenticateAnswer>;
-    try {
-      outcome = await completeStep(deps, request, { session, org, email }, subject);
-    } catch (error) {
-      await deps.lockout.withdrawn(org.id, email);
-      throw error;
-    }
-    // The attempt that reaches the threshold reports its own reason; the block applies from the next.
-    if (outcome.ok) await deps.lockout.reset(org.id, email);
-    else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.failed(org.id, email, attempt);
-    else await deps.lockout.withdrawn(org.id, email);
-    return outcome;
-  });
+  return audited(
+    deps.audit,
+    { event: "authenticate", email, orgId: org.id, provider: request.provider ?? null, ip: request.ip },
+    async (subject) => {
+      const attempt = await deps.lockout.admit(org.id, email);
+      if (!attempt)
+        return failure("ACCOUNT_BLOCKED", "Too many failed sign-in attempts. The account is blocked for a while; try again later.");
+      let outcome: Result<AuthenticateAnswer>;
+      try {
+        outcome = await completeStep(deps, request, { session, org, email }, subject);
+      } catch (error) {
+        await deps.lockout.withdrawn(org.id, email);
+        throw error;
+      }
+      // The attempt that reaches the threshold reports its own reason; the block applies from the next.
+      if (outcome.ok) await deps.lockout.reset(org.id, email);
+      else if (CREDENTIAL_FAILURES.has(outcome.error)) await deps.lockout.failed(org.id, email, attempt);
+      else await deps.lockout.withdrawn(org.id, email);
+      return outcome;
+    },
+  );
 }
 
 /** The sign-in this authenticate call continues: its session, organisation and email. */
@@ -136,18 +163,31 @@ interface SignInInProgress {
 }
 
 /** The current step with the `oauth` method: the tokens verified again, the identity linked, then the next step or the service's tokens. */
-async function completeStep(deps: AuthenticateDeps, request: AuthenticateRequest, { session, org, email }: SignInInProgress, subject: AuditSubject): Promise<Result<AuthenticateAnswer>> {
+async function completeStep(
+  deps: AuthenticateDeps,
+  request: AuthenticateRequest,
+  { session, org, email }: SignInInProgress,
+  subject: AuditSubject,
+): Promise<Result<AuthenticateAnswer>> {
   const steps = effectiveAuthSteps(await deps.authSteps.get(org.id));
   const step = steps[session.currentStep];
   if (!step) return failure("SESSION_EXPIRED", "Your sign-in session is out of date. Start again.");
   if (!step.allowedMethods.some((m) => m.type === request.method)) {
-    return failure("METHOD_NOT_ALLOWED", `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`);
+    return failure(
+      "METHOD_NOT_ALLOWED",
+      `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`,
+    );
   }
-  if (request.method !== "oauth") return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
+  if (request.method !== "oauth")
+    return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
   const credentials = oauthCredentials(request.credentials);
   if (!credentials.ok) return credentials;
   const provider = await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
-  if (!provider) return failure("PROVIDER_NOT_FOUND", "Could not tell which of your organisation's providers issued these tokens; name it in `provider`.");
+  if (!provider)
+    return failure(
+      "PROVIDER_NOT_FOUND",
+      "Could not tell which of your organisation's providers issued these tokens; name it in `provider`.",
+    );
   subject.provider(provider.settings.providerName);
 
   const identity = await presentedIdentity(deps, provider, session, credentials.value);
@@ -165,7 +205,16 @@ async function completeStep(deps: AuthenticateDeps, request: AuthenticateRequest
   if (next < steps.length) {
     await deps.sessions.save(request.sessionToken, { ...session, email, orgId: org.id, currentStep: next, userId: user.value.id });
     const options = await signInOptions(deps as Pick<InitAuthDeps, "providers" | "discovery">, org, steps[next]!);
-    return success({ kind: "nextStep", body: { status: "success", nextStep: next, allowedMethods: options.allowedMethods, authProviders: options.authProviders, oauthProviders: options.oauthProviders } });
+    return success({
+      kind: "nextStep",
+      body: {
+        status: "success",
+        nextStep: next,
+        allowedMethods: options.allowedMethods,
+        authProviders: options.authProviders,
+        oauthProviders: options.oauthProviders,
+      },
+    });
   }
   await deps.sessions.end(request.sessionToken);
   const tokens = await deps.tokens.issue(user.value);
@@ -176,7 +225,12 @@ async function completeStep(deps: AuthenticateDeps, request: AuthenticateRequest
  * Who the presented tokens say signed in: the ID token verified (with the nonce of the
  * session's authorization request, when it was for this provider), then the identity read.
  */
-async function presentedIdentity(deps: AuthenticateDeps, provider: ConfiguredProvider, session: AuthSession, tokens: { accessToken: string; idToken?: string }): Promise<Result<ProviderIdentity>> {
+async function presentedIdentity(
+  deps: AuthenticateDeps,
+  provider: ConfiguredProvider,
+  session: AuthSession,
+  tokens: { accessToken: string; idToken?: string },
+): Promise<Result<ProviderIdentity>> {
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
   const nonce = session.provider === provider.settings.providerName ? session.nonce : null;

@@ -36,7 +36,9 @@ interface BindingFields {
  */
 function authorizationBinding(fields: BindingFields, sessionToken: string | undefined): string {
   const session = sessionToken === undefined ? "" : stateKey("session", sessionToken);
-  return createHash("sha256").update(JSON.stringify([fields.orgId, fields.provider, fields.redirectUri, fields.email.toLowerCase(), session])).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify([fields.orgId, fields.provider, fields.redirectUri, fields.email.toLowerCase(), session]))
+    .digest("base64url");
 }
 
 export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
@@ -60,7 +62,13 @@ export type AuthorizationPrompt = (typeof AUTHORIZATION_PROMPTS)[number];
  */
 export async function startAuthorization(
   deps: AuthorizationDeps,
-  request: { provider: string; email: string; redirectUri: string; sessionToken: string | undefined; prompt?: AuthorizationPrompt | undefined },
+  request: {
+    provider: string;
+    email: string;
+    redirectUri: string;
+    sessionToken: string | undefined;
+    prompt?: AuthorizationPrompt | undefined;
+  },
 ): Promise<Result<{ authorizationUrl: string; state: string }>> {
   if (request.sessionToken !== undefined && !(await deps.sessions.load(request.sessionToken))) {
     return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");
@@ -90,7 +98,10 @@ export async function startAuthorization(
     codeVerifier,
     nonce,
     sessionToken: request.sessionToken ?? null,
-    binding: authorizationBinding({ orgId: organisation.id, provider: provider.settings.providerName, redirectUri: request.redirectUri, email: request.email }, request.sessionToken),
+    binding: authorizationBinding(
+      { orgId: organisation.id, provider: provider.settings.providerName, redirectUri: request.redirectUri, email: request.email },
+      request.sessionToken,
+    ),
   };
   await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state });
@@ -115,7 +126,10 @@ export async function consumeAuthorization(
   const taken = await state.takeIfBound(stateKey("authz", stateValue), bindings);
   if (taken.kind === "absent") return failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
   if (taken.kind === "refused") {
-    return failure("INVALID_STATE", "This sign-in attempt was started for another organisation, provider, redirect URI or email, or under another sign-in session (send its x-session-token). Start again.");
+    return failure(
+      "INVALID_STATE",
+      "This sign-in attempt was started for another organisation, provider, redirect URI or email, or under another sign-in session (send its x-session-token). Start again.",
+    );
   }
   return success(JSON.parse(taken.value) as PendingAuthorization);
 }

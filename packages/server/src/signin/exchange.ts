@@ -59,63 +59,73 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
  * audit record.
  */
 export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
-  return audited(deps.audit, { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip }, async (subject) => {
-    const org = await resolveOrganisation(deps, request.email);
-    if (!org.ok) return org;
-    const organisation = org.value;
-    // Known from here on, so every later failure lands in the organisation's audit trail.
-    subject.organisation(organisation.id);
-    const found = await findProvider(deps, organisation, request.provider, request.redirectUri);
-    if (!found.ok) return found;
-    const provider = found.value;
-    const bound = await authorizationBinding(deps.state, request, organisation, provider);
-    if (!bound.ok) return bound;
-    const binding = bound.value;
-    const connection = await deps.discovery.connect(provider);
-    if (!connection.ok) return connection;
+  return audited(
+    deps.audit,
+    { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip },
+    async (subject) => {
+      const org = await resolveOrganisation(deps, request.email);
+      if (!org.ok) return org;
+      const organisation = org.value;
+      // Known from here on, so every later failure lands in the organisation's audit trail.
+      subject.organisation(organisation.id);
+      const found = await findProvider(deps, organisation, request.provider, request.redirectUri);
+      if (!found.ok) return found;
+      const provider = found.value;
+      const bound = await authorizationBinding(deps.state, request, organisation, provider);
+      if (!bound.ok) return bound;
+      const binding = bound.value;
+      const connection = await deps.discovery.connect(provider);
+      if (!connection.ok) return connection;
 
-    const redeemed = await redeemCode(connection.value, {
-      code: request.code,
-      redirectUri: request.redirectUri,
-      ...(binding && { codeVerifier: binding.codeVerifier }),
-      ...(binding?.nonce && { expectedNonce: binding.nonce }),
-      ...(request.iss !== undefined && { issuer: request.iss }),
-    });
-    if (!redeemed.ok) return redeemed;
-    const tokens = redeemed.value;
-    const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, binding?.nonce ?? undefined);
-    if (!idTokenClaims.ok) return idTokenClaims;
-    const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
-    if (!identity.ok) return identity;
-    const email = checkIdentityEmail(identity.value, request.email, provider);
-    if (!email.ok) return email;
-    const user = await linkOrProvisionAccount(deps, organisation, provider, identity.value, request.email);
-    if (!user.ok) return user;
-    subject.user(user.value.id);
+      const redeemed = await redeemCode(connection.value, {
+        code: request.code,
+        redirectUri: request.redirectUri,
+        ...(binding && { codeVerifier: binding.codeVerifier }),
+        ...(binding?.nonce && { expectedNonce: binding.nonce }),
+        ...(request.iss !== undefined && { issuer: request.iss }),
+      });
+      if (!redeemed.ok) return redeemed;
+      const tokens = redeemed.value;
+      const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, binding?.nonce ?? undefined);
+      if (!idTokenClaims.ok) return idTokenClaims;
+      const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
+      if (!identity.ok) return identity;
+      const email = checkIdentityEmail(identity.value, request.email, provider);
+      if (!email.ok) return email;
+      const user = await linkOrProvisionAccount(deps, organisation, provider, identity.value, request.email);
+      if (!user.ok) return user;
+      subject.user(user.value.id);
 
-    if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
-    await rememberRedeemedAccessToken(deps.state, provider, tokens.accessToken);
-    return success({
-      tokens: {
-        access_token: tokens.accessToken,
-        ...(tokens.idToken !== undefined && { id_token: tokens.idToken }),
-        token_type: tokens.tokenType,
-        ...(tokens.expiresIn !== undefined && { expires_in: tokens.expiresIn }),
-      },
-      user: user.value,
-      organisation,
-      provider,
-    });
-  });
+      if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
+      await rememberRedeemedAccessToken(deps.state, provider, tokens.accessToken);
+      return success({
+        tokens: {
+          access_token: tokens.accessToken,
+          ...(tokens.idToken !== undefined && { id_token: tokens.idToken }),
+          token_type: tokens.tokenType,
+          ...(tokens.expiresIn !== undefined && { expires_in: tokens.expiresIn }),
+        },
+        user: user.value,
+        organisation,
+        provider,
+      });
+    },
+  );
 }
 
 /**
  * The authorization request this exchange completes: the one `state` names, consumed once; none
  * without a state, unless the provider requires sign-in to start at our authorization endpoint.
  */
-async function authorizationBinding(state: ShortLivedState, request: ExchangeRequest, organisation: Organisation, provider: ConfiguredProvider): Promise<Result<PendingAuthorization | undefined>> {
+async function authorizationBinding(
+  state: ShortLivedState,
+  request: ExchangeRequest,
+  organisation: Organisation,
+  provider: ConfiguredProvider,
+): Promise<Result<PendingAuthorization | undefined>> {
   if (request.state !== undefined) return consumeAuthorization(state, request.state, { ...request, orgId: organisation.id });
-  if (provider.settings.requirePkce) return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
+  if (provider.settings.requirePkce)
+    return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
   return success(undefined);
 }
 
@@ -123,7 +133,13 @@ async function authorizationBinding(state: ShortLivedState, request: ExchangeReq
 async function rememberProviderOnSession(sessions: AuthSessions, binding: PendingAuthorization): Promise<void> {
   const session = await sessions.load(binding.sessionToken!);
   if (!session) return;
-  await sessions.save(binding.sessionToken!, { ...session, email: session.email ?? binding.email, orgId: session.orgId ?? binding.orgId, provider: binding.provider, nonce: binding.nonce });
+  await sessions.save(binding.sessionToken!, {
+    ...session,
+    email: session.email ?? binding.email,
+    orgId: session.orgId ?? binding.orgId,
+    provider: binding.provider,
+    nonce: binding.nonce,
+  });
 }
 
 /**

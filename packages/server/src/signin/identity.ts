@@ -18,7 +18,12 @@ export interface IdentityDeps {
  * The ID token's verified claims, for an OpenID Connect provider (one with an issuer) that sent
  * one; undefined otherwise, and the identity then comes from userinfo alone.
  */
-export async function verifyIdToken(deps: IdentityDeps, connection: ProviderConnection, idToken: string | undefined, expectedNonce: string | undefined): Promise<Result<IdTokenClaims | undefined>> {
+export async function verifyIdToken(
+  deps: IdentityDeps,
+  connection: ProviderConnection,
+  idToken: string | undefined,
+  expectedNonce: string | undefined,
+): Promise<Result<IdTokenClaims | undefined>> {
   if (!idToken || !connection.provider.settings.issuer) return success(undefined);
   return deps.idTokens.verify(connection, idToken, expectedNonce);
 }
@@ -29,7 +34,11 @@ export async function verifyIdToken(deps: IdentityDeps, connection: ProviderConn
  * from userinfo alone. With an `emailsEndpoint` (GitHub), the email is the verified primary
  * address from it, never the user API's self-chosen public one.
  */
-export async function identify(connection: ProviderConnection, accessToken: string, idTokenClaims: IdTokenClaims | undefined): Promise<Result<ProviderIdentity>> {
+export async function identify(
+  connection: ProviderConnection,
+  accessToken: string,
+  idTokenClaims: IdTokenClaims | undefined,
+): Promise<Result<ProviderIdentity>> {
   const settings = connection.provider.settings;
   const claimed = idTokenClaims ? await fromIdToken(connection, accessToken, idTokenClaims) : await fromUserinfo(connection, accessToken);
   if (!claimed.ok || settings.emailsEndpoint === undefined) return claimed;
@@ -40,7 +49,8 @@ export async function identify(connection: ProviderConnection, accessToken: stri
 async function fromIdToken(connection: ProviderConnection, accessToken: string, claims: IdTokenClaims): Promise<Result<ProviderIdentity>> {
   const settings = connection.provider.settings;
   const identity = identityFromClaims(claims, "id_token", settings);
-  if (!identity.ok || identity.value.email !== undefined || settings.emailsEndpoint !== undefined || !connection.metadata.userinfo_endpoint) return identity;
+  if (!identity.ok || identity.value.email !== undefined || settings.emailsEndpoint !== undefined || !connection.metadata.userinfo_endpoint)
+    return identity;
   // Some providers put the email in userinfo only. Userinfo's `sub` must be the ID token's;
   // the subject claim, when another, is kept from the ID token.
   const sub = claims.sub;
@@ -76,13 +86,22 @@ function isAffirmative(value: unknown): boolean {
  * (default `sub`); the email counts as verified when its `emailVerifiedClaim` (default
  * `email_verified`) is true.
  */
-export function identityFromClaims(claims: Record<string, unknown>, source: ProviderIdentity["source"], settings: ProviderSettings): Result<ProviderIdentity> {
+export function identityFromClaims(
+  claims: Record<string, unknown>,
+  source: ProviderIdentity["source"],
+  settings: ProviderSettings,
+): Result<ProviderIdentity> {
   const subjectClaim = subjectClaimOf(settings);
   // Plain OAuth 2.0 user APIs often name the subject `id` and make it a number (GitHub).
   const rawSubject = claim(claims, subjectClaim) ?? (subjectClaim === "sub" && source === "userinfo" ? claim(claims, "id") : undefined);
   const subject = typeof rawSubject === "number" && Number.isSafeInteger(rawSubject) ? String(rawSubject) : rawSubject;
   if (!isUsableSubject(subject)) {
-    return failure("PROVIDER_ERROR", subjectClaim === "sub" ? "The provider did not say who signed in (no usable subject)." : `The provider did not say who signed in (no usable "${subjectClaim}" claim).`);
+    return failure(
+      "PROVIDER_ERROR",
+      subjectClaim === "sub"
+        ? "The provider did not say who signed in (no usable subject)."
+        : `The provider did not say who signed in (no usable "${subjectClaim}" claim).`,
+    );
   }
   const verified = isAffirmative(claim(claims, emailVerifiedClaimOf(settings)));
   return success({

@@ -59,7 +59,11 @@ export interface InitAuthResponse extends SignInOptions {
  * ones. A provider whose endpoints cannot be learnt right now (discovery down) is not shown
  * broken there: it is listed in `unavailableProviders` with the failure authorize would answer.
  */
-export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "discovery">, org: Organisation, step: AuthStep): Promise<SignInOptions> {
+export async function signInOptions(
+  deps: Pick<InitAuthDeps, "providers" | "discovery">,
+  org: Organisation,
+  step: AuthStep,
+): Promise<SignInOptions> {
   const allowedMethods = step.allowedMethods.map((m) => m.type);
   if (!allowedMethods.includes("oauth")) return { allowedMethods, authProviders: {}, oauthProviders: [], jitEnabled: false };
   const views = await deps.providers.list(org.id);
@@ -105,7 +109,10 @@ export async function signInOptions(deps: Pick<InitAuthDeps, "providers" | "disc
  * Without an email, the only organisation is assumed; with several, the client learns nothing
  * until it names an email.
  */
-export async function initAuth(deps: InitAuthDeps, email: string | undefined): Promise<Result<{ sessionToken: string; response: InitAuthResponse }>> {
+export async function initAuth(
+  deps: InitAuthDeps,
+  email: string | undefined,
+): Promise<Result<{ sessionToken: string; response: InitAuthResponse }>> {
   let org: Organisation | undefined;
   if (email !== undefined) {
     const resolved = await resolveOrganisation(deps, email);
@@ -116,11 +123,26 @@ export async function initAuth(deps: InitAuthDeps, email: string | undefined): P
     org = all.length === 1 ? all[0] : undefined;
   }
   const steps = org ? effectiveAuthSteps(await deps.authSteps.get(org.id)) : undefined;
-  const options = org && steps?.[0] ? await signInOptions(deps, org, steps[0]) : { allowedMethods: [], authProviders: {}, oauthProviders: [], jitEnabled: false };
+  const options =
+    org && steps?.[0]
+      ? await signInOptions(deps, org, steps[0])
+      : { allowedMethods: [], authProviders: {}, oauthProviders: [], jitEnabled: false };
   if (org && options.allowedMethods.length === 0) return failure("INTERNAL_ERROR", "The organisation has no sign-in steps.");
-  const sessionToken = await deps.sessions.create({ email: email ?? null, orgId: org?.id ?? null, currentStep: 0, userId: null, provider: null, nonce: null });
+  const sessionToken = await deps.sessions.create({
+    email: email ?? null,
+    orgId: org?.id ?? null,
+    currentStep: 0,
+    userId: null,
+    provider: null,
+    nonce: null,
+  });
   return success({
     sessionToken,
-    response: { currentStep: 0, message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue", ...(org && { orgName: org.name }), ...options },
+    response: {
+      currentStep: 0,
+      message: org ? "Authentication initialized" : "Authentication initialized; send your email to continue",
+      ...(org && { orgName: org.name }),
+      ...options,
+    },
   });
 }

@@ -36,4 +36,3 @@ export async function resolveProvider(
   const provider = await findProvider(deps, org.value, providerName, redirectUri);
   return provider.ok ? success({ organisation: org.value, provider: provider.value }) : provider;
 }
-

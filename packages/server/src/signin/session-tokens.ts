@@ -104,11 +104,20 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
   const invalid = (kind: Kind, detail: string): Failure =>
     failure(
       "INVALID_TOKEN",
-      kind === REFRESH ? "The refresh token is invalid, expired or already used. Sign in again." : "The access token is invalid or expired.",
+      kind === REFRESH
+        ? "The refresh token is invalid, expired or already used. Sign in again."
+        : "The access token is invalid or expired.",
       { detail: `${kind.use} token refused: ${detail}` },
     );
 
-  async function sign(kind: Kind, claims: Record<string, unknown>, subject: string, jti: string, issuedAt: number, ttlSeconds: number): Promise<string> {
+  async function sign(
+    kind: Kind,
+    claims: Record<string, unknown>,
+    subject: string,
+    jti: string,
+    issuedAt: number,
+    ttlSeconds: number,
+  ): Promise<string> {
     const { kid, key } = await keys.signingKey();
     return new SignJWT({ ...claims, token_use: kind.use })
       .setProtectedHeader({ alg: "ES256", kid, typ: kind.typ })
@@ -126,9 +135,29 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
     const nowMs = now();
     const issuedAt = Math.floor(nowMs / 1000);
     const refreshJti = randomUUID();
-    const accessToken = await sign(ACCESS, { orgId: user.orgId, email: user.email, userId: user.id, sid: familyId }, user.id, randomUUID(), issuedAt, config.accessTokenTtlSeconds);
-    const refreshToken = await sign(REFRESH, { orgId: user.orgId, sid: familyId }, user.id, refreshJti, issuedAt, config.refreshTokenTtlSeconds);
-    const record: RefreshTokenRecord = { jti: refreshJti, familyId, userId: user.id, expiresAt: iso((issuedAt + config.refreshTokenTtlSeconds) * 1000), createdAt: iso(nowMs) };
+    const accessToken = await sign(
+      ACCESS,
+      { orgId: user.orgId, email: user.email, userId: user.id, sid: familyId },
+      user.id,
+      randomUUID(),
+      issuedAt,
+      config.accessTokenTtlSeconds,
+    );
+    const refreshToken = await sign(
+      REFRESH,
+      { orgId: user.orgId, sid: familyId },
+      user.id,
+      refreshJti,
+      issuedAt,
+      config.refreshTokenTtlSeconds,
+    );
+    const record: RefreshTokenRecord = {
+      jti: refreshJti,
+      familyId,
+      userId: user.id,
+      expiresAt: iso((issuedAt + config.refreshTokenTtlSeconds) * 1000),
+      createdAt: iso(nowMs),
+    };
     return { accessToken, refreshToken, record };
   }
 
@@ -162,12 +191,18 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
     }
     const { sid, orgId, token_use } = payload as Record<string, unknown>;
     if (token_use !== kind.use) return invalid(kind, "wrong token_use");
-    if (typeof sid !== "string" || typeof orgId !== "string" || typeof payload.sub !== "string" || typeof payload.jti !== "string") return invalid(kind, "claims missing");
+    if (typeof sid !== "string" || typeof orgId !== "string" || typeof payload.sub !== "string" || typeof payload.jti !== "string")
+      return invalid(kind, "claims missing");
     if (kind === ACCESS && typeof payload.email !== "string") return invalid(kind, "claims missing");
     return success(payload as unknown as VerifiedClaims);
   }
 
-  async function revoke(familyId: string, reason: RevocationReason, who: { userId: string; orgId: string; email: string | null }, context: RequestContext | undefined): Promise<void> {
+  async function revoke(
+    familyId: string,
+    reason: RevocationReason,
+    who: { userId: string; orgId: string; email: string | null },
+    context: RequestContext | undefined,
+  ): Promise<void> {
     await sessions.revokeFamily(familyId, reason, iso(now()));
     await deps.audit?.record({
       orgId: who.orgId,
@@ -210,7 +245,8 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
         return invalid(REFRESH, "reused; session revoked");
       }
       const user = await users.get(claims.sub);
-      if (!user || user.orgId !== claims.orgId) return failure("USER_NOT_FOUND", "This account no longer exists.", { detail: "refresh for a user who is gone" });
+      if (!user || user.orgId !== claims.orgId)
+        return failure("USER_NOT_FOUND", "This account no longer exists.", { detail: "refresh for a user who is gone" });
       if (user.status !== "active") return failure("USER_DISABLED", "This account is disabled. Contact your administrator.");
       const next = await mint(user, stored.familyId);
       if (!(await sessions.rotate(stored.jti, iso(now()), next.record))) {

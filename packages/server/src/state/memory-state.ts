@@ -11,7 +11,10 @@ export const DEFAULT_MAX_ENTRIES = 100_000;
  * requests, counters) expired entries are swept and, if that is not enough, the oldest written
  * are dropped, so a flood of unauthenticated calls costs pending sign-ins, never the process.
  */
-export function createMemoryState(now: () => number = Date.now, options: { maxEntries?: number } = {}): ShortLivedState & { readonly size: number } {
+export function createMemoryState(
+  now: () => number = Date.now,
+  options: { maxEntries?: number } = {},
+): ShortLivedState & { readonly size: number } {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries = new Map<string, { value: string; expires: number }>();
   let lastFullSweep = 0;

@@ -12,7 +12,13 @@ const INCREMENT = [
 
 /** A Redis client for counters beside the state (the rate limits'): the same deadlines, never queueing. */
 export function connectRedis(url: string, timeoutMs = 2000): Redis {
-  const redis = new Redis(url, { lazyConnect: false, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: false,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
   // Errors surface on the commands that need Redis; the client reconnects by itself.
   redis.on("error", () => undefined);
   return redis;

@@ -9,11 +9,26 @@ export function auditTrailRepository(db: Db): AuditTrail {
     async record(event) {
       await db
         .insertInto("audit_events")
-        .values({ id: newId(), created_at: isoNow(), org_id: event.orgId, user_id: event.userId, email: event.email, provider: event.provider, event: event.event, outcome: event.outcome, error: event.error, ip: event.ip })
+        .values({
+          id: newId(),
+          created_at: isoNow(),
+          org_id: event.orgId,
+          user_id: event.userId,
+          email: event.email,
+          provider: event.provider,
+          event: event.event,
+          outcome: event.outcome,
+          error: event.error,
+          ip: event.ip,
+        })
         .execute();
     },
     async page(orgId, limit, cursor) {
-      let query = db.selectFrom("audit_events").selectAll().orderBy("id", "desc").limit(limit + 1);
+      let query = db
+        .selectFrom("audit_events")
+        .selectAll()
+        .orderBy("id", "desc")
+        .limit(limit + 1);
       query = orgId === null ? query.where("org_id", "is", null) : query.where("org_id", "=", orgId);
       if (cursor) query = query.where("id", "<", cursor);
       const rows = await query.execute();

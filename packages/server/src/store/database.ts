@@ -12,9 +12,7 @@ import { openSqlite } from "./sqlite-driver.ts";
 export type Db = Kysely<Database>;
 
 /** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL server. */
-export type DatabaseLocation =
-  | { kind: "sqlite"; path: string }
-  | { kind: "postgres"; url: string };
+export type DatabaseLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
 /** How the PostgreSQL pool treats an unavailable server. */
 export interface DatabaseOptions {
@@ -46,7 +44,9 @@ class LockingSqliteDialect extends SqliteDialect {
 /** The database's schema is older than this version and MIGRATE_AT_START=false. */
 export class SchemaNotMigratedError extends Error {
   constructor(pending: readonly string[]) {
-    super(`the database schema is not up to date (pending migrations: ${pending.join(", ")}): run "npm run migrate" first, or start with MIGRATE_AT_START=true`);
+    super(
+      `the database schema is not up to date (pending migrations: ${pending.join(", ")}): run "npm run migrate" first, or start with MIGRATE_AT_START=true`,
+    );
     this.name = "SchemaNotMigratedError";
   }
 }
@@ -57,10 +57,19 @@ function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db 
     const sqlite = openSqlite(location.path);
     return new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
   }
-  if (options.timeoutMs === undefined) return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 1 }) }) });
+  if (options.timeoutMs === undefined)
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 1 }) }) });
   const timeoutMs = options.timeoutMs;
-  const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }) });
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
+  });
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }),
+  });
 }
 
 /**
@@ -68,7 +77,10 @@ function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db 
  * none and throws `SchemaNotMigratedError` when any is pending.
  */
 export async function openDatabase(location: DatabaseLocation, options: DatabaseOptions & { migrate?: boolean } = {}): Promise<Db> {
-  const db = connect(location, { timeoutMs: options.timeoutMs ?? 3000, ...(options.onConnectionError && { onConnectionError: options.onConnectionError }) });
+  const db = connect(location, {
+    timeoutMs: options.timeoutMs ?? 3000,
+    ...(options.onConnectionError && { onConnectionError: options.onConnectionError }),
+  });
   try {
     if (options.migrate ?? true) {
       if (location.kind === "postgres") {

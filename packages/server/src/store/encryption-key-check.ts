@@ -7,7 +7,9 @@ const CHECK_TEXT = "pipeshub-auth encryption key check";
 /** ENCRYPTION_KEY (none of its listed keys) opens what this database holds. */
 export class EncryptionKeyMismatchError extends Error {
   constructor() {
-    super("ENCRYPTION_KEY: none of the given keys opens this database's secrets (every instance needs the same key; while rotating, list the new key first and the old one after it)");
+    super(
+      "ENCRYPTION_KEY: none of the given keys opens this database's secrets (every instance needs the same key; while rotating, list the new key first and the old one after it)",
+    );
     this.name = "EncryptionKeyMismatchError";
   }
 }
@@ -38,6 +40,10 @@ export async function checkEncryptionKey(db: Db, secrets: SecretBox): Promise<vo
   }
   if (opened !== CHECK_TEXT) throw new EncryptionKeyMismatchError();
   if (!secrets.sealedWithCurrentKey(row.sealed_check, ROW_ID)) {
-    await db.updateTable("encryption_key_check").set({ sealed_check: secrets.seal(CHECK_TEXT, ROW_ID), updated_at: new Date().toISOString() }).where("id", "=", ROW_ID).execute();
+    await db
+      .updateTable("encryption_key_check")
+      .set({ sealed_check: secrets.seal(CHECK_TEXT, ROW_ID), updated_at: new Date().toISOString() })
+      .where("id", "=", ROW_ID)
+      .execute();
   }
 }

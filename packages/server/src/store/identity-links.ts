@@ -25,7 +25,11 @@ export function identityLinkRepository(db: Db): IdentityLinkRepository {
 
   async function link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome> {
     // ON CONFLICT DO NOTHING covers both constraints; what is stored then decides.
-    await db.insertInto("identity_links").values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto("identity_links")
+      .values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const holder = await userFor(providerId, subject);
     return holder?.id === user.id ? { kind: "linked", user: holder } : { kind: "conflict" };
   }
@@ -33,7 +37,12 @@ export function identityLinkRepository(db: Db): IdentityLinkRepository {
   return {
     userFor,
     async subjectOf(providerId, userId) {
-      const row = await db.selectFrom("identity_links").select("subject").where("provider_id", "=", providerId).where("user_id", "=", userId).executeTakeFirst();
+      const row = await db
+        .selectFrom("identity_links")
+        .select("subject")
+        .where("provider_id", "=", providerId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
       return row?.subject;
     },
     link,

@@ -7,12 +7,23 @@ import { type Db, uniquely } from "./database.ts";
 export function organisationRepository(db: Db): OrganisationRepository {
   async function withDomains(rows: { id: string; name: string; created_at: string }[]): Promise<Organisation[]> {
     if (rows.length === 0) return [];
-    const domains = await db.selectFrom("organisation_domains").selectAll().where("org_id", "in", rows.map((r) => r.id)).execute();
+    const domains = await db
+      .selectFrom("organisation_domains")
+      .selectAll()
+      .where(
+        "org_id",
+        "in",
+        rows.map((r) => r.id),
+      )
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
       createdAt: r.created_at,
-      domains: domains.filter((d) => d.org_id === r.id).map((d) => d.domain).sort(),
+      domains: domains
+        .filter((d) => d.org_id === r.id)
+        .map((d) => d.domain)
+        .sort(),
     }));
   }
 
@@ -24,7 +35,10 @@ export function organisationRepository(db: Db): OrganisationRepository {
         db.transaction().execute(async (trx) => {
           await trx.insertInto("organisations").values(org).execute();
           if (normalised.length > 0) {
-            await trx.insertInto("organisation_domains").values(normalised.map((domain) => ({ domain, org_id: org.id }))).execute();
+            await trx
+              .insertInto("organisation_domains")
+              .values(normalised.map((domain) => ({ domain, org_id: org.id })))
+              .execute();
           }
         }),
       );
@@ -39,7 +53,11 @@ export function organisationRepository(db: Db): OrganisationRepository {
       return withDomains(rows);
     },
     async findByDomain(domain) {
-      const row = await db.selectFrom("organisation_domains").select("org_id").where("domain", "=", domain.toLowerCase()).executeTakeFirst();
+      const row = await db
+        .selectFrom("organisation_domains")
+        .select("org_id")
+        .where("domain", "=", domain.toLowerCase())
+        .executeTakeFirst();
       return row ? repository.get(row.org_id) : undefined;
     },
   };

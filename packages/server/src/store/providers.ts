@@ -35,17 +35,30 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         fresh.client_secret_sealed = clientSecret !== undefined ? secrets.seal(clientSecret, fresh.id) : null;
         // Insert-or-update on the (organisation, name) constraint: concurrent first PUTs of one
         // provider create one row, and the others replace it, instead of a duplicate-key 500.
-        const inserted = await trx.insertInto("providers").values(fresh).onConflict((oc) => oc.columns(["org_id", "name"]).doNothing()).executeTakeFirst();
+        const inserted = await trx
+          .insertInto("providers")
+          .values(fresh)
+          .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
+          .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { view: toView(fresh), created: true };
 
-        const existing = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", settings.providerName).executeTakeFirstOrThrow();
+        const existing = await trx
+          .selectFrom("providers")
+          .selectAll()
+          .where("org_id", "=", orgId)
+          .where("name", "=", settings.providerName)
+          .executeTakeFirstOrThrow();
         const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, existing.id) : existing.client_secret_sealed;
         const row: ProvidersTable = { ...existing, settings: fresh.settings, client_secret_sealed: sealed, updated_at: now };
         // Decided inside the transaction, on the settings being replaced.
         if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
           await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).execute();
         }
-        await trx.updateTable("providers").set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now }).where("id", "=", existing.id).execute();
+        await trx
+          .updateTable("providers")
+          .set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now })
+          .where("id", "=", existing.id)
+          .execute();
         return { view: toView(row), created: false };
       });
     },

@@ -22,7 +22,8 @@ const CONNECTION_CODES = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
 ]);
-const CONNECTION_MESSAGES = /connection terminated|not queryable|connection error|timeout exceeded when trying to connect|query read timeout|server closed the connection/i;
+const CONNECTION_MESSAGES =
+  /connection terminated|not queryable|connection error|timeout exceeded when trying to connect|query read timeout|server closed the connection/i;
 
 /** True when the error says the database could not be reached or the connection broke. */
 export function isConnectionError(error: unknown): boolean {

@@ -1,4 +1,3 @@
-
 /** Timestamps are ISO-8601 strings in UTC in both engines, so they sort as text. */
 export interface OrganisationsTable {
   id: string;
@@ -53,7 +52,6 @@ export interface AuditTable {
   ip: string | null;
   created_at: string;
 }
-
 
 export interface OrganisationAuthStepsTable {
   org_id: string;

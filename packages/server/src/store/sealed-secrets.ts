@@ -9,19 +9,33 @@ export function sealedSecretRepository(db: Db, secrets: SecretBox): SealedSecret
   return {
     async reencrypt() {
       let reencrypted = 0;
-      const providers = await db.selectFrom("providers").select(["id", "client_secret_sealed"]).where("client_secret_sealed", "is not", null).execute();
+      const providers = await db
+        .selectFrom("providers")
+        .select(["id", "client_secret_sealed"])
+        .where("client_secret_sealed", "is not", null)
+        .execute();
       for (const { id, client_secret_sealed: sealed } of providers) {
         if (sealed === null || secrets.sealedWithCurrentKey(sealed, id)) continue;
         const resealed = secrets.seal(secrets.open(sealed, id), id);
         // Only if unchanged meanwhile: a secret replaced concurrently is already under the current key.
-        const result = await db.updateTable("providers").set({ client_secret_sealed: resealed }).where("id", "=", id).where("client_secret_sealed", "=", sealed).executeTakeFirst();
+        const result = await db
+          .updateTable("providers")
+          .set({ client_secret_sealed: resealed })
+          .where("id", "=", id)
+          .where("client_secret_sealed", "=", sealed)
+          .executeTakeFirst();
         if (result.numUpdatedRows > 0n) reencrypted++;
       }
       const keys = await db.selectFrom("signing_keys").select(["kid", "private_jwk_sealed"]).execute();
       for (const { kid, private_jwk_sealed: sealed } of keys) {
         if (secrets.sealedWithCurrentKey(sealed, kid)) continue;
         const resealed = secrets.seal(secrets.open(sealed, kid), kid);
-        const result = await db.updateTable("signing_keys").set({ private_jwk_sealed: resealed }).where("kid", "=", kid).where("private_jwk_sealed", "=", sealed).executeTakeFirst();
+        const result = await db
+          .updateTable("signing_keys")
+          .set({ private_jwk_sealed: resealed })
+          .where("kid", "=", kid)
+          .where("private_jwk_sealed", "=", sealed)
+          .executeTakeFirst();
         if (result.numUpdatedRows > 0n) reencrypted++;
       }
       return { reencrypted };

@@ -13,7 +13,13 @@ function toStored(row: SigningKeysTable): StoredSigningKey {
 }
 
 function toRow(key: StoredSigningKey): SigningKeysTable {
-  return { kid: key.kid, public_jwk: JSON.stringify(key.publicJwk), private_jwk_sealed: key.privateJwkSealed, created_at: key.createdAt, retired_at: key.retiredAt };
+  return {
+    kid: key.kid,
+    public_jwk: JSON.stringify(key.publicJwk),
+    private_jwk_sealed: key.privateJwkSealed,
+    created_at: key.createdAt,
+    retired_at: key.retiredAt,
+  };
 }
 
 /** The service's signing keys, in the database every instance shares (`keys/signing-keys.ts` uses them). */
@@ -37,7 +43,12 @@ export function signingKeyRepository(db: Db): SigningKeyRepository {
     async rotateTo(key) {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto("signing_keys").values(toRow(key)).execute();
-        await trx.updateTable("signing_keys").set({ retired_at: key.createdAt }).where("retired_at", "is", null).where("kid", "!=", key.kid).execute();
+        await trx
+          .updateTable("signing_keys")
+          .set({ retired_at: key.createdAt })
+          .where("retired_at", "is", null)
+          .where("kid", "!=", key.kid)
+          .execute();
       });
     },
   };

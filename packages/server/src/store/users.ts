@@ -6,12 +6,27 @@ import type { UsersTable } from "./schema.ts";
 
 /** A users row as the domain's User. */
 export function toUser(row: UsersTable): User {
-  return { id: row.id, orgId: row.org_id, email: row.email, fullName: row.full_name, status: row.status as UserStatus, createdAt: row.created_at };
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    email: row.email,
+    fullName: row.full_name,
+    status: row.status as UserStatus,
+    createdAt: row.created_at,
+  };
 }
 
 /** The row of a new, active user (time-ordered id). */
 export function newUserRow(orgId: string, email: string, fullName: string | null): UsersTable {
-  return { id: newId(), org_id: orgId, email, email_lower: email.toLowerCase(), full_name: fullName, status: "active", created_at: isoNow() };
+  return {
+    id: newId(),
+    org_id: orgId,
+    email,
+    email_lower: email.toLowerCase(),
+    full_name: fullName,
+    status: "active",
+    created_at: isoNow(),
+  };
 }
 
 /** Users over SQL; the email is matched through its lower-cased copy. */
@@ -25,8 +40,17 @@ export function userRepository(db: Db): UserRepository {
     async createOrGet(orgId, email, fullName) {
       // Insert-or-get on the (organisation, email) constraint: concurrent first sign-ins of one
       // person all end with the one row, whichever inserted it.
-      await db.insertInto("users").values(newUserRow(orgId, email, fullName)).onConflict((oc) => oc.columns(["org_id", "email_lower"]).doNothing()).execute();
-      const row = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("email_lower", "=", email.toLowerCase()).executeTakeFirstOrThrow();
+      await db
+        .insertInto("users")
+        .values(newUserRow(orgId, email, fullName))
+        .onConflict((oc) => oc.columns(["org_id", "email_lower"]).doNothing())
+        .execute();
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("email_lower", "=", email.toLowerCase())
+        .executeTakeFirstOrThrow();
       return toUser(row);
     },
     async get(id) {
@@ -34,11 +58,22 @@ export function userRepository(db: Db): UserRepository {
       return row ? toUser(row) : undefined;
     },
     async findInOrganisation(orgId, email) {
-      const row = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("email_lower", "=", email.toLowerCase()).executeTakeFirst();
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("email_lower", "=", email.toLowerCase())
+        .executeTakeFirst();
       return row ? toUser(row) : undefined;
     },
     async findByEmail(email) {
-      const rows = await db.selectFrom("users").selectAll().where("email_lower", "=", email.toLowerCase()).orderBy("id").limit(50).execute();
+      const rows = await db
+        .selectFrom("users")
+        .selectAll()
+        .where("email_lower", "=", email.toLowerCase())
+        .orderBy("id")
+        .limit(50)
+        .execute();
       return rows.map(toUser);
     },
     async list(orgId, limit = 100) {

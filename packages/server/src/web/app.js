@@ -56,7 +56,10 @@ async function call(method, path, { body, headers = {} } = {}) {
     data = undefined;
   }
   if (!response.ok) {
-    const message = data && typeof data.message === "string" && data.message.trim() ? data.message : `The sign-in service answered with status ${response.status}. Try again.`;
+    const message =
+      data && typeof data.message === "string" && data.message.trim()
+        ? data.message
+        : `The sign-in service answered with status ${response.status}. Try again.`;
     throw new Problem(message, data && typeof data.error === "string" ? data.error : undefined);
   }
   return { data, response };
@@ -98,7 +101,10 @@ function readJson(key) {
 /** The payload of a JWT, decoded for display only (the service verifies tokens, not this page). */
 function claimsOf(token) {
   const part = String(token).split(".")[1] ?? "";
-  const base64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+  const base64 = part
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(part.length / 4) * 4, "=");
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes));
 }
@@ -140,9 +146,15 @@ byId("email-form").addEventListener("submit", async (event) => {
     const sessionToken = response.headers.get("x-session-token");
     const providers = Array.isArray(data?.oauthProviders) ? data.oauthProviders : [];
     // Set up, but their endpoints could not be learnt just now (the provider is down, say).
-    const unavailable = Array.isArray(data?.unavailableProviders) ? data.unavailableProviders.filter((p) => typeof p?.providerName === "string") : [];
+    const unavailable = Array.isArray(data?.unavailableProviders)
+      ? data.unavailableProviders.filter((p) => typeof p?.providerName === "string")
+      : [];
     if (!sessionToken || !data?.allowedMethods?.includes("oauth") || providers.length === 0) {
-      throw new Problem(unavailable.length > 0 ? unavailableSentence(unavailable) : "Your organisation has no sign-in provider set up yet. Ask your administrator.");
+      throw new Problem(
+        unavailable.length > 0
+          ? unavailableSentence(unavailable)
+          : "Your organisation has no sign-in provider set up yet. Ask your administrator.",
+      );
     }
     showProviders(email, sessionToken, providers, { unavailable, orgName: typeof data.orgName === "string" ? data.orgName : undefined });
   } catch (error) {
@@ -209,7 +221,12 @@ byId("another-account").addEventListener("click", async () => {
     const { data, response } = await call("POST", "/userAccount/initAuth", { body: { email: retry.email } });
     const sessionToken = response.headers.get("x-session-token");
     if (!sessionToken) throw new Problem("The sign-in service did not start a sign-in. Try again.");
-    await authorizeAndGo({ ...retry, sessionToken, orgName: typeof data?.orgName === "string" ? data.orgName : undefined, prompt: "login" });
+    await authorizeAndGo({
+      ...retry,
+      sessionToken,
+      orgName: typeof data?.orgName === "string" ? data.orgName : undefined,
+      prompt: "login",
+    });
   } catch (error) {
     setError(explain(error));
     button.disabled = false;
@@ -227,7 +244,9 @@ async function handleCallback() {
   sessionStorage.removeItem(PENDING);
 
   if (!pending || !pending.state || params.get("state") !== pending.state) {
-    return startOver({ error: "This answer from a provider does not belong to a sign-in started in this tab, so it was ignored. Sign in again." });
+    return startOver({
+      error: "This answer from a provider does not belong to a sign-in started in this tab, so it was ignored. Sign in again.",
+    });
   }
   if (pending.email) /** @type {HTMLInputElement} */ (byId("email")).value = pending.email;
   const error = params.get("error");
@@ -240,7 +259,14 @@ async function handleCallback() {
     const iss = params.get("iss");
     const { data: tokens } = await call("POST", "/userAccount/oauth/exchange", {
       headers: { "x-session-token": pending.sessionToken },
-      body: { code, email: pending.email, provider: pending.provider, redirectUri: pending.redirectUri, state: pending.state, ...(iss && { iss }) },
+      body: {
+        code,
+        email: pending.email,
+        provider: pending.provider,
+        redirectUri: pending.redirectUri,
+        state: pending.state,
+        ...(iss && { iss }),
+      },
     });
     const { data: result } = await call("POST", "/userAccount/authenticate", {
       headers: { "x-session-token": pending.sessionToken },
@@ -254,7 +280,10 @@ async function handleCallback() {
     if (!result?.accessToken) {
       throw new Problem("Your organisation asks for another sign-in step, which this page does not offer yet.");
     }
-    sessionStorage.setItem(TOKENS, JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken, orgName: pending.orgName }));
+    sessionStorage.setItem(
+      TOKENS,
+      JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken, orgName: pending.orgName }),
+    );
     showSignedIn();
   } catch (failure) {
     // The provider signed in an account without this email: offer to sign in with another one.
@@ -297,7 +326,8 @@ byId("sign-out").addEventListener("click", async () => {
   button.disabled = true;
   let problem;
   try {
-    if (tokens?.accessToken) await call("POST", "/userAccount/logout/manual", { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    if (tokens?.accessToken)
+      await call("POST", "/userAccount/logout/manual", { headers: { authorization: `Bearer ${tokens.accessToken}` } });
   } catch (error) {
     problem = error;
   } finally {
@@ -306,7 +336,11 @@ byId("sign-out").addEventListener("click", async () => {
   }
   // The tokens are gone from this tab either way; say so, and whether the service heard it.
   const unreachable = problem instanceof Problem && /could not be reached/.test(problem.message);
-  startOver({ status: unreachable ? "You are signed out in this tab, but the service could not be told; your session ends when it expires." : "You are signed out." });
+  startOver({
+    status: unreachable
+      ? "You are signed out in this tab, but the service could not be told; your session ends when it expires."
+      : "You are signed out.",
+  });
 });
 
 // --- start ----------------------------------------------------------------------------------

@@ -17,8 +17,21 @@ const base: ProviderSettings = {
 
 describe("admin/providers: when replacing a provider drops its identity links", () => {
   test("links survive changes that keep subjects meaning the same accounts", () => {
-    assert.equal(identityLinksSurvive(base, { ...base, clientId: "another-client", scope: "openid email", enableJit: true, redirectUris: ["https://app.example/other"] }), true);
-    assert.equal(identityLinksSurvive({ ...base, subjectClaim: undefined }, { ...base, subjectClaim: "sub" }), true, "settings stored before subjectClaim existed mean sub");
+    assert.equal(
+      identityLinksSurvive(base, {
+        ...base,
+        clientId: "another-client",
+        scope: "openid email",
+        enableJit: true,
+        redirectUris: ["https://app.example/other"],
+      }),
+      true,
+    );
+    assert.equal(
+      identityLinksSurvive({ ...base, subjectClaim: undefined }, { ...base, subjectClaim: "sub" }),
+      true,
+      "settings stored before subjectClaim existed mean sub",
+    );
   });
 
   test("another issuer, another plain-OAuth token endpoint, or another subject claim drops them", () => {

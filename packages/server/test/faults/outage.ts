@@ -13,7 +13,13 @@ export interface OutageTally {
  * Sends `call` again and again (one at a time, `gapMs` apart) until it answers `want` or
  * `withinMs` passes; returns the milliseconds it took. Every answer is tallied.
  */
-export async function until(call: () => Promise<JsonResponse<unknown>>, want: number, withinMs: number, tally: OutageTally, gapMs = 100): Promise<number> {
+export async function until(
+  call: () => Promise<JsonResponse<unknown>>,
+  want: number,
+  withinMs: number,
+  tally: OutageTally,
+  gapMs = 100,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     const response = await call();

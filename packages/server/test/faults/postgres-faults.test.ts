@@ -13,7 +13,9 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
   });
   after(() => postgres?.destroy());
 
-  async function serviceWithAnOrganisation(t: Parameters<typeof startService>[0]): Promise<{ service: RunningService; read: () => ReturnType<RunningService["admin"]> }> {
+  async function serviceWithAnOrganisation(
+    t: Parameters<typeof startService>[0],
+  ): Promise<{ service: RunningService; read: () => ReturnType<RunningService["admin"]> }> {
     const service = await startService(t, { database: { kind: "postgres", url: postgres.url } });
     const created = await service.admin("POST", "/api/v1/orgs", { name: "Acme", domains: [`acme-${Date.now()}.com`] });
     assert.equal(created.status, 201, created.text);
@@ -24,7 +26,9 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
     try {
-      const result = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'");
+      const result = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and backend_type = 'client backend'",
+      );
       return result.rowCount ?? 0;
     } finally {
       await admin.end();
@@ -50,10 +54,15 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
         else tally.other.push(`${response.status} ${response.text}`);
       }
     }
-    t.diagnostic(`terminated ${terminated} connections in 5 rounds: ${tally.answered} answered, ${tally.unavailable} answered 503, ${tally.other.length} otherwise`);
+    t.diagnostic(
+      `terminated ${terminated} connections in 5 rounds: ${tally.answered} answered, ${tally.unavailable} answered 503, ${tally.other.length} otherwise`,
+    );
     assert.ok(terminated > 0);
     // Busy connections killed mid-statement may answer 503 (never 500); the next requests succeed.
-    assert.deepEqual(tally.other.filter((line) => !line.startsWith("503")), []);
+    assert.deepEqual(
+      tally.other.filter((line) => !line.startsWith("503")),
+      [],
+    );
     assert.equal((await read()).status, 200);
     assert.match(service.logs(), /database connection lost/);
   });

@@ -5,7 +5,10 @@ import { freePort, redisMissing, startThrowawayRedis, type ThrowawayRedis } from
 import { newTally, timed, until } from "./outage.ts";
 
 /** A service on SQLite and the given Redis, with an organisation; `signIn` needs Redis (the session). */
-async function serviceOn(t: Parameters<typeof startService>[0], redisUrl: string): Promise<{ service: RunningService; signIn: () => ReturnType<RunningService["request"]> }> {
+async function serviceOn(
+  t: Parameters<typeof startService>[0],
+  redisUrl: string,
+): Promise<{ service: RunningService; signIn: () => ReturnType<RunningService["request"]> }> {
   const service = await startService(t, { redisUrl });
   const created = await service.admin("POST", "/api/v1/orgs", { name: "Acme", domains: ["acme.test"] });
   assert.equal(created.status, 201, created.text);
@@ -55,7 +58,9 @@ describe("faults: Redis frozen, killed, unreachable", { skip: redisMissing, time
     await redis.start();
     const tally = newTally();
     const recoveredMs = await until(signIn, 200, 20_000, tally);
-    t.diagnostic(`Redis killed: first request 503 after ${first.ms} ms; restarted: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
+    t.diagnostic(
+      `Redis killed: first request 503 after ${first.ms} ms; restarted: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`,
+    );
     assert.deepEqual([...down.other, ...tally.other], []);
     assert.equal((await service.request("GET", "/readyz")).status, 200);
     assert.match(service.logs(), /Redis is not reachable/);

@@ -18,7 +18,10 @@ describe("admin API", () => {
 
   test("organisations: create, read; a domain belongs to one organisation", async (t) => {
     const service = await startService(t);
-    const created = await service.admin<{ id: string; domains: string[] }>("POST", "/api/v1/orgs", { name: "Acme", domains: ["Acme.test"] });
+    const created = await service.admin<{ id: string; domains: string[] }>("POST", "/api/v1/orgs", {
+      name: "Acme",
+      domains: ["Acme.test"],
+    });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body.domains, ["acme.test"]);
     assert.equal((await service.admin("GET", `/api/v1/orgs/${created.body.id}`)).status, 200);
@@ -54,7 +57,11 @@ describe("admin API", () => {
   const invalid: [string, Record<string, unknown>, RegExp][] = [
     ["no redirect URI", { ...provider, redirectUris: [] }, /redirect URI/],
     ["neither issuer nor endpoints", { ...provider, issuer: undefined }, /issuer/],
-    ["endpoints without userinfo", { ...provider, issuer: undefined, authorizationUrl: "https://x.example/a", tokenEndpoint: "https://x.example/t" }, /userInfoEndpoint/],
+    [
+      "endpoints without userinfo",
+      { ...provider, issuer: undefined, authorizationUrl: "https://x.example/a", tokenEndpoint: "https://x.example/t" },
+      /userInfoEndpoint/,
+    ],
     ["a plain-http provider off loopback", { ...provider, issuer: "http://idp.example.com" }, /https/],
     ["a redirect URI with a fragment", { ...provider, redirectUris: ["https://app.example/cb#x"] }, /fragment/],
     ["a plain-http redirect URI off localhost", { ...provider, redirectUris: ["http://app.example/cb"] }, /https/],
@@ -65,7 +72,11 @@ describe("admin API", () => {
     test(`provider settings are validated on write: ${name} → 400 INVALID_PROVIDER_SETTINGS`, async (t) => {
       const service = await startService(t);
       const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Acme" });
-      const response = await service.admin<{ error: string; message: string }>("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/okta`, body);
+      const response = await service.admin<{ error: string; message: string }>(
+        "PUT",
+        `/api/v1/orgs/${org.body.id}/oauth-providers/okta`,
+        body,
+      );
       assert.equal(response.status, 400, response.text);
       assert.equal(response.body.error, "INVALID_PROVIDER_SETTINGS");
       assert.match(response.body.message, message);
@@ -75,17 +86,28 @@ describe("admin API", () => {
   test("users: add (email unique per organisation, case-insensitively) and find by email", async (t) => {
     const service = await startService(t);
     const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Acme" });
-    assert.equal((await service.admin("POST", `/api/v1/orgs/${org.body.id}/users`, { email: "Ann@acme.test", fullName: "Ann" })).status, 201);
+    assert.equal(
+      (await service.admin("POST", `/api/v1/orgs/${org.body.id}/users`, { email: "Ann@acme.test", fullName: "Ann" })).status,
+      201,
+    );
     assert.equal((await service.admin("POST", `/api/v1/orgs/${org.body.id}/users`, { email: "ann@ACME.test" })).status, 409);
     const found = await service.admin<{ email: string }[]>("GET", `/api/v1/orgs/${org.body.id}/users?email=ANN@acme.test`);
-    assert.deepEqual(found.body.map((u) => u.email), ["Ann@acme.test"]);
+    assert.deepEqual(
+      found.body.map((u) => u.email),
+      ["Ann@acme.test"],
+    );
   });
 
   test("PipesHub's /configurationManager/authConfig/oauth reads and writes a provider in the contract's shape", async (t) => {
     const service = await startService(t);
     await service.admin("POST", "/api/v1/orgs", { name: "Only" });
     const { redirectUris: _r, ...rest } = provider;
-    const saved = await service.admin<Record<string, unknown>>("POST", "/configurationManager/authConfig/oauth", { ...rest, providerName: "corp", redirectUri: REDIRECT_URI, scope: "openid email" });
+    const saved = await service.admin<Record<string, unknown>>("POST", "/configurationManager/authConfig/oauth", {
+      ...rest,
+      providerName: "corp",
+      redirectUri: REDIRECT_URI,
+      scope: "openid email",
+    });
     assert.equal(saved.status, 200, saved.text);
     const read = await service.admin<Record<string, unknown>>("GET", "/configurationManager/authConfig/oauth?providerName=corp");
     assert.equal(read.status, 200);

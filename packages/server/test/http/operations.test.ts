@@ -14,7 +14,19 @@ const root = resolve(import.meta.dirname, "../../../..");
 const contractDir = resolve(root, "contract");
 
 type Schema = { properties?: Record<string, unknown>; required?: string[]; $ref?: string };
-type OpenApi = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components?: { schemas?: Record<string, Schema> } };
+type OpenApi = {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content: Record<string, { schema: Schema }> };
+        responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+      }
+    >
+  >;
+  components?: { schemas?: Record<string, Schema> };
+};
 
 function deref(doc: OpenApi, schema: Schema): Schema {
   return schema.$ref ? doc.components!.schemas![schema.$ref.split("/").pop()!]! : schema;
@@ -36,7 +48,9 @@ describe("API docs", () => {
     for (const field of theirBody.required!) assert.ok(myBody.required!.includes(field), `required ${field}`);
     // The seed's parameters, in the wire's camelCase: all required (the seed adds email).
     const seed = readFileSync(join(contractDir, "seed-oauth-exchange_code.md"), "utf8");
-    const seedRequired = [...seed.matchAll(/^\| `(\w+)`\s*\|[^|]*\|\s*:heavy_check_mark:/gm)].map((m) => m[1]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()));
+    const seedRequired = [...seed.matchAll(/^\| `(\w+)`\s*\|[^|]*\|\s*:heavy_check_mark:/gm)].map((m) =>
+      m[1]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()),
+    );
     assert.deepEqual(seedRequired.sort(), ["code", "email", "provider", "redirectUri"]);
     assert.deepEqual([...myBody.required!].sort(), seedRequired);
 
@@ -63,7 +77,12 @@ describe("operations", () => {
     assert.doesNotMatch(before, /pipeshub_auth_sign_ins_total\{[^}]*outcome="success"/);
     assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
     const after = await (await fetch(`${f.service.url}/metrics`)).text();
-    assert.match(after, new RegExp(`pipeshub_auth_sign_ins_total\\{event="oauth.exchange",org="${f.orgId}",provider="acme-idp",outcome="success",error=""\\} 1`));
+    assert.match(
+      after,
+      new RegExp(
+        `pipeshub_auth_sign_ins_total\\{event="oauth.exchange",org="${f.orgId}",provider="acme-idp",outcome="success",error=""\\} 1`,
+      ),
+    );
     assert.match(after, /pipeshub_auth_provider_call_duration_seconds_count\{provider="acme-idp",endpoint="token"\} 1/);
     assert.match(after, /pipeshub_auth_http_requests_total\{route="\/userAccount\/oauth\/exchange",method="POST",status="200"\} 1/);
   });
@@ -83,19 +102,47 @@ describe("operations", () => {
     const init = await f.service.request("POST", "/userAccount/initAuth", { email: alice.email });
     const session = init.headers.get("x-session-token")!;
     const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI });
-    const started = await f.service.request<{ authorizationUrl: string; state: string }>("GET", `/userAccount/oauth/authorize?${query}`, undefined, { "x-session-token": session });
+    const started = await f.service.request<{ authorizationUrl: string; state: string }>(
+      "GET",
+      `/userAccount/oauth/authorize?${query}`,
+      undefined,
+      { "x-session-token": session },
+    );
     const pending = JSON.parse((await f.service.app.state.get(stateKey("authz", started.body.state)))!) as { codeVerifier: string };
-    const callback = await f.provider.authorize({ authorizationUrl: started.body.authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    const callback = await f.provider.authorize({
+      authorizationUrl: started.body.authorizationUrl,
+      login: alice.sub,
+      clientId: "",
+      redirectUri: "",
+    });
     assert.ok("code" in callback);
     const exchanged = await f.exchange({ code: callback.code, email: alice.email, state: started.body.state }, session);
     const providerTokens = exchanged.body as { access_token: string; id_token: string };
-    const final = await f.service.request<{ accessToken: string; refreshToken: string }>("POST", "/userAccount/authenticate", { method: "oauth", credentials: { accessToken: providerTokens.access_token, idToken: providerTokens.id_token } }, { "x-session-token": session });
+    const final = await f.service.request<{ accessToken: string; refreshToken: string }>(
+      "POST",
+      "/userAccount/authenticate",
+      { method: "oauth", credentials: { accessToken: providerTokens.access_token, idToken: providerTokens.id_token } },
+      { "x-session-token": session },
+    );
     assert.equal(final.status, 200, final.text);
-    const refreshed = await f.service.request<{ refreshToken: string }>("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${final.body.refreshToken}` });
+    const refreshed = await f.service.request<{ refreshToken: string }>("POST", "/userAccount/refresh/token", undefined, {
+      authorization: `Bearer ${final.body.refreshToken}`,
+    });
     assert.equal(refreshed.status, 200);
     const logs = f.service.logs();
     assert.match(logs, /"level":20/, "debug lines were captured");
-    const secrets = { clientSecret: CLIENT_SECRET, code: callback.code, verifier: pending.codeVerifier, state: started.body.state, session, providerAccess: providerTokens.access_token, providerId: providerTokens.id_token, access: final.body.accessToken, refresh: final.body.refreshToken, rotated: refreshed.body.refreshToken };
+    const secrets = {
+      clientSecret: CLIENT_SECRET,
+      code: callback.code,
+      verifier: pending.codeVerifier,
+      state: started.body.state,
+      session,
+      providerAccess: providerTokens.access_token,
+      providerId: providerTokens.id_token,
+      access: final.body.accessToken,
+      refresh: final.body.refreshToken,
+      rotated: refreshed.body.refreshToken,
+    };
     for (const [name, value] of Object.entries(secrets)) assert.ok(!logs.includes(value), `${name} reached the logs`);
   });
 
@@ -105,7 +152,16 @@ describe("operations", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pipeshub-term-"));
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));
     const child = spawn(process.execPath, [join(root, "packages/server/src/main.ts")], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: "0", DEMO: "off", LOG_LEVEL: "warn", OUTBOUND_TIMEOUT_MS: "1500", ALLOW_INSECURE_LOOPBACK_PROVIDERS: "true", ADMIN_TOKEN: "term-test-admin-token-123" },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        PORT: "0",
+        DEMO: "off",
+        LOG_LEVEL: "warn",
+        OUTBOUND_TIMEOUT_MS: "1500",
+        ALLOW_INSECURE_LOOPBACK_PROVIDERS: "true",
+        ADMIN_TOKEN: "term-test-admin-token-123",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     t.after(() => child.kill("SIGKILL"));
@@ -119,9 +175,26 @@ describe("operations", () => {
     }
     assert.ok(url, out);
     const admin = { authorization: "Bearer term-test-admin-token-123", "content-type": "application/json" };
-    const org = (await (await fetch(`${url}/api/v1/orgs`, { method: "POST", headers: admin, body: JSON.stringify({ name: "T", domains: ["t.test"] }) })).json()) as { id: string };
-    await fetch(`${url}/api/v1/orgs/${org.id}/oauth-providers/slow`, { method: "PUT", headers: admin, body: JSON.stringify({ clientId: "c", clientSecret: "s", authorizationUrl: `${hanging.url}/a`, tokenEndpoint: `${hanging.url}/t`, userInfoEndpoint: `${hanging.url}/u`, redirectUris: [REDIRECT_URI] }) });
-    const inFlight = fetch(`${url}/userAccount/oauth/exchange`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code: "c", email: "a@t.test", provider: "slow", redirectUri: REDIRECT_URI }) });
+    const org = (await (
+      await fetch(`${url}/api/v1/orgs`, { method: "POST", headers: admin, body: JSON.stringify({ name: "T", domains: ["t.test"] }) })
+    ).json()) as { id: string };
+    await fetch(`${url}/api/v1/orgs/${org.id}/oauth-providers/slow`, {
+      method: "PUT",
+      headers: admin,
+      body: JSON.stringify({
+        clientId: "c",
+        clientSecret: "s",
+        authorizationUrl: `${hanging.url}/a`,
+        tokenEndpoint: `${hanging.url}/t`,
+        userInfoEndpoint: `${hanging.url}/u`,
+        redirectUris: [REDIRECT_URI],
+      }),
+    });
+    const inFlight = fetch(`${url}/userAccount/oauth/exchange`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: "c", email: "a@t.test", provider: "slow", redirectUri: REDIRECT_URI }),
+    });
     while (hanging.requests === 0) await new Promise((r) => setTimeout(r, 20));
     child.kill("SIGTERM");
     const response = await inFlight;

@@ -29,30 +29,52 @@ function rawRequest(service: RunningService, bytes: string): Promise<{ status: n
   });
 }
 
-for (const [engine, url] of [["SQLite", undefined], ["PostgreSQL", postgresUrl]] as const) {
-  describe(`strings no database can store are 400 VALIDATION_ERROR (${engine})`, { skip: engine === "PostgreSQL" && !url ? "TEST_DATABASE_URL is not set (CI sets it)" : false }, () => {
-    test("a NUL or a lone surrogate in a body, query or path parameter, public or admin, never reaches SQL", async (t) => {
-      const service = await startService(t, url ? { database: { kind: "postgres", url: await ownPostgresSchema(t, url) } } : {});
-      const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: ["corp.test"] });
-      assert.equal(org.status, 201, org.text);
-      const orgId = org.body.id;
-      const cases: [string, string, unknown, boolean][] = [
-        ["POST", "/userAccount/oauth/exchange", { code: "c", email: "a@corp.test", provider: "corp\u0000x", redirectUri: "https://app.test/cb" }, false],
-        ["POST", "/userAccount/oauth/exchange", { code: "c", email: "a@corp.test", provider: "corp\ud800", redirectUri: "https://app.test/cb" }, false],
-        ["GET", "/userAccount/oauth/authorize?provider=corp%00&email=a%40corp.test&redirectUri=https%3A%2F%2Fapp.test%2Fcb", undefined, false],
-        ["POST", "/userAccount/initAuth", { email: "a\u0000@corp.test" }, false],
-        ["POST", "/api/v1/orgs", { name: "Corp\u0000", domains: ["corp2.test"] }, true],
-        ["GET", `/api/v1/orgs/${orgId}/audit?cursor=abc%00`, undefined, true],
-        ["GET", `/api/v1/orgs/${orgId}/users?email=a%00%40corp.test`, undefined, true],
-        ["GET", `/api/v1/orgs/${orgId}%00`, undefined, true],
-        ["PUT", `/api/v1/orgs/${orgId}/oauth-providers/corp%00x`, { clientId: "app" }, true],
-      ];
-      for (const [method, path, body, admin] of cases) {
-        const response = admin ? await service.admin(method, path, body) : await service.request(method, path, body);
-        assertAuthError(response, 400, "VALIDATION_ERROR");
-      }
-    });
-  });
+for (const [engine, url] of [
+  ["SQLite", undefined],
+  ["PostgreSQL", postgresUrl],
+] as const) {
+  describe(
+    `strings no database can store are 400 VALIDATION_ERROR (${engine})`,
+    { skip: engine === "PostgreSQL" && !url ? "TEST_DATABASE_URL is not set (CI sets it)" : false },
+    () => {
+      test("a NUL or a lone surrogate in a body, query or path parameter, public or admin, never reaches SQL", async (t) => {
+        const service = await startService(t, url ? { database: { kind: "postgres", url: await ownPostgresSchema(t, url) } } : {});
+        const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: ["corp.test"] });
+        assert.equal(org.status, 201, org.text);
+        const orgId = org.body.id;
+        const cases: [string, string, unknown, boolean][] = [
+          [
+            "POST",
+            "/userAccount/oauth/exchange",
+            { code: "c", email: "a@corp.test", provider: "corp\u0000x", redirectUri: "https://app.test/cb" },
+            false,
+          ],
+          [
+            "POST",
+            "/userAccount/oauth/exchange",
+            { code: "c", email: "a@corp.test", provider: "corp\ud800", redirectUri: "https://app.test/cb" },
+            false,
+          ],
+          [
+            "GET",
+            "/userAccount/oauth/authorize?provider=corp%00&email=a%40corp.test&redirectUri=https%3A%2F%2Fapp.test%2Fcb",
+            undefined,
+            false,
+          ],
+          ["POST", "/userAccount/initAuth", { email: "a\u0000@corp.test" }, false],
+          ["POST", "/api/v1/orgs", { name: "Corp\u0000", domains: ["corp2.test"] }, true],
+          ["GET", `/api/v1/orgs/${orgId}/audit?cursor=abc%00`, undefined, true],
+          ["GET", `/api/v1/orgs/${orgId}/users?email=a%00%40corp.test`, undefined, true],
+          ["GET", `/api/v1/orgs/${orgId}%00`, undefined, true],
+          ["PUT", `/api/v1/orgs/${orgId}/oauth-providers/corp%00x`, { clientId: "app" }, true],
+        ];
+        for (const [method, path, body, admin] of cases) {
+          const response = admin ? await service.admin(method, path, body) : await service.request(method, path, body);
+          assertAuthError(response, 400, "VALIDATION_ERROR");
+        }
+      });
+    },
+  );
 }
 
 describe("framework and HTTP-parser errors answer AuthError JSON", () => {
@@ -60,12 +82,28 @@ describe("framework and HTTP-parser errors answer AuthError JSON", () => {
     const service = await startService(t);
     assertAuthError(await service.admin("GET", "/api/v1/orgs/%ff/users"), 400, "MALFORMED_REQUEST");
     assertAuthError(await service.admin("GET", `/api/v1/orgs/${"a".repeat(500)}/users`), 414, "URI_TOO_LONG");
-    assertAuthError(await rawRequest(service, `GET /healthz?x=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`), 431, "HEADERS_TOO_LARGE");
-    assertAuthError(await rawRequest(service, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`), 431, "HEADERS_TOO_LARGE");
+    assertAuthError(
+      await rawRequest(service, `GET /healthz?x=${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      431,
+      "HEADERS_TOO_LARGE",
+    );
+    assertAuthError(
+      await rawRequest(service, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`),
+      431,
+      "HEADERS_TOO_LARGE",
+    );
     assertAuthError(await rawRequest(service, "THIS IS NOT HTTP\r\n\r\n"), 400, "MALFORMED_REQUEST");
-    assertAuthError(await rawRequest(service, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n"), 400, "MALFORMED_REQUEST");
+    assertAuthError(
+      await rawRequest(service, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n"),
+      400,
+      "MALFORMED_REQUEST",
+    );
     assertAuthError(await service.request("POST", "/userAccount/initAuth", "x".repeat(70 * 1024)), 413, "PAYLOAD_TOO_LARGE");
-    const text = await fetch(`${service.url}/userAccount/initAuth`, { method: "POST", headers: { "content-type": "application/xml" }, body: "<hi/>" });
+    const text = await fetch(`${service.url}/userAccount/initAuth`, {
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body: "<hi/>",
+    });
     assertAuthError({ status: text.status, body: await text.json(), text: "" }, 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 });

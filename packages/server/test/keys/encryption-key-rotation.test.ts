@@ -20,7 +20,10 @@ async function sealedValues(database: DatabaseLocation): Promise<{ sealed: strin
   try {
     const providers = await app.store.db.selectFrom("providers").select(["id", "client_secret_sealed"]).execute();
     const keys = await app.store.db.selectFrom("signing_keys").select(["kid", "private_jwk_sealed"]).execute();
-    return [...providers.map((p) => ({ sealed: p.client_secret_sealed!, context: p.id })), ...keys.map((k) => ({ sealed: k.private_jwk_sealed, context: k.kid }))];
+    return [
+      ...providers.map((p) => ({ sealed: p.client_secret_sealed!, context: p.id })),
+      ...keys.map((k) => ({ sealed: k.private_jwk_sealed, context: k.kid })),
+    ];
   } finally {
     await app.close();
   }
@@ -35,20 +38,48 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const before = await startService(t, { database, encryptionKey: OLD });
       const org = await before.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Acme" });
       const okta = `/api/v1/orgs/${org.body.id}/oauth-providers/okta`;
-      assert.equal((await before.admin("PUT", okta, { clientId: "app", clientSecret: "old-secret", issuer: "https://idp.example.com", redirectUris: [REDIRECT_URI] })).status, 201);
+      assert.equal(
+        (
+          await before.admin("PUT", okta, {
+            clientId: "app",
+            clientSecret: "old-secret",
+            issuer: "https://idp.example.com",
+            redirectUris: [REDIRECT_URI],
+          })
+        ).status,
+        201,
+      );
       assert.equal((await before.request("GET", "/.well-known/jwks.json")).status, 200);
       await before.app.close();
 
-      await assert.rejects(buildApp(testConfig({ database, encryptionKey: NEW })), EncryptionKeyMismatchError, "the new key alone does not open the old secrets");
+      await assert.rejects(
+        buildApp(testConfig({ database, encryptionKey: NEW })),
+        EncryptionKeyMismatchError,
+        "the new key alone does not open the old secrets",
+      );
 
       // Both keys, the new one first: old secrets open, new ones are sealed under the new key.
       const rotating = await startService(t, { database, encryptionKey: NEW, previousEncryptionKeys: [OLD] });
       assert.equal((await rotating.app.store.providers.configured(org.body.id, "okta"))?.clientSecret, "old-secret", "an old secret opens");
       const github = `/api/v1/orgs/${org.body.id}/oauth-providers/github`;
-      assert.equal((await rotating.admin("PUT", github, { clientId: "gh", clientSecret: "new-secret", issuer: "https://idp2.example.com", redirectUris: [REDIRECT_URI] })).status, 201);
+      assert.equal(
+        (
+          await rotating.admin("PUT", github, {
+            clientId: "gh",
+            clientSecret: "new-secret",
+            issuer: "https://idp2.example.com",
+            redirectUris: [REDIRECT_URI],
+          })
+        ).status,
+        201,
+      );
       const newBox = createSecretBox(NEW);
       const oldBox = createSecretBox(OLD);
-      const ghRow = await rotating.app.store.db.selectFrom("providers").select(["id", "client_secret_sealed"]).where("name", "=", "github").executeTakeFirstOrThrow();
+      const ghRow = await rotating.app.store.db
+        .selectFrom("providers")
+        .select(["id", "client_secret_sealed"])
+        .where("name", "=", "github")
+        .executeTakeFirstOrThrow();
       assert.equal(newBox.open(ghRow.client_secret_sealed!, ghRow.id), "new-secret", "a new secret is sealed under the first key");
       assert.throws(() => oldBox.open(ghRow.client_secret_sealed!, ghRow.id));
 

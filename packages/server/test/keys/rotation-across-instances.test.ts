@@ -30,5 +30,8 @@ test("a signing-key rotation on one instance is honoured by another at once: an 
   const again = await a.app.sessionTokens.issue(user);
   const logout = await b.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${again.accessToken}` });
   assert.equal(logout.status, 200, logout.text);
-  assert.ok((await b.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json")).body.keys.some((k) => k.kid === rotated.body.kid), "B publishes the new key");
+  assert.ok(
+    (await b.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json")).body.keys.some((k) => k.kid === rotated.body.kid),
+    "B publishes the new key",
+  );
 });

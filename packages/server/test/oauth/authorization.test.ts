@@ -10,7 +10,15 @@ import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
 describe("oauth/authorization: the provider's authorization URL (RFC 6749 §4.1.1)", () => {
   test("carries the code flow, our client, the redirect URI, the provider's scope, state, the S256 challenge and the nonce", async () => {
     const base = await closedPortUrl();
-    const connection = await connect(providerClients(), configuredProvider({ scope: "openid email", authorizationUrl: `${base}/authorize?tenant=acme`, tokenEndpoint: `${base}/token`, userInfoEndpoint: `${base}/user` }));
+    const connection = await connect(
+      providerClients(),
+      configuredProvider({
+        scope: "openid email",
+        authorizationUrl: `${base}/authorize?tenant=acme`,
+        tokenEndpoint: `${base}/token`,
+        userInfoEndpoint: `${base}/user`,
+      }),
+    );
     const url = authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: "nn", codeChallenge: "cc" });
     assert.equal(url.origin + url.pathname, `${base}/authorize`);
     assert.deepEqual(Object.fromEntries(url.searchParams), {
@@ -24,8 +32,20 @@ describe("oauth/authorization: the provider's authorization URL (RFC 6749 §4.1.
       code_challenge_method: "S256",
       nonce: "nn",
     });
-    assert.equal(authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: undefined, codeChallenge: "cc" }).searchParams.has("nonce"), false);
-    const hinted = authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: undefined, codeChallenge: "cc", loginHint: "jane@acme.test", prompt: "login" });
+    assert.equal(
+      authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "st", nonce: undefined, codeChallenge: "cc" }).searchParams.has(
+        "nonce",
+      ),
+      false,
+    );
+    const hinted = authorizationUrl(connection, {
+      redirectUri: REDIRECT_URI,
+      state: "st",
+      nonce: undefined,
+      codeChallenge: "cc",
+      loginHint: "jane@acme.test",
+      prompt: "login",
+    });
     assert.equal(hinted.searchParams.get("login_hint"), "jane@acme.test");
     assert.equal(hinted.searchParams.get("prompt"), "login");
   });
@@ -35,9 +55,19 @@ describe("oauth/authorization: the provider's authorization URL (RFC 6749 §4.1.
     t.after(() => provider.close());
     const connection = await connect(providerClients(), configuredProvider({ issuer: provider.issuer }));
     const codeVerifier = oidc.randomPKCECodeVerifier();
-    const url = authorizationUrl(connection, { redirectUri: REDIRECT_URI, state: "state-1", nonce: "nonce-1", codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier) });
+    const url = authorizationUrl(connection, {
+      redirectUri: REDIRECT_URI,
+      state: "state-1",
+      nonce: "nonce-1",
+      codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    });
     assert.equal(url.origin + url.pathname, provider.endpoints.authorization);
-    const back = await provider.authorize({ clientId: CLIENT_ID, redirectUri: REDIRECT_URI, login: "alice-sub", authorizationUrl: url.href });
+    const back = await provider.authorize({
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      login: "alice-sub",
+      authorizationUrl: url.href,
+    });
     assert.ok("code" in back, JSON.stringify(back));
     assert.equal(back.state, "state-1");
     const tokens = await redeemCode(connection, { code: back.code, redirectUri: REDIRECT_URI, codeVerifier, expectedNonce: "nonce-1" });

@@ -49,7 +49,9 @@ describe("oauth/discovery: learning a provider's metadata", () => {
   test("a failed discovery is remembered briefly, then tried again", async (t) => {
     let issuer = "";
     let up = false;
-    const server = await startJsonServer(() => (up ? { status: 200, body: metadataFor(issuer) } : { status: 500, body: "<html>down</html>" }));
+    const server = await startJsonServer(() =>
+      up ? { status: 200, body: metadataFor(issuer) } : { status: 500, body: "<html>down</html>" },
+    );
     issuer = server.url;
     t.after(() => server.close());
     const clients = providerClients({ discoveryFailureTtlMs: 300 });
@@ -88,7 +90,12 @@ describe("oauth/discovery: learning a provider's metadata", () => {
     const clients = providerClients();
     const connection = await connect(
       clients,
-      configuredProvider({ scope: "email", authorizationUrl: `${base}/login/oauth/authorize`, tokenEndpoint: `${base}/login/oauth/access_token`, userInfoEndpoint: `${base}/api/user` }),
+      configuredProvider({
+        scope: "email",
+        authorizationUrl: `${base}/login/oauth/authorize`,
+        tokenEndpoint: `${base}/login/oauth/access_token`,
+        userInfoEndpoint: `${base}/api/user`,
+      }),
     );
     assert.deepEqual(endpointsOf(connection), {
       issuer: base,
@@ -104,7 +111,10 @@ describe("oauth/discovery: learning a provider's metadata", () => {
     const server = await startJsonServer(() => ({ status: 200, body: metadataFor(issuer) }));
     issuer = server.url;
     t.after(() => server.close());
-    const connection = await connect(providerClients(), configuredProvider({ issuer, userInfoEndpoint: `${issuer}/api/user`, jwksUri: `${issuer}/keys` }));
+    const connection = await connect(
+      providerClients(),
+      configuredProvider({ issuer, userInfoEndpoint: `${issuer}/api/user`, jwksUri: `${issuer}/keys` }),
+    );
     assert.equal(connection.metadata.userinfo_endpoint, `${issuer}/api/user`);
     assert.equal(connection.metadata.jwks_uri, `${issuer}/keys`);
     assert.equal(connection.metadata.token_endpoint, `${issuer}/token`);
@@ -115,7 +125,11 @@ describe("oauth/discovery: learning a provider's metadata", () => {
     const server = await startJsonServer(() => ({ status: 200, body: metadataFor(issuer) }));
     issuer = server.url;
     t.after(() => server.close());
-    const strict = createDiscovery({ outbound: createOutboundFetch({ timeoutMs: 2_000, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: false }), timeoutMs: 2_000, allowInsecureLoopback: false });
+    const strict = createDiscovery({
+      outbound: createOutboundFetch({ timeoutMs: 2_000, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: false }),
+      timeoutMs: 2_000,
+      allowInsecureLoopback: false,
+    });
     const refused = await strict.connect(configuredProvider({ issuer }));
     assert.equal(refused.ok ? "ok" : refused.error, "PROVIDER_ERROR");
     assert.equal(server.requests, 0, "nothing was sent");

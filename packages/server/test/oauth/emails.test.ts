@@ -14,7 +14,14 @@ async function emailList(t: TestContext, answer: ScriptedResponse) {
   t.after(() => server.close());
   const connection = await connect(
     providerClients(),
-    configuredProvider({ providerName: "github", scope: "read:user user:email", authorizationUrl: `${server.url}/login/oauth/authorize`, tokenEndpoint: `${server.url}/login/oauth/access_token`, userInfoEndpoint: `${server.url}/user`, emailsEndpoint: `${server.url}/user/emails` }),
+    configuredProvider({
+      providerName: "github",
+      scope: "read:user user:email",
+      authorizationUrl: `${server.url}/login/oauth/authorize`,
+      tokenEndpoint: `${server.url}/login/oauth/access_token`,
+      userInfoEndpoint: `${server.url}/user`,
+      emailsEndpoint: `${server.url}/user/emails`,
+    }),
   );
   return { seen, fetch: () => fetchPrimaryVerifiedEmail(connection, "gho_token") };
 }
@@ -25,15 +32,33 @@ describe("oauth/emails: the verified primary address from a GitHub-shaped email 
       const r = primaryVerifiedEmail(entries);
       return r.ok ? r.value : r.error;
     };
-    assert.equal(pick([{ email: "b@x.test", primary: false, verified: true }, { email: "a@x.test", primary: true, verified: true }]), "a@x.test");
-    assert.equal(pick([{ email: "a@x.test", primary: true, verified: false }, { email: "b@x.test", primary: false, verified: true }]), "EMAIL_NOT_VERIFIED");
+    assert.equal(
+      pick([
+        { email: "b@x.test", primary: false, verified: true },
+        { email: "a@x.test", primary: true, verified: true },
+      ]),
+      "a@x.test",
+    );
+    assert.equal(
+      pick([
+        { email: "a@x.test", primary: true, verified: false },
+        { email: "b@x.test", primary: false, verified: true },
+      ]),
+      "EMAIL_NOT_VERIFIED",
+    );
     assert.equal(pick([{ email: "a@x.test", primary: "true", verified: "true" }]), "EMAIL_NOT_VERIFIED");
     assert.equal(pick([]), "EMAIL_NOT_VERIFIED");
     assert.equal(pick({ email: "a@x.test" }), "PROVIDER_ERROR");
   });
 
   test("the list is read as a protected resource with GitHub's media type; the primary verified address is the answer", async (t) => {
-    const list = await emailList(t, { status: 200, body: [{ email: "public@x.test", primary: false, verified: true }, { email: "octo@x.test", primary: true, verified: true }] });
+    const list = await emailList(t, {
+      status: 200,
+      body: [
+        { email: "public@x.test", primary: false, verified: true },
+        { email: "octo@x.test", primary: true, verified: true },
+      ],
+    });
     assert.deepEqual(await list.fetch(), { ok: true, value: "octo@x.test" });
     assert.equal(list.seen[0]?.authorization, "Bearer gho_token");
     assert.match(list.seen[0]?.accept ?? "", /application\/vnd\.github\+json/);
@@ -52,6 +77,9 @@ describe("oauth/emails: the verified primary address from a GitHub-shaped email 
     assert.equal(refused.error, "USERINFO_FAILED");
     assert.match(refused.message, /user:email/);
     assert.equal(((await (await emailList(t, { status: 500, body: "<html>" })).fetch()) as { error?: string }).error, "PROVIDER_ERROR");
-    assert.equal(((await (await emailList(t, { status: 200, body: { email: "x@x.test" } })).fetch()) as { error?: string }).error, "PROVIDER_ERROR");
+    assert.equal(
+      ((await (await emailList(t, { status: 200, body: { email: "x@x.test" } })).fetch()) as { error?: string }).error,
+      "PROVIDER_ERROR",
+    );
   });
 });

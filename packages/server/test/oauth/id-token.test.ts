@@ -39,7 +39,15 @@ async function publishingProvider(t: TestContext, options: { jwksUri?: boolean }
   t.after(() => server.close());
   const clients = providerClients();
   const connection = await connect(clients, configuredProvider({ issuer }));
-  const good = () => ({ iss: issuer, aud: CLIENT_ID, sub: "eve", email: "eve@forge.test", email_verified: true, iat: now(), exp: now() + 300 });
+  const good = () => ({
+    iss: issuer,
+    aud: CLIENT_ID,
+    sub: "eve",
+    email: "eve@forge.test",
+    email_verified: true,
+    iat: now(),
+    exp: now() + 300,
+  });
   const sign = (claims: Record<string, unknown>, key: CryptoKey = published.privateKey, header: { alg?: string; kid?: string } = {}) =>
     new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "published", ...header }).sign(key);
   const verify = (idToken: string, expectedNonce?: string) => clients.idTokens.verify(connection, idToken, expectedNonce);
@@ -73,7 +81,10 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
     const p = await publishingProvider(t);
     refused(await p.verify(new UnsecuredJWT(p.good()).encode()), "alg none");
     const secret = new TextEncoder().encode("s3cret-Client-Value-4b9e2");
-    refused(await p.verify(await new SignJWT(p.good()).setProtectedHeader({ alg: "HS256" }).sign(secret)), "HS256 keyed with the client secret");
+    refused(
+      await p.verify(await new SignJWT(p.good()).setProtectedHeader({ alg: "HS256" }).sign(secret)),
+      "HS256 keyed with the client secret",
+    );
     const ec = await generateKeyPair("ES256");
     refused(await p.verify(await p.sign(p.good(), ec.privateKey, { alg: "ES256" })), "ES256, not announced");
   });
@@ -156,7 +167,8 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
     assert.ok((await clients.idTokens.verify(connection, await idToken(), undefined)).ok, "the first unknown kid refetches");
     await provider.rotateKeys({ keepPrevious: false });
     const again = await idToken();
-    for (let i = 0; i < 5; i++) refused(await clients.idTokens.verify(connection, again, undefined), "another unknown kid within the interval");
+    for (let i = 0; i < 5; i++)
+      refused(await clients.idTokens.verify(connection, again, undefined), "another unknown kid within the interval");
     assert.equal(clients.calls.filter((c) => c.endsWith(" jwks")).length, 2, "one fetch, one refetch, then none within the interval");
     assert.ok((await clients.idTokens.reloadKeys(connection)).ok);
     assert.ok((await clients.idTokens.verify(connection, again, undefined)).ok, "known after the keys were fetched again");

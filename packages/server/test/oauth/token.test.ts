@@ -11,7 +11,15 @@ async function scriptedTokenEndpoint(t: TestContext, answer: Parameters<typeof s
   const server = await startJsonServer(answer);
   t.after(() => server.close());
   const clients = providerClients(timeoutMs === undefined ? {} : { timeoutMs });
-  const connection = await connect(clients, configuredProvider({ scope: "email", authorizationUrl: `${server.url}/authorize`, tokenEndpoint: `${server.url}/token`, userInfoEndpoint: `${server.url}/user` }));
+  const connection = await connect(
+    clients,
+    configuredProvider({
+      scope: "email",
+      authorizationUrl: `${server.url}/authorize`,
+      tokenEndpoint: `${server.url}/token`,
+      userInfoEndpoint: `${server.url}/user`,
+    }),
+  );
   return { server, redeem: () => redeemCode(connection, { code: "a-code", redirectUri: REDIRECT_URI }) };
 }
 
@@ -59,8 +67,19 @@ describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () =
     const connection = await connect(providerClients(), configuredProvider({ issuer: provider.issuer }));
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const codeChallenge = await oidc.calculatePKCECodeChallenge(codeVerifier);
-    assert.ok((await redeemCode(connection, { code: await codeFrom(provider, "alice-sub", { codeChallenge }), redirectUri: REDIRECT_URI, codeVerifier })).ok);
-    const without = await redeemCode(connection, { code: await codeFrom(provider, "alice-sub", { codeChallenge }), redirectUri: REDIRECT_URI });
+    assert.ok(
+      (
+        await redeemCode(connection, {
+          code: await codeFrom(provider, "alice-sub", { codeChallenge }),
+          redirectUri: REDIRECT_URI,
+          codeVerifier,
+        })
+      ).ok,
+    );
+    const without = await redeemCode(connection, {
+      code: await codeFrom(provider, "alice-sub", { codeChallenge }),
+      redirectUri: REDIRECT_URI,
+    });
     assert.equal(without.ok ? "ok" : without.error, "INVALID_GRANT");
   });
 
@@ -72,7 +91,11 @@ describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () =
     const refused = await redeemCode(connection, { code, redirectUri: REDIRECT_URI, expectedNonce: "another-nonce" });
     assert.ok(!refused.ok);
     assert.equal(refused.error, "INVALID_ID_TOKEN");
-    const accepted = await redeemCode(connection, { code: await codeFrom(provider, "alice-sub", { nonce: "n-2" }), redirectUri: REDIRECT_URI, expectedNonce: "n-2" });
+    const accepted = await redeemCode(connection, {
+      code: await codeFrom(provider, "alice-sub", { nonce: "n-2" }),
+      redirectUri: REDIRECT_URI,
+      expectedNonce: "n-2",
+    });
     assert.ok(accepted.ok);
   });
 
@@ -81,20 +104,35 @@ describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () =
     t.after(() => provider.close());
     const connection = await connect(providerClients(), configuredProvider({ issuer: provider.issuer }));
     assert.equal(connection.metadata.authorization_response_iss_parameter_supported, true, "the test provider announces RFC 9207");
-    const refused = await redeemCode(connection, { code: await codeFrom(provider, "alice-sub"), redirectUri: REDIRECT_URI, issuer: "https://mix-up.example" });
+    const refused = await redeemCode(connection, {
+      code: await codeFrom(provider, "alice-sub"),
+      redirectUri: REDIRECT_URI,
+      issuer: "https://mix-up.example",
+    });
     assert.equal(refused.ok ? "ok" : refused.error, "PROVIDER_ERROR");
     assert.equal(provider.tokenRequests, 0, "refused before the code was sent");
   });
 
   test("a token endpoint answering 500 HTML → PROVIDER_ERROR; one that redirects is not followed → PROVIDER_ERROR", async (t) => {
-    const html = await scriptedTokenEndpoint(t, () => ({ status: 500, body: "<html>oops</html>", headers: { "content-type": "text/html" } }));
+    const html = await scriptedTokenEndpoint(t, () => ({
+      status: 500,
+      body: "<html>oops</html>",
+      headers: { "content-type": "text/html" },
+    }));
     assert.equal(((await html.redeem()) as { error?: string }).error, "PROVIDER_ERROR");
-    const redirect = await scriptedTokenEndpoint(t, () => ({ status: 302, body: "", headers: { location: "https://elsewhere.example/token" } }));
+    const redirect = await scriptedTokenEndpoint(t, () => ({
+      status: 302,
+      body: "",
+      headers: { location: "https://elsewhere.example/token" },
+    }));
     assert.equal(((await redirect.redeem()) as { error?: string }).error, "PROVIDER_ERROR");
   });
 
   test("a refusal sent with 200 and an OAuth error body (GitHub's way) is still the provider's refusal → INVALID_GRANT naming it", async (t) => {
-    const github = await scriptedTokenEndpoint(t, () => ({ status: 200, body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." } }));
+    const github = await scriptedTokenEndpoint(t, () => ({
+      status: 200,
+      body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." },
+    }));
     const refused = await github.redeem();
     assert.ok(!refused.ok);
     assert.equal(refused.error, "INVALID_GRANT");
@@ -111,7 +149,15 @@ describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () =
   test("a token endpoint that never answers → PROVIDER_TIMEOUT", async (t) => {
     const hanging = await startHangingServer();
     t.after(() => hanging.close());
-    const connection = await connect(providerClients({ timeoutMs: 300 }), configuredProvider({ scope: "email", authorizationUrl: `${hanging.url}/authorize`, tokenEndpoint: `${hanging.url}/token`, userInfoEndpoint: `${hanging.url}/user` }));
+    const connection = await connect(
+      providerClients({ timeoutMs: 300 }),
+      configuredProvider({
+        scope: "email",
+        authorizationUrl: `${hanging.url}/authorize`,
+        tokenEndpoint: `${hanging.url}/token`,
+        userInfoEndpoint: `${hanging.url}/user`,
+      }),
+    );
     const slow = await redeemCode(connection, { code: "a-code", redirectUri: REDIRECT_URI });
     assert.equal(slow.ok ? "ok" : slow.error, "PROVIDER_TIMEOUT");
   });

@@ -13,7 +13,12 @@ async function signedInAtProvider(t: TestContext, shape: "openid" | "plain") {
   const settings =
     shape === "openid"
       ? { issuer: provider.issuer }
-      : { scope: "openid email", authorizationUrl: provider.endpoints.authorization, tokenEndpoint: provider.endpoints.token, userInfoEndpoint: provider.endpoints.plainUserApi };
+      : {
+          scope: "openid email",
+          authorizationUrl: provider.endpoints.authorization,
+          tokenEndpoint: provider.endpoints.token,
+          userInfoEndpoint: provider.endpoints.plainUserApi,
+        };
   const connection = await connect(providerClients(), configuredProvider(settings));
   const tokens = await redeemCode(connection, { code: await codeFrom(provider, "alice-sub"), redirectUri: REDIRECT_URI });
   assert.ok(tokens.ok, tokens.ok ? "" : tokens.message);
@@ -28,7 +33,15 @@ async function scriptedUserApi(t: TestContext, answer: ScriptedResponse) {
     return answer;
   });
   t.after(() => server.close());
-  const connection = await connect(providerClients(), configuredProvider({ scope: "email", authorizationUrl: `${server.url}/authorize`, tokenEndpoint: `${server.url}/token`, userInfoEndpoint: `${server.url}/user` }));
+  const connection = await connect(
+    providerClients(),
+    configuredProvider({
+      scope: "email",
+      authorizationUrl: `${server.url}/authorize`,
+      tokenEndpoint: `${server.url}/token`,
+      userInfoEndpoint: `${server.url}/user`,
+    }),
+  );
   return { seen, fetch: (expectedSubject?: string) => fetchUserinfo(connection, "at-123", expectedSubject) };
 }
 
@@ -73,9 +86,18 @@ describe("oauth/userinfo: asking the provider who the access token's user is", (
     assert.ok(claims.ok);
     assert.equal(claims.value.id, 42);
     assert.deepEqual(ok.seen, ["Bearer at-123"]);
-    assert.equal(((await (await scriptedUserApi(t, { status: 403, body: { message: "forbidden" } })).fetch()) as { error?: string }).error, "USERINFO_FAILED");
-    assert.equal(((await (await scriptedUserApi(t, { status: 500, body: "<html>down</html>" })).fetch()) as { error?: string }).error, "PROVIDER_ERROR");
-    assert.equal(((await (await scriptedUserApi(t, { status: 200, body: "{not json" })).fetch()) as { error?: string }).error, "PROVIDER_ERROR");
+    assert.equal(
+      ((await (await scriptedUserApi(t, { status: 403, body: { message: "forbidden" } })).fetch()) as { error?: string }).error,
+      "USERINFO_FAILED",
+    );
+    assert.equal(
+      ((await (await scriptedUserApi(t, { status: 500, body: "<html>down</html>" })).fetch()) as { error?: string }).error,
+      "PROVIDER_ERROR",
+    );
+    assert.equal(
+      ((await (await scriptedUserApi(t, { status: 200, body: "{not json" })).fetch()) as { error?: string }).error,
+      "PROVIDER_ERROR",
+    );
   });
 
   test("a configured endpoint bound to a subject refuses claims for another `sub` → PROVIDER_ERROR", async (t) => {

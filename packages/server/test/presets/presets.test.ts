@@ -64,7 +64,10 @@ describe("provider presets produce complete settings", () => {
 
   test("okta: the org authorization server, or a custom one", () => {
     assert.equal(ok(okta({ ...client, domain: "Acme.Okta.com" })).issuer, "https://acme.okta.com");
-    assert.equal(ok(okta({ ...client, domain: "acme.okta.com", authorizationServerId: "default" })).issuer, "https://acme.okta.com/oauth2/default");
+    assert.equal(
+      ok(okta({ ...client, domain: "acme.okta.com", authorizationServerId: "default" })).issuer,
+      "https://acme.okta.com/oauth2/default",
+    );
   });
 
   test("auth0: the issuer keeps Auth0's trailing slash", () => {
@@ -72,12 +75,21 @@ describe("provider presets produce complete settings", () => {
   });
 
   test("keycloak: {baseUrl}/realms/{realm}, legacy /auth base paths kept", () => {
-    assert.equal(ok(keycloak({ ...client, baseUrl: "https://sso.example.com/", realm: "acme" })).issuer, "https://sso.example.com/realms/acme");
-    assert.equal(ok(keycloak({ ...client, baseUrl: "https://sso.example.com/auth", realm: "acme corp" })).issuer, "https://sso.example.com/auth/realms/acme%20corp");
+    assert.equal(
+      ok(keycloak({ ...client, baseUrl: "https://sso.example.com/", realm: "acme" })).issuer,
+      "https://sso.example.com/realms/acme",
+    );
+    assert.equal(
+      ok(keycloak({ ...client, baseUrl: "https://sso.example.com/auth", realm: "acme corp" })).issuer,
+      "https://sso.example.com/auth/realms/acme%20corp",
+    );
   });
 
   test("every preset is listed with its options", () => {
-    assert.deepEqual(PRESETS.map((p) => p.name), ["google", "entra-id", "github", "gitlab", "okta", "auth0", "keycloak"]);
+    assert.deepEqual(
+      PRESETS.map((p) => p.name),
+      ["google", "entra-id", "github", "gitlab", "okta", "auth0", "keycloak"],
+    );
   });
 });
 
@@ -91,13 +103,25 @@ describe("presets validate their options", () => {
     ["okta without a domain", () => okta({ ...client, domain: "" }), /domain is required/],
     ["okta with a URL instead of a domain", () => okta({ ...client, domain: "https://acme.okta.com" }), /host name/],
     ["okta with a path in the domain", () => okta({ ...client, domain: "acme.okta.com/oauth2" }), /host name/],
-    ["okta with a bad authorization server ID", () => okta({ ...client, domain: "acme.okta.com", authorizationServerId: "../x" }), /authorizationServerId/],
+    [
+      "okta with a bad authorization server ID",
+      () => okta({ ...client, domain: "acme.okta.com", authorizationServerId: "../x" }),
+      /authorizationServerId/,
+    ],
     ["auth0 with a single-label host", () => auth0({ ...client, domain: "localhost" }), /host name/],
     ["keycloak without a realm", () => keycloak({ ...client, baseUrl: "https://sso.example.com", realm: "" }), /realm is required/],
     ["keycloak with a slash in the realm", () => keycloak({ ...client, baseUrl: "https://sso.example.com", realm: "a/b" }), /realm/],
     ["keycloak without a base URL", () => keycloak({ ...client, baseUrl: "", realm: "acme" }), /baseUrl is required/],
-    ["keycloak with a base URL that is not a URL", () => keycloak({ ...client, baseUrl: "sso.example.com", realm: "acme" }), /absolute URL/],
-    ["keycloak with a query in the base URL", () => keycloak({ ...client, baseUrl: "https://sso.example.com/?x=1", realm: "acme" }), /query/],
+    [
+      "keycloak with a base URL that is not a URL",
+      () => keycloak({ ...client, baseUrl: "sso.example.com", realm: "acme" }),
+      /absolute URL/,
+    ],
+    [
+      "keycloak with a query in the base URL",
+      () => keycloak({ ...client, baseUrl: "https://sso.example.com/?x=1", realm: "acme" }),
+      /query/,
+    ],
     ["github with a non-http base URL", () => gitHub({ ...client, baseUrl: "ftp://github.example.com" }), /https URL/],
     ["gitlab with credentials in the base URL", () => gitLab({ ...client, baseUrl: "https://user:pw@gitlab.example.com" }), /credentials/],
   ];
@@ -106,13 +130,21 @@ describe("presets validate their options", () => {
   }
 
   test("expandPreset: explicit fields override the preset's; unknown presets and options are refused, naming the known ones", () => {
-    const expanded = ok(expandPreset({ ...client, preset: "Okta", presetOptions: { domain: "acme.okta.com" }, scope: "openid email", enableJit: true }));
+    const expanded = ok(
+      expandPreset({ ...client, preset: "Okta", presetOptions: { domain: "acme.okta.com" }, scope: "openid email", enableJit: true }),
+    );
     assert.equal(expanded.issuer, "https://acme.okta.com");
     assert.equal(expanded.scope, "openid email");
     assert.equal(expanded.enableJit, true);
     assert.equal("preset" in expanded, false);
-    refused(expandPreset({ ...client, preset: "ping" }), /unknown preset "ping"; known presets: google, entra-id, github, gitlab, okta, auth0, keycloak/);
-    refused(expandPreset({ ...client, preset: "okta", presetOptions: { domian: "acme.okta.com" } }), /no option "domian"; it takes domain, authorizationServerId/);
+    refused(
+      expandPreset({ ...client, preset: "ping" }),
+      /unknown preset "ping"; known presets: google, entra-id, github, gitlab, okta, auth0, keycloak/,
+    );
+    refused(
+      expandPreset({ ...client, preset: "okta", presetOptions: { domian: "acme.okta.com" } }),
+      /no option "domian"; it takes domain, authorizationServerId/,
+    );
     refused(expandPreset({ ...client, preset: "google", presetOptions: { hd: "acme.com" } }), /takes no options/);
     refused(expandPreset({ ...client, presetOptions: { domain: "acme.okta.com" } }), /only meaningful with preset/);
     assert.deepEqual(ok(expandPreset({ ...client, issuer: "https://idp.example.com" })), { ...client, issuer: "https://idp.example.com" });
@@ -130,7 +162,11 @@ describe("the admin API takes presets", () => {
     const service = await startService(t);
     const orgId = await orgOf(service);
     const response = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/okta`, {
-      preset: "okta", presetOptions: { domain: "acme.okta.com", authorizationServerId: "default" }, ...client, enableJit: true, scope: "openid email",
+      preset: "okta",
+      presetOptions: { domain: "acme.okta.com", authorizationServerId: "default" },
+      ...client,
+      enableJit: true,
+      scope: "openid email",
     });
     assert.equal(response.status, 201, response.text);
     assert.equal(response.body.issuer, "https://acme.okta.com/oauth2/default");
@@ -142,7 +178,11 @@ describe("the admin API takes presets", () => {
     assert.equal(response.text.includes(client.clientSecret), false);
     assert.equal(response.body.preset, undefined);
 
-    const entra = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, { preset: "entra-id", presetOptions: { tenant: TENANT }, ...client });
+    const entra = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, {
+      preset: "entra-id",
+      presetOptions: { tenant: TENANT },
+      ...client,
+    });
     assert.equal(entra.status, 201, entra.text);
     assert.equal(entra.body.subjectClaim, "oid");
     assert.equal(entra.body.emailVerifiedClaim, "xms_edov");
@@ -153,10 +193,18 @@ describe("the admin API takes presets", () => {
   const refusals: [string, Record<string, unknown>, RegExp][] = [
     ["an unknown preset", { preset: "ping", ...client }, /known presets: google, entra-id, github, gitlab, okta, auth0, keycloak/],
     ["a missing required option", { preset: "okta", ...client }, /domain is required/],
-    ["an unknown option", { preset: "keycloak", presetOptions: { baseUrl: "https://sso.example.com", realm: "acme", client: "x" }, ...client }, /no option "client"/],
+    [
+      "an unknown option",
+      { preset: "keycloak", presetOptions: { baseUrl: "https://sso.example.com", realm: "acme", client: "x" }, ...client },
+      /no option "client"/,
+    ],
     ["a mutable subject claim", { ...client, issuer: "https://idp.example.com", subjectClaim: "preferred_username" }, /stable identifier/],
     ["email as the subject claim", { ...client, issuer: "https://idp.example.com", subjectClaim: "email" }, /stable identifier/],
-    ["a plain-http emails endpoint off loopback", { preset: "github", ...client, emailsEndpoint: "http://api.example.com/user/emails" }, /emailsEndpoint must use https/],
+    [
+      "a plain-http emails endpoint off loopback",
+      { preset: "github", ...client, emailsEndpoint: "http://api.example.com/user/emails" },
+      /emailsEndpoint must use https/,
+    ],
   ];
   for (const [name, body, message] of refusals) {
     test(`${name} → 400 INVALID_PROVIDER_SETTINGS`, async (t) => {
@@ -172,19 +220,41 @@ describe("the admin API takes presets", () => {
   test("a claim name that is not a claim name → 400 VALIDATION_ERROR", async (t) => {
     const service = await startService(t);
     const orgId = await orgOf(service);
-    const response = await service.admin<ErrorBody>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/idp`, { ...client, issuer: "https://idp.example.com", subjectClaim: "a b" });
+    const response = await service.admin<ErrorBody>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/idp`, {
+      ...client,
+      issuer: "https://idp.example.com",
+      subjectClaim: "a b",
+    });
     assert.equal(response.status, 400, response.text);
     assert.equal(response.body.error, "VALIDATION_ERROR");
   });
 
   test("GET /api/v1/provider-presets lists every preset with its options (admin only)", async (t) => {
     const service = await startService(t);
-    const listed = await service.admin<{ name: string; title: string; options: { name: string; required: boolean; example: string }[] }[]>("GET", "/api/v1/provider-presets");
+    const listed = await service.admin<{ name: string; title: string; options: { name: string; required: boolean; example: string }[] }[]>(
+      "GET",
+      "/api/v1/provider-presets",
+    );
     assert.equal(listed.status, 200, listed.text);
-    assert.deepEqual(listed.body.map((p) => p.name), ["google", "entra-id", "github", "gitlab", "okta", "auth0", "keycloak"]);
+    assert.deepEqual(
+      listed.body.map((p) => p.name),
+      ["google", "entra-id", "github", "gitlab", "okta", "auth0", "keycloak"],
+    );
     const keycloakOptions = listed.body.find((p) => p.name === "keycloak")!.options;
-    assert.deepEqual(keycloakOptions.map((o) => [o.name, o.required]), [["baseUrl", true], ["realm", true]]);
-    assert.deepEqual(listed.body.find((p) => p.name === "okta")!.options.map((o) => [o.name, o.required]), [["domain", true], ["authorizationServerId", false]]);
+    assert.deepEqual(
+      keycloakOptions.map((o) => [o.name, o.required]),
+      [
+        ["baseUrl", true],
+        ["realm", true],
+      ],
+    );
+    assert.deepEqual(
+      listed.body.find((p) => p.name === "okta")!.options.map((o) => [o.name, o.required]),
+      [
+        ["domain", true],
+        ["authorizationServerId", false],
+      ],
+    );
     assert.equal((await service.request("GET", "/api/v1/provider-presets")).status, 401);
   });
 });
@@ -205,15 +275,29 @@ async function entraShapedProvider(t: TestContext) {
       return {
         status: 200,
         body: {
-          issuer: issuer(), authorization_endpoint: `${origin}/${TENANT}/oauth2/v2.0/authorize`, token_endpoint: `${origin}/${TENANT}/oauth2/v2.0/token`,
-          jwks_uri: `${origin}/${TENANT}/discovery/v2.0/keys`, id_token_signing_alg_values_supported: ["RS256"], response_types_supported: ["code"], subject_types_supported: ["pairwise"],
+          issuer: issuer(),
+          authorization_endpoint: `${origin}/${TENANT}/oauth2/v2.0/authorize`,
+          token_endpoint: `${origin}/${TENANT}/oauth2/v2.0/token`,
+          jwks_uri: `${origin}/${TENANT}/discovery/v2.0/keys`,
+          id_token_signing_alg_values_supported: ["RS256"],
+          response_types_supported: ["code"],
+          subject_types_supported: ["pairwise"],
         },
       };
     }
     if (req.url === `/${TENANT}/discovery/v2.0/keys`) return { status: 200, body: { keys: [jwk] } };
     if (req.url === `/${TENANT}/oauth2/v2.0/token`) {
       const now = Math.floor(Date.now() / 1000);
-      const idToken = await new SignJWT({ iss: issuer(), aud: client.clientId, tid: TENANT, iat: now, nbf: now, exp: now + 300, ver: "2.0", ...next })
+      const idToken = await new SignJWT({
+        iss: issuer(),
+        aud: client.clientId,
+        tid: TENANT,
+        iat: now,
+        nbf: now,
+        exp: now + 300,
+        ver: "2.0",
+        ...next,
+      })
         .setProtectedHeader({ alg: "RS256", kid: "entra-key" })
         .sign(key.privateKey);
       return { status: 200, body: { access_token: "entra-access-token", token_type: "Bearer", expires_in: 300, id_token: idToken } };
@@ -222,22 +306,46 @@ async function entraShapedProvider(t: TestContext) {
   });
   origin = server.url;
   t.after(() => server.close());
-  return { issuer: issuer(), setNext(claims: Record<string, unknown>) { next = claims; } };
+  return {
+    issuer: issuer(),
+    setNext(claims: Record<string, unknown>) {
+      next = claims;
+    },
+  };
 }
 
 describe("Entra ID: the account is its oid, not its pairwise sub or its email", () => {
   const OID = "00000000-0000-0000-66f3-3332eca7ea81";
-  const jane = { sub: "pairwise-sub-1", oid: OID, email: "jane@acme.test", xms_edov: true, name: "Jane Acme", preferred_username: "jane@acme.test" };
+  const jane = {
+    sub: "pairwise-sub-1",
+    oid: OID,
+    email: "jane@acme.test",
+    xms_edov: true,
+    name: "Jane Acme",
+    preferred_username: "jane@acme.test",
+  };
 
   async function setUp(t: TestContext) {
     const entra = await entraShapedProvider(t);
     const service = await startService(t);
     const orgId = await orgOf(service);
     // The preset, with its issuer overridden to the loopback stand-in for login.microsoftonline.com.
-    const put = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, { preset: "entra-id", presetOptions: { tenant: TENANT }, ...client, issuer: entra.issuer, enableJit: true });
+    const put = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, {
+      preset: "entra-id",
+      presetOptions: { tenant: TENANT },
+      ...client,
+      issuer: entra.issuer,
+      enableJit: true,
+    });
     assert.equal(put.status, 201, put.text);
-    const exchange = () => service.request<ErrorBody>("POST", "/userAccount/oauth/exchange", { code: "entra-code", email: "jane@acme.test", provider: "entra", redirectUri: REDIRECT_URI });
-    const links = async () => (await service.app.store.db.selectFrom("identity_links").select(["subject", "user_id"]).execute());
+    const exchange = () =>
+      service.request<ErrorBody>("POST", "/userAccount/oauth/exchange", {
+        code: "entra-code",
+        email: "jane@acme.test",
+        provider: "entra",
+        redirectUri: REDIRECT_URI,
+      });
+    const links = async () => await service.app.store.db.selectFrom("identity_links").select(["subject", "user_id"]).execute();
     return { entra, service, orgId, exchange, links };
   }
 
@@ -270,7 +378,14 @@ describe("Entra ID: the account is its oid, not its pairwise sub or its email", 
     entra.setNext({ ...jane, xms_edov: false });
     assert.equal((await exchange()).body.error, "EMAIL_NOT_VERIFIED");
 
-    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, { preset: "entra-id", presetOptions: { tenant: TENANT }, ...client, issuer: entra.issuer, enableJit: true, trustEmail: true });
+    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, {
+      preset: "entra-id",
+      presetOptions: { tenant: TENANT },
+      ...client,
+      issuer: entra.issuer,
+      enableJit: true,
+      trustEmail: true,
+    });
     assert.equal(put.status, 200, put.text);
     entra.setNext(withoutEdov);
     assert.equal((await exchange()).status, 200);
@@ -291,7 +406,13 @@ describe("Entra ID: the account is its oid, not its pairwise sub or its email", 
     entra.setNext(jane);
     assert.equal((await exchange()).status, 200);
     assert.equal((await links()).length, 1);
-    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, { ...client, issuer: entra.issuer, subjectClaim: "sub", enableJit: true, trustEmail: true });
+    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/entra`, {
+      ...client,
+      issuer: entra.issuer,
+      subjectClaim: "sub",
+      enableJit: true,
+      trustEmail: true,
+    });
     assert.equal(put.status, 200, put.text);
     assert.deepEqual(await links(), []);
   });
@@ -319,7 +440,10 @@ async function gitHubShapedServer(t: TestContext, account: GitHubAccount) {
     if (req.method === "POST" && path === "/login/oauth/access_token") {
       const form = new URLSearchParams(req.body);
       if (form.get("client_id") !== client.clientId || form.get("client_secret") !== client.clientSecret) {
-        return { status: 200, body: { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." } };
+        return {
+          status: 200,
+          body: { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." },
+        };
       }
       if (form.get("code") !== "gh-code") {
         return { status: 200, body: { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." } };
@@ -327,7 +451,8 @@ async function gitHubShapedServer(t: TestContext, account: GitHubAccount) {
       return { status: 200, body: { access_token: "gho_loopbacktoken", token_type: "bearer", scope: "read:user,user:email" } };
     }
     if (req.headers.authorization !== "Bearer gho_loopbacktoken") return { status: 401, body: { message: "Requires authentication" } };
-    if (req.method === "GET" && path === "/api/v3/user") return { status: 200, body: { login: account.login, id: account.id, name: account.name, email: account.email } };
+    if (req.method === "GET" && path === "/api/v3/user")
+      return { status: 200, body: { login: account.login, id: account.id, name: account.name, email: account.email } };
     if (req.method === "GET" && path === "/api/v3/user/emails") {
       return account.emails === "not-found" ? { status: 404, body: { message: "Not Found" } } : { status: 200, body: account.emails };
     }
@@ -336,30 +461,56 @@ async function gitHubShapedServer(t: TestContext, account: GitHubAccount) {
   t.after(() => server.close());
   const service = await startService(t);
   const orgId = await orgOf(service);
-  const put = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/github`, { preset: "github", presetOptions: { baseUrl: server.url }, ...client, enableJit: true });
+  const put = await service.admin<Record<string, unknown>>("PUT", `/api/v1/orgs/${orgId}/oauth-providers/github`, {
+    preset: "github",
+    presetOptions: { baseUrl: server.url },
+    ...client,
+    enableJit: true,
+  });
   assert.equal(put.status, 201, put.text);
   return {
     service,
     seen,
-    exchange: (email: string, code = "gh-code") => service.request<ErrorBody & { access_token?: string }>("POST", "/userAccount/oauth/exchange", { code, email, provider: "github", redirectUri: REDIRECT_URI }),
+    exchange: (email: string, code = "gh-code") =>
+      service.request<ErrorBody & { access_token?: string }>("POST", "/userAccount/oauth/exchange", {
+        code,
+        email,
+        provider: "github",
+        redirectUri: REDIRECT_URI,
+      }),
   };
 }
 
 describe("GitHub: the numeric id is the subject, the verified primary address the email", () => {
-  const octo = (emails: GitHubAccount["emails"], email: string | null = "octo-public@elsewhere.test"): GitHubAccount => ({ id: 583231, login: "octocat", name: "Octo Cat", email, emails });
+  const octo = (emails: GitHubAccount["emails"], email: string | null = "octo-public@elsewhere.test"): GitHubAccount => ({
+    id: 583231,
+    login: "octocat",
+    name: "Octo Cat",
+    email,
+    emails,
+  });
 
   test("signs in with the verified primary address from /user/emails, not the public profile email", async (t) => {
-    const gh = await gitHubShapedServer(t, octo([
-      { email: "octo-public@elsewhere.test", primary: false, verified: false, visibility: "public" },
-      { email: "octo@acme.test", primary: true, verified: true, visibility: "private" },
-    ]));
+    const gh = await gitHubShapedServer(
+      t,
+      octo([
+        { email: "octo-public@elsewhere.test", primary: false, verified: false, visibility: "public" },
+        { email: "octo@acme.test", primary: true, verified: true, visibility: "private" },
+      ]),
+    );
     const response = await gh.exchange("octo@acme.test");
     assert.equal(response.status, 200, response.text);
     assert.equal(response.body.access_token, "gho_loopbacktoken");
     const links = await gh.service.app.store.db.selectFrom("identity_links").select("subject").execute();
-    assert.deepEqual(links.map((l) => l.subject), ["583231"]);
+    assert.deepEqual(
+      links.map((l) => l.subject),
+      ["583231"],
+    );
     const users = await gh.service.app.store.db.selectFrom("users").select(["email", "full_name"]).execute();
-    assert.deepEqual(users.map((u) => ({ ...u })), [{ email: "octo@acme.test", full_name: "Octo Cat" }]);
+    assert.deepEqual(
+      users.map((u) => ({ ...u })),
+      [{ email: "octo@acme.test", full_name: "Octo Cat" }],
+    );
     const emailsCall = gh.seen.find((r) => r.url === "/api/v3/user/emails");
     assert.match(String(emailsCall?.headers.accept), /application\/vnd\.github\+json/);
     const tokenCall = gh.seen.find((r) => r.url === "/login/oauth/access_token");
@@ -367,17 +518,23 @@ describe("GitHub: the numeric id is the subject, the verified primary address th
   });
 
   test("the public profile email is never taken: naming it → 401 EMAIL_MISMATCH", async (t) => {
-    const gh = await gitHubShapedServer(t, octo([{ email: "octo@acme.test", primary: true, verified: true, visibility: "private" }], "ceo@acme.test"));
+    const gh = await gitHubShapedServer(
+      t,
+      octo([{ email: "octo@acme.test", primary: true, verified: true, visibility: "private" }], "ceo@acme.test"),
+    );
     const response = await gh.exchange("ceo@acme.test");
     assert.equal(response.status, 401, response.text);
     assert.equal(response.body.error, "EMAIL_MISMATCH");
   });
 
   test("a primary address that is not verified → 401 EMAIL_NOT_VERIFIED, even with a verified secondary one", async (t) => {
-    const gh = await gitHubShapedServer(t, octo([
-      { email: "octo@acme.test", primary: true, verified: false, visibility: "private" },
-      { email: "octo-2@acme.test", primary: false, verified: true, visibility: null },
-    ]));
+    const gh = await gitHubShapedServer(
+      t,
+      octo([
+        { email: "octo@acme.test", primary: true, verified: false, visibility: "private" },
+        { email: "octo-2@acme.test", primary: false, verified: true, visibility: null },
+      ]),
+    );
     for (const email of ["octo@acme.test", "octo-2@acme.test"]) {
       const response = await gh.exchange(email);
       assert.equal(response.status, 401, response.text);

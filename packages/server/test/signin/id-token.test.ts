@@ -10,13 +10,28 @@ import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
  * A purpose-built provider that answers the token request with an ID token we forge, to show
  * each ID-token rule is enforced: one negative test per rule (OIDC Core §3.1.3.7).
  */
-async function forgingProvider(t: TestContext, forge: (issuer: string, sign: (claims: Record<string, unknown>, key?: CryptoKey, kid?: string) => Promise<string>) => Promise<string>) {
+async function forgingProvider(
+  t: TestContext,
+  forge: (issuer: string, sign: (claims: Record<string, unknown>, key?: CryptoKey, kid?: string) => Promise<string>) => Promise<string>,
+) {
   const published = await generateKeyPair("RS256");
   const publishedJwk = { ...(await exportJWK(published.publicKey)), kid: "published", alg: "RS256", use: "sig" };
   let issuer = "";
   const server = await startJsonServer(async (req) => {
     if (req.url === "/.well-known/openid-configuration") {
-      return { status: 200, body: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, userinfo_endpoint: `${issuer}/me`, id_token_signing_alg_values_supported: ["RS256"], response_types_supported: ["code"], subject_types_supported: ["public"] } };
+      return {
+        status: 200,
+        body: {
+          issuer,
+          authorization_endpoint: `${issuer}/auth`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          userinfo_endpoint: `${issuer}/me`,
+          id_token_signing_alg_values_supported: ["RS256"],
+          response_types_supported: ["code"],
+          subject_types_supported: ["public"],
+        },
+      };
     }
     if (req.url === "/jwks") return { status: 200, body: { keys: [publishedJwk] } };
     if (req.url === "/token") {
@@ -31,12 +46,31 @@ async function forgingProvider(t: TestContext, forge: (issuer: string, sign: (cl
   t.after(() => server.close());
   const service = await startService(t);
   const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Forge", domains: ["forge.test"] });
-  await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/forge`, { clientId: "app", clientSecret: "secret-value", issuer, redirectUris: [REDIRECT_URI], enableJit: true });
-  return service.request("POST", "/userAccount/oauth/exchange", { code: "c", email: "eve@forge.test", provider: "forge", redirectUri: REDIRECT_URI });
+  await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/forge`, {
+    clientId: "app",
+    clientSecret: "secret-value",
+    issuer,
+    redirectUris: [REDIRECT_URI],
+    enableJit: true,
+  });
+  return service.request("POST", "/userAccount/oauth/exchange", {
+    code: "c",
+    email: "eve@forge.test",
+    provider: "forge",
+    redirectUri: REDIRECT_URI,
+  });
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const good = (issuer: string) => ({ iss: issuer, aud: "app", sub: "eve", email: "eve@forge.test", email_verified: true, iat: now(), exp: now() + 300 });
+const good = (issuer: string) => ({
+  iss: issuer,
+  aud: "app",
+  sub: "eve",
+  email: "eve@forge.test",
+  email_verified: true,
+  iat: now(),
+  exp: now() + 300,
+});
 
 describe("ID tokens are validated: signature against the provider's JWKS, then every claim", () => {
   test("a correctly signed token with the right claims is accepted (control)", async (t) => {
@@ -82,9 +116,19 @@ describe("ID tokens are validated: signature against the provider's JWKS, then e
 describe("ID tokens signed with an algorithm the provider does not announce are invalid ID tokens, not provider errors", () => {
   const cases: [string, (iss: string) => Promise<string>][] = [
     ['alg "none"', async (iss) => new UnsecuredJWT(good(iss)).encode()],
-    ["HS256 keyed with the client secret", (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("secret-value"))],
-    ["HS256 keyed with anything else", (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256", kid: "published" }).sign(new TextEncoder().encode("x".repeat(32)))],
-    ["ES256, which the provider does not announce", async (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "ES256", kid: "published" }).sign((await generateKeyPair("ES256")).privateKey)],
+    [
+      "HS256 keyed with the client secret",
+      (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("secret-value")),
+    ],
+    [
+      "HS256 keyed with anything else",
+      (iss) => new SignJWT(good(iss)).setProtectedHeader({ alg: "HS256", kid: "published" }).sign(new TextEncoder().encode("x".repeat(32))),
+    ],
+    [
+      "ES256, which the provider does not announce",
+      async (iss) =>
+        new SignJWT(good(iss)).setProtectedHeader({ alg: "ES256", kid: "published" }).sign((await generateKeyPair("ES256")).privateKey),
+    ],
   ];
   for (const [name, forge] of cases) {
     test(`${name} → 401 INVALID_ID_TOKEN`, async (t) => {
@@ -102,7 +146,18 @@ describe("ID tokens presented to authenticate", () => {
     let issuer = "";
     const server = await startJsonServer((req) => {
       if (req.url === "/.well-known/openid-configuration") {
-        return { status: 200, body: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, id_token_signing_alg_values_supported: ["RS256"], response_types_supported: ["code"], subject_types_supported: ["public"] } };
+        return {
+          status: 200,
+          body: {
+            issuer,
+            authorization_endpoint: `${issuer}/auth`,
+            token_endpoint: `${issuer}/token`,
+            jwks_uri: `${issuer}/jwks`,
+            id_token_signing_alg_values_supported: ["RS256"],
+            response_types_supported: ["code"],
+            subject_types_supported: ["public"],
+          },
+        };
       }
       if (req.url === "/jwks") return { status: 200, body: { keys: [jwk] } };
       return { status: 404, body: { error: "not_found" } };
@@ -111,11 +166,22 @@ describe("ID tokens presented to authenticate", () => {
     t.after(() => server.close());
     const service = await startService(t);
     const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Forge", domains: ["forge.test"] });
-    await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/forge`, { clientId: "app", clientSecret: "secret-value", issuer, redirectUris: [REDIRECT_URI], enableJit: true });
+    await service.admin("PUT", `/api/v1/orgs/${org.body.id}/oauth-providers/forge`, {
+      clientId: "app",
+      clientSecret: "secret-value",
+      issuer,
+      redirectUris: [REDIRECT_URI],
+      enableJit: true,
+    });
     const present = async (claims: Record<string, unknown>) => {
       const init = await service.request("POST", "/userAccount/initAuth", { email: "eve@forge.test" });
       const idToken = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "k1" }).sign(privateKey);
-      return service.request("POST", "/userAccount/authenticate", { method: "oauth", provider: "forge", credentials: { accessToken: "at-1", idToken } }, { "x-session-token": init.headers.get("x-session-token")! });
+      return service.request(
+        "POST",
+        "/userAccount/authenticate",
+        { method: "oauth", provider: "forge", credentials: { accessToken: "at-1", idToken } },
+        { "x-session-token": init.headers.get("x-session-token")! },
+      );
     };
     for (const claims of [{ aud: ["other-app", "app"], azp: "other-app" }, { aud: ["other-app", "app"] }]) {
       const response = await present({ ...good(issuer), ...claims });

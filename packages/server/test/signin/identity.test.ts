@@ -4,15 +4,32 @@ import { identify, identityFromClaims, verifyIdToken } from "../../src/signin/id
 import { closedPortUrl, startJsonServer } from "../support/faulty-servers.ts";
 import { configuredProvider, connect, providerClients } from "../support/provider-connections.ts";
 
-const settings = (extra: Parameters<typeof configuredProvider>[0] = {}) => configuredProvider({ issuer: "https://idp.example", ...extra }).settings;
+const settings = (extra: Parameters<typeof configuredProvider>[0] = {}) =>
+  configuredProvider({ issuer: "https://idp.example", ...extra }).settings;
 const outcome = (r: { ok: boolean; error?: string; value?: unknown }) => (r.ok ? r.value : r.error);
 
 describe("signin/identity: claims → who signed in", () => {
   test("the subject is `sub` by default, the email verified only by a true email_verified", () => {
-    assert.deepEqual(outcome(identityFromClaims({ sub: "s1", email: "a@b.test", email_verified: true, name: "A" }, "id_token", settings())), {
-      subject: "s1", email: "a@b.test", emailVerified: true, name: "A", source: "id_token",
-    });
-    for (const [value, verified] of [[true, true], ["true", true], [1, true], ["1", true], [false, false], ["false", false], ["yes", false], [undefined, false]] as const) {
+    assert.deepEqual(
+      outcome(identityFromClaims({ sub: "s1", email: "a@b.test", email_verified: true, name: "A" }, "id_token", settings())),
+      {
+        subject: "s1",
+        email: "a@b.test",
+        emailVerified: true,
+        name: "A",
+        source: "id_token",
+      },
+    );
+    for (const [value, verified] of [
+      [true, true],
+      ["true", true],
+      [1, true],
+      ["1", true],
+      [false, false],
+      ["false", false],
+      ["yes", false],
+      [undefined, false],
+    ] as const) {
       const identity = identityFromClaims({ sub: "s1", email: "a@b.test", email_verified: value }, "id_token", settings());
       assert.equal(identity.ok && identity.value.emailVerified, verified, `email_verified ${String(value)}`);
     }
@@ -20,8 +37,18 @@ describe("signin/identity: claims → who signed in", () => {
 
   test("a configured subject claim and email-verified claim are read instead (Entra ID: oid, xms_edov)", () => {
     const entra = settings({ subjectClaim: "oid", emailVerifiedClaim: "xms_edov" });
-    const identity = identityFromClaims({ sub: "pairwise", oid: "object-id", email: "a@b.test", email_verified: false, xms_edov: true }, "id_token", entra);
-    assert.deepEqual(outcome(identity), { subject: "object-id", email: "a@b.test", emailVerified: true, name: undefined, source: "id_token" });
+    const identity = identityFromClaims(
+      { sub: "pairwise", oid: "object-id", email: "a@b.test", email_verified: false, xms_edov: true },
+      "id_token",
+      entra,
+    );
+    assert.deepEqual(outcome(identity), {
+      subject: "object-id",
+      email: "a@b.test",
+      emailVerified: true,
+      name: undefined,
+      source: "id_token",
+    });
     assert.equal(outcome(identityFromClaims({ sub: "pairwise", email: "a@b.test" }, "id_token", entra)), "PROVIDER_ERROR", "no oid");
   });
 
@@ -32,7 +59,7 @@ describe("signin/identity: claims → who signed in", () => {
     assert.equal(outcome(identityFromClaims({ id: 2 ** 60 }, "userinfo", settings())), "PROVIDER_ERROR", "not an unsafe integer");
   });
 
-  test("unusable subjects are refused: empty, blank, \"null\", \"undefined\", too long, not a string", () => {
+  test('unusable subjects are refused: empty, blank, "null", "undefined", too long, not a string', () => {
     for (const sub of ["", "  ", "null", "undefined", "x".repeat(256), { id: 1 }, true]) {
       assert.equal(outcome(identityFromClaims({ sub, email: "a@b.test" }, "id_token", settings())), "PROVIDER_ERROR", JSON.stringify(sub));
     }
@@ -54,7 +81,10 @@ describe("signin/identity: verify, then identify", () => {
   test("no ID token, or a provider without an issuer (plain OAuth 2.0): nothing to verify", async () => {
     const base = await closedPortUrl();
     const clients = providerClients();
-    const plain = await connect(clients, configuredProvider({ scope: "email", authorizationUrl: `${base}/a`, tokenEndpoint: `${base}/t`, userInfoEndpoint: `${base}/u` }));
+    const plain = await connect(
+      clients,
+      configuredProvider({ scope: "email", authorizationUrl: `${base}/a`, tokenEndpoint: `${base}/t`, userInfoEndpoint: `${base}/u` }),
+    );
     assert.deepEqual(await verifyIdToken(clients, plain, "an.id.token", undefined), { ok: true, value: undefined });
   });
 
@@ -63,14 +93,32 @@ describe("signin/identity: verify, then identify", () => {
     let issuer = "";
     const server = await startJsonServer((req) => {
       requests.push(req.url);
-      if (req.url === "/.well-known/openid-configuration") return { status: 200, body: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, userinfo_endpoint: `${issuer}/me`, jwks_uri: `${issuer}/jwks`, response_types_supported: ["code"], subject_types_supported: ["public"] } };
+      if (req.url === "/.well-known/openid-configuration")
+        return {
+          status: 200,
+          body: {
+            issuer,
+            authorization_endpoint: `${issuer}/auth`,
+            token_endpoint: `${issuer}/token`,
+            userinfo_endpoint: `${issuer}/me`,
+            jwks_uri: `${issuer}/jwks`,
+            response_types_supported: ["code"],
+            subject_types_supported: ["public"],
+          },
+        };
       return { status: 200, body: { sub: "s1", oid: "forged-by-userinfo", email: "a@b.test", email_verified: true } };
     });
     issuer = server.url;
     t.after(() => server.close());
     const connection = await connect(providerClients(), configuredProvider({ issuer, subjectClaim: "oid" }));
     const identity = await identify(connection, "at", { sub: "s1", oid: "from-id-token", iss: issuer });
-    assert.deepEqual(outcome(identity), { subject: "from-id-token", email: "a@b.test", emailVerified: true, name: undefined, source: "id_token" });
+    assert.deepEqual(outcome(identity), {
+      subject: "from-id-token",
+      email: "a@b.test",
+      emailVerified: true,
+      name: undefined,
+      source: "id_token",
+    });
     assert.deepEqual(requests, ["/.well-known/openid-configuration", "/me"]);
     const elsewhere = await identify(connection, "at", { sub: "s2", oid: "o2", iss: issuer });
     assert.equal(outcome(elsewhere), "PROVIDER_ERROR", "userinfo answered for s1, not the ID token's s2");
@@ -83,7 +131,22 @@ describe("signin/identity: verify, then identify", () => {
         : { status: 200, body: { id: 7, email: "public@x.test" } },
     );
     t.after(() => server.close());
-    const connection = await connect(providerClients(), configuredProvider({ scope: "user:email", authorizationUrl: `${server.url}/a`, tokenEndpoint: `${server.url}/t`, userInfoEndpoint: `${server.url}/user`, emailsEndpoint: `${server.url}/user/emails` }));
-    assert.deepEqual(outcome(await identify(connection, "at", undefined)), { subject: "7", email: "primary@x.test", emailVerified: true, name: undefined, source: "userinfo" });
+    const connection = await connect(
+      providerClients(),
+      configuredProvider({
+        scope: "user:email",
+        authorizationUrl: `${server.url}/a`,
+        tokenEndpoint: `${server.url}/t`,
+        userInfoEndpoint: `${server.url}/user`,
+        emailsEndpoint: `${server.url}/user/emails`,
+      }),
+    );
+    assert.deepEqual(outcome(await identify(connection, "at", undefined)), {
+      subject: "7",
+      email: "primary@x.test",
+      emailVerified: true,
+      name: undefined,
+      source: "userinfo",
+    });
   });
 });

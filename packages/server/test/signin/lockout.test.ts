@@ -21,7 +21,9 @@ const authenticate = (service: RunningService, token: string, credentials: Body)
 async function concurrentFailures(t: TestContext, config: Partial<Config>) {
   const f = await signInFixture(t, { config });
   const token = await session(f.service);
-  const answers = await Promise.all(Array.from({ length: 100 }, () => authenticate(f.service, token, { accessToken: "a", idToken: "not.a.jwt" })));
+  const answers = await Promise.all(
+    Array.from({ length: 100 }, () => authenticate(f.service, token, { accessToken: "a", idToken: "not.a.jwt" })),
+  );
   const judged = answers.filter((r) => errorOf(r) !== "ACCOUNT_BLOCKED");
   assert.deepEqual(judged.map(errorOf), Array(5).fill("INVALID_ID_TOKEN"), "exactly the threshold is judged");
   assert.equal(answers.filter((r) => errorOf(r) === "ACCOUNT_BLOCKED").length, 95);
@@ -34,9 +36,13 @@ describe("the lockout under concurrency", () => {
     await concurrentFailures(t, {});
   });
 
-  test("100 concurrent failing authenticate calls (Redis): exactly LOCKOUT_THRESHOLD are judged, the rest ACCOUNT_BLOCKED", { skip: redisUrl ? false : "TEST_REDIS_URL is not set" }, async (t) => {
-    await concurrentFailures(t, { redisUrl });
-  });
+  test(
+    "100 concurrent failing authenticate calls (Redis): exactly LOCKOUT_THRESHOLD are judged, the rest ACCOUNT_BLOCKED",
+    { skip: redisUrl ? false : "TEST_REDIS_URL is not set" },
+    async (t) => {
+      await concurrentFailures(t, { redisUrl });
+    },
+  );
 });
 
 describe("the provider's failures never count towards a user's lockout", () => {
@@ -53,7 +59,11 @@ describe("the provider's failures never count towards a user's lockout", () => {
       assert.equal(response.status, 502, `attempt ${attempt}: ${response.text}`);
       assert.equal(errorOf(response), "PROVIDER_ERROR");
     }
-    assert.equal(errorOf(await authenticate(f.service, token, { accessToken: "a", idToken: "not.a.jwt" })), "INVALID_ID_TOKEN", "still judged, not blocked");
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { accessToken: "a", idToken: "not.a.jwt" })),
+      "INVALID_ID_TOKEN",
+      "still judged, not blocked",
+    );
   });
 
   test("a provider that does not answer in time (504) or answers 500 at discovery (502) blocks nobody", async (t) => {
@@ -61,18 +71,41 @@ describe("the provider's failures never count towards a user's lockout", () => {
     const failing = await startJsonServer(() => ({ status: 500, body: "down" }));
     t.after(() => Promise.all([hanging.close(), failing.close()]));
     const f = await signInFixture(t, { config: { outboundTimeoutMs: 300 } });
-    for (const [name, issuer] of [["hangs", hanging.url], ["fails", failing.url]] as const) {
-      const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/${name}`, { clientId: "c", clientSecret: "s", issuer, redirectUris: ["http://127.0.0.1:5173/callback"] });
+    for (const [name, issuer] of [
+      ["hangs", hanging.url],
+      ["fails", failing.url],
+    ] as const) {
+      const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/${name}`, {
+        clientId: "c",
+        clientSecret: "s",
+        issuer,
+        redirectUris: ["http://127.0.0.1:5173/callback"],
+      });
       assert.equal(put.status, 201, put.text);
     }
     const token = await session(f.service);
     for (let attempt = 1; attempt <= 6; attempt++) {
-      const timedOut = await f.service.request<Body>("POST", "/userAccount/authenticate", { method: "oauth", provider: "hangs", credentials: { accessToken: "a", idToken: "not.a.jwt" } }, { "x-session-token": token });
+      const timedOut = await f.service.request<Body>(
+        "POST",
+        "/userAccount/authenticate",
+        { method: "oauth", provider: "hangs", credentials: { accessToken: "a", idToken: "not.a.jwt" } },
+        { "x-session-token": token },
+      );
       assert.equal(errorOf(timedOut), "PROVIDER_TIMEOUT", timedOut.text);
-      const failed = await f.service.request<Body>("POST", "/userAccount/authenticate", { method: "oauth", provider: "fails", credentials: { accessToken: "a", idToken: "not.a.jwt" } }, { "x-session-token": token });
+      const failed = await f.service.request<Body>(
+        "POST",
+        "/userAccount/authenticate",
+        { method: "oauth", provider: "fails", credentials: { accessToken: "a", idToken: "not.a.jwt" } },
+        { "x-session-token": token },
+      );
       assert.equal(failed.status, 502, failed.text);
     }
-    const judged = await f.service.request<Body>("POST", "/userAccount/authenticate", { method: "oauth", provider: "acme-idp", credentials: { accessToken: "a", idToken: "not.a.jwt" } }, { "x-session-token": token });
+    const judged = await f.service.request<Body>(
+      "POST",
+      "/userAccount/authenticate",
+      { method: "oauth", provider: "acme-idp", credentials: { accessToken: "a", idToken: "not.a.jwt" } },
+      { "x-session-token": token },
+    );
     assert.equal(errorOf(judged), "INVALID_ID_TOKEN", "still judged, not blocked");
   });
 });

@@ -16,7 +16,6 @@ type Jwks = { keys: Record<string, unknown>[] };
 const REFRESH_USER_REQUIRED = ["_id", "orgId", "email", "fullName", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt", "__v"];
 const REFRESH_USER_ALLOWED = [...REFRESH_USER_REQUIRED, "firstName", "lastName", "designation", "role"];
 
-
 async function userIn(service: RunningService, email = "jane@acme.test"): Promise<User> {
   const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: `Acme ${randomUUID()}` });
   assert.equal(org.status, 201, org.text);
@@ -35,7 +34,8 @@ async function signedIn(t: TestContext) {
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const refresh = (service: RunningService, token: string) => service.request<Refreshed>("POST", "/userAccount/refresh/token", undefined, bearer(token));
+const refresh = (service: RunningService, token: string) =>
+  service.request<Refreshed>("POST", "/userAccount/refresh/token", undefined, bearer(token));
 const logout = (service: RunningService, token: string) => service.request("POST", "/userAccount/logout/manual", undefined, bearer(token));
 const jwks = (service: RunningService) => service.request<Jwks>("GET", "/.well-known/jwks.json");
 const remoteKeys = (service: RunningService) => createRemoteJWKSet(new URL(`${service.url}/.well-known/jwks.json`));
@@ -43,12 +43,21 @@ const remoteKeys = (service: RunningService) => createRemoteJWKSet(new URL(`${se
 /** A second SessionTokens over the app's own database and keys, with another clock or config. */
 function sideIssuer(service: RunningService, options: { now?: () => number; tokenAudience?: string; publicUrl?: string } = {}) {
   const { config, store } = service.app;
-  const keys = createSigningKeys({ repository: store.signingKeys, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds, ...(options.now && { now: options.now }) });
+  const keys = createSigningKeys({
+    repository: store.signingKeys,
+    secrets: createSecretBox(config.encryptionKey),
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    ...(options.now && { now: options.now }),
+  });
   return createSessionTokens({
     keys,
     sessions: refreshTokenRepository(store.db),
     users: store.users,
-    config: { ...config, ...(options.tokenAudience && { tokenAudience: options.tokenAudience }), ...(options.publicUrl && { publicUrl: options.publicUrl }) },
+    config: {
+      ...config,
+      ...(options.tokenAudience && { tokenAudience: options.tokenAudience }),
+      ...(options.publicUrl && { publicUrl: options.publicUrl }),
+    },
     ...(options.now && { now: options.now }),
   });
 }
@@ -67,7 +76,11 @@ describe("the service's own tokens", () => {
   test("an access token verifies against the published JWKS with the expected claims; the JWKS holds public parts only", async (t) => {
     const { service, user, tokens } = await signedIn(t);
     const { config } = service.app;
-    const { payload, protectedHeader } = await jwtVerify(tokens.accessToken, remoteKeys(service), { issuer: config.publicUrl, audience: config.tokenAudience, algorithms: ["ES256"] });
+    const { payload, protectedHeader } = await jwtVerify(tokens.accessToken, remoteKeys(service), {
+      issuer: config.publicUrl,
+      audience: config.tokenAudience,
+      algorithms: ["ES256"],
+    });
     assert.equal(protectedHeader.typ, "at+jwt");
     assert.equal(payload.sub, user.id);
     assert.equal(payload.orgId, user.orgId);
@@ -88,7 +101,10 @@ describe("the service's own tokens", () => {
     assert.equal(published.headers.get("cache-control"), "public, max-age=300");
     assert.equal(published.body.keys.length, 1);
     assert.deepEqual(Object.keys(published.body.keys[0]!).sort(), ["alg", "crv", "kid", "kty", "use", "x", "y"]);
-    assert.deepEqual({ ...published.body.keys[0], x: undefined, y: undefined }, { kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: protectedHeader.kid, x: undefined, y: undefined });
+    assert.deepEqual(
+      { ...published.body.keys[0], x: undefined, y: undefined },
+      { kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: protectedHeader.kid, x: undefined, y: undefined },
+    );
     assert.ok((await service.app.sessionTokens.verifyAccessToken(tokens.accessToken)).ok);
   });
 
@@ -99,7 +115,10 @@ describe("the service's own tokens", () => {
     assert.equal(first.headers.get("cache-control"), "no-store");
     assert.notEqual(first.body.accessToken, tokens.accessToken);
     assert.notEqual(first.body.refreshToken, tokens.refreshToken);
-    const { payload } = await jwtVerify(first.body.accessToken, remoteKeys(service), { issuer: service.app.config.publicUrl, audience: service.app.config.tokenAudience });
+    const { payload } = await jwtVerify(first.body.accessToken, remoteKeys(service), {
+      issuer: service.app.config.publicUrl,
+      audience: service.app.config.tokenAudience,
+    });
     assert.equal(payload.sub, user.id);
     assert.equal(payload.sid, decodeJwt(tokens.accessToken).sid, "same family");
 
@@ -110,10 +129,20 @@ describe("the service's own tokens", () => {
     assertAuthError(await refresh(service, tokens.refreshToken), 401, "INVALID_TOKEN");
     assertAuthError(await refresh(service, second.body.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.app.sessionTokens.verifyAccessToken(second.body.accessToken)).ok, false);
-    const family = await service.app.store.db.selectFrom("refresh_token_families").selectAll().where("id", "=", String(payload.sid)).executeTakeFirstOrThrow();
+    const family = await service.app.store.db
+      .selectFrom("refresh_token_families")
+      .selectAll()
+      .where("id", "=", String(payload.sid))
+      .executeTakeFirstOrThrow();
     assert.equal(family.revoked_reason, "reuse");
-    const audit = await service.admin<{ records: { event: string; outcome: string; userId: string }[] }>("GET", `/api/v1/orgs/${user.orgId}/audit`);
-    assert.deepEqual(audit.body.records.map((r) => [r.event, r.outcome, r.userId]), [["session.refresh_token_reuse", "failure", user.id]]);
+    const audit = await service.admin<{ records: { event: string; outcome: string; userId: string }[] }>(
+      "GET",
+      `/api/v1/orgs/${user.orgId}/audit`,
+    );
+    assert.deepEqual(
+      audit.body.records.map((r) => [r.event, r.outcome, r.userId]),
+      [["session.refresh_token_reuse", "failure", user.id]],
+    );
   });
 
   test("two concurrent refreshes with one token: exactly one succeeds, and the family is revoked", async (t) => {
@@ -137,7 +166,11 @@ describe("the service's own tokens", () => {
     const { service, tokens } = await signedIn(t);
     const { config, store } = service.app;
     // Our own key, to craft tokens that differ from genuine ones in one marker only.
-    const { kid, key } = await createSigningKeys({ repository: store.signingKeys, secrets: createSecretBox(config.encryptionKey), refreshTokenTtlSeconds: config.refreshTokenTtlSeconds }).signingKey();
+    const { kid, key } = await createSigningKeys({
+      repository: store.signingKeys,
+      secrets: createSecretBox(config.encryptionKey),
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    }).signingKey();
     assert.equal(kid, decodeProtectedHeader(tokens.refreshToken).kid);
     const resign = (token: string, typ: string, claims: Record<string, unknown>) =>
       new SignJWT({ ...decodeJwt(token), ...claims }).setProtectedHeader({ alg: "ES256", kid, typ }).sign(key);
@@ -147,8 +180,16 @@ describe("the service's own tokens", () => {
     assertAuthError(await refresh(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "refresh" })), 401, "INVALID_TOKEN");
     assertAuthError(await refresh(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access" })), 401, "INVALID_TOKEN");
     // A refresh token with an email, with one refresh marker: refused as an access token.
-    assertAuthError(await logout(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access", email })), 401, "INVALID_TOKEN");
-    assertAuthError(await logout(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "refresh", email })), 401, "INVALID_TOKEN");
+    assertAuthError(
+      await logout(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access", email })),
+      401,
+      "INVALID_TOKEN",
+    );
+    assertAuthError(
+      await logout(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "refresh", email })),
+      401,
+      "INVALID_TOKEN",
+    );
     // The controls: the same crafting with both markers right is accepted.
     assert.equal((await logout(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "access", email }))).status, 200);
     const other = await service.app.sessionTokens.issue((await store.users.get(String(decodeJwt(tokens.accessToken).sub)))!);
@@ -166,7 +207,10 @@ describe("the service's own tokens", () => {
     assertAuthError(await logout(service, tokens.accessToken), 401, "INVALID_TOKEN");
     assert.equal((await refresh(service, other.refreshToken)).status, 200);
     const audit = await service.admin<{ records: { event: string }[] }>("GET", `/api/v1/orgs/${user.orgId}/audit`);
-    assert.deepEqual(audit.body.records.map((r) => r.event), ["session.logout"]);
+    assert.deepEqual(
+      audit.body.records.map((r) => r.event),
+      ["session.logout"],
+    );
   });
 
   test("missing or malformed bearer credentials are 401 INVALID_TOKEN, with or without an empty JSON body", async (t) => {
@@ -175,8 +219,16 @@ describe("the service's own tokens", () => {
       assertAuthError(await service.request("POST", path), 401, "INVALID_TOKEN");
       assertAuthError(await service.request("POST", path, undefined, { authorization: "Basic abc" }), 401, "INVALID_TOKEN");
       assertAuthError(await service.request("POST", path, undefined, bearer("not-a-jwt")), 401, "INVALID_TOKEN");
-      assertAuthError(await service.request("POST", path, "", { "content-type": "application/json", ...bearer("x.y.z") }), 401, "INVALID_TOKEN");
-      assertAuthError(await service.request("POST", path, "{", { "content-type": "application/json", ...bearer("x.y.z") }), 400, "INVALID_JSON");
+      assertAuthError(
+        await service.request("POST", path, "", { "content-type": "application/json", ...bearer("x.y.z") }),
+        401,
+        "INVALID_TOKEN",
+      );
+      assertAuthError(
+        await service.request("POST", path, "{", { "content-type": "application/json", ...bearer("x.y.z") }),
+        400,
+        "INVALID_JSON",
+      );
     }
   });
 
@@ -219,7 +271,8 @@ describe("the service's own tokens", () => {
     assert.equal(answer.status, 200, answer.text);
     assert.deepEqual(Object.keys(answer.body).sort(), ["accessToken", "refreshToken", "user"]);
     for (const field of REFRESH_USER_REQUIRED) assert.ok(field in answer.body.user, `user.${field} is missing`);
-    for (const field of Object.keys(answer.body.user)) assert.ok(REFRESH_USER_ALLOWED.includes(field), `user.${field} is not in the contract`);
+    for (const field of Object.keys(answer.body.user))
+      assert.ok(REFRESH_USER_ALLOWED.includes(field), `user.${field} is not in the contract`);
     assert.equal(answer.body.user._id, user.id);
     assert.equal(answer.body.user.orgId, user.orgId);
     assert.equal(answer.body.user.email, "jane@acme.test");
@@ -248,7 +301,10 @@ describe("the service's own tokens", () => {
     const newKid = rotated.body.kid;
     assert.notEqual(newKid, oldKid);
 
-    assert.deepEqual((await jwks(service)).body.keys.map((k) => k.kid), [newKid, oldKid]);
+    assert.deepEqual(
+      (await jwks(service)).body.keys.map((k) => k.kid),
+      [newKid, oldKid],
+    );
     const verifyOptions = { issuer: config.publicUrl, audience: config.tokenAudience };
     const old = await jwtVerify(tokens.accessToken, remoteKeys(service), verifyOptions);
     assert.equal(old.protectedHeader.kid, oldKid);
@@ -266,7 +322,10 @@ describe("the service's own tokens", () => {
     const oldSession = await sideIssuer(service).issue(user);
     await service.app.store.db.updateTable("signing_keys").set({ retired_at: longAgo }).where("kid", "=", newKid).execute();
     const third = await service.admin<{ kid: string }>("POST", "/api/v1/keys/rotate");
-    assert.deepEqual((await jwks(service)).body.keys.map((k) => k.kid), [third.body.kid, oldKid]);
+    assert.deepEqual(
+      (await jwks(service)).body.keys.map((k) => k.kid),
+      [third.body.kid, oldKid],
+    );
     assertAuthError(await refresh(service, oldSession.refreshToken), 401, "INVALID_TOKEN");
   });
 

@@ -18,8 +18,17 @@ async function initAuth(service: RunningService, email?: string) {
 }
 
 async function authorizeUrl(f: SignInFixture, params: { email?: string; provider?: string; redirectUri?: string; session?: string } = {}) {
-  const query = new URLSearchParams({ provider: params.provider ?? "acme-idp", email: params.email ?? alice.email, redirectUri: params.redirectUri ?? REDIRECT_URI });
-  const response = await f.service.request<{ authorizationUrl: string; state: string }>("GET", `/userAccount/oauth/authorize?${query}`, undefined, params.session ? { "x-session-token": params.session } : {});
+  const query = new URLSearchParams({
+    provider: params.provider ?? "acme-idp",
+    email: params.email ?? alice.email,
+    redirectUri: params.redirectUri ?? REDIRECT_URI,
+  });
+  const response = await f.service.request<{ authorizationUrl: string; state: string }>(
+    "GET",
+    `/userAccount/oauth/authorize?${query}`,
+    undefined,
+    params.session ? { "x-session-token": params.session } : {},
+  );
   assert.equal(response.status, 200, response.text);
   return response.body;
 }
@@ -133,7 +142,12 @@ describe("GET /userAccount/oauth/authorize", () => {
       return (await f.service.request<{ authorizationUrl: string; state: string }>("GET", `/userAccount/oauth/authorize?${query}`)).body;
     };
     const silent = await url("none");
-    const refused = await f.provider.authorize({ authorizationUrl: silent.authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    const refused = await f.provider.authorize({
+      authorizationUrl: silent.authorizationUrl,
+      login: alice.sub,
+      clientId: "",
+      redirectUri: "",
+    });
     assert.ok("error" in refused, JSON.stringify(refused));
     assert.equal(refused.error, "login_required");
     assert.equal(refused.state, silent.state);
@@ -158,7 +172,10 @@ describe("GET /userAccount/oauth/authorize", () => {
   test("Accept: text/html gets a 302 to the provider", async (t) => {
     const f = await signInFixture(t);
     const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI });
-    const response = await fetch(`${f.service.url}/userAccount/oauth/authorize?${query}`, { headers: { accept: "text/html" }, redirect: "manual" });
+    const response = await fetch(`${f.service.url}/userAccount/oauth/authorize?${query}`, {
+      headers: { accept: "text/html" },
+      redirect: "manual",
+    });
     assert.equal(response.status, 302);
     assert.ok(response.headers.get("location")?.startsWith(f.provider.endpoints.authorization));
   });
@@ -219,7 +236,13 @@ describe("exchange with state", () => {
   ] as const) {
     test(`a state used for ${what} is INVALID_STATE`, async (t) => {
       const f = await signInFixture(t, { settings: { redirectUris: [REDIRECT_URI, "http://127.0.0.1:5173/other"] } });
-      await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/other-idp`, { clientId: "pipeshub-app", clientSecret: CLIENT_SECRET, issuer: f.provider.issuer, redirectUris: [REDIRECT_URI, "http://127.0.0.1:5173/other"], enableJit: true });
+      await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/other-idp`, {
+        clientId: "pipeshub-app",
+        clientSecret: CLIENT_SECRET,
+        issuer: f.provider.issuer,
+        redirectUris: [REDIRECT_URI, "http://127.0.0.1:5173/other"],
+        enableJit: true,
+      });
       const { authorizationUrl, state } = await authorizeUrl(f);
       const { code } = await signInAtProvider(f, authorizationUrl);
       const response = await f.exchange({ code, email: alice.email, state, ...change });
@@ -290,24 +313,43 @@ describe("authenticate", () => {
   test("a method the current step does not allow is METHOD_NOT_ALLOWED; an allowed one not built yet is METHOD_NOT_SUPPORTED", async (t) => {
     const f = await signInFixture(t);
     const { token } = await initAuth(f.service, alice.email);
-    assert.equal(errorOf(await authenticate(f.service, token, { method: "password", credentials: { password: "x" } })), "METHOD_NOT_ALLOWED");
-    await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, { authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }] });
-    assert.equal(errorOf(await authenticate(f.service, token, { method: "password", credentials: { password: "x" } })), "METHOD_NOT_SUPPORTED");
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { method: "password", credentials: { password: "x" } })),
+      "METHOD_NOT_ALLOWED",
+    );
+    await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, {
+      authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }],
+    });
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { method: "password", credentials: { password: "x" } })),
+      "METHOD_NOT_SUPPORTED",
+    );
   });
 
   test("an ID token from another provider is refused", async (t) => {
     const f = await signInFixture(t);
-    const foreign = await startTestProvider({ clients: [{ client_id: "pipeshub-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }], users: [alice] });
+    const foreign = await startTestProvider({
+      clients: [{ client_id: "pipeshub-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      users: [alice],
+    });
     t.after(() => foreign.close());
     const code = await foreign.authorize({ clientId: "pipeshub-app", redirectUri: REDIRECT_URI, login: alice.sub });
     assert.ok("code" in code);
-    const tokens = (await (await fetch(foreign.endpoints.token, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`pipeshub-app:${CLIENT_SECRET}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: code.code, redirect_uri: REDIRECT_URI }),
-    })).json()) as { access_token: string; id_token: string };
+    const tokens = (await (
+      await fetch(foreign.endpoints.token, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`pipeshub-app:${CLIENT_SECRET}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ grant_type: "authorization_code", code: code.code, redirect_uri: REDIRECT_URI }),
+      })
+    ).json()) as { access_token: string; id_token: string };
     const { token } = await initAuth(f.service, alice.email);
-    const response = await authenticate(f.service, token, { provider: "acme-idp", credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } });
+    const response = await authenticate(f.service, token, {
+      provider: "acme-idp",
+      credentials: { accessToken: tokens.access_token, idToken: tokens.id_token },
+    });
     assert.equal(response.status, 401, response.text);
     assert.equal(errorOf(response), "INVALID_ID_TOKEN");
   });
@@ -327,11 +369,16 @@ describe("authenticate", () => {
     const f = await signInFixture(t, { provider });
     const code = await provider.authorize({ clientId: "other-app", redirectUri: otherRedirect, login: alice.sub });
     assert.ok("code" in code);
-    const theirs = (await (await fetch(provider.endpoints.token, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from("other-app:other-app-Secret-9c1d").toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: code.code, redirect_uri: otherRedirect }),
-    })).json()) as { access_token: string };
+    const theirs = (await (
+      await fetch(provider.endpoints.token, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from("other-app:other-app-Secret-9c1d").toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ grant_type: "authorization_code", code: code.code, redirect_uri: otherRedirect }),
+      })
+    ).json()) as { access_token: string };
     const { token } = await initAuth(f.service, alice.email);
     const refused = await authenticate(f.service, token, { provider: "acme-idp", credentials: { accessToken: theirs.access_token } });
     assert.equal(refused.status, 401, refused.text);
@@ -350,18 +397,29 @@ describe("authenticate", () => {
     assert.equal(errorOf(exchanged), "IDENTITY_CONFLICT");
     // Tokens of the impostor obtained elsewhere do not get in through authenticate either.
     const code = await f.code("impostor");
-    const tokens = (await (await fetch(f.provider.endpoints.token, {
-      method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`pipeshub-app:${CLIENT_SECRET}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }),
-    })).json()) as { access_token: string; id_token: string };
+    const tokens = (await (
+      await fetch(f.provider.endpoints.token, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`pipeshub-app:${CLIENT_SECRET}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }),
+      })
+    ).json()) as { access_token: string; id_token: string };
     const { token } = await initAuth(f.service, alice.email);
-    assert.equal(errorOf(await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } })), "IDENTITY_CONFLICT");
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } })),
+      "IDENTITY_CONFLICT",
+    );
   });
 
   test("malformed requests do not count towards the lockout: nobody can lock an account for free", async (t) => {
     const f = await signInFixture(t);
-    const good = (await f.exchange({ code: await f.code(alice.sub), email: alice.email })).body as { access_token: string; id_token: string };
+    const good = (await f.exchange({ code: await f.code(alice.sub), email: alice.email })).body as {
+      access_token: string;
+      id_token: string;
+    };
     const { token } = await initAuth(f.service, alice.email);
     for (let attempt = 1; attempt <= 6; attempt++) {
       assert.equal(errorOf(await authenticate(f.service, token, { credentials: {} })), "VALIDATION_ERROR", `attempt ${attempt}`);
@@ -372,7 +430,10 @@ describe("authenticate", () => {
 
   test("five failed attempts block the account: the sixth is ACCOUNT_BLOCKED, even with good credentials", async (t) => {
     const f = await signInFixture(t);
-    const good = (await f.exchange({ code: await f.code(alice.sub), email: alice.email })).body as { access_token: string; id_token: string };
+    const good = (await f.exchange({ code: await f.code(alice.sub), email: alice.email })).body as {
+      access_token: string;
+      id_token: string;
+    };
     const { token } = await initAuth(f.service, alice.email);
     for (let attempt = 1; attempt <= 5; attempt++) {
       const response = await authenticate(f.service, token, { credentials: { accessToken: good.access_token, idToken: "not.a.jwt" } });
@@ -381,25 +442,47 @@ describe("authenticate", () => {
     const sixth = await authenticate(f.service, token, { credentials: { accessToken: good.access_token, idToken: good.id_token } });
     assert.equal(sixth.status, 400);
     assert.equal(errorOf(sixth), "ACCOUNT_BLOCKED");
-    const audit = await f.service.admin<{ records: { event: string; error: string | null }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?limit=10`);
-    assert.deepEqual(audit.body.records.filter((r) => r.event === "authenticate").map((r) => r.error), ["ACCOUNT_BLOCKED", ...Array(5).fill("INVALID_ID_TOKEN")]);
+    const audit = await f.service.admin<{ records: { event: string; error: string | null }[] }>(
+      "GET",
+      `/api/v1/orgs/${f.orgId}/audit?limit=10`,
+    );
+    assert.deepEqual(
+      audit.body.records.filter((r) => r.event === "authenticate").map((r) => r.error),
+      ["ACCOUNT_BLOCKED", ...Array(5).fill("INVALID_ID_TOKEN")],
+    );
   });
 
   test("a two-step organisation answers the multi-step shape after the first step", async (t) => {
     const f = await signInFixture(t);
-    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, { authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }] }, { order: 2, allowedMethods: [{ type: "otp" }] }] });
+    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, {
+      authMethod: [
+        { order: 1, allowedMethods: [{ type: "oauth" }] },
+        { order: 2, allowedMethods: [{ type: "otp" }] },
+      ],
+    });
     assert.equal(put.status, 200, put.text);
     const { token } = await initAuth(f.service, alice.email);
     const tokens = (await exchangeWithState(f, token)).body as { access_token: string; id_token: string };
     const response = await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } });
     assert.equal(response.status, 200, response.text);
-    assert.deepEqual({ ...response.body, authProviders: undefined, oauthProviders: undefined }, { status: "success", nextStep: 1, allowedMethods: ["otp"], authProviders: undefined, oauthProviders: undefined });
-    assert.equal(errorOf(await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } })), "METHOD_NOT_ALLOWED");
+    assert.deepEqual(
+      { ...response.body, authProviders: undefined, oauthProviders: undefined },
+      { status: "success", nextStep: 1, allowedMethods: ["otp"], authProviders: undefined, oauthProviders: undefined },
+    );
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { credentials: { accessToken: tokens.access_token, idToken: tokens.id_token } })),
+      "METHOD_NOT_ALLOWED",
+    );
   });
 
   test("auth steps are validated like the contract says", async (t) => {
     const f = await signInFixture(t);
-    const duplicate = await f.service.admin<{ error: string; message: string }>("POST", `/orgAuthConfig/updateAuthMethod`, { authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }] }, { order: 2, allowedMethods: [{ type: "oauth" }] }] });
+    const duplicate = await f.service.admin<{ error: string; message: string }>("POST", `/orgAuthConfig/updateAuthMethod`, {
+      authMethod: [
+        { order: 1, allowedMethods: [{ type: "oauth" }] },
+        { order: 2, allowedMethods: [{ type: "oauth" }] },
+      ],
+    });
     assert.equal(duplicate.status, 400);
     assert.match(duplicate.body.message, /more than once/);
     const read = await f.service.admin<{ authMethods: unknown[] }>("GET", `/orgAuthConfig/authMethods`);
@@ -414,31 +497,54 @@ describe("the whole flow", () => {
     const exchanged = await exchangeWithState(f, token);
     assert.equal(exchanged.status, 200, exchanged.text);
     const providerTokens = exchanged.body as { access_token: string; id_token: string };
-    const final = await authenticate(f.service, token, { credentials: { accessToken: providerTokens.access_token, idToken: providerTokens.id_token } });
+    const final = await authenticate(f.service, token, {
+      credentials: { accessToken: providerTokens.access_token, idToken: providerTokens.id_token },
+    });
     assert.equal(final.status, 200, final.text);
     const { message, accessToken, refreshToken } = final.body as { message: string; accessToken: string; refreshToken: string };
     assert.equal(message, "Fully authenticated");
     const jwks = createRemoteJWKSet(new URL(`${f.service.url}/.well-known/jwks.json`));
-    const { payload } = await jwtVerify(accessToken, jwks, { issuer: f.service.app.config.publicUrl, audience: f.service.app.config.tokenAudience });
+    const { payload } = await jwtVerify(accessToken, jwks, {
+      issuer: f.service.app.config.publicUrl,
+      audience: f.service.app.config.tokenAudience,
+    });
     assert.equal(payload.email, alice.email);
     assert.equal(payload.orgId, f.orgId);
     assert.equal(payload.exp! - payload.iat!, 3600);
     // The session is finished: it cannot be used again.
-    assert.equal(errorOf(await authenticate(f.service, token, { credentials: { accessToken: providerTokens.access_token } })), "SESSION_EXPIRED");
+    assert.equal(
+      errorOf(await authenticate(f.service, token, { credentials: { accessToken: providerTokens.access_token } })),
+      "SESSION_EXPIRED",
+    );
 
-    const refreshed = await f.service.request<{ accessToken: string; refreshToken: string }>("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${refreshToken}` });
+    const refreshed = await f.service.request<{ accessToken: string; refreshToken: string }>(
+      "POST",
+      "/userAccount/refresh/token",
+      undefined,
+      { authorization: `Bearer ${refreshToken}` },
+    );
     assert.equal(refreshed.status, 200, refreshed.text);
     assert.notEqual(refreshed.body.refreshToken, refreshToken);
     const reuse = await f.service.request("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${refreshToken}` });
     assert.equal(reuse.status, 401);
-    const afterReuse = await f.service.request("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${refreshed.body.refreshToken}` });
+    const afterReuse = await f.service.request("POST", "/userAccount/refresh/token", undefined, {
+      authorization: `Bearer ${refreshed.body.refreshToken}`,
+    });
     assert.equal(afterReuse.status, 401, "reuse of a rotated refresh token revokes the whole family");
 
     // A fresh sign-in, then logout revokes it.
     const second = await initAuth(f.service, alice.email);
     const again = (await exchangeWithState(f, second.token)).body as { access_token: string; id_token: string };
-    const tokens = (await authenticate(f.service, second.token, { credentials: { accessToken: again.access_token, idToken: again.id_token } })).body as { accessToken: string; refreshToken: string };
-    assert.equal((await f.service.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${tokens.accessToken}` })).status, 200);
-    assert.equal((await f.service.request("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${tokens.refreshToken}` })).status, 401);
+    const tokens = (
+      await authenticate(f.service, second.token, { credentials: { accessToken: again.access_token, idToken: again.id_token } })
+    ).body as { accessToken: string; refreshToken: string };
+    assert.equal(
+      (await f.service.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${tokens.accessToken}` })).status,
+      200,
+    );
+    assert.equal(
+      (await f.service.request("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${tokens.refreshToken}` })).status,
+      401,
+    );
   });
 });

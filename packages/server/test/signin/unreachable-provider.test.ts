@@ -34,7 +34,13 @@ describe("initAuth with a provider that cannot be reached", () => {
     assert.equal(response.status, 200, response.text);
     assert.deepEqual(response.body.oauthProviders, []);
     assert.deepEqual(response.body.authProviders, {});
-    assert.deepEqual(response.body.unavailableProviders, [{ providerName: "acme-idp", error: "PROVIDER_UNAVAILABLE", message: 'The provider "acme-idp" could not be reached during discovery.' }]);
+    assert.deepEqual(response.body.unavailableProviders, [
+      {
+        providerName: "acme-idp",
+        error: "PROVIDER_UNAVAILABLE",
+        message: 'The provider "acme-idp" could not be reached during discovery.',
+      },
+    ]);
     assert.ok(!response.text.includes("ECONNREFUSED"), "the cause is for the log, not the client");
 
     const [line, ...more] = logLinesAbout(f.service.logs(), "acme-idp");
@@ -54,13 +60,24 @@ describe("initAuth with a provider that cannot be reached", () => {
   test("the reachable ones are offered as before; only the unreachable one is listed apart", async (t) => {
     const f = await signInFixture(t);
     const down = await closedPortUrl();
-    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/backup-idp`, { clientId: "c", clientSecret: CLIENT_SECRET, issuer: down, redirectUris: [REDIRECT_URI] });
+    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/backup-idp`, {
+      clientId: "c",
+      clientSecret: CLIENT_SECRET,
+      issuer: down,
+      redirectUris: [REDIRECT_URI],
+    });
     assert.equal(put.status, 201, put.text);
     const { body } = await f.service.request<InitAuthBody>("POST", "/userAccount/initAuth", { email: alice.email });
-    assert.deepEqual(body.oauthProviders.map((p) => p.providerName), ["acme-idp"]);
+    assert.deepEqual(
+      body.oauthProviders.map((p) => p.providerName),
+      ["acme-idp"],
+    );
     assert.equal(body.authProviders.oauth?.providerName, "acme-idp");
     assert.equal(body.jitEnabled, true);
-    assert.deepEqual(body.unavailableProviders?.map((p) => [p.providerName, p.error]), [["backup-idp", "PROVIDER_UNAVAILABLE"]]);
+    assert.deepEqual(
+      body.unavailableProviders?.map((p) => [p.providerName, p.error]),
+      [["backup-idp", "PROVIDER_UNAVAILABLE"]],
+    );
   });
 
   test("a provider whose discovery never answers is PROVIDER_TIMEOUT, within the outbound deadline", async (t) => {
@@ -70,7 +87,10 @@ describe("initAuth with a provider that cannot be reached", () => {
     const started = performance.now();
     const { body } = await f.service.request<InitAuthBody>("POST", "/userAccount/initAuth", { email: alice.email });
     assert.ok(performance.now() - started < 300 + 1500);
-    assert.deepEqual(body.unavailableProviders?.map((p) => [p.providerName, p.error]), [["acme-idp", "PROVIDER_TIMEOUT"]]);
+    assert.deepEqual(
+      body.unavailableProviders?.map((p) => [p.providerName, p.error]),
+      [["acme-idp", "PROVIDER_TIMEOUT"]],
+    );
     const [line] = logLinesAbout(f.service.logs(), "acme-idp");
     assert.match(String(line?.cause), /did not answer within 300 ms/);
   });
@@ -79,7 +99,10 @@ describe("initAuth with a provider that cannot be reached", () => {
     const f = await signInFixture(t);
     const { body } = await f.service.request<InitAuthBody>("POST", "/userAccount/initAuth", { email: alice.email });
     assert.equal("unavailableProviders" in body, false);
-    assert.deepEqual(body.oauthProviders.map((p) => p.providerName), ["acme-idp"]);
+    assert.deepEqual(
+      body.oauthProviders.map((p) => p.providerName),
+      ["acme-idp"],
+    );
   });
 
   test("a failed discovery is remembered for a while: 20 initAuth calls make one connection to the provider, not 20", async (t) => {

@@ -12,7 +12,11 @@ import { alice, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.t
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
-function contract(name: string, make: () => { state: ShortLivedState; advance: (ms: number) => Promise<void> }, options: { skip?: string | false } = {}) {
+function contract(
+  name: string,
+  make: () => { state: ShortLivedState; advance: (ms: number) => Promise<void> },
+  options: { skip?: string | false } = {},
+) {
   describe(`short-lived state: ${name}`, { skip: options.skip ?? false }, () => {
     test("a record is taken by exactly one of many concurrent takers", async (t) => {
       const { state } = make();
@@ -20,7 +24,10 @@ function contract(name: string, make: () => { state: ShortLivedState; advance: (
       const key = `k-${randomUUID()}`;
       await state.set(key, "v", 10_000);
       const taken = await Promise.all(Array.from({ length: 20 }, () => state.take(key)));
-      assert.deepEqual(taken.filter((v) => v !== undefined), ["v"]);
+      assert.deepEqual(
+        taken.filter((v) => v !== undefined),
+        ["v"],
+      );
       assert.equal(await state.get(key), undefined);
     });
 
@@ -33,7 +40,10 @@ function contract(name: string, make: () => { state: ShortLivedState; advance: (
       assert.deepEqual(await state.takeIfBound(key, ["someone-else"]), { kind: "refused" });
       assert.equal(await state.get(key), record, "the refused attempt did not consume it");
       const taken = await Promise.all(Array.from({ length: 10 }, () => state.takeIfBound(key, ["other", "rightful"])));
-      assert.deepEqual(taken.filter((r) => r.kind === "taken"), [{ kind: "taken", value: record }]);
+      assert.deepEqual(
+        taken.filter((r) => r.kind === "taken"),
+        [{ kind: "taken", value: record }],
+      );
       assert.deepEqual(await state.takeIfBound(key, ["rightful"]), { kind: "absent" });
     });
 
@@ -42,7 +52,10 @@ function contract(name: string, make: () => { state: ShortLivedState; advance: (
       t.after(() => state.close());
       const key = `n-${randomUUID()}`;
       const counts = await Promise.all(Array.from({ length: 50 }, () => state.increment(key, 10_000)));
-      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i + 1));
+      assert.deepEqual(
+        [...counts].sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
       assert.equal(await state.increment(key, 10_000, -1), 49);
       assert.equal(await state.increment(key, 10_000, -49), 0);
       assert.equal(await state.get(key), undefined);
@@ -68,9 +81,16 @@ contract("memory", () => {
   let now = Date.now();
   return { state: createMemoryState(() => now), advance: async (ms) => void (now += ms) };
 });
-contract("Redis", () => ({ state: createRedisState(redisUrl!, { prefix: `test-${randomUUID()}:` }), advance: (ms) => new Promise((r) => setTimeout(r, ms)) }), {
-  skip: redisUrl ? false : "TEST_REDIS_URL is not set (CI sets it)",
-});
+contract(
+  "Redis",
+  () => ({
+    state: createRedisState(redisUrl!, { prefix: `test-${randomUUID()}:` }),
+    advance: (ms) => new Promise((r) => setTimeout(r, ms)),
+  }),
+  {
+    skip: redisUrl ? false : "TEST_REDIS_URL is not set (CI sets it)",
+  },
+);
 
 describe("several instances sharing Redis and one database", { skip: redisUrl ? false : "TEST_REDIS_URL is not set (CI sets it)" }, () => {
   test("an authorization started on one instance is completed on another, and its state is still single-use across them", async (t) => {
@@ -82,7 +102,12 @@ describe("several instances sharing Redis and one database", { skip: redisUrl ? 
     const f = await signInFixture(t, { service: a });
     const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI });
     const started = await a.request<{ authorizationUrl: string; state: string }>("GET", `/userAccount/oauth/authorize?${query}`);
-    const callback = await f.provider.authorize({ authorizationUrl: started.body.authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    const callback = await f.provider.authorize({
+      authorizationUrl: started.body.authorizationUrl,
+      login: alice.sub,
+      clientId: "",
+      redirectUri: "",
+    });
     assert.ok("code" in callback);
     const body = { code: callback.code, email: alice.email, provider: "acme-idp", redirectUri: REDIRECT_URI, state: started.body.state };
     const onB = await b.request("POST", "/userAccount/oauth/exchange", body);

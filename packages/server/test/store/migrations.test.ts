@@ -34,7 +34,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
       for (const { stdout } of outputs) assert.match(stdout, /applied migrations|schema is up to date/);
       // And 4 app builds starting together on it all start.
       const apps = await Promise.all([1, 2, 3, 4].map(() => buildApp(testConfig({ database, migrateAtStart: false }))));
-      const rows = await apps[0]!.store.db.selectFrom("schema_migrations" as never).select("name" as never).execute();
+      const rows = await apps[0]!.store.db
+        .selectFrom("schema_migrations" as never)
+        .select("name" as never)
+        .execute();
       assert.equal(rows.length, MIGRATIONS.length);
       await Promise.all(apps.map((app) => app.close()));
     });

@@ -15,13 +15,22 @@ describe("PostgreSQL storage", { skip: url ? false : "TEST_DATABASE_URL is not s
     await admin.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
     await admin.end();
     const service = await startService(t, { database: { kind: "postgres", url: url! } });
-    const f = await signInFixture(t, { service, users: [{ sub: "a", email: "a@acme.test", email_verified: true }, { sub: "b", email: "a@acme.test", email_verified: true }] });
+    const f = await signInFixture(t, {
+      service,
+      users: [
+        { sub: "a", email: "a@acme.test", email_verified: true },
+        { sub: "b", email: "a@acme.test", email_verified: true },
+      ],
+    });
     const first = await f.exchange({ code: await f.code("a"), email: "a@acme.test" });
     assert.equal(first.status, 200, first.text);
     const second = await f.exchange({ code: await f.code("b"), email: "a@acme.test" });
     assert.equal((second.body as { error: string }).error, "IDENTITY_CONFLICT");
     const audit = await service.admin<{ records: { outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?limit=1`);
-    assert.deepEqual(audit.body.records.map((r) => r.outcome), ["failure"]);
+    assert.deepEqual(
+      audit.body.records.map((r) => r.outcome),
+      ["failure"],
+    );
   });
 
   test("20 new users × 20 concurrent exchanges each: all 200, one user and one link each", { timeout: 600_000 }, async (t) => {

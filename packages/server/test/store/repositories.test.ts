@@ -65,18 +65,37 @@ describe("store: the repositories behind the domain's ports (SQLite)", () => {
     const s = await store(t);
     const org = await s.organisations.create("Acme", []);
     assert.equal(await s.authSteps.get(org.id), undefined);
-    const steps = [{ order: 1, allowedMethods: [{ type: "oauth" as const }] }, { order: 2, allowedMethods: [{ type: "otp" as const }] }];
+    const steps = [
+      { order: 1, allowedMethods: [{ type: "oauth" as const }] },
+      { order: 2, allowedMethods: [{ type: "otp" as const }] },
+    ];
     await s.authSteps.put(org.id, steps);
     assert.deepEqual(await s.authSteps.get(org.id), steps);
   });
 
   test("signing keys: newest first; a rotation retires every other key at its creation time, atomically", async (t) => {
     const s = await store(t);
-    const key = (kid: string, createdAt: string) => ({ kid, publicJwk: { kty: "EC", kid }, privateJwkSealed: `sealed-${kid}`, createdAt, retiredAt: null });
+    const key = (kid: string, createdAt: string) => ({
+      kid,
+      publicJwk: { kty: "EC", kid },
+      privateJwkSealed: `sealed-${kid}`,
+      createdAt,
+      retiredAt: null,
+    });
     await s.signingKeys.add(key("a", "2030-01-01T00:00:00.000Z"));
     await s.signingKeys.rotateTo(key("b", "2030-01-02T00:00:00.000Z"));
-    assert.deepEqual((await s.signingKeys.published("2029-12-31T00:00:00.000Z")).map((k) => [k.kid, k.retiredAt]), [["b", null], ["a", "2030-01-02T00:00:00.000Z"]]);
-    assert.deepEqual((await s.signingKeys.published("2030-01-02T00:00:00.000Z")).map((k) => k.kid), ["b"], "retired at or before the cut-off: not published");
+    assert.deepEqual(
+      (await s.signingKeys.published("2029-12-31T00:00:00.000Z")).map((k) => [k.kid, k.retiredAt]),
+      [
+        ["b", null],
+        ["a", "2030-01-02T00:00:00.000Z"],
+      ],
+    );
+    assert.deepEqual(
+      (await s.signingKeys.published("2030-01-02T00:00:00.000Z")).map((k) => k.kid),
+      ["b"],
+      "retired at or before the cut-off: not published",
+    );
     assert.deepEqual((await s.signingKeys.published("2029-12-31T00:00:00.000Z"))[0]?.publicJwk, { kty: "EC", kid: "b" });
   });
 });

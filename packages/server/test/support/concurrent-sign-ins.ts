@@ -16,10 +16,19 @@ async function inBatches<T, R>(items: readonly T[], width: number, work: (item: 
  * `users` new people × `each` concurrent exchanges of their own codes from the real test
  * provider: every exchange must answer 200 and leave one user and one identity link each.
  */
-export async function concurrentFirstSignIns(t: TestContext, service: RunningService, options: { users: number; each: number }): Promise<void> {
+export async function concurrentFirstSignIns(
+  t: TestContext,
+  service: RunningService,
+  options: { users: number; each: number },
+): Promise<void> {
   // A domain of its own, so a database other tests use too resolves these emails to this organisation.
   const domain = `acme-${randomUUID().slice(0, 8)}.test`;
-  const people: TestUser[] = Array.from({ length: options.users }, (_, i) => ({ sub: `new-${i}`, email: `new${i}@${domain}`, email_verified: true, name: `New ${i}` }));
+  const people: TestUser[] = Array.from({ length: options.users }, (_, i) => ({
+    sub: `new-${i}`,
+    email: `new${i}@${domain}`,
+    email_verified: true,
+    name: `New ${i}`,
+  }));
   const f = await signInFixture(t, { service, users: people, domains: [domain] });
   const codes = await inBatches(
     people.flatMap((p) => Array.from({ length: options.each }, () => p)),
@@ -31,7 +40,11 @@ export async function concurrentFirstSignIns(t: TestContext, service: RunningSer
   assert.deepEqual(refused, [], `${refused.length} of ${answers.length} first sign-ins refused`);
   const users = await service.app.store.db.selectFrom("users").select(["id", "email"]).where("org_id", "=", f.orgId).execute();
   assert.equal(users.length, options.users, "one user per person");
-  const links = await service.app.store.db.selectFrom("identity_links").select(["subject", "user_id"]).where("org_id", "=", f.orgId).execute();
+  const links = await service.app.store.db
+    .selectFrom("identity_links")
+    .select(["subject", "user_id"])
+    .where("org_id", "=", f.orgId)
+    .execute();
   assert.equal(links.length, options.users, "one link per person");
   const byId = new Map(users.map((u) => [u.id, u.email]));
   for (const link of links) assert.equal(byId.get(link.user_id), `${link.subject.replace("new-", "new")}@${domain}`);
@@ -51,7 +64,10 @@ export async function concurrentProviderPuts(service: RunningService, count: num
       redirectUris: [REDIRECT_URI],
     });
   const answers = await Promise.all(Array.from({ length: count }, (_, i) => put(i)));
-  assert.deepEqual(answers.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.text), []);
+  assert.deepEqual(
+    answers.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.text),
+    [],
+  );
   assert.equal(answers.filter((r) => r.status === 201).length, 1, "one of them created it");
   const rows = await service.app.store.db.selectFrom("providers").select("id").where("org_id", "=", org.body.id).execute();
   assert.equal(rows.length, 1);

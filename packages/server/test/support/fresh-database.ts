@@ -23,4 +23,3 @@ export async function freshDatabase(t: TestContext, kind: "sqlite" | "postgres")
   url.pathname = `/${name}`;
   return { kind: "postgres", url: url.toString() };
 }
-

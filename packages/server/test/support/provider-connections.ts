@@ -14,7 +14,10 @@ import { alice, CLIENT_SECRET, REDIRECT_URI } from "./sign-in-fixture.ts";
 export const CLIENT_ID = "pipeshub-app";
 
 /** A provider as the store would hand it over: these settings over OIDC defaults, the test client's secret. */
-export function configuredProvider(settings: Partial<ProviderSettings>, clientSecret: string | undefined = CLIENT_SECRET): ConfiguredProvider {
+export function configuredProvider(
+  settings: Partial<ProviderSettings>,
+  clientSecret: string | undefined = CLIENT_SECRET,
+): ConfiguredProvider {
   return {
     id: "provider-1",
     orgId: "org-1",
@@ -40,7 +43,14 @@ export interface ProviderClients {
   readonly calls: string[];
 }
 
-export function providerClients(options: { timeoutMs?: number; clockToleranceSeconds?: number; unknownKeyRefetchIntervalMs?: number; discoveryFailureTtlMs?: number } = {}): ProviderClients {
+export function providerClients(
+  options: {
+    timeoutMs?: number;
+    clockToleranceSeconds?: number;
+    unknownKeyRefetchIntervalMs?: number;
+    discoveryFailureTtlMs?: number;
+  } = {},
+): ProviderClients {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const calls: string[] = [];
   const outbound = createOutboundFetch({ timeoutMs, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: true });
@@ -49,8 +59,20 @@ export function providerClients(options: { timeoutMs?: number; clockToleranceSec
   };
   return {
     calls,
-    discovery: createDiscovery({ outbound, timeoutMs, allowInsecureLoopback: true, onProviderCall, ...(options.discoveryFailureTtlMs !== undefined && { discoveryFailureTtlMs: options.discoveryFailureTtlMs }) }),
-    idTokens: createIdTokenVerifier({ outbound, timeoutMs, onProviderCall, ...(options.clockToleranceSeconds !== undefined && { clockToleranceSeconds: options.clockToleranceSeconds }), ...(options.unknownKeyRefetchIntervalMs !== undefined && { unknownKeyRefetchIntervalMs: options.unknownKeyRefetchIntervalMs }) }),
+    discovery: createDiscovery({
+      outbound,
+      timeoutMs,
+      allowInsecureLoopback: true,
+      onProviderCall,
+      ...(options.discoveryFailureTtlMs !== undefined && { discoveryFailureTtlMs: options.discoveryFailureTtlMs }),
+    }),
+    idTokens: createIdTokenVerifier({
+      outbound,
+      timeoutMs,
+      onProviderCall,
+      ...(options.clockToleranceSeconds !== undefined && { clockToleranceSeconds: options.clockToleranceSeconds }),
+      ...(options.unknownKeyRefetchIntervalMs !== undefined && { unknownKeyRefetchIntervalMs: options.unknownKeyRefetchIntervalMs }),
+    }),
   };
 }
 
@@ -62,16 +84,29 @@ export async function connect(clients: ProviderClients, provider: ConfiguredProv
 }
 
 /** The real test provider (oidc-provider) with the test client and `users` (default alice), closed by the caller. */
-export function startProvider(options: { users?: TestUser[]; requirePkce?: boolean; authMethod?: "client_secret_basic" | "client_secret_post" } = {}): Promise<TestProvider> {
+export function startProvider(
+  options: { users?: TestUser[]; requirePkce?: boolean; authMethod?: "client_secret_basic" | "client_secret_post" } = {},
+): Promise<TestProvider> {
   return startTestProvider({
-    clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: options.authMethod ?? "client_secret_basic" }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: options.authMethod ?? "client_secret_basic",
+      },
+    ],
     users: options.users ?? [alice],
     ...(options.requirePkce !== undefined && { requirePkce: options.requirePkce }),
   });
 }
 
 /** Signs `login` in at the provider and answers the code it sent back. */
-export async function codeFrom(provider: TestProvider, login: string, extra: { nonce?: string; codeChallenge?: string; scope?: string } = {}): Promise<string> {
+export async function codeFrom(
+  provider: TestProvider,
+  login: string,
+  extra: { nonce?: string; codeChallenge?: string; scope?: string } = {},
+): Promise<string> {
   const result = await provider.authorize({ clientId: CLIENT_ID, redirectUri: REDIRECT_URI, login, ...extra });
   assert.ok("code" in result, `the provider sent no code: ${JSON.stringify(result)}`);
   return result.code;

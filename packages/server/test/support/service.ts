@@ -30,12 +30,21 @@ export interface RunningService {
   readonly app: App;
   /** Every log line the service wrote so far. */
   logs(): string;
-  request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>>;
+  request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<JsonResponse<T>>;
   admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>>;
 }
 
 /** Builds the service in-process and listens on loopback; closed when the test ends. */
-export async function startService(t: TestContext, overrides: Partial<Config> = {}, options: { now?: () => number } = {}): Promise<RunningService> {
+export async function startService(
+  t: TestContext,
+  overrides: Partial<Config> = {},
+  options: { now?: () => number } = {},
+): Promise<RunningService> {
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {

@@ -39,7 +39,9 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
   const provider =
     options.provider ??
     (await startTestProvider({
-      clients: [{ client_id: clientId, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: authMethod }],
+      clients: [
+        { client_id: clientId, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: authMethod },
+      ],
       users: options.users ?? [alice],
       ...options.providerOptions,
     }));
@@ -67,6 +69,12 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
       assert.ok("code" in result, `the provider sent no code: ${JSON.stringify(result)}`);
       return result.code;
     },
-    exchange: (body, sessionToken) => service.request("POST", "/userAccount/oauth/exchange", { provider: name, redirectUri: REDIRECT_URI, ...body }, sessionToken === undefined ? {} : { "x-session-token": sessionToken }),
+    exchange: (body, sessionToken) =>
+      service.request(
+        "POST",
+        "/userAccount/oauth/exchange",
+        { provider: name, redirectUri: REDIRECT_URI, ...body },
+        sessionToken === undefined ? {} : { "x-session-token": sessionToken },
+      ),
   };
 }

@@ -72,7 +72,9 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
         const match = pattern.exec(stdout);
         if (match) return match;
         if (exitCode !== undefined || Date.now() > deadline) {
-          throw new Error(`no ${pattern} in the output (${exitCode === undefined ? "timed out" : `exited ${exitCode}`}); stdout: ${stdout} stderr: ${stderr}`);
+          throw new Error(
+            `no ${pattern} in the output (${exitCode === undefined ? "timed out" : `exited ${exitCode}`}); stdout: ${stdout} stderr: ${stderr}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -84,7 +86,14 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
     },
     admin(url, init = {}) {
       const token = readFileSync(join(env.DATA_DIR, "admin-token"), "utf8").trim();
-      return fetch(url, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined && { "content-type": "application/json" }), ...(init.headers as Record<string, string>) } });
+      return fetch(url, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.body !== undefined && { "content-type": "application/json" }),
+          ...(init.headers as Record<string, string>),
+        },
+      });
     },
   };
 }

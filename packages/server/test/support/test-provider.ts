@@ -31,7 +31,10 @@ export type { AuthorizeParams, AuthorizeResult };
 export type TestUser = Omit<ProviderUser, "password">;
 export type TestClient = ProviderClient;
 
-export type TestProviderOptions = Pick<OidcProviderServerOptions, "requirePkce" | "accessTokenTtlSeconds" | "idTokenTtlSeconds" | "idTokenSigningAlg"> & {
+export type TestProviderOptions = Pick<
+  OidcProviderServerOptions,
+  "requirePkce" | "accessTokenTtlSeconds" | "idTokenTtlSeconds" | "idTokenSigningAlg"
+> & {
   clients: TestClient[];
   users: TestUser[];
 };

@@ -6,11 +6,15 @@ import { join } from "node:path";
 
 /** Engines a fault test owns: started here, on a free port, so the test may kill, freeze or stop them. */
 
-const POSTGRES_BIN = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"].find((dir) => existsSync(join(dir, "pg_ctl")));
+const POSTGRES_BIN = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"].find((dir) =>
+  existsSync(join(dir, "pg_ctl")),
+);
 const REDIS_SERVER = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((path) => existsSync(path));
 
 /** Why the PostgreSQL fault tests cannot run here, or false. */
-export const postgresMissing: string | false = POSTGRES_BIN ? false : "not applicable: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql";
+export const postgresMissing: string | false = POSTGRES_BIN
+  ? false
+  : "not applicable: no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql";
 /** Why the Redis fault tests cannot run here, or false. */
 export const redisMissing: string | false = REDIS_SERVER ? false : "not applicable: no redis-server binary";
 
@@ -42,7 +46,9 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     chownSync(dir, uid, gid);
   }
   const run = (command: string, args: string[]) =>
-    asRoot ? execFileSync("runuser", ["-u", "postgres", "--", join(POSTGRES_BIN, command), ...args], { stdio: "pipe" }) : execFileSync(join(POSTGRES_BIN, command), args, { stdio: "pipe" });
+    asRoot
+      ? execFileSync("runuser", ["-u", "postgres", "--", join(POSTGRES_BIN, command), ...args], { stdio: "pipe" })
+      : execFileSync(join(POSTGRES_BIN, command), args, { stdio: "pipe" });
   const data = join(dir, "data");
   run("initdb", ["-D", data, "-U", "pipeshub", "-A", "trust", "--no-sync", "--no-instructions"]);
   const port = await freePort();
@@ -85,7 +91,9 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const started = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "inherit"] });
+    const started = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     child = started;
     await new Promise<void>((resolve, reject) => {
       let seen = "";

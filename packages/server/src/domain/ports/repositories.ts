@@ -70,7 +70,12 @@ export interface ProviderRepository {
    * replace, the identity links are dropped in the same transaction unless `replacement` says
    * they survive.
    */
-  put(orgId: string, settings: ProviderSettings, clientSecret: string | undefined, replacement: ProviderReplacement): Promise<{ view: ProviderView; created: boolean }>;
+  put(
+    orgId: string,
+    settings: ProviderSettings,
+    clientSecret: string | undefined,
+    replacement: ProviderReplacement,
+  ): Promise<{ view: ProviderView; created: boolean }>;
   hasSecret(orgId: string, name: string): Promise<boolean>;
   view(orgId: string, name: string): Promise<ProviderView | undefined>;
   /** The organisation's providers, by name. */

@@ -35,11 +35,24 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
   return async (admin) => {
     admin.addHook("onRequest", requireAdminToken(options.adminToken));
     await admin.register(organisationRoutes(administration));
-    await admin.register(providerRoutes({ administration, providerCheck: options.providerCheck, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }));
+    await admin.register(
+      providerRoutes({
+        administration,
+        providerCheck: options.providerCheck,
+        allowInsecureLoopback: options.allowInsecureLoopback,
+        networkAllow: options.networkAllow,
+      }),
+    );
     await admin.register(userRoutes(administration));
     await admin.register(auditRoutes(administration));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
-    await admin.register(configurationManagerRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }));
+    await admin.register(
+      configurationManagerRoutes({
+        administration,
+        allowInsecureLoopback: options.allowInsecureLoopback,
+        networkAllow: options.networkAllow,
+      }),
+    );
   };
 }

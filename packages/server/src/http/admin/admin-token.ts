@@ -9,7 +9,9 @@ export function requireAdminToken(adminToken: string) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const given = createHash("sha256").update(match?.[1] ?? "").digest();
+    const given = createHash("sha256")
+      .update(match?.[1] ?? "")
+      .digest();
     if (!match || !timingSafeEqual(given, expected)) {
       reply.header("www-authenticate", 'Bearer realm="admin"');
       return sendFailure(reply, failure("UNAUTHORIZED", "Admin API: send Authorization: Bearer <admin token>."));

@@ -9,23 +9,33 @@ import { ADMIN_SECURITY as security } from "./schemas.ts";
 export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
   return async (app) => {
     acceptEmptyJsonBody(app);
-    app.post("/api/v1/keys/rotate", {
-      schema: {
-        tags: ["Admin"],
-        security,
-        summary: "Rotate the token signing key",
-        description: "Creates a new signing key for new tokens. The previous key stays published in the JWKS until every token it signed has expired.",
-        response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
+    app.post(
+      "/api/v1/keys/rotate",
+      {
+        schema: {
+          tags: ["Admin"],
+          security,
+          summary: "Rotate the token signing key",
+          description:
+            "Creates a new signing key for new tokens. The previous key stays published in the JWKS until every token it signed has expired.",
+          response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
+        },
       },
-    }, async () => rotateSigningKey(deps));
-    app.post("/api/v1/keys/reencrypt", {
-      schema: {
-        tags: ["Admin"],
-        security,
-        summary: "Re-encrypt secrets under the current encryption key",
-        description: "Re-seals every client secret and signing key sealed under a previous ENCRYPTION_KEY (one after the first in the list) under the first. Afterwards the previous keys can be removed from ENCRYPTION_KEY.",
-        response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(401, 500) },
+      async () => rotateSigningKey(deps),
+    );
+    app.post(
+      "/api/v1/keys/reencrypt",
+      {
+        schema: {
+          tags: ["Admin"],
+          security,
+          summary: "Re-encrypt secrets under the current encryption key",
+          description:
+            "Re-seals every client secret and signing key sealed under a previous ENCRYPTION_KEY (one after the first in the list) under the first. Afterwards the previous keys can be removed from ENCRYPTION_KEY.",
+          response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(401, 500) },
+        },
       },
-    }, async () => reencryptSecrets(deps));
+      async () => reencryptSecrets(deps),
+    );
   };
 }

@@ -4,25 +4,57 @@ import { createOrganisation, listOrganisations, type OrganisationAdministration,
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { ADMIN_SECURITY as security, OrgParams, OrgSchema } from "./schemas.ts";
 
-const CreateOrgBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), domains: Type.Optional(Type.Array(Type.String({ format: "hostname", minLength: 1, maxLength: 253 }), { maxItems: 100 })) }, { additionalProperties: false });
+const CreateOrgBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    domains: Type.Optional(Type.Array(Type.String({ format: "hostname", minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
 
 /** `/api/v1/orgs`: create, list and read organisations. */
 export function organisationRoutes(deps: OrganisationAdministration): FastifyPluginAsync {
   return async (app) => {
     const tags = ["Admin"];
 
-    app.post<{ Body: Static<typeof CreateOrgBody> }>("/api/v1/orgs", {
-      schema: { tags, security, summary: "Create an organisation", body: CreateOrgBody, response: { 201: OrgSchema, ...errorResponses(400, 401, 409) } },
-    }, async (request, reply) => {
-      const result = await createOrganisation(deps, request.body.name, request.body.domains ?? []);
-      return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
-    });
+    app.post<{ Body: Static<typeof CreateOrgBody> }>(
+      "/api/v1/orgs",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Create an organisation",
+          body: CreateOrgBody,
+          response: { 201: OrgSchema, ...errorResponses(400, 401, 409) },
+        },
+      },
+      async (request, reply) => {
+        const result = await createOrganisation(deps, request.body.name, request.body.domains ?? []);
+        return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
+      },
+    );
 
-    app.get("/api/v1/orgs", { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema), ...errorResponses(401) } } }, async () => listOrganisations(deps));
+    app.get(
+      "/api/v1/orgs",
+      { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema), ...errorResponses(401) } } },
+      async () => listOrganisations(deps),
+    );
 
-    app.get<{ Params: Static<typeof OrgParams> }>("/api/v1/orgs/:orgId", { schema: { tags, security, summary: "Get an organisation", params: OrgParams, response: { 200: OrgSchema, ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const org = await requireOrganisation(deps, request.params.orgId);
-      return org.ok ? org.value : sendFailure(reply, org);
-    });
+    app.get<{ Params: Static<typeof OrgParams> }>(
+      "/api/v1/orgs/:orgId",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Get an organisation",
+          params: OrgParams,
+          response: { 200: OrgSchema, ...errorResponses(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const org = await requireOrganisation(deps, request.params.orgId);
+        return org.ok ? org.value : sendFailure(reply, org);
+      },
+    );
   };
 }

@@ -1,9 +1,25 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { checkProvider, listProviders, type ProviderAdministration, type ProviderCheckDeps, providerPresets, removeProvider, saveProvider, viewProvider } from "../../admin/providers.ts";
+import {
+  checkProvider,
+  listProviders,
+  type ProviderAdministration,
+  type ProviderCheckDeps,
+  providerPresets,
+  removeProvider,
+  saveProvider,
+  viewProvider,
+} from "../../admin/providers.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
-import { ADMIN_SECURITY as security, OrgParams, ProviderParams, ProviderPresetSchema, ProviderSettingsInputSchema, ProviderViewSchema } from "./schemas.ts";
+import {
+  ADMIN_SECURITY as security,
+  OrgParams,
+  ProviderParams,
+  ProviderPresetSchema,
+  ProviderSettingsInputSchema,
+  ProviderViewSchema,
+} from "./schemas.ts";
 
 /** What the provider routes call. */
 export interface ProviderRouteOptions {
@@ -23,38 +39,112 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
   return async (app) => {
     const tags = ["Admin"];
 
-    app.put<ProviderRoute & { Body: Static<typeof ProviderSettingsInputSchema> }>("/api/v1/orgs/:orgId/oauth-providers/:name", {
-      schema: { tags, security, summary: "Create or replace an OAuth provider", params: ProviderParams, body: ProviderSettingsInputSchema, response: { 200: ProviderViewSchema, 201: ProviderViewSchema, ...errorResponses(400, 401, 404) } },
-    }, async (request, reply) => {
-      const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options);
-      if (!result.ok) return sendFailure(reply, result);
-      return reply.code(result.value.created ? 201 : 200).send(result.value.view);
-    });
+    app.put<ProviderRoute & { Body: Static<typeof ProviderSettingsInputSchema> }>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Create or replace an OAuth provider",
+          params: ProviderParams,
+          body: ProviderSettingsInputSchema,
+          response: { 200: ProviderViewSchema, 201: ProviderViewSchema, ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options);
+        if (!result.ok) return sendFailure(reply, result);
+        return reply.code(result.value.created ? 201 : 200).send(result.value.view);
+      },
+    );
 
-    app.get("/api/v1/provider-presets", {
-      schema: { tags, security, summary: "List provider presets and the options each needs", response: { 200: Type.Array(ProviderPresetSchema), ...errorResponses(401) } },
-    }, async () => providerPresets());
+    app.get(
+      "/api/v1/provider-presets",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "List provider presets and the options each needs",
+          response: { 200: Type.Array(ProviderPresetSchema), ...errorResponses(401) },
+        },
+      },
+      async () => providerPresets(),
+    );
 
-    app.get<OrgRoute>("/api/v1/orgs/:orgId/oauth-providers", { schema: { tags, security, summary: "List OAuth providers", params: OrgParams, response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const providers = await listProviders(deps, request.params.orgId);
-      return providers.ok ? providers.value : sendFailure(reply, providers);
-    });
+    app.get<OrgRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "List OAuth providers",
+          params: OrgParams,
+          response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const providers = await listProviders(deps, request.params.orgId);
+        return providers.ok ? providers.value : sendFailure(reply, providers);
+      },
+    );
 
-    app.get<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name", { schema: { tags, security, summary: "Get an OAuth provider", params: ProviderParams, response: { 200: ProviderViewSchema, ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const view = await viewProvider(deps, request.params.orgId, request.params.name);
-      return view.ok ? view.value : sendFailure(reply, view);
-    });
+    app.get<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Get an OAuth provider",
+          params: ProviderParams,
+          response: { 200: ProviderViewSchema, ...errorResponses(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const view = await viewProvider(deps, request.params.orgId, request.params.name);
+        return view.ok ? view.value : sendFailure(reply, view);
+      },
+    );
 
-    app.delete<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name", { schema: { tags, security, summary: "Remove an OAuth provider", params: ProviderParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } } }, async (request, reply) => {
-      const removed = await removeProvider(deps, request.params.orgId, request.params.name);
-      return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
-    });
+    app.delete<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Remove an OAuth provider",
+          params: ProviderParams,
+          response: { 204: Type.Null(), ...errorResponses(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const removed = await removeProvider(deps, request.params.orgId, request.params.name);
+        return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
+      },
+    );
 
-    app.post<ProviderRoute>("/api/v1/orgs/:orgId/oauth-providers/:name/test", {
-      schema: { tags, security, summary: "Check that a provider's discovery and keys can be fetched", params: ProviderParams, response: { 200: Type.Object({ ok: Type.Boolean(), issuer: Type.String(), authorizationEndpoint: Type.String(), tokenEndpoint: Type.String() }), ...errorResponses(401, 404, 502, 504) } },
-    }, async (request, reply) => {
-      const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
-      return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
-    });
+    app.post<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name/test",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Check that a provider's discovery and keys can be fetched",
+          params: ProviderParams,
+          response: {
+            200: Type.Object({
+              ok: Type.Boolean(),
+              issuer: Type.String(),
+              authorizationEndpoint: Type.String(),
+              tokenEndpoint: Type.String(),
+            }),
+            ...errorResponses(401, 404, 502, 504),
+          },
+        },
+      },
+      async (request, reply) => {
+        const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
+        return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
+      },
+    );
   };
 }

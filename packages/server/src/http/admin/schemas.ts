@@ -6,9 +6,21 @@ import { AuthMethodSchema } from "../auth-method-schema.ts";
 export const ADMIN_SECURITY = [{ bearerAuth: [] }];
 
 /** An organisation as the admin API answers it. */
-export const OrgSchema = Type.Object({ id: Type.String(), name: Type.String(), domains: Type.Array(Type.String()), createdAt: Type.String() });
+export const OrgSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  domains: Type.Array(Type.String()),
+  createdAt: Type.String(),
+});
 /** A user as the admin API answers it. */
-export const UserSchema = Type.Object({ id: Type.String(), orgId: Type.String(), email: Type.String(), fullName: Type.Union([Type.String(), Type.Null()]), status: Type.String(), createdAt: Type.String() });
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  orgId: Type.String(),
+  email: Type.String(),
+  fullName: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  createdAt: Type.String(),
+});
 /** `:orgId` in a path. */
 export const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
 /** `:orgId` and the provider's `:name` in a path. */
@@ -16,7 +28,10 @@ export const ProviderParams = Type.Object({ orgId: Type.String({ maxLength: 64 }
 
 /** One of an organisation's sign-in steps (PipesHub's orgAuthConfig). */
 export const AuthStepSchema = Type.Object(
-  { order: Type.Integer({ minimum: 1, maximum: 3 }), allowedMethods: Type.Array(Type.Object({ type: AuthMethodSchema }, { additionalProperties: false }), { minItems: 1 }) },
+  {
+    order: Type.Integer({ minimum: 1, maximum: 3 }),
+    allowedMethods: Type.Array(Type.Object({ type: AuthMethodSchema }, { additionalProperties: false }), { minItems: 1 }),
+  },
   { additionalProperties: false },
 );
 
@@ -25,9 +40,17 @@ const url = (description: string) => Type.String({ format: "uri", maxLength: 204
 /** PipesHub's GenericOAuthConfig plus this service's additions; all additions optional. */
 export const ProviderSettingsInputSchema = Type.Object(
   {
-    providerName: Type.Optional(Type.String({ pattern: PROVIDER_NAME_PATTERN, description: "The provider's name; must equal the name in the path" })),
+    providerName: Type.Optional(
+      Type.String({ pattern: PROVIDER_NAME_PATTERN, description: "The provider's name; must equal the name in the path" }),
+    ),
     clientId: Type.String({ minLength: 1, maxLength: 512, description: "OAuth client ID" }),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: "OAuth client secret (write-only; omitted on replace keeps the stored one)" })),
+    clientSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "OAuth client secret (write-only; omitted on replace keeps the stored one)",
+      }),
+    ),
     issuer: Type.Optional(url("OpenID Connect issuer; endpoints then come from discovery")),
     authorizationUrl: Type.Optional(url("Authorization endpoint URL")),
     tokenEndpoint: Type.Optional(url("Token endpoint URL")),
@@ -40,11 +63,32 @@ export const ProviderSettingsInputSchema = Type.Object(
     enableJit: Type.Optional(Type.Boolean({ description: "Create unknown users on first sign-in" })),
     trustEmail: Type.Optional(Type.Boolean({ description: "Accept the provider's email without email_verified" })),
     requirePkce: Type.Optional(Type.Boolean({ description: "Require sign-in to start at /userAccount/oauth/authorize (state + PKCE)" })),
-    subjectClaim: Type.Optional(Type.String({ pattern: CLAIM_NAME_PATTERN, description: "Claim identifying the user, stable per issuer (default sub; Entra ID: oid; GitHub: id)" })),
-    emailVerifiedClaim: Type.Optional(Type.String({ pattern: CLAIM_NAME_PATTERN, description: "Claim whose true means the email is verified (default email_verified; Entra ID: xms_edov)" })),
+    subjectClaim: Type.Optional(
+      Type.String({
+        pattern: CLAIM_NAME_PATTERN,
+        description: "Claim identifying the user, stable per issuer (default sub; Entra ID: oid; GitHub: id)",
+      }),
+    ),
+    emailVerifiedClaim: Type.Optional(
+      Type.String({
+        pattern: CLAIM_NAME_PATTERN,
+        description: "Claim whose true means the email is verified (default email_verified; Entra ID: xms_edov)",
+      }),
+    ),
     emailsEndpoint: Type.Optional(url("GitHub-shaped email list (GET /user/emails): the verified primary address becomes the email")),
-    preset: Type.Optional(Type.String({ maxLength: 64, description: "A provider preset (GET /api/v1/provider-presets) whose settings the other fields override", examples: ["okta"] })),
-    presetOptions: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 2048 }), { maxProperties: 16, description: "The preset's options, e.g. {\"domain\": \"acme.okta.com\"}" })),
+    preset: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: "A provider preset (GET /api/v1/provider-presets) whose settings the other fields override",
+        examples: ["okta"],
+      }),
+    ),
+    presetOptions: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 2048 }), {
+        maxProperties: 16,
+        description: 'The preset\'s options, e.g. {"domain": "acme.okta.com"}',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

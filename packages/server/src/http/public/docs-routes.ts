@@ -14,7 +14,8 @@ export async function registerApiDocs(app: FastifyInstance, publicUrl: string): 
       info: {
         title: "pipeshub-auth",
         version: "0.1.0",
-        description: "Sign in through your organisation's own OAuth 2.0 / OpenID Connect provider, speaking PipesHub's user-account API. Every 4xx/5xx answers AuthError.",
+        description:
+          "Sign in through your organisation's own OAuth 2.0 / OpenID Connect provider, speaking PipesHub's user-account API. Every 4xx/5xx answers AuthError.",
       },
       servers: [{ url: publicUrl }],
       components: {

@@ -11,8 +11,20 @@ export const OAuthExchangeRequestSchema = Type.Object(
     email: Type.String({ format: "email", maxLength: 320, description: "User email" }),
     provider: Type.String({ minLength: 1, maxLength: 64, description: "OAuth provider name" }),
     redirectUri: Type.String({ format: "uri", maxLength: 2048, description: "Redirect URI used in authorization request" }),
-    state: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "The state from /userAccount/oauth/authorize: binds PKCE and nonce (addition)" })),
-    iss: Type.Optional(Type.String({ format: "uri", maxLength: 2048, description: "The `iss` authorization response parameter, when the provider sent one (RFC 9207)" })),
+    state: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "The state from /userAccount/oauth/authorize: binds PKCE and nonce (addition)",
+      }),
+    ),
+    iss: Type.Optional(
+      Type.String({
+        format: "uri",
+        maxLength: 2048,
+        description: "The `iss` authorization response parameter, when the provider sent one (RFC 9207)",
+      }),
+    ),
   },
   { additionalProperties: false, description: "Request to exchange OAuth authorization code for tokens" },
 );
@@ -36,18 +48,27 @@ export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
       "/userAccount/oauth/exchange",
       {
         schema: {
-          headers: Type.Object({ "x-session-token": Type.Optional(Type.String({ maxLength: 256, description: "The session the authorization request was started under (addition)" })) }),
+          headers: Type.Object({
+            "x-session-token": Type.Optional(
+              Type.String({ maxLength: 256, description: "The session the authorization request was started under (addition)" }),
+            ),
+          }),
           operationId: "exchangeOAuthCode",
           tags: ["OAuth"],
           summary: "Exchange OAuth authorization code for tokens",
-          description: "Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.",
+          description:
+            "Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.",
           body: OAuthExchangeRequestSchema,
           response: { 200: OAuthExchangeResponseSchema, ...errorResponses(400, 401, 403, 404, 500, 502, 504) },
         },
       },
       async (request, reply) => {
         const sessionToken = request.headers["x-session-token"];
-        const result = await redeemAuthorizationCode(deps, { ...request.body, ...(sessionToken !== undefined && { sessionToken }), ip: request.ip });
+        const result = await redeemAuthorizationCode(deps, {
+          ...request.body,
+          ...(sessionToken !== undefined && { sessionToken }),
+          ip: request.ip,
+        });
         if (!result.ok) return sendFailure(reply, result);
         reply.header("cache-control", "no-store");
         return result.value.tokens;

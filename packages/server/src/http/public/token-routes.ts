@@ -21,7 +21,10 @@ const JwkSchema = Type.Object({
   use: Type.Literal("sig"),
 });
 
-export const JwksSchema = Type.Object({ keys: Type.Array(JwkSchema) }, { description: "The public keys that verify the service's access and refresh tokens (RFC 7517)" });
+export const JwksSchema = Type.Object(
+  { keys: Type.Array(JwkSchema) },
+  { description: "The public keys that verify the service's access and refresh tokens (RFC 7517)" },
+);
 
 /** The contract's RefreshTokenUser (its required fields; this service has no roles or split names). */
 export const RefreshTokenUserSchema = Type.Object(
@@ -45,7 +48,9 @@ export const RefreshTokenResponseSchema = Type.Object(
   {
     user: RefreshTokenUserSchema,
     accessToken: Type.String({ description: "New JWT access token" }),
-    refreshToken: Type.Optional(Type.String({ description: "The rotated refresh token: store it in place of the one sent; the one sent is now used up" })),
+    refreshToken: Type.Optional(
+      Type.String({ description: "The rotated refresh token: store it in place of the one sent; the one sent is now used up" }),
+    ),
   },
   { additionalProperties: false, description: "Response with new access token" },
 );
@@ -81,47 +86,70 @@ export function tokenRoutes(options: TokenRouteOptions): FastifyPluginAsync {
   return async (app) => {
     acceptEmptyJsonBody(app);
 
-    app.get("/.well-known/jwks.json", {
-      schema: { tags: ["Tokens"], summary: "The keys that verify this service's tokens", security: [], response: { 200: JwksSchema, ...errorResponses(500) } },
-    }, async (_request, reply) => {
-      reply.header("cache-control", "public, max-age=300");
-      return sessionTokens.jwks();
-    });
-
-    app.post("/userAccount/refresh/token", {
-      schema: {
-        operationId: "refreshToken",
-        tags: ["User Account"],
-        summary: "Refresh access token",
-        description: "Redeems the refresh token sent as `Authorization: Bearer <refresh token>` for a new access token and the next refresh token. A refresh token works once: presenting a used one again ends the whole session (both copies stop working).",
-        security: [{ scopedToken: [] }],
-        response: { 200: RefreshTokenResponseSchema, ...errorResponses(401, 403, 404, 500) },
+    app.get(
+      "/.well-known/jwks.json",
+      {
+        schema: {
+          tags: ["Tokens"],
+          summary: "The keys that verify this service's tokens",
+          security: [],
+          response: { 200: JwksSchema, ...errorResponses(500) },
+        },
       },
-    }, async (request, reply) => {
-      reply.header("cache-control", "no-store");
-      const token = bearerToken(request);
-      if (token === undefined) return sendFailure(reply, missingBearer("refresh token"));
-      const result = await sessionTokens.refresh(token, { ip: request.ip });
-      if (!result.ok) return sendFailure(reply, result);
-      return { user: refreshTokenUser(result.value.user), accessToken: result.value.accessToken, refreshToken: result.value.refreshToken };
-    });
-
-    app.post("/userAccount/logout/manual", {
-      schema: {
-        operationId: "logout",
-        tags: ["User Account"],
-        summary: "Logout current session",
-        description: "Ends the session of the access token sent as `Authorization: Bearer <access token>`: its refresh tokens stop working, and so does the access token at this service.",
-        security: [{ bearerAuth: [] }],
-        response: { 200: Type.Null({ description: "Logged out successfully (empty response body)" }), ...errorResponses(401, 500) },
+      async (_request, reply) => {
+        reply.header("cache-control", "public, max-age=300");
+        return sessionTokens.jwks();
       },
-    }, async (request, reply) => {
-      reply.header("cache-control", "no-store");
-      const token = bearerToken(request);
-      if (token === undefined) return sendFailure(reply, missingBearer("access token"));
-      const result = await sessionTokens.logout(token, { ip: request.ip });
-      if (!result.ok) return sendFailure(reply, result);
-      return reply.code(200).send();
-    });
+    );
+
+    app.post(
+      "/userAccount/refresh/token",
+      {
+        schema: {
+          operationId: "refreshToken",
+          tags: ["User Account"],
+          summary: "Refresh access token",
+          description:
+            "Redeems the refresh token sent as `Authorization: Bearer <refresh token>` for a new access token and the next refresh token. A refresh token works once: presenting a used one again ends the whole session (both copies stop working).",
+          security: [{ scopedToken: [] }],
+          response: { 200: RefreshTokenResponseSchema, ...errorResponses(401, 403, 404, 500) },
+        },
+      },
+      async (request, reply) => {
+        reply.header("cache-control", "no-store");
+        const token = bearerToken(request);
+        if (token === undefined) return sendFailure(reply, missingBearer("refresh token"));
+        const result = await sessionTokens.refresh(token, { ip: request.ip });
+        if (!result.ok) return sendFailure(reply, result);
+        return {
+          user: refreshTokenUser(result.value.user),
+          accessToken: result.value.accessToken,
+          refreshToken: result.value.refreshToken,
+        };
+      },
+    );
+
+    app.post(
+      "/userAccount/logout/manual",
+      {
+        schema: {
+          operationId: "logout",
+          tags: ["User Account"],
+          summary: "Logout current session",
+          description:
+            "Ends the session of the access token sent as `Authorization: Bearer <access token>`: its refresh tokens stop working, and so does the access token at this service.",
+          security: [{ bearerAuth: [] }],
+          response: { 200: Type.Null({ description: "Logged out successfully (empty response body)" }), ...errorResponses(401, 500) },
+        },
+      },
+      async (request, reply) => {
+        reply.header("cache-control", "no-store");
+        const token = bearerToken(request);
+        if (token === undefined) return sendFailure(reply, missingBearer("access token"));
+        const result = await sessionTokens.logout(token, { ip: request.ip });
+        if (!result.ok) return sendFailure(reply, result);
+        return reply.code(200).send();
+      },
+    );
   };
 }

@@ -23,13 +23,15 @@ export const WEB_CONTENT_SECURITY_POLICY = [
 const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function securityHeaders(reply: FastifyReply): FastifyReply {
-  return reply
-    .header("content-security-policy", WEB_CONTENT_SECURITY_POLICY)
-    .header("x-content-type-options", "nosniff")
-    .header("x-frame-options", "DENY")
-    // The callback's URL carries the authorization code: never send it on as a referrer.
-    .header("referrer-policy", "no-referrer")
-    .header("cross-origin-opener-policy", "same-origin");
+  return (
+    reply
+      .header("content-security-policy", WEB_CONTENT_SECURITY_POLICY)
+      .header("x-content-type-options", "nosniff")
+      .header("x-frame-options", "DENY")
+      // The callback's URL carries the authorization code: never send it on as a referrer.
+      .header("referrer-policy", "no-referrer")
+      .header("cross-origin-opener-policy", "same-origin")
+  );
 }
 
 /**
