@@ -1,4 +1,4 @@
-// `npm test`: type check, lint, the server, SDK, CLI and demo-provider suites. Every step runs even when
+// `npm test`: type check, lint, format check, the server, SDK, CLI and demo-provider suites. Every step runs even when
 // an earlier one failed, so one run shows every problem; the run fails when any step failed.
 // It ends with a summary: each step, each suite's counts and every skip with its reason.
 // Under CI (CI=true) nothing may be skipped: .ci/run provides PostgreSQL, Redis and Chromium, so
@@ -46,6 +46,7 @@ function suite(name, args) {
 const steps = [
   ["type check", () => ({ ok: run("npm", ["run", "--silent", "typecheck"]) })],
   ["lint", () => ({ ok: run("npm", ["run", "--silent", "lint"]) })],
+  ["format check", () => ({ ok: run("npm", ["run", "--silent", "format:check"]) })],
   ["server tests", () => suite("server", ["--test-concurrency=2", "packages/server/test/**/*.test.ts"])],
   [
     "SDK tests",
