@@ -10,6 +10,7 @@ import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
 import { registerApiDocs } from "./http/public/docs-routes.ts";
+import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { exchangeRoutes } from "./http/public/exchange-routes.ts";
 import { healthRoutes } from "./http/public/health-routes.ts";
 import { createMetrics, type Metrics } from "./http/public/metrics.ts";
@@ -170,6 +171,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
   if (config.rateLimitPerMinute > 0)
     await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
+  await registerSecurityHeaders(server, { corsOrigins: config.corsOrigins, publicUrl: config.publicUrl });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
   if (config.redisUrl) {

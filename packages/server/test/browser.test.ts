@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { chromium, type Page } from "playwright-core";
 import { closedPortUrl } from "./support/faulty-servers.ts";
+import { startService } from "./support/service.ts";
 import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -181,6 +182,21 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     await demo.service.waitFor(
       /"provider":"demo","error":"PROVIDER_UNAVAILABLE","cause":"127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)"/,
     );
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe("the API reference at /docs in Chromium", { skip, timeout: 120_000 }, () => {
+  test("renders every operation under its strict Content-Security-Policy, with no violation", async (t) => {
+    const service = await startService(t);
+    const { page, problems } = await openBrowser(t);
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${service.url}/docs`);
+    await page.getByText("/userAccount/oauth/exchange", { exact: true }).first().waitFor();
+    assert.deepEqual(violations, []);
     assert.deepEqual(problems, []);
   });
 });

@@ -10,13 +10,14 @@ describe("the sign-in page (/ and /callback)", () => {
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get("content-type") ?? "", /^text\/html; charset=utf-8/);
       const csp = response.headers.get("content-security-policy") ?? "";
-      assert.match(csp, /(^|; )default-src 'self'(;|$)/);
-      assert.match(csp, /(^|; )script-src 'self'(;|$)/);
+      assert.match(csp, /(^|;\s*)default-src 'self'(;|$)/);
+      assert.match(csp, /(^|;\s*)script-src 'self'(;|$)/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https?:/);
       assert.equal(response.headers.get("referrer-policy"), "no-referrer");
       assert.equal(response.headers.get("cache-control"), "no-store");
       assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
       const html = await response.text();
       assert.match(html, /<meta name="public-url" content="http:\/\/127\.0\.0\.1:4999"\s*\/?>/);
       assert.doesNotMatch(html, /<script(?![^>]*\bsrc="\/)/, "no inline scripts");

@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { cspHeader, DOCS_CSP_DIRECTIVES } from "../security-headers.ts";
 
 /**
  * The OpenAPI document, generated from the route schemas (`/openapi.json`), and a browsable
@@ -27,6 +28,10 @@ export async function registerApiDocs(app: FastifyInstance, publicUrl: string): 
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, uiConfig: { docExpansion: "list", deepLinking: true } });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    staticCSP: cspHeader(DOCS_CSP_DIRECTIVES),
+    uiConfig: { docExpansion: "list", deepLinking: true },
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }

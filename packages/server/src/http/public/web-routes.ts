@@ -4,39 +4,12 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 /** The sign-in page's files (src/web): hand-written HTML, CSS and one browser ES module. */
 const WEB_DIR = new URL("../../web/", import.meta.url);
 
-/**
- * Strict for every page and asset: scripts, styles and images from this origin only, no inline
- * code, no framing; the page talks to this service only.
- */
-export const WEB_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 const escapeAttribute = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function securityHeaders(reply: FastifyReply): FastifyReply {
-  return (
-    reply
-      .header("content-security-policy", WEB_CONTENT_SECURITY_POLICY)
-      .header("x-content-type-options", "nosniff")
-      .header("x-frame-options", "DENY")
-      // The callback's URL carries the authorization code: never send it on as a referrer.
-      .header("referrer-policy", "no-referrer")
-      .header("cross-origin-opener-policy", "same-origin")
-  );
-}
 
 /**
  * The sign-in page at `/` and the redirect target `/callback` (the same page: its module sees
- * which), plus their assets. Not part of the API: hidden from the OpenAPI document.
+ * which), plus their assets. Not part of the API: hidden from the OpenAPI document. Their strict
+ * CSP and the other security headers come from `registerSecurityHeaders`.
  */
 export function webRoutes(options: { publicUrl: string }): FastifyPluginAsync {
   const read = (name: string) => readFileSync(new URL(name, WEB_DIR), "utf8");
@@ -49,12 +22,12 @@ export function webRoutes(options: { publicUrl: string }): FastifyPluginAsync {
 
   return async (app) => {
     const page = async (_request: unknown, reply: FastifyReply) =>
-      securityHeaders(reply).header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
+      reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
     app.get("/", { schema: { hide: true } }, page);
     app.get("/callback", { schema: { hide: true } }, page);
     for (const [path, asset] of Object.entries(assets)) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-        securityHeaders(reply).header("cache-control", "no-cache").type(asset.type).send(asset.body),
+        reply.header("cache-control", "no-cache").type(asset.type).send(asset.body),
       );
     }
   };
