@@ -50,6 +50,9 @@ function configuration(s: ProviderSetup): Record<string, unknown> {
     ttl: {
       AccessToken: o.accessTokenTtlSeconds ?? 3600,
       IdToken: o.idTokenTtlSeconds ?? 3600,
+      // oidc-provider's 60 s is tight for suites that mint hundreds of codes before redeeming them
+      // on a loaded 2-core machine; codes stay single-use whatever their lifetime.
+      AuthorizationCode: 600,
       // explicit values for the rest keep oidc-provider from printing "SHOULD change" notices
       Interaction: 3600,
       Session: 14 * 24 * 3600,
