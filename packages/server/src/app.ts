@@ -113,6 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     timeoutMs: config.outboundTimeoutMs,
     maxResponseBytes: 1024 * 1024,
     allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+    networkAllow: config.providerNetworkAllow,
   });
   const onProviderCall = (provider: string, endpoint: string, seconds: number) => {
     metrics.observeProviderCall(provider, endpoint, seconds);

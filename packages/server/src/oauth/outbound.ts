@@ -1,12 +1,19 @@
 /**
- * The one way the service talks to providers (discovery, JWKS, token, userinfo): a fetch
- * with a deadline, a response size cap, no redirects, and plain http refused except on
- * loopback when the operator allowed it. Failures are `OutboundError`s with a kind the
- * sign-in logic maps to PROVIDER_TIMEOUT / PROVIDER_UNAVAILABLE / PROVIDER_ERROR.
+ * The one way the service talks to providers (discovery, JWKS, token, userinfo, emails): a
+ * fetch over keep-alive `node:http`/`node:https` agents with one deadline per call, a response
+ * size cap, no redirects, plain http refused except on loopback when the operator allowed it,
+ * and every connection checked against the provider network policy at connect time
+ * (./provider-sockets.ts). Failures are `OutboundError`s with a kind the sign-in logic maps to
+ * PROVIDER_TIMEOUT / PROVIDER_UNAVAILABLE / PROVIDER_ERROR / INVALID_PROVIDER_SETTINGS.
  */
+import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import { type ProviderNetworkAllowList, providerNetworkPolicy } from "../domain/provider-network.ts";
 import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
+import { ProviderAddressRefused, providerAgents, type ResolveHost } from "./provider-sockets.ts";
 
-export type OutboundFailureKind = "timeout" | "unreachable" | "too_large" | "insecure" | "redirect";
+export type OutboundFailureKind = "timeout" | "unreachable" | "too_large" | "insecure" | "redirect" | "refused";
 
 export class OutboundError extends Error {
   readonly kind: OutboundFailureKind;
@@ -24,73 +31,139 @@ export interface OutboundPolicy {
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly allowInsecureLoopback: boolean;
+  /** PROVIDER_NETWORK_ALLOW: the private hosts and ranges providers may nevertheless be at. */
+  readonly networkAllow?: ProviderNetworkAllowList;
+  /** How host names are resolved; the system resolver unless a test brings its own. */
+  readonly resolve?: ResolveHost;
+  /** CA certificates to trust instead of Node's bundle (tests with their own CA). */
+  readonly ca?: string | Buffer;
 }
 
 /** Request options as openid-client and jose pass them (their body types are wider than DOM's). */
 export type OutboundInit = Omit<RequestInit, "body"> & { body?: unknown };
 export type OutboundFetch = (url: string | URL, init?: OutboundInit) => Promise<Response>;
 
-async function readCapped(response: Response, maxBytes: number, host: string): Promise<Buffer<ArrayBuffer>> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new OutboundError("too_large", host, `response from ${host} exceeds ${maxBytes} bytes`);
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) throw new OutboundError("too_large", host, `response from ${host} exceeds ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** The bytes and default content type of a request body as fetch would send it. */
+function encodeBody(body: unknown): { bytes?: Uint8Array; type?: string } {
+  if (body === undefined || body === null) return {};
+  if (body instanceof URLSearchParams)
+    return { bytes: Buffer.from(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+  if (typeof body === "string") return { bytes: Buffer.from(body), type: "text/plain;charset=UTF-8" };
+  if (body instanceof Uint8Array) return { bytes: body };
+  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body) };
+  throw new TypeError(`unsupported request body: ${Object.prototype.toString.call(body)}`);
 }
 
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+function requestHeaders(init: OutboundInit, body: { bytes?: Uint8Array; type?: string }): Record<string, string> {
+  const headers = new Headers(init.headers);
+  if (body.type && !headers.has("content-type")) headers.set("content-type", body.type);
+  if (body.bytes) headers.set("content-length", String(body.bytes.byteLength));
+  return Object.fromEntries(headers);
 }
 
-export function createOutboundFetch(policy: OutboundPolicy, baseFetch: typeof fetch = fetch): OutboundFetch {
-  return async (input, init = {}) => {
+function responseHeaders(response: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = response.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+/** Null-body statuses must not be given a body in a `Response`. */
+const NULL_BODY = new Set([204, 205, 304]);
+
+export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
+  const network = providerNetworkPolicy({
+    allowInsecureLoopback: policy.allowInsecureLoopback,
+    ...(policy.networkAllow && { allow: policy.networkAllow }),
+  });
+  const agents = providerAgents({
+    network,
+    ...(policy.resolve && { resolve: policy.resolve }),
+    ...(policy.ca !== undefined && { ca: policy.ca }),
+  });
+  const refused = (host: string, cause: unknown) =>
+    new OutboundError("refused", host, `refusing to connect to ${host}: not an address providers may be at`, { cause });
+
+  return (input, init = {}) => {
     const url = new URL(input);
     const host = url.host;
     if (!isPermittedProviderUrl(url, policy.allowInsecureLoopback)) {
-      throw new OutboundError("insecure", host, `refusing to call ${url.protocol}//${host}: providers must use https`);
+      return Promise.reject(new OutboundError("insecure", host, `refusing to call ${url.protocol}//${host}: providers must use https`));
     }
-    const deadline = AbortSignal.timeout(policy.timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    // A literal address is never looked up, so the agents' lookup cannot judge it: judge it here.
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    if (isIP(hostname) && network.refusedAddress(hostname, hostname))
+      return Promise.reject(refused(host, new ProviderAddressRefused(host)));
+    const caller = init.signal ?? undefined;
+    if (caller?.aborted) return Promise.reject(caller.reason);
+    let body: ReturnType<typeof encodeBody>;
     try {
-      const response = await baseFetch(url, { ...init, body: init.body as BodyInit | null | undefined, redirect: "manual", signal });
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new OutboundError("redirect", host, `${host} answered with a redirect (${response.status}); redirects are not followed`);
-      }
-      const body = await readCapped(response, policy.maxResponseBytes, host);
-      // Null-body statuses must not be given a body when re-wrapping.
-      const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-      return new Response(nullBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      body = encodeBody(init.body);
     } catch (error) {
-      if (error instanceof OutboundError) throw error;
-      if (deadline.aborted || (isAbort(error) && !init.signal?.aborted)) {
-        throw new OutboundError("timeout", host, `${host} did not answer within ${policy.timeoutMs} ms`, { cause: error });
-      }
-      if (isAbort(error)) throw error;
-      const reason = systemErrorCode(error);
-      throw new OutboundError("unreachable", host, `${host} could not be reached${reason ? ` (${reason})` : ""}`, { cause: error });
+      return Promise.reject(error);
     }
-  };
-}
 
-/** The system error code (ECONNREFUSED, ENOTFOUND, …) in an error's cause chain: why a host could not be reached. */
-function systemErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z_]{2,31}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+    return new Promise<Response>((resolve, reject) => {
+      const https = url.protocol === "https:";
+      const request = (https ? httpsRequest : httpRequest)(url, {
+        method: init.method ?? "GET",
+        headers: requestHeaders(init, body),
+        agent: https ? agents.https : agents.http,
+      });
+      let settled = false;
+      // One deadline for the whole call (connect, answer, body), cleared as soon as it ends.
+      const deadline = setTimeout(
+        () => fail(new OutboundError("timeout", host, `${host} did not answer within ${policy.timeoutMs} ms`)),
+        policy.timeoutMs,
+      );
+      const onCallerAbort = () => fail(caller!.reason);
+      caller?.addEventListener("abort", onCallerAbort, { once: true });
+      function finish() {
+        settled = true;
+        clearTimeout(deadline);
+        caller?.removeEventListener("abort", onCallerAbort);
+      }
+      function fail(error: unknown) {
+        if (settled) return;
+        finish();
+        request.destroy();
+        reject(error);
+      }
+
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (error instanceof ProviderAddressRefused) return fail(refused(host, error));
+        const reason = typeof error.code === "string" && /^E[A-Z_]{2,31}$/.test(error.code) ? error.code : undefined;
+        fail(new OutboundError("unreachable", host, `${host} could not be reached${reason ? ` (${reason})` : ""}`, { cause: error }));
+      });
+      request.on("response", (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 300 && status < 400)
+          return fail(new OutboundError("redirect", host, `${host} answered with a redirect (${status}); redirects are not followed`));
+        const tooLarge = () => new OutboundError("too_large", host, `response from ${host} exceeds ${policy.maxResponseBytes} bytes`);
+        if (Number(response.headers["content-length"] ?? "0") > policy.maxResponseBytes) return fail(tooLarge());
+        const chunks: Buffer[] = [];
+        let total = 0;
+        response.on("data", (chunk: Buffer) => {
+          total += chunk.byteLength;
+          if (total > policy.maxResponseBytes) fail(tooLarge());
+          else chunks.push(chunk);
+        });
+        response.on("error", (error) => fail(new OutboundError("unreachable", host, `${host} broke off its answer`, { cause: error })));
+        response.on("end", () => {
+          if (settled) return;
+          finish();
+          try {
+            const headers = responseHeaders(response);
+            const payload = NULL_BODY.has(status) ? null : Buffer.concat(chunks);
+            resolve(new Response(payload, { status, statusText: response.statusMessage ?? "", headers }));
+          } catch (error) {
+            reject(new OutboundError("unreachable", host, `${host} gave an answer that is not HTTP (${status})`, { cause: error }));
+          }
+        });
+      });
+      request.end(body.bytes);
+    });
+  };
 }
 
 /** Finds an OutboundError anywhere in an error's cause chain. */

@@ -38,6 +38,14 @@ export function providerFailure(providerName: string, error: unknown, step: stri
       return failure("PROVIDER_UNAVAILABLE", `The provider "${providerName}" could not be reached during ${step}.`, {
         detail: outbound.message,
       });
+    if (outbound.kind === "refused")
+      // The same refusal as when a literal private address is saved; which range, or whether
+      // anything listens there, is never said.
+      return failure(
+        "INVALID_PROVIDER_SETTINGS",
+        `The provider "${providerName}" points at a private, loopback or other special-purpose address (PROVIDER_NETWORK_ALLOW can allow one); refused during ${step}.`,
+        { detail: outbound.message },
+      );
     return failure("PROVIDER_ERROR", `The provider "${providerName}" gave an unusable answer during ${step}.`, {
       detail: outbound.message,
     });

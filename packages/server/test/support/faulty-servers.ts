@@ -17,6 +17,8 @@ export interface FaultyServer {
   close(): Promise<void>;
   /** HTTP requests received so far (complete request heads) */
   readonly requests: number;
+  /** TCP connections accepted so far (fewer than requests when connections are kept alive) */
+  readonly connections: number;
 }
 
 export interface ScriptedRequest {
@@ -44,11 +46,14 @@ interface Listening {
   server: Server;
   url: string;
   close(): Promise<void>;
+  readonly connections: number;
 }
 
 async function listen(server: Server): Promise<Listening> {
   const sockets = new Set<Socket>();
+  let connections = 0;
   server.on("connection", (s: Socket) => {
+    connections++;
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
@@ -64,6 +69,9 @@ async function listen(server: Server): Promise<Listening> {
   return {
     server,
     url: `http://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -80,6 +88,9 @@ function counted(l: Listening, counter: { n: number }): FaultyServer {
     close: () => l.close(),
     get requests() {
       return counter.n;
+    },
+    get connections() {
+      return l.connections;
     },
   };
 }
