@@ -6,7 +6,7 @@
  */
 import { parseJson, segment, type RawResponse, type RequestOptions, type RequestSpec, type Transport } from "./http.ts";
 import { bearer, type AllowedMethod } from "./user-account.ts";
-import { readArray, readShape } from "./validate.ts";
+import { readArray, readShape, ShapeError } from "./validate.ts";
 
 /** An organisation. Users sign in to it through the email domains it owns. */
 export interface Org {
@@ -163,7 +163,28 @@ export interface AuditRecord {
   /** The failure identifier (e.g. `INVALID_GRANT`) of a failed event. */
   error?: string | null;
   ip?: string | null;
+  /** A failure's reason (its failure identifier, as `error`). */
+  reason?: string;
+  /** A failure's explanation: what to change, and where, to stop it. */
+  fix?: string;
   [key: string]: unknown;
+}
+
+/** The windows {@link Admin.getProviderHealth} reads over. */
+export type HealthWindow = "1h" | "24h" | "7d";
+
+/** How sign-ins through one provider went over a window. */
+export interface ProviderHealth {
+  window: HealthWindow | (string & {});
+  /** The window's start (ISO 8601). */
+  since: string;
+  /** Audited sign-in steps through the provider: each exchange, and each authenticate naming it. */
+  attempts: number;
+  successes: number;
+  /** Failed attempts by reason (the failure identifier, e.g. `INVALID_GRANT`). */
+  failures: Record<string, number>;
+  lastSuccessAt: string | null;
+  lastFailure: { reason: string; at: string; fix?: string } | null;
 }
 
 /** One page of the audit trail, newest first. */
@@ -224,6 +245,16 @@ const auditShape = {
   error: "string?",
   ip: "string?",
 } as const;
+const healthShape = {
+  window: "string",
+  since: "string",
+  attempts: "integer",
+  successes: "integer",
+  failures: "object",
+  lastSuccessAt: "string?",
+  lastFailure: "object?",
+} as const;
+const lastFailureShape = { reason: "string", at: "string", fix: "string?" } as const;
 const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
 const stepMethodShape = { type: "string" } as const;
@@ -345,6 +376,35 @@ export class Admin {
         return {
           records: readArray(page.records, "response.records", (item, path) => readShape(item, auditShape, path)),
           nextCursor: page.nextCursor ?? null,
+        };
+      },
+    );
+  }
+
+  /**
+   * How sign-ins through a provider went over the last hour, day (default) or week, failures by
+   * reason and what to do about the last one: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health?window=`.
+   */
+  getProviderHealth(orgId: string, name: string, window?: HealthWindow, options?: RequestOptions): Promise<ProviderHealth> {
+    return this.#call(
+      { method: "GET", path: `${orgPath(orgId)}/oauth-providers/${segment(name)}/health`, query: { window }, idempotent: true },
+      options,
+      (raw) => {
+        const health = readShape(parseJson(raw), healthShape);
+        const failures: Record<string, number> = {};
+        for (const [reason, count] of Object.entries(health.failures)) {
+          if (typeof count !== "number") throw new ShapeError(`response.failures.${reason} must be a number`);
+          failures[reason] = count;
+        }
+        const last = health.lastFailure ? readShape(health.lastFailure, lastFailureShape, "response.lastFailure") : null;
+        return {
+          window: health.window,
+          since: health.since,
+          attempts: health.attempts,
+          successes: health.successes,
+          failures,
+          lastSuccessAt: health.lastSuccessAt ?? null,
+          lastFailure: last && { reason: last.reason, at: last.at, ...(last.fix && { fix: last.fix }) },
         };
       },
     );

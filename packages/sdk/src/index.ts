@@ -36,6 +36,7 @@ export {
   type AuthStep,
   type CreateOrgRequest,
   type CreateUserRequest,
+  type HealthWindow,
   type ListAuditRequest,
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
@@ -43,6 +44,7 @@ export {
   type Org,
   type OrgUser,
   type ProviderCheck,
+  type ProviderHealth,
   type SavedProvider,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";

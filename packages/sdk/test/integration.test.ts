@@ -511,6 +511,18 @@ describe("retries against the real service", () => {
     assert.equal(records.length, 1, "the service saw one exchange");
   });
 
+  test("admin.getProviderHealth counts the failure by reason and says what to do about it", async (t) => {
+    const f = await setUp(t, { settings: endpointsAt(await closedPortUrl()) });
+    const { client } = clientOf(f.service);
+    await rejection(client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), APIError);
+    const health = await client.admin.getProviderHealth(f.orgId, PROVIDER, "1h");
+    assert.deepEqual([health.window, health.attempts, health.successes, health.failures], ["1h", 1, 0, { PROVIDER_UNAVAILABLE: 1 }]);
+    assert.equal(health.lastFailure?.reason, "PROVIDER_UNAVAILABLE");
+    assert.match(health.lastFailure?.fix ?? "", /could not be reached/);
+    const { records } = await client.admin.listAudit(f.orgId);
+    assert.equal(records[0]?.reason, "PROVIDER_UNAVAILABLE");
+  });
+
   test("an idempotent read whose answer was lost is retried under backoff", async (t) => {
     const f = await setUp(t);
     let lost = 0;

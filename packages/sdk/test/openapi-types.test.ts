@@ -94,6 +94,12 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
+  {
+    sdk: "admin.getProviderHealth",
+    call: (c) => c.admin.getProviderHealth(ORG, "p", "1h"),
+    query: `{ window: Arg2 }`,
+    response: `Result`,
+  },
   // The steps travel wrapped: `{ authMethod: steps }` in, `{ authMethods: steps }` out.
   { sdk: "admin.getAuthMethods", call: (c) => c.admin.getAuthMethods(ORG), response: `{ authMethods: Result }` },
   {
@@ -170,7 +176,7 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
   {
     why: "The service's schema leaves audit records free-form (an object with any properties), so there is nothing to compare the SDK's AuditRecord with; describing them in the route's schema would remove this entry.",
     differences: [
-      "admin.listAudit (GET /api/v1/orgs/{orgId}/audit) 200 response.records[]: the service's schema leaves it free-form; the SDK type expects { id, createdAt, event, outcome, orgId, userId, email, provider, error, ip }",
+      "admin.listAudit (GET /api/v1/orgs/{orgId}/audit) 200 response.records[]: the service's schema leaves it free-form; the SDK type expects { id, createdAt, event, outcome, orgId, userId, email, provider, error, ip, reason, fix }",
     ],
   },
 ];

@@ -1,4 +1,5 @@
 import type { AuditRecord } from "../domain/audit.ts";
+import { fixFor } from "../domain/failure-fixes.ts";
 import type { Result } from "../domain/failures.ts";
 import { success } from "../domain/failures.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
@@ -21,5 +22,13 @@ export async function auditPage(
 ): Promise<Result<{ records: AuditRecord[]; nextCursor: string | null }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  return success(await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor));
+  const page = await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor);
+  return success({ records: page.records.map(explainedRecord), nextCursor: page.nextCursor });
+}
+
+/** An audit record as admins read it: a failure carries its reason (the failure id) and what to do about it. */
+export function explainedRecord(record: AuditRecord): AuditRecord & { reason?: string; fix?: string } {
+  if (record.outcome !== "failure" || record.error === null) return record;
+  const fix = fixFor(record.error);
+  return { ...record, reason: record.error, ...(fix && { fix }) };
 }

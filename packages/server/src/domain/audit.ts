@@ -18,3 +18,14 @@ export interface AuditRecord extends AuditEvent {
   readonly id: string;
   readonly createdAt: string;
 }
+
+/** How sign-ins through one provider went over a window (`GET …/oauth-providers/{name}/health`). */
+export interface ProviderOutcomes {
+  /** Audited sign-in steps that used the provider: each exchange, and each authenticate naming it. */
+  readonly attempts: number;
+  readonly successes: number;
+  /** Failed attempts by reason (the failure id). */
+  readonly failures: Readonly<Record<string, number>>;
+  readonly lastSuccessAt: string | null;
+  readonly lastFailure: { readonly reason: string; readonly at: string } | null;
+}

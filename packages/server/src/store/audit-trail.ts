@@ -1,4 +1,4 @@
-import type { AuditOutcome } from "../domain/audit.ts";
+import type { AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { Db } from "./database.ts";
@@ -46,5 +46,41 @@ export function auditTrailRepository(db: Db): AuditTrail {
       }));
       return { records, nextCursor: rows.length > limit ? (records.at(-1)?.id ?? null) : null };
     },
+    async providerOutcomes(orgId, provider, since) {
+      const groups = await db
+        .selectFrom("audit_events")
+        .select(["outcome", "error"])
+        .select((eb) => [eb.fn.countAll<string | number>().as("count"), eb.fn.max("created_at").as("last")])
+        .where("org_id", "=", orgId)
+        .where("provider", "=", provider)
+        .where("event", "in", SIGN_IN_STEPS)
+        .where("created_at", ">=", since)
+        .groupBy(["outcome", "error"])
+        .execute();
+      const outcomes: { -readonly [K in keyof ProviderOutcomes]: ProviderOutcomes[K] } = {
+        attempts: 0,
+        successes: 0,
+        failures: {},
+        lastSuccessAt: null,
+        lastFailure: null,
+      };
+      const failures: Record<string, number> = {};
+      for (const group of groups) {
+        const count = Number(group.count);
+        outcomes.attempts += count;
+        if (group.outcome === "success") {
+          outcomes.successes += count;
+          outcomes.lastSuccessAt = group.last;
+        } else {
+          const reason = group.error ?? "UNKNOWN";
+          failures[reason] = (failures[reason] ?? 0) + count;
+          if (outcomes.lastFailure === null || group.last > outcomes.lastFailure.at) outcomes.lastFailure = { reason, at: group.last };
+        }
+      }
+      return { ...outcomes, failures };
+    },
   };
 }
+
+/** The audited events that are sign-in steps through a provider. */
+const SIGN_IN_STEPS = ["oauth.exchange", "authenticate"];

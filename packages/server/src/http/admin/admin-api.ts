@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
+import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
@@ -11,6 +12,7 @@ import { authMethodRoutes } from "./auth-method-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
+import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 
@@ -18,7 +20,12 @@ import { userRoutes } from "./user-routes.ts";
 export interface AdminApiOptions {
   /** The ADMIN_TOKEN every admin request must carry as a bearer token. */
   readonly adminToken: string;
-  readonly administration: ProviderAdministration & UserAdministration & AuditAdministration & SignInStepAdministration & KeyAdministration;
+  readonly administration: ProviderAdministration &
+    UserAdministration &
+    AuditAdministration &
+    SignInStepAdministration &
+    KeyAdministration &
+    ProviderHealthDeps;
   readonly providerCheck: ProviderCheckDeps;
   readonly allowInsecureLoopback: boolean;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
@@ -45,6 +52,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     );
     await admin.register(userRoutes(administration));
     await admin.register(auditRoutes(administration));
+    await admin.register(providerHealthRoutes(administration));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
     await admin.register(

@@ -1,0 +1,63 @@
+import type { FailureId } from "./failures.ts";
+
+/**
+ * What an administrator can do about each failure a sign-in records: one sentence, shown beside
+ * the failure in the audit trail and in a provider's health. Failures of the caller's own making
+ * (a malformed request) say so; the rest say what to change and where — here or at the provider.
+ */
+export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
+  VALIDATION_ERROR: "The application sent a malformed request: the message names the field to fix in its call.",
+  INVALID_JSON: "The application sent a body that is not JSON: fix its call.",
+  MALFORMED_REQUEST: "The HTTP request could not be parsed: fix the client or the proxy in front of the service.",
+  PROVIDER_NOT_FOUND:
+    "The application named a provider this organisation does not have: add it here (PUT /api/v1/orgs/{orgId}/oauth-providers/{name}) or fix the name the application sends.",
+  REDIRECT_URI_MISMATCH:
+    "Add the application's redirect URI to the provider's redirectUris here, and register the same URI at the provider.",
+  INVALID_GRANT:
+    "The provider refused the authorization code: it was used twice or too late, or the redirect URI differs from the one registered at the provider.",
+  INVALID_STATE:
+    "The sign-in was not started here, was already finished, or belongs to another session: start again; with several instances, give them all the same REDIS_URL.",
+  STATE_REQUIRED: "The provider requires PKCE (requirePkce): start the sign-in at /userAccount/oauth/authorize and send back its state.",
+  INVALID_PROVIDER_SETTINGS: "Correct the provider's settings here: the message names the field.",
+  METHOD_NOT_ALLOWED: "The organisation's sign-in steps do not offer this method at this step: change its auth methods here.",
+  METHOD_NOT_SUPPORTED: "This service does not support the sign-in method asked for: use OAuth/OpenID Connect.",
+  ACCOUNT_BLOCKED: "Too many failed attempts in a row: the account unblocks by itself after LOCKOUT_SECONDS.",
+  INVALID_TOKEN: "The token is expired, revoked or not this service's: sign in again.",
+  UNAUTHORIZED: "The credentials were missing or wrong.",
+  EMAIL_MISMATCH:
+    "The account used at the provider has another email than the one typed: sign in with the matching account, or correct the user's email at the provider.",
+  EMAIL_NOT_VERIFIED:
+    "The provider did not assert the email as verified: verify it at the provider, request the email scope, set emailVerifiedClaim here if the provider names the claim differently, or trustEmail if it vouches for every address.",
+  IDENTITY_CONFLICT:
+    "This user is already linked to another identity at this provider: remove the old link (delete and re-add the user here) if the person's provider account changed.",
+  INVALID_ID_TOKEN:
+    "The provider's ID token failed a check (signature, issuer, audience, expiry, nonce): run the provider doctor, check the issuer and client id here, and the clocks of both sides.",
+  USERINFO_FAILED:
+    "The provider's userinfo endpoint refused the access token: check the scopes requested (openid email) and the userinfo endpoint here.",
+  USER_DISABLED: "The user is disabled here: enable them if they should sign in.",
+  ORG_NOT_FOUND: "No organisation claims the email's domain: add the domain to the organisation here.",
+  USER_NOT_FOUND:
+    "No user here has this email and just-in-time sign-up is off (or the domain is not the organisation's): create the user, or set enableJit on the provider.",
+  NOT_FOUND: "The thing asked for does not exist: check the identifier.",
+  SESSION_EXPIRED: "The sign-in session expired or was never started: start again from initAuth.",
+  REQUEST_TIMEOUT: "The client sent its request too slowly: check the network between it and the service.",
+  CONFLICT: "Another change was made at the same time: read the current state and try again.",
+  PAYLOAD_TOO_LARGE: "The request body is too large: send less.",
+  URI_TOO_LONG: "The URL is too long: send less in the query string.",
+  UNSUPPORTED_MEDIA_TYPE: "Send the body as application/json.",
+  TOO_MANY_REQUESTS: "The client went over RATE_LIMIT_PER_MINUTE: slow down, or behind a proxy set TRUST_PROXY so clients are told apart.",
+  HEADERS_TOO_LARGE: "The request's headers are too large: send fewer or smaller cookies and headers.",
+  INTERNAL_ERROR: "An unexpected error: the service's log has it under the request id.",
+  PROVIDER_ERROR: "The provider answered with an error or something unusable: run the provider doctor and check the provider's status.",
+  PROVIDER_UNAVAILABLE:
+    "The provider could not be reached: check its URLs here, the network path from this service (PROVIDER_NETWORK_ALLOW for private addresses) and the provider's status.",
+  JWKS_UNAVAILABLE:
+    "The provider's key set (JWKS) could not be fetched or used: check jwksUri here or the provider's discovery document, and run the provider doctor.",
+  SERVICE_UNAVAILABLE: "The database or Redis did not answer in time: see /readyz and the service's log.",
+  PROVIDER_TIMEOUT: "The provider did not answer within OUTBOUND_TIMEOUT_MS: check its status and the network path to it.",
+};
+
+/** The fix sentence for a recorded failure id; a failure recorded by an older version may have none. */
+export function fixFor(reason: string): string | undefined {
+  return Object.hasOwn(FAILURE_FIX, reason) ? FAILURE_FIX[reason as FailureId] : undefined;
+}
