@@ -197,6 +197,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       adminToken: config.adminToken,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens },
+      testSignIn: { ...store, discovery, idTokens, state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       networkAllow: config.providerNetworkAllow,
     }),

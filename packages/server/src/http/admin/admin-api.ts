@@ -6,6 +6,7 @@ import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/prov
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
+import type { TestSignInDeps } from "../../signin/test-sign-in.ts";
 import { requireAdminToken } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
@@ -14,6 +15,7 @@ import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
+import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 
 /** What the admin API is built from. */
@@ -27,6 +29,7 @@ export interface AdminApiOptions {
     KeyAdministration &
     ProviderHealthDeps;
   readonly providerCheck: ProviderCheckDeps;
+  readonly testSignIn: TestSignInDeps;
   readonly allowInsecureLoopback: boolean;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
   readonly networkAllow?: ProviderNetworkAllowList;
@@ -53,6 +56,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(userRoutes(administration));
     await admin.register(auditRoutes(administration));
     await admin.register(providerHealthRoutes(administration));
+    await admin.register(testSignInRoutes(options.testSignIn));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
     await admin.register(

@@ -1,0 +1,142 @@
+import * as oidc from "openid-client";
+import { FAILURE_FIX } from "../domain/failure-fixes.ts";
+import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
+import type { ProviderIdentity } from "../domain/identity.ts";
+import { emailDomain, type Organisation } from "../domain/organisation.ts";
+import type { IdentityLinkRepository, OrganisationRepository, ProviderRepository, UserRepository } from "../domain/ports/repositories.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import { authorizationUrl } from "../oauth/authorization.ts";
+import type { Discovery } from "../oauth/discovery.ts";
+import { redeemCode } from "../oauth/token.ts";
+import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
+import { newOpaqueToken, stateKey } from "./auth-session.ts";
+import { AUTHORIZATION_TTL_MS } from "./authorization-requests.ts";
+import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
+
+/**
+ * A test sign-in: an administrator signs in at an organisation's provider to see what the
+ * service would make of it — the verified claims, userinfo, and the decision — through the real
+ * redemption and every check, while creating no user, link, session or lockout count.
+ */
+export interface TestSignInDeps extends IdentityDeps {
+  readonly organisations: Pick<OrganisationRepository, "get">;
+  readonly providers: Pick<ProviderRepository, "configured">;
+  readonly users: Pick<UserRepository, "findInOrganisation">;
+  readonly links: Pick<IdentityLinkRepository, "userFor">;
+  readonly discovery: Pick<Discovery, "connect">;
+  readonly state: ShortLivedState;
+}
+
+export type TestSignInDecision =
+  | { readonly outcome: "would-sign-in"; readonly userId: string; readonly reason?: undefined; readonly fix?: undefined }
+  | { readonly outcome: "would-create"; readonly userId?: undefined; readonly reason?: undefined; readonly fix?: undefined }
+  | { readonly outcome: "refused"; readonly userId?: undefined; readonly reason: FailureId; readonly fix: string };
+
+export interface TestSignInResult {
+  readonly orgId: string;
+  readonly provider: string;
+  /** The verified ID token's claims (none from a plain OAuth 2.0 provider). */
+  readonly claims: Record<string, unknown> | null;
+  /** What the userinfo endpoint said, when the provider has one and answered. */
+  readonly userinfo: UserinfoClaims | null;
+  readonly decision: TestSignInDecision;
+}
+
+interface PendingTestSignIn {
+  readonly orgId: string;
+  readonly provider: string;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+  readonly nonce: string | null;
+}
+
+const pendingKey = (state: string) => stateKey("test-signin", state);
+
+/** Starts a test sign-in at one of the organisation's providers: its authorization URL, and the state to complete it with. */
+export async function startTestSignIn(
+  deps: TestSignInDeps,
+  request: { orgId: string; provider: string; redirectUri?: string | undefined },
+): Promise<Result<{ authorizationUrl: string; state: string; redirectUri: string }>> {
+  const org = await deps.organisations.get(request.orgId);
+  if (!org) return failure("ORG_NOT_FOUND", "No such organisation.");
+  const provider = await deps.providers.configured(org.id, request.provider);
+  if (!provider) return failure("NOT_FOUND", `No provider "${request.provider}" in this organisation.`);
+  const redirectUri = request.redirectUri ?? provider.settings.redirectUris[0];
+  if (redirectUri === undefined || !provider.settings.redirectUris.includes(redirectUri)) {
+    return failure("REDIRECT_URI_MISMATCH", "redirectUri is not one of the provider's registered redirect URIs.");
+  }
+  const connection = await deps.discovery.connect(provider);
+  if (!connection.ok) return connection;
+  const openid = provider.settings.issuer !== undefined && provider.settings.scope.split(/\s+/).includes("openid");
+  const state = newOpaqueToken();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const nonce = openid ? newOpaqueToken() : null;
+  const url = authorizationUrl(connection.value, {
+    redirectUri,
+    state,
+    nonce: nonce ?? undefined,
+    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    prompt: "login",
+  });
+  const pending: PendingTestSignIn = { orgId: org.id, provider: provider.settings.providerName, redirectUri, codeVerifier, nonce };
+  await deps.state.set(pendingKey(state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
+  return success({ authorizationUrl: url.href, state, redirectUri });
+}
+
+/** Completes a test sign-in with the code the provider sent back: redeems it, checks everything, and says what a real sign-in would do. */
+export async function completeTestSignIn(
+  deps: TestSignInDeps,
+  request: { state: string; code: string },
+): Promise<Result<TestSignInResult>> {
+  const taken = await deps.state.take(pendingKey(request.state));
+  if (taken === undefined) return failure("INVALID_STATE", "This test sign-in is unknown, expired or already completed. Start another.");
+  const pending = JSON.parse(taken) as PendingTestSignIn;
+  const org = await deps.organisations.get(pending.orgId);
+  const provider = org && (await deps.providers.configured(org.id, pending.provider));
+  if (!org || !provider) return failure("NOT_FOUND", "The provider was removed while the test sign-in was under way.");
+  const connection = await deps.discovery.connect(provider);
+  if (!connection.ok) return connection;
+  const redeemed = await redeemCode(connection.value, {
+    code: request.code,
+    redirectUri: pending.redirectUri,
+    codeVerifier: pending.codeVerifier,
+    ...(pending.nonce && { expectedNonce: pending.nonce }),
+  });
+  if (!redeemed.ok) return redeemed;
+  const { accessToken, idToken } = redeemed.value;
+  const claims = await verifyIdToken(deps, connection.value, idToken, pending.nonce ?? undefined);
+  if (!claims.ok) return claims;
+  const sub = typeof claims.value?.sub === "string" ? claims.value.sub : undefined;
+  const userinfo = connection.value.metadata.userinfo_endpoint ? await fetchUserinfo(connection.value, accessToken, sub) : undefined;
+  const identity = await identify(connection.value, accessToken, claims.value);
+  return success({
+    orgId: org.id,
+    provider: provider.settings.providerName,
+    claims: claims.value ? { ...claims.value } : null,
+    userinfo: userinfo?.ok ? userinfo.value : null,
+    decision: identity.ok ? await decide(deps, org, provider, identity.value) : refused(identity.error),
+  });
+}
+
+function refused(reason: FailureId): TestSignInDecision {
+  return { outcome: "refused", reason, fix: FAILURE_FIX[reason] };
+}
+
+/** What linkOrProvisionAccount and checkIdentityEmail would decide, read-only. */
+async function decide(
+  deps: TestSignInDeps,
+  org: Organisation,
+  provider: ConfiguredProvider,
+  identity: ProviderIdentity,
+): Promise<TestSignInDecision> {
+  const linked = await deps.links.userFor(provider.id, identity.subject);
+  if (linked) return linked.status === "active" ? { outcome: "would-sign-in", userId: linked.id } : refused("USER_DISABLED");
+  if (identity.email === undefined) return refused("EMAIL_MISMATCH");
+  if (!identity.emailVerified && !provider.settings.trustEmail) return refused("EMAIL_NOT_VERIFIED");
+  const existing = await deps.users.findInOrganisation(org.id, identity.email);
+  if (existing) return existing.status === "active" ? { outcome: "would-sign-in", userId: existing.id } : refused("USER_DISABLED");
+  if (!provider.settings.enableJit) return refused("USER_NOT_FOUND");
+  if (org.domains.length > 0 && !org.domains.includes(emailDomain(identity.email))) return refused("USER_NOT_FOUND");
+  return { outcome: "would-create" };
+}

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { assertAuthError } from "../support/service.ts";
+import { alice, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
+import type { TestUser } from "../support/test-provider.ts";
+
+const unverified: TestUser = { sub: "uma-sub", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" };
+const outsider: TestUser = { sub: "olga-sub", email: "olga@elsewhere.test", email_verified: true, name: "Olga Outside" };
+
+interface Preview {
+  orgId: string;
+  provider: string;
+  claims: Record<string, unknown> | null;
+  userinfo: Record<string, unknown> | null;
+  decision: { outcome: string; userId?: string; reason?: string; fix?: string };
+}
+
+/** An administrator's test sign-in as `login`, through the provider's real login page. */
+async function testSignIn(f: SignInFixture, login: string) {
+  const started = await f.service.admin<{ authorizationUrl: string; state: string; redirectUri: string }>(
+    "POST",
+    `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/test-signin`,
+    {},
+  );
+  assert.equal(started.status, 200, started.text);
+  assert.equal(started.body.redirectUri, REDIRECT_URI, "the provider's first redirect URI by default");
+  const url = new URL(started.body.authorizationUrl);
+  assert.equal(url.searchParams.get("code_challenge_method"), "S256");
+  assert.equal(url.searchParams.get("prompt"), "login", "the administrator picks the account to test with");
+  const callback = await f.provider.authorize({ authorizationUrl: started.body.authorizationUrl, login, clientId: "", redirectUri: "" });
+  assert.ok("code" in callback, JSON.stringify(callback));
+  assert.equal(callback.state, started.body.state);
+  return f.service.admin<Preview>("POST", "/api/v1/test-signins/complete", { state: started.body.state, code: callback.code });
+}
+
+async function countUsersAndLinks(f: SignInFixture) {
+  const db = f.service.app.store.db;
+  const users = await db.selectFrom("users").select("id").where("org_id", "=", f.orgId).execute();
+  const links = await db.selectFrom("identity_links").select("subject").where("org_id", "=", f.orgId).execute();
+  return { users: users.length, links: links.length };
+}
+
+describe("a test sign-in shows the claims and what a real sign-in would decide, and creates nothing", () => {
+  test("a new person under just-in-time sign-up: would-create, with the verified claims and userinfo; no user, no link", async (t) => {
+    const f = await signInFixture(t);
+    const preview = await testSignIn(f, alice.sub);
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.provider, "acme-idp");
+    assert.equal(preview.body.claims?.sub, alice.sub);
+    assert.equal(preview.body.claims?.iss, f.provider.issuer);
+    assert.equal(preview.body.userinfo?.email, alice.email);
+    assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.doesNotMatch(preview.text, /access_token|id_token|eyJ/, "no token in the answer");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
+  });
+
+  test("a person who signed in before: would-sign-in as their user", async (t) => {
+    const f = await signInFixture(t);
+    const real = await f.exchange({ code: await f.code(alice.sub), email: alice.email });
+    assert.equal(real.status, 200, real.text);
+    const [user] = await f.service.app.store.db.selectFrom("users").select("id").where("org_id", "=", f.orgId).execute();
+    const preview = await testSignIn(f, alice.sub);
+    assert.deepEqual(preview.body.decision, { outcome: "would-sign-in", userId: user!.id });
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
+  });
+
+  test("refusals name the reason a real sign-in would answer, and the fix", async (t) => {
+    const f = await signInFixture(t, { users: [unverified, outsider] });
+    const notVerified = await testSignIn(f, unverified.sub);
+    assert.equal(notVerified.body.decision.outcome, "refused");
+    assert.equal(notVerified.body.decision.reason, "EMAIL_NOT_VERIFIED");
+    assert.match(notVerified.body.decision.fix ?? "", /emailVerifiedClaim/);
+    const elsewhere = await testSignIn(f, outsider.sub);
+    assert.equal(elsewhere.body.decision.reason, "USER_NOT_FOUND", "just-in-time sign-up is for the organisation's domains only");
+    // A real sign-in would have counted towards nobody's lockout either: nothing was recorded for these people.
+    assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
+  });
+
+  test("a state completes once; unknown providers and organisations, and wrong redirect URIs, are refused before the provider is asked", async (t) => {
+    const f = await signInFixture(t);
+    const started = await f.service.admin<{ authorizationUrl: string; state: string }>(
+      "POST",
+      `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/test-signin`,
+      {},
+    );
+    const callback = await f.provider.authorize({
+      authorizationUrl: started.body.authorizationUrl,
+      login: alice.sub,
+      clientId: "",
+      redirectUri: "",
+    });
+    assert.ok("code" in callback);
+    const complete = () => f.service.admin("POST", "/api/v1/test-signins/complete", { state: started.body.state, code: callback.code });
+    assert.equal((await complete()).status, 200);
+    assertAuthError(await complete(), 400, "INVALID_STATE");
+    const base = `/api/v1/orgs/${f.orgId}/oauth-providers`;
+    assertAuthError(await f.service.admin("POST", `${base}/nobody/test-signin`, {}), 404, "NOT_FOUND");
+    assertAuthError(
+      await f.service.admin("POST", `${base}/acme-idp/test-signin`, { redirectUri: "https://evil.example/cb" }),
+      400,
+      "REDIRECT_URI_MISMATCH",
+    );
+    assertAuthError(await f.service.request("POST", `${base}/acme-idp/test-signin`, {}), 401, "UNAUTHORIZED");
+    assertAuthError(await f.service.request("POST", "/api/v1/test-signins/complete", { state: "s", code: "c" }), 401, "UNAUTHORIZED");
+  });
+});
