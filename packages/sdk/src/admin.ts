@@ -170,6 +170,36 @@ export interface AuditRecord {
   [key: string]: unknown;
 }
 
+/** Where {@link Admin.startTestSignIn} sends the administrator's browser, and the state to complete with. */
+export interface TestSignInStart {
+  authorizationUrl: string;
+  state: string;
+  /** The redirect URI the provider will send the code to. */
+  redirectUri: string;
+}
+
+/** What a real sign-in by the person who did the test sign-in would do. */
+export interface TestSignInDecision {
+  outcome: "would-sign-in" | "would-create" | "refused" | (string & {});
+  /** With `would-sign-in`: the user it would be. */
+  userId?: string;
+  /** With `refused`: the failure identifier a real sign-in would answer. */
+  reason?: string;
+  /** With `refused`: what to change, and where. */
+  fix?: string;
+}
+
+/** The outcome of {@link Admin.completeTestSignIn}: nothing was created. */
+export interface TestSignInResult {
+  orgId: string;
+  provider: string;
+  /** The verified ID token's claims; null from a plain OAuth 2.0 provider. */
+  claims: Record<string, unknown> | null;
+  /** What the provider's userinfo endpoint answered, when it has one. */
+  userinfo: Record<string, unknown> | null;
+  decision: TestSignInDecision;
+}
+
 /** The windows {@link Admin.getProviderHealth} reads over. */
 export type HealthWindow = "1h" | "24h" | "7d";
 
@@ -254,6 +284,9 @@ const healthShape = {
   lastSuccessAt: "string?",
   lastFailure: "object?",
 } as const;
+const testSignInStartShape = { authorizationUrl: "string", state: "string", redirectUri: "string" } as const;
+const testSignInShape = { orgId: "string", provider: "string", claims: "object?", userinfo: "object?", decision: "object" } as const;
+const decisionShape = { outcome: "string", userId: "string?", reason: "string?", fix: "string?" } as const;
 const lastFailureShape = { reason: "string", at: "string", fix: "string?" } as const;
 const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
@@ -376,6 +409,45 @@ export class Admin {
         return {
           records: readArray(page.records, "response.records", (item, path) => readShape(item, auditShape, path)),
           nextCursor: page.nextCursor ?? null,
+        };
+      },
+    );
+  }
+
+  /**
+   * Starts a test sign-in at a provider: `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin`.
+   * Send a browser to `authorizationUrl`; the provider sends the code to `redirectUri`.
+   */
+  startTestSignIn(orgId: string, name: string, request: { redirectUri?: string } = {}, options?: RequestOptions): Promise<TestSignInStart> {
+    return this.#call(
+      { method: "POST", path: `${providerPath(orgId, name)}/test-signin`, body: request, idempotent: false },
+      options,
+      (raw) => readShape(parseJson(raw), testSignInStartShape),
+    );
+  }
+
+  /**
+   * Completes a test sign-in with the code the provider sent back: `POST /api/v1/test-signins/complete`.
+   * Runs the real redemption and every check; creates no user, link, session or lockout count.
+   */
+  completeTestSignIn(request: { state: string; code: string }, options?: RequestOptions): Promise<TestSignInResult> {
+    return this.#call(
+      { method: "POST", path: "/api/v1/test-signins/complete", body: { state: request.state, code: request.code }, idempotent: false },
+      options,
+      (raw) => {
+        const result = readShape(parseJson(raw), testSignInShape);
+        const decision = readShape(result.decision, decisionShape, "response.decision");
+        return {
+          orgId: result.orgId,
+          provider: result.provider,
+          claims: result.claims ?? null,
+          userinfo: result.userinfo ?? null,
+          decision: {
+            outcome: decision.outcome,
+            ...(decision.userId && { userId: decision.userId }),
+            ...(decision.reason && { reason: decision.reason }),
+            ...(decision.fix && { fix: decision.fix }),
+          },
         };
       },
     );

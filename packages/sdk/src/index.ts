@@ -46,6 +46,9 @@ export {
   type ProviderCheck,
   type ProviderHealth,
   type SavedProvider,
+  type TestSignInDecision,
+  type TestSignInResult,
+  type TestSignInStart,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";
 export {

@@ -511,6 +511,21 @@ describe("retries against the real service", () => {
     assert.equal(records.length, 1, "the service saw one exchange");
   });
 
+  test("admin.startTestSignIn and completeTestSignIn preview a sign-in and create nothing", async (t) => {
+    const f = await setUp(t);
+    const { client } = clientOf(f.service);
+    const { authorizationUrl, state, redirectUri } = await client.admin.startTestSignIn(f.orgId, PROVIDER);
+    assert.equal(redirectUri, REDIRECT_URI);
+    const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    assert.ok("code" in callback, JSON.stringify(callback));
+    const preview = await client.admin.completeTestSignIn({ state, code: callback.code });
+    assert.equal(preview.claims?.sub, alice.sub);
+    assert.deepEqual(preview.decision, { outcome: "would-create" });
+    assert.deepEqual(await client.admin.listUsers(f.orgId), [], "no user was created");
+    const again = await rejection(client.admin.completeTestSignIn({ state, code: callback.code }), APIError);
+    assert.equal(again.error, "INVALID_STATE");
+  });
+
   test("admin.getProviderHealth counts the failure by reason and says what to do about it", async (t) => {
     const f = await setUp(t, { settings: endpointsAt(await closedPortUrl()) });
     const { client } = clientOf(f.service);

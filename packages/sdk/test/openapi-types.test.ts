@@ -94,6 +94,13 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
+  { sdk: "admin.startTestSignIn", call: (c) => c.admin.startTestSignIn(ORG, "p", {}), body: `Arg2`, response: `Result` },
+  {
+    sdk: "admin.completeTestSignIn",
+    call: (c) => c.admin.completeTestSignIn({ state: "s", code: "c" }),
+    body: `Arg0`,
+    response: `Result`,
+  },
   {
     sdk: "admin.getProviderHealth",
     call: (c) => c.admin.getProviderHealth(ORG, "p", "1h"),
