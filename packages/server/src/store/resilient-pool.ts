@@ -41,8 +41,16 @@ export function isConnectionError(error: unknown): boolean {
  * or the BEGIN that starts a transaction), or it was never sent.
  */
 function safeToRetry(statement: string, error: unknown): boolean {
+  // A deadline passed: the server is slow or frozen, not the connection dead, and a retry would
+  // only double the wait past DATABASE_TIMEOUT_MS.
+  if (timedOut(error)) return false;
   if (/^\s*(select|begin|start transaction)\b/i.test(statement)) return true;
   return error instanceof Error && /not queryable/i.test(error.message);
+}
+
+function timedOut(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === "57014" || (typeof e.message === "string" && /query read timeout/i.test(e.message));
 }
 
 function unavailable(error: unknown): BackendUnavailableError {
@@ -78,6 +86,8 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
       let client = await acquire();
       let broken: Error | undefined;
       let used = false;
+      // Between giving a dead connection back and getting a fresh one (which may fail): nothing to release.
+      let released = false;
       const onError = (error: Error) => {
         broken = error;
         onConnectionError(error);
@@ -86,7 +96,9 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
       const replace = async (error: Error) => {
         client.off("error", onError);
         client.release(error);
+        released = true;
         client = await acquire();
+        released = false;
         client.on("error", onError);
       };
       async function run<R>(statement: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
@@ -119,6 +131,7 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
           return run(statementOrCursor, parameters ?? []);
         }) as PostgresPoolClient["query"],
         release(destroy?: boolean) {
+          if (released) return;
           client.off("error", onError);
           // A broken connection is destroyed, not returned to the pool.
           client.release(broken ?? destroy);

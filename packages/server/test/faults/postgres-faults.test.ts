@@ -3,10 +3,10 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { assertAuthError, type RunningService, startService } from "../support/service.ts";
 import { postgresMissing, startThrowawayPostgres, type ThrowawayPostgres } from "../support/throwaway-backends.ts";
-import { newTally, timed, until } from "./outage.ts";
+import { describeFigures, faultFigures, newTally, steadyLoad, timed, until } from "./outage.ts";
 
 // A PostgreSQL this test owns: it terminates its connections and stops it.
-describe("faults: PostgreSQL connections dropped, server stopped", { skip: postgresMissing, timeout: 120_000 }, () => {
+describe("faults: PostgreSQL connections dropped, server stopped, server frozen", { skip: postgresMissing, timeout: 120_000 }, () => {
   let postgres: ThrowawayPostgres;
   before(async () => {
     postgres = await startThrowawayPostgres();
@@ -37,8 +37,10 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
 
   it("survives pg_terminate_backend of every connection, idle or busy, and answers the next requests", async (t) => {
     const { service, read } = await serviceWithAnOrganisation(t);
+    const load = steadyLoad(t, read);
     const tally = newTally();
     let terminated = 0;
+    const faultAt = Date.now();
     for (let round = 0; round < 5; round++) {
       // Fill the pool with connections, then kill them all while requests keep coming.
       const busy = Promise.all(Array.from({ length: 8 }, () => read()));
@@ -54,6 +56,11 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
         else tally.other.push(`${response.status} ${response.text}`);
       }
     }
+    const restoredAt = Date.now();
+    await until(read, 200, 10_000, newTally());
+    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
+    t.diagnostic(describeFigures("PostgreSQL connections terminated (5 rounds)", figures));
+    assert.deepEqual(figures.lost, []);
     t.diagnostic(
       `terminated ${terminated} connections in 5 rounds: ${tally.answered} answered, ${tally.unavailable} answered 503, ${tally.other.length} otherwise`,
     );
@@ -70,7 +77,10 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
   it("answers 503 within 3 s while PostgreSQL is stopped, /readyz too, and recovers when it is back", async (t) => {
     const { service, read } = await serviceWithAnOrganisation(t);
     assert.equal((await read()).status, 200);
+    const load = steadyLoad(t, read);
+    const faultAt = Date.now();
     postgres.stop();
+    let restoredAt: number;
     try {
       const first = await timed(read);
       const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
@@ -82,11 +92,51 @@ describe("faults: PostgreSQL connections dropped, server stopped", { skip: postg
       t.diagnostic(`PostgreSQL stopped: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
     } finally {
       postgres.start();
+      restoredAt = Date.now();
     }
     const tally = newTally();
     const recoveredMs = await until(read, 200, 20_000, tally);
     t.diagnostic(`PostgreSQL started again: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
-    assert.deepEqual(tally.other, []);
+    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
+    t.diagnostic(describeFigures("PostgreSQL stopped", figures));
+    assert.deepEqual([...tally.other, ...figures.lost], []);
+    assert.equal((await service.request("GET", "/readyz")).status, 200);
+  });
+
+  it("answers 503 within 3 s while PostgreSQL is frozen (SIGSTOP), /readyz too, nothing hangs, and recovers on SIGCONT", async (t) => {
+    const { service, read } = await serviceWithAnOrganisation(t);
+    // Connections in the pool first: some requests meet a frozen connection, others a frozen server that accepts and never answers.
+    for (const response of await Promise.all(Array.from({ length: 6 }, () => read()))) assert.equal(response.status, 200);
+    const load = steadyLoad(t, read, { workers: 4 });
+    const faultAt = Date.now();
+    postgres.freeze();
+    let restoredAt: number;
+    try {
+      const first = await timed(read);
+      const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
+      assert.doesNotMatch(body.message, /timeout|127\.0\.0\.1/i);
+      assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
+      const ready = await timed(() => service.request("GET", "/readyz"));
+      assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
+      assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
+      // Still frozen a while later: every request keeps answering 503 in time.
+      const burst = await Promise.all(Array.from({ length: 8 }, () => timed(read)));
+      for (const { response, ms } of burst) {
+        assertAuthError(response, 503, "SERVICE_UNAVAILABLE");
+        assert.ok(ms < 3000, `503 after ${ms} ms`);
+      }
+      t.diagnostic(`PostgreSQL frozen: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
+    } finally {
+      postgres.thaw();
+      restoredAt = Date.now();
+    }
+    const tally = newTally();
+    const recoveredMs = await until(read, 200, 20_000, tally);
+    t.diagnostic(`PostgreSQL thawed: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
+    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
+    t.diagnostic(describeFigures("PostgreSQL frozen (SIGSTOP)", figures));
+    assert.deepEqual([...tally.other, ...figures.lost], []);
+    assert.ok(figures.slowestMs < 3000, `the slowest answer took ${figures.slowestMs} ms`);
     assert.equal((await service.request("GET", "/readyz")).status, 200);
   });
 });

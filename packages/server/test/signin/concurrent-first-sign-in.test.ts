@@ -3,6 +3,8 @@ import { concurrentFirstSignIns, concurrentProviderPuts } from "../support/concu
 import { startService } from "../support/service.ts";
 
 // The same on PostgreSQL: test/store/postgres.test.ts (one file, so nothing resets its schema meanwhile).
+// SQLite runs one transaction at a time, so a read-then-insert would pass here too: the PostgreSQL
+// ones and test/multi-instance are what catch it.
 describe("concurrency without conflicts (SQLite)", () => {
   test("20 new users × 20 concurrent exchanges each: all 200, one user and one link each", { timeout: 600_000 }, async (t) => {
     const service = await startService(t, { outboundTimeoutMs: 60_000 });

@@ -3,11 +3,13 @@ import { describe, test, type TestContext } from "node:test";
 import type { Config } from "../../src/config.ts";
 import { startHangingServer, startJsonServer } from "../support/faulty-servers.ts";
 import type { RunningService } from "../support/service.ts";
+import { ownPostgresSchema } from "../support/postgres-schema.ts";
 import { alice, signInFixture } from "../support/sign-in-fixture.ts";
 
 type Body = Record<string, unknown>;
 const errorOf = (r: { body: unknown }) => (r.body as { error?: string }).error;
 const redisUrl = process.env.TEST_REDIS_URL;
+const postgresUrl = process.env.TEST_DATABASE_URL;
 
 async function session(service: RunningService): Promise<string> {
   const response = await service.request("POST", "/userAccount/initAuth", { email: alice.email });
@@ -35,6 +37,16 @@ describe("the lockout under concurrency", () => {
   test("100 concurrent failing authenticate calls (in-memory state): exactly LOCKOUT_THRESHOLD are judged, the rest ACCOUNT_BLOCKED", async (t) => {
     await concurrentFailures(t, {});
   });
+
+  // On SQLite nothing between the check and the count waits for I/O, so the requests never
+  // interleave there and a check-then-count lockout would pass too; PostgreSQL's reads open that window.
+  test(
+    "100 concurrent failing authenticate calls (in-memory state, PostgreSQL storage): exactly LOCKOUT_THRESHOLD are judged, the rest ACCOUNT_BLOCKED",
+    { skip: postgresUrl ? false : "TEST_DATABASE_URL is not set (CI sets it)" },
+    async (t) => {
+      await concurrentFailures(t, { database: { kind: "postgres", url: await ownPostgresSchema(t, postgresUrl!) } });
+    },
+  );
 
   test(
     "100 concurrent failing authenticate calls (Redis): exactly LOCKOUT_THRESHOLD are judged, the rest ACCOUNT_BLOCKED",

@@ -63,6 +63,9 @@ export async function concurrentProviderPuts(service: RunningService, count: num
       userInfoEndpoint: "https://idp.initech.test/userinfo",
       redirectUris: [REDIRECT_URI],
     });
+  // Connections open first: on a cold PostgreSQL pool each PUT waits for a handshake of its own,
+  // which spreads the writes out so that they never overlap and a read-then-insert passes too.
+  await Promise.all(Array.from({ length: count }, () => service.admin("GET", `/api/v1/orgs/${org.body.id}/oauth-providers`)));
   const answers = await Promise.all(Array.from({ length: count }, (_, i) => put(i)));
   assert.deepEqual(
     answers.filter((r) => r.status !== 200 && r.status !== 201).map((r) => r.text),

@@ -58,6 +58,18 @@ export async function startService(
   t.after(() => app.close());
   const address = app.server.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const { request, admin } = jsonClient(url, config.adminToken);
+  return {
+    url,
+    app,
+    logs: () => lines.join(""),
+    request,
+    admin,
+  };
+}
+
+/** JSON requests to a service at `url` (in-process or a spawned process); `admin` sends the admin token. */
+export function jsonClient(url: string, adminToken: string): Pick<RunningService, "request" | "admin"> {
   async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
     const response = await fetch(url + path, {
       method,
@@ -74,10 +86,7 @@ export async function startService(
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
   return {
-    url,
-    app,
-    logs: () => lines.join(""),
     request,
-    admin: (method, path, body) => request(method, path, body, { authorization: `Bearer ${config.adminToken}` }),
+    admin: (method, path, body) => request(method, path, body, { authorization: `Bearer ${adminToken}` }),
   };
 }

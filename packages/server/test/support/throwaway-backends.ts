@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,10 +27,30 @@ export async function freePort(): Promise<number> {
   return typeof address === "object" && address ? address.port : 0;
 }
 
+/** The processes whose parent is `pid`, read from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // The field after the parenthesised command name: state, then the parent's pid.
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
+
 export interface ThrowawayPostgres {
   readonly url: string;
   stop(): void;
   start(): void;
+  /** SIGSTOP to the postmaster and every process it started: connections open, nothing answers. */
+  freeze(): void;
+  /** SIGCONT to the same processes. */
+  thaw(): void;
   /** Removes the cluster (stopping it first). */
   destroy(): void;
 }
@@ -57,6 +77,18 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const stop = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]);
   start();
   let running = true;
+  // The postmaster first, so it forks nothing new while its children are signalled.
+  const signalAll = (signal: NodeJS.Signals) => {
+    const postmaster = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    process.kill(postmaster, signal);
+    for (const child of childrenOf(postmaster)) {
+      try {
+        process.kill(child, signal);
+      } catch {
+        // It ended between the listing and the signal.
+      }
+    }
+  };
   return {
     url: `postgres://pipeshub@127.0.0.1:${port}/postgres`,
     start() {
@@ -67,8 +99,13 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       stop();
       running = false;
     },
+    freeze: () => signalAll("SIGSTOP"),
+    thaw: () => signalAll("SIGCONT"),
     destroy() {
-      if (running) stop();
+      if (running) {
+        signalAll("SIGCONT");
+        stop();
+      }
       running = false;
       rmSync(dir, { recursive: true, force: true });
     },
