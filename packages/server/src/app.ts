@@ -3,6 +3,8 @@ import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
+import { watchProvidersOnce } from "./admin/provider-watch.ts";
+import { postProviderEvent, scheduleProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
@@ -22,6 +24,7 @@ import { createSigningKeys } from "./keys/signing-keys.ts";
 import { createDiscovery } from "./oauth/discovery.ts";
 import { createIdTokenVerifier } from "./oauth/id-token.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
+import { readProviderSnapshot } from "./oauth/provider-documents.ts";
 import { authSessions } from "./signin/auth-session.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
@@ -203,6 +206,30 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     }),
   );
 
+  const watch =
+    config.providerWatchIntervalSeconds > 0
+      ? scheduleProviderWatch({
+          intervalMs: config.providerWatchIntervalSeconds * 1000,
+          state,
+          round: () =>
+            watchProvidersOnce({
+              ...store,
+              readSnapshot: (settings) => readProviderSnapshot(outbound, settings),
+              async onChange(event) {
+                metrics.recordProviderChange(event.orgId, event.provider);
+                server.log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
+                const webhook = config.providerWatchWebhook;
+                if (webhook)
+                  await postProviderEvent(webhook, event).catch((e: Error) => server.log.warn({ cause: e.message }, "webhook failed"));
+              },
+            }),
+          onRound: (outcome) =>
+            outcome instanceof Error
+              ? server.log.error({ cause: outcome.message }, "provider watch round failed")
+              : server.log.debug(outcome, "provider watch round"),
+        })
+      : undefined;
+
   return {
     server,
     store,
@@ -222,6 +249,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       } finally {
         clearInterval(idle);
       }
+      await watch?.stop();
       await state.close();
       await limitCounters?.quit().catch(() => limitCounters.disconnect());
       await db.destroy();

@@ -69,6 +69,10 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Browser origins allowed to call the API cross-origin; empty: CORS off. */
   readonly corsOrigins: readonly string[];
+  /** How often the provider watch re-reads discovery documents and keys; 0: never. */
+  readonly providerWatchIntervalSeconds: number;
+  /** Where provider changes are posted, and the secret their HMAC signature uses. */
+  readonly providerWatchWebhook: { readonly url: string; readonly secret: string | undefined } | undefined;
 }
 
 /** The settings read from the environment; `encryptionKey`/`adminToken` may still be missing. */
@@ -171,6 +175,22 @@ export const EnvironmentSchema = Type.Object({
       () => "must be at least 16 characters",
     ),
   ),
+  PROVIDER_WATCH_INTERVAL_SECONDS: wholeNumber(
+    0,
+    7 * 86_400,
+    3600,
+    "How often each provider's discovery document and keys are re-read, changes recorded as events; 0 turns the watch off",
+  ),
+  PROVIDER_WATCH_WEBHOOK_URL: Type.Optional(
+    absoluteUrl(["http:", "https:"], "Where provider.changed events are POSTed (default: nowhere)"),
+  ),
+  PROVIDER_WATCH_WEBHOOK_SECRET: Type.Optional(
+    Type.Refine(
+      Type.String({ description: "Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)" }),
+      (v) => v.length >= 16,
+      () => "must be at least 16 characters",
+    ),
+  ),
   CORS_ORIGINS: Type.Optional(
     commaList(
       isOrigin,
@@ -226,6 +246,11 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     memoryStateMaxEntries: e.MEMORY_STATE_MAX_ENTRIES,
     metricsToken: e.METRICS_TOKEN,
     corsOrigins: e.CORS_ORIGINS ?? [],
+    providerWatchIntervalSeconds: e.PROVIDER_WATCH_INTERVAL_SECONDS,
+    providerWatchWebhook:
+      e.PROVIDER_WATCH_WEBHOOK_URL === undefined
+        ? undefined
+        : { url: e.PROVIDER_WATCH_WEBHOOK_URL, secret: e.PROVIDER_WATCH_WEBHOOK_SECRET },
   });
 }
 
@@ -245,6 +270,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     outboundTimeoutMs: 2_000,
     // The suites make many requests from 127.0.0.1; the abuse-limit tests turn limits on.
     rateLimitPerMinute: 0,
+    // No background rounds unless a test is about the watch.
+    providerWatchIntervalSeconds: 0,
     ...overrides,
   });
 }

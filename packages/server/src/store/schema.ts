@@ -53,6 +53,24 @@ export interface AuditTable {
   created_at: string;
 }
 
+export interface ProviderSnapshotsTable {
+  org_id: string;
+  provider: string;
+  /** JSON of a domain ProviderSnapshot. */
+  snapshot: string;
+  taken_at: string;
+}
+
+export interface ProviderEventsTable {
+  id: string;
+  org_id: string;
+  provider: string;
+  type: string;
+  /** JSON of the ProviderChange list. */
+  changes: string;
+  created_at: string;
+}
+
 export interface OrganisationAuthStepsTable {
   org_id: string;
   steps: string;
@@ -104,6 +122,8 @@ export interface Database {
   providers: ProvidersTable;
   identity_links: IdentityLinksTable;
   audit_events: AuditTable;
+  provider_snapshots: ProviderSnapshotsTable;
+  provider_events: ProviderEventsTable;
   signing_keys: SigningKeysTable;
   refresh_token_families: RefreshTokenFamiliesTable;
   refresh_tokens: RefreshTokensTable;

@@ -4,6 +4,7 @@ import { authStepRepository } from "./auth-steps.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
+import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
@@ -23,6 +24,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     refreshTokens: refreshTokenRepository(db),
     signingKeys: signingKeyRepository(db),
     sealedSecrets: sealedSecretRepository(db, secrets),
+    providerWatch: providerWatchRepository(db),
   };
 }
 

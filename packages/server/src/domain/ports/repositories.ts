@@ -3,6 +3,7 @@
  * interfaces. `store/` implements them over SQL; nothing here knows how they are kept.
  */
 import type { AuditEvent, AuditRecord, ProviderOutcomes } from "../audit.ts";
+import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provider-watch.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
@@ -92,6 +93,16 @@ export interface AuditTrail {
   page(orgId: string | null, limit: number, cursor?: string): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
   /** The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO time). */
   providerOutcomes(orgId: string, provider: string, since: string): Promise<ProviderOutcomes>;
+}
+
+/** What the provider watch remembers of each provider, and the changes it found. */
+export interface ProviderWatchRepository {
+  lastSnapshot(orgId: string, provider: string): Promise<ProviderSnapshot | undefined>;
+  saveSnapshot(orgId: string, provider: string, snapshot: ProviderSnapshot): Promise<void>;
+  /** Records a `provider.changed` event and returns it. */
+  recordChange(orgId: string, provider: string, changes: readonly ProviderChange[]): Promise<ProviderEvent>;
+  /** The organisation's events, newest first. */
+  events(orgId: string, limit: number): Promise<ProviderEvent[]>;
 }
 
 /** Each organisation's sign-in steps (PipesHub's orgAuthConfig). */

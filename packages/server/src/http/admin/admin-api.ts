@@ -5,11 +5,13 @@ import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
+import type { ProviderWatchRepository } from "../../domain/ports/repositories.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import type { TestSignInDeps } from "../../signin/test-sign-in.ts";
 import { requireAdminToken } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
+import { eventRoutes } from "./event-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
@@ -27,7 +29,7 @@ export interface AdminApiOptions {
     AuditAdministration &
     SignInStepAdministration &
     KeyAdministration &
-    ProviderHealthDeps;
+    ProviderHealthDeps & { readonly providerWatch: Pick<ProviderWatchRepository, "events"> };
   readonly providerCheck: ProviderCheckDeps;
   readonly testSignIn: TestSignInDeps;
   readonly allowInsecureLoopback: boolean;
@@ -57,6 +59,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(auditRoutes(administration));
     await admin.register(providerHealthRoutes(administration));
     await admin.register(testSignInRoutes(options.testSignIn));
+    await admin.register(eventRoutes(administration));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
     await admin.register(

@@ -73,8 +73,18 @@ export function createMetrics(options: MetricsOptions = {}) {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const providerChanges = new Counter({
+    name: "pipeshub_auth_provider_changes_total",
+    help: "Changes the provider watch found in providers' discovery documents and keys, by organisation and provider",
+    labelNames: ["org", "provider"] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    /** Counts a change the provider watch found (its names are configured ones: the watch reads only those). */
+    recordProviderChange(orgId: string, provider: string): void {
+      providerChanges.inc({ org: orgId, provider });
+    },
     /** Counts a sign-in step; its organisation and provider labels are bounded by configuration. */
     async recordSignIn(event: AuditEvent): Promise<void> {
       const { org, provider } = await labelsOf(event);

@@ -1,0 +1,63 @@
+import { createHmac } from "node:crypto";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import type { ProviderEvent } from "../domain/provider-watch.ts";
+import type { WatchRound } from "./provider-watch.ts";
+
+export interface ProviderWatchSchedule {
+  readonly intervalMs: number;
+  /** Shared state decides which instance runs a round when several share it. */
+  readonly state: Pick<ShortLivedState, "increment">;
+  readonly round: () => Promise<WatchRound>;
+  readonly onRound: (outcome: WatchRound | Error) => void;
+}
+
+/**
+ * Runs the provider watch every `intervalMs`, the first round at once. Time is cut into slots of
+ * one interval; with several instances on one Redis, the first to count a slot runs its round and
+ * the others skip it, so a stopped instance's turn simply passes to whichever ticks next.
+ */
+export function scheduleProviderWatch(schedule: ProviderWatchSchedule): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      try {
+        const slot = `provider-watch:${Math.floor(Date.now() / schedule.intervalMs)}`;
+        if ((await schedule.state.increment(slot, 2 * schedule.intervalMs)) !== 1) return;
+        schedule.onRound(await schedule.round());
+      } catch (error) {
+        schedule.onRound(error instanceof Error ? error : new Error(String(error)));
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  const timer = setInterval(tick, schedule.intervalMs);
+  timer.unref();
+  setImmediate(tick);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** The header a webhook receiver checks: `sha256=` and the HMAC-SHA256 of `<timestamp>.<body>` under the shared secret. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/**
+ * Posts a provider event to the operator's webhook, signed when a secret is set. The URL is the
+ * operator's own setting (not a provider's), so it is called directly; a failure is reported, not retried.
+ */
+export async function postProviderEvent(webhook: { url: string; secret: string | undefined }, event: ProviderEvent): Promise<void> {
+  const body = JSON.stringify(event);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = { "content-type": "application/json", "x-pipeshub-timestamp": timestamp };
+  if (webhook.secret) headers["x-pipeshub-signature"] = webhookSignature(webhook.secret, timestamp, body);
+  const response = await fetch(webhook.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000), redirect: "manual" });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`the provider-change webhook answered ${response.status}`);
+}

@@ -1,0 +1,70 @@
+import { type Result, success } from "../domain/failures.ts";
+import type { OrganisationRepository, ProviderRepository, ProviderWatchRepository } from "../domain/ports/repositories.ts";
+import type { ProviderSettings } from "../domain/provider-settings.ts";
+import { diffSnapshots, type ProviderEvent, type ProviderSnapshot } from "../domain/provider-watch.ts";
+import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+
+export interface ProviderWatchDeps {
+  readonly organisations: Pick<OrganisationRepository, "list">;
+  readonly providers: Pick<ProviderRepository, "list">;
+  readonly providerWatch: ProviderWatchRepository;
+  /** Reads what the provider serves now (oauth/provider-documents.ts). */
+  readSnapshot(settings: ProviderSettings): Promise<Result<ProviderSnapshot>>;
+  /** Told of every change found, after it is recorded (metrics, webhook). */
+  onChange?(event: ProviderEvent): Promise<void> | void;
+}
+
+export interface WatchRound {
+  readonly checked: number;
+  readonly changed: number;
+  /** Providers that could not be read this round (nothing is recorded for them). */
+  readonly unreadable: readonly { orgId: string; provider: string; reason: string }[];
+}
+
+/** More organisations than one deployment of this service has. */
+const MAX_WATCHED_ORGANISATIONS = 1_000_000;
+
+/**
+ * One round of the provider watch: re-reads every provider's discovery document and keys and
+ * records what changed since the last round as a `provider.changed` event. The first reading of
+ * a provider is its baseline, not a change; a provider that cannot be read keeps its baseline.
+ */
+export async function watchProvidersOnce(deps: ProviderWatchDeps): Promise<WatchRound> {
+  let checked = 0;
+  let changed = 0;
+  const unreadable: { orgId: string; provider: string; reason: string }[] = [];
+  for (const org of await deps.organisations.list(MAX_WATCHED_ORGANISATIONS)) {
+    for (const provider of await deps.providers.list(org.id)) {
+      const name = provider.providerName;
+      const now = await deps.readSnapshot(provider);
+      if (!now.ok) {
+        unreadable.push({ orgId: org.id, provider: name, reason: now.error });
+        continue;
+      }
+      checked++;
+      const before = await deps.providerWatch.lastSnapshot(org.id, name);
+      const changes = before ? diffSnapshots(before, now.value) : [];
+      if (changes.length > 0) {
+        changed++;
+        const event = await deps.providerWatch.recordChange(org.id, name, changes);
+        await deps.onChange?.(event);
+      }
+      if (!before || changes.length > 0) await deps.providerWatch.saveSnapshot(org.id, name, now.value);
+    }
+  }
+  return { checked, changed, unreadable };
+}
+
+/** The most events a page holds. */
+export const MAX_EVENTS = 200;
+
+/** The organisation's provider events, newest first. */
+export async function providerEvents(
+  deps: OrganisationAdministration & { readonly providerWatch: Pick<ProviderWatchRepository, "events"> },
+  orgId: string,
+  limit: number,
+): Promise<Result<{ events: ProviderEvent[] }>> {
+  const org = await requireOrganisation(deps, orgId);
+  if (!org.ok) return org;
+  return success({ events: await deps.providerWatch.events(org.value.id, Math.min(limit, MAX_EVENTS)) });
+}
