@@ -200,6 +200,26 @@ export interface TestSignInResult {
   decision: TestSignInDecision;
 }
 
+/** One difference the provider watch found: a field's before and after, or keys/algorithms added and removed. */
+export interface ProviderChange {
+  /** `issuer`, `authorizationEndpoint`, `tokenEndpoint`, `userinfoEndpoint`, `jwksUri`, `algorithms` or `keys`. */
+  field: string;
+  before?: string | null;
+  after?: string | null;
+  added?: string[];
+  removed?: string[];
+}
+
+/** A change the provider watch found at one of the organisation's providers. */
+export interface ProviderEvent {
+  id: string;
+  type: "provider.changed";
+  orgId: string;
+  provider: string;
+  changes: ProviderChange[];
+  at: string;
+}
+
 /** The windows {@link Admin.getProviderHealth} reads over. */
 export type HealthWindow = "1h" | "24h" | "7d";
 
@@ -287,6 +307,8 @@ const healthShape = {
 const testSignInStartShape = { authorizationUrl: "string", state: "string", redirectUri: "string" } as const;
 const testSignInShape = { orgId: "string", provider: "string", claims: "object?", userinfo: "object?", decision: "object" } as const;
 const decisionShape = { outcome: "string", userId: "string?", reason: "string?", fix: "string?" } as const;
+const eventShape = { id: "string", type: "string", orgId: "string", provider: "string", changes: "array", at: "string" } as const;
+const changeShape = { field: "string", before: "string?", after: "string?", added: "string[]?", removed: "string[]?" } as const;
 const lastFailureShape = { reason: "string", at: "string", fix: "string?" } as const;
 const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
@@ -410,6 +432,29 @@ export class Admin {
           records: readArray(page.records, "response.records", (item, path) => readShape(item, auditShape, path)),
           nextCursor: page.nextCursor ?? null,
         };
+      },
+    );
+  }
+
+  /** What the provider watch found changed at the organisation's providers, newest first: `GET /api/v1/orgs/{orgId}/events?limit=`. */
+  listEvents(orgId: string, request: { limit?: number } = {}, options?: RequestOptions): Promise<ProviderEvent[]> {
+    return this.#call(
+      { method: "GET", path: `${orgPath(orgId)}/events`, query: { limit: request.limit }, idempotent: true },
+      options,
+      (raw) => {
+        const page = readShape(parseJson(raw), { events: "array" } as const);
+        return readArray(page.events, "response.events", (item, path) => {
+          const event = readShape(item, eventShape, path);
+          if (event.type !== "provider.changed") throw new ShapeError(`${path}.type is not provider.changed`);
+          return {
+            id: event.id,
+            type: "provider.changed" as const,
+            orgId: event.orgId,
+            provider: event.provider,
+            changes: readArray(event.changes, `${path}.changes`, (change, at) => readShape(change, changeShape, at) as ProviderChange),
+            at: event.at,
+          };
+        });
       },
     );
   }

@@ -9,6 +9,7 @@ import { buildApp } from "../../server/src/app.ts";
 import { testConfig } from "../../server/src/config.ts";
 import { closedPortUrl, startHangingServer, startJsonServer } from "../../server/test/support/faulty-servers.ts";
 import { type RunningService, startService } from "../../server/test/support/service.ts";
+import { rotateProviderKeys } from "../../server/test/support/test-provider.ts";
 import { startLossyProxy } from "./helpers/lossy-proxy.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type FixtureOptions, signInFixture } from "../../server/test/support/sign-in-fixture.ts";
 import {
@@ -509,6 +510,28 @@ describe("retries against the real service", () => {
     assert.equal(requests(), 1, "one exchange left the SDK");
     const { records } = await client.admin.listAudit(f.orgId, { limit: 200 });
     assert.equal(records.length, 1, "the service saw one exchange");
+  });
+
+  test("admin.listEvents reads the provider.changed event a key rotation raised", async (t) => {
+    const f = await setUp(t, { config: { providerWatchIntervalSeconds: 1 } });
+    const { client } = clientOf(f.service);
+    assert.deepEqual(await client.admin.listEvents(f.orgId), []);
+    // The watch's first reading of the provider is its baseline; the rotation is seen by a later round.
+    for (let tries = 0; !(await f.service.app.store.providerWatch.lastSnapshot(f.orgId, PROVIDER)) && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await rotateProviderKeys(f.provider, { keepPrevious: false });
+    let events = await client.admin.listEvents(f.orgId);
+    for (let tries = 0; events.length === 0 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      events = await client.admin.listEvents(f.orgId);
+    }
+    assert.equal(events[0]?.type, "provider.changed");
+    assert.equal(events[0]?.provider, PROVIDER);
+    assert.deepEqual(
+      events[0]?.changes.map((c) => c.field),
+      ["keys"],
+    );
   });
 
   test("admin.startTestSignIn and completeTestSignIn preview a sign-in and create nothing", async (t) => {

@@ -466,6 +466,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.findUsers": { idempotent: true, call: (sdk) => sdk.admin.findUsers("org_1", "u@acme.test") },
   "admin.listUsers": { idempotent: true, call: (sdk) => sdk.admin.listUsers("org_1") },
   "admin.listAudit": { idempotent: true, call: (sdk) => sdk.admin.listAudit("org_1") },
+  "admin.listEvents": { idempotent: true, call: (sdk) => sdk.admin.listEvents("org_1") },
   "admin.startTestSignIn": { idempotent: false, call: (sdk) => sdk.admin.startTestSignIn("org_1", "okta") },
   "admin.completeTestSignIn": { idempotent: false, call: (sdk) => sdk.admin.completeTestSignIn({ state: "s", code: "c" }) },
   "admin.getProviderHealth": { idempotent: true, call: (sdk) => sdk.admin.getProviderHealth("org_1", "okta") },
