@@ -324,13 +324,16 @@ describe("client.admin against the real service", () => {
       "email",
       "error",
       "event",
+      "fix",
       "id",
       "ip",
       "orgId",
       "outcome",
       "provider",
+      "reason",
       "userId",
     ]);
+    assert.equal(audit.records[0]?.reason, "INVALID_GRANT");
 
     const before = await f.service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
     const { kid } = await admin.rotateSigningKeys();
