@@ -104,14 +104,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await db.destroy();
     throw error;
   }
-  // The sign-in reads organisations and providers through short-lived caches, which this
-  // instance's admin writes (through the same repositories) clear at once.
+  // The sign-in reads organisations and providers through short-lived caches; the admin API
+  // reads what is stored, and its writes go through the caches, which they clear at once.
   const stored = createStore(db, secrets);
   const cache = { ttlMs: config.lookupCacheMs, ...(options.now && { now: options.now }) };
+  const organisations = cachedOrganisations(stored.organisations, cache);
+  const providers = cachedProviders(stored.providers, cache);
   const store: Store = {
     ...stored,
-    organisations: cachedOrganisations(stored.organisations, cache),
-    providers: cachedProviders(stored.providers, cache),
+    organisations: { ...stored.organisations, create: organisations.create },
+    providers: { ...stored.providers, put: providers.put, remove: providers.remove },
   };
   const metrics = createMetrics({
     token: config.metricsToken,
@@ -208,7 +210,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       );
   }
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
-  const deps = { ...store, audit, discovery, idTokens, state, redeemedMarks, sessions, lockout };
+  const deps = { ...store, organisations, providers, audit, discovery, idTokens, state, redeemedMarks, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
