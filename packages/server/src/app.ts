@@ -26,6 +26,7 @@ import { createIdTokenVerifier } from "./oauth/id-token.ts";
 import { createOutboundFetch } from "./oauth/outbound.ts";
 import { readProviderSnapshot } from "./oauth/provider-documents.ts";
 import { authSessions } from "./signin/auth-session.ts";
+import { cachedOrganisations, cachedProviders } from "./signin/cached-lookups.ts";
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
@@ -58,23 +59,35 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Paths redacted from every log line: credentials never reach the logs. */
+/** Names that hold credentials wherever the service might log them. */
+const SECRET_FIELDS = [
+  "clientSecret",
+  "code",
+  "access_token",
+  "id_token",
+  "refresh_token",
+  "accessToken",
+  "idToken",
+  "refreshToken",
+  "code_verifier",
+  "password",
+];
+
+/**
+ * Paths redacted from every log line: credentials never reach the logs. Explicit paths only:
+ * pino's wildcard paths walk every logged object and cost several times a whole line (the
+ * request serializer below already leaves out headers and bodies; these are the second guard).
+ */
 export const REDACTED_LOG_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["x-session-token"]',
   'res.headers["set-cookie"]',
   'res.headers["x-session-token"]',
-  "*.clientSecret",
-  "*.code",
-  "*.access_token",
-  "*.id_token",
-  "*.refresh_token",
-  "*.accessToken",
-  "*.idToken",
-  "*.refreshToken",
-  "*.code_verifier",
-  "*.password",
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((name) => `body.${name}`),
+  "settings.clientSecret",
+  "provider.clientSecret",
 ];
 
 /** Builds the service from a validated Config. Never listens: `main.ts` does. */
@@ -95,7 +108,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await db.destroy();
     throw error;
   }
-  const store = createStore(db, secrets);
+  // The sign-in reads organisations and providers through short-lived caches; the admin API
+  // reads what is stored, and its writes go through the caches, which they clear at once.
+  const stored = createStore(db, secrets);
+  const cache = { ttlMs: config.lookupCacheMs, ...(options.now && { now: options.now }) };
+  const organisations = cachedOrganisations(stored.organisations, cache);
+  const providers = cachedProviders(stored.providers, cache);
+  const store: Store = {
+    ...stored,
+    organisations: { ...stored.organisations, create: organisations.create },
+    providers: { ...stored.providers, put: providers.put, remove: providers.remove },
+  };
   const metrics = createMetrics({
     token: config.metricsToken,
     configured: {
@@ -140,6 +163,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
         onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
       })
     : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
+  // Every exchange leaves a redeemed-token mark for 30 minutes: in memory they get a cap of their
+  // own, so a busy hour of exchanges never pushes out the sign-ins in progress (Redis expires them).
+  const redeemedMarks = config.redisUrl ? state : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
 
@@ -190,7 +216,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       );
   }
   await server.register(healthRoutes({ database: () => pingDatabase(db), sharedState: () => state.ping() }));
-  const deps = { ...store, audit, discovery, idTokens, state, sessions, lockout };
+  const deps = { ...store, organisations, providers, audit, discovery, idTokens, state, redeemedMarks, sessions, lockout };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
@@ -251,6 +277,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       }
       await watch?.stop();
       await state.close();
+      if (redeemedMarks !== state) await redeemedMarks.close();
       await limitCounters?.quit().catch(() => limitCounters.disconnect());
       await db.destroy();
     },

@@ -65,6 +65,8 @@ export interface Config {
   readonly trustProxy: readonly string[];
   /** Hard cap on the in-memory state's entries (pending sign-ins, states, counters); the oldest go first. */
   readonly memoryStateMaxEntries: number;
+  /** How long an instance reuses an organisation or provider it read; other instances' admin changes reach it within this (0: off). */
+  readonly lookupCacheMs: number;
   /** Bearer token `/metrics` requires; undefined: `/metrics` is open. */
   readonly metricsToken: string | undefined;
   /** Browser origins allowed to call the API cross-origin; empty: CORS off. */
@@ -168,6 +170,12 @@ export const EnvironmentSchema = Type.Object({
     100_000,
     "Most entries the in-memory state keeps; the oldest are dropped beyond it",
   ),
+  LOOKUP_CACHE_MS: wholeNumber(
+    0,
+    60_000,
+    5_000,
+    "Milliseconds an instance reuses organisations and providers it read; another instance's admin changes reach it within this (0: off)",
+  ),
   METRICS_TOKEN: Type.Optional(
     Type.Refine(
       Type.String({ description: "Bearer token /metrics requires (default: /metrics is open)" }),
@@ -244,6 +252,7 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY ?? [],
     memoryStateMaxEntries: e.MEMORY_STATE_MAX_ENTRIES,
+    lookupCacheMs: e.LOOKUP_CACHE_MS,
     metricsToken: e.METRICS_TOKEN,
     corsOrigins: e.CORS_ORIGINS ?? [],
     providerWatchIntervalSeconds: e.PROVIDER_WATCH_INTERVAL_SECONDS,

@@ -124,10 +124,19 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     return { provider, metadata, config };
   }
 
+  // openid-client's Configuration copies the metadata twice as it is made: one per provider
+  // object, which the provider cache hands out unchanged while it holds it (failures are not kept).
+  const connections = new WeakMap<ConfiguredProvider, Promise<ProviderConnection>>();
   const discovery: Discovery = {
     async connect(provider) {
+      let connecting = connections.get(provider);
+      if (!connecting) {
+        connecting = connection(provider);
+        connections.set(provider, connecting);
+        connecting.catch(() => connections.get(provider) === connecting && connections.delete(provider));
+      }
       try {
-        return success(await connection(provider));
+        return success(await connecting);
       } catch (error) {
         return providerFailure(provider.settings.providerName, error, "discovery");
       }

@@ -46,6 +46,8 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
   readonly audit: Pick<AuditTrail, "record">;
   readonly sessions: AuthSessions;
   readonly state: ShortLivedState;
+  /** The exchange's redeemed-token marks (see wasRedeemedHere). */
+  readonly redeemedMarks: ShortLivedState;
   readonly discovery: Discovery;
   readonly lockout: AccountLockout;
   readonly tokens: SessionTokenIssuer;
@@ -240,7 +242,7 @@ async function presentedIdentity(
   if (!identity.ok) return identity;
   // An ID token names its audience; an access token does not: any application the user signed
   // in to at the provider holds one that userinfo answers for (RFC 6749 §10.16).
-  if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.state, provider, tokens.accessToken))) {
+  if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.redeemedMarks, provider, tokens.accessToken))) {
     return failure("INVALID_TOKEN", "These tokens did not come from this service's /userAccount/oauth/exchange. Sign in again.");
   }
   return identity;

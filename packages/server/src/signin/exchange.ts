@@ -49,6 +49,8 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
   readonly audit: Pick<AuditTrail, "record">;
   readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
+  /** Where redeemed-token marks are kept: bounded apart from the sign-ins in progress (see app.ts). */
+  readonly redeemedMarks: ShortLivedState;
   readonly sessions: AuthSessions;
 }
 
@@ -97,7 +99,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       subject.user(user.value.id);
 
       if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
-      await rememberRedeemedAccessToken(deps.state, provider, tokens.accessToken);
+      await rememberRedeemedAccessToken(deps.redeemedMarks, provider, tokens.accessToken);
       return success({
         tokens: {
           access_token: tokens.accessToken,
@@ -143,16 +145,17 @@ async function rememberProviderOnSession(sessions: AuthSessions, binding: Pendin
 }
 
 /**
- * Remembers that this service redeemed `accessToken` from `provider`. An access token names
+ * Remembers that this service redeemed `accessToken` from `provider` (a hash of it, for 30 min,
+ * in shared state: bounded in memory, expiring in Redis). An access token names
  * no client (RFC 6749 §10.16): one that any other application obtained for the same user is
  * just as good at the provider's userinfo endpoint, so authenticate accepts an identity from
  * userinfo only for an access token this service redeemed itself.
  */
-async function rememberRedeemedAccessToken(state: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<void> {
-  await state.set(stateKey("redeemed", accessToken), provider.id, AUTH_SESSION_TTL_MS);
+async function rememberRedeemedAccessToken(marks: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<void> {
+  await marks.set(stateKey("redeemed", accessToken), provider.id, AUTH_SESSION_TTL_MS);
 }
 
 /** Whether this service redeemed `accessToken` from `provider` (see rememberRedeemedAccessToken). */
-export async function wasRedeemedHere(state: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<boolean> {
-  return (await state.get(stateKey("redeemed", accessToken))) === provider.id;
+export async function wasRedeemedHere(marks: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<boolean> {
+  return (await marks.get(stateKey("redeemed", accessToken))) === provider.id;
 }

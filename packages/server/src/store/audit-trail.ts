@@ -1,27 +1,54 @@
-import type { AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
+import type { AuditEvent, AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
+import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
+import type { AuditTable } from "./schema.ts";
+
+/** Most rows one write carries (10 parameters each: well under either engine's limit). */
+const MAX_BATCH = 500;
+
+const COLUMNS = ["id", "created_at", "org_id", "user_id", "email", "provider", "event", "outcome", "error", "ip"] as const;
+const rowOf = (values: readonly string[]) => Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as unknown as AuditTable;
+
+function auditRow(event: AuditEvent): AuditTable {
+  return {
+    id: newId(),
+    created_at: isoNow(),
+    org_id: event.orgId,
+    user_id: event.userId,
+    email: event.email,
+    provider: event.provider,
+    event: event.event,
+    outcome: event.outcome,
+    error: event.error,
+    ip: event.ip,
+  };
+}
 
 /** The audit trail over SQL; ids sort in creation order, which the newest-first paging relies on. */
 export function auditTrailRepository(db: Db): AuditTrail {
+  const insert = compiledOnce((...values: string[]) => db.insertInto("audit_events").values(rowOf(values)), COLUMNS.length);
+  const insertOne = (row: AuditTable) => insert(...(COLUMNS.map((c) => row[c]) as string[]));
+  // Records arriving in one tick are written together, in one statement (one commit); each
+  // caller still waits for its row, and a failed write fails every caller it carried.
+  const pending: { row: AuditTable; written: () => void; failed: (error: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = pending.splice(0, MAX_BATCH);
+    if (pending.length > 0) setImmediate(flush);
+    const rows = batch.map((b) => b.row);
+    const write = rows.length === 1 ? db.executeQuery(insertOne(rows[0]!)) : db.insertInto("audit_events").values(rows).execute();
+    write.then(
+      () => batch.forEach((b) => b.written()),
+      (error: unknown) => batch.forEach((b) => b.failed(error)),
+    );
+  };
   return {
-    async record(event) {
-      await db
-        .insertInto("audit_events")
-        .values({
-          id: newId(),
-          created_at: isoNow(),
-          org_id: event.orgId,
-          user_id: event.userId,
-          email: event.email,
-          provider: event.provider,
-          event: event.event,
-          outcome: event.outcome,
-          error: event.error,
-          ip: event.ip,
-        })
-        .execute();
+    record(event) {
+      return new Promise<void>((written, failed) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ row: auditRow(event), written, failed });
+      });
     },
     async page(orgId, limit, cursor) {
       let query = db

@@ -1,6 +1,7 @@
 import { isoNow } from "../domain/ids.ts";
 import type { IdentityLinkRepository, LinkOutcome } from "../domain/ports/repositories.ts";
 import type { User } from "../domain/user.ts";
+import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import { toUser, userRepository } from "./users.ts";
 
@@ -11,15 +12,18 @@ import { toUser, userRepository } from "./users.ts";
  */
 export function identityLinkRepository(db: Db): IdentityLinkRepository {
   const users = userRepository(db);
-
-  async function userFor(providerId: string, subject: string): Promise<User | undefined> {
-    const row = await db
+  // A returning user's one read: the link and its user together, compiled once.
+  const linkedUser = compiledOnce((providerId: string, subject: string) =>
+    db
       .selectFrom("identity_links")
       .innerJoin("users", "users.id", "identity_links.user_id")
       .selectAll("users")
       .where("identity_links.provider_id", "=", providerId)
-      .where("identity_links.subject", "=", subject)
-      .executeTakeFirst();
+      .where("identity_links.subject", "=", subject),
+  );
+
+  async function userFor(providerId: string, subject: string): Promise<User | undefined> {
+    const [row] = (await db.executeQuery(linkedUser(providerId, subject))).rows;
     return row ? toUser(row) : undefined;
   }
 

@@ -1,10 +1,16 @@
 import { isoNow, newId } from "../domain/ids.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { OrganisationRepository } from "../domain/ports/repositories.ts";
+import { compiledOnce } from "./compiled.ts";
 import { type Db, uniquely } from "./database.ts";
 
 /** Organisations and their domains over SQL; a domain belongs to one organisation (unique). */
 export function organisationRepository(db: Db): OrganisationRepository {
+  // The sign-in's lookups, compiled once.
+  const byId = compiledOnce((id: string) => db.selectFrom("organisations").selectAll().where("id", "=", id));
+  const domainsOf = compiledOnce((orgId: string) => db.selectFrom("organisation_domains").select("domain").where("org_id", "=", orgId));
+  const claimant = compiledOnce((domain: string) => db.selectFrom("organisation_domains").select("org_id").where("domain", "=", domain));
+
   async function withDomains(rows: { id: string; name: string; created_at: string }[]): Promise<Organisation[]> {
     if (rows.length === 0) return [];
     const domains = await db
@@ -45,19 +51,17 @@ export function organisationRepository(db: Db): OrganisationRepository {
       return { id: org.id, name, domains: normalised.sort(), createdAt: org.created_at };
     },
     async get(id) {
-      const rows = await db.selectFrom("organisations").selectAll().where("id", "=", id).execute();
-      return (await withDomains(rows))[0];
+      const [row] = (await db.executeQuery(byId(id))).rows;
+      if (!row) return undefined;
+      const domains = (await db.executeQuery(domainsOf(id))).rows.map((d) => d.domain).sort();
+      return { id: row.id, name: row.name, createdAt: row.created_at, domains };
     },
     async list(limit = 1000) {
       const rows = await db.selectFrom("organisations").selectAll().orderBy("id").limit(limit).execute();
       return withDomains(rows);
     },
     async findByDomain(domain) {
-      const row = await db
-        .selectFrom("organisation_domains")
-        .select("org_id")
-        .where("domain", "=", domain.toLowerCase())
-        .executeTakeFirst();
+      const [row] = (await db.executeQuery(claimant(domain.toLowerCase()))).rows;
       return row ? repository.get(row.org_id) : undefined;
     },
   };

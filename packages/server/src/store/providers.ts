@@ -2,6 +2,7 @@ import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
+import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { ProvidersTable } from "./schema.ts";
 
@@ -16,8 +17,10 @@ function toView(row: ProvidersTable): ProviderView {
 
 /** Providers with their client secrets sealed (bound to the provider's id). */
 export function providerRepository(db: Db, secrets: SecretBox): ProviderRepository {
-  const find = (orgId: string, name: string) =>
-    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
+  const byName = compiledOnce((orgId: string, name: string) =>
+    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name),
+  );
+  const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
 
   return {
     async put(orgId, settings, clientSecret, replacement) {

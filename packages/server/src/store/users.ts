@@ -1,6 +1,7 @@
 import { isoNow, newId } from "../domain/ids.ts";
 import type { UserRepository } from "../domain/ports/repositories.ts";
 import type { User, UserStatus } from "../domain/user.ts";
+import { compiledOnce } from "./compiled.ts";
 import { type Db, uniquely } from "./database.ts";
 import type { UsersTable } from "./schema.ts";
 
@@ -31,6 +32,14 @@ export function newUserRow(orgId: string, email: string, fullName: string | null
 
 /** Users over SQL; the email is matched through its lower-cased copy. */
 export function userRepository(db: Db): UserRepository {
+  // The sign-in's lookups, compiled once.
+  const byId = compiledOnce((id: string) => db.selectFrom("users").selectAll().where("id", "=", id));
+  const inOrganisation = compiledOnce((orgId: string, emailLower: string) =>
+    db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("email_lower", "=", emailLower),
+  );
+  const byEmail = compiledOnce((emailLower: string) =>
+    db.selectFrom("users").selectAll().where("email_lower", "=", emailLower).orderBy("id").limit(50),
+  );
   return {
     async create(orgId, email, fullName) {
       const row = newUserRow(orgId, email, fullName);
@@ -54,27 +63,15 @@ export function userRepository(db: Db): UserRepository {
       return toUser(row);
     },
     async get(id) {
-      const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      const [row] = (await db.executeQuery(byId(id))).rows;
       return row ? toUser(row) : undefined;
     },
     async findInOrganisation(orgId, email) {
-      const row = await db
-        .selectFrom("users")
-        .selectAll()
-        .where("org_id", "=", orgId)
-        .where("email_lower", "=", email.toLowerCase())
-        .executeTakeFirst();
+      const [row] = (await db.executeQuery(inOrganisation(orgId, email.toLowerCase()))).rows;
       return row ? toUser(row) : undefined;
     },
     async findByEmail(email) {
-      const rows = await db
-        .selectFrom("users")
-        .selectAll()
-        .where("email_lower", "=", email.toLowerCase())
-        .orderBy("id")
-        .limit(50)
-        .execute();
-      return rows.map(toUser);
+      return (await db.executeQuery(byEmail(email.toLowerCase()))).rows.map(toUser);
     },
     async list(orgId, limit = 100) {
       const rows = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).orderBy("id").limit(limit).execute();

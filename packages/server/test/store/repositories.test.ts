@@ -5,6 +5,7 @@ import type { ProviderSettings } from "../../src/domain/provider-settings.ts";
 import { createSecretBox } from "../../src/keys/secret-box.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { createStore } from "../../src/store/store.ts";
+import { freshDatabase } from "../support/fresh-database.ts";
 
 async function store(t: TestContext) {
   const db = await openDatabase({ kind: "sqlite", path: ":memory:" });
@@ -98,4 +99,41 @@ describe("store: the repositories behind the domain's ports (SQLite)", () => {
     );
     assert.deepEqual((await s.signingKeys.published("2029-12-31T00:00:00.000Z"))[0]?.publicJwk, { kty: "EC", kid: "b" });
   });
+});
+
+describe("store: the audit trail writes the records of one tick together", () => {
+  const engines = process.env.TEST_DATABASE_URL ? (["sqlite", "postgres"] as const) : (["sqlite"] as const);
+  const event = (email: string) =>
+    ({ orgId: null, userId: null, email, provider: "corp", event: "oauth.exchange", outcome: "success", error: null, ip: null }) as const;
+
+  for (const engine of engines) {
+    test(`each record answers once its row is committed; one bad row fails every record written with it (${engine})`, async (t) => {
+      const db = await openDatabase(await freshDatabase(t, engine));
+      t.after(() => db.destroy());
+      const s = createStore(db, createSecretBox(Buffer.alloc(32, 3)));
+      const emails = Array.from({ length: 20 }, (_, i) => `u${i}@acme.test`);
+      await Promise.all(emails.map((email) => s.audit.record(event(email))));
+      const page = await s.audit.page(null, 50);
+      assert.deepEqual(
+        page.records.map((r) => r.email),
+        emails.toReversed(),
+        "every row, newest first",
+      );
+
+      // A row the table refuses (no event) makes the whole write fail: no partial batch.
+      const refused = { ...event("bad@acme.test"), event: null as unknown as string };
+      const results = await Promise.allSettled([
+        s.audit.record(event("a@acme.test")),
+        s.audit.record(refused),
+        s.audit.record(event("b@acme.test")),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["rejected", "rejected", "rejected"],
+      );
+      assert.equal((await s.audit.page(null, 50)).records.length, 20);
+      await s.audit.record(event("after@acme.test"));
+      assert.equal((await s.audit.page(null, 1)).records[0]!.email, "after@acme.test", "the next tick writes again");
+    });
+  }
 });

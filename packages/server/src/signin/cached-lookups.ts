@@ -1,0 +1,91 @@
+import type { OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+
+/** How long an instance reuses an organisation or provider it read (LOOKUP_CACHE_MS). */
+export const DEFAULT_LOOKUP_CACHE_MS = 5_000;
+
+/** Most entries each cache keeps: names and domains come from unauthenticated requests. */
+const MAX_ENTRIES = 10_000;
+
+export interface LookupCacheOptions {
+  /** How long an entry is used; 0 turns the cache off. Other instances' writes are seen within it. */
+  readonly ttlMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Remembered reads, each for `ttlMs`, at most MAX_ENTRIES (the oldest go first). Concurrent reads
+ * of one key share one load; a failed load is not kept, nor is a load that a write overtook.
+ */
+function ttlCache(options: LookupCacheOptions) {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { expires: number; value: Promise<unknown> }>();
+  let generation = 0;
+  return {
+    read<V>(key: string, load: () => Promise<V>): Promise<V> {
+      if (options.ttlMs <= 0) return load();
+      const t = now();
+      const hit = entries.get(key);
+      if (hit && hit.expires > t) return hit.value as Promise<V>;
+      entries.delete(key);
+      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+      const started = generation;
+      const entry = { expires: t + options.ttlMs, value: load() as Promise<unknown> };
+      entries.set(key, entry);
+      const forget = () => {
+        if (entries.get(key) === entry) entries.delete(key);
+      };
+      entry.value.then(() => generation !== started && forget(), forget);
+      return entry.value as Promise<V>;
+    },
+    /** After a write: every later read loads again, and no read the write overtook is kept. */
+    clear() {
+      generation += 1;
+      entries.clear();
+    },
+  };
+}
+
+/**
+ * The provider repository with `configured` remembered: its settings parsed and its secret opened
+ * once per provider and period, not on every sign-in. Writes through it (the admin API of this
+ * instance) forget everything at once; writes by another instance are seen within `ttlMs`. The
+ * same object is answered while remembered, which lets the provider connection be reused too.
+ */
+export function cachedProviders(repository: ProviderRepository, options: LookupCacheOptions): ProviderRepository {
+  const cache = ttlCache(options);
+  const written = async <T>(write: Promise<T>): Promise<T> => {
+    try {
+      return await write;
+    } finally {
+      cache.clear();
+    }
+  };
+  return {
+    put: (orgId, settings, clientSecret, replacement) => written(repository.put(orgId, settings, clientSecret, replacement)),
+    remove: (orgId, name) => written(repository.remove(orgId, name)),
+    hasSecret: (orgId, name) => repository.hasSecret(orgId, name),
+    view: (orgId, name) => repository.view(orgId, name),
+    list: (orgId) => repository.list(orgId),
+    configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
+  };
+}
+
+/**
+ * The organisation repository with the sign-in's lookups remembered (by id, by domain, the
+ * first few): creating an organisation through it forgets them; another instance's within `ttlMs`.
+ */
+export function cachedOrganisations(repository: OrganisationRepository, options: LookupCacheOptions): OrganisationRepository {
+  const cache = ttlCache(options);
+  return {
+    async create(name, domains) {
+      try {
+        return await repository.create(name, domains);
+      } finally {
+        cache.clear();
+      }
+    },
+    get: (id) => cache.read(`id\n${id}`, () => repository.get(id)),
+    list: (limit) => cache.read(`list\n${limit}`, () => repository.list(limit)),
+    findByDomain: (domain) => cache.read(`domain\n${domain.toLowerCase()}`, () => repository.findByDomain(domain)),
+  };
+}

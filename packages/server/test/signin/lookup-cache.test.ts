@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { freshDatabase } from "../support/fresh-database.ts";
+import { startService } from "../support/service.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
+
+const engines = process.env.TEST_DATABASE_URL ? (["sqlite", "postgres"] as const) : (["sqlite"] as const);
+
+/** The provider's settings as the fixture stored them, with another client secret. */
+function providerWithSecret(issuer: string, clientSecret: string) {
+  return { clientId: "pipeshub-app", clientSecret, issuer, redirectUris: [REDIRECT_URI], enableJit: true };
+}
+
+describe("organisations and providers are cached briefly, and admin changes are seen", () => {
+  test("a client secret changed through the admin API is the one the very next exchange sends", async (t) => {
+    // A long cache: only the admin write can make the change visible this soon.
+    const f = await signInFixture(t, { config: { lookupCacheMs: 60_000 } });
+    const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+
+    assert.equal((await f.service.admin("PUT", path, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"))).status, 200);
+    const refused = await f.exchange({ code: await f.code(alice.sub), email: alice.email });
+    assert.notEqual(refused.status, 200, "the exchange still sent the old client secret");
+    assert.equal((refused.body as { providerError?: string }).providerError, "invalid_client");
+
+    assert.equal((await f.service.admin("PUT", path, providerWithSecret(f.provider.issuer, CLIENT_SECRET))).status, 200);
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+
+    assert.equal((await f.service.admin("DELETE", path)).status, 204);
+    const gone = await f.exchange({ code: await f.code(alice.sub), email: alice.email });
+    assert.equal((gone.body as { error: string }).error, "PROVIDER_NOT_FOUND");
+  });
+
+  test("an organisation created through the admin API is found at once, though its domain was just looked up in vain", async (t) => {
+    const f = await signInFixture(t, { config: { lookupCacheMs: 60_000 } });
+    const body = { code: "any", email: "bob@beta.test", provider: "acme-idp", redirectUri: REDIRECT_URI };
+    // Acme, the only organisation, takes the email: its provider refuses the made-up code.
+    const before = await f.service.request("POST", "/userAccount/oauth/exchange", body);
+    assert.equal((before.body as { error: string }).error, "INVALID_GRANT", before.text);
+    const beta = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Beta", domains: ["beta.test"] });
+    assert.equal(beta.status, 201);
+    const after = await f.service.request("POST", "/userAccount/oauth/exchange", body);
+    assert.equal((after.body as { error: string }).error, "PROVIDER_NOT_FOUND");
+    const audit = await f.service.admin<{ records: { email: string }[] }>("GET", `/api/v1/orgs/${beta.body.id}/audit?limit=5`);
+    assert.deepEqual(
+      audit.body.records.map((r) => r.email),
+      ["bob@beta.test"],
+      "the second attempt resolved to the new organisation",
+    );
+  });
+
+  for (const engine of engines) {
+    test(`another instance sees a changed client secret within its cache period (${engine})`, async (t) => {
+      const database = await freshDatabase(t, engine);
+      const ttlMs = 400;
+      const first = await startService(t, { database, lookupCacheMs: ttlMs });
+      const second = await startService(t, { database, lookupCacheMs: ttlMs });
+      const f = await signInFixture(t, { service: first });
+      const exchangeAtSecond = async () =>
+        second.request("POST", "/userAccount/oauth/exchange", {
+          code: await f.code(alice.sub),
+          email: alice.email,
+          provider: "acme-idp",
+          redirectUri: REDIRECT_URI,
+        });
+      assert.equal((await exchangeAtSecond()).status, 200, "the second instance has the provider cached");
+
+      const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
+      assert.equal((await first.admin("PUT", path, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"))).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, ttlMs + 100));
+      assert.notEqual((await exchangeAtSecond()).status, 200, "the second instance still sent the old secret after its cache period");
+    });
+  }
+});
