@@ -193,7 +193,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     adminApi({
       adminToken: config.adminToken,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
-      providerCheck: { ...store, discovery, idTokens },
+      providerCheck: { ...store, discovery, idTokens, outbound },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       networkAllow: config.providerNetworkAllow,
     }),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
+import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
@@ -19,7 +20,7 @@ export interface AdminApiOptions {
   /** The ADMIN_TOKEN every admin request must carry as a bearer token. */
   readonly adminToken: string;
   readonly administration: ProviderAdministration & UserAdministration & AuditAdministration & SignInStepAdministration & KeyAdministration;
-  readonly providerCheck: ProviderCheckDeps;
+  readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly allowInsecureLoopback: boolean;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
   readonly networkAllow?: ProviderNetworkAllowList;

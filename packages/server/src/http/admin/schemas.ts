@@ -123,3 +123,17 @@ export const ProviderViewSchema = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
+
+/** The provider doctor's answer: one finding per check that applies. */
+export const DoctorReportSchema = Type.Object({
+  findings: Type.Array(
+    Type.Object({
+      check: Type.String({
+        description: "The check: discovery, issuer, jwks, signing-algorithms, pkce, client-credentials, email-scope, userinfo, clock",
+      }),
+      status: Type.Union([Type.Literal("pass"), Type.Literal("warn"), Type.Literal("fail")]),
+      message: Type.String({ description: "What was found" }),
+      fix: Type.Optional(Type.String({ description: "On warn and fail: what to change, and where (at the provider or here)" })),
+    }),
+  ),
+});

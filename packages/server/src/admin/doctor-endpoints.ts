@@ -1,0 +1,141 @@
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import { probe, probeTokenEndpoint, type TokenProbe } from "../oauth/provider-probe.ts";
+import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, warn } from "./doctor-types.ts";
+
+/**
+ * The provider with the endpoints just read, so that the token probe goes to the fresh
+ * token endpoint with the configured client authentication and makes no discovery request
+ * (explicit endpoints skip discovery in oauth/discovery.ts).
+ */
+function withEndpoints(context: DoctorContext, clientSecret: string): ConfiguredProvider {
+  const { provider, metadata } = context;
+  return {
+    ...provider,
+    clientSecret,
+    settings: {
+      ...provider.settings,
+      tokenEndpoint: metadata!.token_endpoint,
+      authorizationUrl: metadata!.authorization_endpoint ?? provider.settings.authorizationUrl,
+    },
+  };
+}
+
+async function probeWith(context: DoctorContext, clientSecret: string, redirectUri: string): Promise<TokenProbe> {
+  const connection = await context.discovery.connect(withEndpoints(context, clientSecret));
+  if (!connection.ok) return { reached: false, reason: connection.message };
+  return probeTokenEndpoint(connection.value, redirectUri);
+}
+
+/**
+ * The token endpoint accepts the client's credentials: a made-up code redeemed with them is
+ * refused as `invalid_grant` (the code) when they are right, `invalid_client` (or a bare 401)
+ * when they are not.
+ */
+export async function checkClientCredentials(context: DoctorContext): Promise<DoctorFinding[]> {
+  const { provider, metadata } = context;
+  const check = "client-credentials";
+  const s = provider.settings;
+  if (!metadata?.token_endpoint)
+    return [fail(check, "The provider names no token endpoint: codes cannot be redeemed.", `${settingsHere(provider, "tokenEndpoint")}.`)];
+  if (!provider.clientSecret)
+    return [
+      fail(
+        check,
+        "No client secret is stored for this provider.",
+        `${settingsHere(provider, "clientSecret")} to the secret the provider issued.`,
+      ),
+    ];
+  const redirectUri = s.redirectUris[0];
+  if (!redirectUri)
+    return [
+      fail(
+        check,
+        "The provider has no registered redirect URI.",
+        `${settingsHere(provider, "redirectUris")} to the URIs registered at the provider.`,
+      ),
+    ];
+  const answer = await probeWith(context, provider.clientSecret, redirectUri);
+  const endpoint = metadata.token_endpoint;
+  if (!answer.reached)
+    return [
+      fail(
+        check,
+        `The token endpoint ${endpoint} could not be reached: ${answer.reason}.`,
+        "At the provider (or the network between): make the token endpoint reachable from this service.",
+      ),
+    ];
+  if (answer.oauthError === "invalid_grant")
+    return [
+      pass(check, `Credentials accepted: the token endpoint refused only the made-up code (invalid_grant), not client ${s.clientId}.`),
+    ];
+  if (answer.oauthError === "invalid_client" || answer.status === 401)
+    return [
+      fail(
+        check,
+        `The token endpoint refused the client (${answer.oauthError ?? answer.status}): the client secret (or id) is wrong — or it expired, or the client is registered for another authentication method than ${s.tokenEndpointAuthMethod}.`,
+        `${settingsHere(provider, "clientSecret")} to the client's current secret (and \`clientId\`, \`tokenEndpointAuthMethod\` to what the provider registered) — or at the provider: issue a new secret for client ${s.clientId}.`,
+      ),
+    ];
+  if (answer.oauthError === "unauthorized_client")
+    return [
+      fail(
+        check,
+        `The token endpoint says client ${s.clientId} may not use the authorization code grant (unauthorized_client).`,
+        "At the provider: allow the authorization code grant for this client.",
+      ),
+    ];
+  if (answer.status >= 500)
+    return [
+      fail(
+        check,
+        `The token endpoint failed (${answer.status}${answer.oauthError ? `, ${answer.oauthError}` : ""}).`,
+        "At the provider: its token endpoint is failing; try again later or ask its operator.",
+      ),
+    ];
+  return [
+    warn(
+      check,
+      `The token endpoint answered ${answer.status}${answer.oauthError ? ` (${answer.oauthError})` : ""} to a made-up code: whether it accepts the client's credentials is not known.`,
+      `Try a sign-in; if it fails, check client ${s.clientId}'s secret and authentication method (${s.tokenEndpointAuthMethod}) at the provider.`,
+    ),
+  ];
+}
+
+/**
+ * The userinfo endpoint (or a plain OAuth 2.0 user API) answers: asked without a token it should
+ * refuse (401); being reached is what is checked, since sign-in may need it for the email.
+ */
+export async function checkUserinfo(context: DoctorContext): Promise<DoctorFinding[]> {
+  const { provider, metadata } = context;
+  const check = "userinfo";
+  const endpoint = metadata?.userinfo_endpoint;
+  const fix = metadata?.discovered
+    ? `At the provider: make its userinfo endpoint (${endpoint ?? "userinfo_endpoint"}) reachable — or ${settingsHere(provider, "userInfoEndpoint")} if it lives elsewhere.`
+    : `${settingsHere(provider, "userInfoEndpoint")} to the provider's user API.`;
+  if (!endpoint) {
+    if (provider.settings.issuer)
+      return [
+        warn(
+          check,
+          "The provider names no userinfo endpoint: the email must come in the ID token.",
+          "Nothing to change if ID tokens carry the email.",
+        ),
+      ];
+    return [fail(check, "No user API is configured: a plain OAuth 2.0 provider has no other way to say who signed in.", `${fix}`)];
+  }
+  const probed = await probe(context.outbound, endpoint, { headers: { accept: "application/json" } });
+  if (!probed.reached) return [fail(check, `The userinfo endpoint ${endpoint} could not be reached: ${probed.reason}.`, fix)];
+  context.answers.push(probed.answer);
+  const { status } = probed.answer;
+  if (status === 401 || status === 400 || status === 403)
+    return [pass(check, `The userinfo endpoint ${endpoint} is reachable (it answered ${status} to a request without a token).`)];
+  if (status === 404 || status === 405 || status >= 500)
+    return [fail(check, `The userinfo endpoint ${endpoint} answered ${status}: sign-ins that need it will fail.`, fix)];
+  return [
+    warn(
+      check,
+      `The userinfo endpoint ${endpoint} answered ${status} to a request without a token (401 was expected).`,
+      `Check that ${endpoint} is the provider's userinfo endpoint: at the provider, or ${settingsHere(provider, "userInfoEndpoint")}.`,
+    ),
+  ];
+}
