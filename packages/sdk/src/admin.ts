@@ -122,6 +122,27 @@ export interface ProviderCheck {
   [key: string]: unknown;
 }
 
+/** How a doctor check came out: `fail` — sign-in will not work until fixed; `warn` — it may work, but something is off. */
+export type DoctorFindingStatus = "pass" | "warn" | "fail" | (string & {});
+
+/** One check of {@link Admin.doctorProvider}. */
+export interface DoctorFinding {
+  /** `discovery`, `issuer`, `jwks`, `signing-algorithms`, `pkce`, `client-credentials`, `email-scope`, `userinfo` or `clock`. */
+  check: string;
+  status: DoctorFindingStatus;
+  /** What was found, for a person. */
+  message: string;
+  /** On `warn` and `fail`: what to change, and where (at the provider or in this service's settings). */
+  fix?: string | null;
+  [key: string]: unknown;
+}
+
+/** What {@link Admin.doctorProvider} found: one finding per check that applies to the provider. */
+export interface ProviderDoctorReport {
+  findings: DoctorFinding[];
+  [key: string]: unknown;
+}
+
 /** A user of an organisation. */
 export interface OrgUser {
   id: string;
@@ -203,6 +224,8 @@ const providerShape = {
   updatedAt: "string",
 } as const;
 const checkShape = { ok: "boolean", issuer: "string", authorizationEndpoint: "string", tokenEndpoint: "string" } as const;
+const doctorReportShape = { findings: "array" } as const;
+const findingShape = { check: "string", status: "string", message: "string", fix: "string?" } as const;
 const userShape = {
   id: "string",
   orgId: "string",
@@ -314,6 +337,22 @@ export class Admin {
     return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) =>
       readShape(parseJson(raw), checkShape),
     );
+  }
+
+  /**
+   * Examines the provider now, as a sign-in would meet it: discovery and its issuer, the key set
+   * and its algorithms, PKCE, whether the token endpoint accepts the client's credentials, the
+   * email scope, userinfo and the provider's clock:
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/doctor`. A provider's problems are findings
+   * (`status: "fail"` with a `fix`), not errors. Changes nothing, so it is retried like a read.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such organisation or provider).
+   */
+  doctorProvider(orgId: string, name: string, options?: RequestOptions): Promise<ProviderDoctorReport> {
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/doctor`, idempotent: true }, options, (raw) => {
+      const report = readShape(parseJson(raw), doctorReportShape);
+      return { ...report, findings: readArray(report.findings, "response.findings", (item, path) => readShape(item, findingShape, path)) };
+    });
   }
 
   /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. Not idempotent: a replay of a created user answers 409. */

@@ -36,6 +36,8 @@ export {
   type AuthStep,
   type CreateOrgRequest,
   type CreateUserRequest,
+  type DoctorFinding,
+  type DoctorFindingStatus,
   type ListAuditRequest,
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
@@ -43,6 +45,7 @@ export {
   type Org,
   type OrgUser,
   type ProviderCheck,
+  type ProviderDoctorReport,
   type SavedProvider,
   type TokenEndpointAuthMethod,
 } from "./admin.ts";
