@@ -1,7 +1,7 @@
 import { type Command, type CommandContext, commandName, listOption, type OptionValues, stringOption } from "./command.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
-import { details, progress, table, yesNo } from "./output.ts";
-import { APIError, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
+import { details, oneLine, progress, table, yesNo } from "./output.ts";
+import { APIError, type DoctorFinding, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
 import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
 
 const AUTH_METHODS: Record<string, string> = {
@@ -248,6 +248,50 @@ what fails. Exits 4 with the provider's reason when the check fails.`,
   run: (ctx, { args }) => testProvider(ctx, args[0]!, args[1]!),
 };
 
+async function doctorProvider(ctx: CommandContext, orgId: string, name: string) {
+  const { admin, out } = ctx;
+  const spinner = progress(out.stderr, `examining provider "${name}"`);
+  let findings: DoctorFinding[];
+  try {
+    ({ findings } = await admin.doctorProvider(orgId, name));
+  } finally {
+    spinner.stop();
+  }
+  const failed = findings.filter((f) => f.status === "fail");
+  if (out.json) out.data({ findings });
+  else {
+    out.line(
+      table(findings, [
+        { header: "CHECK", value: (f) => f.check },
+        { header: "STATUS", value: (f) => f.status },
+        { header: "FINDING", value: (f) => f.message },
+      ]),
+    );
+    const fixes = findings.filter((f) => f.fix);
+    if (fixes.length > 0) out.line(["", "What to change:", ...fixes.map((f) => `  ${f.check}: ${oneLine(f.fix!)}`)].join("\n"));
+  }
+  if (failed.length > 0)
+    throw new CliError(
+      EXIT.PROVIDER_CHECK_FAILED,
+      `provider "${name}" failed ${failed.length} check${failed.length === 1 ? "" : "s"}: ${failed.map((f) => f.check).join(", ")}`,
+    );
+}
+
+const doctor: Command = {
+  group: "providers",
+  name: "doctor",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "examine a provider now and say what to fix, and where",
+  help: `Asks the service to examine the provider as a sign-in would meet it: discovery and its issuer,
+the key set and its algorithms, PKCE, whether the token endpoint accepts the client's credentials,
+the email scope, userinfo and the provider's clock. Prints one line per check (pass, warn or fail)
+and, for each warning and failure, what to change at the provider or here. Exits 4 when a check
+fails; warnings alone exit 0.`,
+  options: {},
+  run: (ctx, { args }) => doctorProvider(ctx, args[0]!, args[1]!),
+};
+
 const remove: Command = {
   group: "providers",
   name: "remove",
@@ -263,4 +307,4 @@ const remove: Command = {
   },
 };
 
-export const providerCommands: readonly Command[] = [add, list, show, test, remove];
+export const providerCommands: readonly Command[] = [add, list, show, test, doctor, remove];
