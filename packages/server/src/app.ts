@@ -62,6 +62,7 @@ export const REDACTED_LOG_PATHS = [
   'res.headers["set-cookie"]',
   'res.headers["x-session-token"]',
   "*.clientSecret",
+  "*.nextClientSecret",
   "*.code",
   "*.access_token",
   "*.id_token",

@@ -54,51 +54,66 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
         `${settingsHere(provider, "redirectUris")} to the URIs registered at the provider.`,
       ),
     ];
-  const answer = await probeWith(context, provider.clientSecret, redirectUri);
-  const endpoint = metadata.token_endpoint;
+  const current = await probeWith(context, provider.clientSecret, redirectUri);
+  const next = provider.nextClientSecret;
+  if (next === undefined) return [judgeCredentials(context, current)];
+  // A rotation under way: which of the two secrets the provider takes now.
+  const nextAnswer = await probeWith(context, next, redirectUri);
+  if (refusesClient(current) && acceptsClient(nextAnswer))
+    return [
+      warn(
+        check,
+        "The provider refuses the current client secret (invalid_client) but accepts the next one: sign-ins work, falling back to the next secret every time.",
+        `Here: make the next secret the current one: POST /api/v1/orgs/${provider.orgId}/oauth-providers/${s.providerName}/promote-secret.`,
+      ),
+    ];
+  const finding = judgeCredentials(context, current);
+  const nextSays = acceptsClient(nextAnswer)
+    ? "the next secret is accepted too (promote it once the provider has switched to it)"
+    : refusesClient(nextAnswer)
+      ? "the next secret is not accepted (yet): the provider still expects the current one"
+      : "the next secret could not be checked";
+  return [{ ...finding, message: `${finding.message} Rotation: ${nextSays}.` }];
+}
+
+const acceptsClient = (answer: TokenProbe) => answer.reached && answer.oauthError === "invalid_grant";
+const refusesClient = (answer: TokenProbe) => answer.reached && (answer.oauthError === "invalid_client" || answer.status === 401);
+
+/** What the token endpoint's answer to the made-up code says about the client's credentials. */
+function judgeCredentials({ provider, metadata }: DoctorContext, answer: TokenProbe): DoctorFinding {
+  const check = "client-credentials";
+  const s = provider.settings;
   if (!answer.reached)
-    return [
-      fail(
-        check,
-        `The token endpoint ${endpoint} could not be reached: ${answer.reason}.`,
-        "At the provider (or the network between): make the token endpoint reachable from this service.",
-      ),
-    ];
-  if (answer.oauthError === "invalid_grant")
-    return [
-      pass(check, `Credentials accepted: the token endpoint refused only the made-up code (invalid_grant), not client ${s.clientId}.`),
-    ];
-  if (answer.oauthError === "invalid_client" || answer.status === 401)
-    return [
-      fail(
-        check,
-        `The token endpoint refused the client (${answer.oauthError ?? answer.status}): the client secret (or id) is wrong — or it expired, or the client is registered for another authentication method than ${s.tokenEndpointAuthMethod}.`,
-        `${settingsHere(provider, "clientSecret")} to the client's current secret (and \`clientId\`, \`tokenEndpointAuthMethod\` to what the provider registered) — or at the provider: issue a new secret for client ${s.clientId}.`,
-      ),
-    ];
-  if (answer.oauthError === "unauthorized_client")
-    return [
-      fail(
-        check,
-        `The token endpoint says client ${s.clientId} may not use the authorization code grant (unauthorized_client).`,
-        "At the provider: allow the authorization code grant for this client.",
-      ),
-    ];
-  if (answer.status >= 500)
-    return [
-      fail(
-        check,
-        `The token endpoint failed (${answer.status}${answer.oauthError ? `, ${answer.oauthError}` : ""}).`,
-        "At the provider: its token endpoint is failing; try again later or ask its operator.",
-      ),
-    ];
-  return [
-    warn(
+    return fail(
       check,
-      `The token endpoint answered ${answer.status}${answer.oauthError ? ` (${answer.oauthError})` : ""} to a made-up code: whether it accepts the client's credentials is not known.`,
-      `Try a sign-in; if it fails, check client ${s.clientId}'s secret and authentication method (${s.tokenEndpointAuthMethod}) at the provider.`,
-    ),
-  ];
+      `The token endpoint ${metadata!.token_endpoint} could not be reached: ${answer.reason}.`,
+      "At the provider (or the network between): make the token endpoint reachable from this service.",
+    );
+  if (acceptsClient(answer))
+    return pass(check, `Credentials accepted: the token endpoint refused only the made-up code (invalid_grant), not client ${s.clientId}.`);
+  if (refusesClient(answer))
+    return fail(
+      check,
+      `The token endpoint refused the client (${answer.oauthError ?? answer.status}): the client secret (or id) is wrong — or it expired, or the client is registered for another authentication method than ${s.tokenEndpointAuthMethod}.`,
+      `${settingsHere(provider, "clientSecret")} to the client's current secret (and \`clientId\`, \`tokenEndpointAuthMethod\` to what the provider registered) — or at the provider: issue a new secret for client ${s.clientId}.`,
+    );
+  if (answer.oauthError === "unauthorized_client")
+    return fail(
+      check,
+      `The token endpoint says client ${s.clientId} may not use the authorization code grant (unauthorized_client).`,
+      "At the provider: allow the authorization code grant for this client.",
+    );
+  if (answer.status >= 500)
+    return fail(
+      check,
+      `The token endpoint failed (${answer.status}${answer.oauthError ? `, ${answer.oauthError}` : ""}).`,
+      "At the provider: its token endpoint is failing; try again later or ask its operator.",
+    );
+  return warn(
+    check,
+    `The token endpoint answered ${answer.status}${answer.oauthError ? ` (${answer.oauthError})` : ""} to a made-up code: whether it accepts the client's credentials is not known.`,
+    `Try a sign-in; if it fails, check client ${s.clientId}'s secret and authentication method (${s.tokenEndpointAuthMethod}) at the provider.`,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { initial } from "./migrations/0001-initial.ts";
 import { sessionTokens } from "./migrations/0002-session-tokens.ts";
 import { authSteps } from "./migrations/0003-auth-steps.ts";
 import { encryptionKeyCheck } from "./migrations/0004-encryption-key-check.ts";
+import { nextClientSecret } from "./migrations/0005-next-client-secret.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "0002_session_tokens": sessionTokens,
   "0003_auth_steps": authSteps,
   "0004_encryption_key_check": encryptionKeyCheck,
+  "0005_next_client_secret": nextClientSecret,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

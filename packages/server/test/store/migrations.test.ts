@@ -10,7 +10,7 @@ import { freshDatabase } from "../support/fresh-database.ts";
 import { repoRoot, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
 
 const run = promisify(execFile);
-const MIGRATIONS = ["0001_initial", "0002_session_tokens", "0003_auth_steps", "0004_encryption_key_check"];
+const MIGRATIONS = ["0001_initial", "0002_session_tokens", "0003_auth_steps", "0004_encryption_key_check", "0005_next_client_secret"];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 
 /** `node packages/server/src/main.ts migrate` (what `npm run migrate` runs). */

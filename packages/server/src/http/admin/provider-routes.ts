@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import {
   checkProvider,
   listProviders,
+  promoteProviderSecret,
   type ProviderAdministration,
   type ProviderCheckDeps,
   providerPresets,
@@ -146,6 +147,25 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
       async (request, reply) => {
         const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
         return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
+      },
+    );
+
+    app.post<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name/promote-secret",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Make the provider's next client secret the current one",
+          description:
+            "Ends a client-secret rotation: the nextClientSecret saved with the settings becomes clientSecret and the old secret is forgotten. 409 CONFLICT when no next secret is stored.",
+          params: ProviderParams,
+          response: { 200: ProviderViewSchema, ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name);
+        return promoted.ok ? promoted.value : sendFailure(reply, promoted);
       },
     );
 

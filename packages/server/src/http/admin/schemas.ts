@@ -51,6 +51,14 @@ export const ProviderSettingsInputSchema = Type.Object(
         description: "OAuth client secret (write-only; omitted on replace keeps the stored one)",
       }),
     ),
+    nextClientSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          "The secret the provider will switch to (write-only; omitted keeps the stored one): redemption falls back to it when the provider refuses the current one as invalid_client; promote it with POST …/promote-secret",
+      }),
+    ),
     issuer: Type.Optional(url("OpenID Connect issuer; endpoints then come from discovery")),
     authorizationUrl: Type.Optional(url("Authorization endpoint URL")),
     tokenEndpoint: Type.Optional(url("Token endpoint URL")),
@@ -106,6 +114,7 @@ export const ProviderViewSchema = Type.Object({
   providerName: Type.String(),
   clientId: Type.String(),
   clientSecretSet: Type.Boolean(),
+  nextClientSecretSet: Type.Boolean({ description: "Whether a next client secret is stored for a rotation" }),
   issuer: Type.Optional(Type.String()),
   authorizationUrl: Type.Optional(Type.String()),
   tokenEndpoint: Type.Optional(Type.String()),
