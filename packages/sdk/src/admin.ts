@@ -37,6 +37,12 @@ export interface OAuthProviderSettingsInput {
   clientId: string;
   /** Write-only: never returned (see {@link OAuthProviderSettings.clientSecretSet}). Omit to keep the stored one. */
   clientSecret?: string;
+  /**
+   * Write-only, for rotating the secret without downtime: the secret the provider will switch
+   * to. Sign-ins fall back to it when the provider refuses the current one; make it current with
+   * {@link Admin.promoteProviderSecret}. Omit to keep the stored one.
+   */
+  nextClientSecret?: string;
   issuer?: string;
   authorizationUrl?: string;
   tokenEndpoint?: string;
@@ -81,6 +87,8 @@ export interface OAuthProviderSettings {
   clientId: string;
   /** Whether a client secret is stored. */
   clientSecretSet: boolean;
+  /** Whether a next secret is stored for a rotation (see {@link OAuthProviderSettingsInput.nextClientSecret}). */
+  nextClientSecretSet: boolean;
   /** Absent for a plain OAuth 2.0 provider. */
   issuer?: string | null;
   /** Explicit endpoints, when configured (otherwise they come from discovery). */
@@ -206,6 +214,7 @@ const providerShape = {
   providerName: "string",
   clientId: "string",
   clientSecretSet: "boolean",
+  nextClientSecretSet: "boolean",
   issuer: "string?",
   authorizationUrl: "string?",
   tokenEndpoint: "string?",
@@ -337,6 +346,18 @@ export class Admin {
     return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) =>
       readShape(parseJson(raw), checkShape),
     );
+  }
+
+  /**
+   * Ends a client-secret rotation: the `nextClientSecret` saved with the settings becomes the
+   * current secret and the old one is forgotten:
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret`. Not retried: a replay
+   * after it worked would answer 409.
+   *
+   * @throws {PipeshubDefaultError} 409 `CONFLICT` (no next secret stored), 404 `NOT_FOUND`.
+   */
+  promoteProviderSecret(orgId: string, name: string, options?: RequestOptions): Promise<OAuthProviderSettings> {
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/promote-secret`, idempotent: false }, options, decodeProvider);
   }
 
   /**

@@ -91,6 +91,7 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.deleteProvider", call: (c) => c.admin.deleteProvider(ORG, "p") },
   { sdk: "admin.testProvider", call: (c) => c.admin.testProvider(ORG, "p"), response: `Result` },
   { sdk: "admin.doctorProvider", call: (c) => c.admin.doctorProvider(ORG, "p"), response: `Result` },
+  { sdk: "admin.promoteProviderSecret", call: (c) => c.admin.promoteProviderSecret(ORG, "p"), response: `Result` },
   { sdk: "admin.createUser", call: (c) => c.admin.createUser(ORG, { email: "a@example.com" }), body: `Arg1`, response: `Result` },
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },

@@ -302,6 +302,7 @@ describe("admin", () => {
     providerName: "okta",
     clientId: "cid",
     clientSecretSet: true,
+    nextClientSecretSet: false,
     issuer: "https://idp.acme.test",
     scope: "openid email profile",
     tokenEndpointAuthMethod: "client_secret_basic",
@@ -437,6 +438,13 @@ describe("admin", () => {
     const request = only(server);
     assert.equal(`${request.method} ${request.url}`, "POST /api/v1/orgs/org_1/oauth-providers/okta/doctor");
     assert.equal(request.body, "");
+  });
+
+  it("promoteProviderSecret POSTs to promote-secret and reads the provider", async () => {
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { ...provider, nextClientSecretSet: false }));
+    assert.equal((await admin.admin.promoteProviderSecret("org_1", "okta")).nextClientSecretSet, false);
+    const request = only(server);
+    assert.equal(`${request.method} ${request.url}`, "POST /api/v1/orgs/org_1/oauth-providers/okta/promote-secret");
   });
 
   it("rejects a doctor finding without status", async () => {

@@ -463,6 +463,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.deleteProvider": { idempotent: true, call: (sdk) => sdk.admin.deleteProvider("org_1", "okta") },
   "admin.testProvider": { idempotent: true, call: (sdk) => sdk.admin.testProvider("org_1", "okta") },
   "admin.doctorProvider": { idempotent: true, call: (sdk) => sdk.admin.doctorProvider("org_1", "okta") },
+  "admin.promoteProviderSecret": { idempotent: false, call: (sdk) => sdk.admin.promoteProviderSecret("org_1", "okta") },
   "admin.createUser": { idempotent: false, call: (sdk) => sdk.admin.createUser("org_1", { email: "u@acme.test" }) },
   "admin.findUsers": { idempotent: true, call: (sdk) => sdk.admin.findUsers("org_1", "u@acme.test") },
   "admin.listUsers": { idempotent: true, call: (sdk) => sdk.admin.listUsers("org_1") },
