@@ -22,6 +22,7 @@ function providerDetails(p: OAuthProviderSettings): string {
     ["emails endpoint", p.emailsEndpoint],
     ["client ID", p.clientId],
     ["client secret", p.clientSecretSet ? "set" : "not set"],
+    ["next client secret", p.nextClientSecretSet ? "set (promote it with providers promote-secret)" : undefined],
     ["auth method", p.tokenEndpointAuthMethod],
     ["scope", p.scope],
     ["redirect URIs", p.redirectUris.join(", ")],
@@ -69,6 +70,8 @@ Options:
   --client-id ID                the client registered at the provider (required)
   --client-secret-stdin         read the client secret from stdin (piped, or typed without echo)
   --client-secret-env VAR       read the client secret from the environment variable VAR
+  --next-client-secret-env VAR  rotation: the secret the provider will switch to, from VAR; sign-ins
+                                fall back to it once the provider refuses the current one
   --redirect-uri URL            a redirect URI registered at the provider; repeatable
   --scope SCOPE                 scopes to request (default "openid email profile" with an issuer)
   --auth-method basic|post      client authentication at the token endpoint (default basic)
@@ -99,6 +102,7 @@ Examples:
     "client-id": { type: "string" },
     "client-secret-stdin": { type: "boolean" },
     "client-secret-env": { type: "string" },
+    "next-client-secret-env": { type: "string" },
     "redirect-uri": { type: "string", multiple: true },
     scope: { type: "string" },
     "auth-method": { type: "string" },
@@ -131,11 +135,14 @@ Examples:
       : envName !== undefined
         ? readSecretFromEnv(ctx.env, envName, name)
         : undefined;
+    const nextEnv = opt("next-client-secret-env");
+    const nextClientSecret = nextEnv !== undefined ? readSecretFromEnv(ctx.env, nextEnv, name, "--next-client-secret-env") : undefined;
     const redirectUris = listOption(values, "redirect-uri");
     const options = presetOptions(values, name);
     const body = {
       clientId,
       ...(clientSecret !== undefined && { clientSecret }),
+      ...(nextClientSecret !== undefined && { nextClientSecret }),
       ...(issuer && { issuer }),
       ...(authorizationUrl && { authorizationUrl }),
       ...(tokenEndpoint && { tokenEndpoint }),
@@ -292,6 +299,23 @@ fails; warnings alone exit 0.`,
   run: (ctx, { args }) => doctorProvider(ctx, args[0]!, args[1]!),
 };
 
+const promoteSecret: Command = {
+  group: "providers",
+  name: "promote-secret",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "end a client-secret rotation: the next secret becomes the current one",
+  help: `Makes the secret saved with --next-client-secret-env the provider's current client secret and
+forgets the old one. Run it once the provider has switched (providers doctor then warns that only
+the next secret is accepted). Fails with CONFLICT when no next secret is saved.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const view = await admin.promoteProviderSecret(args[0]!, args[1]!);
+    if (out.json) return out.data(view);
+    out.note(`provider "${view.providerName}": the next client secret is now the current one`);
+  },
+};
+
 const remove: Command = {
   group: "providers",
   name: "remove",
@@ -307,4 +331,4 @@ const remove: Command = {
   },
 };
 
-export const providerCommands: readonly Command[] = [add, list, show, test, doctor, remove];
+export const providerCommands: readonly Command[] = [add, list, show, test, doctor, promoteSecret, remove];

@@ -305,6 +305,43 @@ describe("pipeshub-auth CLI", () => {
     assert.match(findings.find((f) => f.check === "client-credentials")!.fix!, /clientSecret/);
   });
 
+  test("providers add --next-client-secret-env saves a rotation's secret unseen; promote-secret makes it current, once", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const next = "n3xt-Secret-From-The-Env";
+    const added = await cli(
+      [
+        "providers",
+        "add",
+        orgId,
+        "okta",
+        "--issuer",
+        "https://acme.okta.com",
+        "--client-id",
+        "0oa1",
+        "--client-secret-env",
+        "CURRENT",
+        "--next-client-secret-env",
+        "NEXT",
+        "--redirect-uri",
+        REDIRECT_URI,
+      ],
+      { service, env: { CURRENT: "curr3nt-Secret-Value", NEXT: next } },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /\nnext client secret {2}set \(promote it with providers promote-secret\)\n/);
+    assert.ok(!(added.stdout + added.stderr).includes(next), "the secret is never printed");
+    const [promoted, again] = [
+      await cli(["providers", "promote-secret", orgId, "okta"], { service }),
+      await cli(["providers", "promote-secret", orgId, "okta"], { service }),
+    ];
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.match(promoted.stderr, /provider "okta": the next client secret is now the current one/);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: CONFLICT: The provider "okta" has no nextClientSecret to promote/);
+    const shown = await cli(["providers", "show", orgId, "okta"], { service });
+    assert.doesNotMatch(shown.stdout, /next client secret/);
+  });
+
   test("users add / find, keys rotate", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
     const user = json<{ id: string; email: string; fullName: string }>(
