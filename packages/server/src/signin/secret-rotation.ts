@@ -1,4 +1,4 @@
-import type { Result } from "../domain/failures.ts";
+import { type Result, success } from "../domain/failures.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
 import { type ProviderTokens, redeemCode, type RedeemRequest } from "../oauth/token.ts";
@@ -32,7 +32,7 @@ export async function redeemWithRotation(
   context: RedemptionContext,
 ): Promise<Result<{ tokens: ProviderTokens; connection: ProviderConnection }>> {
   const redeemed = await redeemCode(connection, request);
-  if (redeemed.ok) return { ok: true, value: { tokens: redeemed.value, connection } };
+  if (redeemed.ok) return success({ tokens: redeemed.value, connection });
   const { provider } = connection;
   const next = provider.nextClientSecret;
   if (next === undefined || redeemed.error !== "INVALID_GRANT" || redeemed.extra?.providerError !== "invalid_client") return redeemed;
@@ -50,5 +50,5 @@ export async function redeemWithRotation(
     error: null,
     ip: context.ip,
   });
-  return { ok: true, value: { tokens: retried.value, connection: nextConnection.value } };
+  return success({ tokens: retried.value, connection: nextConnection.value });
 }

@@ -3,7 +3,7 @@ import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { closedPortUrl, startJsonServer } from "../support/faulty-servers.ts";
 import { assertAuthError } from "../support/service.ts";
-import { signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
+import { CLIENT_SECRET, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
 import type { TestProvider } from "../support/test-provider.ts";
 
 interface Finding {
@@ -205,6 +205,29 @@ describe("the provider doctor", () => {
     assert.equal(finding.status, "fail");
     assert.match(finding.message, /\b(599|600|601) s ahead\b/);
     assert.match(finding.fix!, /NTP/);
+  });
+
+  test("a plain OAuth 2.0 provider is checked for what it has: credentials, its user API, its clock", async (t) => {
+    const fixture = await signInFixture(t);
+    const { provider } = fixture;
+    const put = await fixture.service.admin("PUT", `/api/v1/orgs/${fixture.orgId}/oauth-providers/plain`, {
+      clientId: "pipeshub-app",
+      clientSecret: CLIENT_SECRET,
+      authorizationUrl: provider.endpoints.authorization,
+      tokenEndpoint: provider.endpoints.token,
+      userInfoEndpoint: provider.endpoints.plainUserApi,
+      redirectUris: [REDIRECT_URI],
+    });
+    assert.equal(put.status, 201, put.text);
+    assert.deepEqual(
+      (await doctor(fixture, "plain")).map((f) => [f.check, f.status]),
+      [
+        ["client-credentials", "pass"],
+        ["email-scope", "pass"],
+        ["userinfo", "pass"],
+        ["clock", "pass"],
+      ],
+    );
   });
 
   test("unreachable discovery is one failure, and the checks that need it are left out", async (t) => {
