@@ -10,7 +10,7 @@ export const EXIT = {
   USAGE: 2,
   /** The service could not be reached (refused, unknown host, no answer in time). */
   UNREACHABLE: 3,
-  /** `providers test`: the provider's discovery or keys could not be fetched or used. */
+  /** `providers test`: the provider's discovery or keys could not be fetched or used; `providers doctor`: a check failed. */
   PROVIDER_CHECK_FAILED: 4,
 } as const;
 

@@ -41,7 +41,7 @@ Exit codes:
   1  the service answered an error (its error identifier and message are printed)
   2  usage error: unknown command or option, missing argument, no admin token
   3  cannot reach the service
-  4  providers test: the provider check failed (the provider's reason is printed)`;
+  4  providers test, providers doctor: the provider check failed (the provider's reason is printed)`;
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => commandName(c).length));

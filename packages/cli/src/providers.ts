@@ -1,7 +1,7 @@
 import { type Command, type CommandContext, commandName, listOption, type OptionValues, stringOption } from "./command.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
-import { details, progress, table, yesNo } from "./output.ts";
-import { APIError, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
+import { details, oneLine, progress, table, yesNo } from "./output.ts";
+import { APIError, type DoctorFinding, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
 import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
 
 const AUTH_METHODS: Record<string, string> = {
@@ -22,6 +22,7 @@ function providerDetails(p: OAuthProviderSettings): string {
     ["emails endpoint", p.emailsEndpoint],
     ["client ID", p.clientId],
     ["client secret", p.clientSecretSet ? "set" : "not set"],
+    ["next client secret", p.nextClientSecretSet ? "set (promote it with providers promote-secret)" : undefined],
     ["auth method", p.tokenEndpointAuthMethod],
     ["scope", p.scope],
     ["redirect URIs", p.redirectUris.join(", ")],
@@ -69,6 +70,8 @@ Options:
   --client-id ID                the client registered at the provider (required)
   --client-secret-stdin         read the client secret from stdin (piped, or typed without echo)
   --client-secret-env VAR       read the client secret from the environment variable VAR
+  --next-client-secret-env VAR  rotation: the secret the provider will switch to, from VAR; sign-ins
+                                fall back to it once the provider refuses the current one
   --redirect-uri URL            a redirect URI registered at the provider; repeatable
   --scope SCOPE                 scopes to request (default "openid email profile" with an issuer)
   --auth-method basic|post      client authentication at the token endpoint (default basic)
@@ -99,6 +102,7 @@ Examples:
     "client-id": { type: "string" },
     "client-secret-stdin": { type: "boolean" },
     "client-secret-env": { type: "string" },
+    "next-client-secret-env": { type: "string" },
     "redirect-uri": { type: "string", multiple: true },
     scope: { type: "string" },
     "auth-method": { type: "string" },
@@ -131,11 +135,14 @@ Examples:
       : envName !== undefined
         ? readSecretFromEnv(ctx.env, envName, name)
         : undefined;
+    const nextEnv = opt("next-client-secret-env");
+    const nextClientSecret = nextEnv !== undefined ? readSecretFromEnv(ctx.env, nextEnv, name, "--next-client-secret-env") : undefined;
     const redirectUris = listOption(values, "redirect-uri");
     const options = presetOptions(values, name);
     const body = {
       clientId,
       ...(clientSecret !== undefined && { clientSecret }),
+      ...(nextClientSecret !== undefined && { nextClientSecret }),
       ...(issuer && { issuer }),
       ...(authorizationUrl && { authorizationUrl }),
       ...(tokenEndpoint && { tokenEndpoint }),
@@ -248,6 +255,67 @@ what fails. Exits 4 with the provider's reason when the check fails.`,
   run: (ctx, { args }) => testProvider(ctx, args[0]!, args[1]!),
 };
 
+async function doctorProvider(ctx: CommandContext, orgId: string, name: string) {
+  const { admin, out } = ctx;
+  const spinner = progress(out.stderr, `examining provider "${name}"`);
+  let findings: DoctorFinding[];
+  try {
+    ({ findings } = await admin.doctorProvider(orgId, name));
+  } finally {
+    spinner.stop();
+  }
+  const failed = findings.filter((f) => f.status === "fail");
+  if (out.json) out.data({ findings });
+  else {
+    out.line(
+      table(findings, [
+        { header: "CHECK", value: (f) => f.check },
+        { header: "STATUS", value: (f) => f.status },
+        { header: "FINDING", value: (f) => f.message },
+      ]),
+    );
+    const fixes = findings.filter((f) => f.fix);
+    if (fixes.length > 0) out.line(["", "What to change:", ...fixes.map((f) => `  ${f.check}: ${oneLine(f.fix!)}`)].join("\n"));
+  }
+  if (failed.length > 0)
+    throw new CliError(
+      EXIT.PROVIDER_CHECK_FAILED,
+      `provider "${name}" failed ${failed.length} check${failed.length === 1 ? "" : "s"}: ${failed.map((f) => f.check).join(", ")}`,
+    );
+}
+
+const doctor: Command = {
+  group: "providers",
+  name: "doctor",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "examine a provider now and say what to fix, and where",
+  help: `Asks the service to examine the provider as a sign-in would meet it: discovery and its issuer,
+the key set and its algorithms, PKCE, whether the token endpoint accepts the client's credentials,
+the email scope, userinfo and the provider's clock. Prints one line per check (pass, warn or fail)
+and, for each warning and failure, what to change at the provider or here. Exits 4 when a check
+fails; warnings alone exit 0.`,
+  options: {},
+  run: (ctx, { args }) => doctorProvider(ctx, args[0]!, args[1]!),
+};
+
+const promoteSecret: Command = {
+  group: "providers",
+  name: "promote-secret",
+  args: ["orgId", "name"],
+  synopsis: "",
+  summary: "end a client-secret rotation: the next secret becomes the current one",
+  help: `Makes the secret saved with --next-client-secret-env the provider's current client secret and
+forgets the old one. Run it once the provider has switched (providers doctor then warns that only
+the next secret is accepted). Fails with CONFLICT when no next secret is saved.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const view = await admin.promoteProviderSecret(args[0]!, args[1]!);
+    if (out.json) return out.data(view);
+    out.note(`provider "${view.providerName}": the next client secret is now the current one`);
+  },
+};
+
 const remove: Command = {
   group: "providers",
   name: "remove",
@@ -263,4 +331,4 @@ const remove: Command = {
   },
 };
 
-export const providerCommands: readonly Command[] = [add, list, show, test, remove];
+export const providerCommands: readonly Command[] = [add, list, show, test, doctor, promoteSecret, remove];

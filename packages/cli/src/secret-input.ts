@@ -16,12 +16,12 @@ export async function readSecretFromStdin(stdin: NodeJS.ReadStream, stderr: Node
 }
 
 /** Reads a secret from the environment variable an option names (the name, never the value, is on the command line). */
-export function readSecretFromEnv(env: NodeJS.ProcessEnv, variable: string, command: string): string {
+export function readSecretFromEnv(env: NodeJS.ProcessEnv, variable: string, command: string, option = "--client-secret-env"): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
-    throw new UsageError(`--client-secret-env takes the name of an environment variable, e.g. OKTA_CLIENT_SECRET`, command);
+    throw new UsageError(`${option} takes the name of an environment variable, e.g. OKTA_CLIENT_SECRET`, command);
   const value = env[variable];
   if (value === undefined || value === "")
-    throw new UsageError(`--client-secret-env: the environment variable ${variable} is not set or empty`, command);
+    throw new UsageError(`${option}: the environment variable ${variable} is not set or empty`, command);
   return value;
 }
 

@@ -81,7 +81,8 @@ describe("pipeshub-auth CLI", () => {
     for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "keys reencrypt", "audit tail"])
       assert.match(top.stdout, new RegExp(command));
     assert.match(top.stdout, /3 {2}cannot reach the service/);
-    assert.match(top.stdout, /4 {2}providers test: the provider check failed/);
+    assert.match(top.stdout, /4 {2}providers test, providers doctor: the provider check failed/);
+    assert.match(top.stdout, /providers doctor/);
     assert.equal(add.code, 0);
     assert.match(add.stdout, /^Usage: pipeshub-auth providers add <orgId> <name>/);
     assert.match(add.stdout, /--client-secret-stdin/);
@@ -258,6 +259,87 @@ describe("pipeshub-auth CLI", () => {
       error: "PROVIDER_UNAVAILABLE",
       message: 'The provider "down" could not be reached during discovery.',
     });
+  });
+
+  test("providers doctor: a table of checks and what to change; exit 4 when one fails, with --json for scripts", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const provider = await startTestProvider({
+      clients: [{ client_id: "cli-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      users: [],
+    });
+    t.after(() => provider.close());
+    for (const [name, clientSecret] of [
+      ["good", CLIENT_SECRET],
+      ["bad", "an-expired-secret"],
+    ]) {
+      const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/${name}`, {
+        clientId: "cli-app",
+        clientSecret,
+        issuer: provider.issuer,
+        redirectUris: [REDIRECT_URI],
+      });
+      assert.equal(put.status, 201, put.text);
+    }
+    const [good, bad, badJson] = await Promise.all([
+      cli(["providers", "doctor", orgId, "good"], { service }),
+      cli(["providers", "doctor", orgId, "bad"], { service }),
+      cli(["providers", "doctor", orgId, "bad", "--json"], { service }),
+    ]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^CHECK {15}STATUS {2}FINDING\ndiscovery {11}pass {4}The discovery document/);
+    assert.match(good.stdout, /\nclient-credentials {2}pass {4}Credentials accepted/);
+    assert.doesNotMatch(good.stdout, /What to change/);
+
+    assert.equal(bad.code, 4, bad.stderr);
+    assert.match(bad.stdout, /\nclient-credentials {2}fail {4}The token endpoint refused the client \(invalid_client\)/);
+    assert.match(bad.stdout, /\n\nWhat to change:\n {2}client-credentials: Here: set `clientSecret`/);
+    assert.match(bad.stderr, /error: provider "bad" failed 1 check: client-credentials\n$/);
+    assert.doesNotMatch(bad.stdout + bad.stderr, /an-expired-secret/, "the secret is never printed");
+
+    assert.equal(badJson.code, 4);
+    const { findings } = JSON.parse(badJson.stdout) as { findings: { check: string; status: string; fix?: string }[] };
+    assert.deepEqual(
+      findings.filter((f) => f.status !== "pass").map((f) => f.check),
+      ["client-credentials"],
+    );
+    assert.match(findings.find((f) => f.check === "client-credentials")!.fix!, /clientSecret/);
+  });
+
+  test("providers add --next-client-secret-env saves a rotation's secret unseen; promote-secret makes it current, once", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const next = "n3xt-Secret-From-The-Env";
+    const added = await cli(
+      [
+        "providers",
+        "add",
+        orgId,
+        "okta",
+        "--issuer",
+        "https://acme.okta.com",
+        "--client-id",
+        "0oa1",
+        "--client-secret-env",
+        "CURRENT",
+        "--next-client-secret-env",
+        "NEXT",
+        "--redirect-uri",
+        REDIRECT_URI,
+      ],
+      { service, env: { CURRENT: "curr3nt-Secret-Value", NEXT: next } },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /\nnext client secret {2}set \(promote it with providers promote-secret\)\n/);
+    assert.ok(!(added.stdout + added.stderr).includes(next), "the secret is never printed");
+    const [promoted, again] = [
+      await cli(["providers", "promote-secret", orgId, "okta"], { service }),
+      await cli(["providers", "promote-secret", orgId, "okta"], { service }),
+    ];
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.match(promoted.stderr, /provider "okta": the next client secret is now the current one/);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: CONFLICT: The provider "okta" has no nextClientSecret to promote/);
+    const shown = await cli(["providers", "show", orgId, "okta"], { service });
+    assert.doesNotMatch(shown.stdout, /next client secret/);
   });
 
   test("users add / find, keys rotate", async (t) => {

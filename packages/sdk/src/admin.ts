@@ -37,6 +37,12 @@ export interface OAuthProviderSettingsInput {
   clientId: string;
   /** Write-only: never returned (see {@link OAuthProviderSettings.clientSecretSet}). Omit to keep the stored one. */
   clientSecret?: string;
+  /**
+   * Write-only, for rotating the secret without downtime: the secret the provider will switch
+   * to. Sign-ins fall back to it when the provider refuses the current one; make it current with
+   * {@link Admin.promoteProviderSecret}. Omit to keep the stored one.
+   */
+  nextClientSecret?: string;
   issuer?: string;
   authorizationUrl?: string;
   tokenEndpoint?: string;
@@ -81,6 +87,8 @@ export interface OAuthProviderSettings {
   clientId: string;
   /** Whether a client secret is stored. */
   clientSecretSet: boolean;
+  /** Whether a next secret is stored for a rotation (see {@link OAuthProviderSettingsInput.nextClientSecret}). */
+  nextClientSecretSet: boolean;
   /** Absent for a plain OAuth 2.0 provider. */
   issuer?: string | null;
   /** Explicit endpoints, when configured (otherwise they come from discovery). */
@@ -119,6 +127,27 @@ export interface ProviderCheck {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  [key: string]: unknown;
+}
+
+/** How a doctor check came out: `fail` — sign-in will not work until fixed; `warn` — it may work, but something is off. */
+export type DoctorFindingStatus = "pass" | "warn" | "fail" | (string & {});
+
+/** One check of {@link Admin.doctorProvider}. */
+export interface DoctorFinding {
+  /** `discovery`, `issuer`, `jwks`, `signing-algorithms`, `pkce`, `client-credentials`, `email-scope`, `userinfo` or `clock`. */
+  check: string;
+  status: DoctorFindingStatus;
+  /** What was found, for a person. */
+  message: string;
+  /** On `warn` and `fail`: what to change, and where (at the provider or in this service's settings). */
+  fix?: string | null;
+  [key: string]: unknown;
+}
+
+/** What {@link Admin.doctorProvider} found: one finding per check that applies to the provider. */
+export interface ProviderDoctorReport {
+  findings: DoctorFinding[];
   [key: string]: unknown;
 }
 
@@ -256,6 +285,7 @@ const providerShape = {
   providerName: "string",
   clientId: "string",
   clientSecretSet: "boolean",
+  nextClientSecretSet: "boolean",
   issuer: "string?",
   authorizationUrl: "string?",
   tokenEndpoint: "string?",
@@ -274,6 +304,8 @@ const providerShape = {
   updatedAt: "string",
 } as const;
 const checkShape = { ok: "boolean", issuer: "string", authorizationEndpoint: "string", tokenEndpoint: "string" } as const;
+const doctorReportShape = { findings: "array" } as const;
+const findingShape = { check: "string", status: "string", message: "string", fix: "string?" } as const;
 const userShape = {
   id: "string",
   orgId: "string",
@@ -400,6 +432,34 @@ export class Admin {
     return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/test`, idempotent: true }, options, (raw) =>
       readShape(parseJson(raw), checkShape),
     );
+  }
+
+  /**
+   * Ends a client-secret rotation: the `nextClientSecret` saved with the settings becomes the
+   * current secret and the old one is forgotten:
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret`. Not retried: a replay
+   * after it worked would answer 409.
+   *
+   * @throws {PipeshubDefaultError} 409 `CONFLICT` (no next secret stored), 404 `NOT_FOUND`.
+   */
+  promoteProviderSecret(orgId: string, name: string, options?: RequestOptions): Promise<OAuthProviderSettings> {
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/promote-secret`, idempotent: false }, options, decodeProvider);
+  }
+
+  /**
+   * Examines the provider now, as a sign-in would meet it: discovery and its issuer, the key set
+   * and its algorithms, PKCE, whether the token endpoint accepts the client's credentials, the
+   * email scope, userinfo and the provider's clock:
+   * `POST /api/v1/orgs/{orgId}/oauth-providers/{name}/doctor`. A provider's problems are findings
+   * (`status: "fail"` with a `fix`), not errors. Changes nothing, so it is retried like a read.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such organisation or provider).
+   */
+  doctorProvider(orgId: string, name: string, options?: RequestOptions): Promise<ProviderDoctorReport> {
+    return this.#call({ method: "POST", path: `${providerPath(orgId, name)}/doctor`, idempotent: true }, options, (raw) => {
+      const report = readShape(parseJson(raw), doctorReportShape);
+      return { ...report, findings: readArray(report.findings, "response.findings", (item, path) => readShape(item, findingShape, path)) };
+    });
   }
 
   /** Creates a user: `POST /api/v1/orgs/{orgId}/users`. Not idempotent: a replay of a created user answers 409. */

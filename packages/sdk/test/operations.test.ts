@@ -302,6 +302,7 @@ describe("admin", () => {
     providerName: "okta",
     clientId: "cid",
     clientSecretSet: true,
+    nextClientSecretSet: false,
     issuer: "https://idp.acme.test",
     scope: "openid email profile",
     tokenEndpointAuthMethod: "client_secret_basic",
@@ -425,6 +426,30 @@ describe("admin", () => {
     const { event: _missing, ...withoutEvent } = record;
     const { admin } = await serve((_req, res) => sendJson(res, 200, { records: [withoutEvent], nextCursor: null }));
     await assert.rejects(admin.admin.listAudit("org_1"), /response\.records\[0\]\.event: required string is missing/);
+  });
+
+  it("doctorProvider POSTs to the provider's doctor and reads its findings", async () => {
+    const findings = [
+      { check: "issuer", status: "pass", message: "The discovery document names the configured issuer." },
+      { check: "client-credentials", status: "fail", message: "The token endpoint refused the client.", fix: "Set clientSecret." },
+    ];
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { findings }));
+    assert.deepEqual(await admin.admin.doctorProvider("org_1", "okta"), { findings });
+    const request = only(server);
+    assert.equal(`${request.method} ${request.url}`, "POST /api/v1/orgs/org_1/oauth-providers/okta/doctor");
+    assert.equal(request.body, "");
+  });
+
+  it("promoteProviderSecret POSTs to promote-secret and reads the provider", async () => {
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { ...provider, nextClientSecretSet: false }));
+    assert.equal((await admin.admin.promoteProviderSecret("org_1", "okta")).nextClientSecretSet, false);
+    const request = only(server);
+    assert.equal(`${request.method} ${request.url}`, "POST /api/v1/orgs/org_1/oauth-providers/okta/promote-secret");
+  });
+
+  it("rejects a doctor finding without status", async () => {
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { findings: [{ check: "issuer", message: "m" }] }));
+    await assert.rejects(admin.admin.doctorProvider("org_1", "okta"), /response\.findings\[0\]\.status: required string is missing/);
   });
 
   it("rejects a list that is not a bare array", async () => {

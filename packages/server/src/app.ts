@@ -62,6 +62,7 @@ export interface App {
 /** Names that hold credentials wherever the service might log them. */
 const SECRET_FIELDS = [
   "clientSecret",
+  "nextClientSecret",
   "code",
   "access_token",
   "id_token",
@@ -117,7 +118,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const store: Store = {
     ...stored,
     organisations: { ...stored.organisations, create: organisations.create },
-    providers: { ...stored.providers, put: providers.put, remove: providers.remove },
+    providers: { ...stored.providers, put: providers.put, remove: providers.remove, promoteSecret: providers.promoteSecret },
   };
   const metrics = createMetrics({
     token: config.metricsToken,
@@ -225,7 +226,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     adminApi({
       adminToken: config.adminToken,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
-      providerCheck: { ...store, discovery, idTokens },
+      providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       networkAllow: config.providerNetworkAllow,

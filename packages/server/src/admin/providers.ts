@@ -51,9 +51,13 @@ export async function saveProvider(
   if (!settings.ok) return settings;
   const after = settings.value;
   return success(
-    await deps.providers.put(orgId, after, input.value.clientSecret, {
-      identityLinksSurvive: (before) => identityLinksSurvive(before, after),
-    }),
+    await deps.providers.put(
+      orgId,
+      after,
+      input.value.clientSecret,
+      { identityLinksSurvive: (before) => identityLinksSurvive(before, after) },
+      input.value.nextClientSecret,
+    ),
   );
 }
 
@@ -79,6 +83,18 @@ export async function viewProvider(deps: ProviderAdministration, orgId: string, 
 /** Removes a provider (its identity links go with it), or NOT_FOUND. */
 export async function removeProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<void>> {
   return (await deps.providers.remove(orgId, name)) ? success(undefined) : noSuchProvider(name);
+}
+
+/**
+ * Ends a client-secret rotation: the next secret becomes the current one (the old is
+ * forgotten). CONFLICT when no next secret is stored.
+ */
+export async function promoteProviderSecret(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<ProviderView>> {
+  const promoted = await deps.providers.promoteSecret(orgId, name);
+  if (promoted === undefined) return noSuchProvider(name);
+  if (promoted === "no-next-secret")
+    return failure("CONFLICT", `The provider "${name}" has no nextClientSecret to promote; save one with its settings first.`);
+  return success(promoted);
 }
 
 /** What an admin's provider check learnt: the issuer and the endpoints sign-in will use. */

@@ -52,11 +52,18 @@ export interface ConfiguredProvider {
   readonly orgId: string;
   readonly settings: ProviderSettings;
   readonly clientSecret: string | undefined;
+  /**
+   * The secret the provider will switch to (client-secret rotation): redemption falls back to it
+   * when the provider refuses the current one as `invalid_client`.
+   */
+  readonly nextClientSecret?: string;
 }
 
 /** A provider as admins see it: never the secret, only whether one is set. */
 export interface ProviderView extends ProviderSettings {
   readonly clientSecretSet: boolean;
+  /** Whether a next secret is stored for a rotation (never the secret itself). */
+  readonly nextClientSecretSet: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -66,6 +73,7 @@ export interface ProviderSettingsInput {
   providerName?: string;
   clientId: string;
   clientSecret?: string;
+  nextClientSecret?: string;
   issuer?: string;
   authorizationUrl?: string;
   tokenEndpoint?: string;
@@ -204,6 +212,7 @@ export function validateProviderSettings(
     return invalid("clientSecret is required for client_secret_basic and client_secret_post");
   }
   if (input.clientSecret !== undefined && input.clientSecret === "") return invalid("clientSecret must not be empty");
+  if (input.nextClientSecret === "") return invalid("nextClientSecret must not be empty");
   const claimProblem = checkClaimName("subjectClaim", input.subjectClaim) ?? checkClaimName("emailVerifiedClaim", input.emailVerifiedClaim);
   if (claimProblem) return claimProblem;
   if (input.subjectClaim !== undefined && MUTABLE_IDENTIFIER_CLAIMS.has(input.subjectClaim.toLowerCase())) {

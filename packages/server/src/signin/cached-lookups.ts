@@ -61,7 +61,9 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
     }
   };
   return {
-    put: (orgId, settings, clientSecret, replacement) => written(repository.put(orgId, settings, clientSecret, replacement)),
+    put: (orgId, settings, clientSecret, replacement, nextClientSecret) =>
+      written(repository.put(orgId, settings, clientSecret, replacement, nextClientSecret)),
+    promoteSecret: (orgId, name) => written(repository.promoteSecret(orgId, name)),
     remove: (orgId, name) => written(repository.remove(orgId, name)),
     hasSecret: (orgId, name) => repository.hasSecret(orgId, name),
     view: (orgId, name) => repository.view(orgId, name),

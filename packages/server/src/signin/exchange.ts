@@ -5,7 +5,6 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
 import type { Discovery } from "../oauth/discovery.ts";
-import { redeemCode } from "../oauth/token.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import { audited } from "./audited.ts";
 import { AUTH_SESSION_TTL_MS, type AuthSessions, stateKey } from "./auth-session.ts";
@@ -13,6 +12,7 @@ import { consumeAuthorization, type PendingAuthorization } from "./authorization
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 import { findProvider } from "./provider-resolution.ts";
+import { redeemWithRotation } from "./secret-rotation.ts";
 
 export interface ExchangeRequest {
   readonly code: string;
@@ -76,21 +76,26 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       const bound = await authorizationBinding(deps.state, request, organisation, provider);
       if (!bound.ok) return bound;
       const binding = bound.value;
-      const connection = await deps.discovery.connect(provider);
-      if (!connection.ok) return connection;
+      const connected = await deps.discovery.connect(provider);
+      if (!connected.ok) return connected;
 
-      const redeemed = await redeemCode(connection.value, {
-        code: request.code,
-        redirectUri: request.redirectUri,
-        ...(binding && { codeVerifier: binding.codeVerifier }),
-        ...(binding?.nonce && { expectedNonce: binding.nonce }),
-        ...(request.iss !== undefined && { issuer: request.iss }),
-      });
+      const redeemed = await redeemWithRotation(
+        deps,
+        connected.value,
+        {
+          code: request.code,
+          redirectUri: request.redirectUri,
+          ...(binding && { codeVerifier: binding.codeVerifier }),
+          ...(binding?.nonce && { expectedNonce: binding.nonce }),
+          ...(request.iss !== undefined && { issuer: request.iss }),
+        },
+        { orgId: organisation.id, email: request.email, ip: request.ip },
+      );
       if (!redeemed.ok) return redeemed;
-      const tokens = redeemed.value;
-      const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, binding?.nonce ?? undefined);
+      const { tokens, connection } = redeemed.value;
+      const idTokenClaims = await verifyIdToken(deps, connection, tokens.idToken, binding?.nonce ?? undefined);
       if (!idTokenClaims.ok) return idTokenClaims;
-      const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
+      const identity = await identify(connection, tokens.accessToken, idTokenClaims.value);
       if (!identity.ok) return identity;
       const email = checkIdentityEmail(identity.value, request.email, provider);
       if (!email.ok) return email;

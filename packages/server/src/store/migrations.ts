@@ -5,6 +5,7 @@ import { authSteps } from "./migrations/0003-auth-steps.ts";
 import { encryptionKeyCheck } from "./migrations/0004-encryption-key-check.ts";
 import { providerWatch } from "./migrations/0005-provider-watch.ts";
 import { lookupIndexes } from "./migrations/0006-lookup-indexes.ts";
+import { nextClientSecret } from "./migrations/0007-next-client-secret.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0004_encryption_key_check": encryptionKeyCheck,
   "0005_provider_watch": providerWatch,
   "0006_lookup_indexes": lookupIndexes,
+  "0007_next_client_secret": nextClientSecret,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,7 @@ function toView(row: ProvidersTable): ProviderView {
   return {
     ...(JSON.parse(row.settings) as ProviderSettings),
     clientSecretSet: row.client_secret_sealed !== null,
+    nextClientSecretSet: row.next_client_secret_sealed !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -23,7 +24,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
   const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
 
   return {
-    async put(orgId, settings, clientSecret, replacement) {
+    async put(orgId, settings, clientSecret, replacement, nextClientSecret) {
       return db.transaction().execute(async (trx) => {
         const now = isoNow();
         const fresh: ProvidersTable = {
@@ -32,10 +33,12 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           name: settings.providerName,
           settings: JSON.stringify(settings),
           client_secret_sealed: null,
+          next_client_secret_sealed: null,
           created_at: now,
           updated_at: now,
         };
         fresh.client_secret_sealed = clientSecret !== undefined ? secrets.seal(clientSecret, fresh.id) : null;
+        fresh.next_client_secret_sealed = nextClientSecret !== undefined ? secrets.seal(nextClientSecret, fresh.id) : null;
         // Insert-or-update on the (organisation, name) constraint: concurrent first PUTs of one
         // provider create one row, and the others replace it, instead of a duplicate-key 500.
         const inserted = await trx
@@ -52,17 +55,46 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .where("name", "=", settings.providerName)
           .executeTakeFirstOrThrow();
         const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, existing.id) : existing.client_secret_sealed;
-        const row: ProvidersTable = { ...existing, settings: fresh.settings, client_secret_sealed: sealed, updated_at: now };
+        const nextSealed =
+          nextClientSecret !== undefined ? secrets.seal(nextClientSecret, existing.id) : existing.next_client_secret_sealed;
+        const row: ProvidersTable = {
+          ...existing,
+          settings: fresh.settings,
+          client_secret_sealed: sealed,
+          next_client_secret_sealed: nextSealed,
+          updated_at: now,
+        };
         // Decided inside the transaction, on the settings being replaced.
         if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
           await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).execute();
         }
         await trx
           .updateTable("providers")
-          .set({ settings: row.settings, client_secret_sealed: sealed, updated_at: now })
+          .set({ settings: row.settings, client_secret_sealed: sealed, next_client_secret_sealed: nextSealed, updated_at: now })
           .where("id", "=", existing.id)
           .execute();
         return { view: toView(row), created: false };
+      });
+    },
+    async promoteSecret(orgId, name) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
+        if (!row) return undefined;
+        if (row.next_client_secret_sealed === null) return "no-next-secret" as const;
+        // Both are sealed bound to the provider's id: the sealed value moves as it is.
+        const promoted: ProvidersTable = {
+          ...row,
+          client_secret_sealed: row.next_client_secret_sealed,
+          next_client_secret_sealed: null,
+          updated_at: isoNow(),
+        };
+        await trx
+          .updateTable("providers")
+          .set({ client_secret_sealed: promoted.client_secret_sealed, next_client_secret_sealed: null, updated_at: promoted.updated_at })
+          .where("id", "=", row.id)
+          .where("next_client_secret_sealed", "=", row.next_client_secret_sealed)
+          .execute();
+        return toView(promoted);
       });
     },
     async hasSecret(orgId, name) {
@@ -88,6 +120,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         orgId: row.org_id,
         settings: JSON.parse(row.settings) as ProviderSettings,
         clientSecret: row.client_secret_sealed === null ? undefined : secrets.open(row.client_secret_sealed, row.id),
+        ...(row.next_client_secret_sealed !== null && { nextClientSecret: secrets.open(row.next_client_secret_sealed, row.id) }),
       };
     },
   };

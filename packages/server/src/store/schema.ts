@@ -28,6 +28,8 @@ export interface ProvidersTable {
   settings: string;
   /** The client secret, AES-256-GCM sealed (see keys/secret-box.ts); null when none. */
   client_secret_sealed: string | null;
+  /** The next client secret of a rotation, sealed like the current one; null when none. */
+  next_client_secret_sealed: string | null;
   created_at: string;
   updated_at: string;
 }

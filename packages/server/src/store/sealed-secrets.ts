@@ -9,22 +9,21 @@ export function sealedSecretRepository(db: Db, secrets: SecretBox): SealedSecret
   return {
     async reencrypt() {
       let reencrypted = 0;
-      const providers = await db
-        .selectFrom("providers")
-        .select(["id", "client_secret_sealed"])
-        .where("client_secret_sealed", "is not", null)
-        .execute();
-      for (const { id, client_secret_sealed: sealed } of providers) {
-        if (sealed === null || secrets.sealedWithCurrentKey(sealed, id)) continue;
-        const resealed = secrets.seal(secrets.open(sealed, id), id);
-        // Only if unchanged meanwhile: a secret replaced concurrently is already under the current key.
-        const result = await db
-          .updateTable("providers")
-          .set({ client_secret_sealed: resealed })
-          .where("id", "=", id)
-          .where("client_secret_sealed", "=", sealed)
-          .executeTakeFirst();
-        if (result.numUpdatedRows > 0n) reencrypted++;
+      const providers = await db.selectFrom("providers").select(["id", "client_secret_sealed", "next_client_secret_sealed"]).execute();
+      // A provider's current secret and the next one of a rotation.
+      for (const column of ["client_secret_sealed", "next_client_secret_sealed"] as const) {
+        for (const { id, [column]: sealed } of providers) {
+          if (sealed === null || secrets.sealedWithCurrentKey(sealed, id)) continue;
+          const resealed = secrets.seal(secrets.open(sealed, id), id);
+          // Only if unchanged meanwhile: a secret replaced concurrently is already under the current key.
+          const result = await db
+            .updateTable("providers")
+            .set({ [column]: resealed })
+            .where("id", "=", id)
+            .where(column, "=", sealed)
+            .executeTakeFirst();
+          if (result.numUpdatedRows > 0n) reencrypted++;
+        }
       }
       const keys = await db.selectFrom("signing_keys").select(["kid", "private_jwk_sealed"]).execute();
       for (const { kid, private_jwk_sealed: sealed } of keys) {

@@ -17,6 +17,7 @@ const MIGRATIONS = [
   "0004_encryption_key_check",
   "0005_provider_watch",
   "0006_lookup_indexes",
+  "0007_next_client_secret",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

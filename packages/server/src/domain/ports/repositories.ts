@@ -67,16 +67,22 @@ export interface ProviderReplacement {
 /** An organisation's OAuth/OIDC providers, by name; the client secret is kept sealed. */
 export interface ProviderRepository {
   /**
-   * Creates or replaces a provider; `clientSecret` undefined keeps the stored secret. On a
-   * replace, the identity links are dropped in the same transaction unless `replacement` says
-   * they survive.
+   * Creates or replaces a provider; `clientSecret` (and `nextClientSecret`) undefined keeps the
+   * stored one. On a replace, the identity links are dropped in the same transaction unless
+   * `replacement` says they survive.
    */
   put(
     orgId: string,
     settings: ProviderSettings,
     clientSecret: string | undefined,
     replacement: ProviderReplacement,
+    nextClientSecret?: string,
   ): Promise<{ view: ProviderView; created: boolean }>;
+  /**
+   * Makes the next client secret the current one and forgets the old: `undefined` when there is
+   * no such provider, `"no-next-secret"` when no next secret is stored.
+   */
+  promoteSecret(orgId: string, name: string): Promise<ProviderView | "no-next-secret" | undefined>;
   hasSecret(orgId: string, name: string): Promise<boolean>;
   view(orgId: string, name: string): Promise<ProviderView | undefined>;
   /** The organisation's providers, by name. */

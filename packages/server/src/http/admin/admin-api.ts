@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
+import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
@@ -30,7 +31,7 @@ export interface AdminApiOptions {
     SignInStepAdministration &
     KeyAdministration &
     ProviderHealthDeps & { readonly providerWatch: Pick<ProviderWatchRepository, "events"> };
-  readonly providerCheck: ProviderCheckDeps;
+  readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly testSignIn: TestSignInDeps;
   readonly allowInsecureLoopback: boolean;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */

@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import {
   checkProvider,
   listProviders,
+  promoteProviderSecret,
   type ProviderAdministration,
   type ProviderCheckDeps,
   providerPresets,
@@ -10,10 +11,12 @@ import {
   saveProvider,
   viewProvider,
 } from "../../admin/providers.ts";
+import { doctorProvider, type ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import {
   ADMIN_SECURITY as security,
+  DoctorReportSchema,
   OrgParams,
   ProviderParams,
   ProviderPresetSchema,
@@ -24,7 +27,7 @@ import {
 /** What the provider routes call. */
 export interface ProviderRouteOptions {
   readonly administration: ProviderAdministration;
-  readonly providerCheck: ProviderCheckDeps;
+  readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly allowInsecureLoopback: boolean;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
   readonly networkAllow?: ProviderNetworkAllowList;
@@ -144,6 +147,44 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
       async (request, reply) => {
         const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
         return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
+      },
+    );
+
+    app.post<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name/promote-secret",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Make the provider's next client secret the current one",
+          description:
+            "Ends a client-secret rotation: the nextClientSecret saved with the settings becomes clientSecret and the old secret is forgotten. 409 CONFLICT when no next secret is stored.",
+          params: ProviderParams,
+          response: { 200: ProviderViewSchema, ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name);
+        return promoted.ok ? promoted.value : sendFailure(reply, promoted);
+      },
+    );
+
+    app.post<ProviderRoute>(
+      "/api/v1/orgs/:orgId/oauth-providers/:name/doctor",
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Examine a provider: discovery, issuer, keys, PKCE, client credentials, email scope, userinfo, clock",
+          description:
+            "Talks to the provider now (nothing cached, nothing changed) and answers one finding per check: pass, warn (sign-in may work) or fail (it will not), with what to change where. The token endpoint is sent a made-up code: invalid_grant means the client's credentials were accepted.",
+          params: ProviderParams,
+          response: { 200: DoctorReportSchema, ...errorResponses(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const report = await doctorProvider(options.providerCheck, request.params.orgId, request.params.name);
+        return report.ok ? report.value : sendFailure(reply, report);
       },
     );
   };

@@ -51,6 +51,14 @@ export const ProviderSettingsInputSchema = Type.Object(
         description: "OAuth client secret (write-only; omitted on replace keeps the stored one)",
       }),
     ),
+    nextClientSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          "The secret the provider will switch to (write-only; omitted keeps the stored one): redemption falls back to it when the provider refuses the current one as invalid_client; promote it with POST …/promote-secret",
+      }),
+    ),
     issuer: Type.Optional(url("OpenID Connect issuer; endpoints then come from discovery")),
     authorizationUrl: Type.Optional(url("Authorization endpoint URL")),
     tokenEndpoint: Type.Optional(url("Token endpoint URL")),
@@ -106,6 +114,7 @@ export const ProviderViewSchema = Type.Object({
   providerName: Type.String(),
   clientId: Type.String(),
   clientSecretSet: Type.Boolean(),
+  nextClientSecretSet: Type.Boolean({ description: "Whether a next client secret is stored for a rotation" }),
   issuer: Type.Optional(Type.String()),
   authorizationUrl: Type.Optional(Type.String()),
   tokenEndpoint: Type.Optional(Type.String()),
@@ -122,4 +131,18 @@ export const ProviderViewSchema = Type.Object({
   emailsEndpoint: Type.Optional(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+});
+
+/** The provider doctor's answer: one finding per check that applies. */
+export const DoctorReportSchema = Type.Object({
+  findings: Type.Array(
+    Type.Object({
+      check: Type.String({
+        description: "The check: discovery, issuer, jwks, signing-algorithms, pkce, client-credentials, email-scope, userinfo, clock",
+      }),
+      status: Type.Union([Type.Literal("pass"), Type.Literal("warn"), Type.Literal("fail")]),
+      message: Type.String({ description: "What was found" }),
+      fix: Type.Optional(Type.String({ description: "On warn and fail: what to change, and where (at the provider or here)" })),
+    }),
+  ),
 });
