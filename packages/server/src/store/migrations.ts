@@ -4,6 +4,7 @@ import { sessionTokens } from "./migrations/0002-session-tokens.ts";
 import { authSteps } from "./migrations/0003-auth-steps.ts";
 import { encryptionKeyCheck } from "./migrations/0004-encryption-key-check.ts";
 import { providerWatch } from "./migrations/0005-provider-watch.ts";
+import { setupLinks } from "./migrations/0006-setup-links.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0003_auth_steps": authSteps,
   "0004_encryption_key_check": encryptionKeyCheck,
   "0005_provider_watch": providerWatch,
+  "0006_setup_links": setupLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
