@@ -249,6 +249,30 @@ export interface ProviderEvent {
   at: string;
 }
 
+/** A one-time setup link for an organisation's IT admin. */
+export interface SetupLink {
+  id: string;
+  orgId: string;
+  createdAt: string;
+  expiresAt: string;
+  /** When it was redeemed; a link works once. */
+  usedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A new setup link, with its URL and secret: shown only in this answer. */
+export interface NewSetupLink extends SetupLink {
+  url: string;
+  token: string;
+}
+
+/** What redeeming a setup link gives: a bearer token for the admin API, scoped to the organisation's providers. */
+export interface SetupSession {
+  sessionToken: string;
+  orgId: string;
+  expiresAt: string;
+}
+
 /** The windows {@link Admin.getProviderHealth} reads over. */
 export type HealthWindow = "1h" | "24h" | "7d";
 
@@ -341,6 +365,23 @@ const testSignInShape = { orgId: "string", provider: "string", claims: "object?"
 const decisionShape = { outcome: "string", userId: "string?", reason: "string?", fix: "string?" } as const;
 const eventShape = { id: "string", type: "string", orgId: "string", provider: "string", changes: "array", at: "string" } as const;
 const changeShape = { field: "string", before: "string?", after: "string?", added: "string[]?", removed: "string[]?" } as const;
+const setupLinkShape = {
+  id: "string",
+  orgId: "string",
+  createdAt: "string",
+  expiresAt: "string",
+  usedAt: "string?",
+  revokedAt: "string?",
+} as const;
+const setupSessionShape = { sessionToken: "string", orgId: "string", expiresAt: "string" } as const;
+const toSetupLink = (link: { [K in keyof typeof setupLinkShape]?: unknown } & Record<string, unknown>): SetupLink => ({
+  id: String(link.id),
+  orgId: String(link.orgId),
+  createdAt: String(link.createdAt),
+  expiresAt: String(link.expiresAt),
+  usedAt: typeof link.usedAt === "string" ? link.usedAt : null,
+  revokedAt: typeof link.revokedAt === "string" ? link.revokedAt : null,
+});
 const lastFailureShape = { reason: "string", at: "string", fix: "string?" } as const;
 const authMethodsShape = { authMethods: "array" } as const;
 const authStepShape = { order: "integer", allowedMethods: "array" } as const;
@@ -493,6 +534,43 @@ export class Admin {
           nextCursor: page.nextCursor ?? null,
         };
       },
+    );
+  }
+
+  /**
+   * Makes a one-time setup link for the organisation's IT admin: `POST /api/v1/orgs/{orgId}/setup-links`.
+   * Its holder may configure, check and test the organisation's providers, and nothing else.
+   */
+  createSetupLink(orgId: string, request: { expiresInHours?: number } = {}, options?: RequestOptions): Promise<NewSetupLink> {
+    return this.#call({ method: "POST", path: `${orgPath(orgId)}/setup-links`, body: request, idempotent: false }, options, (raw) => {
+      const link = readShape(parseJson(raw), { ...setupLinkShape, url: "string", token: "string" } as const);
+      return { ...toSetupLink(link), url: link.url, token: link.token };
+    });
+  }
+
+  /** The organisation's setup links, newest first: `GET /api/v1/orgs/{orgId}/setup-links`. */
+  listSetupLinks(orgId: string, options?: RequestOptions): Promise<SetupLink[]> {
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/setup-links`, idempotent: true }, options, (raw) =>
+      readArray(parseJson(raw), "response", (item, path) => toSetupLink(readShape(item, setupLinkShape, path))),
+    );
+  }
+
+  /** Revokes a setup link (a session it opened ends at once): `DELETE /api/v1/orgs/{orgId}/setup-links/{id}`. */
+  async revokeSetupLink(orgId: string, id: string, options?: RequestOptions): Promise<void> {
+    await this.#call(
+      { method: "DELETE", path: `${orgPath(orgId)}/setup-links/${segment(id)}`, idempotent: true },
+      options,
+      () => undefined,
+    );
+  }
+
+  /**
+   * Redeems a setup link's token, once, for a setup session: `POST /api/v1/setup-sessions`. Needs no
+   * admin token; use the session token as a client's `adminToken` for the organisation's providers.
+   */
+  redeemSetupLink(token: string, options?: RequestOptions): Promise<SetupSession> {
+    return this.#transport.request({ method: "POST", path: "/api/v1/setup-sessions", body: { token }, idempotent: false }, options, (raw) =>
+      readShape(parseJson(raw), setupSessionShape),
     );
   }
 

@@ -515,6 +515,27 @@ describe("retries against the real service", () => {
     assert.equal(records.length, 1, "the service saw one exchange");
   });
 
+  test("a setup link, redeemed once, gives a client that reaches only its organisation's providers", async (t) => {
+    const f = await setUp(t);
+    const { client } = clientOf(f.service);
+    const link = await client.admin.createSetupLink(f.orgId, { expiresInHours: 1 });
+    const anonymous = new Pipeshub({ serverURL: f.service.url });
+    const session = await anonymous.admin.redeemSetupLink(link.token);
+    assert.equal(session.orgId, f.orgId);
+    const setup = new Pipeshub({ serverURL: f.service.url, adminToken: session.sessionToken });
+    assert.deepEqual(
+      (await setup.admin.listProviders(f.orgId)).map((p) => p.providerName),
+      [PROVIDER],
+    );
+    assert.equal((await rejection(setup.admin.listUsers(f.orgId), APIError)).error, "FORBIDDEN");
+    assert.equal((await rejection(anonymous.admin.redeemSetupLink(link.token), APIError)).error, "INVALID_TOKEN");
+    const [listed] = await client.admin.listSetupLinks(f.orgId);
+    assert.equal(listed?.id, link.id);
+    assert.ok(listed?.usedAt);
+    await client.admin.revokeSetupLink(f.orgId, link.id);
+    assert.equal((await rejection(setup.admin.listProviders(f.orgId), APIError)).error, "UNAUTHORIZED");
+  });
+
   test("admin.listEvents reads the provider.changed event a key rotation raised", async (t) => {
     const f = await setUp(t, { config: { providerWatchIntervalSeconds: 1 } });
     const { client } = clientOf(f.service);

@@ -96,6 +96,10 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
+  { sdk: "admin.createSetupLink", call: (c) => c.admin.createSetupLink(ORG, { expiresInHours: 2 }), body: `Arg1`, response: `Result` },
+  { sdk: "admin.listSetupLinks", call: (c) => c.admin.listSetupLinks(ORG), response: `Result` },
+  { sdk: "admin.revokeSetupLink", call: (c) => c.admin.revokeSetupLink(ORG, "l1") },
+  { sdk: "admin.redeemSetupLink", call: (c) => c.admin.redeemSetupLink("t"), body: `{ token: Arg0 }`, response: `Result` },
   { sdk: "admin.listEvents", call: (c) => c.admin.listEvents(ORG, { limit: 5 }), query: `Arg1`, response: `{ events: Result }` },
   { sdk: "admin.startTestSignIn", call: (c) => c.admin.startTestSignIn(ORG, "p", {}), body: `Arg2`, response: `Result` },
   {

@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { exchangeRoutes } from "./http/public/exchange-routes.ts";
 import { healthRoutes } from "./http/public/health-routes.ts";
 import { createMetrics, type Metrics } from "./http/public/metrics.ts";
+import { setupSessionRoutes } from "./http/public/setup-session-routes.ts";
 import { signInRoutes } from "./http/public/sign-in-routes.ts";
 import { tokenRoutes } from "./http/public/token-routes.ts";
 import { webRoutes } from "./http/public/web-routes.ts";
@@ -222,9 +223,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
+  await server.register(setupSessionRoutes(store));
   await server.register(
     adminApi({
       adminToken: config.adminToken,
+      publicUrl: config.publicUrl,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },

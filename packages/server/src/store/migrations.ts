@@ -6,6 +6,7 @@ import { encryptionKeyCheck } from "./migrations/0004-encryption-key-check.ts";
 import { providerWatch } from "./migrations/0005-provider-watch.ts";
 import { lookupIndexes } from "./migrations/0006-lookup-indexes.ts";
 import { nextClientSecret } from "./migrations/0007-next-client-secret.ts";
+import { setupLinks } from "./migrations/0008-setup-links.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0005_provider_watch": providerWatch,
   "0006_lookup_indexes": lookupIndexes,
   "0007_next_client_secret": nextClientSecret,
+  "0008_setup_links": setupLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

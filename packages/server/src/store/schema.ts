@@ -73,6 +73,17 @@ export interface ProviderEventsTable {
   created_at: string;
 }
 
+export interface SetupLinksTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  session_hash: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface OrganisationAuthStepsTable {
   org_id: string;
   steps: string;
@@ -126,6 +137,7 @@ export interface Database {
   audit_events: AuditTable;
   provider_snapshots: ProviderSnapshotsTable;
   provider_events: ProviderEventsTable;
+  setup_links: SetupLinksTable;
   signing_keys: SigningKeysTable;
   refresh_token_families: RefreshTokenFamiliesTable;
   refresh_tokens: RefreshTokensTable;

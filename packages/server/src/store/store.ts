@@ -8,6 +8,7 @@ import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
+import { setupLinkRepository } from "./setup-links.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
 import { userRepository } from "./users.ts";
 
@@ -25,6 +26,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     signingKeys: signingKeyRepository(db),
     sealedSecrets: sealedSecretRepository(db, secrets),
     providerWatch: providerWatchRepository(db),
+    setupLinks: setupLinkRepository(db),
   };
 }
 

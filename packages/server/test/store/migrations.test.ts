@@ -18,6 +18,7 @@ const MIGRATIONS = [
   "0005_provider_watch",
   "0006_lookup_indexes",
   "0007_next_client_secret",
+  "0008_setup_links",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

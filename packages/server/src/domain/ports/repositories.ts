@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, AuditRecord, ProviderOutcomes } from "../audit.ts";
 import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provider-watch.ts";
+import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
@@ -109,6 +110,20 @@ export interface ProviderWatchRepository {
   recordChange(orgId: string, provider: string, changes: readonly ProviderChange[]): Promise<ProviderEvent>;
   /** The organisation's events, newest first. */
   events(orgId: string, limit: number): Promise<ProviderEvent[]>;
+}
+
+/** Setup links, by the hashes of their link and session tokens (the tokens themselves are never kept). */
+export interface SetupLinkRepository {
+  create(orgId: string, tokenHash: string, expiresAt: string): Promise<SetupLink>;
+  list(orgId: string): Promise<SetupLink[]>;
+  /** Marks the link revoked (its session ends with it); false when the organisation has no such link. */
+  revoke(orgId: string, id: string): Promise<boolean>;
+  /**
+   * Redeems an unused, unrevoked, unexpired link in one atomic step, binding it to a session;
+   * undefined when there is no such link (used, revoked, expired or unknown alike).
+   */
+  redeem(tokenHash: string, sessionHash: string, now: string): Promise<SetupLink | undefined>;
+  bySession(sessionHash: string): Promise<SetupLink | undefined>;
 }
 
 /** Each organisation's sign-in steps (PipesHub's orgAuthConfig). */

@@ -1,18 +1,20 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
+import type { SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserAdministration } from "../../admin/users.ts";
-import type { ProviderWatchRepository } from "../../domain/ports/repositories.ts";
+import type { AuditTrail, ProviderWatchRepository } from "../../domain/ports/repositories.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import type { TestSignInDeps } from "../../signin/test-sign-in.ts";
-import { requireAdminToken } from "./admin-token.ts";
+import { adminAccess } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
 import { eventRoutes } from "./event-routes.ts";
+import { setupLinkRoutes } from "./setup-link-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
@@ -23,14 +25,21 @@ import { userRoutes } from "./user-routes.ts";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
-  /** The ADMIN_TOKEN every admin request must carry as a bearer token. */
+  /** The ADMIN_TOKEN every admin request must carry as a bearer token (or a setup session's, for its organisation's providers). */
   readonly adminToken: string;
+  /** Setup links point at the console under it. */
+  readonly publicUrl: string;
   readonly administration: ProviderAdministration &
     UserAdministration &
     AuditAdministration &
     SignInStepAdministration &
     KeyAdministration &
-    ProviderHealthDeps & { readonly providerWatch: Pick<ProviderWatchRepository, "events"> };
+    ProviderHealthDeps &
+    SetupLinkDeps & {
+      readonly providerWatch: Pick<ProviderWatchRepository, "events">;
+      /** Where setup sessions' requests are recorded (not counted as sign-ins). */
+      readonly audit: Pick<AuditTrail, "record">;
+    };
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly testSignIn: TestSignInDeps;
   readonly allowInsecureLoopback: boolean;
@@ -39,14 +48,17 @@ export interface AdminApiOptions {
 }
 
 /**
- * Every admin route, in one encapsulated scope whose onRequest hook requires the admin token
- * before anything else runs (a request without it never reaches validation or a handler). The
- * route groups are registered inside the scope, so they inherit the hook and cannot forget it.
+ * Every admin route, in one encapsulated scope whose onRequest hook requires the admin token (or
+ * a setup session, for what it may do) before anything else runs (a request without it never
+ * reaches validation or a handler). The route groups are registered inside the scope, so they
+ * inherit the hook and cannot forget it.
  */
 export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
   const { administration } = options;
   return async (admin) => {
-    admin.addHook("onRequest", requireAdminToken(options.adminToken));
+    const access = adminAccess({ adminToken: options.adminToken, setupSessions: administration, audit: administration.audit });
+    admin.addHook("onRequest", access.onRequest);
+    admin.addHook("onResponse", access.onResponse);
     await admin.register(organisationRoutes(administration));
     await admin.register(
       providerRoutes({
@@ -61,6 +73,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(providerHealthRoutes(administration));
     await admin.register(testSignInRoutes(options.testSignIn));
     await admin.register(eventRoutes(administration));
+    await admin.register(setupLinkRoutes(administration, options.publicUrl));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
     await admin.register(

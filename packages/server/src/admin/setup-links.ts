@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from "node:crypto";
+import { failure, type Result, success } from "../domain/failures.ts";
+import { isoNow } from "../domain/ids.ts";
+import type { SetupLinkRepository } from "../domain/ports/repositories.ts";
+import { type SetupLink, setupSessionActive } from "../domain/setup-link.ts";
+import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+
+export interface SetupLinkDeps extends OrganisationAdministration {
+  readonly setupLinks: SetupLinkRepository;
+}
+
+/** How long a setup link may live: an hour to a month. */
+export const SETUP_LINK_HOURS = { min: 1, max: 720, default: 72 } as const;
+
+const newToken = () => randomBytes(32).toString("base64url");
+const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+/**
+ * Makes a one-time setup link for an organisation. The link's token is shown once, here, and
+ * only its hash is kept; the URL carries it in the fragment, which browsers never send to a server.
+ */
+export async function createSetupLink(
+  deps: SetupLinkDeps,
+  orgId: string,
+  expiresInHours: number,
+  publicUrl: string,
+): Promise<Result<SetupLink & { url: string; token: string }>> {
+  const org = await requireOrganisation(deps, orgId);
+  if (!org.ok) return org;
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + expiresInHours * 3600_000).toISOString();
+  const link = await deps.setupLinks.create(org.value.id, hashOf(token), expiresAt);
+  return success({ ...link, token, url: `${publicUrl}/admin/setup#${token}` });
+}
+
+export async function listSetupLinks(deps: SetupLinkDeps, orgId: string): Promise<Result<SetupLink[]>> {
+  const org = await requireOrganisation(deps, orgId);
+  return org.ok ? success(await deps.setupLinks.list(org.value.id)) : org;
+}
+
+export async function revokeSetupLink(deps: SetupLinkDeps, orgId: string, id: string): Promise<Result<void>> {
+  const org = await requireOrganisation(deps, orgId);
+  if (!org.ok) return org;
+  return (await deps.setupLinks.revoke(org.value.id, id)) ? success(undefined) : failure("NOT_FOUND", "No such setup link.");
+}
+
+/** Redeems a setup link, once, for a setup session: its bearer token, organisation and end. */
+export async function redeemSetupLink(
+  deps: Pick<SetupLinkDeps, "setupLinks">,
+  token: string,
+): Promise<Result<{ sessionToken: string; orgId: string; expiresAt: string }>> {
+  const sessionToken = `setup.${newToken()}`;
+  const link = await deps.setupLinks.redeem(hashOf(token), hashOf(sessionToken), isoNow());
+  if (!link) return failure("INVALID_TOKEN", "This setup link is unknown, already used, revoked or expired. Ask for a new one.");
+  return success({ sessionToken, orgId: link.orgId, expiresAt: link.expiresAt });
+}
+
+/** The setup link behind a setup session's bearer token, while the session may act. */
+export async function activeSetupSession(deps: Pick<SetupLinkDeps, "setupLinks">, sessionToken: string): Promise<SetupLink | undefined> {
+  const link = await deps.setupLinks.bySession(hashOf(sessionToken));
+  return link && setupSessionActive(link, isoNow()) ? link : undefined;
+}
+
+/** Setup sessions' bearer tokens start so, which tells them from the admin token before any lookup. */
+export const isSetupSessionToken = (token: string) => token.startsWith("setup.");
