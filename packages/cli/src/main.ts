@@ -13,10 +13,20 @@ import { CliError, EXIT, type ExitCode, ServiceError, UsageError } from "./error
 import { keyCommands } from "./keys.ts";
 import { orgCommands } from "./orgs.ts";
 import { createOutput } from "./output.ts";
+import { providerInsightCommands } from "./provider-insight.ts";
 import { providerCommands } from "./providers.ts";
+import { setupLinkCommands } from "./setup-links.ts";
 import { userCommands } from "./users.ts";
 
-const COMMANDS: readonly Command[] = [...orgCommands, ...providerCommands, ...userCommands, ...keyCommands, ...auditCommands];
+const COMMANDS: readonly Command[] = [
+  ...orgCommands,
+  ...providerCommands,
+  ...providerInsightCommands,
+  ...setupLinkCommands,
+  ...userCommands,
+  ...keyCommands,
+  ...auditCommands,
+];
 const GROUPS = [...new Set(COMMANDS.map((c) => c.group))];
 const DEFAULT_URL = "http://127.0.0.1:3000";
 

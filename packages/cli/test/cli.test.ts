@@ -261,6 +261,53 @@ describe("pipeshub-auth CLI", () => {
     });
   });
 
+  test("providers health, orgs events and setup-links: read what happened, hand out and revoke a one-time link", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, {
+      clientId: "a",
+      clientSecret: "s3cret-value",
+      issuer: await closedPortUrl(),
+      redirectUris: [REDIRECT_URI],
+    });
+    assert.equal(put.status, 201, put.text);
+    const exchange = await service.request("POST", "/userAccount/oauth/exchange", {
+      code: "c",
+      email: "someone@acme.test",
+      provider: "down",
+      redirectUri: REDIRECT_URI,
+    });
+    assert.equal(exchange.status, 502, exchange.text);
+
+    const [health, healthJson, badWindow, events] = await Promise.all([
+      cli(["providers", "health", orgId, "down", "--window", "1h"], { service }),
+      cli(["providers", "health", orgId, "down", "--json"], { service }),
+      cli(["providers", "health", orgId, "down", "--window", "2d"], { service }),
+      cli(["orgs", "events", orgId], { service }),
+    ]);
+    assert.equal(health.code, 0, health.stderr);
+    assert.match(health.stdout, /attempts +1/);
+    assert.match(health.stdout, /1 +PROVIDER_UNAVAILABLE/);
+    assert.match(health.stdout, /What to change: The provider could not be reached/);
+    assert.deepEqual(JSON.parse(healthJson.stdout).failures, { PROVIDER_UNAVAILABLE: 1 });
+    assert.equal(badWindow.code, 2);
+    assert.equal(events.stdout.trim(), "no provider changes recorded");
+
+    const created = await cli(["setup-links", "create", orgId, "--hours", "2"], { service });
+    assert.equal(created.code, 0, created.stderr);
+    const url = created.stdout.trim();
+    assert.match(url, /\/admin\/setup#[A-Za-z0-9_-]{43}$/);
+    const token = url.slice(url.indexOf("#") + 1);
+    assert.equal((await service.request("POST", "/api/v1/setup-sessions", { token })).status, 201);
+    const [listed] = JSON.parse((await cli(["setup-links", "list", orgId, "--json"], { service })).stdout) as {
+      id: string;
+      usedAt: string;
+    }[];
+    assert.ok(listed?.usedAt, "redeemed");
+    const revoked = await cli(["setup-links", "revoke", orgId, listed.id], { service });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match((await cli(["setup-links", "list", orgId], { service })).stdout, new RegExp(`${listed.id}.*\\d{4}-.*\\d{4}-`));
+  });
+
   test("providers doctor: a table of checks and what to change; exit 4 when one fails, with --json for scripts", async (t) => {
     const { service, orgId } = await serviceWithOrg(t);
     const provider = await startTestProvider({

@@ -1,0 +1,83 @@
+import { type Command, stringOption } from "./command.ts";
+import { UsageError } from "./errors.ts";
+import { details, oneLine, table } from "./output.ts";
+import type { HealthWindow } from "./sdk.ts";
+
+const WINDOWS: readonly HealthWindow[] = ["1h", "24h", "7d"];
+
+const health: Command = {
+  group: "providers",
+  name: "health",
+  args: ["orgId", "name"],
+  synopsis: "[--window 1h|24h|7d]",
+  summary: "how sign-ins through a provider went lately: attempts, failures by reason, what to fix",
+  help: `Counts the audited sign-in steps through the provider over the last hour, day (default) or
+week: successes, failures by reason (the error identifier a sign-in answered) and the last failure
+with what to change, and where.`,
+  options: { window: { type: "string" } },
+  async run({ admin, out }, { args, values }) {
+    const window = stringOption(values, "window", health) ?? "24h";
+    if (!WINDOWS.includes(window as HealthWindow))
+      throw new UsageError(`--window must be one of ${WINDOWS.join(", ")}`, "providers health");
+    const h = await admin.getProviderHealth(args[0]!, args[1]!, window as HealthWindow);
+    if (out.json) return out.data(h);
+    out.line(
+      details([
+        ["window", `${h.window} (since ${h.since})`],
+        ["attempts", String(h.attempts)],
+        ["successes", String(h.successes)],
+        ["last success", h.lastSuccessAt ?? "-"],
+        ["last failure", h.lastFailure ? `${h.lastFailure.reason} at ${h.lastFailure.at}` : "-"],
+      ]),
+    );
+    const reasons = Object.entries(h.failures).sort(([, a], [, b]) => b - a);
+    if (reasons.length > 0) {
+      out.line("");
+      out.line(
+        table(reasons, [
+          { header: "FAILURES", value: ([, count]) => String(count) },
+          { header: "REASON", value: ([reason]) => reason },
+        ]),
+      );
+    }
+    if (h.lastFailure?.fix) out.line(`\nWhat to change: ${oneLine(h.lastFailure.fix)}`);
+  },
+};
+
+const events: Command = {
+  group: "orgs",
+  name: "events",
+  args: ["orgId"],
+  synopsis: "[--limit N]",
+  summary: "what the provider watch found changed at the organisation's providers",
+  help: `Lists provider.changed events, newest first: the issuer, endpoints, signing algorithms or
+keys that changed at one of the organisation's providers since the watch last read it.`,
+  options: { limit: { type: "string" } },
+  async run({ admin, out }, { args, values }) {
+    const limit = stringOption(values, "limit", events);
+    if (limit !== undefined && !/^[1-9][0-9]{0,2}$/.test(limit))
+      throw new UsageError("--limit must be a number from 1 to 200", "orgs events");
+    const list = await admin.listEvents(args[0]!, limit === undefined ? {} : { limit: Number(limit) });
+    if (out.json) return out.data(list);
+    if (list.length === 0) return out.line("no provider changes recorded");
+    out.line(
+      table(list, [
+        { header: "TIME", value: (e) => e.at },
+        { header: "PROVIDER", value: (e) => e.provider },
+        {
+          header: "CHANGES",
+          value: (e) =>
+            e.changes
+              .map((c) =>
+                c.added || c.removed
+                  ? `${c.field} +${c.added?.length ?? 0} -${c.removed?.length ?? 0}`
+                  : `${c.field}: ${c.before ?? "-"} → ${c.after ?? "-"}`,
+              )
+              .join("; "),
+        },
+      ]),
+    );
+  },
+};
+
+export const providerInsightCommands: readonly Command[] = [health, events];
