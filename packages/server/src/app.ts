@@ -8,6 +8,7 @@ import { postProviderEvent, scheduleProviderWatch } from "./admin/provider-watch
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
+import { consoleRoutes } from "./http/admin/console-routes.ts";
 import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
@@ -224,10 +225,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
   await server.register(setupSessionRoutes(store));
+  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state } }));
   await server.register(
     adminApi({
       adminToken: config.adminToken,
       publicUrl: config.publicUrl,
+      consoleSessions: { state },
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },

@@ -11,6 +11,7 @@ import { describe, test, type TestContext } from "node:test";
 import { chromium, type Page } from "playwright-core";
 import { closedPortUrl } from "./support/faulty-servers.ts";
 import { startService } from "./support/service.ts";
+import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -198,5 +199,74 @@ describe("the API reference at /docs in Chromium", { skip, timeout: 120_000 }, (
     await page.getByText("/userAccount/oauth/exchange", { exact: true }).first().waitFor();
     assert.deepEqual(violations, []);
     assert.deepEqual(problems, []);
+  });
+});
+
+describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
+  test("an operator signs in, runs the provider doctor, and reads why sign-ins failed", async (t) => {
+    const f = await signInFixture(t);
+    const refused = await f.exchange({ code: "a-code-the-provider-never-issued", email: alice.email });
+    assert.equal(refused.status, 400, refused.text);
+    const { page, problems } = await openBrowser(t);
+    await page.goto(`${f.service.url}/admin`);
+    await page.getByLabel("Admin token").fill(f.service.app.config.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Acme" }).click();
+    await page.getByRole("heading", { name: "Acme" }).waitFor();
+    assert.match(
+      await page.locator("#providers").innerText(),
+      new RegExp(REDIRECT_URI.replace(/[.:/]/g, "\\$&")),
+      "the redirect URI to register",
+    );
+    assert.equal(await page.evaluate(() => document.cookie), "", "the session cookie is HttpOnly: the page cannot read it");
+
+    await page.getByRole("button", { name: "Doctor acme-idp" }).click();
+    await page.getByRole("heading", { name: "Doctor: acme-idp" }).waitFor();
+    const doctor = await page.locator("#panel").innerText();
+    assert.match(doctor, /client-credentials\s+pass/);
+    assert.doesNotMatch(doctor, /\bfail\b/);
+
+    await page.getByRole("button", { name: "Health of acme-idp" }).click();
+    await page.getByRole("heading", { name: /Health: acme-idp/ }).waitFor();
+    const health = await page.locator("#panel").innerText();
+    assert.match(health, /1 attempts, 0 succeeded/);
+    assert.match(health, /What to change: The provider refused the authorization code/);
+    assert.equal(await page.locator("#panel svg rect").count(), 1, "one bar: INVALID_GRANT");
+    assert.match(await page.locator("#failures").innerText(), /INVALID_GRANT\n.*The provider refused the authorization code/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "admin-console.png"), fullPage: true });
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Operator sign-in" }).waitFor();
+    const after = await page.evaluate(() =>
+      fetch("/api/v1/orgs", { headers: { "x-pipeshub-console": "1" }, credentials: "same-origin" }).then((r) => r.status),
+    );
+    assert.equal(after, 401, "signed out: the cookie no longer opens the admin API");
+    assert.deepEqual(
+      problems.filter((p) => !/status of 401/.test(p)),
+      [],
+      "nothing but the expected 401s: the first look before signing in, and the check after signing out",
+    );
+  });
+
+  test("a setup link opens its organisation's providers once, and the link leaves the address bar", async (t) => {
+    const f = await signInFixture(t);
+    const link = await f.service.admin<{ url: string; token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+    const { page, problems } = await openBrowser(t);
+    await page.goto(`${f.service.url}/admin/setup#${link.body.token}`);
+    await page.getByRole("heading", { name: "Acme" }).waitFor();
+    assert.equal(new URL(page.url()).hash, "", "the token is gone from the address bar");
+    assert.ok(await page.getByRole("button", { name: "Doctor acme-idp" }).isVisible());
+    assert.equal(await page.locator("#failures-block").isVisible(), false, "the audit trail is the operator's");
+    await page.goto("about:blank");
+    await page.goto(`${f.service.url}/admin/setup#${link.body.token}`);
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /already used/ })
+      .waitFor();
+    assert.deepEqual(
+      problems.filter((p) => !/401|Failed to load resource/.test(p)),
+      [],
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
+import type { ConsoleSessionDeps } from "../../admin/console-sessions.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
 import type { SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
@@ -29,6 +30,8 @@ export interface AdminApiOptions {
   readonly adminToken: string;
   /** Setup links point at the console under it. */
   readonly publicUrl: string;
+  /** The operators' console sessions (cookie), which the admin scope accepts like the admin token. */
+  readonly consoleSessions: ConsoleSessionDeps;
   readonly administration: ProviderAdministration &
     UserAdministration &
     AuditAdministration &
@@ -56,7 +59,12 @@ export interface AdminApiOptions {
 export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
   const { administration } = options;
   return async (admin) => {
-    const access = adminAccess({ adminToken: options.adminToken, setupSessions: administration, audit: administration.audit });
+    const access = adminAccess({
+      adminToken: options.adminToken,
+      setupSessions: administration,
+      consoleSessions: options.consoleSessions,
+      audit: administration.audit,
+    });
     admin.addHook("onRequest", access.onRequest);
     admin.addHook("onResponse", access.onResponse);
     await admin.register(organisationRoutes(administration));

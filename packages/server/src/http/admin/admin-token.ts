@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { type ConsoleSessionDeps, consoleSessionOpen } from "../../admin/console-sessions.ts";
 import { activeSetupSession, isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { SetupLink } from "../../domain/setup-link.ts";
@@ -30,17 +31,39 @@ const setupLinkOf = new WeakMap<FastifyRequest, SetupLink>();
 
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? ""}`;
 
+/** The console's session cookie: HttpOnly, SameSite=Strict, never readable by the page's script. */
+export const CONSOLE_COOKIE = "pipeshub_console";
+/** The console sends this header with every API call: a cross-site form or link cannot, so a cookie alone never authorises. */
+export const CONSOLE_HEADER = "x-pipeshub-console";
+
+/** Compares a presented token with the admin token in constant time. */
+export function adminTokenCheck(adminToken: string): (given: string) => boolean {
+  const expected = createHash("sha256").update(adminToken).digest();
+  return (given) => timingSafeEqual(createHash("sha256").update(given).digest(), expected);
+}
+
+/** The value of one cookie of the request, if it sent it. */
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return value.join("=");
+  }
+  return undefined;
+}
+
 /**
- * The admin scope's guard: `Authorization: Bearer <admin token>` (compared in constant time)
- * may do anything; a setup session's token only what SETUP_SESSION_ROUTES allow, for its own
- * organisation. Every request of a setup session is audited in its organisation's trail.
+ * The admin scope's guard: `Authorization: Bearer <admin token>` (compared in constant time), or
+ * the console's session cookie together with its header, may do anything; a setup session's
+ * token only what SETUP_SESSION_ROUTES allow, for its own organisation. Every request of a setup
+ * session is audited in its organisation's trail.
  */
 export function adminAccess(options: {
   adminToken: string;
   setupSessions: Pick<SetupLinkDeps, "setupLinks">;
+  consoleSessions: ConsoleSessionDeps;
   audit: Pick<AuditTrail, "record">;
 }) {
-  const expected = createHash("sha256").update(options.adminToken).digest();
+  const isAdminToken = adminTokenCheck(options.adminToken);
   const refuse = (reply: FastifyReply) => {
     reply.header("www-authenticate", 'Bearer realm="admin"');
     return sendFailure(reply, failure("UNAUTHORIZED", "Admin API: send Authorization: Bearer <admin token>."));
@@ -48,8 +71,12 @@ export function adminAccess(options: {
   return {
     async onRequest(request: FastifyRequest, reply: FastifyReply) {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
-      if (token === undefined) return refuse(reply);
-      if (timingSafeEqual(createHash("sha256").update(token).digest(), expected)) return;
+      if (token === undefined) {
+        const cookie = request.headers[CONSOLE_HEADER] === "1" ? cookieOf(request, CONSOLE_COOKIE) : undefined;
+        if (cookie && (await consoleSessionOpen(options.consoleSessions, cookie))) return;
+        return refuse(reply);
+      }
+      if (isAdminToken(token)) return;
       const link = isSetupSessionToken(token) ? await activeSetupSession(options.setupSessions, token) : undefined;
       if (!link) return refuse(reply);
       setupLinkOf.set(request, link);
