@@ -12,6 +12,7 @@ import { chromium, type Page } from "playwright-core";
 import { closedPortUrl } from "./support/faulty-servers.ts";
 import { startService } from "./support/service.ts";
 import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
+import { startTestProvider } from "./support/test-provider.ts";
 import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -235,6 +236,25 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.match(await page.locator("#failures").innerText(), /INVALID_GRANT\n.*The provider refused the authorization code/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "admin-console.png"), fullPage: true });
+
+    // The wizard: a preset, its options, the client, and the redirect URI to register at the provider.
+    const gitlab = await startTestProvider({
+      clients: [{ client_id: "wizard-app", client_secret: "wizard-secret-0123456789", redirect_uris: [`${f.service.url}/callback`] }],
+      users: [],
+    });
+    t.after(() => gitlab.close());
+    await page.getByText("Add a provider").click();
+    await page.getByLabel("Kind of provider").selectOption("gitlab");
+    assert.equal(await page.locator("#wizard-redirect").innerText(), `${f.service.url}/callback`);
+    await page.getByLabel(/Self-managed GitLab address/).fill(gitlab.issuer);
+    await page.getByLabel(/^Name here/).fill("gitlab");
+    await page.getByLabel(/^Client ID/).fill("wizard-app");
+    await page.getByLabel(/^Client secret/).fill("wizard-secret-0123456789");
+    await page.getByRole("button", { name: "Save and run the doctor" }).click();
+    await page.getByRole("heading", { name: "Doctor: gitlab" }).waitFor();
+    assert.match(await page.locator("#panel").innerText(), /client-credentials\s+pass/);
+    assert.ok(await page.getByRole("button", { name: "Doctor gitlab" }).isVisible(), "listed with the others");
+    assert.equal(await page.getByLabel(/^Client secret/).inputValue(), "", "the secret does not stay in the form");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Operator sign-in" }).waitFor();

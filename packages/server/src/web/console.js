@@ -96,6 +96,7 @@ async function showOrg(orgId) {
       ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
       : [el("li", "No changes seen.")]),
   );
+  await prepareWizard(orgId);
   byId("failures-block").hidden = Boolean(access.setupSession);
   if (!access.setupSession) {
     const { records } = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/audit?limit=50`);
@@ -171,6 +172,55 @@ async function showHealth(base, name) {
   byId("panel").replaceChildren(...panel);
 }
 
+/** The sign-in page's callback: the redirect URI a provider added here must know. */
+const redirectUri = `${location.origin}/callback`;
+let presets = [];
+
+/** The provider wizard: a preset, its options, the client's id and secret, and the redirect URI to register. */
+async function prepareWizard(orgId) {
+  presets = await api("GET", "/api/v1/provider-presets");
+  const select = /** @type {HTMLSelectElement} */ (byId("wizard-preset"));
+  select.replaceChildren(...presets.map((p) => el("option", p.title, { value: p.name })));
+  byId("wizard-redirect").textContent = redirectUri;
+  byId("wizard-form").dataset.orgId = orgId;
+  presetChosen();
+}
+
+function presetChosen() {
+  const preset = presets.find((p) => p.name === /** @type {HTMLSelectElement} */ (byId("wizard-preset")).value);
+  byId("wizard-preset-help").textContent = preset?.description ?? "";
+  byId("wizard-options").replaceChildren(
+    ...(preset?.options ?? []).flatMap((option) => {
+      const id = `wizard-option-${option.name}`;
+      const input = el("input", undefined, { id, "data-option": option.name, placeholder: option.example });
+      if (option.required) input.setAttribute("required", "");
+      return [el("label", `${option.description}${option.required ? "" : " (optional)"}`, { for: id }), input];
+    }),
+  );
+}
+
+async function saveFromWizard() {
+  const form = byId("wizard-form");
+  const value = (id) => /** @type {HTMLInputElement} */ (byId(id)).value.trim();
+  const presetOptions = {};
+  for (const input of form.querySelectorAll("input[data-option]")) {
+    if (input.value.trim()) presetOptions[input.dataset.option] = input.value.trim();
+  }
+  const name = value("wizard-name");
+  const orgId = form.dataset.orgId;
+  setStatus(`Saving ${name}…`);
+  await api("PUT", `/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers/${encodeURIComponent(name)}`, {
+    preset: value("wizard-preset"),
+    presetOptions,
+    clientId: value("wizard-client-id"),
+    ...(value("wizard-client-secret") && { clientSecret: value("wizard-client-secret") }),
+    redirectUris: [redirectUri],
+  });
+  /** @type {HTMLInputElement} */ (byId("wizard-client-secret")).value = "";
+  await showOrg(orgId);
+  await runDoctor(`/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers/${encodeURIComponent(name)}`, name);
+}
+
 /** Failures by reason as horizontal bars: SVG drawn here, nothing loaded from elsewhere. */
 function failureChart(reasons) {
   const ns = "http://www.w3.org/2000/svg";
@@ -221,6 +271,11 @@ byId("sign-out").addEventListener("click", () =>
 );
 
 byId("back").addEventListener("click", () => attempt(showOrgs));
+byId("wizard-preset").addEventListener("change", presetChosen);
+byId("wizard-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  attempt(saveFromWizard);
+});
 
 attempt(async () => {
   if (location.pathname === "/admin/setup") {
