@@ -75,16 +75,7 @@ async function main(): Promise<void> {
     }
   }
   await app.server.ready();
-  bound.serve(app.server.routing);
-  console.log(
-    `pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${bound.port} (public URL ${config.publicUrl})`,
-  );
-  if (adminTokenCreated) {
-    console.log(`Admin token (generated once, stored in ${config.dataDir}/admin-token): ${config.adminToken}`);
-  }
-  if (demo) console.log(demo.describe());
-  else console.log(`Sign-in page: ${config.publicUrl}/${!demoPlan.run && demoPlan.note ? `\nDemo not started: ${demoPlan.note}` : ""}`);
-
+  // Ready for a signal before saying so: whoever waits for "listening on" may stop us at once.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -99,6 +90,15 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  bound.serve(app.server.routing);
+  console.log(
+    `pipeshub-auth listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${bound.port} (public URL ${config.publicUrl})`,
+  );
+  if (adminTokenCreated) {
+    console.log(`Admin token (generated once, stored in ${config.dataDir}/admin-token): ${config.adminToken}`);
+  }
+  if (demo) console.log(demo.describe());
+  else console.log(`Sign-in page: ${config.publicUrl}/${!demoPlan.run && demoPlan.note ? `\nDemo not started: ${demoPlan.note}` : ""}`);
 }
 
 main().catch((error: unknown) => {

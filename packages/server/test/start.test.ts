@@ -43,6 +43,21 @@ describe("the start command (npm start runs packages/server/src/main.ts)", () =>
     assert.equal(await run.exited, 0);
   });
 
+  test("a SIGTERM the moment it says it is listening is a clean stop, exit 0 (a supervisor may send one at once)", async (t) => {
+    // Several at once, so the machine is busy and the child may be descheduled right after it prints.
+    const runs = Array.from({ length: 6 }, () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "pipeshub-start-"));
+      t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+      const run = start({ DATA_DIR: dataDir, PORT: "0", DEMO: "off", LOG_LEVEL: "warn" });
+      t.after(() => run.child.kill("SIGKILL"));
+      run.child.stdout?.on("data", () => {
+        if (/listening on/.test(run.out())) run.child.kill("SIGTERM");
+      });
+      return run.exited;
+    });
+    assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0, 0, 0]);
+  });
+
   test("a bad setting stops the service with one line naming the variable", async () => {
     const run = start({ PORT: "eighty", DATA_DIR: join(tmpdir(), "pipeshub-never") });
     assert.equal(await run.exited, 2);
