@@ -302,6 +302,14 @@ export interface ListAuditRequest {
   /** 1 to 200 (default 50). */
   limit?: number;
   cursor?: string;
+  /** Only successes, or only failures. */
+  outcome?: "success" | "failure";
+  /** Only this provider's records. */
+  provider?: string;
+  /** Only this event, e.g. `"oauth.exchange"`. */
+  event?: string;
+  /** Only this email's records (case-insensitive). */
+  email?: string;
 }
 
 const orgShape = { id: "string", name: "string", domains: "string[]", createdAt: "string" } as const;
@@ -522,10 +530,22 @@ export class Admin {
     return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, idempotent: true }, options, decodeUsers);
   }
 
-  /** Reads the sign-in audit trail, a page at a time, newest first: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=`. */
+  /** Reads the sign-in audit trail, a page at a time, newest first, optionally narrowed: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=`. */
   listAudit(orgId: string, request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
     return this.#call(
-      { method: "GET", path: `${orgPath(orgId)}/audit`, query: { limit: request.limit, cursor: request.cursor }, idempotent: true },
+      {
+        method: "GET",
+        path: `${orgPath(orgId)}/audit`,
+        query: {
+          limit: request.limit,
+          cursor: request.cursor,
+          outcome: request.outcome,
+          provider: request.provider,
+          event: request.event,
+          email: request.email,
+        },
+        idempotent: true,
+      },
       options,
       (raw) => {
         const page = readShape(parseJson(raw), auditPageShape);

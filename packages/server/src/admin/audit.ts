@@ -1,4 +1,4 @@
-import type { AuditRecord } from "../domain/audit.ts";
+import type { AuditFilter, AuditRecord } from "../domain/audit.ts";
 import { fixFor } from "../domain/failure-fixes.ts";
 import type { Result } from "../domain/failures.ts";
 import { success } from "../domain/failures.ts";
@@ -13,16 +13,17 @@ export interface AuditAdministration extends OrganisationAdministration {
 /** The most a page of the audit trail holds, whatever is asked. */
 export const MAX_AUDIT_PAGE = 200;
 
-/** One page of an organisation's sign-in audit trail, newest first. */
+/** One page of an organisation's sign-in audit trail, newest first, narrowed by `filter`. */
 export async function auditPage(
   deps: AuditAdministration,
   orgId: string,
   limit: number,
   cursor: string | undefined,
+  filter: AuditFilter = {},
 ): Promise<Result<{ records: AuditRecord[]; nextCursor: string | null }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  const page = await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor);
+  const page = await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor, filter);
   return success({ records: page.records.map(explainedRecord), nextCursor: page.nextCursor });
 }
 

@@ -29,3 +29,12 @@ export interface ProviderOutcomes {
   readonly lastSuccessAt: string | null;
   readonly lastFailure: { readonly reason: string; readonly at: string } | null;
 }
+
+/** What an audit page may be narrowed to; every given field must match. */
+export interface AuditFilter {
+  readonly outcome?: AuditOutcome;
+  readonly provider?: string;
+  readonly event?: string;
+  /** Matched case-insensitively. */
+  readonly email?: string;
+}

@@ -50,7 +50,7 @@ export function auditTrailRepository(db: Db): AuditTrail {
         pending.push({ row: auditRow(event), written, failed });
       });
     },
-    async page(orgId, limit, cursor) {
+    async page(orgId, limit, cursor, filter = {}) {
       let query = db
         .selectFrom("audit_events")
         .selectAll()
@@ -58,6 +58,10 @@ export function auditTrailRepository(db: Db): AuditTrail {
         .limit(limit + 1);
       query = orgId === null ? query.where("org_id", "is", null) : query.where("org_id", "=", orgId);
       if (cursor) query = query.where("id", "<", cursor);
+      if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
+      if (filter.provider) query = query.where("provider", "=", filter.provider);
+      if (filter.event) query = query.where("event", "=", filter.event);
+      if (filter.email) query = query.where((eb) => eb.fn("lower", ["email"]), "=", filter.email.toLowerCase());
       const rows = await query.execute();
       const records = rows.slice(0, limit).map((r) => ({
         id: r.id,

@@ -99,8 +99,7 @@ async function showOrg(orgId) {
   await prepareWizard(orgId);
   byId("failures-block").hidden = Boolean(access.setupSession);
   if (!access.setupSession) {
-    const { records } = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/audit?limit=50`);
-    const failures = records.filter((r) => r.outcome === "failure").slice(0, 10);
+    const { records: failures } = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/audit?limit=10&outcome=failure`);
     byId("failures").replaceChildren(
       ...(failures.length
         ? failures.map((r) => {

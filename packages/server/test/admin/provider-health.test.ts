@@ -97,6 +97,21 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
     });
   }
 
+  test("the audit trail narrows to an outcome, a provider, an event or an email (case-insensitively)", async (t) => {
+    const f = await signInFixture(t, { users: [alice, bob] });
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+    assertAuthError(await f.exchange({ code: await f.code(bob.sub), email: bob.email }), 401, "EMAIL_NOT_VERIFIED");
+    const read = async (query: string) =>
+      (
+        await f.service.admin<{ records: { email: string; outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?${query}`)
+      ).body.records.map((r) => `${r.email} ${r.outcome}`);
+    assert.deepEqual(await read("outcome=failure"), [`${bob.email} failure`]);
+    assert.deepEqual(await read(`email=${encodeURIComponent(alice.email.toUpperCase())}`), [`${alice.email} success`]);
+    assert.deepEqual(await read("provider=acme-idp&event=oauth.exchange&outcome=success"), [`${alice.email} success`]);
+    assert.deepEqual(await read("provider=someone-else"), []);
+    assertAuthError(await f.service.admin("GET", `/api/v1/orgs/${f.orgId}/audit?outcome=maybe`), 400, "VALIDATION_ERROR");
+  });
+
   test("asks for a window it knows and a provider that exists", async (t) => {
     const f = await signInFixture(t);
     const base = `/api/v1/orgs/${f.orgId}/oauth-providers`;

@@ -2,7 +2,7 @@
  * The storage ports: what the sign-in logic and the administration need from storage, as
  * interfaces. `store/` implements them over SQL; nothing here knows how they are kept.
  */
-import type { AuditEvent, AuditRecord, ProviderOutcomes } from "../audit.ts";
+import type { AuditEvent, AuditFilter, AuditRecord, ProviderOutcomes } from "../audit.ts";
 import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provider-watch.ts";
 import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
@@ -97,7 +97,12 @@ export interface ProviderRepository {
 export interface AuditTrail {
   record(event: AuditEvent): Promise<void>;
   /** Newest first; `cursor` is the id of the last record of the previous page. `orgId` null: records of no organisation. */
-  page(orgId: string | null, limit: number, cursor?: string): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
+  page(
+    orgId: string | null,
+    limit: number,
+    cursor?: string,
+    filter?: AuditFilter,
+  ): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
   /** The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO time). */
   providerOutcomes(orgId: string, provider: string, since: string): Promise<ProviderOutcomes>;
 }

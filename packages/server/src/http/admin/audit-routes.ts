@@ -5,7 +5,14 @@ import { errorResponses, sendFailure } from "../error-handling.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const AuditQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,2}$" })), cursor: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    limit: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,2}$" })),
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+    outcome: Type.Optional(Type.Union([Type.Literal("success"), Type.Literal("failure")])),
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    event: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "e.g. oauth.exchange, authenticate" })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: "matched case-insensitively" })),
+  },
   { additionalProperties: false },
 );
 
@@ -18,7 +25,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
         schema: {
           tags: ["Admin"],
           security,
-          summary: "Page through the sign-in audit trail, newest first",
+          summary: "Page through the sign-in audit trail, newest first; narrow it by outcome, provider, event or email",
           params: OrgParams,
           querystring: AuditQuery,
           response: {
@@ -31,7 +38,8 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const page = await auditPage(deps, request.params.orgId, Number(request.query.limit ?? "50"), request.query.cursor);
+        const { limit, cursor, ...filter } = request.query;
+        const page = await auditPage(deps, request.params.orgId, Number(limit ?? "50"), cursor, filter);
         return page.ok ? page.value : sendFailure(reply, page);
       },
     );
