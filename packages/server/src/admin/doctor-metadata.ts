@@ -1,6 +1,6 @@
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
-import { type ProbeAnswer, probe } from "../oauth/provider-probe.ts";
+import { discoveryUrl, type ProbeAnswer, probe } from "../oauth/provider-probe.ts";
 import { type DoctorFinding, fail, pass, type ProviderMetadata, settingsHere } from "./doctor-types.ts";
 
 /** What reading the provider's metadata found, and the metadata when there is any to go on. */
@@ -16,7 +16,6 @@ const stringsOf = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
 
 /** OpenID Connect Discovery 1.0 §4: the document lives under the issuer. */
-export const discoveryUrl = (issuer: string) => `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
 
 /**
  * The provider's metadata as sign-in uses it: discovered when it is configured by issuer alone

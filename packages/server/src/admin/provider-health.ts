@@ -1,8 +1,9 @@
 import type { ProviderOutcomes } from "../domain/audit.ts";
 import { fixFor } from "../domain/failure-fixes.ts";
-import { failure, type Result, success } from "../domain/failures.ts";
+import { type Result, success } from "../domain/failures.ts";
 import type { AuditTrail, ProviderRepository } from "../domain/ports/repositories.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import { noSuchProvider } from "./providers.ts";
 
 /** The windows a provider's health is read over. */
 export const HEALTH_WINDOWS = { "1h": 3600, "24h": 86_400, "7d": 7 * 86_400 } as const;
@@ -29,7 +30,7 @@ export async function providerHealth(
 ): Promise<Result<ProviderHealth>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  if (!(await deps.providers.view(org.value.id, name))) return failure("NOT_FOUND", `No provider "${name}" in this organisation.`);
+  if (!(await deps.providers.view(org.value.id, name))) return noSuchProvider(name);
   const since = new Date(now - HEALTH_WINDOWS[window] * 1000).toISOString();
   const outcomes = await deps.audit.providerOutcomes(org.value.id, name, since);
   const last = outcomes.lastFailure;

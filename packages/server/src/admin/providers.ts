@@ -72,7 +72,7 @@ export async function listProviders(deps: ProviderAdministration, orgId: string)
   return org.ok ? success(await deps.providers.list(org.value.id)) : org;
 }
 
-const noSuchProvider = (name: string) => failure("NOT_FOUND", `No provider "${name}" in this organisation.`);
+export const noSuchProvider = (name: string) => failure("NOT_FOUND", `No provider "${name}" in this organisation.`);
 
 /** One provider as admins see it (no secret), or NOT_FOUND. */
 export async function viewProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<ProviderView>> {

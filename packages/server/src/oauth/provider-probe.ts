@@ -8,6 +8,9 @@ import type { ProviderConnection } from "./discovery.ts";
 import { findOutboundError, type OutboundFetch, type OutboundInit } from "./outbound.ts";
 import { redeemCode } from "./token.ts";
 
+/** Where OpenID Connect Discovery 1.0 §4 puts an issuer's metadata. */
+export const discoveryUrl = (issuer: string) => `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+
 /** What a provider answered: the status, its clock (`Date`) when sent, and the body when it was JSON. */
 export interface ProbeAnswer {
   readonly status: number;

@@ -3,7 +3,7 @@ import * as oidc from "openid-client";
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { authorizationUrl } from "../oauth/authorization.ts";
-import type { Discovery } from "../oauth/discovery.ts";
+import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
 import { type AuthSessions, newOpaqueToken, stateKey } from "./auth-session.ts";
 import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
 
@@ -76,17 +76,10 @@ export async function startAuthorization(
   const resolved = await resolveProvider(deps, request.email, request.provider, request.redirectUri);
   if (!resolved.ok) return resolved;
   const { organisation, provider } = resolved.value;
-  const openid = provider.settings.issuer !== undefined && provider.settings.scope.split(/\s+/).includes("openid");
-  const state = newOpaqueToken();
-  const codeVerifier = oidc.randomPKCECodeVerifier();
-  const nonce = openid ? newOpaqueToken() : null;
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const url = authorizationUrl(connection.value, {
+  const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, {
     redirectUri: request.redirectUri,
-    state,
-    nonce: nonce ?? undefined,
-    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     loginHint: request.email,
     ...(request.prompt !== undefined && { prompt: request.prompt }),
   });
@@ -105,6 +98,30 @@ export async function startAuthorization(
   };
   await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state });
+}
+
+/**
+ * A fresh authorization request at the provider: its `state`, a PKCE S256 verifier, for OpenID
+ * Connect providers a `nonce`, and the URL that carries them (with `login_hint` and `prompt` when given).
+ */
+export async function newAuthorizationRequest(
+  connection: ProviderConnection,
+  params: { redirectUri: string; loginHint?: string; prompt?: AuthorizationPrompt },
+): Promise<{ url: URL; state: string; codeVerifier: string; nonce: string | null }> {
+  const settings = connection.provider.settings;
+  const openid = settings.issuer !== undefined && settings.scope.split(/\s+/).includes("openid");
+  const state = newOpaqueToken();
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const nonce = openid ? newOpaqueToken() : null;
+  const url = authorizationUrl(connection, {
+    redirectUri: params.redirectUri,
+    state,
+    nonce: nonce ?? undefined,
+    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    ...(params.loginHint !== undefined && { loginHint: params.loginHint }),
+    ...(params.prompt !== undefined && { prompt: params.prompt }),
+  });
+  return { url, state, codeVerifier, nonce };
 }
 
 /**

@@ -1,4 +1,3 @@
-import * as oidc from "openid-client";
 import { FAILURE_FIX } from "../domain/failure-fixes.ts";
 import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
@@ -6,12 +5,11 @@ import { emailDomain, type Organisation } from "../domain/organisation.ts";
 import type { IdentityLinkRepository, OrganisationRepository, ProviderRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
-import { authorizationUrl } from "../oauth/authorization.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import { redeemCode } from "../oauth/token.ts";
 import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
-import { newOpaqueToken, stateKey } from "./auth-session.ts";
-import { AUTHORIZATION_TTL_MS } from "./authorization-requests.ts";
+import { stateKey } from "./auth-session.ts";
+import { AUTHORIZATION_TTL_MS, newAuthorizationRequest } from "./authorization-requests.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 
 /**
@@ -68,17 +66,7 @@ export async function startTestSignIn(
   }
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const openid = provider.settings.issuer !== undefined && provider.settings.scope.split(/\s+/).includes("openid");
-  const state = newOpaqueToken();
-  const codeVerifier = oidc.randomPKCECodeVerifier();
-  const nonce = openid ? newOpaqueToken() : null;
-  const url = authorizationUrl(connection.value, {
-    redirectUri,
-    state,
-    nonce: nonce ?? undefined,
-    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
-    prompt: "login",
-  });
+  const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, { redirectUri, prompt: "login" });
   const pending: PendingTestSignIn = { orgId: org.id, provider: provider.settings.providerName, redirectUri, codeVerifier, nonce };
   await deps.state.set(pendingKey(state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state, redirectUri });
