@@ -12,7 +12,8 @@ export interface ProviderWatchSchedule {
 }
 
 /**
- * Runs the provider watch every `intervalMs`, the first round at once. Time is cut into slots of
+ * Runs the provider watch every `intervalMs`, the first round one interval after start (baselines
+ * persist, so a restart does not re-read every provider at once). Time is cut into slots of
  * one interval; with several instances on one Redis, the first to count a slot runs its round and
  * the others skip it, so a stopped instance's turn simply passes to whichever ticks next.
  */
@@ -34,7 +35,6 @@ export function scheduleProviderWatch(schedule: ProviderWatchSchedule): { stop()
   };
   const timer = setInterval(tick, schedule.intervalMs);
   timer.unref();
-  setImmediate(tick);
   return {
     async stop() {
       clearInterval(timer);
