@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { type Static, Type } from "typebox";
 import { CONSOLE_SESSION_TTL_MS, type ConsoleSessionDeps, closeConsoleSession, openConsoleSession } from "../../admin/console-sessions.ts";
@@ -25,10 +25,15 @@ export interface ConsoleOptions {
 export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
   const read = (name: string) => readFileSync(new URL(name, WEB_DIR), "utf8");
   const html = read("console.html");
-  const assets: Record<string, { body: string; type: string }> = {
-    "/admin/assets/console.js": { body: read("console.js"), type: "text/javascript; charset=utf-8" },
-    "/admin/assets/console.css": { body: read("console.css"), type: "text/css; charset=utf-8" },
-  };
+  // The console's modules and style sheet: every web/console*.js and console.css.
+  const assets: Record<string, { body: string; type: string }> = Object.fromEntries(
+    readdirSync(WEB_DIR)
+      .filter((name) => /^console[\w-]*\.(js|css)$/.test(name))
+      .map((name) => [
+        `/admin/assets/${name}`,
+        { body: read(name), type: name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8" },
+      ]),
+  );
   const isAdminToken = adminTokenCheck(options.adminToken);
   const secure = new URL(options.publicUrl).protocol === "https:" ? "; Secure" : "";
   const cookie = (value: string, maxAgeSeconds: number) =>
@@ -39,6 +44,8 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
     app.get("/admin", { schema: { hide: true } }, page);
     app.get("/admin/setup", { schema: { hide: true } }, page);
+    // Where a provider sends a test sign-in back (a redirect URI the console's wizard registers).
+    app.get("/admin/test-signin", { schema: { hide: true } }, page);
     for (const [path, asset] of Object.entries(assets)) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
         reply.header("cache-control", "no-cache").type(asset.type).send(asset.body),
