@@ -69,7 +69,14 @@ export async function startTestSignIn(
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
   const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, { redirectUri, prompt: "login" });
-  const pending: PendingTestSignIn = { orgId: org.id, binding: org.id, provider: provider.settings.providerName, redirectUri, codeVerifier, nonce };
+  const pending: PendingTestSignIn = {
+    orgId: org.id,
+    binding: org.id,
+    provider: provider.settings.providerName,
+    redirectUri,
+    codeVerifier,
+    nonce,
+  };
   await deps.state.set(pendingKey(state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state, redirectUri });
 }
