@@ -288,7 +288,14 @@ describe("pipeshub-auth CLI", () => {
     assert.match(health.stdout, /attempts +1/);
     assert.match(health.stdout, /1 +PROVIDER_UNAVAILABLE/);
     assert.match(health.stdout, /What to change: The provider could not be reached/);
-    assert.deepEqual(JSON.parse(healthJson.stdout).failures, { PROVIDER_UNAVAILABLE: 1 });
+    assert.match(
+      health.stdout,
+      /FROM \(5 MIN\) +ATTEMPTS +FAILURES\n\d{4}-\d\d-\d\dT\d\d:\d[05]:00\.000Z +1 +1\n/,
+      "the bucket of the attempt",
+    );
+    const healthData = JSON.parse(healthJson.stdout) as { failures: unknown; bucketSeconds: number; series: { attempts: number }[] };
+    assert.deepEqual(healthData.failures, { PROVIDER_UNAVAILABLE: 1 });
+    assert.deepEqual([healthData.bucketSeconds, healthData.series.length], [3600, 25], "a day by default, by the hour");
     assert.equal(badWindow.code, 2);
     assert.equal(events.stdout.trim(), "no provider changes recorded");
 

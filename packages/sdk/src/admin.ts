@@ -288,6 +288,20 @@ export interface ProviderHealth {
   failures: Record<string, number>;
   lastSuccessAt: string | null;
   lastFailure: { reason: string; at: string; fix?: string } | null;
+  /** The length of each bucket of `series`: 300 (1h), 3600 (24h) or 21600 (7d). */
+  bucketSeconds: number;
+  /** The same attempts over time: every bucket from the one holding `since` to the one holding now, oldest first. */
+  series: HealthBucket[];
+}
+
+/** The attempts of one bucket of {@link ProviderHealth.series}. */
+export interface HealthBucket {
+  /** The bucket's start (ISO 8601, UTC): a multiple of `bucketSeconds`. */
+  start: string;
+  attempts: number;
+  successes: number;
+  /** attempts − successes. */
+  failures: number;
 }
 
 /** One page of the audit trail, newest first. */
@@ -367,7 +381,10 @@ const healthShape = {
   failures: "object",
   lastSuccessAt: "string?",
   lastFailure: "object?",
+  bucketSeconds: "integer",
+  series: "array",
 } as const;
+const healthBucketShape = { start: "string", attempts: "integer", successes: "integer", failures: "integer" } as const;
 const testSignInStartShape = { authorizationUrl: "string", state: "string", redirectUri: "string" } as const;
 const testSignInShape = { orgId: "string", provider: "string", claims: "object?", userinfo: "object?", decision: "object" } as const;
 const decisionShape = { outcome: "string", userId: "string?", reason: "string?", fix: "string?" } as const;
@@ -658,7 +675,7 @@ export class Admin {
 
   /**
    * How sign-ins through a provider went over the last hour, day (default) or week, failures by
-   * reason and what to do about the last one: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health?window=`.
+   * reason and what to do about the last one, and over time (`series`): `GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health?window=`.
    */
   getProviderHealth(orgId: string, name: string, window?: HealthWindow, options?: RequestOptions): Promise<ProviderHealth> {
     return this.#call(
@@ -680,6 +697,11 @@ export class Admin {
           failures,
           lastSuccessAt: health.lastSuccessAt ?? null,
           lastFailure: last && { reason: last.reason, at: last.at, ...(last.fix && { fix: last.fix }) },
+          bucketSeconds: health.bucketSeconds,
+          series: readArray(health.series, "response.series", (item, path) => {
+            const b = readShape(item, healthBucketShape, path);
+            return { start: b.start, attempts: b.attempts, successes: b.successes, failures: b.failures };
+          }),
         };
       },
     );

@@ -38,6 +38,7 @@ export {
   type CreateUserRequest,
   type DoctorFinding,
   type DoctorFindingStatus,
+  type HealthBucket,
   type HealthWindow,
   type ListAuditRequest,
   type OAuthProviderSettings,

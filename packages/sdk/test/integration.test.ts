@@ -573,7 +573,7 @@ describe("retries against the real service", () => {
     assert.equal(again.error, "INVALID_STATE");
   });
 
-  test("admin.getProviderHealth counts the failure by reason and says what to do about it", async (t) => {
+  test("admin.getProviderHealth counts the failure by reason, says what to do about it, and places it in the series", async (t) => {
     const f = await setUp(t, { settings: endpointsAt(await closedPortUrl()) });
     const { client } = clientOf(f.service);
     await rejection(client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), APIError);
@@ -583,6 +583,13 @@ describe("retries against the real service", () => {
     assert.match(health.lastFailure?.fix ?? "", /could not be reached/);
     const { records } = await client.admin.listAudit(f.orgId);
     assert.equal(records[0]?.reason, "PROVIDER_UNAVAILABLE");
+    assert.equal(health.bucketSeconds, 300);
+    assert.equal(health.series.length, 13, "5-minute buckets from the one holding since to the one holding now");
+    const bucketStart = new Date(Math.floor(Date.parse(records[0]!.createdAt) / 300_000) * 300_000).toISOString();
+    assert.deepEqual(
+      health.series.filter((b) => b.attempts > 0),
+      [{ start: bucketStart, attempts: 1, successes: 0, failures: 1 }],
+    );
   });
 
   test("an idempotent read whose answer was lost is retried under backoff", async (t) => {

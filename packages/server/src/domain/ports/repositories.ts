@@ -2,7 +2,7 @@
  * The storage ports: what the sign-in logic and the administration need from storage, as
  * interfaces. `store/` implements them over SQL; nothing here knows how they are kept.
  */
-import type { AuditEvent, AuditFilter, AuditRecord, ProviderOutcomes } from "../audit.ts";
+import type { AuditEvent, AuditFilter, AuditRecord, OutcomePrecision, ProviderOutcomes } from "../audit.ts";
 import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provider-watch.ts";
 import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
@@ -103,8 +103,11 @@ export interface AuditTrail {
     cursor?: string,
     filter?: AuditFilter,
   ): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
-  /** The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO time). */
-  providerOutcomes(orgId: string, provider: string, since: string): Promise<ProviderOutcomes>;
+  /**
+   * The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO
+   * time), in total and by the minute or hour (`precision`) they were recorded in.
+   */
+  providerOutcomes(orgId: string, provider: string, since: string, precision: OutcomePrecision): Promise<ProviderOutcomes>;
 }
 
 /** What the provider watch remembers of each provider, and the changes it found. */
