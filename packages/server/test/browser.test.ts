@@ -233,6 +233,13 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.match(health, /1 attempts, 0 succeeded/);
     assert.match(health, /What to change: The provider refused the authorization code/);
     assert.equal(await page.locator("#panel svg.reasons rect").count(), 1, "one bar: INVALID_GRANT");
+    // Over time: one column per hour of the last day; the failure is in the latest one (or the one before, across an hour's turn).
+    assert.equal(await page.locator("#panel svg.timeline g").count(), 25);
+    assert.equal(await page.locator("#panel svg.timeline rect.bar").count(), 1);
+    assert.match((await page.locator("#panel svg.timeline").getAttribute("aria-label")) ?? "", /0 succeeded, 1 failed/);
+    await page.getByRole("button", { name: "last 7 days" }).click();
+    await page.getByRole("heading", { name: "Health: acme-idp, last 7 days" }).waitFor();
+    assert.equal(await page.locator("#panel svg.timeline g").count(), 29, "6-hour columns over a week");
 
     // The audit trail, narrowed to failures: the reason and what to change.
     await page.getByLabel("Outcome").selectOption("failure");
