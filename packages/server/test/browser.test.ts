@@ -322,6 +322,52 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     );
   });
 
+  test("a test sign-in that returns with no console open completes on the console's page itself, and the code leaves the address bar", async (t) => {
+    const f = await signInFixture(t);
+    const other = await startTestProvider({
+      clients: [
+        { client_id: "console-app", client_secret: "console-secret-0123456789", redirect_uris: [`${f.service.url}/admin/test-signin`] },
+      ],
+      users: [alice],
+    });
+    t.after(() => other.close());
+    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/other`, {
+      clientId: "console-app",
+      clientSecret: "console-secret-0123456789",
+      issuer: other.issuer,
+      redirectUris: [`${f.service.url}/admin/test-signin`],
+      enableJit: true,
+    });
+    assert.equal(put.status, 201, put.text);
+    const { page, problems } = await openBrowser(t);
+    await page.goto(`${f.service.url}/admin`);
+    await page.getByLabel("Admin token").fill(f.service.app.config.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Organisations" }).waitFor();
+    const authorizationUrl = await page.evaluate(
+      (path) =>
+        fetch(path, { method: "POST", headers: { "x-pipeshub-console": "1", "content-type": "application/json" }, body: "{}" })
+          .then((r) => r.json())
+          .then((body: { authorizationUrl: string }) => body.authorizationUrl),
+      `/api/v1/orgs/${f.orgId}/oauth-providers/other/test-signin`,
+    );
+    await page.goto(authorizationUrl);
+    await page.getByLabel("Email").fill(alice.email);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.getByRole("heading", { name: "Test sign-in: other" }).waitFor();
+    assert.match(await page.locator("#test-signin-result").innerText(), /would succeed and create a new user/);
+    assert.equal(new URL(page.url()).pathname, "/admin/test-signin");
+    assert.equal(new URL(page.url()).search, "", "the code is gone from the address bar");
+    const users = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+    assert.deepEqual(users.body, [], "and nobody was created");
+    assert.deepEqual(
+      problems.filter((p) => !/status of 401/.test(p)),
+      [],
+      "nothing but the first look before signing in",
+    );
+  });
+
   test("a setup link opens its organisation's providers once, and the link leaves the address bar", async (t) => {
     const f = await signInFixture(t);
     const link = await f.service.admin<{ url: string; token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
