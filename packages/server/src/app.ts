@@ -3,8 +3,7 @@ import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
-import { watchProvidersOnce } from "./admin/provider-watch.ts";
-import { postProviderEvent, scheduleProviderWatch } from "./admin/provider-watch-schedule.ts";
+import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
@@ -239,29 +238,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     }),
   );
 
-  const watch =
-    config.providerWatchIntervalSeconds > 0
-      ? scheduleProviderWatch({
-          intervalMs: config.providerWatchIntervalSeconds * 1000,
-          state,
-          round: () =>
-            watchProvidersOnce({
-              ...store,
-              readSnapshot: (settings) => readProviderSnapshot(outbound, settings),
-              async onChange(event) {
-                metrics.recordProviderChange(event.orgId, event.provider);
-                server.log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
-                const webhook = config.providerWatchWebhook;
-                if (webhook)
-                  await postProviderEvent(webhook, event).catch((e: Error) => server.log.warn({ cause: e.message }, "webhook failed"));
-              },
-            }),
-          onRound: (outcome) =>
-            outcome instanceof Error
-              ? server.log.error({ cause: outcome.message }, "provider watch round failed")
-              : server.log.debug(outcome, "provider watch round"),
-        })
-      : undefined;
+  const watch = startProviderWatch({
+    intervalSeconds: config.providerWatchIntervalSeconds,
+    webhook: config.providerWatchWebhook,
+    state,
+    watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(outbound, settings) },
+    onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
+    log: server.log,
+  });
 
   return {
     server,
