@@ -224,12 +224,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
   await server.register(setupSessionRoutes(store));
-  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state } }));
+  // Organisation admins: the service's own access token, and the user as stored at each request.
+  const orgAdmins = { users: store.users, verifyAccessToken: sessionTokens.verifyAccessToken };
+  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state }, orgAdmins }));
   await server.register(
     adminApi({
       adminToken: config.adminToken,
       publicUrl: config.publicUrl,
       consoleSessions: { state },
+      orgAdmins,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },
