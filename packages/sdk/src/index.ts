@@ -46,6 +46,7 @@ export {
   type ProviderPreset,
   type Org,
   type OrgUser,
+  type UserRole,
   type ProviderChange,
   type ProviderCheck,
   type ProviderEvent,
