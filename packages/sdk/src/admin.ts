@@ -151,6 +151,12 @@ export interface ProviderDoctorReport {
   [key: string]: unknown;
 }
 
+/**
+ * A user's role in their organisation: a `member`, or an `admin`, who administers the
+ * organisation (its providers, its audit trail) with their own sign-in's access token.
+ */
+export type UserRole = "member" | "admin";
+
 /** A user of an organisation. */
 export interface OrgUser {
   id: string;
@@ -159,6 +165,8 @@ export interface OrgUser {
   fullName?: string | null;
   /** E.g. `"active"` or `"disabled"`. */
   status: string;
+  /** `"member"` or `"admin"` (a newer service may know more roles). */
+  role: UserRole | (string & {});
   createdAt: string;
   [key: string]: unknown;
 }
@@ -167,6 +175,8 @@ export interface OrgUser {
 export interface CreateUserRequest {
   email: string;
   fullName?: string;
+  /** Default `"member"`. */
+  role?: UserRole;
 }
 
 /** One step of an organisation's sign-in (the contract's `AuthStep`). */
@@ -358,6 +368,7 @@ const userShape = {
   email: "string",
   fullName: "string?",
   status: "string",
+  role: "string",
   createdAt: "string",
 } as const;
 const auditPageShape = { records: "array", nextCursor: "string?" } as const;
@@ -532,6 +543,7 @@ export class Admin {
   createUser(orgId: string, request: CreateUserRequest, options?: RequestOptions): Promise<OrgUser> {
     const body: Record<string, string> = { email: request.email };
     if (request.fullName !== undefined) body.fullName = request.fullName;
+    if (request.role !== undefined) body.role = request.role;
     return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) =>
       readShape(parseJson(raw), userShape),
     );
@@ -545,6 +557,23 @@ export class Admin {
   /** Lists the organisation's users: `GET /api/v1/orgs/{orgId}/users`. */
   listUsers(orgId: string, options?: RequestOptions): Promise<OrgUser[]> {
     return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, idempotent: true }, options, decodeUsers);
+  }
+
+  /**
+   * Makes the organisation's user an admin of it, or a member again:
+   * `PATCH /api/v1/orgs/{orgId}/users/{userId}` with `{ role }`. An admin may then do for the
+   * organisation what a setup session may (its providers, its audit trail) with the access token
+   * of their own sign-in, or in the console; a change applies at their next request. Setting the
+   * same role again changes nothing, so it is retried like a `PUT`.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
+   */
+  setUserRole(orgId: string, userId: string, role: UserRole, options?: RequestOptions): Promise<OrgUser> {
+    return this.#call(
+      { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { role }, idempotent: true },
+      options,
+      (raw) => readShape(parseJson(raw), userShape),
+    );
   }
 
   /** Reads the sign-in audit trail, a page at a time, newest first, optionally narrowed: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=`. */

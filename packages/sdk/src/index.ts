@@ -47,6 +47,7 @@ export {
   type ProviderPreset,
   type Org,
   type OrgUser,
+  type UserRole,
   type ProviderChange,
   type ProviderCheck,
   type ProviderEvent,

@@ -536,6 +536,53 @@ describe("retries against the real service", () => {
     assert.equal((await rejection(setup.admin.listProviders(f.orgId), APIError)).error, "UNAUTHORIZED");
   });
 
+  test("setUserRole makes a user an organisation admin, whose own access token reaches its organisation's providers and audit only", async (t) => {
+    const f = await setUp(t);
+    const { client } = f;
+    const user = await client.admin.createUser(f.orgId, { email: alice.email });
+    assert.equal(user.role, "member");
+    assert.equal((await client.admin.setUserRole(f.orgId, user.id, "admin")).role, "admin");
+
+    const session = await client.userAccount.initAuth({ email: alice.email });
+    const { authorizationUrl, state } = await client.oauth.authorizationUrl({
+      provider: PROVIDER,
+      email: alice.email,
+      redirectUri: REDIRECT_URI,
+      sessionToken: session.sessionToken,
+    });
+    const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+    assert.ok("code" in callback, JSON.stringify(callback));
+    const tokens = await client.oauth.exchangeCode({
+      code: callback.code,
+      email: alice.email,
+      provider: PROVIDER,
+      redirectUri: REDIRECT_URI,
+      state,
+      sessionToken: session.sessionToken,
+    });
+    const signedIn = await client.userAccount.authenticate({
+      sessionToken: session.sessionToken,
+      method: "oauth",
+      credentials: { accessToken: tokens.accessToken, ...(tokens.idToken !== undefined && { idToken: tokens.idToken }) },
+      provider: PROVIDER,
+    });
+    assert.equal(signedIn.kind, "final");
+    if (signedIn.kind !== "final") return;
+
+    const orgAdmin = new Pipeshub({ serverURL: f.service.url, adminToken: signedIn.accessToken });
+    assert.deepEqual(
+      (await orgAdmin.admin.listProviders(f.orgId)).map((p) => p.providerName),
+      [PROVIDER],
+    );
+    assert.ok((await orgAdmin.admin.listAudit(f.orgId)).records.length > 0);
+    assert.equal((await rejection(orgAdmin.admin.listOrgs(), APIError)).error, "FORBIDDEN");
+    assert.equal((await rejection(orgAdmin.admin.setUserRole(f.orgId, user.id, "admin"), APIError)).error, "FORBIDDEN");
+    await client.admin.setUserRole(f.orgId, user.id, "member");
+    assert.equal((await rejection(orgAdmin.admin.listProviders(f.orgId), APIError)).statusCode, 403, "demoted: at once");
+    const refreshed = await client.userAccount.refreshToken({ refreshToken: signedIn.refreshToken });
+    assert.equal(refreshed.user.role, "member");
+  });
+
   test("admin.listEvents reads the provider.changed event a key rotation raised", async (t) => {
     const f = await setUp(t, { config: { providerWatchIntervalSeconds: 1 } });
     const { client } = clientOf(f.service);

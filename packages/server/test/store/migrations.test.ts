@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { buildApp } from "../../src/app.ts";
 import { testConfig } from "../../src/config.ts";
 import type { DatabaseLocation } from "../../src/store/database.ts";
+import { newUserRow } from "../../src/store/users.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { repoRoot, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
 
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   "0006_lookup_indexes",
   "0007_next_client_secret",
   "0008_setup_links",
+  "0009_user_role",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 
@@ -49,6 +51,23 @@ for (const kind of ["sqlite", "postgres"] as const) {
         .execute();
       assert.equal(rows.length, MIGRATIONS.length);
       await Promise.all(apps.map((app) => app.close()));
+    });
+
+    test("0009_user_role: users stored without a role are members; a role is stored and read back", async (t) => {
+      const app = await buildApp(testConfig({ database: await freshDatabase(t, kind) }));
+      t.after(() => app.close());
+      const org = await app.store.organisations.create("Acme", []);
+      // A row as written before the column existed: the column's default makes it a member.
+      const { role: _role, ...before } = newUserRow(org.id, "old@acme.test", null);
+      await app.store.db
+        .insertInto("users")
+        .values(before as never)
+        .execute();
+      assert.equal((await app.store.users.get(before.id))?.role, "member");
+      assert.equal((await app.store.users.setRole(org.id, before.id, "admin"))?.role, "admin");
+      assert.equal((await app.store.users.get(before.id))?.role, "admin");
+      assert.equal((await app.store.users.create(org.id, "new@acme.test", null, "admin")).role, "admin");
+      assert.equal(await app.store.users.setRole("another-org", before.id, "member"), undefined, "only within its organisation");
     });
   });
 }
