@@ -1,43 +1,11 @@
 /**
- * The sign-in page's hand-off to the admin console (`/?next=admin`), in a real browser (Debian's
- * Chromium driven by playwright-core) against what `npm start` starts on a fresh data directory.
- * Without Chromium the file is skipped, like browser.test.ts (whose helpers these repeat).
+ * The sign-in page's hand-off to the admin console (`/?next=admin`), and what an organisation
+ * admin sees there, in a real browser (Debian's Chromium driven by playwright-core) against what
+ * `npm start` starts on a fresh data directory. Without Chromium the file is skipped.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describe, test, type TestContext } from "node:test";
-import { chromium } from "playwright-core";
-import { freePort, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
-
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `no Chromium executable at ${CHROMIUM} (set CHROMIUM_PATH)`;
-
-async function startDemo(t: TestContext) {
-  const service = spawnService(t, { DATA_DIR: temporaryDataDir(t), PORT: String(await freePort()), DEMO: "auto" });
-  const signIn = (await service.waitFor(/Sign in at:\s+(http:\/\/\S+)/))[1]!;
-  const provider = (await service.waitFor(/Demo provider:\s+(http:\/\/\S+)/))[1]!;
-  const user = await service.waitFor(/Demo user:\s+(\S+)\s+password: (\S+)/);
-  return { service, signIn, provider, email: user[1]!, password: user[2]! };
-}
-
-async function openBrowser(t: TestContext) {
-  const profile = mkdtempSync(join(tmpdir(), "pipeshub-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-    viewport: { width: 900, height: 720 },
-  });
-  t.after(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  return { page, problems };
-}
+import { describe, test } from "node:test";
+import { chromiumSkip as skip, openBrowser, startDemo } from "./support/browser.ts";
 
 describe("the sign-in page hands an organisation admin over to the console", { skip, timeout: 240_000 }, () => {
   test("/?next=admin: a member stays signed in with the service's reason; an admin lands in the console with an org-scoped session", async (t) => {
@@ -92,6 +60,43 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.getByRole("button", { name: "Continue with demo" }).click();
     await page.waitForURL((u) => u.pathname === "/admin");
     assert.deepEqual(await (await page.request.get(url("/admin/session"))).json(), { kind: "org-admin", orgId, email: demo.email });
-    assert.deepEqual(problems, []);
+
+    // The console shows their organisation, and only it: no list of organisations to go back to.
+    await page.getByRole("heading", { name: "Demo" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "← Organisations" }).isVisible(), false);
+    assert.ok(await page.getByRole("button", { name: "Doctor demo" }).isVisible());
+    // Their own requests are in the organisation's audit trail.
+    await page.getByLabel("Event").fill("org-admin GET /api/v1/orgs/:orgId/oauth-providers");
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    await page.locator("#audit tbody tr").filter({ hasText: demo.email }).first().waitFor();
+
+    // A test sign-in from the console: the demo provider knows the console's page, so it comes back with a decision.
+    const opened = page.waitForEvent("popup");
+    await page.getByRole("button", { name: "Test sign-in at demo" }).click();
+    const popup = await opened;
+    await popup.waitForURL((u) => u.origin === new URL(demo.provider).origin);
+    await popup.getByLabel("Email").fill(demo.email);
+    await popup.getByLabel("Password").fill(demo.password);
+    await popup.getByRole("button", { name: "Sign in" }).click();
+    // The provider asks for consent again only if it forgot this browser's earlier one.
+    const result = page.getByRole("heading", { name: "Test sign-in: demo" });
+    const allow = popup.getByRole("button", { name: "Allow" });
+    await Promise.race([result.waitFor(), allow.click().catch(() => {})]);
+    await result.waitFor();
+    assert.match(await page.locator("#panel").innerText(), new RegExp(`A real sign-in would succeed, as user ${user!.id}\\.`));
+
+    // Signing out of the console ends the organisation admin's session too.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Operator sign-in" }).waitFor();
+    assert.equal((await page.request.get(url("/admin/session"))).status(), 401);
+    assert.ok(
+      await page.getByRole("link", { name: "Sign in through your organisation" }).isVisible(),
+      "the way back in for an organisation admin",
+    );
+    assert.deepEqual(
+      problems.filter((p) => !/status of (401|403)/.test(p)),
+      [],
+      "nothing but the member's refused hand-off (403) and the looks without a session (401)",
+    );
   });
 });

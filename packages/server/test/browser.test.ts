@@ -4,62 +4,22 @@
  * organisation. CI installs Chromium; without one the file is skipped.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test, type TestContext } from "node:test";
-import { chromium, type Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { chromiumSkip, openBrowser, type RunningDemo, startDemo } from "./support/browser.ts";
 import { closedPortUrl } from "./support/faulty-servers.ts";
 import { startService } from "./support/service.ts";
 import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 import { startTestProvider } from "./support/test-provider.ts";
-import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
+import { repoRoot } from "./support/spawned-service.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `no Chromium executable at ${CHROMIUM} (set CHROMIUM_PATH)`;
 const ARTIFACTS = join(repoRoot, "test-artifacts");
-
-/** A fresh `npm start` with DEMO=auto: answers the sign-in page's URL and the demo provider's. */
-async function startDemo(t: TestContext) {
-  const service = spawnService(t, { DATA_DIR: temporaryDataDir(t), PORT: String(await freePort()), DEMO: "auto" });
-  const signIn = (await service.waitFor(/Sign in at:\s+(http:\/\/\S+)/))[1]!;
-  const provider = (await service.waitFor(/Demo provider:\s+(http:\/\/\S+)/))[1]!;
-  const user = await service.waitFor(/Demo user:\s+(\S+)\s+password: (\S+)/);
-  return { service, signIn, provider, email: user[1]!, password: user[2]! };
-}
-
-/** A browser with a fresh profile; page errors and CSP violations are collected. */
-async function openBrowser(t: TestContext) {
-  const profile = mkdtempSync(join(tmpdir(), "pipeshub-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 900, height: 720 },
-  });
-  t.after(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems };
-}
+const skip = chromiumSkip;
 
 /** From the sign-in page to the provider's consent page, as a person would. */
-async function signInUpToConsent(page: Page, demo: Awaited<ReturnType<typeof startDemo>>) {
+async function signInUpToConsent(page: Page, demo: RunningDemo) {
   await page.goto(demo.signIn);
   await page.getByLabel("Work email").fill(demo.email);
   await page.getByRole("button", { name: "Continue", exact: true }).click();
