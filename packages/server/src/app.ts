@@ -225,7 +225,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
   await server.register(setupSessionRoutes(store));
   // Organisation admins: the service's own access token, and the user as stored at each request.
-  const orgAdmins = { users: store.users, verifyAccessToken: sessionTokens.verifyAccessToken };
+  const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
   await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state }, orgAdmins }));
   await server.register(
     adminApi({

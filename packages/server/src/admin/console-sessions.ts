@@ -14,7 +14,8 @@ export interface ConsoleSessionDeps {
  * admin (who proved their access token), whose standing is re-read at each request.
  */
 export type ConsoleSession =
-  { readonly kind: "operator" } | { readonly kind: "org-admin"; readonly orgId: string; readonly userId: string };
+  | { readonly kind: "operator" }
+  | { readonly kind: "org-admin"; readonly orgId: string; readonly userId: string; readonly signInSession: string };
 
 const keyOf = (token: string) => `console:${createHash("sha256").update(token).digest("base64url")}`;
 /** The operator's sessions are stored as this word (as before organisation admins had sessions). */
@@ -38,9 +39,10 @@ export async function consoleSessionOf(deps: ConsoleSessionDeps, token: string):
   if (value === OPERATOR) return { kind: "operator" };
   if (!value?.startsWith("{")) return undefined;
   try {
-    const stored = JSON.parse(value) as Partial<{ kind: string; orgId: unknown; userId: unknown }>;
-    if (stored.kind === "org-admin" && typeof stored.orgId === "string" && typeof stored.userId === "string")
-      return { kind: "org-admin", orgId: stored.orgId, userId: stored.userId };
+    const stored = JSON.parse(value) as Partial<{ kind: string; orgId: unknown; userId: unknown; signInSession: unknown }>;
+    const { kind, orgId, userId, signInSession } = stored;
+    if (kind === "org-admin" && typeof orgId === "string" && typeof userId === "string" && typeof signInSession === "string")
+      return { kind, orgId, userId, signInSession };
   } catch {
     // Not a session this version wrote: none.
   }

@@ -1,5 +1,5 @@
 import { type Failure, failure, type Result, success } from "../domain/failures.ts";
-import type { UserRepository } from "../domain/ports/repositories.ts";
+import type { RefreshTokenRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { User } from "../domain/user.ts";
 
 /**
@@ -10,11 +10,15 @@ import type { User } from "../domain/user.ts";
  */
 export interface OrgAdminDeps {
   readonly users: Pick<UserRepository, "get">;
+  /** Whether a sign-in session (a refresh-token family) is still active: a console session ends with the one it came from. */
+  readonly signInSessions: Pick<RefreshTokenRepository, "isFamilyActive">;
   /**
    * Verifies one of the service's own access tokens (signature, claims, kind, session not ended):
    * `verifyAccessToken` of signin/session-tokens.ts, handed in by the composition root.
    */
-  readonly verifyAccessToken: (token: string) => Promise<Result<{ readonly sub: string; readonly orgId: string; readonly exp: number }>>;
+  readonly verifyAccessToken: (
+    token: string,
+  ) => Promise<Result<{ readonly sub: string; readonly orgId: string; readonly exp: number; readonly sid: string }>>;
 }
 
 /** A signed-in user as stored now and, unless they may administer their organisation, why not. */
@@ -36,8 +40,19 @@ function refusalFor(user: User): Failure | undefined {
   return undefined;
 }
 
-/** The standing of the organisation's user `userId` now (a console session's user, at each request). */
-export async function standingOf(deps: Pick<OrgAdminDeps, "users">, orgId: string, userId: string): Promise<Result<OrgAdminStanding>> {
+/**
+ * The standing now of the organisation's user `userId`, signed in as sign-in session
+ * `signInSession` (a console session's user, at each request): once they sign out there, or the
+ * session is revoked, the console session is over too.
+ */
+export async function standingOf(
+  deps: Pick<OrgAdminDeps, "users" | "signInSessions">,
+  orgId: string,
+  userId: string,
+  signInSession: string,
+): Promise<Result<OrgAdminStanding>> {
+  if (!(await deps.signInSessions.isFamilyActive(signInSession)))
+    return failure("UNAUTHORIZED", "The sign-in this console session came from has ended (signed out or revoked). Sign in again.");
   const user = await deps.users.get(userId);
   if (!user || user.orgId !== orgId) return failure("UNAUTHORIZED", NO_SUCH_USER, { detail: "organisation admin's user is gone" });
   const refusal = refusalFor(user);
@@ -52,12 +67,16 @@ export async function standingOf(deps: Pick<OrgAdminDeps, "users">, orgId: strin
 export async function accessTokenStanding(
   deps: OrgAdminDeps,
   accessToken: string,
-): Promise<Result<OrgAdminStanding & { expiresAtMs: number }>> {
+): Promise<Result<OrgAdminStanding & { expiresAtMs: number; signInSession: string }>> {
   const claims = await deps.verifyAccessToken(accessToken);
   if (!claims.ok)
     return failure("UNAUTHORIZED", "The access token is invalid or expired, or its session has ended. Sign in again.", {
       ...(claims.detail && { detail: claims.detail }),
     });
-  const standing = await standingOf(deps, claims.value.orgId, claims.value.sub);
-  return standing.ok ? success({ ...standing.value, expiresAtMs: claims.value.exp * 1000 }) : standing;
+  // verifyAccessToken has just checked the session is active; the user is what is left.
+  const user = await deps.users.get(claims.value.sub);
+  if (!user || user.orgId !== claims.value.orgId)
+    return failure("UNAUTHORIZED", NO_SUCH_USER, { detail: "organisation admin's user is gone" });
+  const refusal = refusalFor(user);
+  return success({ user, ...(refusal && { refusal }), expiresAtMs: claims.value.exp * 1000, signInSession: claims.value.sid });
 }

@@ -256,6 +256,24 @@ describe("organisation admins: users with the admin role, signed in through thei
     assertAuthError(await service.request("GET", "/admin/session", undefined, operatorCookie), 401, "UNAUTHORIZED");
   });
 
+  test("signing out of the sign-in the console session came from ends the console session too", async (t) => {
+    const { f } = await organisations(t);
+    const { accessToken } = await signIn(f, alice);
+    const opened = await f.service.request("POST", "/admin/session", { accessToken });
+    assert.equal(opened.status, 204, opened.text);
+    const cookie = { cookie: opened.headers.get("set-cookie")!.split(";")[0]!, "x-pipeshub-console": "1" };
+    assert.equal((await f.service.request("GET", `/api/v1/orgs/${f.orgId}/oauth-providers`, undefined, cookie)).status, 200);
+    const signedOut = await f.service.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${accessToken}` });
+    assert.ok(signedOut.status < 300, signedOut.text);
+    const refused = assertAuthError(
+      await f.service.request("GET", `/api/v1/orgs/${f.orgId}/oauth-providers`, undefined, cookie),
+      401,
+      "UNAUTHORIZED",
+    );
+    assert.match(refused.message, /signed out/);
+    assertAuthError(await f.service.request("GET", "/admin/session", undefined, cookie), 401, "UNAUTHORIZED");
+  });
+
   test("organisationScopeOf answers the organisation a scoped caller is limited to, and nothing for the operator", async (t) => {
     const { f } = await organisations(t);
     const { accessToken } = await signIn(f, alice);
@@ -268,7 +286,11 @@ describe("organisation admins: users with the admin role, signed in through thei
       adminToken: app.config.adminToken,
       setupSessions: app.store,
       consoleSessions: { state: app.state },
-      orgAdmins: { users: app.store.users, verifyAccessToken: app.sessionTokens.verifyAccessToken },
+      orgAdmins: {
+        users: app.store.users,
+        signInSessions: app.store.refreshTokens,
+        verifyAccessToken: app.sessionTokens.verifyAccessToken,
+      },
       audit: app.store.audit,
     });
     probe.addHook("onRequest", access.onRequest);

@@ -123,7 +123,7 @@ export function adminAccess(options: {
         const session = cookie ? await consoleSessionOf(options.consoleSessions, cookie) : undefined;
         if (!session) return refuse(reply);
         if (session.kind === "operator") return;
-        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId);
+        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
         // No longer an admin (or gone): the session ends, and a later promotion does not revive it.
         if (!standing.ok || standing.value.refusal) await closeConsoleSession(options.consoleSessions, cookie!);
         return standing.ok ? asOrgAdmin(request, reply, standing.value) : refuse(reply, standing.message);

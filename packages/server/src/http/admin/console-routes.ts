@@ -99,12 +99,16 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
         }
         const standing = await accessTokenStanding(options.orgAdmins, accessToken!);
         if (!standing.ok) return sendFailure(reply, standing);
-        const { user, refusal, expiresAtMs } = standing.value;
+        const { user, refusal, expiresAtMs, signInSession } = standing.value;
         if (refusal) return sendFailure(reply, refusal);
         // The session lasts no longer than the access token it was opened with.
         const ttlMs = Math.min(CONSOLE_SESSION_TTL_MS, expiresAtMs - Date.now());
         if (ttlMs < 1000) return sendFailure(reply, failure("UNAUTHORIZED", "The access token is expiring. Sign in again."));
-        const session = await openConsoleSession(options.sessions, { kind: "org-admin", orgId: user.orgId, userId: user.id }, ttlMs);
+        const session = await openConsoleSession(
+          options.sessions,
+          { kind: "org-admin", orgId: user.orgId, userId: user.id, signInSession },
+          ttlMs,
+        );
         return reply.header("set-cookie", cookie(session, ttlMs)).code(204).send();
       },
     );
@@ -123,13 +127,16 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
         if (!session) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
         reply.header("cache-control", "no-store");
         if (session.kind === "operator") return { kind: "operator" as const };
-        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId);
+        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
         if (standing.ok && !standing.value.refusal)
           return { kind: "org-admin" as const, orgId: session.orgId, email: standing.value.user.email };
         await closeConsoleSession(options.sessions, value!);
         return sendFailure(
           reply,
-          failure("UNAUTHORIZED", "The console session ended: its user is no longer an active admin of the organisation."),
+          failure(
+            "UNAUTHORIZED",
+            standing.ok ? "The console session ended: its user is no longer an active admin of the organisation." : standing.message,
+          ),
         );
       },
     );
