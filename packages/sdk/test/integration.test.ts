@@ -543,32 +543,7 @@ describe("retries against the real service", () => {
     assert.equal(user.role, "member");
     assert.equal((await client.admin.setUserRole(f.orgId, user.id, "admin")).role, "admin");
 
-    const session = await client.userAccount.initAuth({ email: alice.email });
-    const { authorizationUrl, state } = await client.oauth.authorizationUrl({
-      provider: PROVIDER,
-      email: alice.email,
-      redirectUri: REDIRECT_URI,
-      sessionToken: session.sessionToken,
-    });
-    const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
-    assert.ok("code" in callback, JSON.stringify(callback));
-    const tokens = await client.oauth.exchangeCode({
-      code: callback.code,
-      email: alice.email,
-      provider: PROVIDER,
-      redirectUri: REDIRECT_URI,
-      state,
-      sessionToken: session.sessionToken,
-    });
-    const signedIn = await client.userAccount.authenticate({
-      sessionToken: session.sessionToken,
-      method: "oauth",
-      credentials: { accessToken: tokens.accessToken, ...(tokens.idToken !== undefined && { idToken: tokens.idToken }) },
-      provider: PROVIDER,
-    });
-    assert.equal(signedIn.kind, "final");
-    if (signedIn.kind !== "final") return;
-
+    const signedIn = await signIn(f);
     const orgAdmin = new Pipeshub({ serverURL: f.service.url, adminToken: signedIn.accessToken });
     assert.deepEqual(
       (await orgAdmin.admin.listProviders(f.orgId)).map((p) => p.providerName),
