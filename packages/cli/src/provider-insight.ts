@@ -13,7 +13,8 @@ const health: Command = {
   summary: "how sign-ins through a provider went lately: attempts, failures by reason, what to fix",
   help: `Counts the audited sign-in steps through the provider over the last hour, day (default) or
 week: successes, failures by reason (the error identifier a sign-in answered) and the last failure
-with what to change, and where.`,
+with what to change, and where; then, over time, the attempts and failures of each 5-minute (1h),
+hour (24h) or 6-hour (7d) bucket that had any.`,
   options: { window: { type: "string" } },
   async run({ admin, out }, { args, values }) {
     const window = stringOption(values, "window", health) ?? "24h";
@@ -40,9 +41,23 @@ with what to change, and where.`,
         ]),
       );
     }
+    const busy = h.series.filter((b) => b.attempts > 0);
+    if (busy.length > 0) {
+      out.line("");
+      out.line(
+        table(busy, [
+          { header: `FROM (${bucketLength(h.bucketSeconds)})`, value: (b) => b.start },
+          { header: "ATTEMPTS", value: (b) => String(b.attempts) },
+          { header: "FAILURES", value: (b) => String(b.failures) },
+        ]),
+      );
+    }
     if (h.lastFailure?.fix) out.line(`\nWhat to change: ${oneLine(h.lastFailure.fix)}`);
   },
 };
+
+/** 300 → "5 MIN", 21600 → "6 H". */
+const bucketLength = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 3600} H` : `${seconds / 60} MIN`);
 
 const events: Command = {
   group: "orgs",

@@ -1,21 +1,34 @@
 import { type Command, stringOption } from "./command.ts";
+import { ServiceError, UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
+import type { UserRole } from "./sdk.ts";
+
+const ROLES: readonly string[] = ["member", "admin"] satisfies UserRole[];
+
+/** A role named on the command line, or a usage error naming the command. */
+function roleOf(value: string, command: string): UserRole {
+  if (!ROLES.includes(value)) throw new UsageError(`the role is member or admin, not "${value.slice(0, 40)}"`, command);
+  return value as UserRole;
+}
 
 const add: Command = {
   group: "users",
   name: "add",
   args: ["orgId"],
-  synopsis: "--email EMAIL [--name NAME]",
+  synopsis: "--email EMAIL [--name NAME] [--role member|admin]",
   summary: "add a user to an organisation (for sign-in without just-in-time provisioning)",
   help: `Options:
   --email EMAIL   the user's email address (required); their first sign-in links it
-  --name NAME     the user's full name`,
-  options: { email: { type: "string" }, name: { type: "string" } },
+  --name NAME     the user's full name
+  --role ROLE     member (default) or admin: administers the organisation with their own sign-in`,
+  options: { email: { type: "string" }, name: { type: "string" }, role: { type: "string" } },
   async run({ admin, out }, { args, values }) {
     const fullName = stringOption(values, "name", this);
+    const role = stringOption(values, "role", this);
     const user = await admin.createUser(args[0]!, {
       email: stringOption(values, "email", this, true),
       ...(fullName !== undefined && { fullName }),
+      ...(role !== undefined && { role: roleOf(role, "users add") }),
     });
     if (out.json) return out.data(user);
     out.line(
@@ -24,6 +37,7 @@ const add: Command = {
         ["email", user.email],
         ["name", user.fullName ?? "-"],
         ["status", user.status],
+        ["role", user.role],
         ["created", user.createdAt],
       ]),
     );
@@ -50,10 +64,38 @@ const find: Command = {
         { header: "EMAIL", value: (u) => u.email },
         { header: "NAME", value: (u) => u.fullName ?? "-" },
         { header: "STATUS", value: (u) => u.status },
+        { header: "ROLE", value: (u) => u.role },
         { header: "CREATED", value: (u) => u.createdAt },
       ]),
     );
   },
 };
 
-export const userCommands: readonly Command[] = [add, find];
+const setRole: Command = {
+  group: "users",
+  name: "set-role",
+  args: ["orgId", "user", "role"],
+  synopsis: "",
+  summary: "make a user an admin of their organisation, or a member again",
+  help: `Arguments:
+  <user>   the user's email (case-insensitively) or id
+  <role>   admin: signs in with their own provider and administers the organisation (its
+           providers and audit trail) in the console (/?next=admin) or with their access token;
+           member: an ordinary user again. Takes effect at the user's next request.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const [orgId, given] = [args[0]!, args[1]!];
+    const role = roleOf(args[2]!, "users set-role");
+    let userId = given;
+    if (given.includes("@")) {
+      const [found] = await admin.findUsers(orgId, given);
+      if (!found) throw new ServiceError(404, "NOT_FOUND", `No user with email ${given} in this organisation.`);
+      userId = found.id;
+    }
+    const user = await admin.setUserRole(orgId, userId, role);
+    if (out.json) return out.data(user);
+    out.line(`${user.email} (${user.id}) is now ${user.role === "admin" ? "an admin" : "a member"} of organisation ${user.orgId}`);
+  },
+};
+
+export const userCommands: readonly Command[] = [add, find, setRole];

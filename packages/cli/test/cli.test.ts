@@ -78,7 +78,16 @@ describe("pipeshub-auth CLI", () => {
   test("--help lists every command and the exit codes; each command has its own help", async () => {
     const [top, add, bare] = await Promise.all([cli(["--help"]), cli(["providers", "add", "--help"]), cli([])]);
     assert.equal(top.code, 0);
-    for (const command of ["orgs create", "providers add", "providers test", "users find", "keys rotate", "keys reencrypt", "audit tail"])
+    for (const command of [
+      "orgs create",
+      "providers add",
+      "providers test",
+      "users find",
+      "users set-role",
+      "keys rotate",
+      "keys reencrypt",
+      "audit tail",
+    ])
       assert.match(top.stdout, new RegExp(command));
     assert.match(top.stdout, /3 {2}cannot reach the service/);
     assert.match(top.stdout, /4 {2}providers test, providers doctor: the provider check failed/);
@@ -288,7 +297,14 @@ describe("pipeshub-auth CLI", () => {
     assert.match(health.stdout, /attempts +1/);
     assert.match(health.stdout, /1 +PROVIDER_UNAVAILABLE/);
     assert.match(health.stdout, /What to change: The provider could not be reached/);
-    assert.deepEqual(JSON.parse(healthJson.stdout).failures, { PROVIDER_UNAVAILABLE: 1 });
+    assert.match(
+      health.stdout,
+      /FROM \(5 MIN\) +ATTEMPTS +FAILURES\n\d{4}-\d\d-\d\dT\d\d:\d[05]:00\.000Z +1 +1\n/,
+      "the bucket of the attempt",
+    );
+    const healthData = JSON.parse(healthJson.stdout) as { failures: unknown; bucketSeconds: number; series: { attempts: number }[] };
+    assert.deepEqual(healthData.failures, { PROVIDER_UNAVAILABLE: 1 });
+    assert.deepEqual([healthData.bucketSeconds, healthData.series.length], [3600, 25], "a day by default, by the hour");
     assert.equal(badWindow.code, 2);
     assert.equal(events.stdout.trim(), "no provider changes recorded");
 
@@ -413,6 +429,41 @@ describe("pipeshub-auth CLI", () => {
     // Everything is already under the service's only key: nothing to re-encrypt.
     assert.deepEqual(json<{ reencrypted: number }>(await cli(["keys", "reencrypt", "--json"], { service })), { reencrypted: 0 });
     assert.match((await cli(["keys", "reencrypt"], { service })).stdout, /^re-encrypted 0 secrets under the current encryption key\n$/);
+  });
+
+  test("users add --role and users set-role: an organisation's admins, by email or id", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const ann = json<{ id: string; role: string }>(
+      await cli(["users", "add", orgId, "--email", "ann@acme.test", "--role", "admin", "--json"], { service }),
+    );
+    assert.equal(ann.role, "admin");
+    const bob = json<{ id: string; role: string }>(await cli(["users", "add", orgId, "--email", "bob@acme.test", "--json"], { service }));
+    assert.equal(bob.role, "member");
+
+    const demoted = await cli(["users", "set-role", orgId, "ANN@acme.test", "member"], { service });
+    assert.equal(demoted.code, 0, demoted.stderr);
+    assert.equal(demoted.stdout, `ann@acme.test (${ann.id}) is now a member of organisation ${orgId}\n`);
+    const promoted = json<{ id: string; role: string }>(await cli(["users", "set-role", orgId, bob.id, "admin", "--json"], { service }));
+    assert.deepEqual([promoted.id, promoted.role], [bob.id, "admin"]);
+    const listed = await cli(["users", "find", orgId], { service });
+    assert.match(listed.stdout, /ROLE/);
+    assert.match(listed.stdout, /ann@acme\.test .* member /);
+    assert.match(listed.stdout, /bob@acme\.test .* admin /);
+
+    const [nobody, unknownId, badRole, missing] = await Promise.all([
+      cli(["users", "set-role", orgId, "nobody@acme.test", "admin"], { service }),
+      cli(["users", "set-role", orgId, "usr_nope", "admin"], { service }),
+      cli(["users", "set-role", orgId, bob.id, "owner"], { service }),
+      cli(["users", "set-role", orgId, bob.id], { service }),
+    ]);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /^error: NOT_FOUND: No user with email nobody@acme\.test/);
+    assert.equal(unknownId.code, 1);
+    assert.match(unknownId.stderr, /^error: NOT_FOUND: /);
+    assert.equal(badRole.code, 2);
+    assert.match(badRole.stderr, /the role is member or admin, not "owner"/);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing <role>/);
   });
 
   test("audit tail: the latest records newest last; --follow prints new ones until interrupted", async (t) => {

@@ -151,6 +151,12 @@ export interface ProviderDoctorReport {
   [key: string]: unknown;
 }
 
+/**
+ * A user's role in their organisation: a `member`, or an `admin`, who administers the
+ * organisation (its providers, its audit trail) with their own sign-in's access token.
+ */
+export type UserRole = "member" | "admin";
+
 /** A user of an organisation. */
 export interface OrgUser {
   id: string;
@@ -159,6 +165,8 @@ export interface OrgUser {
   fullName?: string | null;
   /** E.g. `"active"` or `"disabled"`. */
   status: string;
+  /** `"member"` or `"admin"` (a newer service may know more roles). */
+  role: UserRole | (string & {});
   createdAt: string;
   [key: string]: unknown;
 }
@@ -167,6 +175,8 @@ export interface OrgUser {
 export interface CreateUserRequest {
   email: string;
   fullName?: string;
+  /** Default `"member"`. */
+  role?: UserRole;
 }
 
 /** One step of an organisation's sign-in (the contract's `AuthStep`). */
@@ -288,6 +298,20 @@ export interface ProviderHealth {
   failures: Record<string, number>;
   lastSuccessAt: string | null;
   lastFailure: { reason: string; at: string; fix?: string } | null;
+  /** The length of each bucket of `series`: 300 (1h), 3600 (24h) or 21600 (7d). */
+  bucketSeconds: number;
+  /** The same attempts over time: every bucket from the one holding `since` to the one holding now, oldest first. */
+  series: HealthBucket[];
+}
+
+/** The attempts of one bucket of {@link ProviderHealth.series}. */
+export interface HealthBucket {
+  /** The bucket's start (ISO 8601, UTC): a multiple of `bucketSeconds`. */
+  start: string;
+  attempts: number;
+  successes: number;
+  /** attempts − successes. */
+  failures: number;
 }
 
 /** One page of the audit trail, newest first. */
@@ -344,6 +368,7 @@ const userShape = {
   email: "string",
   fullName: "string?",
   status: "string",
+  role: "string",
   createdAt: "string",
 } as const;
 const auditPageShape = { records: "array", nextCursor: "string?" } as const;
@@ -367,7 +392,10 @@ const healthShape = {
   failures: "object",
   lastSuccessAt: "string?",
   lastFailure: "object?",
+  bucketSeconds: "integer",
+  series: "array",
 } as const;
+const healthBucketShape = { start: "string", attempts: "integer", successes: "integer", failures: "integer" } as const;
 const testSignInStartShape = { authorizationUrl: "string", state: "string", redirectUri: "string" } as const;
 const testSignInShape = { orgId: "string", provider: "string", claims: "object?", userinfo: "object?", decision: "object" } as const;
 const decisionShape = { outcome: "string", userId: "string?", reason: "string?", fix: "string?" } as const;
@@ -515,6 +543,7 @@ export class Admin {
   createUser(orgId: string, request: CreateUserRequest, options?: RequestOptions): Promise<OrgUser> {
     const body: Record<string, string> = { email: request.email };
     if (request.fullName !== undefined) body.fullName = request.fullName;
+    if (request.role !== undefined) body.role = request.role;
     return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) =>
       readShape(parseJson(raw), userShape),
     );
@@ -528,6 +557,23 @@ export class Admin {
   /** Lists the organisation's users: `GET /api/v1/orgs/{orgId}/users`. */
   listUsers(orgId: string, options?: RequestOptions): Promise<OrgUser[]> {
     return this.#call({ method: "GET", path: `${orgPath(orgId)}/users`, idempotent: true }, options, decodeUsers);
+  }
+
+  /**
+   * Makes the organisation's user an admin of it, or a member again:
+   * `PATCH /api/v1/orgs/{orgId}/users/{userId}` with `{ role }`. An admin may then do for the
+   * organisation what a setup session may (its providers, its audit trail) with the access token
+   * of their own sign-in, or in the console; a change applies at their next request. Setting the
+   * same role again changes nothing, so it is retried like a `PUT`.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
+   */
+  setUserRole(orgId: string, userId: string, role: UserRole, options?: RequestOptions): Promise<OrgUser> {
+    return this.#call(
+      { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { role }, idempotent: true },
+      options,
+      (raw) => readShape(parseJson(raw), userShape),
+    );
   }
 
   /** Reads the sign-in audit trail, a page at a time, newest first, optionally narrowed: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=`. */
@@ -658,7 +704,7 @@ export class Admin {
 
   /**
    * How sign-ins through a provider went over the last hour, day (default) or week, failures by
-   * reason and what to do about the last one: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health?window=`.
+   * reason and what to do about the last one, and over time (`series`): `GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health?window=`.
    */
   getProviderHealth(orgId: string, name: string, window?: HealthWindow, options?: RequestOptions): Promise<ProviderHealth> {
     return this.#call(
@@ -680,6 +726,11 @@ export class Admin {
           failures,
           lastSuccessAt: health.lastSuccessAt ?? null,
           lastFailure: last && { reason: last.reason, at: last.at, ...(last.fix && { fix: last.fix }) },
+          bucketSeconds: health.bucketSeconds,
+          series: readArray(health.series, "response.series", (item, path) => {
+            const b = readShape(item, healthBucketShape, path);
+            return { start: b.start, attempts: b.attempts, successes: b.successes, failures: b.failures };
+          }),
         };
       },
     );

@@ -42,7 +42,7 @@ export interface TransportConfig {
 
 /** One HTTP call as an operation describes it. */
 export interface RequestSpec {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path below `serverURL`, starting with `/`; path parameters already encoded. */
   path: string;
   query?: Record<string, string | number | undefined>;

@@ -133,6 +133,8 @@ export interface RefreshTokenUser {
   orgId: string;
   email: string;
   fullName?: string | null;
+  /** The contract's organisation role: `"admin"` or `"member"`. */
+  role?: "admin" | "member" | (string & {}) | null;
   hasLoggedIn?: boolean | null;
   isDeleted?: boolean | null;
   slug?: string | null;

@@ -536,6 +536,28 @@ describe("retries against the real service", () => {
     assert.equal((await rejection(setup.admin.listProviders(f.orgId), APIError)).error, "UNAUTHORIZED");
   });
 
+  test("setUserRole makes a user an organisation admin, whose own access token reaches its organisation's providers and audit only", async (t) => {
+    const f = await setUp(t);
+    const { client } = f;
+    const user = await client.admin.createUser(f.orgId, { email: alice.email });
+    assert.equal(user.role, "member");
+    assert.equal((await client.admin.setUserRole(f.orgId, user.id, "admin")).role, "admin");
+
+    const signedIn = await signIn(f);
+    const orgAdmin = new Pipeshub({ serverURL: f.service.url, adminToken: signedIn.accessToken });
+    assert.deepEqual(
+      (await orgAdmin.admin.listProviders(f.orgId)).map((p) => p.providerName),
+      [PROVIDER],
+    );
+    assert.ok((await orgAdmin.admin.listAudit(f.orgId)).records.length > 0);
+    assert.equal((await rejection(orgAdmin.admin.listOrgs(), APIError)).error, "FORBIDDEN");
+    assert.equal((await rejection(orgAdmin.admin.setUserRole(f.orgId, user.id, "admin"), APIError)).error, "FORBIDDEN");
+    await client.admin.setUserRole(f.orgId, user.id, "member");
+    assert.equal((await rejection(orgAdmin.admin.listProviders(f.orgId), APIError)).statusCode, 403, "demoted: at once");
+    const refreshed = await client.userAccount.refreshToken({ refreshToken: signedIn.refreshToken });
+    assert.equal(refreshed.user.role, "member");
+  });
+
   test("admin.listEvents reads the provider.changed event a key rotation raised", async (t) => {
     const f = await setUp(t, { config: { providerWatchIntervalSeconds: 1 } });
     const { client } = clientOf(f.service);
@@ -573,7 +595,7 @@ describe("retries against the real service", () => {
     assert.equal(again.error, "INVALID_STATE");
   });
 
-  test("admin.getProviderHealth counts the failure by reason and says what to do about it", async (t) => {
+  test("admin.getProviderHealth counts the failure by reason, says what to do about it, and places it in the series", async (t) => {
     const f = await setUp(t, { settings: endpointsAt(await closedPortUrl()) });
     const { client } = clientOf(f.service);
     await rejection(client.oauth.exchangeCode({ code: "c", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }), APIError);
@@ -583,6 +605,13 @@ describe("retries against the real service", () => {
     assert.match(health.lastFailure?.fix ?? "", /could not be reached/);
     const { records } = await client.admin.listAudit(f.orgId);
     assert.equal(records[0]?.reason, "PROVIDER_UNAVAILABLE");
+    assert.equal(health.bucketSeconds, 300);
+    assert.equal(health.series.length, 13, "5-minute buckets from the one holding since to the one holding now");
+    const bucketStart = new Date(Math.floor(Date.parse(records[0]!.createdAt) / 300_000) * 300_000).toISOString();
+    assert.deepEqual(
+      health.series.filter((b) => b.attempts > 0),
+      [{ start: bucketStart, attempts: 1, successes: 0, failures: 1 }],
+    );
   });
 
   test("an idempotent read whose answer was lost is retried under backoff", async (t) => {

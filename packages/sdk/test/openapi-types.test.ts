@@ -95,6 +95,12 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.createUser", call: (c) => c.admin.createUser(ORG, { email: "a@example.com" }), body: `Arg1`, response: `Result` },
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },
+  {
+    sdk: "admin.setUserRole",
+    call: (c) => c.admin.setUserRole(ORG, "u1", "admin"),
+    body: `{ role: Arg2 }`,
+    response: `Result`,
+  },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
   { sdk: "admin.createSetupLink", call: (c) => c.admin.createSetupLink(ORG, { expiresInHours: 2 }), body: `Arg1`, response: `Result` },
   { sdk: "admin.listSetupLinks", call: (c) => c.admin.listSetupLinks(ORG), response: `Result` },
@@ -158,7 +164,7 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
   {
     why: "The SDK checks _id, orgId and email of the refreshed user and types the contract's other fields when present (any contract server may leave them out); __v is Mongoose's version key, of no use to a client, and passes through untyped.",
     differences: [
-      ...["fullName", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt"].map(
+      ...["fullName", "role", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt"].map(
         (name) =>
           `userAccount.refreshToken (POST /userAccount/refresh/token) 200 response.user.${name}: required in the service's schema, optional in the SDK type`,
       ),
@@ -185,6 +191,7 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
       "admin.createUser (POST /api/v1/orgs/{orgId}/users) 201 response.fullName: required in the service's schema, optional in the SDK type",
       "admin.findUsers (GET /api/v1/orgs/{orgId}/users) 200 response[].fullName: required in the service's schema, optional in the SDK type",
       "admin.listUsers (GET /api/v1/orgs/{orgId}/users) 200 response[].fullName: required in the service's schema, optional in the SDK type",
+      "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) 200 response.fullName: required in the service's schema, optional in the SDK type",
     ],
   },
   {

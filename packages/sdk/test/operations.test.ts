@@ -313,7 +313,15 @@ describe("admin", () => {
     createdAt: "2025-01-01T00:00:00Z",
     updatedAt: "2025-01-01T00:00:00Z",
   };
-  const user = { id: "usr_1", orgId: "org_1", email: "u@acme.test", fullName: null, status: "active", createdAt: "2025-01-01T00:00:00Z" };
+  const user = {
+    id: "usr_1",
+    orgId: "org_1",
+    email: "u@acme.test",
+    fullName: null,
+    status: "active",
+    role: "member",
+    createdAt: "2025-01-01T00:00:00Z",
+  };
   const record = {
     id: "ev1",
     createdAt: "2025-01-01T00:00:00Z",
@@ -426,6 +434,25 @@ describe("admin", () => {
     const { event: _missing, ...withoutEvent } = record;
     const { admin } = await serve((_req, res) => sendJson(res, 200, { records: [withoutEvent], nextCursor: null }));
     await assert.rejects(admin.admin.listAudit("org_1"), /response\.records\[0\]\.event: required string is missing/);
+  });
+
+  it("setUserRole PATCHes the user with { role } and reads the user", async () => {
+    const admin_ = { ...user, role: "admin" };
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, admin_));
+    assert.deepEqual(await admin.admin.setUserRole("org_1", "usr/1", "admin"), admin_);
+    const request = only(server);
+    assert.equal(`${request.method} ${request.url}`, "PATCH /api/v1/orgs/org_1/users/usr%2F1");
+    assert.deepEqual(JSON.parse(request.body), { role: "admin" });
+    assert.equal(request.headers.authorization, "Bearer admin-jwt");
+  });
+
+  it("rejects a user without a role", async () => {
+    const { role: _missing, ...withoutRole } = user;
+    const { admin } = await serve((_req, res) => sendJson(res, 201, withoutRole));
+    await assert.rejects(
+      admin.admin.createUser("org_1", { email: "u@acme.test", role: "admin" }),
+      /response\.role: required string is missing/,
+    );
   });
 
   it("doctorProvider POSTs to the provider's doctor and reads its findings", async () => {

@@ -3,8 +3,7 @@ import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
-import { watchProvidersOnce } from "./admin/provider-watch.ts";
-import { postProviderEvent, scheduleProviderWatch } from "./admin/provider-watch-schedule.ts";
+import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
@@ -225,12 +224,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
   await server.register(setupSessionRoutes(store));
-  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state } }));
+  // Organisation admins: the service's own access token, and the user as stored at each request.
+  const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
+  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state }, orgAdmins }));
   await server.register(
     adminApi({
       adminToken: config.adminToken,
       publicUrl: config.publicUrl,
       consoleSessions: { state },
+      orgAdmins,
       administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },
@@ -239,29 +241,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     }),
   );
 
-  const watch =
-    config.providerWatchIntervalSeconds > 0
-      ? scheduleProviderWatch({
-          intervalMs: config.providerWatchIntervalSeconds * 1000,
-          state,
-          round: () =>
-            watchProvidersOnce({
-              ...store,
-              readSnapshot: (settings) => readProviderSnapshot(outbound, settings),
-              async onChange(event) {
-                metrics.recordProviderChange(event.orgId, event.provider);
-                server.log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
-                const webhook = config.providerWatchWebhook;
-                if (webhook)
-                  await postProviderEvent(webhook, event).catch((e: Error) => server.log.warn({ cause: e.message }, "webhook failed"));
-              },
-            }),
-          onRound: (outcome) =>
-            outcome instanceof Error
-              ? server.log.error({ cause: outcome.message }, "provider watch round failed")
-              : server.log.debug(outcome, "provider watch round"),
-        })
-      : undefined;
+  const watch = startProviderWatch({
+    intervalSeconds: config.providerWatchIntervalSeconds,
+    webhook: config.providerWatchWebhook,
+    state,
+    watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(outbound, settings) },
+    onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
+    log: server.log,
+  });
 
   return {
     server,

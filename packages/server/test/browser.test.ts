@@ -4,62 +4,22 @@
  * organisation. CI installs Chromium; without one the file is skipped.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test, type TestContext } from "node:test";
-import { chromium, type Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { chromiumSkip, openBrowser, type RunningDemo, startDemo } from "./support/browser.ts";
 import { closedPortUrl } from "./support/faulty-servers.ts";
 import { startService } from "./support/service.ts";
 import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 import { startTestProvider } from "./support/test-provider.ts";
-import { freePort, repoRoot, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
+import { repoRoot } from "./support/spawned-service.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `no Chromium executable at ${CHROMIUM} (set CHROMIUM_PATH)`;
 const ARTIFACTS = join(repoRoot, "test-artifacts");
-
-/** A fresh `npm start` with DEMO=auto: answers the sign-in page's URL and the demo provider's. */
-async function startDemo(t: TestContext) {
-  const service = spawnService(t, { DATA_DIR: temporaryDataDir(t), PORT: String(await freePort()), DEMO: "auto" });
-  const signIn = (await service.waitFor(/Sign in at:\s+(http:\/\/\S+)/))[1]!;
-  const provider = (await service.waitFor(/Demo provider:\s+(http:\/\/\S+)/))[1]!;
-  const user = await service.waitFor(/Demo user:\s+(\S+)\s+password: (\S+)/);
-  return { service, signIn, provider, email: user[1]!, password: user[2]! };
-}
-
-/** A browser with a fresh profile; page errors and CSP violations are collected. */
-async function openBrowser(t: TestContext) {
-  const profile = mkdtempSync(join(tmpdir(), "pipeshub-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 900, height: 720 },
-  });
-  t.after(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems };
-}
+const skip = chromiumSkip;
 
 /** From the sign-in page to the provider's consent page, as a person would. */
-async function signInUpToConsent(page: Page, demo: Awaited<ReturnType<typeof startDemo>>) {
+async function signInUpToConsent(page: Page, demo: RunningDemo) {
   await page.goto(demo.signIn);
   await page.getByLabel("Work email").fill(demo.email);
   await page.getByRole("button", { name: "Continue", exact: true }).click();
@@ -204,7 +164,7 @@ describe("the API reference at /docs in Chromium", { skip, timeout: 120_000 }, (
 });
 
 describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
-  test("an operator signs in, runs the provider doctor, and reads why sign-ins failed", async (t) => {
+  test("an operator sets up a provider from a preset, runs the doctor and a test sign-in, and reads why sign-ins failed", async (t) => {
     const f = await signInFixture(t);
     const refused = await f.exchange({ code: "a-code-the-provider-never-issued", email: alice.email });
     assert.equal(refused.status, 400, refused.text);
@@ -232,20 +192,54 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     const health = await page.locator("#panel").innerText();
     assert.match(health, /1 attempts, 0 succeeded/);
     assert.match(health, /What to change: The provider refused the authorization code/);
-    assert.equal(await page.locator("#panel svg rect").count(), 1, "one bar: INVALID_GRANT");
-    assert.match(await page.locator("#failures").innerText(), /INVALID_GRANT\n.*The provider refused the authorization code/);
+    assert.equal(await page.locator("#panel svg.reasons rect").count(), 1, "one bar: INVALID_GRANT");
+    // Over time: one column per hour of the last day; the failure is in the latest one (or the one before, across an hour's turn).
+    assert.equal(await page.locator("#panel svg.timeline g").count(), 25);
+    assert.equal(await page.locator("#panel svg.timeline rect.bar").count(), 1);
+    assert.match((await page.locator("#panel svg.timeline").getAttribute("aria-label")) ?? "", /0 succeeded, 1 failed/);
+    await page.getByRole("button", { name: "last 7 days" }).click();
+    await page.getByRole("heading", { name: "Health: acme-idp, last 7 days" }).waitFor();
+    assert.equal(await page.locator("#panel svg.timeline g").count(), 29, "6-hour columns over a week");
+
+    // The audit trail, narrowed to failures: the reason and what to change.
+    await page.getByLabel("Outcome").selectOption("failure");
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    await page.locator("#audit tbody tr").filter({ hasText: "INVALID_GRANT" }).waitFor();
+    const failures = await page.locator("#audit tbody").innerText();
+    assert.match(
+      failures,
+      /oauth\.exchange\s+alice@acme\.test\s+acme-idp\s+failed\s+INVALID_GRANT\s+The provider refused the authorization code/,
+    );
+    assert.equal(await page.locator("#audit tbody tr").count(), 1);
+    await page.getByLabel("Email").fill("nobody@acme.test");
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    await page.getByText("Nothing recorded matches.").waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "admin-console.png"), fullPage: true });
 
-    // The wizard: a preset, its options, the client, and the redirect URI to register at the provider.
+    // A test sign-in needs the console's redirect URI registered: the fixture's provider lacks it, and the console says so.
+    await page.getByRole("button", { name: "Test sign-in at acme-idp" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: `register ${f.service.url}/admin/test-signin for acme-idp` })
+      .waitFor();
+
+    // The wizard: a preset, its options, the client, and the redirect URIs to register at the provider.
+    const carol = { sub: "carol-sub", email: "carol@acme.test", email_verified: false, name: "Carol Acme" };
     const gitlab = await startTestProvider({
-      clients: [{ client_id: "wizard-app", client_secret: "wizard-secret-0123456789", redirect_uris: [`${f.service.url}/callback`] }],
-      users: [],
+      clients: [
+        {
+          client_id: "wizard-app",
+          client_secret: "wizard-secret-0123456789",
+          redirect_uris: [`${f.service.url}/callback`, `${f.service.url}/admin/test-signin`],
+        },
+      ],
+      users: [carol],
     });
     t.after(() => gitlab.close());
     await page.getByText("Add a provider").click();
     await page.getByLabel("Kind of provider").selectOption("gitlab");
-    assert.equal(await page.locator("#wizard-redirect").innerText(), `${f.service.url}/callback`);
+    assert.equal(await page.locator("#wizard-redirect").innerText(), `${f.service.url}/callback\n${f.service.url}/admin/test-signin`);
     await page.getByLabel(/Self-managed GitLab address/).fill(gitlab.issuer);
     await page.getByLabel(/^Name here/).fill("gitlab");
     await page.getByLabel(/^Client ID/).fill("wizard-app");
@@ -256,6 +250,25 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.ok(await page.getByRole("button", { name: "Doctor gitlab" }).isVisible(), "listed with the others");
     assert.equal(await page.getByLabel(/^Client secret/).inputValue(), "", "the secret does not stay in the form");
 
+    // The test sign-in: the provider in a small window, the claims and the decision back in the console.
+    const usersBefore = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+    const opened = page.waitForEvent("popup");
+    await page.getByRole("button", { name: "Test sign-in at gitlab" }).click();
+    const popup = await opened;
+    await popup.waitForURL((url) => url.origin === new URL(gitlab.issuer).origin);
+    await popup.getByLabel("Email").fill(carol.email);
+    await popup.getByRole("button", { name: "Sign in" }).click();
+    await popup.getByRole("button", { name: "Allow" }).click();
+    await page.getByRole("heading", { name: "Test sign-in: gitlab" }).waitFor();
+    const result = await page.locator("#panel").innerText();
+    assert.match(result, /A real sign-in would be refused: EMAIL_NOT_VERIFIED\./);
+    assert.match(result, /What to change: .*email/i);
+    assert.match(result, /email\s+carol@acme\.test/, "the ID token's claims");
+    assert.match(result, /email_verified\s+false/);
+    assert.equal(new URL(popup.isClosed() ? f.service.url : popup.url()).search, "", "the code left the callback's address bar");
+    const usersAfter = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+    assert.deepEqual(usersAfter.body, usersBefore.body, "a test sign-in creates no user");
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Operator sign-in" }).waitFor();
     const after = await page.evaluate(() =>
@@ -263,9 +276,55 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     );
     assert.equal(after, 401, "signed out: the cookie no longer opens the admin API");
     assert.deepEqual(
+      problems.filter((p) => !/status of (401|400)/.test(p)),
+      [],
+      "nothing but the expected 401s (the first look before signing in, the check after signing out) and the refused test sign-in's 400",
+    );
+  });
+
+  test("a test sign-in that returns with no console open completes on the console's page itself, and the code leaves the address bar", async (t) => {
+    const f = await signInFixture(t);
+    const other = await startTestProvider({
+      clients: [
+        { client_id: "console-app", client_secret: "console-secret-0123456789", redirect_uris: [`${f.service.url}/admin/test-signin`] },
+      ],
+      users: [alice],
+    });
+    t.after(() => other.close());
+    const put = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/oauth-providers/other`, {
+      clientId: "console-app",
+      clientSecret: "console-secret-0123456789",
+      issuer: other.issuer,
+      redirectUris: [`${f.service.url}/admin/test-signin`],
+      enableJit: true,
+    });
+    assert.equal(put.status, 201, put.text);
+    const { page, problems } = await openBrowser(t);
+    await page.goto(`${f.service.url}/admin`);
+    await page.getByLabel("Admin token").fill(f.service.app.config.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Organisations" }).waitFor();
+    const authorizationUrl = await page.evaluate(
+      (path) =>
+        fetch(path, { method: "POST", headers: { "x-pipeshub-console": "1", "content-type": "application/json" }, body: "{}" })
+          .then((r) => r.json())
+          .then((body: { authorizationUrl: string }) => body.authorizationUrl),
+      `/api/v1/orgs/${f.orgId}/oauth-providers/other/test-signin`,
+    );
+    await page.goto(authorizationUrl);
+    await page.getByLabel("Email").fill(alice.email);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.getByRole("heading", { name: "Test sign-in: other" }).waitFor();
+    assert.match(await page.locator("#test-signin-result").innerText(), /would succeed and create a new user/);
+    assert.equal(new URL(page.url()).pathname, "/admin/test-signin");
+    assert.equal(new URL(page.url()).search, "", "the code is gone from the address bar");
+    const users = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+    assert.deepEqual(users.body, [], "and nobody was created");
+    assert.deepEqual(
       problems.filter((p) => !/status of 401/.test(p)),
       [],
-      "nothing but the expected 401s: the first look before signing in, and the check after signing out",
+      "nothing but the first look before signing in",
     );
   });
 
@@ -277,7 +336,6 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     await page.getByRole("heading", { name: "Acme" }).waitFor();
     assert.equal(new URL(page.url()).hash, "", "the token is gone from the address bar");
     assert.ok(await page.getByRole("button", { name: "Doctor acme-idp" }).isVisible());
-    assert.equal(await page.locator("#failures-block").isVisible(), false, "the audit trail is the operator's");
     await page.goto("about:blank");
     await page.goto(`${f.service.url}/admin/setup#${link.body.token}`);
     await page

@@ -73,7 +73,11 @@ describe("the demo", () => {
     assert.deepEqual(org.domains, ["example.com"]);
     const provider = (await (await first.admin(`${url}/api/v1/orgs/${org.id}/oauth-providers/demo`)).json()) as Provider;
     assert.equal(provider.issuer, issuer);
-    assert.deepEqual(provider.redirectUris, [`${url}/callback`]);
+    assert.deepEqual(
+      provider.redirectUris,
+      [`${url}/callback`, `${url}/admin/test-signin`],
+      "the sign-in page, and the console's test sign-ins",
+    );
     assert.equal(provider.enableJit, true);
     assert.equal(provider.clientSecretSet, true);
 

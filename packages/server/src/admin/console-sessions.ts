@@ -1,25 +1,52 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
-/** How long an operator's console session lasts. */
+/** How long a console session lasts at most. */
 export const CONSOLE_SESSION_TTL_MS = 8 * 3600_000;
 
-/** The operator's console sessions, kept by the hash of their cookie value in the shared state. */
+/** The console's sessions, kept by the hash of their cookie value in the shared state. */
 export interface ConsoleSessionDeps {
   readonly state: Pick<ShortLivedState, "set" | "get" | "delete">;
 }
 
-const keyOf = (token: string) => `console:${createHash("sha256").update(token).digest("base64url")}`;
+/**
+ * Who a console session is for: the operator (who proved the admin token), or an organisation
+ * admin (who proved their access token), whose standing is re-read at each request.
+ */
+export type ConsoleSession =
+  | { readonly kind: "operator" }
+  | { readonly kind: "org-admin"; readonly orgId: string; readonly userId: string; readonly signInSession: string };
 
-/** Opens a session for an operator who proved the admin token; answers the cookie's value. */
-export async function openConsoleSession(deps: ConsoleSessionDeps): Promise<string> {
+const keyOf = (token: string) => `console:${createHash("sha256").update(token).digest("base64url")}`;
+/** The operator's sessions are stored as this word (as before organisation admins had sessions). */
+const OPERATOR = "operator";
+
+/** Opens a session, for at most `ttlMs`; answers the cookie's value. */
+export async function openConsoleSession(
+  deps: ConsoleSessionDeps,
+  session: ConsoleSession = { kind: "operator" },
+  ttlMs = CONSOLE_SESSION_TTL_MS,
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
-  await deps.state.set(keyOf(token), "operator", CONSOLE_SESSION_TTL_MS);
+  const value = session.kind === "operator" ? OPERATOR : JSON.stringify(session);
+  await deps.state.set(keyOf(token), value, Math.min(ttlMs, CONSOLE_SESSION_TTL_MS));
   return token;
 }
 
-export async function consoleSessionOpen(deps: ConsoleSessionDeps, token: string): Promise<boolean> {
-  return (await deps.state.get(keyOf(token))) === "operator";
+/** The session a cookie's value opens, while it lasts. */
+export async function consoleSessionOf(deps: ConsoleSessionDeps, token: string): Promise<ConsoleSession | undefined> {
+  const value = await deps.state.get(keyOf(token));
+  if (value === OPERATOR) return { kind: "operator" };
+  if (!value?.startsWith("{")) return undefined;
+  try {
+    const stored = JSON.parse(value) as Partial<{ kind: string; orgId: unknown; userId: unknown; signInSession: unknown }>;
+    const { kind, orgId, userId, signInSession } = stored;
+    if (kind === "org-admin" && typeof orgId === "string" && typeof userId === "string" && typeof signInSession === "string")
+      return { kind, orgId, userId, signInSession };
+  } catch {
+    // Not a session this version wrote: none.
+  }
+  return undefined;
 }
 
 export async function closeConsoleSession(deps: ConsoleSessionDeps, token: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ProviderEvent } from "../domain/provider-watch.ts";
-import type { WatchRound } from "./provider-watch.ts";
+import { type ProviderWatchDeps, type WatchRound, watchProvidersOnce } from "./provider-watch.ts";
 
 export interface ProviderWatchSchedule {
   readonly intervalMs: number;
@@ -60,4 +60,45 @@ export async function postProviderEvent(webhook: { url: string; secret: string |
   const response = await fetch(webhook.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000), redirect: "manual" });
   await response.body?.cancel();
   if (!response.ok) throw new Error(`the provider-change webhook answered ${response.status}`);
+}
+
+/** Where the running watch reports: the service's logger. */
+export interface ProviderWatchLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  debug(fields: object, message: string): void;
+}
+
+/**
+ * The provider watch of a running service (PROVIDER_WATCH_INTERVAL_SECONDS; 0 is off): rounds on
+ * the schedule above; each change is counted (`onChange`), logged and posted to the webhook
+ * (PROVIDER_WATCH_WEBHOOK_URL) when there is one; rounds are logged.
+ */
+export function startProviderWatch(options: {
+  readonly intervalSeconds: number;
+  readonly webhook: { url: string; secret: string | undefined } | undefined;
+  readonly state: Pick<ShortLivedState, "increment">;
+  readonly watch: Omit<ProviderWatchDeps, "onChange">;
+  readonly onChange: (event: ProviderEvent) => void;
+  readonly log: ProviderWatchLog;
+}): { stop(): Promise<void> } | undefined {
+  if (options.intervalSeconds <= 0) return undefined;
+  const { log, webhook } = options;
+  return scheduleProviderWatch({
+    intervalMs: options.intervalSeconds * 1000,
+    state: options.state,
+    round: () =>
+      watchProvidersOnce({
+        ...options.watch,
+        async onChange(event) {
+          options.onChange(event);
+          log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
+          if (webhook) await postProviderEvent(webhook, event).catch((e: Error) => log.warn({ cause: e.message }, "webhook failed"));
+        },
+      }),
+    onRound: (outcome) =>
+      outcome instanceof Error
+        ? log.error({ cause: outcome.message }, "provider watch round failed")
+        : log.debug(outcome, "provider watch round"),
+  });
 }

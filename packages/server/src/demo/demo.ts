@@ -154,11 +154,13 @@ async function listen(port: number, options: Parameters<typeof startOidcProvider
 export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: true }>, store: Store): Promise<RunningDemo> {
   const previous = plan.state;
   const redirectUri = `${config.publicUrl}/callback`;
+  // The console's page for test sign-ins, so the demo provider can be tried from /admin too.
+  const testSignInUri = `${config.publicUrl}/admin/test-signin`;
   const clientId = previous?.clientId ?? "pipeshub-auth-demo";
   const clientSecret = previous?.clientSecret ?? randomBytes(24).toString("base64url");
   const preferredPort = previous?.port ?? (config.port > 0 && config.port < 65535 ? config.port + 1 : 0);
   const provider = await listen(preferredPort, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri] }],
+    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri, testSignInUri] }],
     users: [{ ...DEMO_USER }],
     signingKeys: previous?.signingKeys ?? (await generateSigningKeySet()),
     ...(previous && { cookieKeys: previous.cookieKeys }),
@@ -174,7 +176,11 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
     }
     // Seeded once; later starts re-save only what moved (the port, or PUBLIC_URL), keeping admin edits.
     const current = await store.providers.view(orgId, DEMO_PROVIDER_NAME);
-    if (!current || current.issuer !== provider.issuer || !current.redirectUris.includes(redirectUri)) {
+    if (
+      !current ||
+      current.issuer !== provider.issuer ||
+      ![redirectUri, testSignInUri].every((uri) => current.redirectUris.includes(uri))
+    ) {
       const saved = await saveProvider(
         store,
         orgId,
@@ -184,7 +190,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
           clientId,
           clientSecret,
           issuer: provider.issuer,
-          redirectUris: [redirectUri],
+          redirectUris: [redirectUri, testSignInUri],
           enableJit: true,
         },
         { allowInsecureLoopback: true },

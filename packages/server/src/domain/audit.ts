@@ -28,6 +28,19 @@ export interface ProviderOutcomes {
   readonly failures: Readonly<Record<string, number>>;
   readonly lastSuccessAt: string | null;
   readonly lastFailure: { readonly reason: string; readonly at: string } | null;
+  /** The same attempts by the minute or hour (UTC) they were recorded in: only those with any, oldest first. */
+  readonly timeline: readonly OutcomesInPeriod[];
+}
+
+/** How finely {@link ProviderOutcomes.timeline} divides the window: by the UTC minute or hour. */
+export type OutcomePrecision = "minute" | "hour";
+
+/** The sign-in steps through a provider recorded in one minute or hour. */
+export interface OutcomesInPeriod {
+  /** The minute's or hour's start (ISO 8601, UTC). */
+  readonly start: string;
+  readonly attempts: number;
+  readonly successes: number;
 }
 
 /** What an audit page may be narrowed to; every given field must match. */

@@ -35,7 +35,8 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   USERINFO_FAILED:
     "The provider's userinfo endpoint refused the access token: check the scopes requested (openid email) and the userinfo endpoint here.",
   USER_DISABLED: "The user is disabled here: enable them if they should sign in.",
-  FORBIDDEN: "This credential may not do that: a setup link reaches only its organisation's providers; ask the operator for anything else.",
+  FORBIDDEN:
+    "This credential may not do that: a setup link or an organisation admin reaches only that organisation's providers and audit trail, and only users with the admin role are organisation admins; ask the operator for anything else.",
   ORG_NOT_FOUND: "No organisation claims the email's domain: add the domain to the organisation here.",
   USER_NOT_FOUND:
     "No user here has this email and just-in-time sign-up is off (or the domain is not the organisation's): create the user, or set enableJit on the provider.",

@@ -26,7 +26,7 @@ export const FAILURE_STATUS = {
   INVALID_ID_TOKEN: 401,
   USERINFO_FAILED: 401,
   USER_DISABLED: 403,
-  /** The credential is valid but may not do this (a setup session outside its organisation's providers). */
+  /** The credential is valid but may not do this (a setup session or organisation admin outside its scope, a member's access token). */
   FORBIDDEN: 403,
   ORG_NOT_FOUND: 404,
   USER_NOT_FOUND: 404,

@@ -43,6 +43,8 @@ export interface TestSignInResult {
 
 interface PendingTestSignIn {
   readonly orgId: string;
+  /** The organisation again, as the field a scoped caller's compare-and-consume checks. */
+  readonly binding: string;
   readonly provider: string;
   readonly redirectUri: string;
   readonly codeVerifier: string;
@@ -67,19 +69,30 @@ export async function startTestSignIn(
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
   const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, { redirectUri, prompt: "login" });
-  const pending: PendingTestSignIn = { orgId: org.id, provider: provider.settings.providerName, redirectUri, codeVerifier, nonce };
+  const pending: PendingTestSignIn = {
+    orgId: org.id,
+    binding: org.id,
+    provider: provider.settings.providerName,
+    redirectUri,
+    codeVerifier,
+    nonce,
+  };
   await deps.state.set(pendingKey(state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
   return success({ authorizationUrl: url.href, state, redirectUri });
 }
 
-/** Completes a test sign-in with the code the provider sent back: redeems it, checks everything, and says what a real sign-in would do. */
+/**
+ * Completes a test sign-in with the code the provider sent back: redeems it, checks everything,
+ * and says what a real sign-in would do. A caller limited to one organisation (`orgId`: a setup
+ * link or an organisation admin) completes only that organisation's, and cannot burn another's.
+ */
 export async function completeTestSignIn(
   deps: TestSignInDeps,
-  request: { state: string; code: string },
+  request: { state: string; code: string; orgId?: string | undefined },
 ): Promise<Result<TestSignInResult>> {
-  const taken = await deps.state.take(pendingKey(request.state));
-  if (taken === undefined) return failure("INVALID_STATE", "This test sign-in is unknown, expired or already completed. Start another.");
-  const pending = JSON.parse(taken) as PendingTestSignIn;
+  const taken = await takePending(deps.state, request.state, request.orgId);
+  if (!taken.ok) return taken;
+  const pending = taken.value;
   const org = await deps.organisations.get(pending.orgId);
   const provider = org && (await deps.providers.configured(org.id, pending.provider));
   if (!org || !provider) return failure("NOT_FOUND", "The provider was removed while the test sign-in was under way.");
@@ -105,6 +118,17 @@ export async function completeTestSignIn(
     userinfo: userinfo?.ok ? userinfo.value : null,
     decision: identity.ok ? await decide(deps, org, provider, identity.value) : refused(identity.error),
   });
+}
+
+async function takePending(state: ShortLivedState, stateValue: string, orgId: string | undefined): Promise<Result<PendingTestSignIn>> {
+  const unknown = () => failure("INVALID_STATE", "This test sign-in is unknown, expired or already completed. Start another.");
+  if (orgId === undefined) {
+    const taken = await state.take(pendingKey(stateValue));
+    return taken === undefined ? unknown() : success(JSON.parse(taken) as PendingTestSignIn);
+  }
+  const taken = await state.takeIfBound(pendingKey(stateValue), [orgId]);
+  if (taken.kind === "refused") return failure("FORBIDDEN", "This test sign-in was started for another organisation.");
+  return taken.kind === "absent" ? unknown() : success(JSON.parse(taken.value) as PendingTestSignIn);
 }
 
 function refused(reason: FailureId): TestSignInDecision {

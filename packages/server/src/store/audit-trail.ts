@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { AuditEvent, AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
@@ -77,16 +78,19 @@ export function auditTrailRepository(db: Db): AuditTrail {
       }));
       return { records, nextCursor: rows.length > limit ? (records.at(-1)?.id ?? null) : null };
     },
-    async providerOutcomes(orgId, provider, since) {
+    async providerOutcomes(orgId, provider, since, precision) {
+      const { length, rest } = PERIODS[precision];
+      // The length is a literal, not a parameter: PostgreSQL must see the selected and the grouped expression as one.
+      const period = sql<string>`substr(created_at, 1, ${sql.lit(length)})`;
       const groups = await db
         .selectFrom("audit_events")
         .select(["outcome", "error"])
-        .select((eb) => [eb.fn.countAll<string | number>().as("count"), eb.fn.max("created_at").as("last")])
+        .select((eb) => [period.as("period"), eb.fn.countAll<string | number>().as("count"), eb.fn.max("created_at").as("last")])
         .where("org_id", "=", orgId)
         .where("provider", "=", provider)
         .where("event", "in", SIGN_IN_STEPS)
         .where("created_at", ">=", since)
-        .groupBy(["outcome", "error"])
+        .groupBy([period, "outcome", "error"])
         .execute();
       const outcomes: { -readonly [K in keyof ProviderOutcomes]: ProviderOutcomes[K] } = {
         attempts: 0,
@@ -94,24 +98,36 @@ export function auditTrailRepository(db: Db): AuditTrail {
         failures: {},
         lastSuccessAt: null,
         lastFailure: null,
+        timeline: [],
       };
       const failures: Record<string, number> = {};
+      const timeline = new Map<string, { start: string; attempts: number; successes: number }>();
       for (const group of groups) {
         const count = Number(group.count);
+        const start = group.period + rest;
+        const inPeriod = timeline.get(start) ?? { start, attempts: 0, successes: 0 };
+        timeline.set(start, inPeriod);
         outcomes.attempts += count;
+        inPeriod.attempts += count;
         if (group.outcome === "success") {
           outcomes.successes += count;
-          outcomes.lastSuccessAt = group.last;
+          inPeriod.successes += count;
+          if (outcomes.lastSuccessAt === null || group.last > outcomes.lastSuccessAt) outcomes.lastSuccessAt = group.last;
         } else {
           const reason = group.error ?? "UNKNOWN";
           failures[reason] = (failures[reason] ?? 0) + count;
           if (outcomes.lastFailure === null || group.last > outcomes.lastFailure.at) outcomes.lastFailure = { reason, at: group.last };
         }
       }
-      return { ...outcomes, failures };
+      // ISO times of one format sort as text; compared here, not by the database's collation.
+      const ordered = [...timeline.values()].sort((a, b) => (a.start < b.start ? -1 : 1));
+      return { ...outcomes, failures, timeline: ordered };
     },
   };
 }
+
+/** A period's start as the prefix of an ISO time (`2025-01-02T03:04`, `2025-01-02T03`), and what completes it to a time. */
+const PERIODS = { minute: { length: 16, rest: ":00.000Z" }, hour: { length: 13, rest: ":00:00.000Z" } } as const;
 
 /** The audited events that are sign-in steps through a provider. */
 const SIGN_IN_STEPS = ["oauth.exchange", "authenticate"];

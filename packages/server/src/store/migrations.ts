@@ -7,6 +7,8 @@ import { providerWatch } from "./migrations/0005-provider-watch.ts";
 import { lookupIndexes } from "./migrations/0006-lookup-indexes.ts";
 import { nextClientSecret } from "./migrations/0007-next-client-secret.ts";
 import { setupLinks } from "./migrations/0008-setup-links.ts";
+import { userRole } from "./migrations/0009-user-role.ts";
+import { auditProviderTime } from "./migrations/0010-audit-provider-time.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -21,6 +23,8 @@ const migrations: Record<string, Migration> = {
   "0006_lookup_indexes": lookupIndexes,
   "0007_next_client_secret": nextClientSecret,
   "0008_setup_links": setupLinks,
+  "0009_user_role": userRole,
+  "0010_audit_provider_time": auditProviderTime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -17,6 +17,8 @@ export interface UsersTable {
   email_lower: string;
   full_name: string | null;
   status: string;
+  /** `member` or `admin` (migration 0009; existing rows are members). */
+  role: string;
   created_at: string;
 }
 

@@ -1,6 +1,6 @@
 import { isoNow, newId } from "../domain/ids.ts";
 import type { UserRepository } from "../domain/ports/repositories.ts";
-import type { User, UserStatus } from "../domain/user.ts";
+import type { User, UserRole, UserStatus } from "../domain/user.ts";
 import { compiledOnce } from "./compiled.ts";
 import { type Db, uniquely } from "./database.ts";
 import type { UsersTable } from "./schema.ts";
@@ -13,12 +13,13 @@ export function toUser(row: UsersTable): User {
     email: row.email,
     fullName: row.full_name,
     status: row.status as UserStatus,
+    role: row.role === "admin" ? "admin" : "member",
     createdAt: row.created_at,
   };
 }
 
-/** The row of a new, active user (time-ordered id). */
-export function newUserRow(orgId: string, email: string, fullName: string | null): UsersTable {
+/** The row of a new, active user (time-ordered id); a member unless said otherwise. */
+export function newUserRow(orgId: string, email: string, fullName: string | null, role: UserRole = "member"): UsersTable {
   return {
     id: newId(),
     org_id: orgId,
@@ -26,6 +27,7 @@ export function newUserRow(orgId: string, email: string, fullName: string | null
     email_lower: email.toLowerCase(),
     full_name: fullName,
     status: "active",
+    role,
     created_at: isoNow(),
   };
 }
@@ -41,8 +43,8 @@ export function userRepository(db: Db): UserRepository {
     db.selectFrom("users").selectAll().where("email_lower", "=", emailLower).orderBy("id").limit(50),
   );
   return {
-    async create(orgId, email, fullName) {
-      const row = newUserRow(orgId, email, fullName);
+    async create(orgId, email, fullName, role) {
+      const row = newUserRow(orgId, email, fullName, role);
       await uniquely("a user with this email", () => db.insertInto("users").values(row).execute());
       return toUser(row);
     },
@@ -72,6 +74,16 @@ export function userRepository(db: Db): UserRepository {
     },
     async findByEmail(email) {
       return (await db.executeQuery(byEmail(email.toLowerCase()))).rows.map(toUser);
+    },
+    async setRole(orgId, id, role) {
+      const row = await db
+        .updateTable("users")
+        .set({ role })
+        .where("org_id", "=", orgId)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toUser(row) : undefined;
     },
     async list(orgId, limit = 100) {
       const rows = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).orderBy("id").limit(limit).execute();

@@ -1,12 +1,17 @@
 /* global document, history, location, sessionStorage, TextDecoder, URLSearchParams, atob */
 // The sign-in page: initAuth → the organisation's providers → the provider → /callback →
-// oauth/exchange → authenticate → signed in. Plain browser JavaScript, no dependencies.
+// oauth/exchange → authenticate → signed in. Opened as /?next=admin, it then hands the access
+// token to the admin console (POST /admin/session) and goes there: how an organisation admin
+// signs in to the console. Plain browser JavaScript, no dependencies.
 
 const PENDING = "pipeshub-auth.pending";
 const TOKENS = "pipeshub-auth.tokens";
 
 const publicUrl = document.querySelector('meta[name="public-url"]')?.getAttribute("content") || location.origin;
 const redirectUri = `${publicUrl}/callback`;
+
+/** Where to go once signed in: "admin" (the console) when the page was opened as /?next=admin. */
+let next = new URLSearchParams(location.search).get("next") === "admin" ? "admin" : undefined;
 
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const views = ["view-email", "view-providers", "view-working", "view-signed-in"];
@@ -193,7 +198,10 @@ byId("change-email").addEventListener("click", () => startOver());
 async function authorizeAndGo({ email, sessionToken, provider, orgName, prompt }) {
   const query = new URLSearchParams({ provider, email, redirectUri, ...(prompt && { prompt }) });
   const { data } = await call("GET", `/userAccount/oauth/authorize?${query}`, { headers: { "x-session-token": sessionToken } });
-  sessionStorage.setItem(PENDING, JSON.stringify({ state: data.state, sessionToken, email, provider, redirectUri, orgName }));
+  sessionStorage.setItem(
+    PENDING,
+    JSON.stringify({ state: data.state, sessionToken, email, provider, redirectUri, orgName, ...(next && { next }) }),
+  );
   location.assign(data.authorizationUrl);
 }
 
@@ -249,6 +257,8 @@ async function handleCallback() {
     });
   }
   if (pending.email) /** @type {HTMLInputElement} */ (byId("email")).value = pending.email;
+  // A sign-in started for the console goes on being one if it has to start again.
+  next = pending.next === "admin" ? "admin" : undefined;
   const error = params.get("error");
   if (error) return startOver({ error: providerErrorSentence(error) });
   const code = params.get("code");
@@ -284,16 +294,37 @@ async function handleCallback() {
       TOKENS,
       JSON.stringify({ accessToken: result.accessToken, refreshToken: result.refreshToken, orgName: pending.orgName }),
     );
-    showSignedIn();
   } catch (failure) {
     // The provider signed in an account without this email: offer to sign in with another one.
     const mismatch = failure instanceof Problem && failure.error === "EMAIL_MISMATCH";
-    startOver({ error: explain(failure), retry: mismatch ? { email: pending.email, provider: pending.provider } : undefined });
+    return startOver({ error: explain(failure), retry: mismatch ? { email: pending.email, provider: pending.provider } : undefined });
+  }
+  if (showSignedIn() && next === "admin") await openConsole();
+}
+
+// --- the hand-off to the admin console -----------------------------------------------------
+
+/**
+ * Exchanges the access token for the console's session (an HttpOnly cookie this page never
+ * sees) and goes to the console. Refused (not an admin of the organisation, say): the service's
+ * words in the error area, and the person stays signed in here.
+ */
+async function openConsole() {
+  const accessToken = readJson(TOKENS)?.accessToken;
+  if (!accessToken) return;
+  setStatus("Opening the admin console…");
+  try {
+    const { response } = await call("POST", "/admin/session", { body: { accessToken } });
+    if (response.status !== 204) throw new Problem("The admin console could not be opened. Try again.");
+    location.assign("/admin");
+  } catch (error) {
+    setError(explain(error));
   }
 }
 
 // --- signed in, and signing out -------------------------------------------------------------
 
+/** Shows who is signed in; answers false (and starts over) when the stored tokens are unusable. */
 function showSignedIn() {
   const tokens = readJson(TOKENS);
   let claims;
@@ -301,11 +332,13 @@ function showSignedIn() {
     claims = claimsOf(tokens.accessToken);
   } catch {
     sessionStorage.removeItem(TOKENS);
-    return startOver();
+    startOver();
+    return false;
   }
   if (typeof claims.exp === "number" && claims.exp * 1000 <= Date.now()) {
     sessionStorage.removeItem(TOKENS);
-    return startOver({ status: "Your session has expired. Sign in again." });
+    startOver({ status: "Your session has expired. Sign in again." });
+    return false;
   }
   byId("claim-email").textContent = claims.email ?? "";
   // The organisation's name, as initAuth named it for this sign-in; its id when there is none.
@@ -318,6 +351,7 @@ function showSignedIn() {
   byId("claim-exp").textContent = typeof claims.exp === "number" ? new Date(claims.exp * 1000).toLocaleString() : "";
   setError("");
   show("view-signed-in");
+  return true;
 }
 
 byId("sign-out").addEventListener("click", async () => {
@@ -347,11 +381,12 @@ byId("sign-out").addEventListener("click", async () => {
 
 if (location.origin !== new URL(publicUrl).origin) {
   // Storage is per origin: sign in on the public URL, where the provider sends you back.
-  location.replace(`${publicUrl}/`);
+  location.replace(`${publicUrl}/${next ? "?next=admin" : ""}`);
 } else if (location.pathname === "/callback") {
   handleCallback();
 } else if (readJson(TOKENS)?.accessToken) {
-  showSignedIn();
+  // Already signed in in this tab: /?next=admin hands the session over at once.
+  if (showSignedIn() && next === "admin") openConsole();
 } else {
   show("view-email", { focus: false });
 }

@@ -1,67 +1,27 @@
-/* global document, history, location */
-// The admin console: organisations, their providers, the provider doctor, health over time and
-// change events, on the admin API. An operator signs in with the admin token once (the service
-// answers an HttpOnly cookie); a setup link's holder arrives at /admin/setup#<token>, which is
-// redeemed once for a session held in memory only. Plain browser JavaScript, no dependencies.
+/* global history, location */
+// The admin console: organisations, their providers, the provider doctor, test sign-ins, health
+// over time, change events and the audit trail, on the admin API. An operator signs in with the
+// admin token once (the service answers an HttpOnly cookie); an organisation admin arrives from
+// the sign-in page with the same kind of cookie, for their organisation only; a setup link's
+// holder arrives at /admin/setup#<token>, redeemed once for a session held in memory only.
+// Plain browser JavaScript modules, no dependencies.
 
-const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const views = ["view-sign-in", "view-orgs", "view-org"];
+import { showAudit } from "./console-audit.js";
+import { failureChart, timelineChart } from "./console-charts.js";
+import { access, api, attempt, byId, el, onSignedOut, orgPath, setStatus, tableOf } from "./console-core.js";
+import { finishTestSignInHere, startTestSignIn, TEST_SIGNIN_PATH, testSignInRedirectUri } from "./console-test-signin.js";
 
-/** How this page talks to the admin API: the operator's cookie (with the console header), or a setup session's bearer token. */
-const access = { setupSession: /** @type {string | undefined} */ (undefined), orgId: /** @type {string | undefined} */ (undefined) };
+const views = ["view-sign-in", "view-orgs", "view-org", "view-test-signin"];
 
 function show(view) {
   for (const id of views) byId(id).hidden = id !== view;
   byId(view).querySelector("h1")?.focus();
 }
 
-const setError = (text) => (byId("error").textContent = text ?? "");
-const setStatus = (text) => (byId("status").textContent = text ?? "");
-
-/** An element with text and attributes; never HTML from data. */
-function el(tag, text, attributes = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  return node;
-}
-
-class Unauthorized extends Error {}
-
-async function api(method, path, body) {
-  const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (access.setupSession) headers.authorization = `Bearer ${access.setupSession}`;
-  else headers["x-pipeshub-console"] = "1";
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (response.status === 401) throw new Unauthorized(data?.message ?? "Not signed in.");
-  if (!response.ok) throw new Error(data?.message ?? `The service answered ${response.status}.`);
-  return data;
-}
-
-/** Runs a step of the page; its failure is shown in words, and a lost session leads back to sign-in. */
-async function attempt(step) {
-  setError("");
-  try {
-    await step();
-  } catch (error) {
-    if (error instanceof Unauthorized && !access.setupSession) {
-      show("view-sign-in");
-      byId("sign-out").hidden = true;
-      return;
-    }
-    setError(error instanceof Error ? error.message : String(error));
-  } finally {
-    setStatus("");
-  }
-}
+onSignedOut.run = () => {
+  show("view-sign-in");
+  byId("sign-out").hidden = true;
+};
 
 async function showOrgs() {
   const orgs = await api("GET", "/api/v1/orgs");
@@ -81,35 +41,26 @@ async function showOrgs() {
 }
 
 async function showOrg(orgId) {
-  const org = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}`);
+  const org = await api("GET", orgPath(orgId));
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
-  byId("back").hidden = Boolean(access.setupSession);
+  byId("back").hidden = access.orgId !== undefined;
   byId("panel").replaceChildren();
-  const providers = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers`);
+  const providers = await api("GET", `${orgPath(orgId)}/oauth-providers`);
   byId("providers")
     .querySelector("tbody")
     .replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
-  const { events } = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/events?limit=20`);
+  const { events } = await api("GET", `${orgPath(orgId)}/events?limit=20`);
   byId("events").replaceChildren(
     ...(events.length
       ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
       : [el("li", "No changes seen.")]),
   );
   await prepareWizard(orgId);
-  byId("failures-block").hidden = Boolean(access.setupSession);
-  if (!access.setupSession) {
-    const { records: failures } = await api("GET", `/api/v1/orgs/${encodeURIComponent(orgId)}/audit?limit=10&outcome=failure`);
-    byId("failures").replaceChildren(
-      ...(failures.length
-        ? failures.map((r) => {
-            const item = el("li", `${r.createdAt}  ${r.email ?? "-"} via ${r.provider ?? "-"}: ${r.reason ?? r.error}`);
-            if (r.fix) item.append(el("div", r.fix, { class: "fix" }));
-            return item;
-          })
-        : [el("li", "None recently.")]),
-    );
-  }
+  await showAudit(
+    orgId,
+    providers.map((p) => p.providerName),
+  );
   show("view-org");
 }
 
@@ -118,15 +69,20 @@ const describeChange = (c) =>
 
 function providerRow(orgId, provider) {
   const row = el("tr");
-  const base = `/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers/${encodeURIComponent(provider.providerName)}`;
-  const actions = el("td");
-  const doctor = el("button", "Doctor", { type: "button", "aria-label": `Doctor ${provider.providerName}` });
-  doctor.addEventListener("click", () => attempt(() => runDoctor(base, provider.providerName)));
-  const health = el("button", "Health", { type: "button", class: "secondary", "aria-label": `Health of ${provider.providerName}` });
-  health.addEventListener("click", () => attempt(() => showHealth(base, provider.providerName)));
-  actions.append(doctor, " ", health);
+  const name = provider.providerName;
+  const base = `${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`;
+  const actions = el("td", undefined, { class: "actions" });
+  const button = (text, label, secondary) =>
+    el("button", text, { type: "button", "aria-label": label, ...(secondary && { class: "secondary" }) });
+  const doctor = button("Doctor", `Doctor ${name}`);
+  doctor.addEventListener("click", () => attempt(() => runDoctor(base, name)));
+  const test = button("Test sign-in", `Test sign-in at ${name}`, true);
+  test.addEventListener("click", () => startTestSignIn(base, name));
+  const health = button("Health", `Health of ${name}`, true);
+  health.addEventListener("click", () => attempt(() => showHealth(base, name, "24h")));
+  actions.append(doctor, " ", test, " ", health);
   row.append(
-    el("td", provider.providerName),
+    el("td", name),
     el("td", provider.issuer ?? provider.tokenEndpoint ?? "-"),
     el("td", provider.redirectUris.join("\n")),
     actions,
@@ -137,33 +93,32 @@ function providerRow(orgId, provider) {
 async function runDoctor(base, name) {
   setStatus(`Examining ${name}…`);
   const { findings } = await api("POST", `${base}/doctor`);
-  const table = el("table");
-  table.append(el("thead"));
-  table.querySelector("thead").append(rowOf("th", ["Check", "Status", "Finding", "What to change"]));
-  const body = el("tbody");
-  for (const f of findings) {
-    const row = rowOf("td", [f.check, f.status, f.message, f.fix ?? ""]);
-    row.children[1].className = f.status;
-    body.append(row);
-  }
-  table.append(body);
+  const table = tableOf(
+    ["Check", "Status", "Finding", "What to change"],
+    findings.map((f) => [f.check, f.status, f.message, f.fix ?? ""]),
+  );
+  findings.forEach((f, i) => (table.querySelectorAll("tbody tr")[i].children[1].className = f.status));
   byId("panel").replaceChildren(el("h2", `Doctor: ${name}`), table);
 }
 
-function rowOf(cell, texts) {
-  const row = el("tr");
-  row.append(...texts.map((text) => el(cell, text)));
-  return row;
-}
+const WINDOWS = { "1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days" };
 
-async function showHealth(base, name) {
-  const h = await api("GET", `${base}/health?window=7d`);
+async function showHealth(base, name, window) {
+  const h = await api("GET", `${base}/health?window=${window}`);
+  const choices = el("p", undefined, { class: "windows" });
+  for (const [w, words] of Object.entries(WINDOWS)) {
+    const choice = el("button", words, { type: "button", class: w === window ? "" : "secondary", "aria-pressed": String(w === window) });
+    choice.addEventListener("click", () => attempt(() => showHealth(base, name, w)));
+    choices.append(choice, " ");
+  }
   const panel = [
-    el("h2", `Health: ${name}, last 7 days`),
+    el("h2", `Health: ${name}, ${WINDOWS[window]}`),
+    choices,
     el("p", `${h.attempts} attempts, ${h.successes} succeeded; last success ${h.lastSuccessAt ?? "never"}.`),
   ];
+  if (h.series) panel.push(timelineChart(h.series, h.bucketSeconds));
   const reasons = Object.entries(h.failures).sort(([, a], [, b]) => b - a);
-  if (reasons.length) panel.push(failureChart(reasons));
+  if (reasons.length) panel.push(el("h3", "Failures by reason"), failureChart(reasons));
   if (h.lastFailure) {
     panel.push(el("p", `Last failure: ${h.lastFailure.reason} at ${h.lastFailure.at}.`));
     if (h.lastFailure.fix) panel.push(el("p", `What to change: ${h.lastFailure.fix}`, { class: "fix" }));
@@ -171,16 +126,16 @@ async function showHealth(base, name) {
   byId("panel").replaceChildren(...panel);
 }
 
-/** The sign-in page's callback: the redirect URI a provider added here must know. */
-const redirectUri = `${location.origin}/callback`;
+/** The redirect URIs a provider added here must know: the sign-in page's callback, and the console's for test sign-ins. */
+const redirectUris = [`${location.origin}/callback`, testSignInRedirectUri];
 let presets = [];
 
-/** The provider wizard: a preset, its options, the client's id and secret, and the redirect URI to register. */
+/** The provider wizard: a preset, its options, the client's id and secret, and the redirect URIs to register. */
 async function prepareWizard(orgId) {
   presets = await api("GET", "/api/v1/provider-presets");
   const select = /** @type {HTMLSelectElement} */ (byId("wizard-preset"));
   select.replaceChildren(...presets.map((p) => el("option", p.title, { value: p.name })));
-  byId("wizard-redirect").textContent = redirectUri;
+  byId("wizard-redirect").replaceChildren(...redirectUris.map((uri) => el("li", uri)));
   byId("wizard-form").dataset.orgId = orgId;
   presetChosen();
 }
@@ -208,41 +163,16 @@ async function saveFromWizard() {
   const name = value("wizard-name");
   const orgId = form.dataset.orgId;
   setStatus(`Saving ${name}…`);
-  await api("PUT", `/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers/${encodeURIComponent(name)}`, {
+  await api("PUT", `${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`, {
     preset: value("wizard-preset"),
     presetOptions,
     clientId: value("wizard-client-id"),
     ...(value("wizard-client-secret") && { clientSecret: value("wizard-client-secret") }),
-    redirectUris: [redirectUri],
+    redirectUris,
   });
   /** @type {HTMLInputElement} */ (byId("wizard-client-secret")).value = "";
   await showOrg(orgId);
-  await runDoctor(`/api/v1/orgs/${encodeURIComponent(orgId)}/oauth-providers/${encodeURIComponent(name)}`, name);
-}
-
-/** Failures by reason as horizontal bars: SVG drawn here, nothing loaded from elsewhere. */
-function failureChart(reasons) {
-  const ns = "http://www.w3.org/2000/svg";
-  const max = Math.max(...reasons.map(([, n]) => n));
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("width", "520");
-  svg.setAttribute("height", String(reasons.length * 24));
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", reasons.map(([reason, n]) => `${reason}: ${n}`).join(", "));
-  reasons.forEach(([reason, n], i) => {
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", "0");
-    label.setAttribute("y", String(i * 24 + 15));
-    label.textContent = `${reason} (${n})`;
-    const bar = document.createElementNS(ns, "rect");
-    bar.setAttribute("class", "bar");
-    bar.setAttribute("x", "230");
-    bar.setAttribute("y", String(i * 24 + 4));
-    bar.setAttribute("height", "14");
-    bar.setAttribute("width", String(Math.max(2, (280 * n) / max)));
-    svg.append(label, bar);
-  });
-  return svg;
+  await runDoctor(`${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`, name);
 }
 
 byId("sign-in-form").addEventListener("submit", (event) => {
@@ -257,15 +187,15 @@ byId("sign-in-form").addEventListener("submit", (event) => {
     });
     input.value = "";
     if (!response.ok) throw new Error((await response.json()).message);
-    await showOrgs();
+    await enter();
   });
 });
 
 byId("sign-out").addEventListener("click", () =>
   attempt(async () => {
     await fetch("/admin/session", { method: "DELETE", credentials: "same-origin" });
-    byId("sign-out").hidden = true;
-    show("view-sign-in");
+    access.orgId = undefined;
+    onSignedOut.run();
   }),
 );
 
@@ -276,7 +206,22 @@ byId("wizard-form").addEventListener("submit", (event) => {
   attempt(saveFromWizard);
 });
 
+/** After the console's cookie is set: an operator sees every organisation, an organisation admin their own. */
+async function enter() {
+  const session = await fetch("/admin/session", { headers: { accept: "application/json" }, credentials: "same-origin" });
+  if (session.status === 401) return onSignedOut.run();
+  const kind = session.ok ? await session.json() : { kind: "operator" };
+  byId("sign-out").hidden = false;
+  if (kind.kind === "org-admin") {
+    access.orgId = kind.orgId;
+    await showOrg(kind.orgId);
+    return;
+  }
+  await showOrgs();
+}
+
 attempt(async () => {
+  if (location.pathname === TEST_SIGNIN_PATH) return finishTestSignInHere(show);
   if (location.pathname === "/admin/setup") {
     const token = location.hash.slice(1);
     // The link's secret leaves the address bar at once; it works once anyway.
@@ -293,5 +238,5 @@ attempt(async () => {
     await showOrg(data.orgId);
     return;
   }
-  await showOrgs();
+  await enter();
 });

@@ -26,7 +26,7 @@ const asSetup = (service: RunningService, session: string, method: string, path:
   service.request(method, path, body, { authorization: `Bearer ${session}` });
 
 describe("setup links: one organisation's providers, for its IT admin, once", () => {
-  test("a link works once, for its organisation's providers only, and every use is audited", async (t) => {
+  test("a link works once, for its organisation's providers and audit trail only, and every use is audited", async (t) => {
     const f = await signInFixture(t);
     const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
     const link = await newLink(f.service, f.orgId, 2);
@@ -53,7 +53,9 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
 
     assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/oauth-providers`), 403, "FORBIDDEN");
     assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/users`), 403, "FORBIDDEN");
-    assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/audit`), 403, "FORBIDDEN");
+    // Its own organisation's audit trail is in scope (every use of the link is there); another's is not.
+    assert.equal((await asSetup(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/audit`)).status, 200);
+    assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/audit`), 403, "FORBIDDEN");
     assertAuthError(await asSetup(f.service, token, "POST", `/api/v1/orgs/${f.orgId}/setup-links`, {}), 403, "FORBIDDEN");
     assertAuthError(await asSetup(f.service, token, "POST", "/api/v1/keys/rotate"), 403, "FORBIDDEN");
     assertAuthError(await asSetup(f.service, token, "GET", "/api/v1/orgs"), 403, "FORBIDDEN");
@@ -71,6 +73,7 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
       // Refused attempts are recorded too, in the trail of the organisation the link belongs to.
       "setup-link GET /api/v1/orgs/:orgId/oauth-providers failure",
       "setup-link GET /api/v1/orgs/:orgId/users failure",
+      "setup-link GET /api/v1/orgs/:orgId/audit success",
       "setup-link GET /api/v1/orgs/:orgId/audit failure",
       "setup-link POST /api/v1/orgs/:orgId/setup-links failure",
       "setup-link POST /api/v1/keys/rotate failure",

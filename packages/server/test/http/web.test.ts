@@ -53,3 +53,42 @@ describe("the sign-in page (/ and /callback)", () => {
     for (const path of ["/", "/callback", "/assets/app.js"]) assert.equal(openapi.body.paths[path], undefined, path);
   });
 });
+
+describe("the admin console's pages (/admin, /admin/setup, /admin/test-signin)", () => {
+  test("are served under the same strict Content-Security-Policy, uncached, and the test sign-in's code never reaches the log", async (t) => {
+    const service = await startService(t);
+    for (const path of ["/admin", "/admin/setup", "/admin/test-signin?code=c0de-in-the-url&state=st4te"]) {
+      const response = await fetch(service.url + path);
+      assert.equal(response.status, 200, path);
+      const csp = response.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /(^|;\s*)script-src 'self'(;|$)/, path);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|https?:/, path);
+      assert.equal(response.headers.get("cache-control"), "no-store", path);
+      assert.equal(response.headers.get("referrer-policy"), "no-referrer", path);
+      const html = await response.text();
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc="\/)/, "no inline scripts");
+      assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline styles or handlers");
+    }
+    assert.doesNotMatch(service.logs(), /c0de-in-the-url|st4te/);
+  });
+
+  test("serve every module the console imports, and nothing from elsewhere", async (t) => {
+    const service = await startService(t);
+    const pending = ["/admin/assets/console.js"];
+    const served = new Set<string>();
+    while (pending.length > 0) {
+      const path = pending.pop()!;
+      if (served.has(path)) continue;
+      const response = await fetch(service.url + path);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/, path);
+      const source = await response.text();
+      assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${path} loads nothing from elsewhere`);
+      served.add(path);
+      for (const [, name] of source.matchAll(/\bfrom "\.\/([\w-]+\.js)";/g)) pending.push(`/admin/assets/${name}`);
+    }
+    assert.equal(served.size, 5, `the console's modules: ${[...served].join(", ")}`);
+    assert.equal((await fetch(`${service.url}/admin/assets/console.css`)).status, 200);
+    assert.equal((await fetch(`${service.url}/admin/assets/..%2Fapp.ts`)).status, 404);
+  });
+});

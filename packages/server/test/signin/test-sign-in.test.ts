@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { assertAuthError } from "../support/service.ts";
-import { alice, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
 import type { TestUser } from "../support/test-provider.ts";
 
 const unverified: TestUser = { sub: "uma-sub", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" };
@@ -102,5 +102,55 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     );
     assertAuthError(await f.service.request("POST", `${base}/acme-idp/test-signin`, {}), 401, "UNAUTHORIZED");
     assertAuthError(await f.service.request("POST", "/api/v1/test-signins/complete", { state: "s", code: "c" }), 401, "UNAUTHORIZED");
+  });
+
+  test("a caller limited to one organisation completes only that organisation's test sign-ins, and cannot burn another's", async (t) => {
+    const f = await signInFixture(t);
+    const globex = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Globex", domains: ["globex.test"] });
+    const put = await f.service.admin("PUT", `/api/v1/orgs/${globex.body.id}/oauth-providers/globex-idp`, {
+      clientId: "pipeshub-app",
+      clientSecret: CLIENT_SECRET,
+      issuer: f.provider.issuer,
+      redirectUris: [REDIRECT_URI],
+    });
+    assert.equal(put.status, 201, put.text);
+    const link = await f.service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+    const session = await f.service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    const asAcmeSetup = (method: string, path: string, body: unknown) =>
+      f.service.request<Preview & { authorizationUrl: string; state: string }>(method, path, body, {
+        authorization: `Bearer ${session.body.sessionToken}`,
+      });
+    const codeFor = async (authorizationUrl: string) => {
+      const callback = await f.provider.authorize({ authorizationUrl, login: alice.sub, clientId: "", redirectUri: "" });
+      assert.ok("code" in callback, JSON.stringify(callback));
+      return callback.code;
+    };
+
+    const theirs = await f.service.admin<{ authorizationUrl: string; state: string }>(
+      "POST",
+      `/api/v1/orgs/${globex.body.id}/oauth-providers/globex-idp/test-signin`,
+      {},
+    );
+    const theirCode = await codeFor(theirs.body.authorizationUrl);
+    assertAuthError(
+      await asAcmeSetup("POST", "/api/v1/test-signins/complete", { state: theirs.body.state, code: theirCode }),
+      403,
+      "FORBIDDEN",
+    );
+    const completedByOperator = await f.service.admin<Preview>("POST", "/api/v1/test-signins/complete", {
+      state: theirs.body.state,
+      code: theirCode,
+    });
+    assert.equal(completedByOperator.status, 200, "still there for whoever started it");
+    assert.equal(completedByOperator.body.orgId, globex.body.id);
+
+    const ours = await asAcmeSetup("POST", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/test-signin`, {});
+    assert.equal(ours.status, 200, ours.text);
+    const completed = await asAcmeSetup("POST", "/api/v1/test-signins/complete", {
+      state: ours.body.state,
+      code: await codeFor(ours.body.authorizationUrl),
+    });
+    assert.equal(completed.status, 200, completed.text);
+    assert.equal(completed.body.decision.outcome, "would-create");
   });
 });

@@ -3,9 +3,11 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
+import { sql } from "kysely";
 import { buildApp } from "../../src/app.ts";
 import { testConfig } from "../../src/config.ts";
 import type { DatabaseLocation } from "../../src/store/database.ts";
+import { newUserRow } from "../../src/store/users.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { repoRoot, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
 
@@ -19,6 +21,8 @@ const MIGRATIONS = [
   "0006_lookup_indexes",
   "0007_next_client_secret",
   "0008_setup_links",
+  "0009_user_role",
+  "0010_audit_provider_time",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 
@@ -49,6 +53,49 @@ for (const kind of ["sqlite", "postgres"] as const) {
         .execute();
       assert.equal(rows.length, MIGRATIONS.length);
       await Promise.all(apps.map((app) => app.close()));
+    });
+
+    test("0010_audit_provider_time: a provider's health reads its window of rows through the index, not the organisation's whole trail", async (t) => {
+      const app = await buildApp(testConfig({ database: await freshDatabase(t, kind) }));
+      t.after(() => app.close());
+      const where = "org_id = 'o' and provider = 'p' and event in ('oauth.exchange', 'authenticate') and created_at >= '2026-01-01'";
+      if (kind === "sqlite") {
+        const plan = await sql<{
+          detail: string;
+        }>`explain query plan select outcome, count(*) from audit_events where ${sql.raw(where)} group by outcome`.execute(app.store.db);
+        assert.match(
+          plan.rows.map((r) => r.detail).join("\n"),
+          /USING INDEX audit_events_org_provider_time \(org_id=\? AND provider=\? AND created_at>\?\)/,
+        );
+      } else {
+        const plan = await app.store.db.connection().execute(async (db) => {
+          // An empty table is cheaper to scan than to look up: ask the planner what it would do with the index.
+          await sql`set enable_seqscan = off`.execute(db);
+          const answer = await sql<{
+            "QUERY PLAN": string;
+          }>`explain select outcome, count(*) from audit_events where ${sql.raw(where)} group by outcome`.execute(db);
+          await sql`reset enable_seqscan`.execute(db);
+          return answer;
+        });
+        assert.match(plan.rows.map((r) => r["QUERY PLAN"]).join("\n"), /audit_events_org_provider_time/);
+      }
+    });
+
+    test("0009_user_role: users stored without a role are members; a role is stored and read back", async (t) => {
+      const app = await buildApp(testConfig({ database: await freshDatabase(t, kind) }));
+      t.after(() => app.close());
+      const org = await app.store.organisations.create("Acme", []);
+      // A row as written before the column existed: the column's default makes it a member.
+      const { role: _role, ...before } = newUserRow(org.id, "old@acme.test", null);
+      await app.store.db
+        .insertInto("users")
+        .values(before as never)
+        .execute();
+      assert.equal((await app.store.users.get(before.id))?.role, "member");
+      assert.equal((await app.store.users.setRole(org.id, before.id, "admin"))?.role, "admin");
+      assert.equal((await app.store.users.get(before.id))?.role, "admin");
+      assert.equal((await app.store.users.create(org.id, "new@acme.test", null, "admin")).role, "admin");
+      assert.equal(await app.store.users.setRole("another-org", before.id, "member"), undefined, "only within its organisation");
     });
   });
 }

@@ -2,13 +2,13 @@
  * The storage ports: what the sign-in logic and the administration need from storage, as
  * interfaces. `store/` implements them over SQL; nothing here knows how they are kept.
  */
-import type { AuditEvent, AuditFilter, AuditRecord, ProviderOutcomes } from "../audit.ts";
+import type { AuditEvent, AuditFilter, AuditRecord, OutcomePrecision, ProviderOutcomes } from "../audit.ts";
 import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provider-watch.ts";
 import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
-import type { User } from "../user.ts";
+import type { User, UserRole } from "../user.ts";
 
 /** Thrown by a repository when something unique is already taken (a domain, an email in an organisation). */
 export class AlreadyExistsError extends Error {
@@ -31,8 +31,8 @@ export interface OrganisationRepository {
 
 /** Users; an email is unique within an organisation, case-insensitively. */
 export interface UserRepository {
-  /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). */
-  create(orgId: string, email: string, fullName: string | null): Promise<User>;
+  /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). A member unless `role` says otherwise. */
+  create(orgId: string, email: string, fullName: string | null, role?: UserRole): Promise<User>;
   /** The organisation's user with this email (case-insensitively), created when there is none; safe under concurrent calls. */
   createOrGet(orgId: string, email: string, fullName: string | null): Promise<User>;
   get(id: string): Promise<User | undefined>;
@@ -40,6 +40,8 @@ export interface UserRepository {
   /** Every user with this email, in any organisation, oldest first. */
   findByEmail(email: string): Promise<User[]>;
   list(orgId: string, limit?: number): Promise<User[]>;
+  /** Sets the role of the organisation's user `id`; undefined when it has no such user. */
+  setRole(orgId: string, id: string, role: UserRole): Promise<User | undefined>;
 }
 
 /** How an attempt to link a subject ended: a race that linked either side first is a conflict, never an overwrite. */
@@ -103,8 +105,11 @@ export interface AuditTrail {
     cursor?: string,
     filter?: AuditFilter,
   ): Promise<{ records: AuditRecord[]; nextCursor: string | null }>;
-  /** The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO time). */
-  providerOutcomes(orgId: string, provider: string, since: string): Promise<ProviderOutcomes>;
+  /**
+   * The outcomes of the sign-in steps through one provider of the organisation since `since` (ISO
+   * time), in total and by the minute or hour (`precision`) they were recorded in.
+   */
+  providerOutcomes(orgId: string, provider: string, since: string, precision: OutcomePrecision): Promise<ProviderOutcomes>;
 }
 
 /** What the provider watch remembers of each provider, and the changes it found. */

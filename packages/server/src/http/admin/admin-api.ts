@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { ConsoleSessionDeps } from "../../admin/console-sessions.ts";
+import type { OrgAdminDeps } from "../../admin/org-admins.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
 import type { SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
@@ -11,6 +12,7 @@ import type { UserAdministration } from "../../admin/users.ts";
 import type { AuditTrail, ProviderWatchRepository } from "../../domain/ports/repositories.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import type { TestSignInDeps } from "../../signin/test-sign-in.ts";
+import { errorResponses } from "../error-handling.ts";
 import { adminAccess } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
@@ -26,12 +28,17 @@ import { userRoutes } from "./user-routes.ts";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
-  /** The ADMIN_TOKEN every admin request must carry as a bearer token (or a setup session's, for its organisation's providers). */
+  /**
+   * The ADMIN_TOKEN every admin request must carry as a bearer token (or a setup session's, or an
+   * organisation admin's access token, for what their organisation's scope allows).
+   */
   readonly adminToken: string;
   /** Setup links point at the console under it. */
   readonly publicUrl: string;
-  /** The operators' console sessions (cookie), which the admin scope accepts like the admin token. */
+  /** The console's sessions (cookie): an operator's are accepted like the admin token, an organisation admin's like their access token. */
   readonly consoleSessions: ConsoleSessionDeps;
+  /** Organisation admins: their access tokens are verified, and their standing re-read, at each request. */
+  readonly orgAdmins: OrgAdminDeps;
   readonly administration: ProviderAdministration &
     UserAdministration &
     AuditAdministration &
@@ -40,7 +47,7 @@ export interface AdminApiOptions {
     ProviderHealthDeps &
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
-      /** Where setup sessions' requests are recorded (not counted as sign-ins). */
+      /** Where setup sessions' and organisation admins' requests are recorded (not counted as sign-ins). */
       readonly audit: Pick<AuditTrail, "record">;
     };
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
@@ -52,7 +59,7 @@ export interface AdminApiOptions {
 
 /**
  * Every admin route, in one encapsulated scope whose onRequest hook requires the admin token (or
- * a setup session, for what it may do) before anything else runs (a request without it never
+ * a setup session or an organisation admin, for what they may do) before anything else runs (a request without it never
  * reaches validation or a handler). The route groups are registered inside the scope, so they
  * inherit the hook and cannot forget it.
  */
@@ -63,10 +70,16 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
       adminToken: options.adminToken,
       setupSessions: administration,
       consoleSessions: options.consoleSessions,
+      orgAdmins: options.orgAdmins,
       audit: administration.audit,
     });
     admin.addHook("onRequest", access.onRequest);
     admin.addHook("onResponse", access.onResponse);
+    // The guard may answer any route of the scope 401 (no or a wrong credential) or 403 (a
+    // scoped caller outside its scope, a member, a disabled user): every route documents both.
+    admin.addHook("onRoute", (route) => {
+      if (route.schema) route.schema.response = { ...errorResponses(401, 403), ...(route.schema.response as object | undefined) };
+    });
     await admin.register(organisationRoutes(administration));
     await admin.register(
       providerRoutes({

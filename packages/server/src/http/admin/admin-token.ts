@@ -1,17 +1,19 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type ConsoleSessionDeps, consoleSessionOpen } from "../../admin/console-sessions.ts";
+import { closeConsoleSession, type ConsoleSessionDeps, consoleSessionOf } from "../../admin/console-sessions.ts";
+import { accessTokenStanding, type OrgAdminDeps, type OrgAdminStanding, standingOf } from "../../admin/org-admins.ts";
 import { activeSetupSession, isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { AuditTrail } from "../../domain/ports/repositories.ts";
-import type { SetupLink } from "../../domain/setup-link.ts";
-import { failure } from "../../domain/failures.ts";
+import type { User } from "../../domain/user.ts";
+import { type Failure, type FailureId, failure } from "../../domain/failures.ts";
 import { sendFailure } from "../error-handling.ts";
 
 /**
- * What a setup session may do: read its organisation, and configure, check and test that
- * organisation's providers. Everything else in the admin API is the operator's.
+ * What a caller scoped to one organisation may do — a setup session, or an organisation admin
+ * (by access token or console session): read the organisation, configure, check and test its
+ * providers, and read its audit trail. Everything else in the admin API is the operator's.
  */
-const SETUP_SESSION_ROUTES: ReadonlySet<string> = new Set([
+export const ORGANISATION_SCOPE_ROUTES: ReadonlySet<string> = new Set([
   "GET /api/v1/orgs/:orgId",
   "GET /api/v1/provider-presets",
   "GET /api/v1/orgs/:orgId/oauth-providers",
@@ -24,12 +26,33 @@ const SETUP_SESSION_ROUTES: ReadonlySet<string> = new Set([
   "POST /api/v1/orgs/:orgId/oauth-providers/:name/test-signin",
   "GET /api/v1/orgs/:orgId/oauth-providers/:name/health",
   "GET /api/v1/orgs/:orgId/events",
+  "GET /api/v1/orgs/:orgId/audit",
+  // No :orgId in its path: the route itself checks the test sign-in's organisation against organisationScopeOf.
+  "POST /api/v1/test-signins/complete",
 ]);
 
-/** Set on a request made with a setup session, so its answer is audited. */
-const setupLinkOf = new WeakMap<FastifyRequest, SetupLink>();
+/** Who made a request of the admin scope, when not the operator: audited, and limited to `orgId`. */
+type ScopedCaller = (
+  { readonly kind: "setup-link"; readonly orgId: string } | { readonly kind: "org-admin"; readonly orgId: string; readonly user: User }
+) & {
+  /** Why the request was refused before reaching its route, when it was: audited as its error. */
+  readonly refusal?: FailureId;
+};
+
+const callerOf = new WeakMap<FastifyRequest, ScopedCaller>();
+
+/**
+ * The organisation a request of the admin scope is limited to: a setup session's, or an
+ * organisation admin's own; undefined for the operator (the admin token or an operator's console
+ * session). Set by the scope's onRequest hook before any handler runs.
+ */
+export function organisationScopeOf(request: FastifyRequest): string | undefined {
+  return callerOf.get(request)?.orgId;
+}
 
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? ""}`;
+/** A JWT's shape (the service's access tokens), told apart from the admin token and setup sessions' tokens before any check. */
+const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
 /** The console's session cookie: HttpOnly, SameSite=Strict, never readable by the page's script. */
 export const CONSOLE_COOKIE = "pipeshub_console";
@@ -52,51 +75,87 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
 }
 
 /**
- * The admin scope's guard: `Authorization: Bearer <admin token>` (compared in constant time), or
- * the console's session cookie together with its header, may do anything; a setup session's
- * token only what SETUP_SESSION_ROUTES allow, for its own organisation. Every request of a setup
- * session is audited in its organisation's trail.
+ * The admin scope's guard. The operator may do anything: `Authorization: Bearer <admin token>`
+ * (compared in constant time), or an operator's console session cookie together with the
+ * console's header. Callers scoped to one organisation may do what ORGANISATION_SCOPE_ROUTES
+ * allow, for that organisation only: a setup session's token; an organisation admin's access
+ * token (the service's own, of a user who is active and an `admin` as stored now); an
+ * organisation admin's console session (cookie and header, the user re-read likewise). Every
+ * request of a scoped caller is audited in its organisation's trail.
  */
 export function adminAccess(options: {
   adminToken: string;
   setupSessions: Pick<SetupLinkDeps, "setupLinks">;
   consoleSessions: ConsoleSessionDeps;
+  orgAdmins: OrgAdminDeps;
   audit: Pick<AuditTrail, "record">;
 }) {
   const isAdminToken = adminTokenCheck(options.adminToken);
-  const refuse = (reply: FastifyReply) => {
+  const refuse = (reply: FastifyReply, message = "Admin API: send Authorization: Bearer <admin token>.") => {
     reply.header("www-authenticate", 'Bearer realm="admin"');
-    return sendFailure(reply, failure("UNAUTHORIZED", "Admin API: send Authorization: Bearer <admin token>."));
+    return sendFailure(reply, failure("UNAUTHORIZED", message));
   };
+
+  /** Lets a scoped caller through to what its scope allows, for its organisation only. */
+  function scoped(request: FastifyRequest, reply: FastifyReply, caller: ScopedCaller, refusal?: Failure) {
+    callerOf.set(request, refusal ? { ...caller, refusal: refusal.error } : caller);
+    if (refusal) return sendFailure(reply, refusal);
+    const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
+    if (ORGANISATION_SCOPE_ROUTES.has(routeOf(request)) && (orgId === undefined || orgId === caller.orgId)) return;
+    return sendFailure(
+      reply,
+      failure(
+        "FORBIDDEN",
+        caller.kind === "setup-link"
+          ? "A setup link reaches only its own organisation's providers and audit trail."
+          : "An organisation admin reaches only their own organisation's providers and audit trail; ask the operator for anything else.",
+      ),
+    );
+  }
+  const asOrgAdmin = (request: FastifyRequest, reply: FastifyReply, standing: OrgAdminStanding) =>
+    scoped(request, reply, { kind: "org-admin", orgId: standing.user.orgId, user: standing.user }, standing.refusal);
+
   return {
     async onRequest(request: FastifyRequest, reply: FastifyReply) {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
       if (token === undefined) {
         const cookie = request.headers[CONSOLE_HEADER] === "1" ? cookieOf(request, CONSOLE_COOKIE) : undefined;
-        if (cookie && (await consoleSessionOpen(options.consoleSessions, cookie))) return;
-        return refuse(reply);
+        const session = cookie ? await consoleSessionOf(options.consoleSessions, cookie) : undefined;
+        if (!session) return refuse(reply);
+        if (session.kind === "operator") return;
+        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
+        // No longer an admin (or gone): the session ends, and a later promotion does not revive it.
+        if (!standing.ok || standing.value.refusal) await closeConsoleSession(options.consoleSessions, cookie!);
+        return standing.ok ? asOrgAdmin(request, reply, standing.value) : refuse(reply, standing.message);
       }
       if (isAdminToken(token)) return;
-      const link = isSetupSessionToken(token) ? await activeSetupSession(options.setupSessions, token) : undefined;
-      if (!link) return refuse(reply);
-      setupLinkOf.set(request, link);
-      const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
-      if (!SETUP_SESSION_ROUTES.has(routeOf(request)) || (orgId !== undefined && orgId !== link.orgId)) {
-        return sendFailure(reply, failure("FORBIDDEN", "A setup link reaches only its own organisation's providers."));
+      if (isSetupSessionToken(token)) {
+        const link = await activeSetupSession(options.setupSessions, token);
+        return link ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId }) : refuse(reply);
       }
+      if (looksLikeJwt(token)) {
+        const standing = await accessTokenStanding(options.orgAdmins, token);
+        if (!standing.ok) {
+          if (standing.detail) request.log.info({ detail: standing.detail }, "admin API: access token refused");
+          return refuse(reply, standing.message);
+        }
+        return asOrgAdmin(request, reply, standing.value);
+      }
+      return refuse(reply);
     },
     async onResponse(request: FastifyRequest, reply: FastifyReply) {
-      const link = setupLinkOf.get(request);
-      if (!link) return;
+      const caller = callerOf.get(request);
+      if (!caller) return;
       const status = reply.statusCode;
+      const user = caller.kind === "org-admin" ? caller.user : undefined;
       await options.audit.record({
-        orgId: link.orgId,
-        userId: null,
-        email: null,
+        orgId: caller.orgId,
+        userId: user?.id ?? null,
+        email: user?.email ?? null,
         provider: (request.params as { name?: string } | undefined)?.name ?? null,
-        event: `setup-link ${routeOf(request)}`,
+        event: `${caller.kind} ${routeOf(request)}`,
         outcome: status < 400 ? "success" : "failure",
-        error: status < 400 ? null : status === 403 ? "FORBIDDEN" : `HTTP_${status}`,
+        error: status < 400 ? null : (caller.refusal ?? (status === 403 ? "FORBIDDEN" : `HTTP_${status}`)),
         ip: request.ip,
       });
     },

@@ -1,44 +1,78 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { type Static, Type } from "typebox";
-import { CONSOLE_SESSION_TTL_MS, type ConsoleSessionDeps, closeConsoleSession, openConsoleSession } from "../../admin/console-sessions.ts";
+import {
+  CONSOLE_SESSION_TTL_MS,
+  type ConsoleSessionDeps,
+  closeConsoleSession,
+  consoleSessionOf,
+  openConsoleSession,
+} from "../../admin/console-sessions.ts";
+import { accessTokenStanding, type OrgAdminDeps, standingOf } from "../../admin/org-admins.ts";
 import { failure } from "../../domain/failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
 
 const WEB_DIR = new URL("../../web/", import.meta.url);
 
-const SessionBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+const SessionBody = Type.Object(
+  {
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "The admin token: an operator's session" })),
+    accessToken: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "The service's access token of an organisation admin: a session for their organisation only",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: "Either token or accessToken" },
+);
+const SessionAnswer = Type.Union([
+  Type.Object({ kind: Type.Literal("operator") }),
+  Type.Object({ kind: Type.Literal("org-admin"), orgId: Type.String(), email: Type.String() }),
+]);
 
 export interface ConsoleOptions {
   readonly adminToken: string;
   readonly publicUrl: string;
   readonly sessions: ConsoleSessionDeps;
+  /** Organisation admins open sessions with their access token; their standing is re-read whenever the session is used. */
+  readonly orgAdmins: OrgAdminDeps;
 }
 
 /**
  * The admin console at `/admin` (and `/admin/setup`, where a setup link lands): static files
  * under the same strict CSP as the sign-in page, and the operator's session. An operator signs
  * in with the admin token once; the console then holds an HttpOnly, SameSite=Strict cookie, so
- * the token is never kept where the page's script could read it.
+ * the token is never kept where the page's script could read it. An organisation admin signs in
+ * with their own sign-in's access token (the sign-in page at `/?next=admin` hands it over) for a
+ * session that reaches their organisation only, and ends when they stop being an active admin.
  */
 export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
   const read = (name: string) => readFileSync(new URL(name, WEB_DIR), "utf8");
   const html = read("console.html");
-  const assets: Record<string, { body: string; type: string }> = {
-    "/admin/assets/console.js": { body: read("console.js"), type: "text/javascript; charset=utf-8" },
-    "/admin/assets/console.css": { body: read("console.css"), type: "text/css; charset=utf-8" },
-  };
+  // The console's modules and style sheet: every web/console*.js and console.css.
+  const assets: Record<string, { body: string; type: string }> = Object.fromEntries(
+    readdirSync(WEB_DIR)
+      .filter((name) => /^console[\w-]*\.(js|css)$/.test(name))
+      .map((name) => [
+        `/admin/assets/${name}`,
+        { body: read(name), type: name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8" },
+      ]),
+  );
   const isAdminToken = adminTokenCheck(options.adminToken);
   const secure = new URL(options.publicUrl).protocol === "https:" ? "; Secure" : "";
-  const cookie = (value: string, maxAgeSeconds: number) =>
-    `${CONSOLE_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+  const cookie = (value: string, maxAgeMs: number) =>
+    `${CONSOLE_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure}`;
 
   return async (app) => {
     const page = async (_request: unknown, reply: FastifyReply) =>
       reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
     app.get("/admin", { schema: { hide: true } }, page);
     app.get("/admin/setup", { schema: { hide: true } }, page);
+    // Where a provider sends a test sign-in back (a redirect URI the console's wizard registers).
+    app.get("/admin/test-signin", { schema: { hide: true } }, page);
     for (const [path, asset] of Object.entries(assets)) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
         reply.header("cache-control", "no-cache").type(asset.type).send(asset.body),
@@ -50,18 +84,60 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       {
         schema: {
           tags: ["Admin"],
-          summary: "Console sign-in: exchange the admin token for an HttpOnly, SameSite=Strict session cookie",
+          summary:
+            "Console sign-in: exchange the admin token, or an organisation admin's access token, for an HttpOnly, SameSite=Strict session cookie",
           body: SessionBody,
-          response: { 204: Type.Null(), ...errorResponses(400, 401) },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
         },
       },
       async (request, reply) => {
-        if (!isAdminToken(request.body.token)) return sendFailure(reply, failure("UNAUTHORIZED", "That is not the admin token."));
-        const session = await openConsoleSession(options.sessions);
-        return reply
-          .header("set-cookie", cookie(session, CONSOLE_SESSION_TTL_MS / 1000))
-          .code(204)
-          .send();
+        const { token, accessToken } = request.body;
+        if (token !== undefined) {
+          if (!isAdminToken(token)) return sendFailure(reply, failure("UNAUTHORIZED", "That is not the admin token."));
+          const session = await openConsoleSession(options.sessions);
+          return reply.header("set-cookie", cookie(session, CONSOLE_SESSION_TTL_MS)).code(204).send();
+        }
+        const standing = await accessTokenStanding(options.orgAdmins, accessToken!);
+        if (!standing.ok) return sendFailure(reply, standing);
+        const { user, refusal, expiresAtMs, signInSession } = standing.value;
+        if (refusal) return sendFailure(reply, refusal);
+        // The session lasts no longer than the access token it was opened with.
+        const ttlMs = Math.min(CONSOLE_SESSION_TTL_MS, expiresAtMs - Date.now());
+        if (ttlMs < 1000) return sendFailure(reply, failure("UNAUTHORIZED", "The access token is expiring. Sign in again."));
+        const session = await openConsoleSession(
+          options.sessions,
+          { kind: "org-admin", orgId: user.orgId, userId: user.id, signInSession },
+          ttlMs,
+        );
+        return reply.header("set-cookie", cookie(session, ttlMs)).code(204).send();
+      },
+    );
+    app.get(
+      "/admin/session",
+      {
+        schema: {
+          tags: ["Admin"],
+          summary: "The console's session: the operator's, or an organisation admin's (their organisation and email)",
+          response: { 200: SessionAnswer, ...errorResponses(401) },
+        },
+      },
+      async (request, reply) => {
+        const value = cookieOf(request, CONSOLE_COOKIE);
+        const session = value ? await consoleSessionOf(options.sessions, value) : undefined;
+        if (!session) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
+        reply.header("cache-control", "no-store");
+        if (session.kind === "operator") return { kind: "operator" as const };
+        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
+        if (standing.ok && !standing.value.refusal)
+          return { kind: "org-admin" as const, orgId: session.orgId, email: standing.value.user.email };
+        await closeConsoleSession(options.sessions, value!);
+        return sendFailure(
+          reply,
+          failure(
+            "UNAUTHORIZED",
+            standing.ok ? "The console session ended: its user is no longer an active admin of the organisation." : standing.message,
+          ),
+        );
       },
     );
     app.delete(

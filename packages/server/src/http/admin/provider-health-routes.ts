@@ -34,6 +34,19 @@ const ProviderHealthSchema = Type.Object(
       }),
       Type.Null(),
     ]),
+    bucketSeconds: Type.Integer({ description: "The length of each bucket of `series`: 300 for 1h, 3600 for 24h, 21600 for 7d" }),
+    series: Type.Array(
+      Type.Object({
+        start: Type.String({ format: "date-time", description: "The bucket's start: a UTC multiple of bucketSeconds" }),
+        attempts: Type.Integer(),
+        successes: Type.Integer(),
+        failures: Type.Integer({ description: "attempts − successes" }),
+      }),
+      {
+        description:
+          "The same attempts over time: from the bucket holding `since` to the one holding now, oldest first, every bucket present (zeros where nothing happened); they add up to the totals",
+      },
+    ),
   },
   { $id: "ProviderHealth" },
 );
@@ -47,7 +60,7 @@ export function providerHealthRoutes(deps: ProviderHealthDeps): FastifyPluginAsy
         schema: {
           tags: ["Admin"],
           security,
-          summary: "How sign-ins through a provider went over the last hour, day or week, failures by reason",
+          summary: "How sign-ins through a provider went over the last hour, day or week, failures by reason, and over time",
           params: ProviderParams,
           querystring: HealthQuery,
           response: { 200: ProviderHealthSchema, ...errorResponses(400, 401, 404) },

@@ -12,6 +12,10 @@ export const OrgSchema = Type.Object({
   domains: Type.Array(Type.String()),
   createdAt: Type.String(),
 });
+/** A user's role in their organisation (the contract's `role` of a user: `admin` or `member`). */
+export const UserRoleSchema = Type.Union([Type.Literal("member"), Type.Literal("admin")], {
+  description: "member, or admin: administers the organisation (its providers and audit trail) with their own sign-in",
+});
 /** A user as the admin API answers it. */
 export const UserSchema = Type.Object({
   id: Type.String(),
@@ -19,6 +23,7 @@ export const UserSchema = Type.Object({
   email: Type.String(),
   fullName: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
+  role: UserRoleSchema,
   createdAt: Type.String(),
 });
 /** `:orgId` in a path. */

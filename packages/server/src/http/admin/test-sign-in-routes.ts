@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { completeTestSignIn, startTestSignIn, type TestSignInDeps } from "../../signin/test-sign-in.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { organisationScopeOf } from "./admin-token.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
 const StartBody = Type.Object(
@@ -68,12 +69,14 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
           tags: ["Admin"],
           security,
           summary: "Complete a test sign-in with the provider's code: the claims and what a real sign-in would decide; creates nothing",
+          description:
+            "A caller limited to one organisation (a setup link, an organisation admin) completes only test sign-ins started for it: another organisation's is 403 FORBIDDEN, and stays usable by whoever started it.",
           body: CompleteBody,
-          response: { 200: TestSignInResultSchema, ...errorResponses(400, 401, 404, 502, 504) },
+          response: { 200: TestSignInResultSchema, ...errorResponses(400, 401, 403, 404, 502, 504) },
         },
       },
       async (request, reply) => {
-        const completed = await completeTestSignIn(deps, request.body);
+        const completed = await completeTestSignIn(deps, { ...request.body, orgId: organisationScopeOf(request) });
         return completed.ok ? completed.value : sendFailure(reply, completed);
       },
     );

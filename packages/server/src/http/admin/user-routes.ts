@@ -1,17 +1,23 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { createUser, findUsers, type UserAdministration } from "../../admin/users.ts";
+import { createUser, findUsers, setUserRole, type UserAdministration } from "../../admin/users.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
-import { ADMIN_SECURITY as security, OrgParams, UserSchema } from "./schemas.ts";
+import { ADMIN_SECURITY as security, OrgParams, UserRoleSchema, UserSchema } from "./schemas.ts";
 
 const CreateUserBody = Type.Object(
-  { email: Type.String({ format: "email", maxLength: 320 }), fullName: Type.Optional(Type.String({ maxLength: 200 })) },
+  {
+    email: Type.String({ format: "email", maxLength: 320 }),
+    fullName: Type.Optional(Type.String({ maxLength: 200 })),
+    role: Type.Optional(UserRoleSchema),
+  },
   { additionalProperties: false },
 );
+const UpdateUserBody = Type.Object({ role: UserRoleSchema }, { additionalProperties: false });
 const UsersQuery = Type.Object({ email: Type.Optional(Type.String({ maxLength: 320 })) }, { additionalProperties: false });
+const UserParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) });
 type OrgRoute = { Params: Static<typeof OrgParams> };
 
-/** `/api/v1/orgs/:orgId/users`: add users and find them by email. */
+/** `/api/v1/orgs/:orgId/users`: add users, find them by email, and make them admins of their organisation or members again. */
 export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
   return async (app) => {
     const tags = ["Admin"];
@@ -22,14 +28,15 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
         schema: {
           tags,
           security,
-          summary: "Add a user",
+          summary: "Add a user (a member unless role says admin)",
           params: OrgParams,
           body: CreateUserBody,
           response: { 201: UserSchema, ...errorResponses(400, 401, 404, 409) },
         },
       },
       async (request, reply) => {
-        const result = await createUser(deps, request.params.orgId, request.body.email, request.body.fullName ?? null);
+        const { email, fullName, role } = request.body;
+        const result = await createUser(deps, request.params.orgId, email, fullName ?? null, role);
         return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
       },
     );
@@ -49,6 +56,25 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
       async (request, reply) => {
         const users = await findUsers(deps, request.params.orgId, request.query.email);
         return users.ok ? users.value : sendFailure(reply, users);
+      },
+    );
+
+    app.patch<{ Params: Static<typeof UserParams>; Body: Static<typeof UpdateUserBody> }>(
+      "/api/v1/orgs/:orgId/users/:userId",
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "Change a user's role: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request",
+          params: UserParams,
+          body: UpdateUserBody,
+          response: { 200: UserSchema, ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const user = await setUserRole(deps, request.params.orgId, request.params.userId, request.body.role);
+        return user.ok ? user.value : sendFailure(reply, user);
       },
     );
   };

@@ -26,13 +26,16 @@ export const JwksSchema = Type.Object(
   { description: "The public keys that verify the service's access and refresh tokens (RFC 7517)" },
 );
 
-/** The contract's RefreshTokenUser (its required fields; this service has no roles or split names). */
+/** The contract's RefreshTokenUser: its required fields and the user's role (this service has no split names). */
 export const RefreshTokenUserSchema = Type.Object(
   {
     _id: Type.String({ description: "User ID" }),
     orgId: Type.String({ description: "Organization ID" }),
     email: Type.String({ format: "email" }),
     fullName: Type.String(),
+    role: Type.Union([Type.Literal("admin"), Type.Literal("member")], {
+      description: "Organization role stored on the user document (`admin` or `member`)",
+    }),
     hasLoggedIn: Type.Boolean(),
     isDeleted: Type.Boolean(),
     slug: Type.String(),
@@ -62,6 +65,7 @@ export function refreshTokenUser(user: User) {
     orgId: user.orgId,
     email: user.email,
     fullName: user.fullName ?? "",
+    role: user.role,
     // Whoever holds a refresh token has signed in.
     hasLoggedIn: true,
     isDeleted: false,

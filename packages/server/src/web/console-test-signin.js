@@ -1,0 +1,116 @@
+/* global BroadcastChannel, history, location, setTimeout, window, URLSearchParams */
+// Test sign-ins from the console. The console asks the admin API for an authorization URL and
+// opens it in a small window; the provider sends that window back to /admin/test-signin (a
+// redirect URI the provider wizard registers). That page hands the code to the console over a
+// same-origin BroadcastChannel — the console completes it with its own credentials (a setup
+// link's session lives only in the console's memory) — or, when no console answers, completes it
+// itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
+
+import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
+
+export const TEST_SIGNIN_PATH = "/admin/test-signin";
+export const testSignInRedirectUri = `${location.origin}${TEST_SIGNIN_PATH}`;
+
+const channel = new BroadcastChannel("pipeshub-test-signin");
+/** The test sign-ins this console started: state → provider name. */
+const started = new Map();
+
+/**
+ * Starts a test sign-in at a provider. Call it straight from a click: the window is opened before
+ * anything is awaited, so a popup blocker lets it through.
+ */
+export function startTestSignIn(base, name) {
+  const popup = window.open("about:blank", "pipeshub-test-signin", "popup,width=560,height=720");
+  attempt(async () => {
+    setStatus(`Starting a test sign-in at ${name}…`);
+    try {
+      const { authorizationUrl, state } = await api("POST", `${base}/test-signin`, { redirectUri: testSignInRedirectUri });
+      started.set(state, name);
+      if (popup) popup.location.href = authorizationUrl;
+      else location.assign(authorizationUrl);
+      setStatus(`Sign in at ${name} in the window that opened; the result appears here.`);
+    } catch (error) {
+      popup?.close();
+      if (error.code === "REDIRECT_URI_MISMATCH") {
+        throw new Error(`To test sign-ins from the console, register ${testSignInRedirectUri} for ${name}, here and at the provider.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  });
+}
+
+channel.addEventListener("message", (event) => {
+  const { state, code, error, description } = event.data ?? {};
+  if (!started.has(state)) return;
+  channel.postMessage({ ack: state });
+  const name = started.get(state);
+  started.delete(state);
+  attempt(async () => {
+    if (error) throw new Error(`${name} answered ${error}${description ? `: ${description}` : ""}.`);
+    setStatus(`Completing the test sign-in at ${name}…`);
+    const result = await api("POST", "/api/v1/test-signins/complete", { state, code });
+    byId("panel").replaceChildren(...describeResult(result));
+  });
+});
+
+const shown = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+const claimsTable = (claims) =>
+  tableOf(
+    ["Claim", "Value"],
+    Object.entries(claims).map(([name, value]) => [name, shown(value)]),
+  );
+
+/** A test sign-in's result in words: the decision, what to change when refused, the claims and userinfo. */
+export function describeResult(result) {
+  const { decision } = result;
+  const parts = [el("h2", `Test sign-in: ${result.provider}`)];
+  const verdict =
+    decision.outcome === "would-sign-in"
+      ? `A real sign-in would succeed, as user ${decision.userId}.`
+      : decision.outcome === "would-create"
+        ? "A real sign-in would succeed and create a new user (just-in-time provisioning)."
+        : `A real sign-in would be refused: ${decision.reason}.`;
+  parts.push(el("p", verdict, { class: `decision ${decision.outcome === "refused" ? "fail" : "pass"}` }));
+  if (decision.fix) parts.push(el("p", `What to change: ${decision.fix}`, { class: "fix" }));
+  parts.push(el("p", "Nothing was created: no user, link, session or lockout count.", { class: "muted" }));
+  parts.push(el("h3", "ID token claims"));
+  parts.push(result.claims ? claimsTable(result.claims) : el("p", "No ID token: a plain OAuth 2.0 provider.", { class: "muted" }));
+  parts.push(el("h3", "Userinfo"));
+  parts.push(result.userinfo ? claimsTable(result.userinfo) : el("p", "No userinfo endpoint, or it did not answer.", { class: "muted" }));
+  return parts;
+}
+
+const ACK_WAIT_MS = 1500;
+
+/** The page at /admin/test-signin: hand the provider's answer to the console that started it, or complete it here. */
+export async function finishTestSignInHere(show) {
+  const params = new URLSearchParams(location.search);
+  // The code leaves the address bar and the history at once.
+  history.replaceState(null, "", TEST_SIGNIN_PATH);
+  const message = {
+    state: params.get("state"),
+    code: params.get("code") ?? undefined,
+    error: params.get("error") ?? (params.get("code") ? undefined : "no_code"),
+    description: params.get("error_description") ?? undefined,
+  };
+  show("view-test-signin");
+  const acknowledged = new Promise((resolve) => {
+    channel.addEventListener("message", (event) => event.data?.ack === message.state && resolve(true));
+    setTimeout(() => resolve(false), ACK_WAIT_MS);
+  });
+  channel.postMessage(message);
+  const target = byId("test-signin-result");
+  if (await acknowledged) {
+    target.replaceChildren(el("p", "Done: the result is in the console. You can close this window."));
+    window.close();
+    return;
+  }
+  if (message.error) throw new Error(`The provider answered ${message.error}${message.description ? `: ${message.description}` : ""}.`);
+  setStatus("Completing the test sign-in…");
+  const result = await api("POST", "/api/v1/test-signins/complete", { state: message.state, code: message.code });
+  const back = el("p");
+  back.append(el("a", "Back to the console", { href: "/admin" }));
+  target.replaceChildren(...describeResult(result), back);
+}
