@@ -190,7 +190,7 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     await page.getByRole("button", { name: "Health of acme-idp" }).click();
     await page.getByRole("heading", { name: /Health: acme-idp/ }).waitFor();
     const health = await page.locator("#panel").innerText();
-    assert.match(health, /1 attempts, 0 succeeded/);
+    assert.match(health, /1 attempt, 0 succeeded/);
     assert.match(health, /What to change: The provider refused the authorization code/);
     assert.equal(await page.locator("#panel svg.reasons rect").count(), 1, "one bar: INVALID_GRANT");
     // Over time: one column per hour of the last day; the failure is in the latest one (or the one before, across an hour's turn).
@@ -249,6 +249,7 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.match(await page.locator("#panel").innerText(), /client-credentials\s+pass/);
     assert.ok(await page.getByRole("button", { name: "Doctor gitlab" }).isVisible(), "listed with the others");
     assert.equal(await page.getByLabel(/^Client secret/).inputValue(), "", "the secret does not stay in the form");
+    assert.equal(await page.locator("#wizard").getAttribute("open"), null, "the wizard closes once the provider is saved");
 
     // The test sign-in: the provider in a small window, the claims and the decision back in the console.
     const usersBefore = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
@@ -265,6 +266,8 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.match(result, /What to change: .*email/i);
     assert.match(result, /email\s+carol@acme\.test/, "the ID token's claims");
     assert.match(result, /email_verified\s+false/);
+    assert.match(result, /iat\s+\d+ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/, "times in claims are shown as times too");
+    await page.screenshot({ path: join(ARTIFACTS, "admin-console-test-signin.png"), fullPage: true });
     assert.equal(new URL(popup.isClosed() ? f.service.url : popup.url()).search, "", "the code left the callback's address bar");
     const usersAfter = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
     assert.deepEqual(usersAfter.body, usersBefore.body, "a test sign-in creates no user");

@@ -55,11 +55,18 @@ channel.addEventListener("message", (event) => {
   });
 });
 
-const shown = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+/** Claims that are times in seconds since the epoch: shown with the time they say, to spot a skewed clock. */
+const TIME_CLAIMS = new Set(["iat", "exp", "nbf", "auth_time", "updated_at"]);
+const shown = (name, value) =>
+  TIME_CLAIMS.has(name) && typeof value === "number"
+    ? `${value} (${new Date(value * 1000).toISOString()})`
+    : typeof value === "string"
+      ? value
+      : JSON.stringify(value);
 const claimsTable = (claims) =>
   tableOf(
     ["Claim", "Value"],
-    Object.entries(claims).map(([name, value]) => [name, shown(value)]),
+    Object.entries(claims).map(([name, value]) => [name, shown(name, value)]),
   );
 
 /** A test sign-in's result in words: the decision, what to change when refused, the claims and userinfo. */

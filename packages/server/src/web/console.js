@@ -114,7 +114,10 @@ async function showHealth(base, name, window) {
   const panel = [
     el("h2", `Health: ${name}, ${WINDOWS[window]}`),
     choices,
-    el("p", `${h.attempts} attempts, ${h.successes} succeeded; last success ${h.lastSuccessAt ?? "never"}.`),
+    el(
+      "p",
+      `${h.attempts} ${h.attempts === 1 ? "attempt" : "attempts"}, ${h.successes} succeeded; last success ${h.lastSuccessAt ?? "never"}.`,
+    ),
   ];
   if (h.series) panel.push(timelineChart(h.series, h.bucketSeconds));
   const reasons = Object.entries(h.failures).sort(([, a], [, b]) => b - a);
@@ -170,7 +173,8 @@ async function saveFromWizard() {
     ...(value("wizard-client-secret") && { clientSecret: value("wizard-client-secret") }),
     redirectUris,
   });
-  /** @type {HTMLInputElement} */ (byId("wizard-client-secret")).value = "";
+  /** @type {HTMLFormElement} */ (form).reset();
+  /** @type {HTMLDetailsElement} */ (byId("wizard")).open = false;
   await showOrg(orgId);
   await runDoctor(`${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`, name);
 }
