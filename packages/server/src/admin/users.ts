@@ -43,6 +43,6 @@ export async function findUsers(deps: UserAdministration, orgId: string, email: 
 export async function setUserRole(deps: UserAdministration, orgId: string, userId: string, role: UserRole): Promise<Result<User>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  const user = await deps.users.setRole(org.value.id, userId, role);
+  const user = await deps.users.update(org.value.id, userId, { role });
   return user ? success(user) : failure("NOT_FOUND", `No user with id "${userId}" in this organisation.`);
 }
