@@ -8,46 +8,13 @@ import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
 import { assertAuthError, type RunningService } from "../support/service.ts";
-import { alice, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
+import { alice, REDIRECT_URI, signIn, signInFixture } from "../support/sign-in-fixture.ts";
 import type { TestUser } from "../support/test-provider.ts";
 
 const bob: TestUser = { sub: "bob-sub", email: "bob@acme.test", email_verified: true, name: "Bob Acme" };
 
-type Tokens = { accessToken: string; refreshToken: string };
 type AuditRecords = { records: { event: string; outcome: string; userId: string | null; email: string | null; error: string | null }[] };
 type UserBody = { id: string; email: string; role: string; status: string };
-
-/** The whole sign-in a person makes: initAuth → authorize → the provider's login → exchange → authenticate. */
-async function signIn(f: SignInFixture, user: TestUser): Promise<Tokens> {
-  const init = await f.service.request("POST", "/userAccount/initAuth", { email: user.email });
-  const session = init.headers.get("x-session-token")!;
-  const query = new URLSearchParams({ provider: "acme-idp", email: user.email, redirectUri: REDIRECT_URI });
-  const started = await f.service.request<{ authorizationUrl: string; state: string }>(
-    "GET",
-    `/userAccount/oauth/authorize?${query}`,
-    undefined,
-    { "x-session-token": session },
-  );
-  assert.equal(started.status, 200, started.text);
-  const callback = await f.provider.authorize({
-    authorizationUrl: started.body.authorizationUrl,
-    login: user.sub,
-    clientId: "",
-    redirectUri: "",
-  });
-  assert.ok("code" in callback, JSON.stringify(callback));
-  const exchanged = await f.exchange({ code: callback.code, email: user.email, state: started.body.state }, session);
-  assert.equal(exchanged.status, 200, exchanged.text);
-  const { access_token, id_token } = exchanged.body as { access_token: string; id_token: string };
-  const final = await f.service.request<Tokens>(
-    "POST",
-    "/userAccount/authenticate",
-    { method: "oauth", credentials: { accessToken: access_token, idToken: id_token } },
-    { "x-session-token": session },
-  );
-  assert.equal(final.status, 200, final.text);
-  return final.body;
-}
 
 /** A request of the admin API with a user's access token instead of the admin token. */
 const asUser = (service: RunningService, token: string, method: string, path: string, body?: unknown) =>
