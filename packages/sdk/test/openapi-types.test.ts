@@ -195,6 +195,13 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
     ],
   },
   {
+    why: "One PATCH sets a user's role, status or both (at least one); setUserRole sends the role only.",
+    differences: [
+      "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.role: optional in the service's schema, required in the SDK type",
+      "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.status: in the service's schema (optional), not in the SDK type",
+    ],
+  },
+  {
     why: "The service's schema leaves audit records free-form (an object with any properties), so there is nothing to compare the SDK's AuditRecord with; describing them in the route's schema would remove this entry.",
     differences: [
       "admin.listAudit (GET /api/v1/orgs/{orgId}/audit) 200 response.records[]: the service's schema leaves it free-form; the SDK type expects { id, createdAt, event, outcome, orgId, userId, email, provider, error, ip, reason, fix }",

@@ -156,8 +156,16 @@ describe("organisation admins: users with the admin role, signed in through thei
     const listed = await f.service.admin<UserBody[]>("GET", `${org}/users?email=${alice.email}`);
     assert.equal(listed.body[0]?.role, "admin");
 
+    // Disabling her ends her sessions: the same token is no longer a current one.
+    const disabled = await f.service.admin<UserBody>("PATCH", `${org}/users/${aliceId}`, { status: "disabled" });
+    assert.equal(disabled.body.status, "disabled", disabled.text);
+    assertAuthError(await read(), 401, "UNAUTHORIZED");
+    // The stored status is checked too: a session the disabling did not end (one a sign-in racing
+    // it started; only a direct write leaves that state behind) is refused all the same.
+    await f.service.admin("PATCH", `${org}/users/${aliceId}`, { status: "active" });
+    const raced = await signIn(f, alice);
     await f.service.app.store.db.updateTable("users").set({ status: "disabled" }).where("id", "=", aliceId).execute();
-    assertAuthError(await read(), 403, "USER_DISABLED");
+    assertAuthError(await asUser(f.service, raced.accessToken, "GET", `${org}/oauth-providers`), 403, "USER_DISABLED");
 
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, { role: "owner" }), 400, "VALIDATION_ERROR");
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, {}), 400, "VALIDATION_ERROR");
