@@ -1,7 +1,7 @@
 import { type Command, stringOption } from "./command.ts";
 import { ServiceError, UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
-import type { UserRole } from "./sdk.ts";
+import type { Admin, UserRole, UserStatus } from "./sdk.ts";
 
 const ROLES: readonly string[] = ["member", "admin"] satisfies UserRole[];
 
@@ -9,6 +9,14 @@ const ROLES: readonly string[] = ["member", "admin"] satisfies UserRole[];
 function roleOf(value: string, command: string): UserRole {
   if (!ROLES.includes(value)) throw new UsageError(`the role is member or admin, not "${value.slice(0, 40)}"`, command);
   return value as UserRole;
+}
+
+/** The id of the organisation's user named by email (case-insensitively) or id. */
+async function userIdOf(admin: Admin, orgId: string, given: string): Promise<string> {
+  if (!given.includes("@")) return given;
+  const [found] = await admin.findUsers(orgId, given);
+  if (!found) throw new ServiceError(404, "NOT_FOUND", `No user with email ${given} in this organisation.`);
+  return found.id;
 }
 
 const add: Command = {
@@ -84,18 +92,54 @@ const setRole: Command = {
            member: an ordinary user again. Takes effect at the user's next request.`,
   options: {},
   async run({ admin, out }, { args }) {
-    const [orgId, given] = [args[0]!, args[1]!];
+    const orgId = args[0]!;
     const role = roleOf(args[2]!, "users set-role");
-    let userId = given;
-    if (given.includes("@")) {
-      const [found] = await admin.findUsers(orgId, given);
-      if (!found) throw new ServiceError(404, "NOT_FOUND", `No user with email ${given} in this organisation.`);
-      userId = found.id;
-    }
-    const user = await admin.setUserRole(orgId, userId, role);
+    const user = await admin.setUserRole(orgId, await userIdOf(admin, orgId, args[1]!), role);
     if (out.json) return out.data(user);
     out.line(`${user.email} (${user.id}) is now ${user.role === "admin" ? "an admin" : "a member"} of organisation ${user.orgId}`);
   },
 };
 
-export const userCommands: readonly Command[] = [add, find, setRole];
+/** `users disable` and `users enable`: set the user's status. */
+function statusCommand(name: string, status: UserStatus, summary: string, effect: string, done: readonly [string, string]): Command {
+  return {
+    group: "users",
+    name,
+    args: ["orgId", "user"],
+    synopsis: "",
+    summary,
+    help: `Arguments:
+  <user>   the user's email (case-insensitively) or id
+
+${effect}`,
+    options: {},
+    async run({ admin, out }, { args }) {
+      const orgId = args[0]!;
+      const user = await admin.setUserStatus(orgId, await userIdOf(admin, orgId, args[1]!), status);
+      if (out.json) return out.data(user);
+      out.line(`${user.email} (${user.id}) ${done[0]} in organisation ${user.orgId}: ${done[1]}`);
+    },
+  };
+}
+
+const disable = statusCommand(
+  "disable",
+  "disabled",
+  "disable a user: no more sign-ins, and their sessions end at once",
+  `Their sign-ins are refused (USER_DISABLED) and every sign-in session of theirs ends now:
+their refresh tokens, and their access tokens wherever this service checks them, stop working
+(an application that verifies access tokens only against the JWKS accepts them until they
+expire). Recorded in the organisation's audit trail as user.disabled. "users enable" undoes it.`,
+  ["is disabled", "their sign-in sessions have ended"],
+);
+
+const enable = statusCommand(
+  "enable",
+  "active",
+  "enable a disabled user again",
+  `They may sign in again; the sessions disabling ended stay ended. Recorded in the
+organisation's audit trail as user.enabled.`,
+  ["is active again", "they may sign in"],
+);
+
+export const userCommands: readonly Command[] = [add, find, setRole, disable, enable];

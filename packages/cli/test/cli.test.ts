@@ -10,7 +10,7 @@ import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { closedPortUrl, type ScriptedResponse, startJsonServer } from "../../server/test/support/faulty-servers.ts";
 import { type RunningService, startService } from "../../server/test/support/service.ts";
-import { CLIENT_SECRET, REDIRECT_URI } from "../../server/test/support/sign-in-fixture.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signIn, signInFixture } from "../../server/test/support/sign-in-fixture.ts";
 import { startTestProvider } from "../../server/test/support/test-provider.ts";
 
 const BIN = fileURLToPath(new URL("../bin/pipeshub-auth.js", import.meta.url));
@@ -84,6 +84,8 @@ describe("pipeshub-auth CLI", () => {
       "providers test",
       "users find",
       "users set-role",
+      "users disable",
+      "users enable",
       "keys rotate",
       "keys reencrypt",
       "audit tail",
@@ -464,6 +466,41 @@ describe("pipeshub-auth CLI", () => {
     assert.match(badRole.stderr, /the role is member or admin, not "owner"/);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing <role>/);
+  });
+
+  test("users disable and users enable, by email or id: a disabled user's session ends at once", async (t) => {
+    const f = await signInFixture(t, { users: [alice] });
+    const { service, orgId } = f;
+    const session = await signIn(f, alice);
+    const aliceId = (await service.admin<{ id: string }[]>("GET", `/api/v1/orgs/${orgId}/users?email=${alice.email}`)).body[0]!.id;
+    const refresh = (token: string) =>
+      service.request("POST", "/userAccount/refresh/token", undefined, { authorization: `Bearer ${token}` });
+
+    const disabled = await cli(["users", "disable", orgId, "ALICE@acme.test"], { service });
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.equal(disabled.stdout, `alice@acme.test (${aliceId}) is disabled in organisation ${orgId}: their sign-in sessions have ended\n`);
+    assert.equal((await refresh(session.refreshToken)).status, 401);
+    const listed = await cli(["users", "find", orgId, "--email", alice.email], { service });
+    assert.match(listed.stdout, /alice@acme\.test .* disabled /);
+
+    const enabled = json<{ id: string; status: string }>(await cli(["users", "enable", orgId, aliceId, "--json"], { service }));
+    assert.deepEqual([enabled.id, enabled.status], [aliceId, "active"]);
+    assert.equal((await refresh(session.refreshToken)).status, 401, "enabling revives no session");
+    assert.equal((await refresh((await signIn(f, alice)).refreshToken)).status, 200);
+
+    const [nobody, unknownId, missing, extra] = await Promise.all([
+      cli(["users", "disable", orgId, "nobody@acme.test"], { service }),
+      cli(["users", "enable", orgId, "usr_nope"], { service }),
+      cli(["users", "disable", orgId], { service }),
+      cli(["users", "disable", orgId, aliceId, "now"], { service }),
+    ]);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /^error: NOT_FOUND: No user with email nobody@acme\.test/);
+    assert.equal(unknownId.code, 1);
+    assert.match(unknownId.stderr, /^error: NOT_FOUND: /);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing <user>/);
+    assert.equal(extra.code, 2, extra.stderr);
   });
 
   test("audit tail: the latest records newest last; --follow prints new ones until interrupted", async (t) => {

@@ -157,14 +157,20 @@ export interface ProviderDoctorReport {
  */
 export type UserRole = "member" | "admin";
 
+/**
+ * Whether a user may sign in: `active`, or `disabled` — refused at sign-in (`USER_DISABLED`),
+ * their sign-in sessions ended when they were disabled.
+ */
+export type UserStatus = "active" | "disabled";
+
 /** A user of an organisation. */
 export interface OrgUser {
   id: string;
   orgId: string;
   email: string;
   fullName?: string | null;
-  /** E.g. `"active"` or `"disabled"`. */
-  status: string;
+  /** `"active"` or `"disabled"` (a newer service may know more statuses). */
+  status: UserStatus | (string & {});
   /** `"member"` or `"admin"` (a newer service may know more roles). */
   role: UserRole | (string & {});
   createdAt: string;
@@ -571,6 +577,26 @@ export class Admin {
   setUserRole(orgId: string, userId: string, role: UserRole, options?: RequestOptions): Promise<OrgUser> {
     return this.#call(
       { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { role }, idempotent: true },
+      options,
+      (raw) => readShape(parseJson(raw), userShape),
+    );
+  }
+
+  /**
+   * Disables the organisation's user, or enables them again:
+   * `PATCH /api/v1/orgs/{orgId}/users/{userId}` with `{ status }`. Disabling refuses their
+   * sign-ins (`USER_DISABLED`) and ends every sign-in session of theirs at once: their refresh
+   * tokens, and their access tokens wherever the service checks them, stop working (an
+   * application that verifies access tokens only against the JWKS accepts them until they
+   * expire). Enabling lets them sign in again; ended sessions stay ended. Recorded in the
+   * organisation's audit trail (`user.disabled`, `user.enabled`). Setting the same status again
+   * changes nothing, so it is retried like a `PUT`.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
+   */
+  setUserStatus(orgId: string, userId: string, status: UserStatus, options?: RequestOptions): Promise<OrgUser> {
+    return this.#call(
+      { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { status }, idempotent: true },
       options,
       (raw) => readShape(parseJson(raw), userShape),
     );

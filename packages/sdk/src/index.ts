@@ -48,6 +48,7 @@ export {
   type Org,
   type OrgUser,
   type UserRole,
+  type UserStatus,
   type ProviderChange,
   type ProviderCheck,
   type ProviderEvent,

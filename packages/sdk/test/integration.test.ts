@@ -558,6 +558,37 @@ describe("retries against the real service", () => {
     assert.equal(refreshed.user.role, "member");
   });
 
+  test("setUserStatus disables a user, ending their sessions at once, and enables them again without reviving them", async (t) => {
+    const f = await setUp(t);
+    const { client } = f;
+    const user = await client.admin.createUser(f.orgId, { email: alice.email, role: "admin" });
+    const signedIn = await signIn(f);
+    const orgAdmin = new Pipeshub({ serverURL: f.service.url, adminToken: signedIn.accessToken, retryConfig: NO_RETRIES });
+    assert.equal((await orgAdmin.admin.listProviders(f.orgId)).length, 1);
+    assert.equal((await rejection(orgAdmin.admin.setUserStatus(f.orgId, user.id, "disabled"), APIError)).error, "FORBIDDEN");
+
+    const disabled = await client.admin.setUserStatus(f.orgId, user.id, "disabled");
+    assert.deepEqual([disabled.status, disabled.role], ["disabled", "admin"]);
+    assert.equal((await rejection(orgAdmin.admin.listProviders(f.orgId), APIError)).statusCode, 401, "her access token: at once");
+    const ended = await rejection(client.userAccount.refreshToken({ refreshToken: signedIn.refreshToken }), PipeshubDefaultError);
+    assert.deepEqual([ended.statusCode, ended.error], [401, "INVALID_TOKEN"]);
+    const refused = await rejection(client.oauth.exchangeCode(await startSignIn(f, client)), PipeshubDefaultError);
+    assert.deepEqual([refused.statusCode, refused.error], [403, "USER_DISABLED"]);
+
+    assert.equal((await client.admin.setUserStatus(f.orgId, user.id, "active")).status, "active");
+    await rejection(client.userAccount.refreshToken({ refreshToken: signedIn.refreshToken }), PipeshubDefaultError);
+    const again = await signIn(f);
+    assert.equal((await client.userAccount.refreshToken({ refreshToken: again.refreshToken })).user.email, alice.email);
+    const events = (await client.admin.listAudit(f.orgId, { limit: 200 })).records.filter((r) => r.event.startsWith("user."));
+    assert.deepEqual(
+      events.map((r) => [r.event, r.userId, r.email]),
+      [
+        ["user.enabled", user.id, alice.email],
+        ["user.disabled", user.id, alice.email],
+      ],
+    );
+  });
+
   test("admin.listEvents reads the provider.changed event a key rotation raised", async (t) => {
     const f = await setUp(t, { config: { providerWatchIntervalSeconds: 1 } });
     const { client } = clientOf(f.service);

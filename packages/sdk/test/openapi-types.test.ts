@@ -101,6 +101,12 @@ const OPERATIONS: readonly Operation[] = [
     body: `{ role: Arg2 }`,
     response: `Result`,
   },
+  {
+    sdk: "admin.setUserStatus",
+    call: (c) => c.admin.setUserStatus(ORG, "u1", "disabled"),
+    body: `{ status: Arg2 }`,
+    response: `Result`,
+  },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
   { sdk: "admin.createSetupLink", call: (c) => c.admin.createSetupLink(ORG, { expiresInHours: 2 }), body: `Arg1`, response: `Result` },
   { sdk: "admin.listSetupLinks", call: (c) => c.admin.listSetupLinks(ORG), response: `Result` },
@@ -192,6 +198,16 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
       "admin.findUsers (GET /api/v1/orgs/{orgId}/users) 200 response[].fullName: required in the service's schema, optional in the SDK type",
       "admin.listUsers (GET /api/v1/orgs/{orgId}/users) 200 response[].fullName: required in the service's schema, optional in the SDK type",
       "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) 200 response.fullName: required in the service's schema, optional in the SDK type",
+      "admin.setUserStatus (PATCH /api/v1/orgs/{orgId}/users/{userId}) 200 response.fullName: required in the service's schema, optional in the SDK type",
+    ],
+  },
+  {
+    why: "One PATCH sets a user's role, status or both (at least one); the SDK has a method for each, which sends that one field.",
+    differences: [
+      "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.role: optional in the service's schema, required in the SDK type",
+      "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.status: in the service's schema (optional), not in the SDK type",
+      "admin.setUserStatus (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.role: in the service's schema (optional), not in the SDK type",
+      "admin.setUserStatus (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.status: optional in the service's schema, required in the SDK type",
     ],
   },
   {

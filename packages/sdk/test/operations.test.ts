@@ -446,6 +446,16 @@ describe("admin", () => {
     assert.equal(request.headers.authorization, "Bearer admin-jwt");
   });
 
+  it("setUserStatus PATCHes the user with { status } and reads the user", async () => {
+    const disabled = { ...user, status: "disabled" };
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, disabled));
+    assert.deepEqual(await admin.admin.setUserStatus("org_1", "usr/1", "disabled"), disabled);
+    const request = only(server);
+    assert.equal(`${request.method} ${request.url}`, "PATCH /api/v1/orgs/org_1/users/usr%2F1");
+    assert.deepEqual(JSON.parse(request.body), { status: "disabled" });
+    assert.equal(request.headers.authorization, "Bearer admin-jwt");
+  });
+
   it("rejects a user without a role", async () => {
     const { role: _missing, ...withoutRole } = user;
     const { admin } = await serve((_req, res) => sendJson(res, 201, withoutRole));

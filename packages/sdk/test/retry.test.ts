@@ -468,6 +468,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.findUsers": { idempotent: true, call: (sdk) => sdk.admin.findUsers("org_1", "u@acme.test") },
   "admin.listUsers": { idempotent: true, call: (sdk) => sdk.admin.listUsers("org_1") },
   "admin.setUserRole": { idempotent: true, call: (sdk) => sdk.admin.setUserRole("org_1", "usr_1", "admin") },
+  "admin.setUserStatus": { idempotent: true, call: (sdk) => sdk.admin.setUserStatus("org_1", "usr_1", "disabled") },
   "admin.listAudit": { idempotent: true, call: (sdk) => sdk.admin.listAudit("org_1") },
   "admin.createSetupLink": { idempotent: false, call: (sdk) => sdk.admin.createSetupLink("org_1") },
   "admin.listSetupLinks": { idempotent: true, call: (sdk) => sdk.admin.listSetupLinks("org_1") },

@@ -1,11 +1,22 @@
 import { failure, type Result, success } from "../domain/failures.ts";
-import { AlreadyExistsError, type UserRepository } from "../domain/ports/repositories.ts";
+import { isoNow } from "../domain/ids.ts";
+import {
+  AlreadyExistsError,
+  type AuditTrail,
+  type RefreshTokenRepository,
+  type UserChanges,
+  type UserRepository,
+} from "../domain/ports/repositories.ts";
 import type { User, UserRole } from "../domain/user.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
 /** The ports user administration needs. */
 export interface UserAdministration extends OrganisationAdministration {
   readonly users: UserRepository;
+  /** The users' sign-in sessions: disabling a user ends theirs. */
+  readonly refreshTokens: Pick<RefreshTokenRepository, "revokeUserFamilies">;
+  /** The organisation's audit trail, where disabling and enabling a user are recorded. */
+  readonly audit: Pick<AuditTrail, "record">;
 }
 
 /** Adds a user to an organisation (a member unless `role` says otherwise); a taken email (case-insensitive) is CONFLICT. */
@@ -36,13 +47,44 @@ export async function findUsers(deps: UserAdministration, orgId: string, email: 
 }
 
 /**
- * Makes the organisation's user an `admin` (who may then administer the organisation with their
- * own sign-in) or a `member` again. Takes effect at the user's next request: their access is
- * decided by the stored role each time, never by what their token says.
+ * Changes what `changes` gives of the organisation's user, in one write:
+ *
+ * - `role`: an `admin` administers the organisation with their own sign-in, a `member` does not.
+ *   Takes effect at the user's next request: their access is decided by the stored role each
+ *   time, never by what their token says.
+ * - `status`: a `disabled` user cannot sign in, and every sign-in session of theirs ends at once
+ *   (their refresh-token families are revoked, so their access tokens and refresh tokens stop
+ *   working here); `active` lets them sign in again, but revives no ended session. A change of
+ *   status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`).
+ *
+ * Setting what is already set changes nothing, except that disabling again ends any session
+ * still open (one a sign-in under way at the first disabling may have started).
  */
-export async function setUserRole(deps: UserAdministration, orgId: string, userId: string, role: UserRole): Promise<Result<User>> {
+export async function updateUser(
+  deps: UserAdministration,
+  orgId: string,
+  userId: string,
+  changes: UserChanges,
+  context: { readonly ip?: string } = {},
+): Promise<Result<User>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  const user = await deps.users.setRole(org.value.id, userId, role);
-  return user ? success(user) : failure("NOT_FOUND", `No user with id "${userId}" in this organisation.`);
+  const notFound = () => failure("NOT_FOUND", `No user with id "${userId}" in this organisation.`);
+  const before = await deps.users.get(userId);
+  if (!before || before.orgId !== org.value.id) return notFound();
+  const user = await deps.users.update(org.value.id, userId, changes);
+  if (!user) return notFound();
+  if (changes.status === "disabled") await deps.refreshTokens.revokeUserFamilies(user.id, "disabled", isoNow());
+  if (user.status !== before.status)
+    await deps.audit.record({
+      orgId: user.orgId,
+      userId: user.id,
+      email: user.email,
+      provider: null,
+      event: user.status === "disabled" ? "user.disabled" : "user.enabled",
+      outcome: "success",
+      error: null,
+      ip: context.ip ?? null,
+    });
+  return success(user);
 }

@@ -199,7 +199,7 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
 
   async function revoke(
     familyId: string,
-    reason: RevocationReason,
+    reason: Exclude<RevocationReason, "disabled">,
     who: { userId: string; orgId: string; email: string | null },
     context: RequestContext | undefined,
   ): Promise<void> {

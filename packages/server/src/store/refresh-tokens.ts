@@ -71,6 +71,16 @@ export function refreshTokenRepository(db: Db): RefreshTokenRepository {
         .execute();
     },
 
+    async revokeUserFamilies(userId, reason, at) {
+      const revoked = await db
+        .updateTable("refresh_token_families")
+        .set({ revoked_at: at, revoked_reason: reason })
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return Number(revoked.numUpdatedRows);
+    },
+
     async isFamilyActive(familyId) {
       const row = await db.selectFrom("refresh_token_families").select("revoked_at").where("id", "=", familyId).executeTakeFirst();
       return row !== undefined && row.revoked_at === null;

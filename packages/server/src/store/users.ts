@@ -75,14 +75,15 @@ export function userRepository(db: Db): UserRepository {
     async findByEmail(email) {
       return (await db.executeQuery(byEmail(email.toLowerCase()))).rows.map(toUser);
     },
-    async setRole(orgId, id, role) {
-      const row = await db
-        .updateTable("users")
-        .set({ role })
-        .where("org_id", "=", orgId)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
+    async update(orgId, id, changes) {
+      const set = {
+        ...(changes.role !== undefined && { role: changes.role }),
+        ...(changes.status !== undefined && { status: changes.status }),
+      };
+      const row =
+        Object.keys(set).length === 0
+          ? await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst()
+          : await db.updateTable("users").set(set).where("org_id", "=", orgId).where("id", "=", id).returningAll().executeTakeFirst();
       return row ? toUser(row) : undefined;
     },
     async list(orgId, limit = 100) {

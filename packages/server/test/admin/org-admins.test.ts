@@ -8,46 +8,13 @@ import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
 import { assertAuthError, type RunningService } from "../support/service.ts";
-import { alice, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
+import { alice, REDIRECT_URI, signIn, signInFixture } from "../support/sign-in-fixture.ts";
 import type { TestUser } from "../support/test-provider.ts";
 
 const bob: TestUser = { sub: "bob-sub", email: "bob@acme.test", email_verified: true, name: "Bob Acme" };
 
-type Tokens = { accessToken: string; refreshToken: string };
 type AuditRecords = { records: { event: string; outcome: string; userId: string | null; email: string | null; error: string | null }[] };
 type UserBody = { id: string; email: string; role: string; status: string };
-
-/** The whole sign-in a person makes: initAuth → authorize → the provider's login → exchange → authenticate. */
-async function signIn(f: SignInFixture, user: TestUser): Promise<Tokens> {
-  const init = await f.service.request("POST", "/userAccount/initAuth", { email: user.email });
-  const session = init.headers.get("x-session-token")!;
-  const query = new URLSearchParams({ provider: "acme-idp", email: user.email, redirectUri: REDIRECT_URI });
-  const started = await f.service.request<{ authorizationUrl: string; state: string }>(
-    "GET",
-    `/userAccount/oauth/authorize?${query}`,
-    undefined,
-    { "x-session-token": session },
-  );
-  assert.equal(started.status, 200, started.text);
-  const callback = await f.provider.authorize({
-    authorizationUrl: started.body.authorizationUrl,
-    login: user.sub,
-    clientId: "",
-    redirectUri: "",
-  });
-  assert.ok("code" in callback, JSON.stringify(callback));
-  const exchanged = await f.exchange({ code: callback.code, email: user.email, state: started.body.state }, session);
-  assert.equal(exchanged.status, 200, exchanged.text);
-  const { access_token, id_token } = exchanged.body as { access_token: string; id_token: string };
-  const final = await f.service.request<Tokens>(
-    "POST",
-    "/userAccount/authenticate",
-    { method: "oauth", credentials: { accessToken: access_token, idToken: id_token } },
-    { "x-session-token": session },
-  );
-  assert.equal(final.status, 200, final.text);
-  return final.body;
-}
 
 /** A request of the admin API with a user's access token instead of the admin token. */
 const asUser = (service: RunningService, token: string, method: string, path: string, body?: unknown) =>
@@ -189,8 +156,16 @@ describe("organisation admins: users with the admin role, signed in through thei
     const listed = await f.service.admin<UserBody[]>("GET", `${org}/users?email=${alice.email}`);
     assert.equal(listed.body[0]?.role, "admin");
 
+    // Disabling her ends her sessions: the same token is no longer a current one.
+    const disabled = await f.service.admin<UserBody>("PATCH", `${org}/users/${aliceId}`, { status: "disabled" });
+    assert.equal(disabled.body.status, "disabled", disabled.text);
+    assertAuthError(await read(), 401, "UNAUTHORIZED");
+    // The stored status is checked too: a session the disabling did not end (one a sign-in racing
+    // it started; only a direct write leaves that state behind) is refused all the same.
+    await f.service.admin("PATCH", `${org}/users/${aliceId}`, { status: "active" });
+    const raced = await signIn(f, alice);
     await f.service.app.store.db.updateTable("users").set({ status: "disabled" }).where("id", "=", aliceId).execute();
-    assertAuthError(await read(), 403, "USER_DISABLED");
+    assertAuthError(await asUser(f.service, raced.accessToken, "GET", `${org}/oauth-providers`), 403, "USER_DISABLED");
 
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, { role: "owner" }), 400, "VALIDATION_ERROR");
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, {}), 400, "VALIDATION_ERROR");

@@ -285,6 +285,8 @@ describe("the service's own tokens", () => {
   test("refresh for a disabled user is 403 USER_DISABLED; for a user who is gone, 404 USER_NOT_FOUND", async (t) => {
     const { service, user, tokens } = await signedIn(t);
     const db = service.app.store.db;
+    // Written directly: disabling through the admin API also ends the session (401 INVALID_TOKEN,
+    // test/admin/disable-users.test.ts); this is the refresh's own check of the stored user.
     await db.updateTable("users").set({ status: "disabled" }).where("id", "=", user.id).execute();
     assertAuthError(await refresh(service, tokens.refreshToken), 403, "USER_DISABLED");
     await db.deleteFrom("users").where("id", "=", user.id).execute();

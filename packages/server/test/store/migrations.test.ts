@@ -92,10 +92,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
         .values(before as never)
         .execute();
       assert.equal((await app.store.users.get(before.id))?.role, "member");
-      assert.equal((await app.store.users.setRole(org.id, before.id, "admin"))?.role, "admin");
+      assert.equal((await app.store.users.update(org.id, before.id, { role: "admin" }))?.role, "admin");
       assert.equal((await app.store.users.get(before.id))?.role, "admin");
       assert.equal((await app.store.users.create(org.id, "new@acme.test", null, "admin")).role, "admin");
-      assert.equal(await app.store.users.setRole("another-org", before.id, "member"), undefined, "only within its organisation");
+      assert.equal(await app.store.users.update("another-org", before.id, { role: "member" }), undefined, "only within its organisation");
     });
   });
 }

@@ -137,3 +137,59 @@ describe("store: the audit trail writes the records of one tick together", () =>
     });
   }
 });
+
+describe("store: users and their sign-in sessions", () => {
+  const engines = process.env.TEST_DATABASE_URL ? (["sqlite", "postgres"] as const) : (["sqlite"] as const);
+  const at = (minute: number) => `2030-01-01T00:${String(minute).padStart(2, "0")}:00.000Z`;
+
+  for (const engine of engines) {
+    test(`a user's update sets only what it is given, within its organisation (${engine})`, async (t) => {
+      const db = await openDatabase(await freshDatabase(t, engine));
+      t.after(() => db.destroy());
+      const s = createStore(db, createSecretBox(Buffer.alloc(32, 3)));
+      const org = await s.organisations.create("Acme", []);
+      const jane = await s.users.create(org.id, "jane@acme.test", "Jane");
+      const disabled = await s.users.update(org.id, jane.id, { status: "disabled" });
+      assert.deepEqual([disabled?.status, disabled?.role], ["disabled", "member"]);
+      const both = await s.users.update(org.id, jane.id, { role: "admin", status: "active" });
+      assert.deepEqual([both?.status, both?.role], ["active", "admin"]);
+      assert.deepEqual(await s.users.update(org.id, jane.id, {}), both, "nothing to set: the user as stored");
+      assert.equal(await s.users.update("another-org", jane.id, { status: "disabled" }), undefined, "only within its organisation");
+      assert.equal(await s.users.update(org.id, "nobody", { status: "disabled" }), undefined);
+      assert.equal((await s.users.get(jane.id))?.status, "active");
+    });
+
+    test(`revoking a user's refresh-token families ends each of theirs still active, keeps earlier reasons, touches no one else's (${engine})`, async (t) => {
+      const db = await openDatabase(await freshDatabase(t, engine));
+      t.after(() => db.destroy());
+      const s = createStore(db, createSecretBox(Buffer.alloc(32, 3)));
+      const family = async (id: string, userId: string) =>
+        s.refreshTokens.createFamily(
+          { id, userId, orgId: "org", createdAt: at(0) },
+          { jti: `${id}-jti`, familyId: id, userId, expiresAt: at(59), createdAt: at(0) },
+        );
+      await family("jane-1", "jane");
+      await family("jane-2", "jane");
+      await family("jane-3", "jane");
+      await family("john-1", "john");
+      await s.refreshTokens.revokeFamily("jane-3", "logout", at(1));
+
+      assert.equal(await s.refreshTokens.revokeUserFamilies("jane", "disabled", at(2)), 2);
+      const rows = await db.selectFrom("refresh_token_families").select(["id", "revoked_at", "revoked_reason"]).orderBy("id").execute();
+      assert.deepEqual(
+        rows.map((row) => ({ ...row })),
+        [
+          { id: "jane-1", revoked_at: at(2), revoked_reason: "disabled" },
+          { id: "jane-2", revoked_at: at(2), revoked_reason: "disabled" },
+          { id: "jane-3", revoked_at: at(1), revoked_reason: "logout" },
+          { id: "john-1", revoked_at: null, revoked_reason: null },
+        ],
+      );
+      assert.equal(await s.refreshTokens.isFamilyActive("jane-1"), false);
+      assert.equal((await s.refreshTokens.find("jane-2-jti"))?.familyRevokedAt, at(2));
+      assert.equal(await s.refreshTokens.isFamilyActive("john-1"), true);
+      assert.equal(await s.refreshTokens.revokeUserFamilies("jane", "disabled", at(3)), 0, "again: nothing left to revoke");
+      assert.equal(await s.refreshTokens.revokeUserFamilies("nobody", "disabled", at(3)), 0);
+    });
+  }
+});

@@ -78,3 +78,41 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
       ),
   };
 }
+
+/** A person's sign-in up to the provider's answer: initAuth → authorize (provider acme-idp) → the provider's login. */
+export async function startSignIn(f: SignInFixture, user: TestUser): Promise<{ session: string; code: string; state: string }> {
+  const init = await f.service.request("POST", "/userAccount/initAuth", { email: user.email });
+  const session = init.headers.get("x-session-token")!;
+  const query = new URLSearchParams({ provider: "acme-idp", email: user.email, redirectUri: REDIRECT_URI });
+  const started = await f.service.request<{ authorizationUrl: string; state: string }>(
+    "GET",
+    `/userAccount/oauth/authorize?${query}`,
+    undefined,
+    { "x-session-token": session },
+  );
+  assert.equal(started.status, 200, started.text);
+  const callback = await f.provider.authorize({
+    authorizationUrl: started.body.authorizationUrl,
+    login: user.sub,
+    clientId: "",
+    redirectUri: "",
+  });
+  assert.ok("code" in callback, JSON.stringify(callback));
+  return { session, code: callback.code, state: started.body.state };
+}
+
+/** The whole sign-in a person makes: {@link startSignIn}, then exchange → authenticate; answers the service's tokens. */
+export async function signIn(f: SignInFixture, user: TestUser): Promise<{ accessToken: string; refreshToken: string }> {
+  const { session, code, state } = await startSignIn(f, user);
+  const exchanged = await f.exchange({ code, email: user.email, state }, session);
+  assert.equal(exchanged.status, 200, exchanged.text);
+  const { access_token, id_token } = exchanged.body as { access_token: string; id_token: string };
+  const final = await f.service.request<{ accessToken: string; refreshToken: string }>(
+    "POST",
+    "/userAccount/authenticate",
+    { method: "oauth", credentials: { accessToken: access_token, idToken: id_token } },
+    { "x-session-token": session },
+  );
+  assert.equal(final.status, 200, final.text);
+  return final.body;
+}

@@ -8,7 +8,7 @@ import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
-import type { User, UserRole } from "../user.ts";
+import type { User, UserRole, UserStatus } from "../user.ts";
 
 /** Thrown by a repository when something unique is already taken (a domain, an email in an organisation). */
 export class AlreadyExistsError extends Error {
@@ -29,6 +29,12 @@ export interface OrganisationRepository {
   findByDomain(domain: string): Promise<Organisation | undefined>;
 }
 
+/** What an update of a user sets: only what is given. */
+export interface UserChanges {
+  readonly role?: UserRole;
+  readonly status?: UserStatus;
+}
+
 /** Users; an email is unique within an organisation, case-insensitively. */
 export interface UserRepository {
   /** Throws `AlreadyExistsError` when the email is taken in the organisation (case-insensitively). A member unless `role` says otherwise. */
@@ -40,8 +46,8 @@ export interface UserRepository {
   /** Every user with this email, in any organisation, oldest first. */
   findByEmail(email: string): Promise<User[]>;
   list(orgId: string, limit?: number): Promise<User[]>;
-  /** Sets the role of the organisation's user `id`; undefined when it has no such user. */
-  setRole(orgId: string, id: string, role: UserRole): Promise<User | undefined>;
+  /** Sets what `changes` gives of the organisation's user `id`, in one write; undefined when it has no such user. */
+  update(orgId: string, id: string, changes: UserChanges): Promise<User | undefined>;
 }
 
 /** How an attempt to link a subject ended: a race that linked either side first is a conflict, never an overwrite. */
@@ -162,8 +168,11 @@ export interface RefreshTokenState {
   readonly familyRevokedAt: string | null;
 }
 
-/** Why a refresh-token family ended: the user logged out, or a used token came back (theft assumed). */
-export type RevocationReason = "logout" | "reuse";
+/**
+ * Why a refresh-token family ended: the user logged out, a used token came back (theft assumed),
+ * or the operator disabled the user.
+ */
+export type RevocationReason = "logout" | "reuse" | "disabled";
 
 /** Refresh-token families (one per sign-in) and their rotated tokens. */
 export interface RefreshTokenRepository {
@@ -173,6 +182,8 @@ export interface RefreshTokenRepository {
   rotate(usedJti: string, usedAt: string, next: RefreshTokenRecord): Promise<boolean>;
   /** Revokes the family unless it already is (the first reason is kept). */
   revokeFamily(familyId: string, reason: RevocationReason, at: string): Promise<void>;
+  /** Revokes every family of the user not already revoked (their earlier reasons kept), in one write; answers how many. */
+  revokeUserFamilies(userId: string, reason: RevocationReason, at: string): Promise<number>;
   /** True when the family exists and is not revoked. */
   isFamilyActive(familyId: string): Promise<boolean>;
 }

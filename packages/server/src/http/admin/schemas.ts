@@ -16,13 +16,17 @@ export const OrgSchema = Type.Object({
 export const UserRoleSchema = Type.Union([Type.Literal("member"), Type.Literal("admin")], {
   description: "member, or admin: administers the organisation (its providers and audit trail) with their own sign-in",
 });
+/** Whether a user may sign in. */
+export const UserStatusSchema = Type.Union([Type.Literal("active"), Type.Literal("disabled")], {
+  description: "active, or disabled: cannot sign in, and has no sign-in session",
+});
 /** A user as the admin API answers it. */
 export const UserSchema = Type.Object({
   id: Type.String(),
   orgId: Type.String(),
   email: Type.String(),
   fullName: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
+  status: UserStatusSchema,
   role: UserRoleSchema,
   createdAt: Type.String(),
 });

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
-import { createUser, findUsers, setUserRole, type UserAdministration } from "../../admin/users.ts";
+import { createUser, findUsers, updateUser, type UserAdministration } from "../../admin/users.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
-import { ADMIN_SECURITY as security, OrgParams, UserRoleSchema, UserSchema } from "./schemas.ts";
+import { ADMIN_SECURITY as security, OrgParams, UserRoleSchema, UserSchema, UserStatusSchema } from "./schemas.ts";
 
 const CreateUserBody = Type.Object(
   {
@@ -12,12 +12,18 @@ const CreateUserBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const UpdateUserBody = Type.Object({ role: UserRoleSchema }, { additionalProperties: false });
+const UpdateUserBody = Type.Object(
+  { role: Type.Optional(UserRoleSchema), status: Type.Optional(UserStatusSchema) },
+  { additionalProperties: false, minProperties: 1, description: "The role, the status, or both" },
+);
 const UsersQuery = Type.Object({ email: Type.Optional(Type.String({ maxLength: 320 })) }, { additionalProperties: false });
 const UserParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) });
 type OrgRoute = { Params: Static<typeof OrgParams> };
 
-/** `/api/v1/orgs/:orgId/users`: add users, find them by email, and make them admins of their organisation or members again. */
+/**
+ * `/api/v1/orgs/:orgId/users`: add users, find them by email, make them admins of their
+ * organisation or members again, and disable them (ending their sessions) or enable them again.
+ */
 export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
   return async (app) => {
     const tags = ["Admin"];
@@ -65,15 +71,21 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
         schema: {
           tags,
           security,
-          summary:
-            "Change a user's role: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request",
+          summary: "Change a user's role or status (disable or enable them)",
+          description:
+            "`role`: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request. " +
+            "`status`: `disabled` refuses their sign-ins (USER_DISABLED) and ends every sign-in session of theirs at once: their refresh tokens, and their access tokens wherever this service checks them, stop working " +
+            "(an application that verifies access tokens only against the JWKS accepts them until they expire). " +
+            "`active` lets them sign in again; ended sessions stay ended. A change of status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`). " +
+            "The operator's alone: an organisation admin or a setup session is 403.",
           params: UserParams,
           body: UpdateUserBody,
-          response: { 200: UserSchema, ...errorResponses(400, 401, 404) },
+          response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
-        const user = await setUserRole(deps, request.params.orgId, request.params.userId, request.body.role);
+        const { orgId, userId } = request.params;
+        const user = await updateUser(deps, orgId, userId, request.body, { ip: request.ip });
         return user.ok ? user.value : sendFailure(reply, user);
       },
     );
