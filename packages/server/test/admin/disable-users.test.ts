@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test, type TestContext } from "node:test";
-import { assertAuthError, type RunningService } from "../support/service.ts";
-import { alice, signIn, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
-import type { TestUser } from "../support/test-provider.ts";
-
-const bob: TestUser = { sub: "bob-sub", email: "bob@acme.test", email_verified: true, name: "Bob Acme" };
+import { assertAuthError, auditEvents, type RunningService } from "../support/service.ts";
+import { alice, bob, signIn, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
 
 type UserBody = { id: string; orgId: string; email: string; role: string; status: string };
-type AuditRecords = {
-  records: { event: string; outcome: string; userId: string | null; email: string | null; error: string | null; ip: string | null }[];
-};
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const refresh = (service: RunningService, refreshToken: string) =>
@@ -27,10 +21,7 @@ async function organisations(t: TestContext) {
 }
 
 /** The organisation's `user.*` audit records, oldest first. */
-const userEvents = async (service: RunningService, orgId: string) =>
-  (await service.admin<AuditRecords>("GET", `/api/v1/orgs/${orgId}/audit?limit=200`)).body.records
-    .filter((r) => r.event.startsWith("user."))
-    .reverse();
+const userEvents = (service: RunningService, orgId: string) => auditEvents(service, orgId, "user.");
 
 describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId} {status}", () => {
   test("disabling ends every session of the user at once: refresh, access token and console refused; the next sign-in is USER_DISABLED; audited", async (t) => {

@@ -90,3 +90,19 @@ export function jsonClient(url: string, adminToken: string): Pick<RunningService
     admin: (method, path, body) => request(method, path, body, { authorization: `Bearer ${adminToken}` }),
   };
 }
+
+/** An audit record as the admin API answers it. */
+export interface AuditEntry {
+  readonly event: string;
+  readonly outcome: string;
+  readonly userId: string | null;
+  readonly email: string | null;
+  readonly error: string | null;
+  readonly ip: string | null;
+}
+
+/** The organisation's audit records whose event starts with `prefix` (the newest 200), oldest first. */
+export async function auditEvents(service: Pick<RunningService, "admin">, orgId: string, prefix: string): Promise<AuditEntry[]> {
+  const page = await service.admin<{ records: AuditEntry[] }>("GET", `/api/v1/orgs/${orgId}/audit?limit=200`);
+  return page.body.records.filter((r) => r.event.startsWith(prefix)).reverse();
+}

@@ -8,6 +8,7 @@ export const REDIRECT_URI = "http://127.0.0.1:5173/callback";
 export const CLIENT_SECRET = "s3cret-Client-Value-4b9e2";
 
 export const alice: TestUser = { sub: "alice-sub", email: "alice@acme.test", email_verified: true, name: "Alice Acme" };
+export const bob: TestUser = { sub: "bob-sub", email: "bob@acme.test", email_verified: true, name: "Bob Acme" };
 
 export interface SignInFixture {
   readonly service: RunningService;
