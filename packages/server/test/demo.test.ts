@@ -64,6 +64,7 @@ describe("the demo", () => {
     const issuer = (await first.waitFor(/Demo provider:\s+(http:\/\/\S+)/))[1]!;
     assert.match(first.out(), /Sign in at:\s+http:\/\/127\.0\.0\.1:\d+\/\n/);
     assert.match(first.out(), /Demo user:\s+demo@example\.com\s+password: demo/);
+    assert.match(first.out(), /Admin console:\s+http:\/\/127\.0\.0\.1:\d+\/admin\s/);
     assert.match(first.out(), /Plain-http providers on loopback are ALLOWED while the demo runs/);
     assert.match(issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -162,7 +163,7 @@ describe("the demo", () => {
     assert.equal(publicUrl, url);
     assert.doesNotMatch(url!, /:0$/);
     // The demo's description is a later write than the listening line: wait for it.
-    await service.waitFor(new RegExp(`redirect URI ${url}/callback`));
+    await service.waitFor(new RegExp(`redirect URIs ${url}/callback and ${url}/admin/test-signin`));
     assert.equal(await service.stop(), 0);
   });
 });
