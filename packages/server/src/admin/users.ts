@@ -55,7 +55,8 @@ export async function findUsers(deps: UserAdministration, orgId: string, email: 
  * - `status`: a `disabled` user cannot sign in, and every sign-in session of theirs ends at once
  *   (their refresh-token families are revoked, so their access tokens and refresh tokens stop
  *   working here); `active` lets them sign in again, but revives no ended session. A change of
- *   status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`).
+ *   status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`), and so is a
+ *   change of role (`user.made_admin`, `user.made_member`).
  *
  * Setting what is already set changes nothing, except that disabling again ends any session
  * still open (one a sign-in under way at the first disabling may have started).
@@ -75,16 +76,19 @@ export async function updateUser(
   const user = await deps.users.update(org.value.id, userId, changes);
   if (!user) return notFound();
   if (changes.status === "disabled") await deps.refreshTokens.revokeUserFamilies(user.id, "disabled", isoNow());
-  if (user.status !== before.status)
-    await deps.audit.record({
+  const record = (event: string) =>
+    deps.audit.record({
       orgId: user.orgId,
       userId: user.id,
       email: user.email,
       provider: null,
-      event: user.status === "disabled" ? "user.disabled" : "user.enabled",
+      event,
       outcome: "success",
       error: null,
       ip: context.ip ?? null,
     });
+  if (user.status !== before.status) await record(user.status === "disabled" ? "user.disabled" : "user.enabled");
+  // Who may administer the organisation is worth a record too.
+  if (user.role !== before.role) await record(user.role === "admin" ? "user.made_admin" : "user.made_member");
   return success(user);
 }

@@ -102,7 +102,7 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
     const refreshed = await refresh(service, after.refreshToken);
     assert.equal(refreshed.status, 200, refreshed.text);
 
-    // Role and status in one request; a role change alone is no user.* event.
+    // Role and status in one request; a change of role is recorded too.
     const both = await service.admin<UserBody>("PATCH", alicePath, { role: "member", status: "disabled" });
     assert.deepEqual([both.body.role, both.body.status], ["member", "disabled"]);
     assertAuthError(await refresh(service, refreshed.body.refreshToken), 401, "INVALID_TOKEN");
@@ -110,7 +110,13 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
 
     assert.deepEqual(
       (await userEvents(service, f.orgId)).map((r) => `${r.event} ${r.userId} ${r.email}`),
-      [`user.disabled ${aliceId} ${alice.email}`, `user.enabled ${aliceId} ${alice.email}`, `user.disabled ${aliceId} ${alice.email}`],
+      [
+        `user.disabled ${aliceId} ${alice.email}`,
+        `user.enabled ${aliceId} ${alice.email}`,
+        `user.disabled ${aliceId} ${alice.email}`,
+        `user.made_member ${aliceId} ${alice.email}`,
+        `user.made_admin ${aliceId} ${alice.email}`,
+      ],
       "setting what is already set records nothing",
     );
   });
