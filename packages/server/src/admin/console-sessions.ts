@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { Result } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import { type OrgAdminDeps, type OrgAdminStanding, standingOf } from "./org-admins.ts";
 
 /** How long a console session lasts at most. */
 export const CONSOLE_SESSION_TTL_MS = 8 * 3600_000;
@@ -51,4 +53,21 @@ export async function consoleSessionOf(deps: ConsoleSessionDeps, token: string):
 
 export async function closeConsoleSession(deps: ConsoleSessionDeps, token: string): Promise<void> {
   await deps.state.delete(keyOf(token));
+}
+
+/**
+ * Who a console cookie speaks for now: nobody, the operator, or an organisation admin with their
+ * standing re-read. A session whose admin is no longer one (or gone, or signed out) ends here,
+ * and a later promotion does not revive it.
+ */
+export async function consoleCallerOf(
+  deps: ConsoleSessionDeps,
+  orgAdmins: Pick<OrgAdminDeps, "users" | "signInSessions">,
+  token: string,
+): Promise<{ readonly kind: "operator" } | { readonly kind: "org-admin"; readonly standing: Result<OrgAdminStanding> } | undefined> {
+  const session = await consoleSessionOf(deps, token);
+  if (session?.kind !== "org-admin") return session;
+  const standing = await standingOf(orgAdmins, session.orgId, session.userId, session.signInSession);
+  if (!standing.ok || standing.value.refusal) await closeConsoleSession(deps, token);
+  return { kind: "org-admin", standing };
 }

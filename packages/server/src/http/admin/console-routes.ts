@@ -5,10 +5,10 @@ import {
   CONSOLE_SESSION_TTL_MS,
   type ConsoleSessionDeps,
   closeConsoleSession,
-  consoleSessionOf,
+  consoleCallerOf,
   openConsoleSession,
 } from "../../admin/console-sessions.ts";
-import { accessTokenStanding, type OrgAdminDeps, standingOf } from "../../admin/org-admins.ts";
+import { accessTokenStanding, type OrgAdminDeps } from "../../admin/org-admins.ts";
 import { failure } from "../../domain/failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
@@ -123,14 +123,13 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       },
       async (request, reply) => {
         const value = cookieOf(request, CONSOLE_COOKIE);
-        const session = value ? await consoleSessionOf(options.sessions, value) : undefined;
-        if (!session) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
+        const caller = value ? await consoleCallerOf(options.sessions, options.orgAdmins, value) : undefined;
+        if (!caller) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
         reply.header("cache-control", "no-store");
-        if (session.kind === "operator") return { kind: "operator" as const };
-        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
+        if (caller.kind === "operator") return { kind: "operator" as const };
+        const { standing } = caller;
         if (standing.ok && !standing.value.refusal)
-          return { kind: "org-admin" as const, orgId: session.orgId, email: standing.value.user.email };
-        await closeConsoleSession(options.sessions, value!);
+          return { kind: "org-admin" as const, orgId: standing.value.user.orgId, email: standing.value.user.email };
         return sendFailure(
           reply,
           failure(
