@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { newOpaqueToken, tokenHash } from "../domain/ids.ts";
 import type { Result } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { type OrgAdminDeps, type OrgAdminStanding, standingOf } from "./org-admins.ts";
@@ -19,7 +19,7 @@ export type ConsoleSession =
   | { readonly kind: "operator" }
   | { readonly kind: "org-admin"; readonly orgId: string; readonly userId: string; readonly signInSession: string };
 
-const keyOf = (token: string) => `console:${createHash("sha256").update(token).digest("base64url")}`;
+const keyOf = (token: string) => `console:${tokenHash(token)}`;
 /** The operator's sessions are stored as this word (as before organisation admins had sessions). */
 const OPERATOR = "operator";
 
@@ -29,7 +29,7 @@ export async function openConsoleSession(
   session: ConsoleSession = { kind: "operator" },
   ttlMs = CONSOLE_SESSION_TTL_MS,
 ): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newOpaqueToken();
   const value = session.kind === "operator" ? OPERATOR : JSON.stringify(session);
   await deps.state.set(keyOf(token), value, Math.min(ttlMs, CONSOLE_SESSION_TTL_MS));
   return token;
