@@ -1,4 +1,4 @@
-import { type Command, stringOption } from "./command.ts";
+import { type Command, countOption, stringOption } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { details, oneLine, table } from "./output.ts";
 import type { HealthWindow } from "./sdk.ts";
@@ -69,10 +69,8 @@ const events: Command = {
 keys that changed at one of the organisation's providers since the watch last read it.`,
   options: { limit: { type: "string" } },
   async run({ admin, out }, { args, values }) {
-    const limit = stringOption(values, "limit", events);
-    if (limit !== undefined && !/^[1-9][0-9]{0,2}$/.test(limit))
-      throw new UsageError("--limit must be a number from 1 to 200", "orgs events");
-    const list = await admin.listEvents(args[0]!, limit === undefined ? {} : { limit: Number(limit) });
+    const limit = countOption(values, "limit", events, 200);
+    const list = await admin.listEvents(args[0]!, limit === undefined ? {} : { limit });
     if (out.json) return out.data(list);
     if (list.length === 0) return out.line("no provider changes recorded");
     out.line(

@@ -581,6 +581,7 @@ describe("pipeshub-auth CLI", () => {
       cli(["orgs", "list", "--follow"], { service }),
       cli(["orgs", "list"], { service, env: { ADMIN_TOKEN: undefined } }),
       cli(["audit", "tail", "org", "--limit", "0"], { service }),
+      cli(["orgs", "events", "org", "--limit", "500"], { service }),
     ]);
     const expected = [
       /never taken from the command line/,
@@ -588,6 +589,7 @@ describe("pipeshub-auth CLI", () => {
       /missing <orgId>/,
       /unknown option '--follow'/,
       /no admin token/,
+      /--limit is a number from 1 to 200/,
       /--limit is a number from 1 to 200/,
     ];
     runs.forEach((run, i) => {
