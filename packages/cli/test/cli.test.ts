@@ -582,6 +582,7 @@ describe("pipeshub-auth CLI", () => {
       cli(["orgs", "list"], { service, env: { ADMIN_TOKEN: undefined } }),
       cli(["audit", "tail", "org", "--limit", "0"], { service }),
       cli(["orgs", "events", "org", "--limit", "500"], { service }),
+      cli(["setup-links", "create", "org", "--hours", "721"], { service }),
     ]);
     const expected = [
       /never taken from the command line/,
@@ -591,6 +592,7 @@ describe("pipeshub-auth CLI", () => {
       /no admin token/,
       /--limit is a number from 1 to 200/,
       /--limit is a number from 1 to 200/,
+      /--hours is a number from 1 to 720/,
     ];
     runs.forEach((run, i) => {
       assert.equal(run.code, 2, `${expected[i]}: ${run.stderr}`);
