@@ -74,6 +74,19 @@ async function serviceWithOrg(t: TestContext): Promise<{ service: RunningService
   return { service, orgId: org.body.id };
 }
 
+/** A service with an organisation whose provider "down" has its issuer on a closed port. */
+async function serviceWithDownProvider(t: TestContext): Promise<{ service: RunningService; orgId: string }> {
+  const { service, orgId } = await serviceWithOrg(t);
+  const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, {
+    clientId: "a",
+    clientSecret: "s3cret-value",
+    issuer: await closedPortUrl(),
+    redirectUris: [REDIRECT_URI],
+  });
+  assert.equal(put.status, 201, put.text);
+  return { service, orgId };
+}
+
 describe("pipeshub-auth CLI", () => {
   test("--help lists every command and the exit codes; each command has its own help", async () => {
     const [top, add, bare] = await Promise.all([cli(["--help"]), cli(["providers", "add", "--help"]), cli([])]);
@@ -252,14 +265,7 @@ describe("pipeshub-auth CLI", () => {
   });
 
   test("providers test against a provider on a closed port exits 4 with the provider's reason", async (t) => {
-    const { service, orgId } = await serviceWithOrg(t);
-    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, {
-      clientId: "a",
-      clientSecret: "s3cret-value",
-      issuer: await closedPortUrl(),
-      redirectUris: [REDIRECT_URI],
-    });
-    assert.equal(put.status, 201, put.text);
+    const { service, orgId } = await serviceWithDownProvider(t);
     const [human, machine] = await Promise.all([
       cli(["providers", "test", orgId, "down"], { service }),
       cli(["providers", "test", orgId, "down", "--json"], { service }),
@@ -279,14 +285,7 @@ describe("pipeshub-auth CLI", () => {
   });
 
   test("providers health, orgs events and setup-links: read what happened, hand out and revoke a one-time link", async (t) => {
-    const { service, orgId } = await serviceWithOrg(t);
-    const put = await service.admin("PUT", `/api/v1/orgs/${orgId}/oauth-providers/down`, {
-      clientId: "a",
-      clientSecret: "s3cret-value",
-      issuer: await closedPortUrl(),
-      redirectUris: [REDIRECT_URI],
-    });
-    assert.equal(put.status, 201, put.text);
+    const { service, orgId } = await serviceWithDownProvider(t);
     const exchange = await service.request("POST", "/userAccount/oauth/exchange", {
       code: "c",
       email: "someone@acme.test",
