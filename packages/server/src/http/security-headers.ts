@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
  * Strict for every page and asset: scripts, styles and images from this origin only, no inline
  * code, no framing; the page talks to this service only.
  */
-export const WEB_CSP_DIRECTIVES = {
+const WEB_CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
