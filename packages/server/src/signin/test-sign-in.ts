@@ -1,13 +1,14 @@
 import { FAILURE_FIX } from "../domain/failure-fixes.ts";
 import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
-import { emailDomain, type Organisation } from "../domain/organisation.ts";
+import type { Organisation } from "../domain/organisation.ts";
 import type { IdentityLinkRepository, OrganisationRepository, ProviderRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import { redeemCode } from "../oauth/token.ts";
 import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
+import { checkIdentityEmail, previewAccount } from "./account-linking.ts";
 import { stateKey } from "./auth-session.ts";
 import { AUTHORIZATION_TTL_MS, newAuthorizationRequest } from "./authorization-requests.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
@@ -21,7 +22,7 @@ export interface TestSignInDeps extends IdentityDeps {
   readonly organisations: Pick<OrganisationRepository, "get">;
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly users: Pick<UserRepository, "findInOrganisation">;
-  readonly links: Pick<IdentityLinkRepository, "userFor">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf">;
   readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
 }
@@ -135,20 +136,19 @@ function refused(reason: FailureId): TestSignInDecision {
   return { outcome: "refused", reason, fix: FAILURE_FIX[reason] };
 }
 
-/** What linkOrProvisionAccount and checkIdentityEmail would decide, read-only. */
+/**
+ * What a real sign-in naming the identity's own email would decide, by the exchange's own rules
+ * in its order — checkIdentityEmail, then linkOrProvisionAccount's decision read-only.
+ */
 async function decide(
   deps: TestSignInDeps,
   org: Organisation,
   provider: ConfiguredProvider,
   identity: ProviderIdentity,
 ): Promise<TestSignInDecision> {
-  const linked = await deps.links.userFor(provider.id, identity.subject);
-  if (linked) return linked.status === "active" ? { outcome: "would-sign-in", userId: linked.id } : refused("USER_DISABLED");
-  if (identity.email === undefined) return refused("EMAIL_MISMATCH");
-  if (!identity.emailVerified && !provider.settings.trustEmail) return refused("EMAIL_NOT_VERIFIED");
-  const existing = await deps.users.findInOrganisation(org.id, identity.email);
-  if (existing) return existing.status === "active" ? { outcome: "would-sign-in", userId: existing.id } : refused("USER_DISABLED");
-  if (!provider.settings.enableJit) return refused("USER_NOT_FOUND");
-  if (org.domains.length > 0 && !org.domains.includes(emailDomain(identity.email))) return refused("USER_NOT_FOUND");
-  return { outcome: "would-create" };
+  const email = checkIdentityEmail(identity, identity.email ?? "", provider);
+  if (!email.ok) return refused(email.error);
+  const user = await previewAccount(deps, org, provider, identity, email.value);
+  if (!user.ok) return refused(user.error);
+  return user.value ? { outcome: "would-sign-in", userId: user.value.id } : { outcome: "would-create" };
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { FAILURE_FIX } from "../../src/domain/failure-fixes.ts";
+import type { FailureId } from "../../src/domain/failures.ts";
 import { assertAuthError } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
 import type { TestUser } from "../support/test-provider.ts";
@@ -31,6 +33,10 @@ async function testSignIn(f: SignInFixture, login: string) {
   assert.ok("code" in callback, JSON.stringify(callback));
   assert.equal(callback.state, started.body.state);
   return f.service.admin<Preview>("POST", "/api/v1/test-signins/complete", { state: started.body.state, code: callback.code });
+}
+
+function refusal(reason: string) {
+  return { outcome: "refused", reason, fix: FAILURE_FIX[reason as FailureId] };
 }
 
 async function countUsersAndLinks(f: SignInFixture) {
@@ -74,6 +80,32 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.equal(elsewhere.body.decision.reason, "USER_NOT_FOUND", "just-in-time sign-up is for the organisation's domains only");
     // A real sign-in would have counted towards nobody's lockout either: nothing was recorded for these people.
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
+  });
+
+  test("a linked person whose email is no longer verified, or gone: refused as the real exchange refuses them, link or not", async (t) => {
+    const f = await signInFixture(t);
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+
+    f.provider.setUser({ ...alice, email_verified: false });
+    const notVerified = await testSignIn(f, alice.sub);
+    assert.deepEqual(notVerified.body.decision, refusal("EMAIL_NOT_VERIFIED"));
+    assertAuthError(await f.exchange({ code: await f.code(alice.sub), email: alice.email }), 401, "EMAIL_NOT_VERIFIED");
+
+    f.provider.setUser({ ...alice, email: "" });
+    const noEmail = await testSignIn(f, alice.sub);
+    assert.deepEqual(noEmail.body.decision, refusal("EMAIL_MISMATCH"));
+    assertAuthError(await f.exchange({ code: await f.code(alice.sub), email: alice.email }), 401, "EMAIL_MISMATCH");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
+  });
+
+  test("a person whose email belongs to a user linked to another subject: IDENTITY_CONFLICT, as the real exchange answers", async (t) => {
+    const impostor: TestUser = { sub: "impostor", email: alice.email, email_verified: true };
+    const f = await signInFixture(t, { users: [alice, impostor] });
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+    const preview = await testSignIn(f, impostor.sub);
+    assert.deepEqual(preview.body.decision, refusal("IDENTITY_CONFLICT"));
+    assertAuthError(await f.exchange({ code: await f.code(impostor.sub), email: alice.email }), 401, "IDENTITY_CONFLICT");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
   });
 
   test("a state completes once; unknown providers and organisations, and wrong redirect URIs, are refused before the provider is asked", async (t) => {
