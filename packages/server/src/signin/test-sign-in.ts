@@ -111,7 +111,7 @@ export async function completeTestSignIn(
   if (!claims.ok) return claims;
   const sub = typeof claims.value?.sub === "string" ? claims.value.sub : undefined;
   const userinfo = connection.value.metadata.userinfo_endpoint ? await fetchUserinfo(connection.value, accessToken, sub) : undefined;
-  const identity = await identify(connection.value, accessToken, claims.value);
+  const identity = await identify(connection.value, accessToken, claims.value, userinfo);
   return success({
     orgId: org.id,
     provider: provider.settings.providerName,

@@ -4,7 +4,7 @@ import { FAILURE_FIX } from "../../src/domain/failure-fixes.ts";
 import type { FailureId } from "../../src/domain/failures.ts";
 import { assertAuthError } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
-import type { TestUser } from "../support/test-provider.ts";
+import { startTestProvider, type TestUser } from "../support/test-provider.ts";
 
 const unverified: TestUser = { sub: "uma-sub", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" };
 const outsider: TestUser = { sub: "olga-sub", email: "olga@elsewhere.test", email_verified: true, name: "Olga Outside" };
@@ -56,6 +56,7 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.equal(preview.body.claims?.iss, f.provider.issuer);
     assert.equal(preview.body.userinfo?.email, alice.email);
     assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.equal(f.provider.userinfoRequests, 1, "userinfo is asked once: the ID token has the email");
     assert.doesNotMatch(preview.text, /access_token|id_token|eyJ/, "no token in the answer");
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
   });
@@ -80,6 +81,31 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.equal(elsewhere.body.decision.reason, "USER_NOT_FOUND", "just-in-time sign-up is for the organisation's domains only");
     // A real sign-in would have counted towards nobody's lockout either: nothing was recorded for these people.
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
+  });
+
+  test("a plain OAuth 2.0 provider (no ID token): its user API is asked once, for the userinfo shown and the identity both", async (t) => {
+    const provider = await startTestProvider({
+      clients: [{ client_id: "plain-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      users: [alice],
+    });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, {
+      provider,
+      clientId: "plain-app",
+      settings: {
+        issuer: undefined,
+        authorizationUrl: provider.endpoints.authorization,
+        tokenEndpoint: provider.endpoints.token,
+        userInfoEndpoint: provider.endpoints.plainUserApi,
+        scope: "email profile",
+      },
+    });
+    const preview = await testSignIn(f, alice.sub);
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.claims, null);
+    assert.equal(preview.body.userinfo?.email, alice.email);
+    assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.equal(provider.plainUserApiRequests, 1);
   });
 
   test("a linked person whose email is no longer verified, or gone: refused as the real exchange refuses them, link or not", async (t) => {
