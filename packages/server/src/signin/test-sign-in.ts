@@ -6,12 +6,12 @@ import type { IdentityLinkRepository, OrganisationRepository, ProviderRepository
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery } from "../oauth/discovery.ts";
-import { redeemCode } from "../oauth/token.ts";
 import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
 import { checkIdentityEmail, previewAccount } from "./account-linking.ts";
 import { stateKey } from "./auth-session.ts";
 import { AUTHORIZATION_TTL_MS, newAuthorizationRequest } from "./authorization-requests.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
+import { redeemWithRotation, type RotationDeps } from "./secret-rotation.ts";
 
 /**
  * A test sign-in: an administrator signs in at an organisation's provider to see what the
@@ -99,19 +99,25 @@ export async function completeTestSignIn(
   if (!org || !provider) return failure("NOT_FOUND", "The provider was removed while the test sign-in was under way.");
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const redeemed = await redeemCode(connection.value, {
-    code: request.code,
-    redirectUri: pending.redirectUri,
-    codeVerifier: pending.codeVerifier,
-    ...(pending.nonce && { expectedNonce: pending.nonce }),
-  });
+  const redeemed = await redeemWithRotation(
+    { discovery: deps.discovery, audit: NOT_RECORDED },
+    connection.value,
+    {
+      code: request.code,
+      redirectUri: pending.redirectUri,
+      codeVerifier: pending.codeVerifier,
+      ...(pending.nonce && { expectedNonce: pending.nonce }),
+    },
+    // Nothing is recorded (NOT_RECORDED), so there is no one to name.
+    { orgId: org.id, email: "", ip: null },
+  );
   if (!redeemed.ok) return redeemed;
-  const { accessToken, idToken } = redeemed.value;
-  const claims = await verifyIdToken(deps, connection.value, idToken, pending.nonce ?? undefined);
+  const { tokens, connection: used } = redeemed.value;
+  const claims = await verifyIdToken(deps, used, tokens.idToken, pending.nonce ?? undefined);
   if (!claims.ok) return claims;
   const sub = typeof claims.value?.sub === "string" ? claims.value.sub : undefined;
-  const userinfo = connection.value.metadata.userinfo_endpoint ? await fetchUserinfo(connection.value, accessToken, sub) : undefined;
-  const identity = await identify(connection.value, accessToken, claims.value, userinfo);
+  const userinfo = used.metadata.userinfo_endpoint ? await fetchUserinfo(used, tokens.accessToken, sub) : undefined;
+  const identity = await identify(used, tokens.accessToken, claims.value, userinfo);
   return success({
     orgId: org.id,
     provider: provider.settings.providerName,
@@ -131,6 +137,13 @@ async function takePending(state: ShortLivedState, stateValue: string, orgId: st
   if (taken.kind === "refused") return failure("FORBIDDEN", "This test sign-in was started for another organisation.");
   return taken.kind === "absent" ? unknown() : success(JSON.parse(taken.value) as PendingTestSignIn);
 }
+
+/**
+ * A test sign-in redeems as a real one does, falling back to a rotation's next client secret, but
+ * records no `provider.next_secret_used`: that event (and its count on /metrics) tells of people's
+ * sign-ins, and the doctor already says which secret the provider takes.
+ */
+const NOT_RECORDED: RotationDeps["audit"] = { record: async () => {} };
 
 function refused(reason: FailureId): TestSignInDecision {
   return { outcome: "refused", reason, fix: FAILURE_FIX[reason] };

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FAILURE_FIX } from "../../src/domain/failure-fixes.ts";
 import type { FailureId } from "../../src/domain/failures.ts";
-import { assertAuthError } from "../support/service.ts";
+import { assertAuthError, auditEvents } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
-import { startTestProvider, type TestUser } from "../support/test-provider.ts";
+import { startTestProvider, type TestClient, type TestUser } from "../support/test-provider.ts";
 
 const unverified: TestUser = { sub: "uma-sub", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" };
 const outsider: TestUser = { sub: "olga-sub", email: "olga@elsewhere.test", email_verified: true, name: "Olga Outside" };
@@ -34,6 +34,8 @@ async function testSignIn(f: SignInFixture, login: string) {
   assert.equal(callback.state, started.body.state);
   return f.service.admin<Preview>("POST", "/api/v1/test-signins/complete", { state: started.body.state, code: callback.code });
 }
+
+const NEXT_SECRET = "n3xt-Client-Secret-Value-7c1d0";
 
 function refusal(reason: string) {
   return { outcome: "refused", reason, fix: FAILURE_FIX[reason as FailureId] };
@@ -132,6 +134,28 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.deepEqual(preview.body.decision, refusal("IDENTITY_CONFLICT"));
     assertAuthError(await f.exchange({ code: await f.code(impostor.sub), email: alice.email }), 401, "IDENTITY_CONFLICT");
     assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
+  });
+
+  test("during a client-secret rotation a test sign-in redeems with the next secret, as a real sign-in does, and records no fallback", async (t) => {
+    const client: TestClient = {
+      client_id: "pipeshub-app",
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: "client_secret_basic",
+    };
+    const provider = await startTestProvider({ clients: [client], users: [alice] });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, { provider, settings: { nextClientSecret: NEXT_SECRET } });
+    // The provider switches to the next secret (a new instance over the same store reads the changed client).
+    client.client_secret = NEXT_SECRET;
+    await provider.rotateKeys({ keepPrevious: true });
+
+    const preview = await testSignIn(f, alice.sub);
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.deepEqual(await auditEvents(f.service, f.orgId, "provider.next_secret_used"), [], "a test sign-in is not a sign-in");
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200, "nor is a real one refused");
+    assert.equal((await auditEvents(f.service, f.orgId, "provider.next_secret_used")).length, 1);
   });
 
   test("a state completes once; unknown providers and organisations, and wrong redirect URIs, are refused before the provider is asked", async (t) => {
