@@ -62,6 +62,7 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
     hasSecret: (orgId, name) => repository.hasSecret(orgId, name),
     view: (orgId, name) => repository.view(orgId, name),
     list: (orgId) => repository.list(orgId),
+    listEverywhere: () => repository.listEverywhere(),
     configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
   };
 }
