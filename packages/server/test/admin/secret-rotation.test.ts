@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
-import { assertAuthError } from "../support/service.ts";
+import { assertAuthError, auditEvents } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
 import { startTestProvider, type TestClient, type TestProvider } from "../support/test-provider.ts";
 
@@ -59,15 +59,6 @@ async function credentialsFinding(fixture: SignInFixture): Promise<Finding> {
   );
   assert.equal(response.status, 200, response.text);
   return response.body.findings.find((f) => f.check === "client-credentials")!;
-}
-
-async function auditEvents(fixture: SignInFixture): Promise<string[]> {
-  const page = await fixture.service.admin<{ records: { event: string; outcome: string }[] }>(
-    "GET",
-    `/api/v1/orgs/${fixture.orgId}/audit?limit=100`,
-  );
-  assert.equal(page.status, 200, page.text);
-  return page.body.records.map((r) => `${r.event} ${r.outcome}`).reverse();
 }
 
 describe("client-secret rotation without downtime", () => {
@@ -132,7 +123,7 @@ describe("client-secret rotation without downtime", () => {
     const failed = outcomes.filter((o) => o.status !== 200);
     assert.deepEqual(failed, [], "no sign-in failed");
     assert.equal((await credentialsFinding(fixture)).status, "pass");
-    const events = await auditEvents(fixture);
+    const events = (await auditEvents(fixture.service, fixture.orgId, "")).map((r) => `${r.event} ${r.outcome}`);
     assert.ok(!events.includes("oauth.exchange failure"), events.join("\n"));
     const fallbacks = events.filter((e) => e === "provider.next_secret_used success").length;
     const between = outcomes.filter((o) => o.phase === "between the switch and the promotion").length;

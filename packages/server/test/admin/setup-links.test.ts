@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertAuthError, type RunningService, startService } from "../support/service.ts";
+import { assertAuthError, auditEvents, type RunningService, startService } from "../support/service.ts";
 import { REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
 
 interface Link {
@@ -60,12 +60,8 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
     assertAuthError(await asSetup(f.service, token, "POST", "/api/v1/keys/rotate"), 403, "FORBIDDEN");
     assertAuthError(await asSetup(f.service, token, "GET", "/api/v1/orgs"), 403, "FORBIDDEN");
 
-    const audit = await f.service.admin<{ records: { event: string; outcome: string; provider: string | null }[] }>(
-      "GET",
-      `/api/v1/orgs/${f.orgId}/audit?limit=50`,
-    );
-    const uses = audit.body.records.filter((r) => r.event.startsWith("setup-link ")).map((r) => `${r.event} ${r.outcome}`);
-    assert.deepEqual(uses.reverse(), [
+    const uses = (await auditEvents(f.service, f.orgId, "setup-link ")).map((r) => `${r.event} ${r.outcome}`);
+    assert.deepEqual(uses, [
       "setup-link GET /api/v1/orgs/:orgId/oauth-providers/:name success",
       "setup-link PUT /api/v1/orgs/:orgId/oauth-providers/:name success",
       "setup-link POST /api/v1/orgs/:orgId/oauth-providers/:name/test success",

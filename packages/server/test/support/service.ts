@@ -104,5 +104,6 @@ export interface AuditEntry {
 /** The organisation's audit records whose event starts with `prefix` (the newest 200), oldest first. */
 export async function auditEvents(service: Pick<RunningService, "admin">, orgId: string, prefix: string): Promise<AuditEntry[]> {
   const page = await service.admin<{ records: AuditEntry[] }>("GET", `/api/v1/orgs/${orgId}/audit?limit=200`);
+  assert.equal(page.status, 200, page.text);
   return page.body.records.filter((r) => r.event.startsWith(prefix)).reverse();
 }
