@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test, type TestContext } from "node:test";
 import { assertAuthError, auditEvents, bearer, refreshWith, type RunningService } from "../support/service.ts";
-import { alice, bob, signIn, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
+import { acmeAndInitech, alice, bob, signIn, startSignIn } from "../support/sign-in-fixture.ts";
 
 type UserBody = { id: string; orgId: string; email: string; role: string; status: string };
 
-/** Acme (alice an admin of it, bob a member, both signed in at their first sign-in) and Initech. */
+const user = (orgId: string, userId: string) => `/api/v1/orgs/${orgId}/users/${userId}`;
+
+/** {@link acmeAndInitech}, with the path of alice's user record. */
 async function organisations(t: TestContext) {
-  const f = await signInFixture(t, { users: [alice, bob] });
-  const made = await f.service.admin<UserBody>("POST", `/api/v1/orgs/${f.orgId}/users`, { email: alice.email, role: "admin" });
-  assert.equal(made.status, 201, made.text);
-  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
-  assert.equal(other.status, 201, other.text);
-  const user = (orgId: string, userId: string) => `/api/v1/orgs/${orgId}/users/${userId}`;
-  return { f, aliceId: made.body.id, otherId: other.body.id, alicePath: user(f.orgId, made.body.id), user };
+  const orgs = await acmeAndInitech(t);
+  return { ...orgs, alicePath: user(orgs.f.orgId, orgs.aliceId), user };
 }
 
 /** The organisation's `user.*` audit records, oldest first. */

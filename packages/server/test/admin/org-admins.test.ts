@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test, type TestContext } from "node:test";
+import { describe, test } from "node:test";
 import Fastify from "fastify";
 import { generateKeyPair, SignJWT } from "jose";
 import { adminAccess, organisationScopeOf } from "../../src/http/admin/admin-token.ts";
@@ -8,26 +8,16 @@ import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
 import { assertAuthError, auditEvents, bearer, requestAs, type RunningService } from "../support/service.ts";
-import { alice, bob, REDIRECT_URI, signIn, signInFixture } from "../support/sign-in-fixture.ts";
+import { acmeAndInitech, alice, bob, REDIRECT_URI, signIn } from "../support/sign-in-fixture.ts";
 
 type UserBody = { id: string; email: string; role: string; status: string };
-
-/** Acme (alice an admin, made so before her first sign-in; bob a member provisioned at his) and Initech. */
-async function organisations(t: TestContext) {
-  const f = await signInFixture(t, { users: [alice, bob] });
-  const made = await f.service.admin<UserBody>("POST", `/api/v1/orgs/${f.orgId}/users`, { email: alice.email, role: "admin" });
-  assert.equal(made.status, 201, made.text);
-  assert.equal(made.body.role, "admin");
-  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
-  return { f, aliceId: made.body.id, otherId: other.body.id };
-}
 
 /** The organisation's audit records of organisation admins' requests, oldest first. */
 const orgAdminUses = (service: RunningService, orgId: string) => auditEvents(service, orgId, "org-admin ");
 
 describe("organisation admins: users with the admin role, signed in through their own provider", () => {
   test("an admin reads, configures and doctors its organisation's providers and reads its audit; nothing else; every request is audited", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const org = `/api/v1/orgs/${f.orgId}`;
     const as = (method: string, path: string, body?: unknown) => requestAs(f.service, accessToken, method, path, body);
@@ -87,7 +77,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("a member's token is 403; a refresh token, an expired, foreign or signed-out token is 401", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const org = `/api/v1/orgs/${f.orgId}`;
     const member = await signIn(f, bob);
     const refused = assertAuthError(await requestAs(f.service, member.accessToken, "GET", org), 403, "FORBIDDEN");
@@ -130,7 +120,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("a demotion or a disabled account stops the same token at once; roles are the operator's to set", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const org = `/api/v1/orgs/${f.orgId}`;
     const read = () => requestAs(f.service, accessToken, "GET", `${org}/oauth-providers`);
@@ -166,7 +156,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("the console: an admin's access token opens an org-scoped session; GET /admin/session says whose; a demotion ends it", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken, refreshToken } = await signIn(f, alice);
     const member = await signIn(f, bob);
     const service = f.service;
@@ -221,7 +211,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("signing out of the sign-in the console session came from ends the console session too", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const opened = await f.service.request("POST", "/admin/session", { accessToken });
     assert.equal(opened.status, 204, opened.text);
@@ -239,7 +229,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("organisationScopeOf answers the organisation a scoped caller is limited to, and nothing for the operator", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const link = await f.service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
     const setup = await f.service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });

@@ -80,6 +80,23 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
   };
 }
 
+/**
+ * Acme, with alice made its admin before her first sign-in (bob, a member, is provisioned at his),
+ * and Initech, another organisation.
+ */
+export async function acmeAndInitech(t: TestContext): Promise<{ f: SignInFixture; aliceId: string; otherId: string }> {
+  const f = await signInFixture(t, { users: [alice, bob] });
+  const made = await f.service.admin<{ id: string; role: string }>("POST", `/api/v1/orgs/${f.orgId}/users`, {
+    email: alice.email,
+    role: "admin",
+  });
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.body.role, "admin");
+  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
+  assert.equal(other.status, 201, other.text);
+  return { f, aliceId: made.body.id, otherId: other.body.id };
+}
+
 /** A person's sign-in up to the provider's answer: initAuth → authorize (provider acme-idp) → the provider's login. */
 export async function startSignIn(f: SignInFixture, user: TestUser): Promise<{ session: string; code: string; state: string }> {
   const init = await f.service.request("POST", "/userAccount/initAuth", { email: user.email });
