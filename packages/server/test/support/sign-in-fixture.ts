@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
+import type { DoctorFinding } from "../../src/admin/provider-doctor.ts";
 import type { Config } from "../../src/config.ts";
 import { type RunningService, startService } from "./service.ts";
 import { startTestProvider, type TestProvider, type TestProviderOptions, type TestUser } from "./test-provider.ts";
@@ -78,6 +79,13 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
         sessionToken === undefined ? {} : { "x-session-token": sessionToken },
       ),
   };
+}
+
+/** The provider doctor's findings for the fixture organisation's provider `name`. */
+export async function doctor(f: SignInFixture, name = "acme-idp"): Promise<DoctorFinding[]> {
+  const response = await f.service.admin<{ findings: DoctorFinding[] }>("POST", `/api/v1/orgs/${f.orgId}/oauth-providers/${name}/doctor`);
+  assert.equal(response.status, 200, response.text);
+  return response.body.findings;
 }
 
 /**
