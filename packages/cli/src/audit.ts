@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { asCliError } from "./admin-api.ts";
-import { type Command, type CommandContext, stringOption } from "./command.ts";
-import { UnreachableError, UsageError } from "./errors.ts";
+import { type Command, type CommandContext, countOption } from "./command.ts";
+import { UnreachableError } from "./errors.ts";
 import { oneLine } from "./output.ts";
 import type { AuditRecord } from "./sdk.ts";
 
@@ -98,11 +98,9 @@ With --json, one JSON object per line (JSON lines), newest last.`,
   options: { limit: { type: "string" }, follow: { type: "boolean" } },
   async run(ctx, { args, values }) {
     const orgId = args[0]!;
-    const limitText = stringOption(values, "limit", this) ?? "20";
-    if (!/^[1-9][0-9]{0,2}$/.test(limitText) || Number(limitText) > 200)
-      throw new UsageError("--limit is a number from 1 to 200", "audit tail");
+    const limit = countOption(values, "limit", this, 200) ?? 20;
     const print = printer(ctx);
-    const first = await ctx.admin.listAudit(orgId, { limit: Number(limitText) });
+    const first = await ctx.admin.listAudit(orgId, { limit });
     print([...first.records].reverse());
     if (!values.follow) return;
     // An empty trail starts from nothing: ids are hex, "" sorts first.

@@ -50,6 +50,15 @@ export function stringOption(values: OptionValues, name: string, command: Comman
   return undefined;
 }
 
+/** A count such as `--limit N`: a whole number from 1 to max, or undefined when not given. */
+export function countOption(values: OptionValues, name: string, command: Command, max: number): number | undefined {
+  const value = stringOption(values, name, command);
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value) || Number(value) > max)
+    throw new UsageError(`--${name} is a number from 1 to ${max}`, commandName(command));
+  return Number(value);
+}
+
 export function listOption(values: OptionValues, name: string): string[] {
   const value = values[name];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];

@@ -1,4 +1,4 @@
-import { type Command, listOption, stringOption } from "./command.ts";
+import { type Command, countOption, listOption, stringOption } from "./command.ts";
 import { details, table } from "./output.ts";
 import type { Org } from "./sdk.ts";
 
@@ -68,4 +68,38 @@ const show: Command = {
   },
 };
 
-export const orgCommands: readonly Command[] = [create, list, show];
+const events: Command = {
+  group: "orgs",
+  name: "events",
+  args: ["orgId"],
+  synopsis: "[--limit N]",
+  summary: "what the provider watch found changed at the organisation's providers",
+  help: `Lists provider.changed events, newest first: the issuer, endpoints, signing algorithms or
+keys that changed at one of the organisation's providers since the watch last read it.`,
+  options: { limit: { type: "string" } },
+  async run({ admin, out }, { args, values }) {
+    const limit = countOption(values, "limit", events, 200);
+    const list = await admin.listEvents(args[0]!, limit === undefined ? {} : { limit });
+    if (out.json) return out.data(list);
+    if (list.length === 0) return out.line("no provider changes recorded");
+    out.line(
+      table(list, [
+        { header: "TIME", value: (e) => e.at },
+        { header: "PROVIDER", value: (e) => e.provider },
+        {
+          header: "CHANGES",
+          value: (e) =>
+            e.changes
+              .map((c) =>
+                c.added || c.removed
+                  ? `${c.field} +${c.added?.length ?? 0} -${c.removed?.length ?? 0}`
+                  : `${c.field}: ${c.before ?? "-"} → ${c.after ?? "-"}`,
+              )
+              .join("; "),
+        },
+      ]),
+    );
+  },
+};
+
+export const orgCommands: readonly Command[] = [create, list, show, events];

@@ -59,40 +59,4 @@ hour (24h) or 6-hour (7d) bucket that had any.`,
 /** 300 → "5 MIN", 21600 → "6 H". */
 const bucketLength = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 3600} H` : `${seconds / 60} MIN`);
 
-const events: Command = {
-  group: "orgs",
-  name: "events",
-  args: ["orgId"],
-  synopsis: "[--limit N]",
-  summary: "what the provider watch found changed at the organisation's providers",
-  help: `Lists provider.changed events, newest first: the issuer, endpoints, signing algorithms or
-keys that changed at one of the organisation's providers since the watch last read it.`,
-  options: { limit: { type: "string" } },
-  async run({ admin, out }, { args, values }) {
-    const limit = stringOption(values, "limit", events);
-    if (limit !== undefined && !/^[1-9][0-9]{0,2}$/.test(limit))
-      throw new UsageError("--limit must be a number from 1 to 200", "orgs events");
-    const list = await admin.listEvents(args[0]!, limit === undefined ? {} : { limit: Number(limit) });
-    if (out.json) return out.data(list);
-    if (list.length === 0) return out.line("no provider changes recorded");
-    out.line(
-      table(list, [
-        { header: "TIME", value: (e) => e.at },
-        { header: "PROVIDER", value: (e) => e.provider },
-        {
-          header: "CHANGES",
-          value: (e) =>
-            e.changes
-              .map((c) =>
-                c.added || c.removed
-                  ? `${c.field} +${c.added?.length ?? 0} -${c.removed?.length ?? 0}`
-                  : `${c.field}: ${c.before ?? "-"} → ${c.after ?? "-"}`,
-              )
-              .join("; "),
-        },
-      ]),
-    );
-  },
-};
-
-export const providerInsightCommands: readonly Command[] = [health, events];
+export const providerInsightCommands: readonly Command[] = [health];

@@ -1,5 +1,4 @@
-import { type Command, stringOption } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { type Command, countOption } from "./command.ts";
 import { table } from "./output.ts";
 
 const create: Command = {
@@ -13,11 +12,9 @@ checks and tests this organisation's providers, and nothing else, until it expir
 1 to 720, default 72) or is revoked. Send it over a channel you trust.`,
   options: { hours: { type: "string" } },
   async run({ admin, out }, { args, values }) {
-    const hours = stringOption(values, "hours", create);
-    if (hours !== undefined && !(/^\d+$/.test(hours) && Number(hours) >= 1 && Number(hours) <= 720)) {
-      throw new UsageError("--hours must be a whole number from 1 to 720", "setup-links create");
-    }
-    const link = await admin.createSetupLink(args[0]!, hours === undefined ? {} : { expiresInHours: Number(hours) });
+    // The service's range (SETUP_LINK_HOURS): 1 to 720 hours, i.e. 30 days.
+    const hours = countOption(values, "hours", create, 720);
+    const link = await admin.createSetupLink(args[0]!, hours === undefined ? {} : { expiresInHours: hours });
     if (out.json) return out.data(link);
     out.line(link.url);
     out.note(`setup link ${link.id}: works once, until ${link.expiresAt}`);

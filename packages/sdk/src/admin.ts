@@ -6,7 +6,7 @@
  */
 import { parseJson, segment, type RawResponse, type RequestOptions, type RequestSpec, type Transport } from "./http.ts";
 import { bearer, type AllowedMethod } from "./user-account.ts";
-import { readArray, readShape, ShapeError } from "./validate.ts";
+import { type Infer, readArray, readShape, ShapeError } from "./validate.ts";
 
 /** An organisation. Users sign in to it through the email domains it owns. */
 export interface Org {
@@ -416,13 +416,14 @@ const setupLinkShape = {
   revokedAt: "string?",
 } as const;
 const setupSessionShape = { sessionToken: "string", orgId: "string", expiresAt: "string" } as const;
-const toSetupLink = (link: { [K in keyof typeof setupLinkShape]?: unknown } & Record<string, unknown>): SetupLink => ({
-  id: String(link.id),
-  orgId: String(link.orgId),
-  createdAt: String(link.createdAt),
-  expiresAt: String(link.expiresAt),
-  usedAt: typeof link.usedAt === "string" ? link.usedAt : null,
-  revokedAt: typeof link.revokedAt === "string" ? link.revokedAt : null,
+/** The link's fields alone, an absent `usedAt` or `revokedAt` as `null`. */
+const toSetupLink = ({ id, orgId, createdAt, expiresAt, usedAt, revokedAt }: Infer<typeof setupLinkShape>): SetupLink => ({
+  id,
+  orgId,
+  createdAt,
+  expiresAt,
+  usedAt: usedAt ?? null,
+  revokedAt: revokedAt ?? null,
 });
 const lastFailureShape = { reason: "string", at: "string", fix: "string?" } as const;
 const authMethodsShape = { authMethods: "array" } as const;
@@ -550,9 +551,7 @@ export class Admin {
     const body: Record<string, string> = { email: request.email };
     if (request.fullName !== undefined) body.fullName = request.fullName;
     if (request.role !== undefined) body.role = request.role;
-    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, (raw) =>
-      readShape(parseJson(raw), userShape),
-    );
+    return this.#call({ method: "POST", path: `${orgPath(orgId)}/users`, body, idempotent: false }, options, decodeUser);
   }
 
   /** Finds users by email (at most one): `GET /api/v1/orgs/{orgId}/users?email=`. */
@@ -575,11 +574,7 @@ export class Admin {
    * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
    */
   setUserRole(orgId: string, userId: string, role: UserRole, options?: RequestOptions): Promise<OrgUser> {
-    return this.#call(
-      { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { role }, idempotent: true },
-      options,
-      (raw) => readShape(parseJson(raw), userShape),
-    );
+    return this.#patchUser(orgId, userId, { role }, options);
   }
 
   /**
@@ -595,11 +590,12 @@ export class Admin {
    * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
    */
   setUserStatus(orgId: string, userId: string, status: UserStatus, options?: RequestOptions): Promise<OrgUser> {
-    return this.#call(
-      { method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body: { status }, idempotent: true },
-      options,
-      (raw) => readShape(parseJson(raw), userShape),
-    );
+    return this.#patchUser(orgId, userId, { status }, options);
+  }
+
+  /** `PATCH /api/v1/orgs/{orgId}/users/{userId}`: setting what is already set changes nothing, so it is retried like a `PUT`. */
+  #patchUser(orgId: string, userId: string, body: { role: UserRole } | { status: UserStatus }, options?: RequestOptions): Promise<OrgUser> {
+    return this.#call({ method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body, idempotent: true }, options, decodeUser);
   }
 
   /** Reads the sign-in audit trail, a page at a time, newest first, optionally narrowed: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=`. */
@@ -734,7 +730,7 @@ export class Admin {
    */
   getProviderHealth(orgId: string, name: string, window?: HealthWindow, options?: RequestOptions): Promise<ProviderHealth> {
     return this.#call(
-      { method: "GET", path: `${orgPath(orgId)}/oauth-providers/${segment(name)}/health`, query: { window }, idempotent: true },
+      { method: "GET", path: `${providerPath(orgId, name)}/health`, query: { window }, idempotent: true },
       options,
       (raw) => {
         const health = readShape(parseJson(raw), healthShape);
@@ -819,6 +815,10 @@ function decodeOrg(raw: RawResponse): Org {
 
 function decodeProvider(raw: RawResponse): OAuthProviderSettings {
   return readShape(parseJson(raw), providerShape);
+}
+
+function decodeUser(raw: RawResponse): OrgUser {
+  return readShape(parseJson(raw), userShape);
 }
 
 function decodeUsers(raw: RawResponse): OrgUser[] {

@@ -119,7 +119,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const store: Store = {
     ...stored,
     organisations: { ...stored.organisations, create: organisations.create },
-    providers: { ...stored.providers, put: providers.put, remove: providers.remove, promoteSecret: providers.promoteSecret },
+    // Every write through the cache (which clears it); only the sign-in's read stays uncached here.
+    providers: { ...providers, configured: stored.providers.configured },
   };
   const metrics = createMetrics({
     token: config.metricsToken,

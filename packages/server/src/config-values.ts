@@ -16,6 +16,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** A secret token chosen by the operator: at least 16 characters. */
+export const secretToken = (description: string) =>
+  Type.Refine(
+    Type.String({ description }),
+    (v) => v.length >= 16,
+    () => "must be at least 16 characters",
+  );
+
 /** Parses a 32-byte key given as 64 hex characters or base64/base64url. */
 export function parseEncryptionKey(raw: string, variable = "ENCRYPTION_KEY"): Buffer {
   const key = decodeKey(raw);

@@ -12,6 +12,7 @@ import {
   isOrigin,
   oneOf,
   parseEncryptionKey,
+  secretToken,
   wholeNumber,
 } from "./config-values.ts";
 import { NO_NETWORK_EXCEPTIONS, parseProviderNetworkAllowList, type ProviderNetworkAllowList } from "./domain/provider-network.ts";
@@ -95,13 +96,7 @@ export const EnvironmentSchema = Type.Object({
     absoluteUrl(["http:", "https:"], "The service's URL as clients see it; the tokens' issuer (default http://HOST:PORT)"),
   ),
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", `must be one of ${LOG_LEVELS.join(", ")}`, "pino log level"),
-  ADMIN_TOKEN: Type.Optional(
-    Type.Refine(
-      Type.String({ description: "Bearer token of the admin API (default generated into DATA_DIR)" }),
-      (v) => v.length >= 16,
-      () => "must be at least 16 characters",
-    ),
-  ),
+  ADMIN_TOKEN: Type.Optional(secretToken("Bearer token of the admin API (default generated into DATA_DIR)")),
   DEMO: oneOf(["auto", "off"] as const, "auto", 'must be "auto" or "off"', "auto: a demo provider on a fresh loopback start; off: never"),
   DATABASE_URL: Type.Optional(databaseUrl),
   ENCRYPTION_KEY: Type.Optional(
@@ -176,13 +171,7 @@ export const EnvironmentSchema = Type.Object({
     5_000,
     "Milliseconds an instance reuses organisations and providers it read; another instance's admin changes reach it within this (0: off)",
   ),
-  METRICS_TOKEN: Type.Optional(
-    Type.Refine(
-      Type.String({ description: "Bearer token /metrics requires (default: /metrics is open)" }),
-      (v) => v.length >= 16,
-      () => "must be at least 16 characters",
-    ),
-  ),
+  METRICS_TOKEN: Type.Optional(secretToken("Bearer token /metrics requires (default: /metrics is open)")),
   PROVIDER_WATCH_INTERVAL_SECONDS: wholeNumber(
     0,
     7 * 86_400,
@@ -193,11 +182,7 @@ export const EnvironmentSchema = Type.Object({
     absoluteUrl(["http:", "https:"], "Where provider.changed events are POSTed (default: nowhere)"),
   ),
   PROVIDER_WATCH_WEBHOOK_SECRET: Type.Optional(
-    Type.Refine(
-      Type.String({ description: "Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)" }),
-      (v) => v.length >= 16,
-      () => "must be at least 16 characters",
-    ),
+    secretToken("Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)"),
   ),
   CORS_ORIGINS: Type.Optional(
     commaList(

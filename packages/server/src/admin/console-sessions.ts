@@ -1,5 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
+import { newOpaqueToken, tokenHash } from "../domain/ids.ts";
+import type { Result } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
+import { type OrgAdminDeps, type OrgAdminStanding, standingOf } from "./org-admins.ts";
 
 /** How long a console session lasts at most. */
 export const CONSOLE_SESSION_TTL_MS = 8 * 3600_000;
@@ -17,7 +19,7 @@ export type ConsoleSession =
   | { readonly kind: "operator" }
   | { readonly kind: "org-admin"; readonly orgId: string; readonly userId: string; readonly signInSession: string };
 
-const keyOf = (token: string) => `console:${createHash("sha256").update(token).digest("base64url")}`;
+const keyOf = (token: string) => `console:${tokenHash(token)}`;
 /** The operator's sessions are stored as this word (as before organisation admins had sessions). */
 const OPERATOR = "operator";
 
@@ -27,7 +29,7 @@ export async function openConsoleSession(
   session: ConsoleSession = { kind: "operator" },
   ttlMs = CONSOLE_SESSION_TTL_MS,
 ): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newOpaqueToken();
   const value = session.kind === "operator" ? OPERATOR : JSON.stringify(session);
   await deps.state.set(keyOf(token), value, Math.min(ttlMs, CONSOLE_SESSION_TTL_MS));
   return token;
@@ -51,4 +53,21 @@ export async function consoleSessionOf(deps: ConsoleSessionDeps, token: string):
 
 export async function closeConsoleSession(deps: ConsoleSessionDeps, token: string): Promise<void> {
   await deps.state.delete(keyOf(token));
+}
+
+/**
+ * Who a console cookie speaks for now: nobody, the operator, or an organisation admin with their
+ * standing re-read. A session whose admin is no longer one (or gone, or signed out) ends here,
+ * and a later promotion does not revive it.
+ */
+export async function consoleCallerOf(
+  deps: ConsoleSessionDeps,
+  orgAdmins: Pick<OrgAdminDeps, "users" | "signInSessions">,
+  token: string,
+): Promise<{ readonly kind: "operator" } | { readonly kind: "org-admin"; readonly standing: Result<OrgAdminStanding> } | undefined> {
+  const session = await consoleSessionOf(deps, token);
+  if (session?.kind !== "org-admin") return session;
+  const standing = await standingOf(orgAdmins, session.orgId, session.userId, session.signInSession);
+  if (!standing.ok || standing.value.refusal) await closeConsoleSession(deps, token);
+  return { kind: "org-admin", standing };
 }

@@ -1,4 +1,5 @@
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import { discoversMetadata, explicitMetadata } from "../domain/provider-urls.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
 import { discoveryUrl, type ProbeAnswer, probe } from "../oauth/provider-probe.ts";
 import { type DoctorFinding, fail, pass, type ProviderMetadata, settingsHere } from "./doctor-types.ts";
@@ -15,8 +16,6 @@ const stringOf = (value: unknown): string | undefined => (typeof value === "stri
 const stringsOf = (value: unknown): string[] | undefined =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
 
-/** OpenID Connect Discovery 1.0 §4: the document lives under the issuer. */
-
 /**
  * The provider's metadata as sign-in uses it: discovered when it is configured by issuer alone
  * (the `discovery` and `issuer` checks), otherwise its explicit endpoints (nothing to check here).
@@ -24,17 +23,7 @@ const stringsOf = (value: unknown): string[] | undefined =>
  */
 export async function readProviderMetadata(outbound: OutboundFetch, provider: ConfiguredProvider): Promise<MetadataReading> {
   const s = provider.settings;
-  if (!s.issuer || s.tokenEndpoint) {
-    const metadata: ProviderMetadata = {
-      issuer: s.issuer ?? new URL(s.tokenEndpoint!).origin,
-      discovered: false,
-      ...(s.authorizationUrl && { authorization_endpoint: s.authorizationUrl }),
-      ...(s.tokenEndpoint && { token_endpoint: s.tokenEndpoint }),
-      ...(s.userInfoEndpoint && { userinfo_endpoint: s.userInfoEndpoint }),
-      ...(s.jwksUri && { jwks_uri: s.jwksUri }),
-    };
-    return { metadata, findings: [], answers: [] };
-  }
+  if (!discoversMetadata(s)) return { metadata: { ...explicitMetadata(s), discovered: false }, findings: [], answers: [] };
   const url = discoveryUrl(s.issuer);
   const issuerFix = `${settingsHere(provider, "issuer")} to the provider's issuer URL, exactly as its discovery document spells it`;
   const probed = await probe(outbound, url, { headers: { accept: "application/json" } });

@@ -53,6 +53,11 @@ export async function standingOf(
 ): Promise<Result<OrgAdminStanding>> {
   if (!(await deps.signInSessions.isFamilyActive(signInSession)))
     return failure("UNAUTHORIZED", "The sign-in this console session came from has ended (signed out or revoked). Sign in again.");
+  return userStanding(deps, orgId, userId);
+}
+
+/** The stored user `userId` of organisation `orgId`, and why they may not administer it, if so. */
+async function userStanding(deps: Pick<OrgAdminDeps, "users">, orgId: string, userId: string): Promise<Result<OrgAdminStanding>> {
   const user = await deps.users.get(userId);
   if (!user || user.orgId !== orgId) return failure("UNAUTHORIZED", NO_SUCH_USER, { detail: "organisation admin's user is gone" });
   const refusal = refusalFor(user);
@@ -74,9 +79,6 @@ export async function accessTokenStanding(
       ...(claims.detail && { detail: claims.detail }),
     });
   // verifyAccessToken has just checked the session is active; the user is what is left.
-  const user = await deps.users.get(claims.value.sub);
-  if (!user || user.orgId !== claims.value.orgId)
-    return failure("UNAUTHORIZED", NO_SUCH_USER, { detail: "organisation admin's user is gone" });
-  const refusal = refusalFor(user);
-  return success({ user, ...(refusal && { refusal }), expiresAtMs: claims.value.exp * 1000, signInSession: claims.value.sid });
+  const standing = await userStanding(deps, claims.value.orgId, claims.value.sub);
+  return standing.ok ? success({ ...standing.value, expiresAtMs: claims.value.exp * 1000, signInSession: claims.value.sid }) : standing;
 }

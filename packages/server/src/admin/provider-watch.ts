@@ -1,12 +1,11 @@
 import { type Result, success } from "../domain/failures.ts";
-import type { OrganisationRepository, ProviderRepository, ProviderWatchRepository } from "../domain/ports/repositories.ts";
+import type { ProviderRepository, ProviderWatchRepository } from "../domain/ports/repositories.ts";
 import type { ProviderSettings } from "../domain/provider-settings.ts";
 import { diffSnapshots, type ProviderEvent, type ProviderSnapshot } from "../domain/provider-watch.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
 export interface ProviderWatchDeps {
-  readonly organisations: Pick<OrganisationRepository, "list">;
-  readonly providers: Pick<ProviderRepository, "list">;
+  readonly providers: Pick<ProviderRepository, "listEverywhere">;
   readonly providerWatch: ProviderWatchRepository;
   /** Reads what the provider serves now (oauth/provider-documents.ts). */
   readSnapshot(settings: ProviderSettings): Promise<Result<ProviderSnapshot>>;
@@ -21,9 +20,6 @@ export interface WatchRound {
   readonly unreadable: readonly { orgId: string; provider: string; reason: string }[];
 }
 
-/** More organisations than one deployment of this service has. */
-const MAX_WATCHED_ORGANISATIONS = 1_000_000;
-
 /**
  * One round of the provider watch: re-reads every provider's discovery document and keys and
  * records what changed since the last round as a `provider.changed` event. The first reading of
@@ -33,24 +29,22 @@ export async function watchProvidersOnce(deps: ProviderWatchDeps): Promise<Watch
   let checked = 0;
   let changed = 0;
   const unreadable: { orgId: string; provider: string; reason: string }[] = [];
-  for (const org of await deps.organisations.list(MAX_WATCHED_ORGANISATIONS)) {
-    for (const provider of await deps.providers.list(org.id)) {
-      const name = provider.providerName;
-      const now = await deps.readSnapshot(provider);
-      if (!now.ok) {
-        unreadable.push({ orgId: org.id, provider: name, reason: now.error });
-        continue;
-      }
-      checked++;
-      const before = await deps.providerWatch.lastSnapshot(org.id, name);
-      const changes = before ? diffSnapshots(before, now.value) : [];
-      if (changes.length > 0) {
-        changed++;
-        const event = await deps.providerWatch.recordChange(org.id, name, changes);
-        await deps.onChange?.(event);
-      }
-      if (!before || changes.length > 0) await deps.providerWatch.saveSnapshot(org.id, name, now.value);
+  for (const { orgId, provider } of await deps.providers.listEverywhere()) {
+    const name = provider.providerName;
+    const now = await deps.readSnapshot(provider);
+    if (!now.ok) {
+      unreadable.push({ orgId, provider: name, reason: now.error });
+      continue;
     }
+    checked++;
+    const before = await deps.providerWatch.lastSnapshot(orgId, name);
+    const changes = before ? diffSnapshots(before, now.value) : [];
+    if (changes.length > 0) {
+      changed++;
+      const event = await deps.providerWatch.recordChange(orgId, name, changes);
+      await deps.onChange?.(event);
+    }
+    if (!before || changes.length > 0) await deps.providerWatch.saveSnapshot(orgId, name, now.value);
   }
   return { checked, changed, unreadable };
 }

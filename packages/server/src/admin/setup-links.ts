@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
 import { failure, type Result, success } from "../domain/failures.ts";
-import { isoNow } from "../domain/ids.ts";
+import { isoNow, newOpaqueToken, tokenHash } from "../domain/ids.ts";
 import type { SetupLinkRepository } from "../domain/ports/repositories.ts";
 import { type SetupLink, setupSessionActive } from "../domain/setup-link.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
@@ -11,9 +10,6 @@ export interface SetupLinkDeps extends OrganisationAdministration {
 
 /** How long a setup link may live: an hour to a month. */
 export const SETUP_LINK_HOURS = { min: 1, max: 720, default: 72 } as const;
-
-const newToken = () => randomBytes(32).toString("base64url");
-const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 /**
  * Makes a one-time setup link for an organisation. The link's token is shown once, here, and
@@ -27,9 +23,9 @@ export async function createSetupLink(
 ): Promise<Result<SetupLink & { url: string; token: string }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  const token = newToken();
+  const token = newOpaqueToken();
   const expiresAt = new Date(Date.now() + expiresInHours * 3600_000).toISOString();
-  const link = await deps.setupLinks.create(org.value.id, hashOf(token), expiresAt);
+  const link = await deps.setupLinks.create(org.value.id, tokenHash(token), expiresAt);
   return success({ ...link, token, url: `${publicUrl}/admin/setup#${token}` });
 }
 
@@ -49,15 +45,15 @@ export async function redeemSetupLink(
   deps: Pick<SetupLinkDeps, "setupLinks">,
   token: string,
 ): Promise<Result<{ sessionToken: string; orgId: string; expiresAt: string }>> {
-  const sessionToken = `setup.${newToken()}`;
-  const link = await deps.setupLinks.redeem(hashOf(token), hashOf(sessionToken), isoNow());
+  const sessionToken = `setup.${newOpaqueToken()}`;
+  const link = await deps.setupLinks.redeem(tokenHash(token), tokenHash(sessionToken), isoNow());
   if (!link) return failure("INVALID_TOKEN", "This setup link is unknown, already used, revoked or expired. Ask for a new one.");
   return success({ sessionToken, orgId: link.orgId, expiresAt: link.expiresAt });
 }
 
 /** The setup link behind a setup session's bearer token, while the session may act. */
 export async function activeSetupSession(deps: Pick<SetupLinkDeps, "setupLinks">, sessionToken: string): Promise<SetupLink | undefined> {
-  const link = await deps.setupLinks.bySession(hashOf(sessionToken));
+  const link = await deps.setupLinks.bySession(tokenHash(sessionToken));
   return link && setupSessionActive(link, isoNow()) ? link : undefined;
 }
 

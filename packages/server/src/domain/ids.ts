@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 let lastMillis = 0;
 let sequence = 0;
@@ -23,4 +23,14 @@ export function newId(now = Date.now()): string {
 /** Now, as stored: ISO-8601 in UTC (sorts as text in both engines). */
 export function isoNow(): string {
   return new Date().toISOString();
+}
+
+/** Random, unguessable (256 bits): session tokens, setup links, console cookies. */
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** The SHA-256 of a bearer value, which is what is stored or used as a key instead of the value. */
+export function tokenHash(token: string): string {
+  return createHash("sha256").update(token).digest("base64url");
 }

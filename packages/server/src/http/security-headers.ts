@@ -1,12 +1,12 @@
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
+import helmet from "helmet";
 import type { FastifyInstance } from "fastify";
 
 /**
  * Strict for every page and asset: scripts, styles and images from this origin only, no inline
  * code, no framing; the page talks to this service only.
  */
-export const WEB_CSP_DIRECTIVES = {
+const WEB_CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
@@ -49,13 +49,15 @@ export interface SecurityHeaderOptions {
  * and CORS for the configured origins only. Registered before every route.
  */
 export async function registerSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): Promise<void> {
-  await app.register(helmet, {
+  // Built once: @fastify/helmet rebuilt this middleware from its options on every request.
+  const setHeaders = helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { ...WEB_CSP_DIRECTIVES } },
     frameguard: { action: "deny" },
     // The callback's URL carries the authorization code: never send it on as a referrer.
     referrerPolicy: { policy: "no-referrer" },
     strictTransportSecurity: new URL(options.publicUrl).protocol === "https:" ? { maxAge: 31_536_000 } : false,
   });
+  app.addHook("onRequest", (request, reply, done) => setHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   if (options.corsOrigins.length === 0) return;
   await app.register(cors, {
     origin: [...options.corsOrigins],

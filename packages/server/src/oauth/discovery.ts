@@ -1,7 +1,7 @@
 import * as oidc from "openid-client";
 import { type Result, success } from "../domain/failures.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
-import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
+import { discoversMetadata, explicitMetadata, isPermittedProviderUrl } from "../domain/provider-urls.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
 import type { OutboundFetch } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
@@ -90,15 +90,7 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
 
   async function serverMetadata(provider: ConfiguredProvider): Promise<oidc.ServerMetadata> {
     const s = provider.settings;
-    if (s.issuer && !s.tokenEndpoint) return discover(provider, s.issuer);
-    return {
-      // Without an issuer the provider is plain OAuth 2.0; the token endpoint's origin stands in.
-      issuer: s.issuer ?? new URL(s.tokenEndpoint!).origin,
-      authorization_endpoint: s.authorizationUrl,
-      token_endpoint: s.tokenEndpoint,
-      ...(s.userInfoEndpoint && { userinfo_endpoint: s.userInfoEndpoint }),
-      ...(s.jwksUri && { jwks_uri: s.jwksUri }),
-    };
+    return discoversMetadata(s) ? discover(provider, s.issuer) : explicitMetadata(s);
   }
 
   async function connection(provider: ConfiguredProvider): Promise<ProviderConnection> {

@@ -1,5 +1,6 @@
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ProviderSettings } from "../domain/provider-settings.ts";
+import { discoversMetadata } from "../domain/provider-urls.ts";
 import type { ProviderSnapshot } from "../domain/provider-watch.ts";
 import type { OutboundFetch } from "./outbound.ts";
 import { discoveryUrl, probe } from "./provider-probe.ts";
@@ -10,10 +11,9 @@ import { discoveryUrl, probe } from "./provider-probe.ts";
  * name endpoints or a JWKS URI win over discovery, as they do for sign-ins.
  */
 export async function readProviderSnapshot(outbound: OutboundFetch, settings: ProviderSettings): Promise<Result<ProviderSnapshot>> {
-  const discovered =
-    settings.issuer && !settings.tokenEndpoint
-      ? await readJsonObject(outbound, settings, discoveryUrl(settings.issuer))
-      : success<Record<string, unknown>>({});
+  const discovered = discoversMetadata(settings)
+    ? await readJsonObject(outbound, settings, discoveryUrl(settings.issuer))
+    : success<Record<string, unknown>>({});
   if (!discovered.ok) return discovered;
   const text = (name: string) => (typeof discovered.value[name] === "string" ? (discovered.value[name] as string) : null);
   const jwksUri = settings.jwksUri ?? text("jwks_uri");

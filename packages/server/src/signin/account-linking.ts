@@ -1,12 +1,17 @@
-import { failure, type Result, success } from "../domain/failures.ts";
+import { type Failure, failure, type Result, success } from "../domain/failures.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
 import { emailDomain, type Organisation } from "../domain/organisation.ts";
 import type { IdentityLinkRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
 
-export interface AccountLinking {
+/** What deciding the user reads: the user with an email, and the (provider, subject) links. */
+export interface AccountLookup {
   readonly users: Pick<UserRepository, "findInOrganisation">;
+  readonly links: Pick<IdentityLinkRepository, "userFor">;
+}
+
+export interface AccountLinking extends AccountLookup {
   readonly links: Pick<IdentityLinkRepository, "userFor" | "link" | "provisionAndLink">;
 }
 
@@ -32,6 +37,44 @@ function active(user: User): Result<User> {
   return user.status === "active" ? success(user) : failure("USER_DISABLED", "This account is disabled. Contact your administrator.");
 }
 
+function identityConflict(): Failure {
+  return failure(
+    "IDENTITY_CONFLICT",
+    "This account is already linked to a different identity at this provider. Contact your administrator.",
+  );
+}
+
+/** What the account step does for an identity: sign in the linked user, link the user with the email, or create one. */
+export type AccountPlan =
+  { readonly kind: "linked"; readonly user: User } | { readonly kind: "link"; readonly user: User } | { readonly kind: "provision" };
+
+/**
+ * The account step's rules, read-only: an existing (provider, subject) link decides; else the
+ * organisation's user with the (checked) email is to be linked; else one is provisioned just in
+ * time, when that is on and the email is in the organisation's domains (if it claims any).
+ */
+export async function planAccount(
+  deps: AccountLookup,
+  org: Organisation,
+  provider: ConfiguredProvider,
+  identity: ProviderIdentity,
+  email: string,
+): Promise<Result<AccountPlan>> {
+  const linked = await deps.links.userFor(provider.id, identity.subject);
+  if (linked) return success({ kind: "linked", user: linked });
+  const existing = await deps.users.findInOrganisation(org.id, email);
+  if (existing) return success({ kind: "link", user: existing });
+  if (!provider.settings.enableJit) {
+    return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");
+  }
+  // An organisation that claims domains provisions only their addresses: a public provider
+  // (Google, GitHub) would otherwise let any of its users create an account here.
+  if (org.domains.length > 0 && !org.domains.includes(emailDomain(email))) {
+    return failure("USER_NOT_FOUND", "Automatic sign-up is only for your organisation's email domains. Contact your administrator.");
+  }
+  return success({ kind: "provision" });
+}
+
 /**
  * Decides the user behind a provider identity. Identity is bound by (provider, subject): an
  * existing link decides; a first sign-in links by verified email; a user already linked to
@@ -45,28 +88,39 @@ export async function linkOrProvisionAccount(
   identity: ProviderIdentity,
   email: string,
 ): Promise<Result<User>> {
-  const linked = await deps.links.userFor(provider.id, identity.subject);
-  if (linked) return active(linked);
-  const existing = await deps.users.findInOrganisation(org.id, email);
-  let outcome;
-  if (existing) {
-    // A user already linked to another subject is refused by the link's own constraint.
-    outcome = await deps.links.link(org.id, provider.id, identity.subject, existing);
-  } else if (provider.settings.enableJit) {
-    // An organisation that claims domains provisions only their addresses: a public provider
-    // (Google, GitHub) would otherwise let any of its users create an account here.
-    if (org.domains.length > 0 && !org.domains.includes(emailDomain(email))) {
-      return failure("USER_NOT_FOUND", "Automatic sign-up is only for your organisation's email domains. Contact your administrator.");
-    }
-    outcome = await deps.links.provisionAndLink(org.id, provider.id, identity.subject, email, identity.name ?? null);
-  } else {
-    return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");
-  }
+  const plan = await planAccount(deps, org, provider, identity, email);
+  if (!plan.ok) return plan;
+  const step = plan.value;
+  if (step.kind === "linked") return active(step.user);
+  // A user already linked to another subject is refused by the link's own constraint.
+  const outcome =
+    step.kind === "link"
+      ? await deps.links.link(org.id, provider.id, identity.subject, step.user)
+      : await deps.links.provisionAndLink(org.id, provider.id, identity.subject, email, identity.name ?? null);
   // Concurrent first sign-ins of one subject all end linked to the one user (insert-or-get);
   // only another subject's link, or this subject's link to someone else, is a conflict.
-  if (outcome.kind === "linked") return active(outcome.user);
-  return failure(
-    "IDENTITY_CONFLICT",
-    "This account is already linked to a different identity at this provider. Contact your administrator.",
-  );
+  return outcome.kind === "linked" ? active(outcome.user) : identityConflict();
+}
+
+/**
+ * What linkOrProvisionAccount would answer, writing nothing: the user it would sign in, or
+ * undefined for one it would create. Where it would link, the link's constraint is read
+ * instead: a user already linked to another subject at this provider is a conflict.
+ */
+export async function previewAccount(
+  deps: AccountLookup & { readonly links: Pick<IdentityLinkRepository, "subjectOf"> },
+  org: Organisation,
+  provider: ConfiguredProvider,
+  identity: ProviderIdentity,
+  email: string,
+): Promise<Result<User | undefined>> {
+  const plan = await planAccount(deps, org, provider, identity, email);
+  if (!plan.ok) return plan;
+  const step = plan.value;
+  if (step.kind === "provision") return success(undefined);
+  if (step.kind === "link") {
+    const subject = await deps.links.subjectOf(provider.id, step.user.id);
+    if (subject !== undefined && subject !== identity.subject) return identityConflict();
+  }
+  return active(step.user);
 }

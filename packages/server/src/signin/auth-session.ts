@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { newOpaqueToken, tokenHash } from "../domain/ids.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** A sign-in in progress, between initAuth and the last authenticate step. */
@@ -16,14 +16,9 @@ export interface AuthSession {
 
 export const AUTH_SESSION_TTL_MS = 30 * 60 * 1000;
 
-/** Random, unguessable (256 bits). */
-export function newOpaqueToken(): string {
-  return randomBytes(32).toString("base64url");
-}
-
 /** Only a hash of a bearer value is used as a key, so shared state never holds the value itself. */
 export function stateKey(kind: string, token: string): string {
-  return `${kind}:${createHash("sha256").update(token).digest("base64url")}`;
+  return `${kind}:${tokenHash(token)}`;
 }
 
 export function authSessions(state: ShortLivedState) {

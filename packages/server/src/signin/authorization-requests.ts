@@ -4,7 +4,8 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { authorizationUrl } from "../oauth/authorization.ts";
 import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
-import { type AuthSessions, newOpaqueToken, stateKey } from "./auth-session.ts";
+import { newOpaqueToken } from "../domain/ids.ts";
+import { type AuthSessions, stateKey } from "./auth-session.ts";
 import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
 
 /** What the service remembers of an authorization request it started, until the code comes back. */

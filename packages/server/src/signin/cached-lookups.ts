@@ -1,8 +1,5 @@
 import type { OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
 
-/** How long an instance reuses an organisation or provider it read (LOOKUP_CACHE_MS). */
-export const DEFAULT_LOOKUP_CACHE_MS = 5_000;
-
 /** Most entries each cache keeps: names and domains come from unauthenticated requests. */
 const MAX_ENTRIES = 10_000;
 
@@ -37,10 +34,14 @@ function ttlCache(options: LookupCacheOptions) {
       entry.value.then(() => generation !== started && forget(), forget);
       return entry.value as Promise<V>;
     },
-    /** After a write: every later read loads again, and no read the write overtook is kept. */
-    clear() {
-      generation += 1;
-      entries.clear();
+    /** Waits for a write, then forgets: every later read loads again, and no read the write overtook is kept. */
+    async afterWrite<T>(write: Promise<T>): Promise<T> {
+      try {
+        return await write;
+      } finally {
+        generation += 1;
+        entries.clear();
+      }
     },
   };
 }
@@ -53,21 +54,15 @@ function ttlCache(options: LookupCacheOptions) {
  */
 export function cachedProviders(repository: ProviderRepository, options: LookupCacheOptions): ProviderRepository {
   const cache = ttlCache(options);
-  const written = async <T>(write: Promise<T>): Promise<T> => {
-    try {
-      return await write;
-    } finally {
-      cache.clear();
-    }
-  };
   return {
     put: (orgId, settings, clientSecret, replacement, nextClientSecret) =>
-      written(repository.put(orgId, settings, clientSecret, replacement, nextClientSecret)),
-    promoteSecret: (orgId, name) => written(repository.promoteSecret(orgId, name)),
-    remove: (orgId, name) => written(repository.remove(orgId, name)),
+      cache.afterWrite(repository.put(orgId, settings, clientSecret, replacement, nextClientSecret)),
+    promoteSecret: (orgId, name) => cache.afterWrite(repository.promoteSecret(orgId, name)),
+    remove: (orgId, name) => cache.afterWrite(repository.remove(orgId, name)),
     hasSecret: (orgId, name) => repository.hasSecret(orgId, name),
     view: (orgId, name) => repository.view(orgId, name),
     list: (orgId) => repository.list(orgId),
+    listEverywhere: () => repository.listEverywhere(),
     configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
   };
 }
@@ -79,13 +74,7 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
 export function cachedOrganisations(repository: OrganisationRepository, options: LookupCacheOptions): OrganisationRepository {
   const cache = ttlCache(options);
   return {
-    async create(name, domains) {
-      try {
-        return await repository.create(name, domains);
-      } finally {
-        cache.clear();
-      }
-    },
+    create: (name, domains) => cache.afterWrite(repository.create(name, domains)),
     get: (id) => cache.read(`id\n${id}`, () => repository.get(id)),
     list: (limit) => cache.read(`list\n${limit}`, () => repository.list(limit)),
     findByDomain: (domain) => cache.read(`domain\n${domain.toLowerCase()}`, () => repository.findByDomain(domain)),

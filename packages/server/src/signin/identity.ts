@@ -4,7 +4,7 @@ import { emailVerifiedClaimOf, type ProviderSettings, subjectClaimOf } from "../
 import type { ProviderConnection } from "../oauth/discovery.ts";
 import { fetchPrimaryVerifiedEmail } from "../oauth/emails.ts";
 import type { IdTokenClaims, IdTokenVerifier } from "../oauth/id-token.ts";
-import { fetchUserinfo } from "../oauth/userinfo.ts";
+import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
 
 /**
  * Verify, then identify: the ID token (when the provider is OpenID Connect and sent one) is
@@ -33,20 +33,31 @@ export async function verifyIdToken(
  * only for a missing email, and must answer for the ID token's subject (OIDC Core §5.3.2); else
  * from userinfo alone. With an `emailsEndpoint` (GitHub), the email is the verified primary
  * address from it, never the user API's self-chosen public one.
+ *
+ * `fetched` is userinfo the caller has already asked for with this access token, expecting the
+ * ID token's `sub` (none without ID token claims): when given, it is used instead of asking again.
  */
 export async function identify(
   connection: ProviderConnection,
   accessToken: string,
   idTokenClaims: IdTokenClaims | undefined,
+  fetched?: Result<UserinfoClaims>,
 ): Promise<Result<ProviderIdentity>> {
   const settings = connection.provider.settings;
-  const claimed = idTokenClaims ? await fromIdToken(connection, accessToken, idTokenClaims) : await fromUserinfo(connection, accessToken);
+  const claimed = idTokenClaims
+    ? await fromIdToken(connection, accessToken, idTokenClaims, fetched)
+    : await fromUserinfo(connection, accessToken, fetched);
   if (!claimed.ok || settings.emailsEndpoint === undefined) return claimed;
   const primary = await fetchPrimaryVerifiedEmail(connection, accessToken);
   return primary.ok ? success({ ...claimed.value, email: primary.value, emailVerified: true }) : primary;
 }
 
-async function fromIdToken(connection: ProviderConnection, accessToken: string, claims: IdTokenClaims): Promise<Result<ProviderIdentity>> {
+async function fromIdToken(
+  connection: ProviderConnection,
+  accessToken: string,
+  claims: IdTokenClaims,
+  fetched: Result<UserinfoClaims> | undefined,
+): Promise<Result<ProviderIdentity>> {
   const settings = connection.provider.settings;
   const identity = identityFromClaims(claims, "id_token", settings);
   if (!identity.ok || identity.value.email !== undefined || settings.emailsEndpoint !== undefined || !connection.metadata.userinfo_endpoint)
@@ -55,14 +66,18 @@ async function fromIdToken(connection: ProviderConnection, accessToken: string, 
   // the subject claim, when another, is kept from the ID token.
   const sub = claims.sub;
   if (!isUsableSubject(sub)) return identity;
-  const extra = await fetchUserinfo(connection, accessToken, sub);
+  const extra = fetched ?? (await fetchUserinfo(connection, accessToken, sub));
   if (!extra.ok) return extra;
   const subjectClaim = subjectClaimOf(settings);
   return identityFromClaims({ ...extra.value, sub, [subjectClaim]: claim(claims, subjectClaim) }, "id_token", settings);
 }
 
-async function fromUserinfo(connection: ProviderConnection, accessToken: string): Promise<Result<ProviderIdentity>> {
-  const claims = await fetchUserinfo(connection, accessToken, undefined);
+async function fromUserinfo(
+  connection: ProviderConnection,
+  accessToken: string,
+  fetched: Result<UserinfoClaims> | undefined,
+): Promise<Result<ProviderIdentity>> {
+  const claims = fetched ?? (await fetchUserinfo(connection, accessToken, undefined));
   return claims.ok ? identityFromClaims(claims.value, "userinfo", connection.provider.settings) : claims;
 }
 

@@ -1,5 +1,6 @@
 import { type Result, success } from "../domain/failures.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
 import { type ProviderTokens, redeemCode, type RedeemRequest } from "../oauth/token.ts";
 
@@ -16,6 +17,21 @@ export interface RedemptionContext {
 export interface RotationDeps {
   readonly discovery: Pick<Discovery, "connect">;
   readonly audit: Pick<AuditTrail, "record">;
+}
+
+/**
+ * The provider as it is with its next secret made current: one per cached provider object, so
+ * the discovery's connection cache (keyed by that object) serves every fallback of a rotation.
+ */
+const withNextSecret = new WeakMap<ConfiguredProvider, ConfiguredProvider>();
+
+function nextSecretProvider(provider: ConfiguredProvider, next: string): ConfiguredProvider {
+  let switched = withNextSecret.get(provider);
+  if (!switched) {
+    switched = { ...provider, clientSecret: next };
+    withNextSecret.set(provider, switched);
+  }
+  return switched;
 }
 
 /**
@@ -36,7 +52,7 @@ export async function redeemWithRotation(
   const { provider } = connection;
   const next = provider.nextClientSecret;
   if (next === undefined || redeemed.error !== "INVALID_GRANT" || redeemed.extra?.providerError !== "invalid_client") return redeemed;
-  const nextConnection = await deps.discovery.connect({ ...provider, clientSecret: next });
+  const nextConnection = await deps.discovery.connect(nextSecretProvider(provider, next));
   if (!nextConnection.ok) return redeemed;
   const retried = await redeemCode(nextConnection.value, request);
   if (!retried.ok) return retried;

@@ -1,16 +1,17 @@
 import { FAILURE_FIX } from "../domain/failure-fixes.ts";
 import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
-import { emailDomain, type Organisation } from "../domain/organisation.ts";
+import type { Organisation } from "../domain/organisation.ts";
 import type { IdentityLinkRepository, OrganisationRepository, ProviderRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery } from "../oauth/discovery.ts";
-import { redeemCode } from "../oauth/token.ts";
 import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
+import { checkIdentityEmail, previewAccount } from "./account-linking.ts";
 import { stateKey } from "./auth-session.ts";
 import { AUTHORIZATION_TTL_MS, newAuthorizationRequest } from "./authorization-requests.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
+import { redeemWithRotation, type RotationDeps } from "./secret-rotation.ts";
 
 /**
  * A test sign-in: an administrator signs in at an organisation's provider to see what the
@@ -21,7 +22,7 @@ export interface TestSignInDeps extends IdentityDeps {
   readonly organisations: Pick<OrganisationRepository, "get">;
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly users: Pick<UserRepository, "findInOrganisation">;
-  readonly links: Pick<IdentityLinkRepository, "userFor">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf">;
   readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
 }
@@ -98,19 +99,25 @@ export async function completeTestSignIn(
   if (!org || !provider) return failure("NOT_FOUND", "The provider was removed while the test sign-in was under way.");
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const redeemed = await redeemCode(connection.value, {
-    code: request.code,
-    redirectUri: pending.redirectUri,
-    codeVerifier: pending.codeVerifier,
-    ...(pending.nonce && { expectedNonce: pending.nonce }),
-  });
+  const redeemed = await redeemWithRotation(
+    { discovery: deps.discovery, audit: NOT_RECORDED },
+    connection.value,
+    {
+      code: request.code,
+      redirectUri: pending.redirectUri,
+      codeVerifier: pending.codeVerifier,
+      ...(pending.nonce && { expectedNonce: pending.nonce }),
+    },
+    // Nothing is recorded (NOT_RECORDED), so there is no one to name.
+    { orgId: org.id, email: "", ip: null },
+  );
   if (!redeemed.ok) return redeemed;
-  const { accessToken, idToken } = redeemed.value;
-  const claims = await verifyIdToken(deps, connection.value, idToken, pending.nonce ?? undefined);
+  const { tokens, connection: used } = redeemed.value;
+  const claims = await verifyIdToken(deps, used, tokens.idToken, pending.nonce ?? undefined);
   if (!claims.ok) return claims;
   const sub = typeof claims.value?.sub === "string" ? claims.value.sub : undefined;
-  const userinfo = connection.value.metadata.userinfo_endpoint ? await fetchUserinfo(connection.value, accessToken, sub) : undefined;
-  const identity = await identify(connection.value, accessToken, claims.value);
+  const userinfo = used.metadata.userinfo_endpoint ? await fetchUserinfo(used, tokens.accessToken, sub) : undefined;
+  const identity = await identify(used, tokens.accessToken, claims.value, userinfo);
   return success({
     orgId: org.id,
     provider: provider.settings.providerName,
@@ -131,24 +138,30 @@ async function takePending(state: ShortLivedState, stateValue: string, orgId: st
   return taken.kind === "absent" ? unknown() : success(JSON.parse(taken.value) as PendingTestSignIn);
 }
 
+/**
+ * A test sign-in redeems as a real one does, falling back to a rotation's next client secret, but
+ * records no `provider.next_secret_used`: that event (and its count on /metrics) tells of people's
+ * sign-ins, and the doctor already says which secret the provider takes.
+ */
+const NOT_RECORDED: RotationDeps["audit"] = { record: async () => {} };
+
 function refused(reason: FailureId): TestSignInDecision {
   return { outcome: "refused", reason, fix: FAILURE_FIX[reason] };
 }
 
-/** What linkOrProvisionAccount and checkIdentityEmail would decide, read-only. */
+/**
+ * What a real sign-in naming the identity's own email would decide, by the exchange's own rules
+ * in its order — checkIdentityEmail, then linkOrProvisionAccount's decision read-only.
+ */
 async function decide(
   deps: TestSignInDeps,
   org: Organisation,
   provider: ConfiguredProvider,
   identity: ProviderIdentity,
 ): Promise<TestSignInDecision> {
-  const linked = await deps.links.userFor(provider.id, identity.subject);
-  if (linked) return linked.status === "active" ? { outcome: "would-sign-in", userId: linked.id } : refused("USER_DISABLED");
-  if (identity.email === undefined) return refused("EMAIL_MISMATCH");
-  if (!identity.emailVerified && !provider.settings.trustEmail) return refused("EMAIL_NOT_VERIFIED");
-  const existing = await deps.users.findInOrganisation(org.id, identity.email);
-  if (existing) return existing.status === "active" ? { outcome: "would-sign-in", userId: existing.id } : refused("USER_DISABLED");
-  if (!provider.settings.enableJit) return refused("USER_NOT_FOUND");
-  if (org.domains.length > 0 && !org.domains.includes(emailDomain(identity.email))) return refused("USER_NOT_FOUND");
-  return { outcome: "would-create" };
+  const email = checkIdentityEmail(identity, identity.email ?? "", provider);
+  if (!email.ok) return refused(email.error);
+  const user = await previewAccount(deps, org, provider, identity, email.value);
+  if (!user.ok) return refused(user.error);
+  return user.value ? { outcome: "would-sign-in", userId: user.value.id } : { outcome: "would-create" };
 }

@@ -108,6 +108,10 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
       const rows = await db.selectFrom("providers").selectAll().where("org_id", "=", orgId).orderBy("name").execute();
       return rows.map(toView);
     },
+    async listEverywhere() {
+      const rows = await db.selectFrom("providers").selectAll().orderBy("org_id").orderBy("name").execute();
+      return rows.map((row) => ({ orgId: row.org_id, provider: toView(row) }));
+    },
     async remove(orgId, name) {
       const result = await db.deleteFrom("providers").where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

@@ -40,7 +40,7 @@ export function tableOf(headings, rows) {
   return table;
 }
 
-export class Unauthorized extends Error {}
+class Unauthorized extends Error {}
 
 /** Calls the admin API; a 401 is `Unauthorized`, any other refusal an Error carrying the service's message. */
 export async function api(method, path, body) {

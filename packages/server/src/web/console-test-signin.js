@@ -70,7 +70,7 @@ const claimsTable = (claims) =>
   );
 
 /** A test sign-in's result in words: the decision, what to change when refused, the claims and userinfo. */
-export function describeResult(result) {
+function describeResult(result) {
   const { decision } = result;
   const parts = [el("h2", `Test sign-in: ${result.provider}`)];
   const verdict =

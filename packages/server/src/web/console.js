@@ -41,16 +41,18 @@ async function showOrgs() {
 }
 
 async function showOrg(orgId) {
-  const org = await api("GET", orgPath(orgId));
+  const [org, providers, { events }] = await Promise.all([
+    api("GET", orgPath(orgId)),
+    api("GET", `${orgPath(orgId)}/oauth-providers`),
+    api("GET", `${orgPath(orgId)}/events?limit=20`),
+  ]);
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
   byId("back").hidden = access.orgId !== undefined;
   byId("panel").replaceChildren();
-  const providers = await api("GET", `${orgPath(orgId)}/oauth-providers`);
   byId("providers")
     .querySelector("tbody")
     .replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
-  const { events } = await api("GET", `${orgPath(orgId)}/events?limit=20`);
   byId("events").replaceChildren(
     ...(events.length
       ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
@@ -119,7 +121,7 @@ async function showHealth(base, name, window) {
       `${h.attempts} ${h.attempts === 1 ? "attempt" : "attempts"}, ${h.successes} succeeded; last success ${h.lastSuccessAt ?? "never"}.`,
     ),
   ];
-  if (h.series) panel.push(timelineChart(h.series, h.bucketSeconds));
+  panel.push(timelineChart(h.series, h.bucketSeconds));
   const reasons = Object.entries(h.failures).sort(([, a], [, b]) => b - a);
   if (reasons.length) panel.push(el("h3", "Failures by reason"), failureChart(reasons));
   if (h.lastFailure) {
@@ -135,7 +137,8 @@ let presets = [];
 
 /** The provider wizard: a preset, its options, the client's id and secret, and the redirect URIs to register. */
 async function prepareWizard(orgId) {
-  presets = await api("GET", "/api/v1/provider-presets");
+  // The presets are the service's code: read once.
+  if (presets.length === 0) presets = await api("GET", "/api/v1/provider-presets");
   const select = /** @type {HTMLSelectElement} */ (byId("wizard-preset"));
   select.replaceChildren(...presets.map((p) => el("option", p.title, { value: p.name })));
   byId("wizard-redirect").replaceChildren(...redirectUris.map((uri) => el("li", uri)));

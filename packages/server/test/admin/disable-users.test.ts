@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, test, type TestContext } from "node:test";
-import { assertAuthError, auditEvents, type RunningService } from "../support/service.ts";
-import { alice, bob, signIn, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
+import { assertAuthError, auditEvents, bearer, refreshWith, type RunningService } from "../support/service.ts";
+import { acmeAndInitech, alice, bob, signIn, startSignIn } from "../support/sign-in-fixture.ts";
 
 type UserBody = { id: string; orgId: string; email: string; role: string; status: string };
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const refresh = (service: RunningService, refreshToken: string) =>
-  service.request<{ accessToken: string; refreshToken: string }>("POST", "/userAccount/refresh/token", undefined, bearer(refreshToken));
+const user = (orgId: string, userId: string) => `/api/v1/orgs/${orgId}/users/${userId}`;
 
-/** Acme (alice an admin of it, bob a member, both signed in at their first sign-in) and Initech. */
+/** {@link acmeAndInitech}, with the path of alice's user record. */
 async function organisations(t: TestContext) {
-  const f = await signInFixture(t, { users: [alice, bob] });
-  const made = await f.service.admin<UserBody>("POST", `/api/v1/orgs/${f.orgId}/users`, { email: alice.email, role: "admin" });
-  assert.equal(made.status, 201, made.text);
-  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
-  assert.equal(other.status, 201, other.text);
-  const user = (orgId: string, userId: string) => `/api/v1/orgs/${orgId}/users/${userId}`;
-  return { f, aliceId: made.body.id, otherId: other.body.id, alicePath: user(f.orgId, made.body.id), user };
+  const orgs = await acmeAndInitech(t);
+  return { ...orgs, alicePath: user(orgs.f.orgId, orgs.aliceId), user };
 }
 
 /** The organisation's `user.*` audit records, oldest first. */
@@ -43,7 +36,7 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
 
     // Both sessions ended: a refresh token is refused as one whose session has ended…
     for (const session of [laptop, phone]) {
-      const refused = assertAuthError(await refresh(service, session.refreshToken), 401, "INVALID_TOKEN");
+      const refused = assertAuthError(await refreshWith(service, session.refreshToken), 401, "INVALID_TOKEN");
       assert.match(refused.message, /Sign in again/);
     }
     // …and so is an access token, wherever this service checks one: the admin API, the console, logout.
@@ -69,7 +62,7 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
     assert.match(refused.message, /disabled/);
 
     // Nobody else's session ended.
-    assert.equal((await refresh(service, member.refreshToken)).status, 200);
+    assert.equal((await refreshWith(service, member.refreshToken)).status, 200);
 
     const [event, ...more] = await userEvents(service, f.orgId);
     assert.deepEqual(more, []);
@@ -95,17 +88,17 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
     assert.deepEqual([enabled.body.status, enabled.body.role], ["active", "admin"]);
     assert.equal((await service.admin<UserBody>("PATCH", alicePath, { status: "active" })).status, 200);
 
-    assertAuthError(await refresh(service, before.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, before.refreshToken), 401, "INVALID_TOKEN");
     assertAuthError(await service.request("GET", org, undefined, bearer(before.accessToken)), 401, "UNAUTHORIZED");
     const after = await signIn(f, alice);
     assert.equal((await service.request("GET", org, undefined, bearer(after.accessToken))).status, 200);
-    const refreshed = await refresh(service, after.refreshToken);
+    const refreshed = await refreshWith(service, after.refreshToken);
     assert.equal(refreshed.status, 200, refreshed.text);
 
     // Role and status in one request; a change of role is recorded too.
     const both = await service.admin<UserBody>("PATCH", alicePath, { role: "member", status: "disabled" });
     assert.deepEqual([both.body.role, both.body.status], ["member", "disabled"]);
-    assertAuthError(await refresh(service, refreshed.body.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, refreshed.body.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.admin<UserBody>("PATCH", alicePath, { role: "admin" })).body.status, "disabled");
 
     assert.deepEqual(
@@ -154,7 +147,7 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
         assertAuthError(await service.request("PATCH", path, { status: "disabled" }, bearer(token)), 403, "FORBIDDEN");
     const statuses = (await service.admin<UserBody[]>("GET", `/api/v1/orgs/${f.orgId}/users`)).body.map((u) => u.status);
     assert.deepEqual(statuses, ["active", "active"]);
-    assert.equal((await refresh(service, member.refreshToken)).status, 200);
+    assert.equal((await refreshWith(service, member.refreshToken)).status, 200);
     assert.deepEqual(await userEvents(service, f.orgId), []);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test, type TestContext } from "node:test";
+import { describe, test } from "node:test";
 import Fastify from "fastify";
 import { generateKeyPair, SignJWT } from "jose";
 import { adminAccess, organisationScopeOf } from "../../src/http/admin/admin-token.ts";
@@ -7,34 +7,20 @@ import { createSecretBox } from "../../src/keys/secret-box.ts";
 import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
-import { assertAuthError, auditEvents, type RunningService } from "../support/service.ts";
-import { alice, bob, REDIRECT_URI, signIn, signInFixture } from "../support/sign-in-fixture.ts";
+import { assertAuthError, auditEvents, bearer, requestAs, type RunningService } from "../support/service.ts";
+import { acmeAndInitech, alice, bob, REDIRECT_URI, signIn } from "../support/sign-in-fixture.ts";
 
 type UserBody = { id: string; email: string; role: string; status: string };
-
-/** A request of the admin API with a user's access token instead of the admin token. */
-const asUser = (service: RunningService, token: string, method: string, path: string, body?: unknown) =>
-  service.request(method, path, body, { authorization: `Bearer ${token}` });
-
-/** Acme (alice an admin, made so before her first sign-in; bob a member provisioned at his) and Initech. */
-async function organisations(t: TestContext) {
-  const f = await signInFixture(t, { users: [alice, bob] });
-  const made = await f.service.admin<UserBody>("POST", `/api/v1/orgs/${f.orgId}/users`, { email: alice.email, role: "admin" });
-  assert.equal(made.status, 201, made.text);
-  assert.equal(made.body.role, "admin");
-  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
-  return { f, aliceId: made.body.id, otherId: other.body.id };
-}
 
 /** The organisation's audit records of organisation admins' requests, oldest first. */
 const orgAdminUses = (service: RunningService, orgId: string) => auditEvents(service, orgId, "org-admin ");
 
 describe("organisation admins: users with the admin role, signed in through their own provider", () => {
   test("an admin reads, configures and doctors its organisation's providers and reads its audit; nothing else; every request is audited", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const org = `/api/v1/orgs/${f.orgId}`;
-    const as = (method: string, path: string, body?: unknown) => asUser(f.service, accessToken, method, path, body);
+    const as = (method: string, path: string, body?: unknown) => requestAs(f.service, accessToken, method, path, body);
 
     assert.equal((await as("GET", org)).status, 200);
     assert.equal((await as("GET", `${org}/oauth-providers`)).status, 200);
@@ -91,17 +77,17 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("a member's token is 403; a refresh token, an expired, foreign or signed-out token is 401", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const org = `/api/v1/orgs/${f.orgId}`;
     const member = await signIn(f, bob);
-    const refused = assertAuthError(await asUser(f.service, member.accessToken, "GET", org), 403, "FORBIDDEN");
+    const refused = assertAuthError(await requestAs(f.service, member.accessToken, "GET", org), 403, "FORBIDDEN");
     assert.match(refused.message, /^Only organisation admins may administer an organisation/);
     const [attempt] = await orgAdminUses(f.service, f.orgId);
     assert.equal(attempt?.email, bob.email, "a member's attempt is audited");
     assert.equal(attempt?.error, "FORBIDDEN");
 
     const admin = await signIn(f, alice);
-    assertAuthError(await asUser(f.service, admin.refreshToken, "GET", org), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(f.service, admin.refreshToken, "GET", org), 401, "UNAUTHORIZED");
     const { config, store } = f.service.app;
     const user = (await store.users.findInOrganisation(f.orgId, alice.email))!;
     const past = createSessionTokens({
@@ -115,7 +101,7 @@ describe("organisation admins: users with the admin role, signed in through thei
       config,
       now: () => Date.now() - 2 * 3600_000,
     });
-    const expired = assertAuthError(await asUser(f.service, (await past.issue(user)).accessToken, "GET", org), 401, "UNAUTHORIZED");
+    const expired = assertAuthError(await requestAs(f.service, (await past.issue(user)).accessToken, "GET", org), 401, "UNAUTHORIZED");
     assert.match(expired.message, /invalid or expired/);
     const { privateKey } = await generateKeyPair("ES256");
     const foreign = await new SignJWT({ orgId: f.orgId, email: alice.email, sid: "s", token_use: "access" })
@@ -127,17 +113,17 @@ describe("organisation admins: users with the admin role, signed in through thei
       .setIssuedAt()
       .setExpirationTime("1h")
       .sign(privateKey);
-    assertAuthError(await asUser(f.service, foreign, "GET", org), 401, "UNAUTHORIZED");
-    assert.equal((await asUser(f.service, admin.accessToken, "GET", org)).status, 200);
-    await asUser(f.service, admin.accessToken, "POST", "/userAccount/logout/manual");
-    assertAuthError(await asUser(f.service, admin.accessToken, "GET", org), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(f.service, foreign, "GET", org), 401, "UNAUTHORIZED");
+    assert.equal((await requestAs(f.service, admin.accessToken, "GET", org)).status, 200);
+    await requestAs(f.service, admin.accessToken, "POST", "/userAccount/logout/manual");
+    assertAuthError(await requestAs(f.service, admin.accessToken, "GET", org), 401, "UNAUTHORIZED");
   });
 
   test("a demotion or a disabled account stops the same token at once; roles are the operator's to set", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const org = `/api/v1/orgs/${f.orgId}`;
-    const read = () => asUser(f.service, accessToken, "GET", `${org}/oauth-providers`);
+    const read = () => requestAs(f.service, accessToken, "GET", `${org}/oauth-providers`);
     assert.equal((await read()).status, 200);
 
     const demoted = await f.service.admin<UserBody>("PATCH", `${org}/users/${aliceId}`, { role: "member" });
@@ -158,7 +144,7 @@ describe("organisation admins: users with the admin role, signed in through thei
     await f.service.admin("PATCH", `${org}/users/${aliceId}`, { status: "active" });
     const raced = await signIn(f, alice);
     await f.service.app.store.db.updateTable("users").set({ status: "disabled" }).where("id", "=", aliceId).execute();
-    assertAuthError(await asUser(f.service, raced.accessToken, "GET", `${org}/oauth-providers`), 403, "USER_DISABLED");
+    assertAuthError(await requestAs(f.service, raced.accessToken, "GET", `${org}/oauth-providers`), 403, "USER_DISABLED");
 
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, { role: "owner" }), 400, "VALIDATION_ERROR");
     assertAuthError(await f.service.admin("PATCH", `${org}/users/${aliceId}`, {}), 400, "VALIDATION_ERROR");
@@ -170,7 +156,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("the console: an admin's access token opens an org-scoped session; GET /admin/session says whose; a demotion ends it", async (t) => {
-    const { f, aliceId, otherId } = await organisations(t);
+    const { f, aliceId, otherId } = await acmeAndInitech(t);
     const { accessToken, refreshToken } = await signIn(f, alice);
     const member = await signIn(f, bob);
     const service = f.service;
@@ -225,13 +211,13 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("signing out of the sign-in the console session came from ends the console session too", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const opened = await f.service.request("POST", "/admin/session", { accessToken });
     assert.equal(opened.status, 204, opened.text);
     const cookie = { cookie: opened.headers.get("set-cookie")!.split(";")[0]!, "x-pipeshub-console": "1" };
     assert.equal((await f.service.request("GET", `/api/v1/orgs/${f.orgId}/oauth-providers`, undefined, cookie)).status, 200);
-    const signedOut = await f.service.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${accessToken}` });
+    const signedOut = await f.service.request("POST", "/userAccount/logout/manual", undefined, bearer(accessToken));
     assert.ok(signedOut.status < 300, signedOut.text);
     const refused = assertAuthError(
       await f.service.request("GET", `/api/v1/orgs/${f.orgId}/oauth-providers`, undefined, cookie),
@@ -243,7 +229,7 @@ describe("organisation admins: users with the admin role, signed in through thei
   });
 
   test("organisationScopeOf answers the organisation a scoped caller is limited to, and nothing for the operator", async (t) => {
-    const { f } = await organisations(t);
+    const { f } = await acmeAndInitech(t);
     const { accessToken } = await signIn(f, alice);
     const link = await f.service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
     const setup = await f.service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
@@ -264,7 +250,7 @@ describe("organisation admins: users with the admin role, signed in through thei
     probe.addHook("onRequest", access.onRequest);
     probe.post("/api/v1/test-signins/complete", async (request) => ({ scope: organisationScopeOf(request) ?? null }));
     const scopeWith = async (token: string) =>
-      (await probe.inject({ method: "POST", url: "/api/v1/test-signins/complete", headers: { authorization: `Bearer ${token}` } })).json();
+      (await probe.inject({ method: "POST", url: "/api/v1/test-signins/complete", headers: bearer(token) })).json();
     assert.deepEqual(await scopeWith(app.config.adminToken), { scope: null });
     assert.deepEqual(await scopeWith(accessToken), { scope: f.orgId });
     assert.deepEqual(await scopeWith(setup.body.sessionToken), { scope: f.orgId });

@@ -1,31 +1,16 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
+import type { DoctorFinding } from "../../src/admin/provider-doctor.ts";
 import { closedPortUrl, startJsonServer } from "../support/faulty-servers.ts";
 import { assertAuthError } from "../support/service.ts";
-import { CLIENT_SECRET, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
+import { CLIENT_SECRET, doctor, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
 import type { TestProvider } from "../support/test-provider.ts";
-
-interface Finding {
-  check: string;
-  status: "pass" | "warn" | "fail";
-  message: string;
-  fix?: string;
-}
 
 const ALL_CHECKS = ["discovery", "issuer", "jwks", "signing-algorithms", "pkce", "client-credentials", "email-scope", "userinfo", "clock"];
 
-async function doctor(fixture: SignInFixture, name = "acme-idp"): Promise<Finding[]> {
-  const response = await fixture.service.admin<{ findings: Finding[] }>(
-    "POST",
-    `/api/v1/orgs/${fixture.orgId}/oauth-providers/${name}/doctor`,
-  );
-  assert.equal(response.status, 200, response.text);
-  return response.body.findings;
-}
-
 /** The finding of `check`, asserting that every other check passed: each misconfiguration is found alone. */
-function only(findings: Finding[], check: string): Finding {
+function only(findings: DoctorFinding[], check: string): DoctorFinding {
   assert.deepEqual(
     findings.map((f) => f.check),
     ALL_CHECKS,

@@ -1,31 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { HealthBucket, ProviderHealth } from "../../src/admin/provider-health.ts";
 import { newId } from "../../src/domain/ids.ts";
-import { ownPostgresSchema } from "../support/postgres-schema.ts";
+import { freshDatabase } from "../support/fresh-database.ts";
 import { assertAuthError } from "../support/service.ts";
 import { alice, signInFixture } from "../support/sign-in-fixture.ts";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const bob = { sub: "bob-sub", email: "bob@acme.test", email_verified: false, name: "Bob Acme" };
-
-interface Bucket {
-  start: string;
-  attempts: number;
-  successes: number;
-  failures: number;
-}
-
-interface Health {
-  window: string;
-  since: string;
-  attempts: number;
-  successes: number;
-  failures: Record<string, number>;
-  lastSuccessAt: string | null;
-  lastFailure: { reason: string; at: string; fix?: string } | null;
-  bucketSeconds: number;
-  series: Bucket[];
-}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -41,7 +23,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * the one holding the end of the window (the service's now), aligned to UTC multiples of the
  * size, failures the attempts that did not succeed, adding up to the totals.
  */
-function assertSeriesShape(health: Health): void {
+function assertSeriesShape(health: ProviderHealth): void {
   const window = WINDOWS[health.window]!;
   const size = window.bucketSeconds * 1000;
   assert.equal(health.bucketSeconds, window.bucketSeconds);
@@ -67,7 +49,7 @@ function assertSeriesShape(health: Health): void {
 }
 
 /** The series `health` must carry given the attempts at these times: each in the bucket holding it (one stamped after now in the last). */
-function expectedSeries(health: Health, attempts: readonly { at: number; success: boolean }[]): Bucket[] {
+function expectedSeries(health: ProviderHealth, attempts: readonly { at: number; success: boolean }[]): HealthBucket[] {
   const { ms, bucketSeconds, buckets } = WINDOWS[health.window]!;
   const size = bucketSeconds * 1000;
   const since = Date.parse(health.since);
@@ -87,7 +69,7 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
   test("each reason a real failure produced is counted, and the last one is explained", async (t) => {
     const f = await signInFixture(t, { users: [alice, bob] });
     const health = (window = "1h") =>
-      f.service.admin<Health>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`);
+      f.service.admin<ProviderHealth>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`);
 
     const quiet = await health();
     assert.equal(quiet.status, 200, quiet.text);
@@ -148,8 +130,7 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
   for (const engine of ["SQLite", "PostgreSQL"] as const) {
     const skip = engine === "PostgreSQL" && !postgresUrl ? "TEST_DATABASE_URL is not set (CI sets it)" : false;
     test(`the window decides what is counted: an attempt two hours ago is in the day, not in the hour (${engine})`, { skip }, async (t) => {
-      const config =
-        engine === "PostgreSQL" ? { database: { kind: "postgres" as const, url: await ownPostgresSchema(t, postgresUrl!) } } : {};
+      const config = engine === "PostgreSQL" ? { database: await freshDatabase(t, "postgres") } : {};
       const f = await signInFixture(t, { config });
       const twoHoursAgo = Date.now() - 2 * 3600_000;
       await f.service.app.store.db
@@ -168,7 +149,7 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
         })
         .execute();
       const read = async (window: string) =>
-        (await f.service.admin<Health>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`)).body;
+        (await f.service.admin<ProviderHealth>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`)).body;
       assert.equal((await read("1h")).attempts, 0);
       const day = await read("24h");
       assert.deepEqual(day.failures, { INVALID_ID_TOKEN: 1 });
@@ -182,8 +163,7 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
   for (const engine of ["SQLite", "PostgreSQL"] as const) {
     const skip = engine === "PostgreSQL" && !postgresUrl ? "TEST_DATABASE_URL is not set (CI sets it)" : false;
     test(`the series: UTC-aligned buckets, every one present, each attempt in the bucket of its time (${engine})`, { skip }, async (t) => {
-      const config =
-        engine === "PostgreSQL" ? { database: { kind: "postgres" as const, url: await ownPostgresSchema(t, postgresUrl!) } } : {};
+      const config = engine === "PostgreSQL" ? { database: await freshDatabase(t, "postgres") } : {};
       const f = await signInFixture(t, { config });
       const now = Date.now();
       const ceil = (ms: number, size: number) => Math.ceil(ms / size) * size;
@@ -221,7 +201,10 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
         )
         .execute();
       const read = async (window: string) => {
-        const health = await f.service.admin<Health>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`);
+        const health = await f.service.admin<ProviderHealth>(
+          "GET",
+          `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/health?window=${window}`,
+        );
         assert.equal(health.status, 200, health.text);
         assertSeriesShape(health.body);
         assert.deepEqual(health.body.series, expectedSeries(health.body, attempts));
@@ -277,6 +260,6 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
     assertAuthError(await f.service.admin("GET", `${base}/nobody/health`), 404, "NOT_FOUND");
     assertAuthError(await f.service.admin("GET", `/api/v1/orgs/${newId()}/oauth-providers/acme-idp/health`), 404, "ORG_NOT_FOUND");
     assertAuthError(await f.service.request("GET", `${base}/acme-idp/health`), 401, "UNAUTHORIZED");
-    assert.equal((await f.service.admin<Health>("GET", `${base}/acme-idp/health`)).body.window, "24h", "a day by default");
+    assert.equal((await f.service.admin<ProviderHealth>("GET", `${base}/acme-idp/health`)).body.window, "24h", "a day by default");
   });
 });

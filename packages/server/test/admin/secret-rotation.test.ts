@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
-import { assertAuthError } from "../support/service.ts";
-import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
+import type { DoctorFinding } from "../../src/admin/provider-doctor.ts";
+import { assertAuthError, auditEvents } from "../support/service.ts";
+import { alice, CLIENT_SECRET, doctor, REDIRECT_URI, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
 import { startTestProvider, type TestClient, type TestProvider } from "../support/test-provider.ts";
 
 const NEXT_SECRET = "n3xt-Client-Secret-Value-7c1d0";
-
-interface Finding {
-  check: string;
-  status: string;
-  message: string;
-  fix?: string;
-}
 
 /** A real oidc-provider whose one client's secret the test can rotate. */
 async function rotatableProvider(t: TestContext): Promise<{ provider: TestProvider; client: TestClient }> {
@@ -52,22 +46,8 @@ async function saveNextSecret(fixture: SignInFixture, provider: TestProvider) {
   });
 }
 
-async function credentialsFinding(fixture: SignInFixture): Promise<Finding> {
-  const response = await fixture.service.admin<{ findings: Finding[] }>(
-    "POST",
-    `/api/v1/orgs/${fixture.orgId}/oauth-providers/acme-idp/doctor`,
-  );
-  assert.equal(response.status, 200, response.text);
-  return response.body.findings.find((f) => f.check === "client-credentials")!;
-}
-
-async function auditEvents(fixture: SignInFixture): Promise<string[]> {
-  const page = await fixture.service.admin<{ records: { event: string; outcome: string }[] }>(
-    "GET",
-    `/api/v1/orgs/${fixture.orgId}/audit?limit=100`,
-  );
-  assert.equal(page.status, 200, page.text);
-  return page.body.records.map((r) => `${r.event} ${r.outcome}`).reverse();
+async function credentialsFinding(fixture: SignInFixture): Promise<DoctorFinding> {
+  return (await doctor(fixture)).find((f) => f.check === "client-credentials")!;
 }
 
 describe("client-secret rotation without downtime", () => {
@@ -132,7 +112,7 @@ describe("client-secret rotation without downtime", () => {
     const failed = outcomes.filter((o) => o.status !== 200);
     assert.deepEqual(failed, [], "no sign-in failed");
     assert.equal((await credentialsFinding(fixture)).status, "pass");
-    const events = await auditEvents(fixture);
+    const events = (await auditEvents(fixture.service, fixture.orgId, "")).map((r) => `${r.event} ${r.outcome}`);
     assert.ok(!events.includes("oauth.exchange failure"), events.join("\n"));
     const fallbacks = events.filter((e) => e === "provider.next_secret_used success").length;
     const between = outcomes.filter((o) => o.phase === "between the switch and the promotion").length;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertAuthError, type RunningService, startService } from "../support/service.ts";
+import { assertAuthError, auditEvents, requestAs, type RunningService, startService } from "../support/service.ts";
 import { REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
 
 interface Link {
@@ -21,10 +21,6 @@ async function newLink(service: RunningService, orgId: string, expiresInHours?: 
 const redeem = (service: RunningService, token: string) =>
   service.request<{ sessionToken: string; orgId: string; expiresAt: string }>("POST", "/api/v1/setup-sessions", { token });
 
-/** A request with a setup session's token instead of the admin token. */
-const asSetup = (service: RunningService, session: string, method: string, path: string, body?: unknown) =>
-  service.request(method, path, body, { authorization: `Bearer ${session}` });
-
 describe("setup links: one organisation's providers, for its IT admin, once", () => {
   test("a link works once, for its organisation's providers and audit trail only, and every use is audited", async (t) => {
     const f = await signInFixture(t);
@@ -40,32 +36,28 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
 
     const token = session.body.sessionToken;
     const base = `/api/v1/orgs/${f.orgId}/oauth-providers`;
-    assert.equal((await asSetup(f.service, token, "GET", `${base}/acme-idp`)).status, 200);
-    const put = await asSetup(f.service, token, "PUT", `${base}/second-idp`, {
+    assert.equal((await requestAs(f.service, token, "GET", `${base}/acme-idp`)).status, 200);
+    const put = await requestAs(f.service, token, "PUT", `${base}/second-idp`, {
       clientId: "second",
       clientSecret: "second-secret-0123456789",
       issuer: f.provider.issuer,
       redirectUris: [REDIRECT_URI],
     });
     assert.equal(put.status, 201, put.text);
-    assert.equal((await asSetup(f.service, token, "POST", `${base}/acme-idp/test`)).status, 200);
-    assert.equal((await asSetup(f.service, token, "GET", `${base}/acme-idp/health`)).status, 200);
+    assert.equal((await requestAs(f.service, token, "POST", `${base}/acme-idp/test`)).status, 200);
+    assert.equal((await requestAs(f.service, token, "GET", `${base}/acme-idp/health`)).status, 200);
 
-    assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/oauth-providers`), 403, "FORBIDDEN");
-    assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/users`), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/oauth-providers`), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/users`), 403, "FORBIDDEN");
     // Its own organisation's audit trail is in scope (every use of the link is there); another's is not.
-    assert.equal((await asSetup(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/audit`)).status, 200);
-    assertAuthError(await asSetup(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/audit`), 403, "FORBIDDEN");
-    assertAuthError(await asSetup(f.service, token, "POST", `/api/v1/orgs/${f.orgId}/setup-links`, {}), 403, "FORBIDDEN");
-    assertAuthError(await asSetup(f.service, token, "POST", "/api/v1/keys/rotate"), 403, "FORBIDDEN");
-    assertAuthError(await asSetup(f.service, token, "GET", "/api/v1/orgs"), 403, "FORBIDDEN");
+    assert.equal((await requestAs(f.service, token, "GET", `/api/v1/orgs/${f.orgId}/audit`)).status, 200);
+    assertAuthError(await requestAs(f.service, token, "GET", `/api/v1/orgs/${other.body.id}/audit`), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, token, "POST", `/api/v1/orgs/${f.orgId}/setup-links`, {}), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, token, "POST", "/api/v1/keys/rotate"), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, token, "GET", "/api/v1/orgs"), 403, "FORBIDDEN");
 
-    const audit = await f.service.admin<{ records: { event: string; outcome: string; provider: string | null }[] }>(
-      "GET",
-      `/api/v1/orgs/${f.orgId}/audit?limit=50`,
-    );
-    const uses = audit.body.records.filter((r) => r.event.startsWith("setup-link ")).map((r) => `${r.event} ${r.outcome}`);
-    assert.deepEqual(uses.reverse(), [
+    const uses = (await auditEvents(f.service, f.orgId, "setup-link ")).map((r) => `${r.event} ${r.outcome}`);
+    assert.deepEqual(uses, [
       "setup-link GET /api/v1/orgs/:orgId/oauth-providers/:name success",
       "setup-link PUT /api/v1/orgs/:orgId/oauth-providers/:name success",
       "setup-link POST /api/v1/orgs/:orgId/oauth-providers/:name/test success",
@@ -87,9 +79,9 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
     const link = await newLink(service, org.body.id);
     const session = (await redeem(service, link.token)).body.sessionToken;
     const providers = `/api/v1/orgs/${org.body.id}/oauth-providers`;
-    assert.equal((await asSetup(service, session, "GET", providers)).status, 200);
+    assert.equal((await requestAs(service, session, "GET", providers)).status, 200);
     assert.equal((await service.admin("DELETE", `/api/v1/orgs/${org.body.id}/setup-links/${link.id}`)).status, 204);
-    assertAuthError(await asSetup(service, session, "GET", providers), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(service, session, "GET", providers), 401, "UNAUTHORIZED");
     const [listed] = (await service.admin<Link[]>("GET", `/api/v1/orgs/${org.body.id}/setup-links`)).body;
     assert.ok(listed?.usedAt && listed.revokedAt);
 
@@ -99,7 +91,7 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
     const past = new Date(Date.now() - 1000).toISOString();
     await service.app.store.db.updateTable("setup_links").set({ expires_at: past }).where("org_id", "=", org.body.id).execute();
     assertAuthError(await redeem(service, unused.token), 401, "INVALID_TOKEN");
-    assertAuthError(await asSetup(service, expiringSession, "GET", providers), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(service, expiringSession, "GET", providers), 401, "UNAUTHORIZED");
   });
 
   test("links are the operator's: made, listed and revoked with the admin token only; nonsense is refused", async (t) => {
@@ -109,6 +101,6 @@ describe("setup links: one organisation's providers, for its IT admin, once", ()
     assertAuthError(await service.admin("POST", `/api/v1/orgs/${org.body.id}/setup-links`, { expiresInHours: 0 }), 400, "VALIDATION_ERROR");
     assertAuthError(await service.admin("DELETE", `/api/v1/orgs/${org.body.id}/setup-links/nope`), 404, "NOT_FOUND");
     assertAuthError(await redeem(service, "made-up"), 401, "INVALID_TOKEN");
-    assertAuthError(await asSetup(service, "setup.made-up", "GET", `/api/v1/orgs/${org.body.id}`), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(service, "setup.made-up", "GET", `/api/v1/orgs/${org.body.id}`), 401, "UNAUTHORIZED");
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
-import type { JsonResponse } from "../support/service.ts";
+import { assertAuthError, type JsonResponse, type RunningService } from "../support/service.ts";
 
 /** Counts of what a steady stream of requests got while a backend failed and came back. */
 export interface OutageTally {
@@ -140,4 +140,69 @@ export function describeFigures(fault: string, f: FaultFigures): string {
     `figures: ${fault}: ${f.sent} requests in flight during the fault: ${f.answered} answered, ${f.unavailable} answered 503, ${f.lost.length} lost; ` +
     `time to 503 ${ms(f.timeTo503Ms)}, time to recovery ${ms(f.timeToRecoveryMs)}, slowest answer ${f.slowestMs} ms`
   );
+}
+
+/**
+ * While a backend is down: the next request (`call`) answers 503 SERVICE_UNAVAILABLE within 3 s,
+ * its message naming none of the backend's `internals`, and then /readyz does too. Prints
+ * `<label>: first request 503 after …, /readyz 503 after …`.
+ */
+export async function unavailableWithin3s(
+  t: TestContext,
+  label: string,
+  service: Pick<RunningService, "request">,
+  call: () => Promise<JsonResponse<unknown>>,
+  internals: RegExp,
+): Promise<void> {
+  const first = await timed(call);
+  const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
+  assert.doesNotMatch(body.message, internals);
+  assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
+  const ready = await timed(() => service.request("GET", "/readyz"));
+  assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
+  assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
+  t.diagnostic(`${label}: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
+}
+
+/** A backend's failure and return, as a fault test puts a steady load through it. */
+export interface Outage {
+  /** The fault, as the `figures:` line names it. */
+  readonly name: string;
+  /** The steady load's options (two workers unless said). */
+  readonly load?: { workers?: number };
+  /** Makes the backend fail. */
+  fault(): void | Promise<void>;
+  /** The test's checks while it fails; any answers it returns were unexpected and count as lost. */
+  during(): Promise<readonly string[] | void>;
+  /** Brings the backend back; runs even when `during` fails. */
+  restore(): void | Promise<void>;
+  /** What came back, as the recovery line says it: `<restored>: answered 200 after …`. */
+  readonly restored: string;
+}
+
+/**
+ * A steady load of `call` through `outage`: the fault, the test's checks, the restore (in a
+ * finally), then `call` until it answers 200 (within 20 s) and the load until it has recovered
+ * too. Prints the recovery and `figures:` lines, asserts that nothing was lost (the checks', the
+ * recovery's and the load's answers), and returns the figures.
+ */
+export async function throughOutage(t: TestContext, call: () => Promise<JsonResponse<unknown>>, outage: Outage): Promise<FaultFigures> {
+  const load = steadyLoad(t, call, outage.load);
+  const faultAt = Date.now();
+  await outage.fault();
+  let unexpected: readonly string[];
+  let restoredAt: number;
+  try {
+    unexpected = (await outage.during()) ?? [];
+  } finally {
+    await outage.restore();
+    restoredAt = Date.now();
+  }
+  const tally = newTally();
+  const recoveredMs = await until(call, 200, 20_000, tally);
+  t.diagnostic(`${outage.restored}: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
+  const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
+  t.diagnostic(describeFigures(outage.name, figures));
+  assert.deepEqual([...unexpected, ...tally.other, ...figures.lost], []);
+  return figures;
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { assertAuthError, type RunningService, startService } from "../support/service.ts";
 import { postgresMissing, startThrowawayPostgres, type ThrowawayPostgres } from "../support/throwaway-backends.ts";
-import { describeFigures, faultFigures, newTally, steadyLoad, timed, until } from "./outage.ts";
+import { describeFigures, faultFigures, newTally, steadyLoad, throughOutage, timed, unavailableWithin3s, until } from "./outage.ts";
 
 // A PostgreSQL this test owns: it terminates its connections and stops it.
 describe("faults: PostgreSQL connections dropped, server stopped, server frozen", { skip: postgresMissing, timeout: 120_000 }, () => {
@@ -77,29 +77,13 @@ describe("faults: PostgreSQL connections dropped, server stopped, server frozen"
   it("answers 503 within 3 s while PostgreSQL is stopped, /readyz too, and recovers when it is back", async (t) => {
     const { service, read } = await serviceWithAnOrganisation(t);
     assert.equal((await read()).status, 200);
-    const load = steadyLoad(t, read);
-    const faultAt = Date.now();
-    postgres.stop();
-    let restoredAt: number;
-    try {
-      const first = await timed(read);
-      const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
-      assert.doesNotMatch(body.message, /ECONNREFUSED|127\.0\.0\.1|terminat/i);
-      assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
-      const ready = await timed(() => service.request("GET", "/readyz"));
-      assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
-      assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
-      t.diagnostic(`PostgreSQL stopped: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
-    } finally {
-      postgres.start();
-      restoredAt = Date.now();
-    }
-    const tally = newTally();
-    const recoveredMs = await until(read, 200, 20_000, tally);
-    t.diagnostic(`PostgreSQL started again: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
-    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
-    t.diagnostic(describeFigures("PostgreSQL stopped", figures));
-    assert.deepEqual([...tally.other, ...figures.lost], []);
+    await throughOutage(t, read, {
+      name: "PostgreSQL stopped",
+      fault: () => postgres.stop(),
+      during: () => unavailableWithin3s(t, "PostgreSQL stopped", service, read, /ECONNREFUSED|127\.0\.0\.1|terminat/i),
+      restore: () => postgres.start(),
+      restored: "PostgreSQL started again",
+    });
     assert.equal((await service.request("GET", "/readyz")).status, 200);
   });
 
@@ -107,35 +91,22 @@ describe("faults: PostgreSQL connections dropped, server stopped, server frozen"
     const { service, read } = await serviceWithAnOrganisation(t);
     // Connections in the pool first: some requests meet a frozen connection, others a frozen server that accepts and never answers.
     for (const response of await Promise.all(Array.from({ length: 6 }, () => read()))) assert.equal(response.status, 200);
-    const load = steadyLoad(t, read, { workers: 4 });
-    const faultAt = Date.now();
-    postgres.freeze();
-    let restoredAt: number;
-    try {
-      const first = await timed(read);
-      const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
-      assert.doesNotMatch(body.message, /timeout|127\.0\.0\.1/i);
-      assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
-      const ready = await timed(() => service.request("GET", "/readyz"));
-      assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
-      assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
-      // Still frozen a while later: every request keeps answering 503 in time.
-      const burst = await Promise.all(Array.from({ length: 8 }, () => timed(read)));
-      for (const { response, ms } of burst) {
-        assertAuthError(response, 503, "SERVICE_UNAVAILABLE");
-        assert.ok(ms < 3000, `503 after ${ms} ms`);
-      }
-      t.diagnostic(`PostgreSQL frozen: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
-    } finally {
-      postgres.thaw();
-      restoredAt = Date.now();
-    }
-    const tally = newTally();
-    const recoveredMs = await until(read, 200, 20_000, tally);
-    t.diagnostic(`PostgreSQL thawed: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
-    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
-    t.diagnostic(describeFigures("PostgreSQL frozen (SIGSTOP)", figures));
-    assert.deepEqual([...tally.other, ...figures.lost], []);
+    const figures = await throughOutage(t, read, {
+      name: "PostgreSQL frozen (SIGSTOP)",
+      load: { workers: 4 },
+      fault: () => postgres.freeze(),
+      async during() {
+        await unavailableWithin3s(t, "PostgreSQL frozen", service, read, /timeout|127\.0\.0\.1/i);
+        // Still frozen a while later: every request keeps answering 503 in time.
+        const burst = await Promise.all(Array.from({ length: 8 }, () => timed(read)));
+        for (const { response, ms } of burst) {
+          assertAuthError(response, 503, "SERVICE_UNAVAILABLE");
+          assert.ok(ms < 3000, `503 after ${ms} ms`);
+        }
+      },
+      restore: () => postgres.thaw(),
+      restored: "PostgreSQL thawed",
+    });
     assert.ok(figures.slowestMs < 3000, `the slowest answer took ${figures.slowestMs} ms`);
     assert.equal((await service.request("GET", "/readyz")).status, 200);
   });

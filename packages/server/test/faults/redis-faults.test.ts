@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertAuthError, type RunningService, startService } from "../support/service.ts";
 import { freePort, redisMissing, startThrowawayRedis, type ThrowawayRedis } from "../support/throwaway-backends.ts";
-import { describeFigures, faultFigures, newTally, steadyLoad, timed, until } from "./outage.ts";
+import { newTally, throughOutage, timed, unavailableWithin3s, until } from "./outage.ts";
 
 /** A service on SQLite and the given Redis, with an organisation; `signIn` needs Redis (the session). */
 async function serviceOn(
@@ -26,54 +26,37 @@ describe("faults: Redis frozen, killed, unreachable", { skip: redisMissing, time
   it("answers 503 within 3 s while Redis is frozen (SIGSTOP), /readyz too, and recovers on SIGCONT", async (t) => {
     const { service, signIn } = await serviceOn(t, redis.url);
     assert.equal((await signIn()).status, 200);
-    const load = steadyLoad(t, signIn, { workers: 4 });
-    const faultAt = Date.now();
-    redis.freeze();
-    let restoredAt: number;
-    try {
-      const first = await timed(signIn);
-      const body = assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
-      assert.doesNotMatch(body.message, /timed out|127\.0\.0\.1|ECONN/i);
-      assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
-      const ready = await timed(() => service.request("GET", "/readyz"));
-      assertAuthError(ready.response, 503, "SERVICE_UNAVAILABLE");
-      assert.ok(ready.ms < 3000, `/readyz after ${ready.ms} ms`);
-      t.diagnostic(`Redis frozen: first request 503 after ${first.ms} ms, /readyz 503 after ${ready.ms} ms`);
-    } finally {
-      redis.thaw();
-      restoredAt = Date.now();
-    }
-    const tally = newTally();
-    const recoveredMs = await until(signIn, 200, 20_000, tally);
-    t.diagnostic(`Redis thawed: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`);
-    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
-    t.diagnostic(describeFigures("Redis frozen (SIGSTOP)", figures));
-    assert.deepEqual([...tally.other, ...figures.lost], []);
+    const figures = await throughOutage(t, signIn, {
+      name: "Redis frozen (SIGSTOP)",
+      load: { workers: 4 },
+      fault: () => redis.freeze(),
+      during: () => unavailableWithin3s(t, "Redis frozen", service, signIn, /timed out|127\.0\.0\.1|ECONN/i),
+      restore: () => redis.thaw(),
+      restored: "Redis thawed",
+    });
     assert.ok(figures.slowestMs < 3000, `the slowest answer took ${figures.slowestMs} ms`);
   });
 
   it("answers 503 while Redis is killed and recovers, without a restart, when it starts again", async (t) => {
     const { service, signIn } = await serviceOn(t, redis.url);
     assert.equal((await signIn()).status, 200);
-    const load = steadyLoad(t, signIn, { workers: 4 });
-    const faultAt = Date.now();
-    await redis.kill();
-    const down = newTally();
-    const first = await timed(signIn);
-    assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
-    assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
-    for (let i = 0; i < 3; i++) await until(signIn, 503, 3000, down);
-    assertAuthError(await service.request("GET", "/readyz"), 503, "SERVICE_UNAVAILABLE");
-    await redis.start();
-    const restoredAt = Date.now();
-    const tally = newTally();
-    const recoveredMs = await until(signIn, 200, 20_000, tally);
-    t.diagnostic(
-      `Redis killed: first request 503 after ${first.ms} ms; restarted: answered 200 after ${recoveredMs} ms (${tally.unavailable} answered 503 meanwhile)`,
-    );
-    const figures = faultFigures(await load.stopOnceRecovered(restoredAt), faultAt, restoredAt);
-    t.diagnostic(describeFigures("Redis killed (SIGKILL), then started again", figures));
-    assert.deepEqual([...down.other, ...tally.other, ...figures.lost], []);
+    await throughOutage(t, signIn, {
+      name: "Redis killed (SIGKILL), then started again",
+      load: { workers: 4 },
+      fault: () => redis.kill(),
+      async during() {
+        const down = newTally();
+        const first = await timed(signIn);
+        assertAuthError(first.response, 503, "SERVICE_UNAVAILABLE");
+        assert.ok(first.ms < 3000, `503 after ${first.ms} ms`);
+        for (let i = 0; i < 3; i++) await until(signIn, 503, 3000, down);
+        assertAuthError(await service.request("GET", "/readyz"), 503, "SERVICE_UNAVAILABLE");
+        t.diagnostic(`Redis killed: first request 503 after ${first.ms} ms`);
+        return down.other;
+      },
+      restore: () => redis.start(),
+      restored: "Redis started again",
+    });
     assert.equal((await service.request("GET", "/readyz")).status, 200);
     assert.match(service.logs(), /Redis is not reachable/);
   });

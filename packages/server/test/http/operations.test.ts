@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { stateKey } from "../../src/signin/auth-session.ts";
 import { closedPortUrl, startHangingServer } from "../support/faulty-servers.ts";
 import { startService } from "../support/service.ts";
-import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
 
 const root = resolve(import.meta.dirname, "../../../..");
 const contractDir = resolve(root, "contract");
@@ -99,24 +99,10 @@ describe("operations", () => {
 
   test("the logs of a whole sign-in at debug level contain no secret, code, PKCE verifier or token", async (t) => {
     const f = await signInFixture(t);
-    const init = await f.service.request("POST", "/userAccount/initAuth", { email: alice.email });
-    const session = init.headers.get("x-session-token")!;
-    const query = new URLSearchParams({ provider: "acme-idp", email: alice.email, redirectUri: REDIRECT_URI });
-    const started = await f.service.request<{ authorizationUrl: string; state: string }>(
-      "GET",
-      `/userAccount/oauth/authorize?${query}`,
-      undefined,
-      { "x-session-token": session },
-    );
-    const pending = JSON.parse((await f.service.app.state.get(stateKey("authz", started.body.state)))!) as { codeVerifier: string };
-    const callback = await f.provider.authorize({
-      authorizationUrl: started.body.authorizationUrl,
-      login: alice.sub,
-      clientId: "",
-      redirectUri: "",
-    });
-    assert.ok("code" in callback);
-    const exchanged = await f.exchange({ code: callback.code, email: alice.email, state: started.body.state }, session);
+    const { session, code, state } = await startSignIn(f, alice);
+    // The authorization request's record (with the PKCE verifier) stays until the exchange takes it.
+    const pending = JSON.parse((await f.service.app.state.get(stateKey("authz", state)))!) as { codeVerifier: string };
+    const exchanged = await f.exchange({ code, email: alice.email, state }, session);
     const providerTokens = exchanged.body as { access_token: string; id_token: string };
     const final = await f.service.request<{ accessToken: string; refreshToken: string }>(
       "POST",
@@ -133,9 +119,9 @@ describe("operations", () => {
     assert.match(logs, /"level":20/, "debug lines were captured");
     const secrets = {
       clientSecret: CLIENT_SECRET,
-      code: callback.code,
+      code,
       verifier: pending.codeVerifier,
-      state: started.body.state,
+      state,
       session,
       providerAccess: providerTokens.access_token,
       providerId: providerTokens.id_token,

@@ -7,9 +7,8 @@ import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import type { User } from "../../src/domain/user.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
-import { assertAuthError, type RunningService, startService } from "../support/service.ts";
+import { assertAuthError, bearer, refreshWith, type RunningService, startService } from "../support/service.ts";
 
-type Refreshed = { user: Record<string, unknown>; accessToken: string; refreshToken: string };
 type Jwks = { keys: Record<string, unknown>[] };
 
 /** The contract's RefreshTokenUser: required fields, and every field it allows. */
@@ -33,9 +32,6 @@ async function signedIn(t: TestContext) {
   return { service, user, tokens };
 }
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const refresh = (service: RunningService, token: string) =>
-  service.request<Refreshed>("POST", "/userAccount/refresh/token", undefined, bearer(token));
 const logout = (service: RunningService, token: string) => service.request("POST", "/userAccount/logout/manual", undefined, bearer(token));
 const jwks = (service: RunningService) => service.request<Jwks>("GET", "/.well-known/jwks.json");
 const remoteKeys = (service: RunningService) => createRemoteJWKSet(new URL(`${service.url}/.well-known/jwks.json`));
@@ -110,7 +106,7 @@ describe("the service's own tokens", () => {
 
   test("refresh rotates: new tokens, the new refresh token works, and the old one again revokes the whole family", async (t) => {
     const { service, user, tokens } = await signedIn(t);
-    const first = await refresh(service, tokens.refreshToken);
+    const first = await refreshWith(service, tokens.refreshToken);
     assert.equal(first.status, 200, first.text);
     assert.equal(first.headers.get("cache-control"), "no-store");
     assert.notEqual(first.body.accessToken, tokens.accessToken);
@@ -122,12 +118,12 @@ describe("the service's own tokens", () => {
     assert.equal(payload.sub, user.id);
     assert.equal(payload.sid, decodeJwt(tokens.accessToken).sid, "same family");
 
-    const second = await refresh(service, first.body.refreshToken);
+    const second = await refreshWith(service, first.body.refreshToken);
     assert.equal(second.status, 200, second.text);
 
     // The first refresh token again: reuse. The family ends, so the newest tokens stop working too.
-    assertAuthError(await refresh(service, tokens.refreshToken), 401, "INVALID_TOKEN");
-    assertAuthError(await refresh(service, second.body.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, tokens.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, second.body.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.app.sessionTokens.verifyAccessToken(second.body.accessToken)).ok, false);
     const family = await service.app.store.db
       .selectFrom("refresh_token_families")
@@ -147,19 +143,19 @@ describe("the service's own tokens", () => {
 
   test("two concurrent refreshes with one token: exactly one succeeds, and the family is revoked", async (t) => {
     const { service, tokens } = await signedIn(t);
-    const answers = await Promise.all([refresh(service, tokens.refreshToken), refresh(service, tokens.refreshToken)]);
+    const answers = await Promise.all([refreshWith(service, tokens.refreshToken), refreshWith(service, tokens.refreshToken)]);
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 401]);
     const winner = answers.find((a) => a.status === 200)!;
-    assertAuthError(await refresh(service, winner.body.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, winner.body.refreshToken), 401, "INVALID_TOKEN");
   });
 
   test("an access token is refused as a refresh token, and a refresh token is refused at logout", async (t) => {
     const { service, tokens } = await signedIn(t);
-    assertAuthError(await refresh(service, tokens.accessToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, tokens.accessToken), 401, "INVALID_TOKEN");
     assertAuthError(await logout(service, tokens.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.app.sessionTokens.verifyAccessToken(tokens.refreshToken)).ok, false);
     // Neither refusal used anything up.
-    assert.equal((await refresh(service, tokens.refreshToken)).status, 200);
+    assert.equal((await refreshWith(service, tokens.refreshToken)).status, 200);
   });
 
   test("each kind is told by both its header typ and its token_use claim", async (t) => {
@@ -177,8 +173,12 @@ describe("the service's own tokens", () => {
     const email = decodeJwt(tokens.accessToken).email;
 
     // A refresh token (its jti on record) with one access marker: refused at refresh.
-    assertAuthError(await refresh(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "refresh" })), 401, "INVALID_TOKEN");
-    assertAuthError(await refresh(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access" })), 401, "INVALID_TOKEN");
+    assertAuthError(
+      await refreshWith(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "refresh" })),
+      401,
+      "INVALID_TOKEN",
+    );
+    assertAuthError(await refreshWith(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access" })), 401, "INVALID_TOKEN");
     // A refresh token with an email, with one refresh marker: refused as an access token.
     assertAuthError(
       await logout(service, await resign(tokens.refreshToken, "rt+jwt", { token_use: "access", email })),
@@ -193,7 +193,7 @@ describe("the service's own tokens", () => {
     // The controls: the same crafting with both markers right is accepted.
     assert.equal((await logout(service, await resign(tokens.refreshToken, "at+jwt", { token_use: "access", email }))).status, 200);
     const other = await service.app.sessionTokens.issue((await store.users.get(String(decodeJwt(tokens.accessToken).sub)))!);
-    assert.equal((await refresh(service, await resign(other.refreshToken, "rt+jwt", {}))).status, 200);
+    assert.equal((await refreshWith(service, await resign(other.refreshToken, "rt+jwt", {}))).status, 200);
   });
 
   test("logout: 200 with an empty body; the session's refresh and access tokens stop working; other sessions do not", async (t) => {
@@ -202,10 +202,10 @@ describe("the service's own tokens", () => {
     const out = await logout(service, tokens.accessToken);
     assert.equal(out.status, 200, out.text);
     assert.equal(out.text, "");
-    assertAuthError(await refresh(service, tokens.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, tokens.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.app.sessionTokens.verifyAccessToken(tokens.accessToken)).ok, false);
     assertAuthError(await logout(service, tokens.accessToken), 401, "INVALID_TOKEN");
-    assert.equal((await refresh(service, other.refreshToken)).status, 200);
+    assert.equal((await refreshWith(service, other.refreshToken)).status, 200);
     const audit = await service.admin<{ records: { event: string }[] }>("GET", `/api/v1/orgs/${user.orgId}/audit`);
     assert.deepEqual(
       audit.body.records.map((r) => r.event),
@@ -240,34 +240,34 @@ describe("the service's own tokens", () => {
     const foreign = await generateKeyPair("ES256", { extractable: true });
     const forge = (kid: string) =>
       new SignJWT({ ...genuine, jti: randomUUID() }).setProtectedHeader({ alg: "ES256", kid, typ: "rt+jwt" }).sign(foreign.privateKey);
-    assertAuthError(await refresh(service, await forge(ourKid)), 401, "INVALID_TOKEN");
-    assertAuthError(await refresh(service, await forge((await exportJWK(foreign.publicKey)).x!.slice(0, 43))), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, await forge(ourKid)), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, await forge((await exportJWK(foreign.publicKey)).x!.slice(0, 43))), 401, "INVALID_TOKEN");
     const [header, payload] = tokens.refreshToken.split(".");
     const unsigned = `${Buffer.from(JSON.stringify({ alg: "none", typ: "rt+jwt", kid: ourKid })).toString("base64url")}.${payload}.`;
-    assertAuthError(await refresh(service, unsigned), 401, "INVALID_TOKEN");
-    assertAuthError(await refresh(service, `${header}.${payload}.${"A".repeat(86)}`), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, unsigned), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, `${header}.${payload}.${"A".repeat(86)}`), 401, "INVALID_TOKEN");
 
     const eightDaysAgo = Date.now() - 8 * 86_400_000;
     const expired = await sideIssuer(service, { now: () => eightDaysAgo }).issue(user);
     assert.ok(decodeJwt(expired.refreshToken).exp! < Date.now() / 1000);
-    assertAuthError(await refresh(service, expired.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, expired.refreshToken), 401, "INVALID_TOKEN");
     assertAuthError(await logout(service, expired.accessToken), 401, "INVALID_TOKEN");
 
     const otherAudience = await sideIssuer(service, { tokenAudience: "another-app" }).issue(user);
-    assertAuthError(await refresh(service, otherAudience.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, otherAudience.refreshToken), 401, "INVALID_TOKEN");
     assertAuthError(await logout(service, otherAudience.accessToken), 401, "INVALID_TOKEN");
     const otherIssuer = await sideIssuer(service, { publicUrl: "https://elsewhere.example" }).issue(user);
-    assertAuthError(await refresh(service, otherIssuer.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, otherIssuer.refreshToken), 401, "INVALID_TOKEN");
 
     // The control: the same side issuer with the service's settings is accepted.
     const same = await sideIssuer(service).issue(user);
-    assert.equal((await refresh(service, same.refreshToken)).status, 200);
+    assert.equal((await refreshWith(service, same.refreshToken)).status, 200);
     assert.equal(config.tokenAudience, "pipeshub");
   });
 
   test("the refresh answer has the contract's RefreshTokenResponse shape plus the rotated refresh token", async (t) => {
     const { service, user, tokens } = await signedIn(t);
-    const answer = await refresh(service, tokens.refreshToken);
+    const answer = await refreshWith(service, tokens.refreshToken);
     assert.equal(answer.status, 200, answer.text);
     assert.deepEqual(Object.keys(answer.body).sort(), ["accessToken", "refreshToken", "user"]);
     for (const field of REFRESH_USER_REQUIRED) assert.ok(field in answer.body.user, `user.${field} is missing`);
@@ -288,9 +288,9 @@ describe("the service's own tokens", () => {
     // Written directly: disabling through the admin API also ends the session (401 INVALID_TOKEN,
     // test/admin/disable-users.test.ts); this is the refresh's own check of the stored user.
     await db.updateTable("users").set({ status: "disabled" }).where("id", "=", user.id).execute();
-    assertAuthError(await refresh(service, tokens.refreshToken), 403, "USER_DISABLED");
+    assertAuthError(await refreshWith(service, tokens.refreshToken), 403, "USER_DISABLED");
     await db.deleteFrom("users").where("id", "=", user.id).execute();
-    assertAuthError(await refresh(service, tokens.refreshToken), 404, "USER_NOT_FOUND");
+    assertAuthError(await refreshWith(service, tokens.refreshToken), 404, "USER_NOT_FOUND");
   });
 
   test("key rotation: old tokens still verify, new ones use the new kid, and a retired key leaves the JWKS once its tokens have expired", async (t) => {
@@ -315,7 +315,7 @@ describe("the service's own tokens", () => {
     assert.equal(decodeProtectedHeader(fresh.refreshToken).kid, newKid);
     await jwtVerify(fresh.accessToken, remoteKeys(service), verifyOptions);
     // A refresh token signed with the retired key still refreshes, into tokens signed with the new one.
-    const refreshed = await refresh(service, tokens.refreshToken);
+    const refreshed = await refreshWith(service, tokens.refreshToken);
     assert.equal(refreshed.status, 200, refreshed.text);
     assert.equal(decodeProtectedHeader(refreshed.body.accessToken).kid, newKid);
 
@@ -328,7 +328,7 @@ describe("the service's own tokens", () => {
       (await jwks(service)).body.keys.map((k) => k.kid),
       [third.body.kid, oldKid],
     );
-    assertAuthError(await refresh(service, oldSession.refreshToken), 401, "INVALID_TOKEN");
+    assertAuthError(await refreshWith(service, oldSession.refreshToken), 401, "INVALID_TOKEN");
   });
 
   test("the private signing key is stored sealed, never in clear", async (t) => {

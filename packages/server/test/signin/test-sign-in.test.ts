@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { assertAuthError } from "../support/service.ts";
+import { FAILURE_FIX } from "../../src/domain/failure-fixes.ts";
+import type { FailureId } from "../../src/domain/failures.ts";
+import { assertAuthError, auditEvents } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
-import type { TestUser } from "../support/test-provider.ts";
+import { startTestProvider, type TestClient, type TestUser } from "../support/test-provider.ts";
 
 const unverified: TestUser = { sub: "uma-sub", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" };
 const outsider: TestUser = { sub: "olga-sub", email: "olga@elsewhere.test", email_verified: true, name: "Olga Outside" };
@@ -33,6 +35,12 @@ async function testSignIn(f: SignInFixture, login: string) {
   return f.service.admin<Preview>("POST", "/api/v1/test-signins/complete", { state: started.body.state, code: callback.code });
 }
 
+const NEXT_SECRET = "n3xt-Client-Secret-Value-7c1d0";
+
+function refusal(reason: string) {
+  return { outcome: "refused", reason, fix: FAILURE_FIX[reason as FailureId] };
+}
+
 async function countUsersAndLinks(f: SignInFixture) {
   const db = f.service.app.store.db;
   const users = await db.selectFrom("users").select("id").where("org_id", "=", f.orgId).execute();
@@ -50,6 +58,7 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.equal(preview.body.claims?.iss, f.provider.issuer);
     assert.equal(preview.body.userinfo?.email, alice.email);
     assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.equal(f.provider.userinfoRequests, 1, "userinfo is asked once: the ID token has the email");
     assert.doesNotMatch(preview.text, /access_token|id_token|eyJ/, "no token in the answer");
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
   });
@@ -74,6 +83,79 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.equal(elsewhere.body.decision.reason, "USER_NOT_FOUND", "just-in-time sign-up is for the organisation's domains only");
     // A real sign-in would have counted towards nobody's lockout either: nothing was recorded for these people.
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
+  });
+
+  test("a plain OAuth 2.0 provider (no ID token): its user API is asked once, for the userinfo shown and the identity both", async (t) => {
+    const provider = await startTestProvider({
+      clients: [{ client_id: "plain-app", client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      users: [alice],
+    });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, {
+      provider,
+      clientId: "plain-app",
+      settings: {
+        issuer: undefined,
+        authorizationUrl: provider.endpoints.authorization,
+        tokenEndpoint: provider.endpoints.token,
+        userInfoEndpoint: provider.endpoints.plainUserApi,
+        scope: "email profile",
+      },
+    });
+    const preview = await testSignIn(f, alice.sub);
+    assert.equal(preview.status, 200, preview.text);
+    assert.equal(preview.body.claims, null);
+    assert.equal(preview.body.userinfo?.email, alice.email);
+    assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.equal(provider.plainUserApiRequests, 1);
+  });
+
+  test("a linked person whose email is no longer verified, or gone: refused as the real exchange refuses them, link or not", async (t) => {
+    const f = await signInFixture(t);
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+
+    f.provider.setUser({ ...alice, email_verified: false });
+    const notVerified = await testSignIn(f, alice.sub);
+    assert.deepEqual(notVerified.body.decision, refusal("EMAIL_NOT_VERIFIED"));
+    assertAuthError(await f.exchange({ code: await f.code(alice.sub), email: alice.email }), 401, "EMAIL_NOT_VERIFIED");
+
+    f.provider.setUser({ ...alice, email: "" });
+    const noEmail = await testSignIn(f, alice.sub);
+    assert.deepEqual(noEmail.body.decision, refusal("EMAIL_MISMATCH"));
+    assertAuthError(await f.exchange({ code: await f.code(alice.sub), email: alice.email }), 401, "EMAIL_MISMATCH");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
+  });
+
+  test("a person whose email belongs to a user linked to another subject: IDENTITY_CONFLICT, as the real exchange answers", async (t) => {
+    const impostor: TestUser = { sub: "impostor", email: alice.email, email_verified: true };
+    const f = await signInFixture(t, { users: [alice, impostor] });
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200);
+    const preview = await testSignIn(f, impostor.sub);
+    assert.deepEqual(preview.body.decision, refusal("IDENTITY_CONFLICT"));
+    assertAuthError(await f.exchange({ code: await f.code(impostor.sub), email: alice.email }), 401, "IDENTITY_CONFLICT");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
+  });
+
+  test("during a client-secret rotation a test sign-in redeems with the next secret, as a real sign-in does, and records no fallback", async (t) => {
+    const client: TestClient = {
+      client_id: "pipeshub-app",
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [REDIRECT_URI],
+      token_endpoint_auth_method: "client_secret_basic",
+    };
+    const provider = await startTestProvider({ clients: [client], users: [alice] });
+    t.after(() => provider.close());
+    const f = await signInFixture(t, { provider, settings: { nextClientSecret: NEXT_SECRET } });
+    // The provider switches to the next secret (a new instance over the same store reads the changed client).
+    client.client_secret = NEXT_SECRET;
+    await provider.rotateKeys({ keepPrevious: true });
+
+    const preview = await testSignIn(f, alice.sub);
+    assert.equal(preview.status, 200, preview.text);
+    assert.deepEqual(preview.body.decision, { outcome: "would-create" });
+    assert.deepEqual(await auditEvents(f.service, f.orgId, "provider.next_secret_used"), [], "a test sign-in is not a sign-in");
+    assert.equal((await f.exchange({ code: await f.code(alice.sub), email: alice.email })).status, 200, "nor is a real one refused");
+    assert.equal((await auditEvents(f.service, f.orgId, "provider.next_secret_used")).length, 1);
   });
 
   test("a state completes once; unknown providers and organisations, and wrong redirect URIs, are refused before the provider is asked", async (t) => {

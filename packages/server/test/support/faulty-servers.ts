@@ -7,9 +7,9 @@
  * sockets so a test never waits on a hung connection.
  */
 import { createServer } from "node:http";
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 
 export interface FaultyServer {
   /** http://127.0.0.1:PORT (no trailing slash) */
@@ -42,14 +42,20 @@ export interface ScriptedResponse {
 
 export type ScriptedHandler = (req: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
 
-interface Listening {
-  server: Server;
+/** A server listening on loopback, with its connections counted. */
+export interface Listening {
+  server: NetServer;
+  /** http://HOST:PORT (no trailing slash) */
   url: string;
+  port: number;
+  /** Closes the server, destroying open sockets so no hung connection holds it; the same promise every call. */
   close(): Promise<void>;
+  /** TCP connections accepted so far */
   readonly connections: number;
 }
 
-async function listen(server: Server): Promise<Listening> {
+/** Listens on `host` and `port` (an ephemeral one by default), counting and keeping track of connections. */
+export async function listen(server: NetServer, host = "127.0.0.1", port = 0): Promise<Listening> {
   const sockets = new Set<Socket>();
   let connections = 0;
   server.on("connection", (s: Socket) => {
@@ -59,16 +65,17 @@ async function listen(server: Server): Promise<Listening> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${bound}`,
+    port: bound,
     get connections() {
       return connections;
     },

@@ -9,9 +9,10 @@ import { Resolver } from "node:dns/promises";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listen } from "./faulty-servers.ts";
 
 /** IPv4 addresses for a name, given how many times it was asked before (0 the first time); none is NXDOMAIN. */
 export type DnsScript = (name: string, asked: number) => readonly string[];
@@ -104,25 +105,14 @@ export async function startNamedHttpsServer(names: readonly string[], address = 
       req.resume();
       res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     });
-    const sockets = new Set<Socket>();
-    let connections = 0;
-    server.on("connection", (s: Socket) => {
-      connections++;
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, address, () => resolve()));
+    const listening = await listen(server, address, port);
     return {
-      port: (server.address() as AddressInfo).port,
+      port: listening.port,
       ca: cert,
       get connections() {
-        return connections;
+        return listening.connections;
       },
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const s of sockets) s.destroy();
-        }),
+      close: () => listening.close(),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -91,6 +91,22 @@ export function jsonClient(url: string, adminToken: string): Pick<RunningService
   };
 }
 
+/** The header that presents `token` (a user's access or refresh token, a setup session's) as a bearer token. */
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/** A request with `token` as its bearer token instead of the admin token. */
+export const requestAs = (client: Pick<RunningService, "request">, token: string, method: string, path: string, body?: unknown) =>
+  client.request(method, path, body, bearer(token));
+
+/** POST /userAccount/refresh/token with `refreshToken`. */
+export const refreshWith = (client: Pick<RunningService, "request">, refreshToken: string) =>
+  client.request<{ user: Record<string, unknown>; accessToken: string; refreshToken: string }>(
+    "POST",
+    "/userAccount/refresh/token",
+    undefined,
+    bearer(refreshToken),
+  );
+
 /** An audit record as the admin API answers it. */
 export interface AuditEntry {
   readonly event: string;
@@ -104,5 +120,6 @@ export interface AuditEntry {
 /** The organisation's audit records whose event starts with `prefix` (the newest 200), oldest first. */
 export async function auditEvents(service: Pick<RunningService, "admin">, orgId: string, prefix: string): Promise<AuditEntry[]> {
   const page = await service.admin<{ records: AuditEntry[] }>("GET", `/api/v1/orgs/${orgId}/audit?limit=200`);
+  assert.equal(page.status, 200, page.text);
   return page.body.records.filter((r) => r.event.startsWith(prefix)).reverse();
 }

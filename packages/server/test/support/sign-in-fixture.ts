@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
+import type { DoctorFinding } from "../../src/admin/provider-doctor.ts";
 import type { Config } from "../../src/config.ts";
 import { type RunningService, startService } from "./service.ts";
 import { startTestProvider, type TestProvider, type TestProviderOptions, type TestUser } from "./test-provider.ts";
@@ -78,6 +79,30 @@ export async function signInFixture(t: TestContext, options: FixtureOptions = {}
         sessionToken === undefined ? {} : { "x-session-token": sessionToken },
       ),
   };
+}
+
+/** The provider doctor's findings for the fixture organisation's provider `name`. */
+export async function doctor(f: SignInFixture, name = "acme-idp"): Promise<DoctorFinding[]> {
+  const response = await f.service.admin<{ findings: DoctorFinding[] }>("POST", `/api/v1/orgs/${f.orgId}/oauth-providers/${name}/doctor`);
+  assert.equal(response.status, 200, response.text);
+  return response.body.findings;
+}
+
+/**
+ * Acme, with alice made its admin before her first sign-in (bob, a member, is provisioned at his),
+ * and Initech, another organisation.
+ */
+export async function acmeAndInitech(t: TestContext): Promise<{ f: SignInFixture; aliceId: string; otherId: string }> {
+  const f = await signInFixture(t, { users: [alice, bob] });
+  const made = await f.service.admin<{ id: string; role: string }>("POST", `/api/v1/orgs/${f.orgId}/users`, {
+    email: alice.email,
+    role: "admin",
+  });
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.body.role, "admin");
+  const other = await f.service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
+  assert.equal(other.status, 201, other.text);
+  return { f, aliceId: made.body.id, otherId: other.body.id };
 }
 
 /** A person's sign-in up to the provider's answer: initAuth → authorize (provider acme-idp) → the provider's login. */

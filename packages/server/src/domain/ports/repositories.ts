@@ -96,6 +96,8 @@ export interface ProviderRepository {
   view(orgId: string, name: string): Promise<ProviderView | undefined>;
   /** The organisation's providers, by name. */
   list(orgId: string): Promise<ProviderView[]>;
+  /** Every organisation's providers, by organisation and name (the provider watch's rounds). */
+  listEverywhere(): Promise<{ readonly orgId: string; readonly provider: ProviderView }[]>;
   remove(orgId: string, name: string): Promise<boolean>;
   /** The provider with its secret opened, for talking to the provider. */
   configured(orgId: string, name: string): Promise<ConfiguredProvider | undefined>;

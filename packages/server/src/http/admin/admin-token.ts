@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { closeConsoleSession, type ConsoleSessionDeps, consoleSessionOf } from "../../admin/console-sessions.ts";
-import { accessTokenStanding, type OrgAdminDeps, type OrgAdminStanding, standingOf } from "../../admin/org-admins.ts";
+import { type ConsoleSessionDeps, consoleCallerOf } from "../../admin/console-sessions.ts";
+import { accessTokenStanding, type OrgAdminDeps, type OrgAdminStanding } from "../../admin/org-admins.ts";
 import { activeSetupSession, isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { User } from "../../domain/user.ts";
@@ -57,7 +57,7 @@ const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 /** The console's session cookie: HttpOnly, SameSite=Strict, never readable by the page's script. */
 export const CONSOLE_COOKIE = "pipeshub_console";
 /** The console sends this header with every API call: a cross-site form or link cannot, so a cookie alone never authorises. */
-export const CONSOLE_HEADER = "x-pipeshub-console";
+const CONSOLE_HEADER = "x-pipeshub-console";
 
 /** Compares a presented token with the admin token in constant time. */
 export function adminTokenCheck(adminToken: string): (given: string) => boolean {
@@ -120,12 +120,10 @@ export function adminAccess(options: {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
       if (token === undefined) {
         const cookie = request.headers[CONSOLE_HEADER] === "1" ? cookieOf(request, CONSOLE_COOKIE) : undefined;
-        const session = cookie ? await consoleSessionOf(options.consoleSessions, cookie) : undefined;
-        if (!session) return refuse(reply);
-        if (session.kind === "operator") return;
-        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
-        // No longer an admin (or gone): the session ends, and a later promotion does not revive it.
-        if (!standing.ok || standing.value.refusal) await closeConsoleSession(options.consoleSessions, cookie!);
+        const caller = cookie ? await consoleCallerOf(options.consoleSessions, options.orgAdmins, cookie) : undefined;
+        if (!caller) return refuse(reply);
+        if (caller.kind === "operator") return;
+        const { standing } = caller;
         return standing.ok ? asOrgAdmin(request, reply, standing.value) : refuse(reply, standing.message);
       }
       if (isAdminToken(token)) return;

@@ -33,7 +33,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
               records: Type.Array(Type.Object({}, { additionalProperties: true })),
               nextCursor: Type.Union([Type.String(), Type.Null()]),
             }),
-            ...errorResponses(401, 404),
+            ...errorResponses(404),
           },
         },
       },

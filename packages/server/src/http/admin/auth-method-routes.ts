@@ -26,7 +26,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
           operationId: "getAuthMethods",
           summary: "Get organization authentication methods",
           querystring: OrgQuery,
-          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) },
+          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
@@ -46,7 +46,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
           body: UpdateAuthMethodBody,
           response: {
             200: Type.Object({ message: Type.String(), authMethod: Type.Array(AuthStepSchema) }),
-            ...errorResponses(400, 401, 404),
+            ...errorResponses(400, 404),
           },
         },
       },
@@ -65,7 +65,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
           security,
           summary: "Get an organisation's sign-in steps",
           params: OrgParams,
-          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) },
+          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
@@ -82,7 +82,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
           summary: "Set an organisation's sign-in steps (1-3)",
           params: OrgParams,
           body: UpdateAuthMethodBody,
-          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 401, 404) },
+          response: { 200: AuthMethodsAnswer, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {

@@ -1,19 +1,18 @@
-import { readdirSync, readFileSync } from "node:fs";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { readdirSync } from "node:fs";
+import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import {
   CONSOLE_SESSION_TTL_MS,
   type ConsoleSessionDeps,
   closeConsoleSession,
-  consoleSessionOf,
+  consoleCallerOf,
   openConsoleSession,
 } from "../../admin/console-sessions.ts";
-import { accessTokenStanding, type OrgAdminDeps, standingOf } from "../../admin/org-admins.ts";
+import { accessTokenStanding, type OrgAdminDeps } from "../../admin/org-admins.ts";
 import { failure } from "../../domain/failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { readWebFile, serveWebFiles, WEB_DIR } from "../web-files.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
-
-const WEB_DIR = new URL("../../web/", import.meta.url);
 
 const SessionBody = Type.Object(
   {
@@ -50,16 +49,11 @@ export interface ConsoleOptions {
  * session that reaches their organisation only, and ends when they stop being an active admin.
  */
 export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
-  const read = (name: string) => readFileSync(new URL(name, WEB_DIR), "utf8");
-  const html = read("console.html");
   // The console's modules and style sheet: every web/console*.js and console.css.
-  const assets: Record<string, { body: string; type: string }> = Object.fromEntries(
+  const assets = Object.fromEntries(
     readdirSync(WEB_DIR)
       .filter((name) => /^console[\w-]*\.(js|css)$/.test(name))
-      .map((name) => [
-        `/admin/assets/${name}`,
-        { body: read(name), type: name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8" },
-      ]),
+      .map((name) => [`/admin/assets/${name}`, name]),
   );
   const isAdminToken = adminTokenCheck(options.adminToken);
   const secure = new URL(options.publicUrl).protocol === "https:" ? "; Secure" : "";
@@ -67,17 +61,9 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
     `${CONSOLE_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure}`;
 
   return async (app) => {
-    const page = async (_request: unknown, reply: FastifyReply) =>
-      reply.header("cache-control", "no-store").type("text/html; charset=utf-8").send(html);
-    app.get("/admin", { schema: { hide: true } }, page);
-    app.get("/admin/setup", { schema: { hide: true } }, page);
-    // Where a provider sends a test sign-in back (a redirect URI the console's wizard registers).
-    app.get("/admin/test-signin", { schema: { hide: true } }, page);
-    for (const [path, asset] of Object.entries(assets)) {
-      app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-        reply.header("cache-control", "no-cache").type(asset.type).send(asset.body),
-      );
-    }
+    // /admin/setup is where a setup link lands; /admin/test-signin where a provider sends a test
+    // sign-in back (a redirect URI the console's wizard registers).
+    serveWebFiles(app, readWebFile("console.html"), ["/admin", "/admin/setup", "/admin/test-signin"], assets);
 
     app.post<{ Body: Static<typeof SessionBody> }>(
       "/admin/session",
@@ -123,14 +109,13 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       },
       async (request, reply) => {
         const value = cookieOf(request, CONSOLE_COOKIE);
-        const session = value ? await consoleSessionOf(options.sessions, value) : undefined;
-        if (!session) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
+        const caller = value ? await consoleCallerOf(options.sessions, options.orgAdmins, value) : undefined;
+        if (!caller) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
         reply.header("cache-control", "no-store");
-        if (session.kind === "operator") return { kind: "operator" as const };
-        const standing = await standingOf(options.orgAdmins, session.orgId, session.userId, session.signInSession);
+        if (caller.kind === "operator") return { kind: "operator" as const };
+        const { standing } = caller;
         if (standing.ok && !standing.value.refusal)
-          return { kind: "org-admin" as const, orgId: session.orgId, email: standing.value.user.email };
-        await closeConsoleSession(options.sessions, value!);
+          return { kind: "org-admin" as const, orgId: standing.value.user.orgId, email: standing.value.user.email };
         return sendFailure(
           reply,
           failure(

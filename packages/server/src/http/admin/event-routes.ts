@@ -42,7 +42,7 @@ export function eventRoutes(
           summary: "The organisation's provider events (provider.changed), newest first",
           params: OrgParams,
           querystring: EventsQuery,
-          response: { 200: Type.Object({ events: Type.Array(ProviderEventSchema) }), ...errorResponses(400, 401, 404) },
+          response: { 200: Type.Object({ events: Type.Array(ProviderEventSchema) }), ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {

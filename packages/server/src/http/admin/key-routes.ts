@@ -18,7 +18,7 @@ export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
           summary: "Rotate the token signing key",
           description:
             "Creates a new signing key for new tokens. The previous key stays published in the JWKS until every token it signed has expired.",
-          response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(401, 500) },
+          response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(500) },
         },
       },
       async () => rotateSigningKey(deps),
@@ -32,7 +32,7 @@ export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
           summary: "Re-encrypt secrets under the current encryption key",
           description:
             "Re-seals every client secret and signing key sealed under a previous ENCRYPTION_KEY (one after the first in the list) under the first. Afterwards the previous keys can be removed from ENCRYPTION_KEY.",
-          response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(401, 500) },
+          response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(500) },
         },
       },
       async () => reencryptSecrets(deps),

@@ -25,7 +25,7 @@ export function organisationRoutes(deps: OrganisationAdministration): FastifyPlu
           security,
           summary: "Create an organisation",
           body: CreateOrgBody,
-          response: { 201: OrgSchema, ...errorResponses(400, 401, 409) },
+          response: { 201: OrgSchema, ...errorResponses(400, 409) },
         },
       },
       async (request, reply) => {
@@ -36,7 +36,7 @@ export function organisationRoutes(deps: OrganisationAdministration): FastifyPlu
 
     app.get(
       "/api/v1/orgs",
-      { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema), ...errorResponses(401) } } },
+      { schema: { tags, security, summary: "List organisations", response: { 200: Type.Array(OrgSchema) } } },
       async () => listOrganisations(deps),
     );
 
@@ -48,7 +48,7 @@ export function organisationRoutes(deps: OrganisationAdministration): FastifyPlu
           security,
           summary: "Get an organisation",
           params: OrgParams,
-          response: { 200: OrgSchema, ...errorResponses(401, 404) },
+          response: { 200: OrgSchema, ...errorResponses(404) },
         },
       },
       async (request, reply) => {

@@ -63,7 +63,7 @@ export function providerHealthRoutes(deps: ProviderHealthDeps): FastifyPluginAsy
           summary: "How sign-ins through a provider went over the last hour, day or week, failures by reason, and over time",
           params: ProviderParams,
           querystring: HealthQuery,
-          response: { 200: ProviderHealthSchema, ...errorResponses(400, 401, 404) },
+          response: { 200: ProviderHealthSchema, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {

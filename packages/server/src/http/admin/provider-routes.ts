@@ -51,7 +51,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           summary: "Create or replace an OAuth provider",
           params: ProviderParams,
           body: ProviderSettingsInputSchema,
-          response: { 200: ProviderViewSchema, 201: ProviderViewSchema, ...errorResponses(400, 401, 404) },
+          response: { 200: ProviderViewSchema, 201: ProviderViewSchema, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
@@ -68,7 +68,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           tags,
           security,
           summary: "List provider presets and the options each needs",
-          response: { 200: Type.Array(ProviderPresetSchema), ...errorResponses(401) },
+          response: { 200: Type.Array(ProviderPresetSchema) },
         },
       },
       async () => providerPresets(),
@@ -82,7 +82,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           security,
           summary: "List OAuth providers",
           params: OrgParams,
-          response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(401, 404) },
+          response: { 200: Type.Array(ProviderViewSchema), ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -99,7 +99,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           security,
           summary: "Get an OAuth provider",
           params: ProviderParams,
-          response: { 200: ProviderViewSchema, ...errorResponses(401, 404) },
+          response: { 200: ProviderViewSchema, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -116,7 +116,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           security,
           summary: "Remove an OAuth provider",
           params: ProviderParams,
-          response: { 204: Type.Null(), ...errorResponses(401, 404) },
+          response: { 204: Type.Null(), ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -140,7 +140,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
               authorizationEndpoint: Type.String(),
               tokenEndpoint: Type.String(),
             }),
-            ...errorResponses(401, 404, 502, 504),
+            ...errorResponses(404, 502, 504),
           },
         },
       },
@@ -160,7 +160,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           description:
             "Ends a client-secret rotation: the nextClientSecret saved with the settings becomes clientSecret and the old secret is forgotten. 409 CONFLICT when no next secret is stored.",
           params: ProviderParams,
-          response: { 200: ProviderViewSchema, ...errorResponses(401, 404, 409) },
+          response: { 200: ProviderViewSchema, ...errorResponses(404, 409) },
         },
       },
       async (request, reply) => {
@@ -179,7 +179,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           description:
             "Talks to the provider now (nothing cached, nothing changed) and answers one finding per check: pass, warn (sign-in may work) or fail (it will not), with what to change where. The token endpoint is sent a made-up code: invalid_grant means the client's credentials were accepted.",
           params: ProviderParams,
-          response: { 200: DoctorReportSchema, ...errorResponses(401, 404) },
+          response: { 200: DoctorReportSchema, ...errorResponses(404) },
         },
       },
       async (request, reply) => {

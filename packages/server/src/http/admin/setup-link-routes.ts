@@ -46,7 +46,7 @@ export function setupLinkRoutes(deps: SetupLinkDeps, publicUrl: string): Fastify
               url: Type.String({ description: "Shown once: give it to the organisation's IT admin" }),
               token: Type.String({ description: "The link's secret (also in the URL's fragment); shown once" }),
             }),
-            ...errorResponses(400, 401, 403, 404),
+            ...errorResponses(400, 404),
           },
         },
       },
@@ -64,7 +64,7 @@ export function setupLinkRoutes(deps: SetupLinkDeps, publicUrl: string): Fastify
           security,
           summary: "The organisation's setup links, newest first",
           params: OrgParams,
-          response: { 200: Type.Array(SetupLinkSchema), ...errorResponses(401, 403, 404) },
+          response: { 200: Type.Array(SetupLinkSchema), ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -80,7 +80,7 @@ export function setupLinkRoutes(deps: SetupLinkDeps, publicUrl: string): Fastify
           security,
           summary: "Revoke a setup link; a session it opened ends at once",
           params: LinkParams,
-          response: { 204: Type.Null(), ...errorResponses(401, 403, 404) },
+          response: { 204: Type.Null(), ...errorResponses(404) },
         },
       },
       async (request, reply) => {

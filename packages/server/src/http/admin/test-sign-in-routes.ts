@@ -48,7 +48,7 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
           body: StartBody,
           response: {
             200: Type.Object({ authorizationUrl: Type.String(), state: Type.String(), redirectUri: Type.String() }),
-            ...errorResponses(400, 401, 404, 502, 504),
+            ...errorResponses(400, 404, 502, 504),
           },
         },
       },
@@ -72,7 +72,7 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
           description:
             "A caller limited to one organisation (a setup link, an organisation admin) completes only test sign-ins started for it: another organisation's is 403 FORBIDDEN, and stays usable by whoever started it.",
           body: CompleteBody,
-          response: { 200: TestSignInResultSchema, ...errorResponses(400, 401, 403, 404, 502, 504) },
+          response: { 200: TestSignInResultSchema, ...errorResponses(400, 404, 502, 504) },
         },
       },
       async (request, reply) => {

@@ -37,7 +37,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
           summary: "Add a user (a member unless role says admin)",
           params: OrgParams,
           body: CreateUserBody,
-          response: { 201: UserSchema, ...errorResponses(400, 401, 404, 409) },
+          response: { 201: UserSchema, ...errorResponses(400, 404, 409) },
         },
       },
       async (request, reply) => {
@@ -56,7 +56,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
           summary: "Find users",
           params: OrgParams,
           querystring: UsersQuery,
-          response: { 200: Type.Array(UserSchema), ...errorResponses(401, 404) },
+          response: { 200: Type.Array(UserSchema), ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -80,7 +80,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
             "The operator's alone: an organisation admin or a setup session is 403.",
           params: UserParams,
           body: UpdateUserBody,
-          response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404) },
+          response: { 200: UserSchema, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
