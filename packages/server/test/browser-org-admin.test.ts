@@ -53,6 +53,7 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     // And a whole sign-in started at /?next=admin ends in the console too.
     await page.goto(url("/"));
     await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You are signed out.").waitFor();
     await page.context().clearCookies({ name: "pipeshub_console" });
     await page.goto(url("/?next=admin"));
     await page.getByLabel("Work email").fill(demo.email);

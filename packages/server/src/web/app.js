@@ -356,6 +356,8 @@ function showSignedIn() {
 byId("sign-out").addEventListener("click", async () => {
   const button = /** @type {HTMLButtonElement} */ (byId("sign-out"));
   const tokens = readJson(TOKENS);
+  // Gone from this tab first: leaving the page while the service is being told keeps nothing.
+  sessionStorage.removeItem(TOKENS);
   button.disabled = true;
   let problem;
   try {
@@ -364,7 +366,6 @@ byId("sign-out").addEventListener("click", async () => {
   } catch (error) {
     problem = error;
   } finally {
-    sessionStorage.removeItem(TOKENS);
     button.disabled = false;
   }
   // The tokens are gone from this tab either way; say so, and whether the service heard it.
