@@ -1,5 +1,16 @@
 export type AuditOutcome = "success" | "failure";
 
+/**
+ * Who did what a record tells: `operator` (the admin token or an operator's console session),
+ * `org-admin:<userId>`, `setup-link:<setupLinkId>`, `scim:<tokenId>`, or `user:<userId>` for a
+ * sign-in's own effects (an identity linked at sign-in). Null on sign-in step records.
+ */
+export type AuditActor = string;
+
+/** One field an admin write changed: its values before and after, or only that it changed (secrets, large values). */
+export type AuditChange =
+  { readonly field: string; readonly before: unknown; readonly after: unknown } | { readonly field: string; readonly changed: true };
+
 /** One sign-in step's record in the organisation's audit trail (`event`: oauth.exchange, authenticate, session.logout, …). */
 export interface AuditEvent {
   readonly orgId: string | null;
@@ -11,12 +22,18 @@ export interface AuditEvent {
   /** The failure identifier (e.g. INVALID_GRANT); never a token or secret. */
   readonly error: string | null;
   readonly ip: string | null;
+  /** Who acted, for admin actions and identity links; absent (null) on sign-in steps. */
+  readonly actor?: AuditActor | null;
+  /** What an admin write changed, field by field; never a secret's value. */
+  readonly changes?: readonly AuditChange[] | null;
 }
 
 /** An audit event as stored: with its id (which sorts in creation order) and time. */
 export interface AuditRecord extends AuditEvent {
   readonly id: string;
   readonly createdAt: string;
+  readonly actor: AuditActor | null;
+  readonly changes: readonly AuditChange[] | null;
 }
 
 /** How sign-ins through one provider went over a window (`GET …/oauth-providers/{name}/health`). */
@@ -50,4 +67,5 @@ export interface AuditFilter {
   readonly event?: string;
   /** Matched case-insensitively. */
   readonly email?: string;
+  readonly actor?: string;
 }

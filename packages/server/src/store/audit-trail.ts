@@ -1,15 +1,28 @@
 import { sql } from "kysely";
-import type { AuditEvent, AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
+import type { AuditChange, AuditEvent, AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { AuditTable } from "./schema.ts";
 
-/** Most rows one write carries (10 parameters each: well under either engine's limit). */
+/** Most rows one write carries (12 parameters each: well under either engine's limit). */
 const MAX_BATCH = 500;
 
-const COLUMNS = ["id", "created_at", "org_id", "user_id", "email", "provider", "event", "outcome", "error", "ip"] as const;
+const COLUMNS = [
+  "id",
+  "created_at",
+  "org_id",
+  "user_id",
+  "email",
+  "provider",
+  "event",
+  "outcome",
+  "error",
+  "ip",
+  "actor",
+  "changes",
+] as const;
 const rowOf = (values: readonly string[]) => Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as unknown as AuditTable;
 
 function auditRow(event: AuditEvent): AuditTable {
@@ -24,6 +37,8 @@ function auditRow(event: AuditEvent): AuditTable {
     outcome: event.outcome,
     error: event.error,
     ip: event.ip,
+    actor: event.actor ?? null,
+    changes: event.changes ? JSON.stringify(event.changes) : null,
   };
 }
 
@@ -62,6 +77,7 @@ export function auditTrailRepository(db: Db): AuditTrail {
       if (filter.outcome) query = query.where("outcome", "=", filter.outcome);
       if (filter.provider) query = query.where("provider", "=", filter.provider);
       if (filter.event) query = query.where("event", "=", filter.event);
+      if (filter.actor) query = query.where("actor", "=", filter.actor);
       if (filter.email) query = query.where((eb) => eb.fn("lower", ["email"]), "=", filter.email.toLowerCase());
       const rows = await query.execute();
       const records = rows.slice(0, limit).map((r) => ({
@@ -75,6 +91,8 @@ export function auditTrailRepository(db: Db): AuditTrail {
         outcome: r.outcome as AuditOutcome,
         error: r.error,
         ip: r.ip,
+        actor: r.actor,
+        changes: r.changes === null ? null : (JSON.parse(r.changes) as AuditChange[]),
       }));
       return { records, nextCursor: rows.length > limit ? (records.at(-1)?.id ?? null) : null };
     },

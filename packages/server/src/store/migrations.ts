@@ -9,6 +9,7 @@ import { nextClientSecret } from "./migrations/0007-next-client-secret.ts";
 import { setupLinks } from "./migrations/0008-setup-links.ts";
 import { userRole } from "./migrations/0009-user-role.ts";
 import { auditProviderTime } from "./migrations/0010-audit-provider-time.ts";
+import { auditActions } from "./migrations/0011-audit-actions.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0008_setup_links": setupLinks,
   "0009_user_role": userRole,
   "0010_audit_provider_time": auditProviderTime,
+  "0011_audit_actions": auditActions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

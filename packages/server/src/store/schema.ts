@@ -55,6 +55,9 @@ export interface AuditTable {
   error: string | null;
   ip: string | null;
   created_at: string;
+  actor: string | null;
+  /** JSON: the AuditChange list of an admin write. */
+  changes: string | null;
 }
 
 export interface ProviderSnapshotsTable {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ConsoleSessionDeps, consoleCallerOf } from "../../admin/console-sessions.ts";
 import { accessTokenStanding, type OrgAdminDeps, type OrgAdminStanding } from "../../admin/org-admins.ts";
 import { activeSetupSession, isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
+import type { AuditActor } from "../../domain/audit.ts";
 import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { User } from "../../domain/user.ts";
 import { type Failure, type FailureId, failure } from "../../domain/failures.ts";
@@ -33,7 +34,8 @@ export const ORGANISATION_SCOPE_ROUTES: ReadonlySet<string> = new Set([
 
 /** Who made a request of the admin scope, when not the operator: audited, and limited to `orgId`. */
 type ScopedCaller = (
-  { readonly kind: "setup-link"; readonly orgId: string } | { readonly kind: "org-admin"; readonly orgId: string; readonly user: User }
+  | { readonly kind: "setup-link"; readonly orgId: string; readonly setupLinkId: string }
+  | { readonly kind: "org-admin"; readonly orgId: string; readonly user: User }
 ) & {
   /** Why the request was refused before reaching its route, when it was: audited as its error. */
   readonly refusal?: FailureId;
@@ -48,6 +50,16 @@ const callerOf = new WeakMap<FastifyRequest, ScopedCaller>();
  */
 export function organisationScopeOf(request: FastifyRequest): string | undefined {
   return callerOf.get(request)?.orgId;
+}
+
+/**
+ * Who made a request of the admin scope, as the audit trail names them: `operator`,
+ * `org-admin:<userId>` or `setup-link:<setupLinkId>`.
+ */
+export function actorOf(request: FastifyRequest): AuditActor {
+  const caller = callerOf.get(request);
+  if (!caller) return "operator";
+  return caller.kind === "org-admin" ? `org-admin:${caller.user.id}` : `setup-link:${caller.setupLinkId}`;
 }
 
 const routeOf = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url ?? ""}`;
@@ -129,7 +141,7 @@ export function adminAccess(options: {
       if (isAdminToken(token)) return;
       if (isSetupSessionToken(token)) {
         const link = await activeSetupSession(options.setupSessions, token);
-        return link ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId }) : refuse(reply);
+        return link ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId, setupLinkId: link.id }) : refuse(reply);
       }
       if (looksLikeJwt(token)) {
         const standing = await accessTokenStanding(options.orgAdmins, token);
@@ -155,6 +167,7 @@ export function adminAccess(options: {
         outcome: status < 400 ? "success" : "failure",
         error: status < 400 ? null : (caller.refusal ?? (status === 403 ? "FORBIDDEN" : `HTTP_${status}`)),
         ip: request.ip,
+        actor: actorOf(request),
       });
     },
   };
