@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
+import { createBreaker } from "./domain/breaker.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
 import { consoleRoutes } from "./http/admin/console-routes.ts";
@@ -31,7 +32,7 @@ import { cachedOrganisations, cachedProviders } from "./signin/cached-lookups.ts
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
-import { connectRedis, createRedisState } from "./state/redis-state.ts";
+import { connectRedis, createRedisState, redisWindowCounters } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
 import { checkEncryptionKey } from "./store/encryption-key-check.ts";
 import { createStore, type Store } from "./store/store.ts";
@@ -98,7 +99,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger: { current?: FastifyBaseLogger } = {};
   const onConnectionError = (error: Error) =>
     logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
+  // One breaker per backend: after a timeout, a second without asking it, so a request waits once.
+  const databaseBreaker = createBreaker({ probeMs: 2 * config.databaseTimeoutMs });
+  const redisBreaker = createBreaker({ probeMs: 2 * config.redisTimeoutMs });
   const db = await openDatabase(config.database, {
+    breaker: databaseBreaker,
     timeoutMs: config.databaseTimeoutMs,
     onConnectionError,
     migrate: config.migrateAtStart,
@@ -158,6 +163,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const state = config.redisUrl
     ? createRedisState(config.redisUrl, {
         timeoutMs: config.redisTimeoutMs,
+        breaker: redisBreaker,
         onUnavailable: (error) =>
           logger.current?.warn(
             { backend: "shared state", cause: error.message },
@@ -203,7 +209,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   refuseUnstorableStrings(server);
   const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
   if (config.rateLimitPerMinute > 0)
-    await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
+    await installAbuseLimits(server, {
+      perMinute: config.rateLimitPerMinute,
+      ...(limitCounters && { shared: redisWindowCounters(limitCounters, redisBreaker) }),
+    });
   await registerSecurityHeaders(server, { corsOrigins: config.corsOrigins, publicUrl: config.publicUrl });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);
