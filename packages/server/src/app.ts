@@ -99,9 +99,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger: { current?: FastifyBaseLogger } = {};
   const onConnectionError = (error: Error) =>
     logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
-  // One breaker per backend: after a timeout, a second without asking it, so a request waits once.
-  const databaseBreaker = createBreaker({ probeMs: 2 * config.databaseTimeoutMs });
-  const redisBreaker = createBreaker({ probeMs: 2 * config.redisTimeoutMs });
+  // One breaker per backend: after a timeout it is left alone for a second, so a request waits once.
+  const breakerOf = (backend: "PostgreSQL" | "Redis", timeoutMs: number) =>
+    createBreaker({
+      probeMs: 2 * timeoutMs,
+      onOpen: (cause) =>
+        logger.current?.warn(
+          { backend, cause: cause instanceof Error ? cause.message : String(cause) },
+          `${backend} is not reachable or not answering; requests that need it answer 503 until it is`,
+        ),
+      onClose: () => logger.current?.info({ backend }, `${backend} is reachable again`),
+    });
+  const databaseBreaker = breakerOf("PostgreSQL", config.databaseTimeoutMs);
+  const redisBreaker = breakerOf("Redis", config.redisTimeoutMs);
   const db = await openDatabase(config.database, {
     breaker: databaseBreaker,
     timeoutMs: config.databaseTimeoutMs,
@@ -161,16 +171,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
   const state = config.redisUrl
-    ? createRedisState(config.redisUrl, {
-        timeoutMs: config.redisTimeoutMs,
-        breaker: redisBreaker,
-        onUnavailable: (error) =>
-          logger.current?.warn(
-            { backend: "shared state", cause: error.message },
-            "Redis is not reachable; requests that need it answer 503 until it is",
-          ),
-        onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
-      })
+    ? createRedisState(config.redisUrl, { timeoutMs: config.redisTimeoutMs, breaker: redisBreaker })
     : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
   // Every exchange leaves a redeemed-token mark for 30 minutes: in memory they get a cap of their
   // own, so a busy hour of exchanges never pushes out the sign-ins in progress (Redis expires them).

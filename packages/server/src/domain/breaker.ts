@@ -13,8 +13,8 @@ export interface Breaker {
   allow(): boolean;
   /** The backend answered (an answer that is an error of the call, not of the backend, counts too). */
   succeeded(): void;
-  /** The backend did not answer in time, or could not be reached. */
-  failed(): void;
+  /** The backend did not answer in time, or could not be reached (`cause`: the driver's error, for the log). */
+  failed(cause?: unknown): void;
   readonly state: BreakerState;
 }
 
@@ -28,6 +28,10 @@ export interface BreakerOptions {
   readonly probeMs?: number;
   /** The clock (tests inject one). */
   readonly now?: () => number;
+  /** Told when a failure opens the closed breaker (not at every failure while open): for the log. */
+  readonly onOpen?: (cause: unknown) => void;
+  /** Told when an answer closes it again. */
+  readonly onClose?: () => void;
 }
 
 export function createBreaker(options: BreakerOptions = {}): Breaker {
@@ -52,12 +56,16 @@ export function createBreaker(options: BreakerOptions = {}): Breaker {
       return true;
     },
     succeeded() {
+      const wasOpen = failedAt !== undefined;
       failedAt = undefined;
       probeAt = undefined;
+      if (wasOpen) options.onClose?.();
     },
-    failed() {
+    failed(cause) {
+      const wasClosed = failedAt === undefined;
       failedAt = now();
       probeAt = undefined;
+      if (wasClosed) options.onOpen?.(cause);
     },
   };
 }

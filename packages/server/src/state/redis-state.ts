@@ -41,7 +41,7 @@ async function throughBreaker<T>(breaker: Breaker, run: () => Promise<T>): Promi
       breaker.succeeded();
       throw error;
     }
-    breaker.failed();
+    breaker.failed(error);
     throw new BackendUnavailableError("shared state", { cause: error });
   }
 }
@@ -86,11 +86,7 @@ export interface RedisStateOptions {
   readonly prefix?: string;
   /** Deadline to connect and of every command; a command waits at most this long for a connection. */
   readonly timeoutMs?: number;
-  /** Told once when Redis stops answering (not at every reconnect attempt). */
-  readonly onUnavailable?: (error: Error) => void;
-  /** Told when it answers again. */
-  readonly onRecovered?: () => void;
-  /** Redis's circuit breaker, shared with the rate limits' counters (default: one of its own). */
+  /** Redis's circuit breaker, shared with the rate limits' counters (default: one of its own); its `onOpen` and `onClose` say when Redis stops and starts answering. */
   readonly breaker?: Breaker;
 }
 
@@ -112,15 +108,10 @@ export function createRedisState(url: string, options: RedisStateOptions = {}): 
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   });
-  let up = true;
-  redis.on("error", (error: Error) => {
-    if (up) options.onUnavailable?.(error);
-    up = false;
-  });
-  redis.on("ready", () => {
-    if (!up) options.onRecovered?.();
-    up = true;
-  });
+  // Errors surface on the commands that need Redis (and open the breaker); the client reconnects by itself.
+  redis.on("error", () => undefined);
+  // A connection made again has had Redis answer its handshake: no need to wait for the breaker's probe.
+  redis.on("ready", () => breaker.succeeded());
 
   function connected(): Promise<void> {
     if (redis.status === "ready") return Promise.resolve();

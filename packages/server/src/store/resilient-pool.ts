@@ -83,7 +83,7 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
       return await pool.connect();
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      breaker.failed();
+      breaker.failed(error);
       throw unavailable(error);
     }
   }
@@ -94,7 +94,7 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
   };
   const failedWith = (error: unknown): unknown => {
     if (!isConnectionError(error)) breaker.succeeded();
-    else if (timedOut(error)) breaker.failed();
+    else if (timedOut(error)) breaker.failed(error);
     return error;
   };
 
