@@ -35,7 +35,8 @@ describe("faults: Redis frozen, killed, unreachable", { skip: redisMissing, time
       restore: () => redis.thaw(),
       restored: "Redis thawed",
     });
-    assert.ok(figures.slowestMs < 3000, `the slowest answer took ${figures.slowestMs} ms`);
+    // Under load too, no request waits past one deadline (REDIS_TIMEOUT_MS) + 500 ms.
+    assert.ok(figures.slowestMs < service.app.config.redisTimeoutMs + 500, `the slowest answer took ${figures.slowestMs} ms`);
   });
 
   it("answers every request within REDIS_TIMEOUT_MS + 500 ms while Redis is frozen, with rate limits counting in memory", async (t) => {
