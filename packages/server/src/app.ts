@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import "@fastify/swagger";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
+import { createBreaker } from "./domain/breaker.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
 import { consoleRoutes } from "./http/admin/console-routes.ts";
@@ -31,7 +32,7 @@ import { cachedOrganisations, cachedProviders } from "./signin/cached-lookups.ts
 import { accountLockout } from "./signin/lockout.ts";
 import { createSessionTokens, type SessionTokens } from "./signin/session-tokens.ts";
 import { createMemoryState } from "./state/memory-state.ts";
-import { connectRedis, createRedisState } from "./state/redis-state.ts";
+import { connectRedis, createRedisState, redisWindowCounters } from "./state/redis-state.ts";
 import { openDatabase, pingDatabase } from "./store/database.ts";
 import { checkEncryptionKey } from "./store/encryption-key-check.ts";
 import { createStore, type Store } from "./store/store.ts";
@@ -98,7 +99,21 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger: { current?: FastifyBaseLogger } = {};
   const onConnectionError = (error: Error) =>
     logger.current?.warn({ backend: "database", cause: error.message }, "database connection lost; it is replaced");
+  // One breaker per backend: after a timeout it is left alone for a second, so a request waits once.
+  const breakerOf = (backend: "PostgreSQL" | "Redis", timeoutMs: number) =>
+    createBreaker({
+      probeMs: 2 * timeoutMs,
+      onOpen: (cause) =>
+        logger.current?.warn(
+          { backend, cause: cause instanceof Error ? cause.message : String(cause) },
+          `${backend} is not reachable or not answering; requests that need it answer 503 until it is`,
+        ),
+      onClose: () => logger.current?.info({ backend }, `${backend} is reachable again`),
+    });
+  const databaseBreaker = breakerOf("PostgreSQL", config.databaseTimeoutMs);
+  const redisBreaker = breakerOf("Redis", config.redisTimeoutMs);
   const db = await openDatabase(config.database, {
+    breaker: databaseBreaker,
     timeoutMs: config.databaseTimeoutMs,
     onConnectionError,
     migrate: config.migrateAtStart,
@@ -156,15 +171,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
   const state = config.redisUrl
-    ? createRedisState(config.redisUrl, {
-        timeoutMs: config.redisTimeoutMs,
-        onUnavailable: (error) =>
-          logger.current?.warn(
-            { backend: "shared state", cause: error.message },
-            "Redis is not reachable; requests that need it answer 503 until it is",
-          ),
-        onRecovered: () => logger.current?.info({ backend: "shared state" }, "Redis is reachable again"),
-      })
+    ? createRedisState(config.redisUrl, { timeoutMs: config.redisTimeoutMs, breaker: redisBreaker })
     : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
   // Every exchange leaves a redeemed-token mark for 30 minutes: in memory they get a cap of their
   // own, so a busy hour of exchanges never pushes out the sign-ins in progress (Redis expires them).
@@ -203,7 +210,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   refuseUnstorableStrings(server);
   const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
   if (config.rateLimitPerMinute > 0)
-    await installAbuseLimits(server, { perMinute: config.rateLimitPerMinute, ...(limitCounters && { redis: limitCounters }) });
+    await installAbuseLimits(server, {
+      perMinute: config.rateLimitPerMinute,
+      ...(limitCounters && { shared: redisWindowCounters(limitCounters, redisBreaker) }),
+    });
   await registerSecurityHeaders(server, { corsOrigins: config.corsOrigins, publicUrl: config.publicUrl });
   await registerApiDocs(server, config.publicUrl);
   metrics.install(server);

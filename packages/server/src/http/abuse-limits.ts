@@ -1,6 +1,7 @@
 import rateLimit, { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { failure, FailureError } from "../domain/failures.ts";
+import { type SharedWindowCounters, sharedOrLocalStore } from "./limit-counters.ts";
 
 /** The sign-in calls that name an account: limited per email too, so one account cannot be hammered from many addresses. */
 const EMAIL_LIMITED_ROUTES = new Set([
@@ -16,8 +17,11 @@ const UNLIMITED_ROUTES = new Set(["/healthz", "/readyz"]);
 export interface AbuseLimitOptions {
   /** Requests per minute per client address and endpoint, and per email and endpoint. */
   readonly perMinute: number;
-  /** An ioredis client: the counters are shared by every instance using it. Default: this process's memory. */
-  readonly redis?: unknown;
+  /**
+   * Counters every instance shares (Redis); while they do not answer, each instance counts in its
+   * own memory (`sharedOrLocalStore`). Default: this process's memory.
+   */
+  readonly shared?: SharedWindowCounters;
 }
 
 const endpoint = (request: FastifyRequest) => `${request.routeOptions.method} ${request.routeOptions.url}`;
@@ -43,7 +47,8 @@ function tooManyRequests(reply: FastifyReply, retryAfterSeconds: number, what: s
  * the body is validated). Both count `perMinute` requests in fixed one-minute windows, in Redis
  * when given so that several instances share them. The address is `request.ip`: the peer, or
  * the client `X-Forwarded-For` names when the peer is a trusted proxy (Fastify's `trustProxy`).
- * A failing Redis lets requests through: the limits protect the service, they must not stop it.
+ * While Redis does not answer (or its breaker is open) each instance counts in its own memory,
+ * without waiting for Redis: the limits protect the service, they must not stop or slow it.
  */
 export async function installAbuseLimits(app: FastifyInstance, options: AbuseLimitOptions): Promise<void> {
   await app.register(rateLimit, {
@@ -51,7 +56,7 @@ export async function installAbuseLimits(app: FastifyInstance, options: AbuseLim
     max: options.perMinute,
     timeWindow: 60_000,
     skipOnError: true,
-    ...(options.redis !== undefined && { redis: options.redis, nameSpace: "pipeshub-auth:rate-limit:" }),
+    ...(options.shared !== undefined && { store: sharedOrLocalStore(options.shared) }),
   });
   const perAddress = app.createRateLimit({ keyGenerator: (request) => `address:${normalizeIP(request.ip)}:${endpoint(request)}` });
   const perEmail = app.createRateLimit({ keyGenerator: (request) => `email:${namedEmail(request) ?? ""}:${endpoint(request)}` });

@@ -1,5 +1,6 @@
 import { Redis, ReplyError } from "ioredis";
 import { BackendUnavailableError } from "../domain/backend-unavailable.ts";
+import { type Breaker, createBreaker, notAskedAgainYet } from "../domain/breaker.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** INCRBY and its expiry in one script, so no caller sees a count another has not yet written or a counter without a lifetime. */
@@ -24,6 +25,51 @@ export function connectRedis(url: string, timeoutMs = 2000): Redis {
   return redis;
 }
 
+/**
+ * One call to Redis through its breaker: refused at once while the breaker is open; a timeout or
+ * a lost connection opens it. Either way the caller gets `BackendUnavailableError`.
+ */
+async function throughBreaker<T>(breaker: Breaker, run: () => Promise<T>): Promise<T> {
+  if (!breaker.allow()) throw new BackendUnavailableError("shared state", { cause: notAskedAgainYet("Redis") });
+  try {
+    const result = await run();
+    breaker.succeeded();
+    return result;
+  } catch (error) {
+    // A reply error is Redis refusing the command: unexpected, not an outage.
+    if (error instanceof ReplyError) {
+      breaker.succeeded();
+      throw error;
+    }
+    breaker.failed(error);
+    throw new BackendUnavailableError("shared state", { cause: error });
+  }
+}
+
+/** INCR in a fixed window that starts with its first request; answers the count and the window's milliseconds left. */
+const COUNT_IN_WINDOW = [
+  "local v = redis.call('INCR', KEYS[1])",
+  "local ttl = redis.call('PTTL', KEYS[1])",
+  "if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end",
+  "return {v, ttl}",
+].join(" ");
+
+/**
+ * The rate limits' counters in Redis, shared by every instance, on a client of their own
+ * (`connectRedis`) behind Redis's breaker: while it is open they throw `BackendUnavailableError`
+ * at once, and the limits count in memory instead (http/abuse-limits.ts).
+ */
+export function redisWindowCounters(redis: Redis, breaker: Breaker, prefix = "pipeshub-auth:rate-limit:") {
+  return {
+    async count(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+      const [current, ttl] = (await throughBreaker(breaker, () =>
+        redis.eval(COUNT_IN_WINDOW, 1, prefix + key, String(Math.max(1, Math.ceil(windowMs)))),
+      )) as [number, number];
+      return { current, ttl };
+    },
+  };
+}
+
 /** Compare-and-consume in one script: Redis runs it atomically, so no other client interleaves. */
 const TAKE_IF_BOUND = `local v = redis.call('GET', KEYS[1])
 if not v then return {0} end
@@ -40,20 +86,20 @@ export interface RedisStateOptions {
   readonly prefix?: string;
   /** Deadline to connect and of every command; a command waits at most this long for a connection. */
   readonly timeoutMs?: number;
-  /** Told once when Redis stops answering (not at every reconnect attempt). */
-  readonly onUnavailable?: (error: Error) => void;
-  /** Told when it answers again. */
-  readonly onRecovered?: () => void;
+  /** Redis's circuit breaker, shared with the rate limits' counters (default: one of its own); its `onOpen` and `onClose` say when Redis stops and starts answering. */
+  readonly breaker?: Breaker;
 }
 
 /**
- * Shared state in Redis, for several instances. When Redis is down, frozen or unreachable, every
- * command fails within `timeoutMs` with `BackendUnavailableError` (nothing is queued); the client
- * keeps reconnecting by itself and commands work again as soon as it is back.
+ * Shared state in Redis, for several instances. When Redis is down, frozen or unreachable, a
+ * command fails within `timeoutMs` with `BackendUnavailableError` (nothing is queued), and the
+ * breaker then fails the next ones at once for a second, so a request that needs several waits
+ * once; the client keeps reconnecting by itself and commands work again as soon as it is back.
  */
 export function createRedisState(url: string, options: RedisStateOptions = {}): ShortLivedState {
   const prefix = options.prefix ?? "pipeshub-auth:";
   const timeoutMs = options.timeoutMs ?? 2000;
+  const breaker = options.breaker ?? createBreaker();
   const redis = new Redis(url, {
     lazyConnect: false,
     connectTimeout: timeoutMs,
@@ -62,15 +108,10 @@ export function createRedisState(url: string, options: RedisStateOptions = {}): 
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
   });
-  let up = true;
-  redis.on("error", (error: Error) => {
-    if (up) options.onUnavailable?.(error);
-    up = false;
-  });
-  redis.on("ready", () => {
-    if (!up) options.onRecovered?.();
-    up = true;
-  });
+  // Errors surface on the commands that need Redis (and open the breaker); the client reconnects by itself.
+  redis.on("error", () => undefined);
+  // A connection made again has had Redis answer its handshake: no need to wait for the breaker's probe.
+  redis.on("ready", () => breaker.succeeded());
 
   function connected(): Promise<void> {
     if (redis.status === "ready") return Promise.resolve();
@@ -86,16 +127,11 @@ export function createRedisState(url: string, options: RedisStateOptions = {}): 
       redis.once("ready", onReady);
     });
   }
-  async function command<T>(run: () => Promise<T>): Promise<T> {
-    try {
+  const command = <T>(run: () => Promise<T>): Promise<T> =>
+    throughBreaker(breaker, async () => {
       await connected();
-      return await run();
-    } catch (error) {
-      // A reply error is Redis refusing the command: unexpected, not an outage.
-      if (error instanceof ReplyError) throw error;
-      throw new BackendUnavailableError("shared state", { cause: error });
-    }
-  }
+      return run();
+    });
 
   const k = (key: string) => prefix + key;
   return {

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type DialectAdapter, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from "kysely";
 import pg from "pg";
+import type { Breaker } from "../domain/breaker.ts";
 import { AlreadyExistsError } from "../domain/ports/repositories.ts";
 import { migrateToLatest, pendingMigrations } from "./migrations.ts";
 import { resilientPool } from "./resilient-pool.ts";
@@ -20,6 +21,8 @@ export interface DatabaseOptions {
   readonly timeoutMs?: number;
   /** Told of every connection that broke (the pool replaces it); default: ignored. */
   readonly onConnectionError?: (error: Error) => void;
+  /** PostgreSQL's circuit breaker (default: one of its own). */
+  readonly breaker?: Breaker;
 }
 
 /**
@@ -68,7 +71,7 @@ function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db 
     query_timeout: timeoutMs,
   });
   return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined)) }),
+    dialect: new PostgresDialect({ pool: resilientPool(pool, options.onConnectionError ?? (() => undefined), options.breaker) }),
   });
 }
 
@@ -80,6 +83,7 @@ export async function openDatabase(location: DatabaseLocation, options: Database
   const db = connect(location, {
     timeoutMs: options.timeoutMs ?? 3000,
     ...(options.onConnectionError && { onConnectionError: options.onConnectionError }),
+    ...(options.breaker && { breaker: options.breaker }),
   });
   try {
     if (options.migrate ?? true) {

@@ -1,6 +1,7 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import type pg from "pg";
 import { BackendUnavailableError } from "../domain/backend-unavailable.ts";
+import { type Breaker, createBreaker, notAskedAgainYet } from "../domain/breaker.ts";
 
 /** PostgreSQL and socket error codes meaning the connection, not the query, failed. */
 const CONNECTION_CODES = new Set([
@@ -63,23 +64,39 @@ function unavailable(error: unknown): BackendUnavailableError {
  *   terminated connection (failover, proxy, idle timeout, restart) never ends the process;
  * - connection failures as `BackendUnavailableError` (answered 503), never the driver's error;
  * - the first statement on a connection retried once on a fresh connection when that one turns
- *   out to be dead and the statement is safe to repeat.
+ *   out to be dead and the statement is safe to repeat;
+ * - a breaker: once a connection could not be made or a statement ran out of time, no connection
+ *   is handed out for a second (503 at once), and a connection that failed is not asked again
+ *   (a transaction's ROLLBACK after its timed-out statement), so a request waits for at most one
+ *   DATABASE_TIMEOUT_MS however many statements it has.
  */
-export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) => void): PostgresPool {
+export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) => void, breaker: Breaker = createBreaker()): PostgresPool {
   pool.on("error", onConnectionError);
   // The pool hands a new connection over without any error listener: an error that arrives in the
   // same read as its last handshake message (a backend terminated as it started) would be thrown.
   pool.on("connect", (client) => client.on("error", () => undefined));
 
-  async function acquire(): Promise<pg.PoolClient> {
-    let client: pg.PoolClient;
+  /** A connection; refused at once while the breaker is open, unless `replacing` one that broke under a statement already let through. */
+  async function acquire(replacing = false): Promise<pg.PoolClient> {
+    if (!replacing && !breaker.allow()) throw unavailable(notAskedAgainYet("PostgreSQL"));
     try {
-      client = await pool.connect();
+      return await pool.connect();
     } catch (error) {
-      throw isConnectionError(error) ? unavailable(error) : error;
+      if (!isConnectionError(error)) throw error;
+      breaker.failed(error);
+      throw unavailable(error);
     }
-    return client;
   }
+  /** A statement's outcome, as the breaker counts it: an answer, even an error, is the server's; a deadline passed is not. */
+  const answered = <R>(result: R): R => {
+    breaker.succeeded();
+    return result;
+  };
+  const failedWith = (error: unknown): unknown => {
+    if (!isConnectionError(error)) breaker.succeeded();
+    else if (timedOut(error)) breaker.failed(error);
+    return error;
+  };
 
   return {
     async connect(): Promise<PostgresPoolClient> {
@@ -97,26 +114,29 @@ export function resilientPool(pool: pg.Pool, onConnectionError: (error: Error) =
         client.off("error", onError);
         client.release(error);
         released = true;
-        client = await acquire();
+        client = await acquire(true);
         released = false;
         client.on("error", onError);
       };
       async function run<R>(statement: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+        // A connection that failed under an earlier statement is not asked again; one that broke
+        // before its first statement is replaced below.
+        if (broken && used) throw unavailable(broken);
         const first = !used;
         used = true;
         try {
-          return (await client.query(statement, parameters as unknown[])) as unknown as PostgresQueryResult<R>;
+          return answered((await client.query(statement, parameters as unknown[])) as unknown as PostgresQueryResult<R>);
         } catch (error) {
-          if (!isConnectionError(error)) throw error;
+          if (!isConnectionError(failedWith(error))) throw error;
           if (!first || !safeToRetry(statement, error)) {
             broken = error as Error;
             throw unavailable(error);
           }
           await replace(error as Error);
           try {
-            return (await client.query(statement, parameters as unknown[])) as unknown as PostgresQueryResult<R>;
+            return answered((await client.query(statement, parameters as unknown[])) as unknown as PostgresQueryResult<R>);
           } catch (again) {
-            if (!isConnectionError(again)) throw again;
+            if (!isConnectionError(failedWith(again))) throw again;
             broken = again as Error;
             throw unavailable(again);
           }

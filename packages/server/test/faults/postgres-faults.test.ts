@@ -15,11 +15,12 @@ describe("faults: PostgreSQL connections dropped, server stopped, server frozen"
 
   async function serviceWithAnOrganisation(
     t: Parameters<typeof startService>[0],
-  ): Promise<{ service: RunningService; read: () => ReturnType<RunningService["admin"]> }> {
+  ): Promise<{ service: RunningService; read: () => ReturnType<RunningService["admin"]>; domain: string }> {
     const service = await startService(t, { database: { kind: "postgres", url: postgres.url } });
-    const created = await service.admin("POST", "/api/v1/orgs", { name: "Acme", domains: [`acme-${Date.now()}.com`] });
+    const domain = `acme-${Date.now()}.com`;
+    const created = await service.admin("POST", "/api/v1/orgs", { name: "Acme", domains: [domain] });
     assert.equal(created.status, 201, created.text);
-    return { service, read: () => service.admin("GET", `/api/v1/orgs/${(created.body as { id: string }).id}`) };
+    return { service, read: () => service.admin("GET", `/api/v1/orgs/${(created.body as { id: string }).id}`), domain };
   }
 
   async function terminateConnections(): Promise<number> {
@@ -107,7 +108,52 @@ describe("faults: PostgreSQL connections dropped, server stopped, server frozen"
       restore: () => postgres.thaw(),
       restored: "PostgreSQL thawed",
     });
-    assert.ok(figures.slowestMs < 3000, `the slowest answer took ${figures.slowestMs} ms`);
+    // Under load too, no request waits past one deadline (DATABASE_TIMEOUT_MS) + 500 ms.
+    assert.ok(figures.slowestMs < service.app.config.databaseTimeoutMs + 500, `the slowest answer took ${figures.slowestMs} ms`);
     assert.equal((await service.request("GET", "/readyz")).status, 200);
+  });
+
+  it("answers 503 within DATABASE_TIMEOUT_MS + 500 ms while PostgreSQL is frozen, and the requests after it do not wait for the deadline at all", async (t) => {
+    const { service, read, domain } = await serviceWithAnOrganisation(t);
+    for (const response of await Promise.all(Array.from({ length: 4 }, () => read()))) assert.equal(response.status, 200);
+    // The issue's bound: one deadline per request, plus 0.5 s; and a request never waits for a server that just timed out.
+    const deadline = service.app.config.databaseTimeoutMs;
+    const bound = deadline + 500;
+    const unavailableWithin = async (what: string, call: () => ReturnType<RunningService["request"]>, withinMs: number) => {
+      const { response, ms } = await timed(call);
+      assertAuthError(response, 503, "SERVICE_UNAVAILABLE");
+      assert.ok(ms < withinMs, `${what} answered 503 after ${ms} ms, not within ${withinMs} ms`);
+      return ms;
+    };
+    // A sign-in call: the exchange looks the user up, then records its failure.
+    const exchange = () =>
+      service.request("POST", "/userAccount/oauth/exchange", {
+        code: "a-code",
+        email: `jane@${domain}`,
+        provider: "acme-idp",
+        redirectUri: "http://127.0.0.1:5173/callback",
+      });
+    postgres.freeze();
+    let figures: string;
+    try {
+      const exchanged = await unavailableWithin("the exchange", exchange, bound);
+      // The breaker is open: the next requests are not sent to the frozen server and do not wait for its deadline.
+      const next: number[] = [];
+      for (let i = 0; i < 5; i++) next.push(await unavailableWithin(`admin read #${i + 1} after it`, read, deadline));
+      // A second later one request probes the server again: it waits, once.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const probe = await unavailableWithin("the admin read a second later", read, bound);
+      const ready = await unavailableWithin("/readyz", () => service.request("GET", "/readyz"), bound);
+      figures =
+        `PostgreSQL frozen, DATABASE_TIMEOUT_MS ${deadline}: exchange 503 after ${exchanged} ms, ` +
+        `the next 5 admin reads 503 after ${next.join(", ")} ms, a second later ${probe} ms, /readyz ${ready} ms`;
+    } finally {
+      postgres.thaw();
+    }
+    const recoveredMs = await until(read, 200, 20_000, newTally());
+    t.diagnostic(figures);
+    t.diagnostic(`PostgreSQL thawed: the admin read answered 200 after ${recoveredMs} ms`);
+    assert.match(service.logs(), /PostgreSQL is not reachable or not answering/);
+    assert.match(service.logs(), /PostgreSQL is reachable again/);
   });
 });
