@@ -77,7 +77,7 @@ export interface InitAuthResponse {
 /** A provider `initAuth` could not reach: the page can say so instead of "no provider". */
 export interface UnavailableProvider {
   providerName: string;
-  /** The failure id, e.g. PROVIDER_UNAVAILABLE or PROVIDER_TIMEOUT. */
+  /** The failure id: PROVIDER_UNAVAILABLE ("Could not connect to the provider.", whatever the cause) or PROVIDER_ERROR. */
   error: string;
   message: string;
 }

@@ -12,6 +12,7 @@ import { consoleRoutes } from "./http/admin/console-routes.ts";
 import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
+import { markInvalidUtf8Path, refuseInvalidUtf8 } from "./http/utf8-hygiene.ts";
 import { registerApiDocs } from "./http/public/docs-routes.ts";
 import { registerSecurityHeaders } from "./http/security-headers.ts";
 import { exchangeRoutes } from "./http/public/exchange-routes.ts";
@@ -200,6 +201,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Parser and router errors answer AuthError JSON like every other failure.
     clientErrorHandler,
     frameworkErrors,
+    // Path segments that are not UTF-8 are marked before routing, so the refusal can name them.
+    rewriteUrl: markInvalidUtf8Path,
     ...(options.server && { serverFactory: () => options.server! }),
   });
   logger.current = server.log;
@@ -208,6 +211,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   installErrorHandling(server);
   refuseUnstorableStrings(server);
+  refuseInvalidUtf8(server);
   const limitCounters = config.redisUrl && config.rateLimitPerMinute > 0 ? connectRedis(config.redisUrl, config.redisTimeoutMs) : undefined;
   if (config.rateLimitPerMinute > 0)
     await installAbuseLimits(server, {

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigDraft, readConfig } from "./config.ts";
+import { DataDirInUseError, keepsStateInDataDir, lockDataDir } from "./data-dir-lock.ts";
 import type { RunningDemo } from "./demo/demo.ts";
 import { type BoundPort, bindPort, PortInUseError, withBoundPort } from "./free-port.ts";
 import { materialiseSecrets } from "./secrets-on-disk.ts";
@@ -46,6 +47,20 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  // The data folder next: a second start on another port stops here, before it reads or writes
+  // a secret, opens the database or re-points the demo of the first (src/data-dir-lock.ts).
+  if (keepsStateInDataDir(withBoundPort(draft, bound.port))) {
+    try {
+      const lock = lockDataDir(draft.dataDir, bound.port);
+      process.on("exit", () => lock.release());
+    } catch (error) {
+      if (error instanceof DataDirInUseError) {
+        console.error(`pipeshub-auth: ${error.message}`);
+        process.exit(1);
+      }
+      throw error;
+    }
   }
   let prepared;
   try {

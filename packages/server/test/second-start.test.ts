@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { buildApp } from "../src/app.ts";
 import { readConfig, testConfig } from "../src/config.ts";
+import { keepsStateInDataDir, LOCK_FILE } from "../src/data-dir-lock.ts";
 import { bindPort, PortInUseError, withBoundPort } from "../src/free-port.ts";
 import { freePort, type SpawnedService, spawnService, temporaryDataDir } from "./support/spawned-service.ts";
 import { driveAuthorization } from "./support/test-provider.ts";
@@ -143,6 +144,84 @@ describe("a second start on a port in use", { timeout: 120_000 }, () => {
     assert.equal(await exitsWithin(service, 10_000), 1);
     assert.equal(service.err(), inUse(port));
     assert.equal(existsSync(dataDir), false);
+  });
+});
+
+/** A pid no process has: a child that has already exited. */
+async function deadPid(): Promise<number> {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await new Promise((resolve) => child.on("exit", resolve));
+  return child.pid!;
+}
+
+describe("a second start on the same DATA_DIR and another port", { timeout: 120_000 }, () => {
+  test("exits 1 at once with one line naming the first's pid, port and the folder; DATA_DIR unchanged; the first still signs in", async (t) => {
+    const dataDir = temporaryDataDir(t);
+    const port = await freePort();
+    const first = spawnService(t, { DATA_DIR: dataDir, PORT: String(port), DEMO: "auto" });
+    const url = (await first.waitFor(listening))[1]!;
+    await first.waitFor(/Demo provider:/);
+    const before = snapshot(dataDir);
+    const lock = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), "utf8")) as { pid: number; port: number };
+    assert.equal(lock.port, port);
+
+    const second = spawnService(t, { DATA_DIR: dataDir, PORT: String(await freePort()), DEMO: "auto" });
+    assert.equal(await exitsWithin(second, 10_000), 1);
+    assert.equal(
+      second.err(),
+      `pipeshub-auth: DATA_DIR ${dataDir} is in use by pipeshub-auth process ${lock.pid}, serving port ${port} — one process per data folder: stop that one, or give this one another DATA_DIR\n`,
+    );
+    assert.equal(second.out(), "");
+    assert.deepEqual(snapshot(dataDir), before, "nothing in DATA_DIR was written: no secrets, no database, no demo state, the lock kept");
+
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    await demoSignIn(url);
+    assert.equal(await first.stop(), 0);
+    assert.equal(existsSync(join(dataDir, LOCK_FILE)), false, "a clean exit removes the lock");
+  });
+
+  test("a lock left by a killed process is taken over", async (t) => {
+    const dataDir = temporaryDataDir(t);
+    const killed = await deadPid();
+    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: killed, port: 1 }));
+    const service = spawnService(t, { DATA_DIR: dataDir, PORT: "0", DEMO: "off" });
+    const url = (await service.waitFor(listening))[1]!;
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const lock = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), "utf8")) as { pid: number; port: number };
+    assert.notEqual(lock.pid, killed);
+    assert.equal(lock.port, Number(new URL(url).port));
+    assert.equal(await service.stop(), 0);
+  });
+
+  test("SIGKILLed, its lock is taken over by the next start", async (t) => {
+    const dataDir = temporaryDataDir(t);
+    const first = spawnService(t, { DATA_DIR: dataDir, PORT: "0", DEMO: "off" });
+    await first.waitFor(listening);
+    first.kill("SIGKILL");
+    await first.exited();
+    assert.ok(existsSync(join(dataDir, LOCK_FILE)), "a killed process leaves its lock");
+    const next = spawnService(t, { DATA_DIR: dataDir, PORT: "0", DEMO: "off" });
+    const url = (await next.waitFor(listening))[1]!;
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    assert.equal(await next.stop(), 0);
+  });
+
+  test("only where the process keeps state: PostgreSQL with both secrets given and no demo takes no lock", () => {
+    const env = {
+      DATA_DIR: "/srv/data",
+      ENCRYPTION_KEY: "a".repeat(64),
+      ADMIN_TOKEN: "t".repeat(24),
+      PUBLIC_URL: "https://auth.acme.test",
+    };
+    const postgres = { ...env, DATABASE_URL: "postgres://db.acme.test/auth" };
+    assert.equal(keepsStateInDataDir(readConfig({ ...postgres, DEMO: "off" })), false);
+    assert.equal(keepsStateInDataDir(readConfig(postgres)), false, "no demo can run on a public URL that is not loopback");
+    assert.equal(keepsStateInDataDir(readConfig({ ...postgres, PUBLIC_URL: "http://127.0.0.1:3000" })), true, "the demo may run");
+    assert.equal(keepsStateInDataDir(readConfig({ ...postgres, ENCRYPTION_KEY: "" })), true, "a generated encryption key");
+    assert.equal(keepsStateInDataDir(readConfig({ ...postgres, ADMIN_TOKEN: "" })), true, "a generated admin token");
+    assert.equal(keepsStateInDataDir(readConfig(env)), true, "the SQLite file in DATA_DIR");
+    assert.equal(keepsStateInDataDir(readConfig({ ...env, DATABASE_URL: "sqlite:/elsewhere/auth.sqlite" })), false);
   });
 });
 

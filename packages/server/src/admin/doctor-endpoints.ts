@@ -1,6 +1,7 @@
+import { isConnectionFailure } from "../domain/provider-connection.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { probe, probeTokenEndpoint, type TokenProbe } from "../oauth/provider-probe.ts";
-import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, warn } from "./doctor-types.ts";
+import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, unreached, warn } from "./doctor-types.ts";
 
 /**
  * The provider with the endpoints just read, so that the token probe goes to the fresh
@@ -22,7 +23,7 @@ function withEndpoints(context: DoctorContext, clientSecret: string): Configured
 
 async function probeWith(context: DoctorContext, clientSecret: string, redirectUri: string): Promise<TokenProbe> {
   const connection = await context.discovery.connect(withEndpoints(context, clientSecret));
-  if (!connection.ok) return { reached: false, reason: connection.message };
+  if (!connection.ok) return { reached: false, reason: connection.message, cannotConnect: isConnectionFailure(connection.error) };
   return probeTokenEndpoint(connection.value, redirectUri);
 }
 
@@ -73,7 +74,14 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
     : refusesClient(nextAnswer)
       ? "the next secret is not accepted (yet): the provider still expects the current one"
       : "the next secret could not be checked";
-  return [{ ...finding, message: `${finding.message} Rotation: ${nextSays}.` }];
+  const rotation = ` Rotation: ${nextSays}.`;
+  return [
+    {
+      ...finding,
+      message: `${finding.message}${rotation}`,
+      ...(finding.withoutCause !== undefined && { withoutCause: `${finding.withoutCause}${rotation}` }),
+    },
+  ];
 }
 
 const acceptsClient = (answer: TokenProbe) => answer.reached && answer.oauthError === "invalid_grant";
@@ -84,9 +92,10 @@ function judgeCredentials({ provider, metadata }: DoctorContext, answer: TokenPr
   const check = "client-credentials";
   const s = provider.settings;
   if (!answer.reached)
-    return fail(
+    return unreached(
       check,
-      `The token endpoint ${metadata!.token_endpoint} could not be reached: ${answer.reason}.`,
+      `The token endpoint ${metadata!.token_endpoint} could not be reached`,
+      answer,
       "At the provider (or the network between): make the token endpoint reachable from this service.",
     );
   if (acceptsClient(answer))
@@ -139,7 +148,7 @@ export async function checkUserinfo(context: DoctorContext): Promise<DoctorFindi
     return [fail(check, "No user API is configured: a plain OAuth 2.0 provider has no other way to say who signed in.", `${fix}`)];
   }
   const probed = await probe(context.outbound, endpoint, { headers: { accept: "application/json" } });
-  if (!probed.reached) return [fail(check, `The userinfo endpoint ${endpoint} could not be reached: ${probed.reason}.`, fix)];
+  if (!probed.reached) return [unreached(check, `The userinfo endpoint ${endpoint} could not be reached`, probed, fix)];
   context.answers.push(probed.answer);
   const { status } = probed.answer;
   if (status === 401 || status === 400 || status === 403)

@@ -1,6 +1,6 @@
 import * as jose from "jose";
 import { probe } from "../oauth/provider-probe.ts";
-import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, warn } from "./doctor-types.ts";
+import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, unreached, warn } from "./doctor-types.ts";
 
 /** What a provider that announces no signing algorithms signs with (OpenID Connect Discovery §3 default). */
 const DEFAULT_ID_TOKEN_ALGS = ["RS256"];
@@ -40,7 +40,7 @@ export async function checkJwks(context: DoctorContext): Promise<DoctorFinding[]
   const fix = metadata.discovered
     ? `At the provider: serve its key set at ${jwksUri} (the jwks_uri of its discovery document) — or ${settingsHere(provider, "jwksUri")} if it lives elsewhere.`
     : `${settingsHere(provider, "jwksUri")} to the provider's key set URL.`;
-  if (!probed.reached) return [fail("jwks", `The key set at ${jwksUri} could not be fetched: ${probed.reason}.`, fix)];
+  if (!probed.reached) return [unreached("jwks", `The key set at ${jwksUri} could not be fetched`, probed, fix)];
   context.answers.push(probed.answer);
   const { status, json } = probed.answer;
   if (status !== 200) return [fail("jwks", `The key set at ${jwksUri} answered ${status}: ID tokens cannot be verified.`, fix)];

@@ -2,7 +2,7 @@ import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { discoversMetadata, explicitMetadata } from "../domain/provider-urls.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
 import { discoveryUrl, type ProbeAnswer, probe } from "../oauth/provider-probe.ts";
-import { type DoctorFinding, fail, pass, type ProviderMetadata, settingsHere } from "./doctor-types.ts";
+import { type DoctorFinding, fail, pass, type ProviderMetadata, settingsHere, unreached } from "./doctor-types.ts";
 
 /** What reading the provider's metadata found, and the metadata when there is any to go on. */
 export interface MetadataReading {
@@ -32,9 +32,10 @@ export async function readProviderMetadata(outbound: OutboundFetch, provider: Co
       metadata: undefined,
       answers: [],
       findings: [
-        fail(
+        unreached(
           "discovery",
-          `The discovery document at ${url} could not be fetched: ${probed.reason}.`,
+          `The discovery document at ${url} could not be fetched`,
+          probed,
           `${issuerFix}; or at the provider: make it reachable from this service.`,
         ),
       ],

@@ -1,7 +1,8 @@
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
-import type { ProbeAnswer } from "../oauth/provider-probe.ts";
+import { CANNOT_CONNECT } from "../domain/provider-connection.ts";
+import type { ProbeAnswer, Unreached } from "../oauth/provider-probe.ts";
 
 /** `pass`: fine; `warn`: sign-in may work but something is off; `fail`: sign-in will not work until fixed. */
 export type FindingStatus = "pass" | "warn" | "fail";
@@ -12,6 +13,11 @@ export interface DoctorFinding {
   readonly status: FindingStatus;
   readonly message: string;
   readonly fix?: string;
+  /**
+   * When the message names why a provider could not be connected to: the message without that
+   * cause, as callers other than the operator read it (domain/provider-connection.ts).
+   */
+  readonly withoutCause?: string;
 }
 
 /** The provider's metadata as sign-in would use it (discovered, or from explicit settings). */
@@ -54,6 +60,17 @@ export const fail = (check: string, message: string, fix: string): DoctorFinding
   message,
   fix: sentence(fix),
 });
+
+/**
+ * A failing finding about a request that got no answer: "`what`: `reason`." — and, when it could
+ * not connect at all, the same with "could not connect to the provider" for the cause.
+ */
+export function unreached(check: string, what: string, probed: Unreached, fix: string): DoctorFinding {
+  const finding = fail(check, `${what}: ${probed.reason}.`, fix);
+  return probed.cannotConnect
+    ? { ...finding, withoutCause: `${what}: ${CANNOT_CONNECT.charAt(0).toLowerCase()}${CANNOT_CONNECT.slice(1)}` }
+    : finding;
+}
 
 /** Where an admin changes a provider's settings here, for fixes that say "here". */
 export function settingsHere(provider: ConfiguredProvider, field: string): string {

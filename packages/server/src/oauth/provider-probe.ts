@@ -4,6 +4,7 @@
  * came back — status, `Date`, JSON body — rather than judging it. The doctor judges.
  */
 import * as oidc from "openid-client";
+import { isConnectionFailure } from "../domain/provider-connection.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import { findOutboundError, type OutboundFetch, type OutboundInit } from "./outbound.ts";
 import { redeemCode } from "./token.ts";
@@ -21,8 +22,19 @@ export interface ProbeAnswer {
   readonly json: unknown;
 }
 
+/**
+ * Why a request got no answer: `reason` in words fit for the operator (it names the cause), and
+ * whether it is a failure to connect at all (refused, unreachable, no TLS, timed out), which
+ * callers other than the operator read without its cause (domain/provider-connection.ts).
+ */
+export interface Unreached {
+  readonly reached: false;
+  readonly reason: string;
+  readonly cannotConnect: boolean;
+}
+
 /** A probe answered, or why it could not: unreachable, timed out, a redirect, too large, refused by the network guard. */
-export type Probed = { readonly reached: true; readonly answer: ProbeAnswer } | { readonly reached: false; readonly reason: string };
+export type Probed = { readonly reached: true; readonly answer: ProbeAnswer } | Unreached;
 
 /** Why a request failed, in words fit for an admin: the outbound guard's message names the host, never a full URL. */
 export function unreachableReason(error: unknown): string {
@@ -46,14 +58,13 @@ export async function probe(outbound: OutboundFetch, url: string, init: Outbound
     const date = Date.parse(response.headers.get("date") ?? "");
     return { reached: true, answer: { status: response.status, date: Number.isNaN(date) ? undefined : date, receivedAt, json } };
   } catch (error) {
-    return { reached: false, reason: unreachableReason(error) };
+    const kind = findOutboundError(error)?.kind;
+    return { reached: false, reason: unreachableReason(error), cannotConnect: kind === "unreachable" || kind === "timeout" };
   }
 }
 
 /** The token endpoint's answer to a code that cannot be valid: its status and OAuth `error` code (RFC 6749 §5.2). */
-export type TokenProbe =
-  | { readonly reached: true; readonly status: number; readonly oauthError: string | undefined }
-  | { readonly reached: false; readonly reason: string };
+export type TokenProbe = { readonly reached: true; readonly status: number; readonly oauthError: string | undefined } | Unreached;
 
 /** A code no provider issued: the probe must never redeem anything. */
 const PROBE_CODE = "pipeshub-doctor-probe-not-a-real-code";
@@ -75,6 +86,9 @@ export async function probeTokenEndpoint(connection: ProviderConnection, redirec
     return response;
   };
   const redeemed = await redeemCode(connection, { code: PROBE_CODE, redirectUri });
-  if (status === undefined) return { reached: false, reason: redeemed.ok ? "no answer" : (redeemed.detail ?? redeemed.message) };
+  if (status === undefined)
+    return redeemed.ok
+      ? { reached: false, reason: "no answer", cannotConnect: false }
+      : { reached: false, reason: redeemed.detail ?? redeemed.message, cannotConnect: isConnectionFailure(redeemed.error) };
   return { reached: true, status, oauthError: redeemed.ok ? undefined : redeemed.extra?.providerError };
 }

@@ -3,6 +3,7 @@ import { failure, success } from "../domain/failures.ts";
 import { type AuthMethodType, type AuthStep, effectiveAuthSteps } from "../domain/auth-steps.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import { withoutConnectionCause } from "../domain/provider-connection.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import type { AuthSessions } from "./auth-session.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
@@ -21,7 +22,7 @@ export interface PublicOAuthProvider {
 /** A provider that is set up but cannot be used right now: its endpoints could not be learnt. */
 export interface UnavailableOAuthProvider {
   providerName: string;
-  /** What `oauth/authorize` would answer for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR. */
+  /** PROVIDER_UNAVAILABLE ("Could not connect to the provider.", whatever the cause, timeouts too) or PROVIDER_ERROR. */
   error: FailureId;
   message: string;
 }
@@ -89,7 +90,8 @@ export async function signInOptions(
   for (const entry of described) {
     if (entry === undefined) continue;
     if ("unavailable" in entry) {
-      const { error, message, detail } = entry.unavailable;
+      // Public: a failure to connect is one answer, its cause only in the log (domain/provider-connection.ts).
+      const { error, message, detail } = withoutConnectionCause(entry.unavailable);
       unavailableProviders.push({ providerName: entry.providerName, error, message, ...(detail !== undefined && { detail }) });
     } else {
       oauthProviders.push(entry);

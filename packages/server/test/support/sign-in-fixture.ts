@@ -92,8 +92,11 @@ export async function doctor(f: SignInFixture, name = "acme-idp"): Promise<Docto
  * Acme, with alice made its admin before her first sign-in (bob, a member, is provisioned at his),
  * and Initech, another organisation.
  */
-export async function acmeAndInitech(t: TestContext): Promise<{ f: SignInFixture; aliceId: string; otherId: string }> {
-  const f = await signInFixture(t, { users: [alice, bob] });
+export async function acmeAndInitech(
+  t: TestContext,
+  config?: Partial<Config>,
+): Promise<{ f: SignInFixture; aliceId: string; otherId: string }> {
+  const f = await signInFixture(t, { users: [alice, bob], ...(config && { config }) });
   const made = await f.service.admin<{ id: string; role: string }>("POST", `/api/v1/orgs/${f.orgId}/users`, {
     email: alice.email,
     role: "admin",

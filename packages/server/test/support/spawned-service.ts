@@ -17,6 +17,8 @@ export interface SpawnedService {
   exited(): Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** Sends `signal` (SIGKILL: a crash, leaving whatever it left). */
+  kill(signal: NodeJS.Signals): void;
   /** GET/POST … with the admin token from DATA_DIR/admin-token. */
   admin(url: string, init?: RequestInit): Promise<Response>;
 }
@@ -84,6 +86,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
       if (exitCode === undefined) child.kill("SIGTERM");
       return exited;
     },
+    kill: (signal) => void child.kill(signal),
     admin(url, init = {}) {
       const token = readFileSync(join(env.DATA_DIR, "admin-token"), "utf8").trim();
       return fetch(url, {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { type AuditAdministration, auditPage } from "../../admin/audit.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { auditPageFor } from "./answers-without-cause.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const AuditQuery = Type.Object(
@@ -40,7 +41,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
       async (request, reply) => {
         const { limit, cursor, ...filter } = request.query;
         const page = await auditPage(deps, request.params.orgId, Number(limit ?? "50"), cursor, filter);
-        return page.ok ? page.value : sendFailure(reply, page);
+        return page.ok ? auditPageFor(request, page.value) : sendFailure(reply, page);
       },
     );
   };

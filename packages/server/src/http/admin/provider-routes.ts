@@ -14,6 +14,7 @@ import {
 import { doctorProvider, type ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { doctorReportFor, failureFor } from "./answers-without-cause.ts";
 import {
   ADMIN_SECURITY as security,
   DoctorReportSchema,
@@ -146,7 +147,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const checked = await checkProvider(options.providerCheck, request.params.orgId, request.params.name);
-        return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, checked);
+        return checked.ok ? { ok: true, ...checked.value } : sendFailure(reply, failureFor(request, checked));
       },
     );
 
@@ -184,7 +185,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const report = await doctorProvider(options.providerCheck, request.params.orgId, request.params.name);
-        return report.ok ? report.value : sendFailure(reply, report);
+        return report.ok ? doctorReportFor(request, report.value) : sendFailure(reply, report);
       },
     );
   };

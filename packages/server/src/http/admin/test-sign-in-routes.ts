@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import { completeTestSignIn, startTestSignIn, type TestSignInDeps } from "../../signin/test-sign-in.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { organisationScopeOf } from "./admin-token.ts";
+import { failureFor, testSignInFor } from "./answers-without-cause.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
 const StartBody = Type.Object(
@@ -58,7 +59,7 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
           provider: request.params.name,
           redirectUri: request.body?.redirectUri,
         });
-        return started.ok ? started.value : sendFailure(reply, started);
+        return started.ok ? started.value : sendFailure(reply, failureFor(request, started));
       },
     );
 
@@ -77,7 +78,7 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const completed = await completeTestSignIn(deps, { ...request.body, orgId: organisationScopeOf(request) });
-        return completed.ok ? completed.value : sendFailure(reply, completed);
+        return completed.ok ? testSignInFor(request, completed.value) : sendFailure(reply, failureFor(request, completed));
       },
     );
   };

@@ -22,7 +22,9 @@ const PublicProviderSchema = Type.Object({
 const AuthProvidersSchema = Type.Object({ oauth: Type.Optional(PublicProviderSchema) });
 const UnavailableProviderSchema = Type.Object({
   providerName: Type.String(),
-  error: Type.String({ description: "What oauth/authorize answers for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR" }),
+  error: Type.String({
+    description: "PROVIDER_UNAVAILABLE (could not connect, whatever the cause: refused, no TLS, no answer in time) or PROVIDER_ERROR",
+  }),
   message: Type.String(),
 });
 const InitAuthAnswer = Type.Object({
