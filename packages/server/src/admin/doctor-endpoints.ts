@@ -10,9 +10,13 @@ import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, warn 
  */
 function withEndpoints(context: DoctorContext, clientSecret: string): ConfiguredProvider {
   const { provider, metadata } = context;
+  // A secret bound to this issuer goes where its discovery puts the token endpoint: the document just read says where.
+  const binding = provider.secretBinding;
+  const readHere = binding && "issuer" in binding && binding.issuer === provider.settings.issuer && metadata!.discovered;
   return {
     ...provider,
     clientSecret,
+    ...(readHere && { secretBinding: { origin: new URL(metadata!.token_endpoint!).origin } }),
     settings: {
       ...provider.settings,
       tokenEndpoint: metadata!.token_endpoint,

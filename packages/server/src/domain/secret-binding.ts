@@ -29,7 +29,7 @@ export function secretBindingOfSettings(settings: ProviderSettings): SecretBindi
 export const sameSecretBinding = (a: SecretBinding, b: SecretBinding) => encodeSecretBinding(a) === encodeSecretBinding(b);
 
 export const describeSecretBinding = (binding: SecretBinding) =>
-  "origin" in binding ? binding.origin : `the token endpoint ${binding.issuer}'s discovery names`;
+  "origin" in binding ? binding.origin : `wherever ${binding.issuer}'s discovery puts it`;
 
 /** What a provider write keeps: whether a secret of each kind is stored, and whether the write gives a new one. */
 export interface SecretsKept {

@@ -18,7 +18,7 @@ export interface SplitOriginProvider {
   readonly issuer: string;
   /** Where its discovery names the token endpoint now (another origin than the issuer's). */
   readonly tokenEndpoint: string;
-  /** Every client credential either server received: `Authorization: Basic …` headers and `client_secret` parameters. */
+  /** Every client credential either server received, decoded: `id:secret` of Basic authorization, `client_secret=…` parameters. */
   readonly credentialsReceived: string[];
   /** Makes discovery name another token endpoint (a provider moving it), or fail (`"down"`) until called again. */
   setDiscovery(tokenEndpoint: string | "down"): void;
@@ -41,9 +41,17 @@ export async function startSplitOriginProvider(client: { clientId: string; clien
   const grants = new Map<string, Grant>();
   const accessTokens = new Map<string, TestUser>();
   const authorizationOf = (req: ScriptedRequest) => String(req.headers.authorization ?? "");
-  const record = (req: ScriptedRequest) => {
+  // RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined and base64-encoded.
+  const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, " "));
+  const basicOf = (req: ScriptedRequest) => {
     const authorization = authorizationOf(req);
-    if (authorization.toLowerCase().startsWith("basic ")) credentialsReceived.push(authorization);
+    if (!authorization.toLowerCase().startsWith("basic ")) return undefined;
+    const [id = "", secret = ""] = Buffer.from(authorization.slice(6), "base64").toString("utf8").split(":");
+    return `${formDecode(id)}:${formDecode(secret)}`;
+  };
+  const record = (req: ScriptedRequest) => {
+    const basic = basicOf(req);
+    if (basic !== undefined) credentialsReceived.push(basic);
     const secret = new URLSearchParams(req.body).get("client_secret");
     if (secret !== null) credentialsReceived.push(`client_secret=${secret}`);
   };
@@ -84,8 +92,7 @@ export async function startSplitOriginProvider(client: { clientId: string; clien
   const tokenServer = await startJsonServer(async (req) => {
     record(req);
     if (req.method !== "POST" || new URL(req.url, "http://x").pathname !== "/token") return { status: 404, body: { error: "not_found" } };
-    const expected = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString("base64")}`;
-    if (authorizationOf(req) !== expected) return { status: 401, body: { error: "invalid_client" } };
+    if (basicOf(req) !== `${client.clientId}:${client.clientSecret}`) return { status: 401, body: { error: "invalid_client" } };
     const form = new URLSearchParams(req.body);
     const grant = grants.get(form.get("code") ?? "");
     grants.delete(form.get("code") ?? "");
