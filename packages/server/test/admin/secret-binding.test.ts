@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test, type TestContext } from "node:test";
+import type { ProviderSettings } from "../../src/domain/provider-settings.ts";
+import { createSecretBox } from "../../src/keys/secret-box.ts";
+import { openDatabase } from "../../src/store/database.ts";
 import { secretBinding } from "../../src/store/migrations/0013-secret-binding.ts";
+import { createStore } from "../../src/store/store.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { assertAuthError, type RunningService, startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, doctor, REDIRECT_URI, signIn, signInFixture, type SignInFixture } from "../support/sign-in-fixture.ts";
@@ -241,6 +245,45 @@ describe("no path sends a stored secret to another origin than its own", () => {
     assert.match(credentials.message, /is not sent there/);
     assert.deepEqual(elsewhere.credentialsReceived, []);
   });
+});
+
+describe("the provider store keeps a kept secret where it was bound, whoever writes", () => {
+  for (const engine of engines) {
+    test(`a write that keeps a stored secret for another binding or client id is refused in its transaction, naming the secret (${engine})`, async (t) => {
+      const db = await openDatabase(await freshDatabase(t, engine === "PostgreSQL" ? "postgres" : "sqlite"));
+      t.after(() => db.destroy());
+      const s = createStore(db, createSecretBox(Buffer.alloc(32, 3)));
+      const org = await s.organisations.create("Acme", []);
+      const settings: ProviderSettings = {
+        providerName: "corp",
+        clientId: "app",
+        issuer: "https://idp.example",
+        scope: "openid",
+        tokenEndpointAuthMethod: "client_secret_basic",
+        redirectUris: ["https://app.example/callback"],
+        enableJit: false,
+        trustEmail: false,
+        requirePkce: false,
+      };
+      const keep = { identityLinksSurvive: () => true };
+      const home = { origin: "https://token.idp.example" };
+      assert.ok((await s.providers.put(org.id, settings, "secret", { ...keep, secretBinding: home }, "next")).ok);
+      const elsewhere = { ...keep, secretBinding: { origin: "https://evil.example" } };
+      const moved = await s.providers.put(org.id, { ...settings, issuer: "https://evil.example" }, undefined, elsewhere);
+      assert.match(
+        moved.ok ? "saved" : moved.message,
+        /^clientSecret is required: the token endpoint moves from https:\/\/token\.idp\.example/,
+      );
+      const nextKept = await s.providers.put(org.id, { ...settings, issuer: "https://evil.example" }, "new", elsewhere);
+      assert.match(nextKept.ok ? "saved" : nextKept.message, /^nextClientSecret is required/);
+      const otherClient = await s.providers.put(org.id, { ...settings, clientId: "other" }, undefined, { ...keep, secretBinding: home });
+      assert.match(otherClient.ok ? "saved" : otherClient.message, /^clientSecret is required: clientId changes/);
+      assert.deepEqual((await s.providers.configured(org.id, "corp"))?.secretBinding, home, "nothing refused was written");
+      assert.ok((await s.providers.put(org.id, { ...settings, scope: "openid email" }, undefined, { ...keep, secretBinding: home })).ok);
+      assert.ok((await s.providers.put(org.id, { ...settings, issuer: "https://evil.example" }, "new", elsewhere, "new-next")).ok);
+      assert.deepEqual((await s.providers.configured(org.id, "corp"))?.secretBinding, elsewhere.secretBinding, "new secrets rebind");
+    });
+  }
 });
 
 describe("providers stored before secrets were bound", () => {
