@@ -248,7 +248,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       publicUrl: config.publicUrl,
       consoleSessions: { state },
       orgAdmins,
-      administration: { ...store, keys: signingKeys, sealedSecrets: store.sealedSecrets },
+      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,

@@ -1,3 +1,4 @@
+import type { Failure } from "../domain/failures.ts";
 import { isConnectionFailure } from "../domain/provider-connection.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { probe, probeTokenEndpoint, type TokenProbe } from "../oauth/provider-probe.ts";
@@ -10,9 +11,13 @@ import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, unrea
  */
 function withEndpoints(context: DoctorContext, clientSecret: string): ConfiguredProvider {
   const { provider, metadata } = context;
+  // A secret bound to this issuer goes where its discovery puts the token endpoint: the document just read says where.
+  const binding = provider.secretBinding;
+  const readHere = binding && "issuer" in binding && binding.issuer === provider.settings.issuer && metadata!.discovered;
   return {
     ...provider,
     clientSecret,
+    ...(readHere && { secretBinding: { origin: new URL(metadata!.token_endpoint!).origin } }),
     settings: {
       ...provider.settings,
       tokenEndpoint: metadata!.token_endpoint,
@@ -21,8 +26,10 @@ function withEndpoints(context: DoctorContext, clientSecret: string): Configured
   };
 }
 
-async function probeWith(context: DoctorContext, clientSecret: string, redirectUri: string): Promise<TokenProbe> {
+/** The token probe's answer, or the refusal to send the secret there at all (it is bound to another origin). */
+async function probeWith(context: DoctorContext, clientSecret: string, redirectUri: string): Promise<TokenProbe | Failure> {
   const connection = await context.discovery.connect(withEndpoints(context, clientSecret));
+  if (!connection.ok && connection.error === "INVALID_PROVIDER_SETTINGS") return connection;
   if (!connection.ok) return { reached: false, reason: connection.message, cannotConnect: isConnectionFailure(connection.error) };
   return probeTokenEndpoint(connection.value, redirectUri);
 }
@@ -56,10 +63,12 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
       ),
     ];
   const current = await probeWith(context, provider.clientSecret, redirectUri);
+  if ("ok" in current) return [withheld(provider, current)];
   const next = provider.nextClientSecret;
   if (next === undefined) return [judgeCredentials(context, current)];
   // A rotation under way: which of the two secrets the provider takes now.
   const nextAnswer = await probeWith(context, next, redirectUri);
+  if ("ok" in nextAnswer) return [withheld(provider, nextAnswer)];
   if (refusesClient(current) && acceptsClient(nextAnswer))
     return [
       warn(
@@ -83,6 +92,14 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
     },
   ];
 }
+
+/** The secret was not sent: the settings moved its token endpoint away from the origin it was given for. */
+const withheld = (provider: ConfiguredProvider, refusal: Failure): DoctorFinding =>
+  fail(
+    "client-credentials",
+    refusal.message,
+    `${settingsHere(provider, "clientSecret")} (and \`nextClientSecret\`, when one is stored) for its token endpoint.`,
+  );
 
 const acceptsClient = (answer: TokenProbe) => answer.reached && answer.oauthError === "invalid_grant";
 const refusesClient = (answer: TokenProbe) => answer.reached && (answer.oauthError === "invalid_client" || answer.status === 401);

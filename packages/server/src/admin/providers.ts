@@ -12,9 +12,10 @@ import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import type { ProviderNetworkAllowList } from "../domain/provider-network.ts";
 import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import { bindSecretsForSave, type SecretBindingDeps } from "./secret-binding.ts";
 
 /** The ports provider administration needs. */
-export interface ProviderAdministration extends OrganisationAdministration {
+export interface ProviderAdministration extends OrganisationAdministration, SecretBindingDeps {
   readonly providers: ProviderRepository;
 }
 
@@ -29,7 +30,7 @@ export function identityLinksSurvive(before: ProviderSettings, after: ProviderSe
 
 /**
  * Validates and stores provider settings: creates, or replaces keeping the secret when none is
- * given. A `preset` is expanded first; the fields given explicitly override the preset's.
+ * given and the token endpoint stays on the origin it was given for (admin/secret-binding.ts). A `preset` is expanded first; the fields given explicitly override the preset's.
  */
 export async function saveProvider(
   deps: ProviderAdministration,
@@ -50,14 +51,14 @@ export async function saveProvider(
   });
   if (!settings.ok) return settings;
   const after = settings.value;
-  return success(
-    await deps.providers.put(
-      orgId,
-      after,
-      input.value.clientSecret,
-      { identityLinksSurvive: (before) => identityLinksSurvive(before, after) },
-      input.value.nextClientSecret,
-    ),
+  const secretBinding = await bindSecretsForSave(deps, orgId, after, input.value);
+  if (!secretBinding.ok) return secretBinding;
+  return deps.providers.put(
+    orgId,
+    after,
+    input.value.clientSecret,
+    { identityLinksSurvive: (before) => identityLinksSurvive(before, after), secretBinding: secretBinding.value },
+    input.value.nextClientSecret,
   );
 }
 

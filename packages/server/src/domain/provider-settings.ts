@@ -1,6 +1,7 @@
 import { failure, type Failure, type Result, success } from "./failures.ts";
 import { type ProviderNetworkAllowList, type ProviderNetworkPolicy, providerNetworkPolicy } from "./provider-network.ts";
 import { isPermittedProviderUrl } from "./provider-urls.ts";
+import type { SecretBinding } from "./secret-binding.ts";
 
 /** How the service authenticates to the token endpoint (RFC 6749 §2.3.1). */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";
@@ -57,6 +58,8 @@ export interface ConfiguredProvider {
    * when the provider refuses the current one as `invalid_client`.
    */
   readonly nextClientSecret?: string;
+  /** Where the secrets may be sent (domain/secret-binding.ts); absent: where these settings say. */
+  readonly secretBinding?: SecretBinding;
 }
 
 /** A provider as admins see it: never the secret, only whether one is set. */

@@ -5,6 +5,7 @@ import { discoversMetadata, explicitMetadata, isPermittedProviderUrl } from "../
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
 import type { OutboundFetch } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
+import { checkSecretDestination, SecretWithheld } from "./secret-destination.ts";
 
 /**
  * A provider ready to be talked to: its metadata (discovered, or from its settings) and
@@ -98,6 +99,7 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     const metadata = { ...(await serverMetadata(provider)) };
     if (s.userInfoEndpoint) metadata.userinfo_endpoint = s.userInfoEndpoint;
     if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
+    await checkSecretDestination(provider, metadata.token_endpoint, async (issuer) => (await discover(provider, issuer)).token_endpoint);
     const auth =
       s.tokenEndpointAuthMethod === "client_secret_post"
         ? oidc.ClientSecretPost(provider.clientSecret)
@@ -130,6 +132,7 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
       try {
         return success(await connecting);
       } catch (error) {
+        if (error instanceof SecretWithheld) return error.failure;
         return providerFailure(provider.settings.providerName, error, "discovery");
       }
     },

@@ -1,7 +1,16 @@
+import { success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
+import {
+  decodeSecretBinding,
+  encodeSecretBinding,
+  describeSecretBinding,
+  keptSecretRefusal,
+  type SecretBinding,
+  secretBindingOfSettings,
+} from "../domain/secret-binding.ts";
 import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { ProvidersTable } from "./schema.ts";
@@ -16,6 +25,12 @@ function toView(row: ProvidersTable): ProviderView {
   };
 }
 
+/** Where a row's secrets may be sent: as stored, or (a row an older version wrote) where its settings say. */
+const bindingOf = (row: ProvidersTable): SecretBinding =>
+  row.client_secret_binding !== null
+    ? decodeSecretBinding(row.client_secret_binding)
+    : secretBindingOfSettings(JSON.parse(row.settings) as ProviderSettings);
+
 /** Providers with their client secrets sealed (bound to the provider's id). */
 export function providerRepository(db: Db, secrets: SecretBox): ProviderRepository {
   const byName = compiledOnce((orgId: string, name: string) =>
@@ -27,6 +42,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
     async put(orgId, settings, clientSecret, replacement, nextClientSecret) {
       return db.transaction().execute(async (trx) => {
         const now = isoNow();
+        const binding = encodeSecretBinding(replacement.secretBinding ?? secretBindingOfSettings(settings));
         const fresh: ProvidersTable = {
           id: newId(),
           org_id: orgId,
@@ -34,6 +50,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           settings: JSON.stringify(settings),
           client_secret_sealed: null,
           next_client_secret_sealed: null,
+          client_secret_binding: binding,
           created_at: now,
           updated_at: now,
         };
@@ -46,7 +63,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .values(fresh)
           .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
           .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { view: toView(fresh), created: true };
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return success({ view: toView(fresh), created: true });
 
         const existing = await trx
           .selectFrom("providers")
@@ -54,6 +71,23 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .where("org_id", "=", orgId)
           .where("name", "=", settings.providerName)
           .executeTakeFirstOrThrow();
+        // Checked again here, on the row being replaced: a concurrent write cannot carry a kept secret elsewhere.
+        const kept = {
+          clientSecretStored: existing.client_secret_sealed !== null,
+          nextClientSecretStored: existing.next_client_secret_sealed !== null,
+          clientSecret,
+          nextClientSecret,
+        };
+        const stored = bindingOf(existing);
+        const moved = encodeSecretBinding(stored) !== binding;
+        const refusal = keptSecretRefusal(
+          {
+            ...(moved && { moved: `the token endpoint moves from ${describeSecretBinding(stored)} elsewhere` }),
+            clientIdChanged: (JSON.parse(existing.settings) as ProviderSettings).clientId !== settings.clientId,
+          },
+          kept,
+        );
+        if (refusal) return refusal;
         const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, existing.id) : existing.client_secret_sealed;
         const nextSealed =
           nextClientSecret !== undefined ? secrets.seal(nextClientSecret, existing.id) : existing.next_client_secret_sealed;
@@ -62,6 +96,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           settings: fresh.settings,
           client_secret_sealed: sealed,
           next_client_secret_sealed: nextSealed,
+          client_secret_binding: binding,
           updated_at: now,
         };
         // Decided inside the transaction, on the settings being replaced.
@@ -70,10 +105,16 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         }
         await trx
           .updateTable("providers")
-          .set({ settings: row.settings, client_secret_sealed: sealed, next_client_secret_sealed: nextSealed, updated_at: now })
+          .set({
+            settings: row.settings,
+            client_secret_sealed: sealed,
+            next_client_secret_sealed: nextSealed,
+            client_secret_binding: binding,
+            updated_at: now,
+          })
           .where("id", "=", existing.id)
           .execute();
-        return { view: toView(row), created: false };
+        return success({ view: toView(row), created: false });
       });
     },
     async promoteSecret(orgId, name) {
@@ -125,6 +166,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         settings: JSON.parse(row.settings) as ProviderSettings,
         clientSecret: row.client_secret_sealed === null ? undefined : secrets.open(row.client_secret_sealed, row.id),
         ...(row.next_client_secret_sealed !== null && { nextClientSecret: secrets.open(row.next_client_secret_sealed, row.id) }),
+        secretBinding: bindingOf(row),
       };
     },
   };

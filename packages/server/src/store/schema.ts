@@ -32,6 +32,8 @@ export interface ProvidersTable {
   client_secret_sealed: string | null;
   /** The next client secret of a rotation, sealed like the current one; null when none. */
   next_client_secret_sealed: string | null;
+  /** Where the secrets may be sent (domain/secret-binding.ts, encoded); null in rows an older version wrote. */
+  client_secret_binding: string | null;
   created_at: string;
   updated_at: string;
 }

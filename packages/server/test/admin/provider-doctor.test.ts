@@ -28,7 +28,8 @@ interface Misbehaviour {
   /** Edits the discovery document (its issuer is the front's own URL first). */
   document?: (document: Record<string, unknown>, front: string) => Promise<void> | void;
   /** The Date header of the discovery answer. */
-  date?: string;
+  /** Made at each answer: a clock ahead stays as far ahead however long the setup took. */
+  date?: () => string;
 }
 
 /**
@@ -43,7 +44,7 @@ async function misbehavingFront(t: TestContext, real: TestProvider, misbehaviour
     const document = (await (await fetch(`${real.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     document.issuer = front;
     await misbehaviour.document?.(document, front);
-    return { status: 200, body: document, ...(misbehaviour.date && { headers: { date: misbehaviour.date } }) };
+    return { status: 200, body: document, ...(misbehaviour.date && { headers: { date: misbehaviour.date() } }) };
   });
   front = server.url;
   t.after(() => server.close());
@@ -54,8 +55,10 @@ async function misbehavingFront(t: TestContext, real: TestProvider, misbehaviour
 async function misbehaving(t: TestContext, misbehaviour: Misbehaviour): Promise<SignInFixture> {
   const real = await signInFixture(t);
   const issuer = await misbehavingFront(t, real.provider, misbehaviour);
+  // Another issuer: the secret is given again with it (a stored one goes only where it was given).
   const put = await real.service.admin("PUT", `/api/v1/orgs/${real.orgId}/oauth-providers/acme-idp`, {
     clientId: "pipeshub-app",
+    clientSecret: CLIENT_SECRET,
     issuer,
     redirectUris: ["http://127.0.0.1:5173/callback"],
   });
@@ -186,7 +189,7 @@ describe("the provider doctor", () => {
   });
 
   test("a provider whose clock is 10 minutes ahead fails the clock check", async (t) => {
-    const finding = only(await doctor(await misbehaving(t, { date: new Date(Date.now() + 10 * 60_000).toUTCString() })), "clock");
+    const finding = only(await doctor(await misbehaving(t, { date: () => new Date(Date.now() + 10 * 60_000).toUTCString() })), "clock");
     assert.equal(finding.status, "fail");
     assert.match(finding.message, /\b(599|600|601) s ahead\b/);
     assert.match(finding.fix!, /NTP/);
@@ -220,6 +223,7 @@ describe("the provider doctor", () => {
     const nowhere = await closedPortUrl();
     const put = await fixture.service.admin("PUT", `/api/v1/orgs/${fixture.orgId}/oauth-providers/acme-idp`, {
       clientId: "pipeshub-app",
+      clientSecret: CLIENT_SECRET,
       issuer: nowhere,
       redirectUris: ["http://127.0.0.1:5173/callback"],
     });

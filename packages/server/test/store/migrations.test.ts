@@ -24,6 +24,7 @@ const MIGRATIONS = [
   "0009_user_role",
   "0010_audit_provider_time",
   "0011_audit_actions",
+  "0013_secret_binding",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

@@ -39,12 +39,14 @@ describe("store: the repositories behind the domain's ports (SQLite)", () => {
     const s = await store(t);
     const org = await s.organisations.create("Acme", []);
     const keep = { identityLinksSurvive: () => true };
-    assert.equal((await s.providers.put(org.id, settings, "the-secret", keep)).created, true);
+    const created = await s.providers.put(org.id, settings, "the-secret", keep);
+    assert.equal(created.ok && created.value.created, true, JSON.stringify(created));
     const row = await s.db.selectFrom("providers").selectAll().executeTakeFirstOrThrow();
     assert.ok(!row.client_secret_sealed?.includes("the-secret"));
     assert.equal((await s.providers.view(org.id, "corp"))?.clientSecretSet, true);
     assert.ok(!("clientSecret" in ((await s.providers.view(org.id, "corp")) ?? {})));
-    assert.equal((await s.providers.put(org.id, { ...settings, scope: "openid email" }, undefined, keep)).created, false);
+    const replaced = await s.providers.put(org.id, { ...settings, scope: "openid email" }, undefined, keep);
+    assert.equal(replaced.ok && replaced.value.created, false, JSON.stringify(replaced));
     assert.equal((await s.providers.configured(org.id, "corp"))?.clientSecret, "the-secret");
   });
 

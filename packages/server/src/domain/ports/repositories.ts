@@ -8,6 +8,8 @@ import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
+import type { Result } from "../failures.ts";
+import type { SecretBinding } from "../secret-binding.ts";
 import type { User, UserRole, UserStatus } from "../user.ts";
 
 /** Thrown by a repository when something unique is already taken (a domain, an email in an organisation). */
@@ -71,6 +73,11 @@ export interface IdentityLinkRepository {
 export interface ProviderReplacement {
   /** Given the settings being replaced: whether the provider's identity links still mean the same accounts. */
   identityLinksSurvive(before: ProviderSettings): boolean;
+  /**
+   * Where the stored secrets may be sent after the write (absent: where the settings say). A
+   * write that keeps a stored secret must keep its binding and client id, or it is refused.
+   */
+  readonly secretBinding?: SecretBinding;
 }
 
 /** An organisation's OAuth/OIDC providers, by name; the client secret is kept sealed. */
@@ -78,7 +85,8 @@ export interface ProviderRepository {
   /**
    * Creates or replaces a provider; `clientSecret` (and `nextClientSecret`) undefined keeps the
    * stored one. On a replace, the identity links are dropped in the same transaction unless
-   * `replacement` says they survive.
+   * `replacement` says they survive. INVALID_PROVIDER_SETTINGS when it would keep a stored
+   * secret for another binding or client id (domain/secret-binding.ts).
    */
   put(
     orgId: string,
@@ -86,7 +94,7 @@ export interface ProviderRepository {
     clientSecret: string | undefined,
     replacement: ProviderReplacement,
     nextClientSecret?: string,
-  ): Promise<{ view: ProviderView; created: boolean }>;
+  ): Promise<Result<{ view: ProviderView; created: boolean }>>;
   /**
    * Makes the next client secret the current one and forgets the old: `undefined` when there is
    * no such provider, `"no-next-secret"` when no next secret is stored.
