@@ -225,7 +225,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
-  const refusals = credentialFailures({ perMinute: config.adminAuthFailuresPerMinute, counters: state, audit: store.audit });
+  const refusals = credentialFailures(config.adminAuthFailuresPerMinute, { counters: state, audit: store.audit, now: options.now });
   await server.register(setupSessionRoutes(store, refusals));
   // Organisation admins: the service's own access token, and the user as stored at each request.
   const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };

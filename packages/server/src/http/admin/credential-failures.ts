@@ -7,9 +7,7 @@ import type { ShortLivedState } from "../../domain/ports/short-lived-state.ts";
 /** The credentials whose refusals are counted: what the log line names (never the value). */
 export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token";
 
-export interface CredentialFailureOptions {
-  /** Refusals per minute per address, over every admin route together, before the address gets 429; 0: not limited. */
-  readonly perMinute: number;
+export interface CredentialFailurePorts {
   /** The counters: the shared state, so that every instance on the same Redis counts together. */
   readonly counters: Pick<ShortLivedState, "get" | "increment">;
   /** Where each refusal is recorded, as `admin.auth_failed`. */
@@ -34,13 +32,14 @@ const WINDOW_MS = 60_000;
 /**
  * Refused admin credentials — the admin token, setup links and setup sessions' tokens,
  * organisation admins' access tokens (and SCIM tokens when they come) — counted per client
- * address in fixed one-minute windows, across every route that takes them: guessing the admin
+ * address in fixed one-minute windows, across every route that takes them: past `perMinute`
+ * (ADMIN_AUTH_FAILURES_PER_MINUTE; 0: not limited) the address gets 429, so guessing the admin
  * token gets `perMinute` tries a minute from an address, not the per-route request limit times
  * the number of routes. A console cookie is not counted: it is 256 random bits, and an old one
  * (after an ADMIN_TOKEN change) would lock its operator out. When the counters cannot be read
  * (Redis down) requests go through, as the abuse limits do: the limit must not stop the service.
  */
-export function credentialFailures(options: CredentialFailureOptions): CredentialFailures {
+export function credentialFailures(perMinute: number, options: CredentialFailurePorts): CredentialFailures {
   const now = options.now ?? Date.now;
   const windowOf = (request: FastifyRequest) => {
     const t = now();
@@ -50,10 +49,10 @@ export function credentialFailures(options: CredentialFailureOptions): Credentia
 
   return {
     async guard(request, reply) {
-      if (options.perMinute === 0) return;
+      if (perMinute === 0) return;
       const { key, leftMs } = windowOf(request);
       const count = Number((await options.counters.get(key).catch(() => undefined)) ?? 0);
-      if (count < options.perMinute) return;
+      if (count < perMinute) return;
       const seconds = Math.max(1, Math.ceil(leftMs / 1000));
       reply.header("retry-after", String(seconds));
       throw new FailureError(
@@ -65,7 +64,7 @@ export function credentialFailures(options: CredentialFailureOptions): Credentia
     },
     async failed(request, credential) {
       request.log.warn({ ip: request.ip, credential, route: request.routeOptions.url }, "admin API: credential refused");
-      if (options.perMinute > 0) {
+      if (perMinute > 0) {
         const { key, leftMs } = windowOf(request);
         await options.counters.increment(key, leftMs + 1000).catch(() => undefined);
       }
