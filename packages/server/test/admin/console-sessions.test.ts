@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { tokenHash } from "../../src/domain/ids.ts";
 import type { AuditRecord } from "../../src/domain/audit.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
@@ -28,6 +28,22 @@ const listed = async (service: RunningService) => {
   assert.equal(list.status, 200, list.text);
   return list;
 };
+
+/**
+ * Acme with Alice as its admin, and one session of each kind: the operator's console, Alice's
+ * console (opened with her access token), and a redeemed setup link's.
+ */
+async function oneSessionOfEachKind(t: TestContext) {
+  const { f, aliceId } = await acmeAndInitech(t);
+  const service = f.service;
+  const operator = await consoleSignIn(service, { token: service.app.config.adminToken });
+  const { accessToken } = await signIn(f, alice);
+  const orgAdmin = await consoleSignIn(service, { accessToken });
+  const link = await service.admin<{ id: string; token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+  const setup = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+  assert.equal(setup.status, 201, setup.text);
+  return { service, orgId: f.orgId, aliceId, operator, accessToken, orgAdmin, linkId: link.body.id, setupToken: setup.body.sessionToken };
+}
 
 /** The `console_sessions.ended` records of an organisation's trail (null: outside any), newest first. */
 const endedRecords = async (service: RunningService, orgId: string | null): Promise<AuditRecord[]> =>
@@ -79,16 +95,9 @@ describe("console sessions: bound to the admin token, listed and ended by the op
   }
 
   test("GET /api/v1/console-sessions lists operator, organisation-admin and setup-link sessions by id, never by credential", async (t) => {
-    const { f, aliceId } = await acmeAndInitech(t);
-    const service = f.service;
-    const operator = await consoleSignIn(service, { token: service.app.config.adminToken });
-    const { accessToken } = await signIn(f, alice);
-    const orgAdmin = await consoleSignIn(service, { accessToken });
-    const link = await service.admin<{ id: string; token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
-    const setup = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
-    assert.equal(setup.status, 201, setup.text);
+    const { service, orgId, aliceId, operator, orgAdmin, linkId, setupToken } = await oneSessionOfEachKind(t);
     // A link not yet redeemed has no session.
-    await service.admin("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+    await service.admin("POST", `/api/v1/orgs/${orgId}/setup-links`, {});
 
     const list = await listed(service);
     assert.equal(list.headers.get("cache-control"), "no-store");
@@ -97,26 +106,20 @@ describe("console sessions: bound to the admin token, listed and ended by the op
       sessions.map(({ kind, orgId, userId }) => ({ kind, orgId, userId })),
       [
         { kind: "operator", orgId: null, userId: null },
-        { kind: "org-admin", orgId: f.orgId, userId: aliceId },
-        { kind: "setup-link", orgId: f.orgId, userId: null },
+        { kind: "org-admin", orgId, userId: aliceId },
+        { kind: "setup-link", orgId, userId: null },
       ],
     );
-    assert.equal(sessions[2]!.id, link.body.id, "a setup session is named by its link");
+    assert.equal(sessions[2]!.id, linkId, "a setup session is named by its link");
     for (const session of sessions) assert.ok(Date.parse(session.createdAt) <= Date.now() && Date.parse(session.expiresAt) > Date.now());
     assert.ok(Date.parse(sessions[0]!.expiresAt) - Date.now() > 7.9 * 3600_000, "an operator's session lasts 8 h");
-    for (const secret of [operator.value, orgAdmin.value, tokenHash(operator.value), tokenHash(orgAdmin.value), setup.body.sessionToken])
+    for (const secret of [operator.value, orgAdmin.value, tokenHash(operator.value), tokenHash(orgAdmin.value), setupToken])
       assert.ok(!list.text.includes(secret), "the listing carries no cookie, token or hash of one");
   });
 
   test("DELETE /api/v1/console-sessions/{id} ends one session at once, DELETE /api/v1/console-sessions all; each is audited", async (t) => {
-    const { f } = await acmeAndInitech(t);
-    const service = f.service;
-    const operator = await consoleSignIn(service, { token: service.app.config.adminToken });
-    const { accessToken } = await signIn(f, alice);
-    const orgAdmin = await consoleSignIn(service, { accessToken });
-    const orgPath = `/api/v1/orgs/${f.orgId}`;
-    const link = await service.admin<{ token: string }>("POST", `${orgPath}/setup-links`, {});
-    const setup = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    const { service, orgId, operator, accessToken, orgAdmin, setupToken } = await oneSessionOfEachKind(t);
+    const orgPath = `/api/v1/orgs/${orgId}`;
     const idOf = async (kind: string) => (await listed(service)).body.sessions.find((s) => s.kind === kind)!.id;
 
     const orgAdminId = await idOf("org-admin");
@@ -124,13 +127,13 @@ describe("console sessions: bound to the admin token, listed and ended by the op
     assertAuthError(await service.request("GET", orgPath, undefined, orgAdmin.headers), 401, "UNAUTHORIZED");
     assertAuthError(await service.request("GET", "/admin/session", undefined, { cookie: orgAdmin.cookie }), 401, "UNAUTHORIZED");
     assert.equal(await statusWith(service, operator.headers), 200, "the other sessions go on");
-    assert.equal((await requestAs(service, setup.body.sessionToken, "GET", orgPath)).status, 200);
+    assert.equal((await requestAs(service, setupToken, "GET", orgPath)).status, 200);
     assertAuthError(await service.admin("DELETE", `/api/v1/console-sessions/${orgAdminId}`), 404, "NOT_FOUND");
     assertAuthError(await service.admin("DELETE", "/api/v1/console-sessions/no-such-session"), 404, "NOT_FOUND");
 
     const setupId = await idOf("setup-link");
     assert.equal((await service.admin("DELETE", `/api/v1/console-sessions/${setupId}`)).status, 204);
-    assertAuthError(await requestAs(service, setup.body.sessionToken, "GET", orgPath), 401, "UNAUTHORIZED");
+    assertAuthError(await requestAs(service, setupToken, "GET", orgPath), 401, "UNAUTHORIZED");
 
     const again = await consoleSignIn(service, { accessToken });
     const secondOperator = await consoleSignIn(service, { token: service.app.config.adminToken });
@@ -142,7 +145,7 @@ describe("console sessions: bound to the admin token, listed and ended by the op
     assert.deepEqual((await listed(service)).body.sessions, []);
     assert.deepEqual((await service.admin<{ ended: number }>("DELETE", "/api/v1/console-sessions")).body, { ended: 0 });
 
-    const inOrg = await endedRecords(service, f.orgId);
+    const inOrg = await endedRecords(service, orgId);
     assert.deepEqual(
       inOrg.map((r) => [r.actor, r.outcome, r.changes]),
       [
@@ -160,18 +163,12 @@ describe("console sessions: bound to the admin token, listed and ended by the op
   });
 
   test("console sessions are the operator's: an organisation admin or a setup link gets 403, and ends nothing", async (t) => {
-    const { f } = await acmeAndInitech(t);
-    const service = f.service;
-    const operator = await consoleSignIn(service, { token: service.app.config.adminToken });
-    const { accessToken } = await signIn(f, alice);
-    const orgAdmin = await consoleSignIn(service, { accessToken });
-    const link = await service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
-    const setup = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    const { service, operator, accessToken, orgAdmin, setupToken } = await oneSessionOfEachKind(t);
     const operatorId = (await listed(service)).body.sessions.find((s) => s.kind === "operator")!.id;
 
     const delegated = [
       (method: string, path: string) => requestAs(service, accessToken, method, path),
-      (method: string, path: string) => requestAs(service, setup.body.sessionToken, method, path),
+      (method: string, path: string) => requestAs(service, setupToken, method, path),
       (method: string, path: string) => service.request(method, path, undefined, orgAdmin.headers),
     ];
     for (const as of delegated) {
