@@ -9,6 +9,7 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { auditCommands } from "./audit.ts";
 import { type Command, commandName, type OptionValues, usageLine } from "./command.ts";
 import { adminApi, asCliError } from "./admin-api.ts";
+import { consoleSessionCommands } from "./console-sessions.ts";
 import { CliError, EXIT, type ExitCode, ServiceError, UsageError } from "./errors.ts";
 import { keyCommands } from "./keys.ts";
 import { orgCommands } from "./orgs.ts";
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   ...setupLinkCommands,
   ...userCommands,
   ...keyCommands,
+  ...consoleSessionCommands,
   ...auditCommands,
 ];
 const GROUPS = [...new Set(COMMANDS.map((c) => c.group))];

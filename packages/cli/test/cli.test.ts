@@ -108,6 +108,9 @@ describe("pipeshub-auth CLI", () => {
       "users enable",
       "keys rotate",
       "keys reencrypt",
+      "console-sessions list",
+      "console-sessions end",
+      "console-sessions end-all",
       "audit tail",
     ])
       assert.match(top.stdout, new RegExp(`^ {2}${command} `, "m"), command);
@@ -436,6 +439,33 @@ describe("pipeshub-auth CLI", () => {
     // Everything is already under the service's only key: nothing to re-encrypt.
     assert.deepEqual(json<{ reencrypted: number }>(await cli(["keys", "reencrypt", "--json"], { service })), { reencrypted: 0 });
     assert.match((await cli(["keys", "reencrypt"], { service })).stdout, /^re-encrypted 0 secrets under the current encryption key\n$/);
+  });
+
+  test("console-sessions list, end and end-all: the operator sees and ends console sessions", async (t) => {
+    const service = await startService(t);
+    const open = async () => {
+      const opened = await service.request("POST", "/admin/session", { token: service.app.config.adminToken });
+      assert.equal(opened.status, 204, opened.text);
+      return { cookie: opened.headers.get("set-cookie")!.split(";")[0]!, "x-pipeshub-console": "1" };
+    };
+    const [first, second] = [await open(), await open()];
+    const sessions = json<{ id: string; kind: string }[]>(await cli(["console-sessions", "list", "--json"], { service }));
+    assert.deepEqual(
+      sessions.map((s) => s.kind),
+      ["operator", "operator"],
+    );
+    assert.match((await cli(["console-sessions", "list"], { service })).stdout, /^ID +KIND +ORG +USER +STARTED +ENDS\n.*operator +- +-/);
+    const ended = await cli(["console-sessions", "end", sessions[0]!.id], { service });
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.equal(ended.stdout, `ended console session ${sessions[0]!.id}\n`);
+    assert.equal((await service.request("GET", "/api/v1/orgs", undefined, first)).status, 401);
+    assert.equal((await service.request("GET", "/api/v1/orgs", undefined, second)).status, 200);
+    const unknown = await cli(["console-sessions", "end", sessions[0]!.id], { service });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /NOT_FOUND/);
+    assert.equal((await cli(["console-sessions", "end-all"], { service })).stdout, "ended 1 console session\n");
+    assert.equal((await service.request("GET", "/api/v1/orgs", undefined, second)).status, 401);
+    assert.equal((await cli(["console-sessions", "list"], { service })).stdout, "no console sessions\n");
   });
 
   test("users add --role and users set-role: an organisation's admins, by email or id", async (t) => {

@@ -289,6 +289,20 @@ export interface SetupSession {
   expiresAt: string;
 }
 
+/**
+ * A live session of the admin console: an operator's (opened with the admin token), an
+ * organisation admin's, or a setup link's (then `id` is the link's). `id` names the session; it
+ * is not its cookie or token.
+ */
+export interface ConsoleSession {
+  id: string;
+  kind: "operator" | "org-admin" | "setup-link";
+  orgId: string | null;
+  userId: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
 /** The windows {@link Admin.getProviderHealth} reads over. */
 export type HealthWindow = "1h" | "24h" | "7d";
 
@@ -415,6 +429,15 @@ const setupLinkShape = {
   usedAt: "string?",
   revokedAt: "string?",
 } as const;
+const consoleSessionShape = {
+  id: "string",
+  kind: "string",
+  orgId: "string?",
+  userId: "string?",
+  createdAt: "string",
+  expiresAt: "string",
+} as const;
+const CONSOLE_SESSION_KINDS: readonly string[] = ["operator", "org-admin", "setup-link"];
 const setupSessionShape = { sessionToken: "string", orgId: "string", expiresAt: "string" } as const;
 /** The link's fields alone, an absent `usedAt` or `revokedAt` as `null`. */
 const toSetupLink = ({ id, orgId, createdAt, expiresAt, usedAt, revokedAt }: Infer<typeof setupLinkShape>): SetupLink => ({
@@ -799,6 +822,30 @@ export class Admin {
       const wire = readShape(parseJson(raw), reencryptShape);
       return { reencrypted: wire.reencrypted };
     });
+  }
+
+  /** Every live console session (operators', organisation admins', setup links'), oldest first: `GET /api/v1/console-sessions`. Operator only. */
+  listConsoleSessions(options?: RequestOptions): Promise<ConsoleSession[]> {
+    return this.#call({ method: "GET", path: "/api/v1/console-sessions", idempotent: true }, options, (raw) => {
+      const wire = readShape(parseJson(raw), { sessions: "array" } as const);
+      return readArray(wire.sessions, "response.sessions", (item, path) => {
+        const session = readShape(item, consoleSessionShape, path);
+        if (!CONSOLE_SESSION_KINDS.includes(session.kind)) throw new ShapeError(`${path}.kind is not a console session's kind`);
+        return { ...session, kind: session.kind as ConsoleSession["kind"], orgId: session.orgId ?? null, userId: session.userId ?? null };
+      });
+    });
+  }
+
+  /** Ends one console session at once (a setup link's by revoking the link): `DELETE /api/v1/console-sessions/{id}`. */
+  async endConsoleSession(id: string, options?: RequestOptions): Promise<void> {
+    await this.#call({ method: "DELETE", path: `/api/v1/console-sessions/${segment(id)}`, idempotent: true }, options, () => undefined);
+  }
+
+  /** Ends every console session, setup links' included: `DELETE /api/v1/console-sessions`; answers how many were live. */
+  endAllConsoleSessions(options?: RequestOptions): Promise<{ ended: number }> {
+    return this.#call({ method: "DELETE", path: "/api/v1/console-sessions", idempotent: true }, options, (raw) => ({
+      ended: readShape(parseJson(raw), { ended: "integer" } as const).ended,
+    }));
   }
 
   #call<T>(spec: RequestSpec, options: RequestOptions | undefined, decode: (raw: RawResponse) => T): Promise<T> {

@@ -37,6 +37,7 @@ export {
   type CreateOrgRequest,
   type CreateUserRequest,
   type DoctorFinding,
+  type ConsoleSession,
   type DoctorFindingStatus,
   type HealthBucket,
   type HealthWindow,

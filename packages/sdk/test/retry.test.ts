@@ -485,6 +485,9 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   },
   "admin.rotateSigningKeys": { idempotent: false, call: (sdk) => sdk.admin.rotateSigningKeys() },
   "admin.reencryptSecrets": { idempotent: true, call: (sdk) => sdk.admin.reencryptSecrets() },
+  "admin.listConsoleSessions": { idempotent: true, call: (sdk) => sdk.admin.listConsoleSessions() },
+  "admin.endConsoleSession": { idempotent: true, call: (sdk) => sdk.admin.endConsoleSession("s1") },
+  "admin.endAllConsoleSessions": { idempotent: true, call: (sdk) => sdk.admin.endAllConsoleSessions() },
 };
 
 describe("each operation declares whether it may be replayed", () => {

@@ -9,6 +9,7 @@ import { createBreaker } from "./domain/breaker.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
 import { consoleRoutes } from "./http/admin/console-routes.ts";
+import { credentialFailures } from "./http/admin/credential-failures.ts";
 import { installAbuseLimits } from "./http/abuse-limits.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
@@ -238,15 +239,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
-  await server.register(setupSessionRoutes(store));
+  const refusals = credentialFailures(config.adminAuthFailuresPerMinute, { counters: state, audit: store.audit, now: options.now });
+  await server.register(setupSessionRoutes(store, refusals));
   // Organisation admins: the service's own access token, and the user as stored at each request.
   const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
-  await server.register(consoleRoutes({ adminToken: config.adminToken, publicUrl: config.publicUrl, sessions: { state }, orgAdmins }));
+  const consoleSessions = { sessions: store.consoleSessions, adminToken: config.adminToken };
+  await server.register(consoleRoutes({ publicUrl: config.publicUrl, sessions: consoleSessions, orgAdmins, credentialFailures: refusals }));
   await server.register(
     adminApi({
       adminToken: config.adminToken,
       publicUrl: config.publicUrl,
-      consoleSessions: { state },
+      consoleSessions,
+      credentialFailures: refusals,
       orgAdmins,
       administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },

@@ -62,6 +62,8 @@ export interface Config {
   readonly lockoutSeconds: number;
   /** Requests per minute per client address and endpoint, and per email and sign-in endpoint; 0: no limits. */
   readonly rateLimitPerMinute: number;
+  /** Refused admin credentials per minute per client address, over every admin route together, before it gets 429; 0: not limited. */
+  readonly adminAuthFailuresPerMinute: number;
   /** Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs); empty: none, the peer is the client. */
   readonly trustProxy: readonly string[];
   /** Hard cap on the in-memory state's entries (pending sign-ins, states, counters); the oldest go first. */
@@ -152,6 +154,12 @@ export const EnvironmentSchema = Type.Object({
     300,
     "Requests per minute per address and endpoint (and per email on sign-in endpoints); 0 turns limits off",
   ),
+  ADMIN_AUTH_FAILURES_PER_MINUTE: wholeNumber(
+    0,
+    10_000,
+    20,
+    "Refused admin credentials per minute per address over every admin route; past it the address gets 429; 0 turns it off",
+  ),
   TRUST_PROXY: Type.Optional(
     commaList(
       isAddressOrCidr,
@@ -235,6 +243,7 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     lockoutThreshold: e.LOCKOUT_THRESHOLD,
     lockoutSeconds: e.LOCKOUT_SECONDS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    adminAuthFailuresPerMinute: e.ADMIN_AUTH_FAILURES_PER_MINUTE,
     trustProxy: e.TRUST_PROXY ?? [],
     memoryStateMaxEntries: e.MEMORY_STATE_MAX_ENTRIES,
     lookupCacheMs: e.LOOKUP_CACHE_MS,
@@ -264,6 +273,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     outboundTimeoutMs: 2_000,
     // The suites make many requests from 127.0.0.1; the abuse-limit tests turn limits on.
     rateLimitPerMinute: 0,
+    // Many suites present wrong admin credentials from 127.0.0.1; the credential-failure tests turn the limit on.
+    adminAuthFailuresPerMinute: 0,
     // No background rounds unless a test is about the watch.
     providerWatchIntervalSeconds: 0,
     ...overrides,

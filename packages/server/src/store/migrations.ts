@@ -11,6 +11,7 @@ import { userRole } from "./migrations/0009-user-role.ts";
 import { auditProviderTime } from "./migrations/0010-audit-provider-time.ts";
 import { auditActions } from "./migrations/0011-audit-actions.ts";
 import { secretBinding } from "./migrations/0013-secret-binding.ts";
+import { consoleSessions } from "./migrations/0014-console-sessions.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0010_audit_provider_time": auditProviderTime,
   "0011_audit_actions": auditActions,
   "0013_secret_binding": secretBinding,
+  "0014_console_sessions": consoleSessions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -91,6 +91,19 @@ export interface SetupLinksTable {
   revoked_at: string | null;
 }
 
+/** A console session, by the hash of its cookie (an operator's keyed by the admin token). */
+export interface ConsoleSessionsTable {
+  id: string;
+  key_hash: string;
+  /** `operator` or `org-admin`. */
+  kind: string;
+  org_id: string | null;
+  user_id: string | null;
+  sign_in_session: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface OrganisationAuthStepsTable {
   org_id: string;
   steps: string;
@@ -145,6 +158,7 @@ export interface Database {
   provider_snapshots: ProviderSnapshotsTable;
   provider_events: ProviderEventsTable;
   setup_links: SetupLinksTable;
+  console_sessions: ConsoleSessionsTable;
   signing_keys: SigningKeysTable;
   refresh_token_families: RefreshTokenFamiliesTable;
   refresh_tokens: RefreshTokensTable;

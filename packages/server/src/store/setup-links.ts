@@ -64,5 +64,16 @@ export function setupLinkRepository(db: Db): SetupLinkRepository {
       const row = await db.selectFrom("setup_links").selectAll().where("session_hash", "=", sessionHash).executeTakeFirst();
       return row && toLink(row);
     },
+    async activeSessions(now) {
+      const rows = await db
+        .selectFrom("setup_links")
+        .selectAll()
+        .where("used_at", "is not", null)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", now)
+        .orderBy("id")
+        .execute();
+      return rows.map(toLink);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { SecretBox } from "../domain/ports/keys.ts";
 import { auditTrailRepository } from "./audit-trail.ts";
 import { authStepRepository } from "./auth-steps.ts";
+import { consoleSessionRepository } from "./console-sessions.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
@@ -27,6 +28,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     sealedSecrets: sealedSecretRepository(db, secrets),
     providerWatch: providerWatchRepository(db),
     setupLinks: setupLinkRepository(db),
+    consoleSessions: consoleSessionRepository(db),
   };
 }
 

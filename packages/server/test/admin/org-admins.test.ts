@@ -239,7 +239,7 @@ describe("organisation admins: users with the admin role, signed in through thei
     const access = adminAccess({
       adminToken: app.config.adminToken,
       setupSessions: app.store,
-      consoleSessions: { state: app.state },
+      consoleSessions: { sessions: app.store.consoleSessions, adminToken: app.config.adminToken },
       orgAdmins: {
         users: app.store.users,
         signInSessions: app.store.refreshTokens,

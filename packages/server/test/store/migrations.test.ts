@@ -25,6 +25,7 @@ const MIGRATIONS = [
   "0010_audit_provider_time",
   "0011_audit_actions",
   "0013_secret_binding",
+  "0014_console_sessions",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

@@ -47,7 +47,7 @@ export function spawnService(t: TestContext, env: Record<string, string> & { DAT
   const child = spawn(process.execPath, [join(repoRoot, "packages/server/src/main.ts")], {
     cwd: repoRoot,
     // The suites send many requests from one address: no rate limits unless a test sets them.
-    env: { ...process.env, LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", ...env },
+    env: { ...process.env, LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "0", ADMIN_AUTH_FAILURES_PER_MINUTE: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

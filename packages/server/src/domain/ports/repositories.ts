@@ -150,6 +150,8 @@ export interface SetupLinkRepository {
    */
   redeem(tokenHash: string, sessionHash: string, now: string): Promise<SetupLink | undefined>;
   bySession(sessionHash: string): Promise<SetupLink | undefined>;
+  /** Every organisation's redeemed links whose session may still act at `now` (ISO time), oldest first. */
+  activeSessions(now: string): Promise<SetupLink[]>;
 }
 
 /** Each organisation's sign-in steps (PipesHub's orgAuthConfig). */

@@ -19,6 +19,8 @@ import { authMethodRoutes } from "./auth-method-routes.ts";
 import { eventRoutes } from "./event-routes.ts";
 import { setupLinkRoutes } from "./setup-link-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
+import { consoleSessionRoutes } from "./console-session-routes.ts";
+import type { CredentialFailures } from "./credential-failures.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
@@ -39,6 +41,8 @@ export interface AdminApiOptions {
   readonly consoleSessions: ConsoleSessionDeps;
   /** Organisation admins: their access tokens are verified, and their standing re-read, at each request. */
   readonly orgAdmins: OrgAdminDeps;
+  /** Refused credentials, counted per address over every admin route: past the limit an address gets 429. */
+  readonly credentialFailures: CredentialFailures;
   readonly administration: ProviderAdministration &
     UserAdministration &
     AuditAdministration &
@@ -72,7 +76,9 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
       consoleSessions: options.consoleSessions,
       orgAdmins: options.orgAdmins,
       audit: administration.audit,
+      credentialFailures: options.credentialFailures,
     });
+    admin.addHook("onRequest", options.credentialFailures.guard);
     admin.addHook("onRequest", access.onRequest);
     admin.addHook("onResponse", access.onResponse);
     // The guard may answer any route of the scope 401 (no or a wrong credential) or 403 (a
@@ -97,6 +103,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(setupLinkRoutes(administration, options.publicUrl));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
+    await admin.register(consoleSessionRoutes({ ...administration, consoleSessions: options.consoleSessions.sessions }));
     await admin.register(
       configurationManagerRoutes({
         administration,

@@ -8,6 +8,7 @@ import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { User } from "../../domain/user.ts";
 import { type Failure, type FailureId, failure } from "../../domain/failures.ts";
 import { sendFailure } from "../error-handling.ts";
+import type { AdminCredential, CredentialFailures } from "./credential-failures.ts";
 
 /**
  * What a caller scoped to one organisation may do — a setup session, or an organisation admin
@@ -101,11 +102,17 @@ export function adminAccess(options: {
   consoleSessions: ConsoleSessionDeps;
   orgAdmins: OrgAdminDeps;
   audit: Pick<AuditTrail, "record">;
+  /** Where a refused bearer token is counted, audited and warned (http/admin/credential-failures.ts). */
+  credentialFailures?: Pick<CredentialFailures, "failed">;
 }) {
   const isAdminToken = adminTokenCheck(options.adminToken);
   const refuse = (reply: FastifyReply, message = "Admin API: send Authorization: Bearer <admin token>.") => {
     reply.header("www-authenticate", 'Bearer realm="admin"');
     return sendFailure(reply, failure("UNAUTHORIZED", message));
+  };
+  const refuseCredential = async (request: FastifyRequest, reply: FastifyReply, credential: AdminCredential, message?: string) => {
+    await options.credentialFailures?.failed(request, credential);
+    return refuse(reply, message);
   };
 
   /** Lets a scoped caller through to what its scope allows, for its organisation only. */
@@ -141,17 +148,19 @@ export function adminAccess(options: {
       if (isAdminToken(token)) return;
       if (isSetupSessionToken(token)) {
         const link = await activeSetupSession(options.setupSessions, token);
-        return link ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId, setupLinkId: link.id }) : refuse(reply);
+        return link
+          ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId, setupLinkId: link.id })
+          : refuseCredential(request, reply, "setup token");
       }
       if (looksLikeJwt(token)) {
         const standing = await accessTokenStanding(options.orgAdmins, token);
         if (!standing.ok) {
           if (standing.detail) request.log.info({ detail: standing.detail }, "admin API: access token refused");
-          return refuse(reply, standing.message);
+          return refuseCredential(request, reply, "access token", standing.message);
         }
         return asOrgAdmin(request, reply, standing.value);
       }
-      return refuse(reply);
+      return refuseCredential(request, reply, "admin token");
     },
     async onResponse(request: FastifyRequest, reply: FastifyReply) {
       const caller = callerOf.get(request);

@@ -13,6 +13,7 @@ import { failure } from "../../domain/failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { readWebFile, serveWebFiles, WEB_DIR } from "../web-files.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
+import type { CredentialFailures } from "./credential-failures.ts";
 
 const SessionBody = Type.Object(
   {
@@ -33,11 +34,13 @@ const SessionAnswer = Type.Union([
 ]);
 
 export interface ConsoleOptions {
-  readonly adminToken: string;
   readonly publicUrl: string;
+  /** The sessions, and the admin token an operator signs in with. */
   readonly sessions: ConsoleSessionDeps;
   /** Organisation admins open sessions with their access token; their standing is re-read whenever the session is used. */
   readonly orgAdmins: OrgAdminDeps;
+  /** A refused admin or access token here counts with the admin API's: one limit per address. */
+  readonly credentialFailures: CredentialFailures;
 }
 
 /**
@@ -55,7 +58,7 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       .filter((name) => /^console[\w-]*\.(js|css)$/.test(name))
       .map((name) => [`/admin/assets/${name}`, name]),
   );
-  const isAdminToken = adminTokenCheck(options.adminToken);
+  const isAdminToken = adminTokenCheck(options.sessions.adminToken);
   const secure = new URL(options.publicUrl).protocol === "https:" ? "; Secure" : "";
   const cookie = (value: string, maxAgeMs: number) =>
     `${CONSOLE_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure}`;
@@ -73,18 +76,25 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
           summary:
             "Console sign-in: exchange the admin token, or an organisation admin's access token, for an HttpOnly, SameSite=Strict session cookie",
           body: SessionBody,
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 429) },
         },
+        onRequest: options.credentialFailures.guard,
       },
       async (request, reply) => {
         const { token, accessToken } = request.body;
         if (token !== undefined) {
-          if (!isAdminToken(token)) return sendFailure(reply, failure("UNAUTHORIZED", "That is not the admin token."));
+          if (!isAdminToken(token)) {
+            await options.credentialFailures.failed(request, "admin token");
+            return sendFailure(reply, failure("UNAUTHORIZED", "That is not the admin token."));
+          }
           const session = await openConsoleSession(options.sessions);
           return reply.header("set-cookie", cookie(session, CONSOLE_SESSION_TTL_MS)).code(204).send();
         }
         const standing = await accessTokenStanding(options.orgAdmins, accessToken!);
-        if (!standing.ok) return sendFailure(reply, standing);
+        if (!standing.ok) {
+          await options.credentialFailures.failed(request, "access token");
+          return sendFailure(reply, standing);
+        }
         const { user, refusal, expiresAtMs, signInSession } = standing.value;
         if (refusal) return sendFailure(reply, refusal);
         // The session lasts no longer than the access token it was opened with.

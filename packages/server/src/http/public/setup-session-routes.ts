@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { redeemSetupLink, type SetupLinkDeps } from "../../admin/setup-links.ts";
+import type { CredentialFailures } from "../admin/credential-failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
 const RedeemBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
@@ -10,7 +11,11 @@ const RedeemBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2
  * for a setup session — a bearer token for the admin API that reaches only the link's
  * organisation's providers, until the link expires or is revoked.
  */
-export function setupSessionRoutes(deps: Pick<SetupLinkDeps, "setupLinks">): FastifyPluginAsync {
+export function setupSessionRoutes(
+  deps: Pick<SetupLinkDeps, "setupLinks">,
+  /** An unknown, used, revoked or expired link counts with the admin API's refused credentials. */
+  credentialFailures?: CredentialFailures,
+): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: Static<typeof RedeemBody> }>(
       "/api/v1/setup-sessions",
@@ -21,13 +26,17 @@ export function setupSessionRoutes(deps: Pick<SetupLinkDeps, "setupLinks">): Fas
           body: RedeemBody,
           response: {
             201: Type.Object({ sessionToken: Type.String(), orgId: Type.String(), expiresAt: Type.String({ format: "date-time" }) }),
-            ...errorResponses(400, 401),
+            ...errorResponses(400, 401, 429),
           },
         },
+        ...(credentialFailures && { onRequest: credentialFailures.guard }),
       },
       async (request, reply) => {
         const session = await redeemSetupLink(deps, request.body.token);
-        if (!session.ok) return sendFailure(reply, session);
+        if (!session.ok) {
+          await credentialFailures?.failed(request, "setup link");
+          return sendFailure(reply, session);
+        }
         return reply.code(201).header("cache-control", "no-store").send(session.value);
       },
     );
