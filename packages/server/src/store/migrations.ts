@@ -10,6 +10,7 @@ import { setupLinks } from "./migrations/0008-setup-links.ts";
 import { userRole } from "./migrations/0009-user-role.ts";
 import { auditProviderTime } from "./migrations/0010-audit-provider-time.ts";
 import { auditActions } from "./migrations/0011-audit-actions.ts";
+import { providerLinking } from "./migrations/0012-provider-linking.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "0009_user_role": userRole,
   "0010_audit_provider_time": auditProviderTime,
   "0011_audit_actions": auditActions,
+  "0012_provider_linking": providerLinking,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

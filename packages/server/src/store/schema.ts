@@ -32,6 +32,10 @@ export interface ProvidersTable {
   client_secret_sealed: string | null;
   /** The next client secret of a rotation, sealed like the current one; null when none. */
   next_client_secret_sealed: string | null;
+  /** Who last saved the identity settings: `operator` or `delegated` (see domain/provider-linking.ts). */
+  identity_settings_saved_by: string;
+  /** The operator's linkExistingUsers: 1 or 0. */
+  link_existing_users: number;
   created_at: string;
   updated_at: string;
 }
