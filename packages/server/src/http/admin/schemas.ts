@@ -160,7 +160,8 @@ export const SavedProviderSchema = Type.Object({
   ...ProviderViewSchema.properties,
   identityLinksDropped: Type.Integer({
     minimum: 0,
-    description: "Identity links this save dropped (a changed issuer, token endpoint or subject claim): those users link again at their next sign-in",
+    description:
+      "Identity links this save dropped (a changed issuer, token endpoint or subject claim): those users link again at their next sign-in",
   }),
 });
 
