@@ -40,6 +40,7 @@ export {
   type DoctorFindingStatus,
   type HealthBucket,
   type HealthWindow,
+  type IdentitySettingsSavedBy,
   type ListAuditRequest,
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
@@ -61,6 +62,7 @@ export {
   type TestSignInResult,
   type TestSignInStart,
   type TokenEndpointAuthMethod,
+  type UserIdentity,
 } from "./admin.ts";
 export {
   APIError,
