@@ -31,6 +31,12 @@ function providerDetails(p: OAuthProviderSettings): string {
     ["just-in-time users", yesNo(p.enableJit)],
     ["trust email", yesNo(p.trustEmail)],
     ["require PKCE", yesNo(p.requirePkce)],
+    // Who decided where the provider's identities come from decides which existing users it may link.
+    [
+      "identity saved by",
+      p.identitySettingsSavedBy === "delegated" ? "a delegated admin (links no user who has an identity, no admin)" : "the operator",
+    ],
+    ["link existing", yesNo(p.linkExistingUsers)],
     ["updated", p.updatedAt],
   ];
   return details(rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== null));
@@ -81,6 +87,9 @@ Options:
   --jit                         create unknown users at their first sign-in
   --trust-email                 accept the provider's email without email_verified
   --require-pkce                refuse sign-ins that did not start at the service's authorize endpoint
+  --link-existing-users yes|no  the operator's alone: yes lets the provider link existing users who
+                                already have an identity elsewhere (to move an organisation to it;
+                                never an admin who has one); omitted keeps the stored value
 
 The client secret is never taken from the command line: it would show in ps and shell history.
 
@@ -111,6 +120,7 @@ Examples:
     jit: { type: "boolean" },
     "trust-email": { type: "boolean" },
     "require-pkce": { type: "boolean" },
+    "link-existing-users": { type: "string" },
   },
   async run(ctx, { args, values }) {
     const name = commandName(this);
@@ -137,6 +147,9 @@ Examples:
         : undefined;
     const nextEnv = opt("next-client-secret-env");
     const nextClientSecret = nextEnv !== undefined ? readSecretFromEnv(ctx.env, nextEnv, name, "--next-client-secret-env") : undefined;
+    const linkExisting = opt("link-existing-users");
+    if (linkExisting !== undefined && linkExisting !== "yes" && linkExisting !== "no")
+      throw new UsageError("--link-existing-users is yes or no", name);
     const redirectUris = listOption(values, "redirect-uri");
     const options = presetOptions(values, name);
     const body = {
@@ -157,12 +170,17 @@ Examples:
       ...(values.jit === true && { enableJit: true }),
       ...(values["trust-email"] === true && { trustEmail: true }),
       ...(values["require-pkce"] === true && { requirePkce: true }),
+      ...(linkExisting !== undefined && { linkExistingUsers: linkExisting === "yes" }),
       ...(preset && { preset }),
       ...(options && { presetOptions: options }),
     };
-    const { provider: view, created } = await ctx.admin.saveProvider(args[0]!, args[1]!, body);
+    const { provider: view, created, identityLinksDropped } = await ctx.admin.saveProvider(args[0]!, args[1]!, body);
     if (ctx.out.json) return ctx.out.data(view);
     ctx.out.note(`${created ? "created" : "replaced"} provider "${view.providerName}"`);
+    if (identityLinksDropped > 0)
+      ctx.out.note(
+        `dropped ${identityLinksDropped} identity link${identityLinksDropped === 1 ? "" : "s"}: a new issuer, token endpoint or subject claim names other accounts; those users link again at their next sign-in`,
+      );
     ctx.out.line(providerDetails(view));
   },
 };

@@ -142,4 +142,54 @@ organisation's audit trail as user.enabled.`,
   ["is active again", "they may sign in"],
 );
 
-export const userCommands: readonly Command[] = [add, find, setRole, disable, enable];
+const identities: Command = {
+  group: "users",
+  name: "identities",
+  args: ["orgId", "user"],
+  synopsis: "",
+  summary: "list the provider identities a user signs in with",
+  help: `Arguments:
+  <user>   the user's email (case-insensitively) or id
+
+One line per provider: the user's subject there and when the link was made. "users unlink"
+removes one.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const orgId = args[0]!;
+    const links = await admin.listUserIdentities(orgId, await userIdOf(admin, orgId, args[1]!));
+    if (out.json) return out.data(links);
+    if (links.length === 0) return out.note("no identities: the user's next sign-in links one");
+    out.line(
+      table(links, [
+        { header: "PROVIDER", value: (l) => l.provider },
+        { header: "SUBJECT", value: (l) => l.subject },
+        { header: "LINKED", value: (l) => l.linkedAt },
+      ]),
+    );
+  },
+};
+
+const unlink: Command = {
+  group: "users",
+  name: "unlink",
+  args: ["orgId", "user", "provider"],
+  synopsis: "",
+  summary: "remove a user's identity at a provider; their next sign-in links again",
+  help: `Arguments:
+  <user>       the user's email (case-insensitively) or id
+  <provider>   the provider's name
+
+Their next sign-in through any provider links again by the usual rules. No provider links an
+admin who already has an identity: unlinking their old one is how the operator moves an admin to
+another provider. Recorded in the organisation's audit trail as identity.unlinked.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const [orgId, user, provider] = args as [string, string, string];
+    const userId = await userIdOf(admin, orgId, user);
+    await admin.unlinkUserIdentity(orgId, userId, provider);
+    if (out.json) return out.data({ removed: true, orgId, userId, provider });
+    out.line(`removed ${user}'s identity at provider "${provider}": their next sign-in links again`);
+  },
+};
+
+export const userCommands: readonly Command[] = [add, find, setRole, disable, enable, identities, unlink];

@@ -106,6 +106,8 @@ describe("pipeshub-auth CLI", () => {
       "users set-role",
       "users disable",
       "users enable",
+      "users identities",
+      "users unlink",
       "keys rotate",
       "keys reencrypt",
       "console-sessions list",
@@ -466,6 +468,43 @@ describe("pipeshub-auth CLI", () => {
     assert.equal((await cli(["console-sessions", "end-all"], { service })).stdout, "ended 1 console session\n");
     assert.equal((await service.request("GET", "/api/v1/orgs", undefined, second)).status, 401);
     assert.equal((await cli(["console-sessions", "list"], { service })).stdout, "no console sessions\n");
+  });
+
+  test("users identities and users unlink; providers add --link-existing-users, and the identity links a save drops", async (t) => {
+    const f = await signInFixture(t);
+    const service = f.service;
+    await signIn(f, alice);
+    const links = json<{ provider: string; subject: string }[]>(
+      await cli(["users", "identities", f.orgId, alice.email, "--json"], { service }),
+    );
+    assert.deepEqual(
+      links.map((l) => [l.provider, l.subject]),
+      [["acme-idp", alice.sub]],
+    );
+    assert.match(
+      (await cli(["users", "identities", f.orgId, alice.email], { service })).stdout,
+      /^PROVIDER +SUBJECT +LINKED\nacme-idp +alice-sub /,
+    );
+
+    const base = ["providers", "add", f.orgId, "acme-idp", "--issuer", f.provider.issuer, "--client-id", "pipeshub-app"];
+    const trusted = await cli([...base, "--redirect-uri", REDIRECT_URI, "--jit", "--link-existing-users", "yes"], { service });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.match(trusted.stdout, /identity saved by +the operator/);
+    assert.match(trusted.stdout, /link existing +yes/);
+    assert.equal((await cli([...base, "--redirect-uri", REDIRECT_URI, "--link-existing-users", "maybe"], { service })).code, 2);
+    const moved = await cli([...base, "--redirect-uri", REDIRECT_URI, "--subject-claim", "oid"], { service });
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.match(moved.stderr, /dropped 1 identity link: /);
+    assert.match((await cli(["users", "identities", f.orgId, alice.email], { service })).stderr, /no identities/);
+
+    assert.equal((await cli([...base, "--redirect-uri", REDIRECT_URI, "--jit"], { service })).code, 0, "back to sub");
+    await signIn(f, alice);
+    const unlinked = await cli(["users", "unlink", f.orgId, alice.email, "acme-idp"], { service });
+    assert.equal(unlinked.code, 0, unlinked.stderr);
+    assert.match(unlinked.stdout, /removed alice@acme\.test's identity at provider "acme-idp"/);
+    const again = await cli(["users", "unlink", f.orgId, alice.email, "acme-idp"], { service });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /^error: NOT_FOUND: /);
   });
 
   test("users add --role and users set-role: an organisation's admins, by email or id", async (t) => {

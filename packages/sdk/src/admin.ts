@@ -66,6 +66,12 @@ export interface OAuthProviderSettingsInput {
   emailVerifiedClaim?: string;
   /** A GitHub-style list of the user's addresses: the verified primary one is used. */
   emailsEndpoint?: string;
+  /**
+   * The operator's alone (an organisation admin or a setup session sending it gets 403
+   * `FORBIDDEN`): let the provider link existing users who already have an identity elsewhere,
+   * e.g. to move an organisation to it; never an admin who has one. Omit to keep the stored value.
+   */
+  linkExistingUsers?: boolean;
   /** Start from a preset (see {@link Admin.listProviderPresets}); fields given here override it. */
   preset?: string;
   /** The options the preset needs, e.g. `{ domain: "acme.okta.com" }`. */
@@ -108,16 +114,42 @@ export interface OAuthProviderSettings {
   emailVerifiedClaim?: string | null;
   /** A GitHub-style list of the user's addresses, when configured. */
   emailsEndpoint?: string | null;
+  /**
+   * Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim,
+   * emailVerifiedClaim, trustEmail). `delegated` (an organisation admin or a setup link): the
+   * provider links only existing users with no identity who are not admins, unless `linkExistingUsers`.
+   */
+  identitySettingsSavedBy: IdentitySettingsSavedBy;
+  /** Set by the operator: the provider may link existing users with an identity elsewhere (never an admin who has one). */
+  linkExistingUsers: boolean;
   createdAt: string;
   updatedAt: string;
   [key: string]: unknown;
 }
+
+/** Who last saved a provider's identity settings: the operator, or a delegated admin (an organisation admin or a setup link). */
+export type IdentitySettingsSavedBy = "operator" | "delegated" | (string & {});
 
 /** What {@link Admin.saveProvider} did: the saved settings, and whether the provider is new. */
 export interface SavedProvider {
   provider: OAuthProviderSettings;
   /** `true` when the provider was created (HTTP 201), `false` when one of that name was replaced (200). */
   created: boolean;
+  /**
+   * Identity links the save dropped: a changed issuer, token endpoint or subject claim means the
+   * provider's subjects name other accounts, so its users link again at their next sign-in.
+   */
+  identityLinksDropped: number;
+}
+
+/** A user's link to an identity at one of the organisation's providers ({@link Admin.listUserIdentities}). */
+export interface UserIdentity {
+  /** The provider's name. */
+  provider: string;
+  /** The user's identifier at the provider. */
+  subject: string;
+  /** When the link was made (ISO 8601). */
+  linkedAt: string;
 }
 
 /** What {@link Admin.testProvider} learnt from the provider just now. */
@@ -376,9 +408,13 @@ const providerShape = {
   subjectClaim: "string?",
   emailVerifiedClaim: "string?",
   emailsEndpoint: "string?",
+  identitySettingsSavedBy: "string",
+  linkExistingUsers: "boolean",
   createdAt: "string",
   updatedAt: "string",
 } as const;
+const savedProviderShape = { identityLinksDropped: "integer" } as const;
+const identityShape = { provider: "string", subject: "string", linkedAt: "string" } as const;
 const checkShape = { ok: "boolean", issuer: "string", authorizationEndpoint: "string", tokenEndpoint: "string" } as const;
 const doctorReportShape = { findings: "array" } as const;
 const findingShape = { check: "string", status: "string", message: "string", fix: "string?" } as const;
@@ -498,10 +534,11 @@ export class Admin {
 
   /** {@link Admin.putProvider}, also telling whether the provider was created or replaced (e.g. to say which to a person). */
   saveProvider(orgId: string, name: string, settings: OAuthProviderSettingsInput, options?: RequestOptions): Promise<SavedProvider> {
-    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings, idempotent: true }, options, (raw) => ({
-      provider: decodeProvider(raw),
-      created: raw.response.status === 201,
-    }));
+    return this.#call({ method: "PUT", path: providerPath(orgId, name), body: settings, idempotent: true }, options, (raw) => {
+      // The count is the save's, not the provider's: the provider is answered as getProvider reads it.
+      const { identityLinksDropped, ...provider } = readShape(parseJson(raw), { ...providerShape, ...savedProviderShape });
+      return { provider: provider as OAuthProviderSettings, created: raw.response.status === 201, identityLinksDropped };
+    });
   }
 
   /** Reads a provider's settings: `GET /api/v1/orgs/{orgId}/oauth-providers/{name}`. */
@@ -614,6 +651,34 @@ export class Admin {
    */
   setUserStatus(orgId: string, userId: string, status: UserStatus, options?: RequestOptions): Promise<OrgUser> {
     return this.#patchUser(orgId, userId, { status }, options);
+  }
+
+  /**
+   * The user's identity links, by provider: `GET /api/v1/orgs/{orgId}/users/{userId}/identities`.
+   * The operator's alone.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user in the organisation), `ORG_NOT_FOUND`.
+   */
+  listUserIdentities(orgId: string, userId: string, options?: RequestOptions): Promise<UserIdentity[]> {
+    return this.#call({ method: "GET", path: `${orgPath(orgId)}/users/${segment(userId)}/identities`, idempotent: true }, options, (raw) =>
+      readArray(parseJson(raw), "response", (item, path) => readShape(item, identityShape, path)),
+    );
+  }
+
+  /**
+   * Removes the user's identity link at a provider (recorded as `identity.unlinked`): their next
+   * sign-in links again by the usual rules — how the operator moves an admin who already has an
+   * identity to another provider. `DELETE /api/v1/orgs/{orgId}/users/{userId}/identities/{provider}`.
+   * The operator's alone.
+   *
+   * @throws {PipeshubDefaultError} 404 `NOT_FOUND` (no such user, or no link at that provider).
+   */
+  async unlinkUserIdentity(orgId: string, userId: string, provider: string, options?: RequestOptions): Promise<void> {
+    await this.#call(
+      { method: "DELETE", path: `${orgPath(orgId)}/users/${segment(userId)}/identities/${segment(provider)}`, idempotent: true },
+      options,
+      () => undefined,
+    );
   }
 
   /** `PATCH /api/v1/orgs/{orgId}/users/{userId}`: setting what is already set changes nothing, so it is retried like a `PUT`. */

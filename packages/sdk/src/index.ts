@@ -41,6 +41,7 @@ export {
   type DoctorFindingStatus,
   type HealthBucket,
   type HealthWindow,
+  type IdentitySettingsSavedBy,
   type ListAuditRequest,
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
@@ -62,6 +63,7 @@ export {
   type TestSignInResult,
   type TestSignInStart,
   type TokenEndpointAuthMethod,
+  type UserIdentity,
 } from "./admin.ts";
 export {
   APIError,

@@ -25,6 +25,10 @@ test("admin.saveProvider says created, then replaced; the settings it returns ar
   assert.equal(first.provider.providerName, "okta");
   assert.equal(first.provider.clientSecretSet, true);
   assert.equal(first.provider.emailVerifiedClaim, "email_verified");
+  assert.equal(first.identityLinksDropped, 0);
+  assert.equal(first.provider.identitySettingsSavedBy, "operator", "saved with the admin token");
+  assert.equal(first.provider.linkExistingUsers, false);
+  assert.ok(!("identityLinksDropped" in first.provider), "the count is the save's, not the provider's");
 
   const { clientSecret: _kept, ...withoutSecret } = settings;
   const second = await admin.saveProvider(org.id, "okta", { ...withoutSecret, enableJit: true });

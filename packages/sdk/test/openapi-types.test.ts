@@ -83,7 +83,7 @@ const OPERATIONS: readonly Operation[] = [
     sdk: "admin.saveProvider",
     call: (c) => c.admin.saveProvider(ORG, "p", { clientId: "c" }),
     body: `Arg2`,
-    response: `Result["provider"]`,
+    response: `Result["provider"] & Pick<Result, "identityLinksDropped">`,
   },
   { sdk: "admin.getProvider", call: (c) => c.admin.getProvider(ORG, "p"), response: `Result` },
   { sdk: "admin.listProviderPresets", call: (c) => c.admin.listProviderPresets(), response: `Result` },
@@ -95,6 +95,8 @@ const OPERATIONS: readonly Operation[] = [
   { sdk: "admin.createUser", call: (c) => c.admin.createUser(ORG, { email: "a@example.com" }), body: `Arg1`, response: `Result` },
   { sdk: "admin.findUsers", call: (c) => c.admin.findUsers(ORG, "a@example.com"), query: `{ email: Arg1 }`, response: `Result` },
   { sdk: "admin.listUsers", call: (c) => c.admin.listUsers(ORG), response: `Result` },
+  { sdk: "admin.listUserIdentities", call: (c) => c.admin.listUserIdentities(ORG, "u1"), response: `Result` },
+  { sdk: "admin.unlinkUserIdentity", call: (c) => c.admin.unlinkUserIdentity(ORG, "u1", "p") },
   {
     sdk: "admin.setUserRole",
     call: (c) => c.admin.setUserRole(ORG, "u1", "admin"),
@@ -179,6 +181,13 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
       ),
       "userAccount.refreshToken (POST /userAccount/refresh/token) 200 response.user.__v: in the service's schema (required), not in the SDK type",
     ],
+  },
+  {
+    why: "putProvider answers the saved provider alone; saveProvider is the call that also reads how many identity links the save dropped.",
+    differences: [200, 201].map(
+      (status) =>
+        `admin.putProvider (PUT /api/v1/orgs/{orgId}/oauth-providers/{name}) ${status} response.identityLinksDropped: in the service's schema (required), not in the SDK type`,
+    ),
   },
   {
     why: "The SDK asks for an organisation's domains (an empty list will do): users reach an organisation through them.",

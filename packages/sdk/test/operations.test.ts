@@ -310,6 +310,8 @@ describe("admin", () => {
     enableJit: false,
     trustEmail: false,
     requirePkce: true,
+    identitySettingsSavedBy: "operator",
+    linkExistingUsers: false,
     createdAt: "2025-01-01T00:00:00Z",
     updatedAt: "2025-01-01T00:00:00Z",
   };
@@ -352,7 +354,8 @@ describe("admin", () => {
       if (req.url.endsWith("/test")) return sendJson(res, 200, check);
       if (req.url.startsWith("/api/v1/orgs/org_1/auth-methods")) return sendJson(res, 200, { authMethods: steps });
       if (req.url.startsWith("/api/v1/orgs/org_1/oauth-providers")) {
-        return sendJson(res, req.method === "PUT" ? 201 : 200, req.url.endsWith("oauth-providers") ? [provider] : provider);
+        if (req.method === "PUT") return sendJson(res, 201, { ...provider, identityLinksDropped: 0 });
+        return sendJson(res, 200, req.url.endsWith("oauth-providers") ? [provider] : provider);
       }
       if (req.url.startsWith("/api/v1/orgs/org_1/users"))
         return sendJson(res, req.method === "POST" ? 201 : 200, req.method === "POST" ? user : [user]);

@@ -250,6 +250,20 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     assert.ok(await page.getByRole("button", { name: "Doctor gitlab" }).isVisible(), "listed with the others");
     assert.equal(await page.getByLabel(/^Client secret/).inputValue(), "", "the secret does not stay in the form");
     assert.equal(await page.locator("#wizard").getAttribute("open"), null, "the wizard closes once the provider is saved");
+    // Saving over a provider may drop its users' identity links: the console asks first, and sends nothing when declined.
+    await page.getByText("Add a provider").click();
+    await page.getByLabel("Kind of provider").selectOption("gitlab");
+    await page.getByLabel(/Self-managed GitLab address/).fill(gitlab.issuer);
+    await page.getByLabel(/^Name here/).fill("gitlab");
+    await page.getByLabel(/^Client ID/).fill("another-app");
+    const asked = page.waitForEvent("dialog");
+    await page.getByRole("button", { name: "Save and run the doctor" }).click();
+    const dialog = await asked;
+    assert.match(dialog.message(), /"gitlab" exists .* identity links are dropped/);
+    await dialog.dismiss();
+    const kept = await f.service.admin<{ clientId: string }>("GET", `/api/v1/orgs/${f.orgId}/oauth-providers/gitlab`);
+    assert.equal(kept.body.clientId, "wizard-app");
+    await page.getByText("Add a provider").click();
 
     // The test sign-in: the provider in a small window, the claims and the decision back in the console.
     const usersBefore = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);

@@ -1,5 +1,7 @@
+import type { AuditActor } from "../domain/audit.ts";
 import { failure, type Result, success } from "../domain/failures.ts";
-import type { ProviderRepository } from "../domain/ports/repositories.ts";
+import type { AuditTrail, ProviderRepository } from "../domain/ports/repositories.ts";
+import { linkingAfterSave, type ProviderSaver } from "../domain/provider-linking.ts";
 import {
   type ProviderSettings,
   type ProviderSettingsInput,
@@ -17,6 +19,14 @@ import { bindSecretsForSave, type SecretBindingDeps } from "./secret-binding.ts"
 /** The ports provider administration needs. */
 export interface ProviderAdministration extends OrganisationAdministration, SecretBindingDeps {
   readonly providers: ProviderRepository;
+  /** Where identity links a save drops are recorded (`identity.unlinked`). */
+  readonly audit: Pick<AuditTrail, "record">;
+}
+
+/** Who saves a provider: the operator or a delegated admin, as the audit trail names them. */
+export interface ProviderSaveCaller extends ProviderSaver {
+  readonly actor: AuditActor;
+  readonly ip?: string | null;
 }
 
 /**
@@ -30,15 +40,25 @@ export function identityLinksSurvive(before: ProviderSettings, after: ProviderSe
 
 /**
  * Validates and stores provider settings: creates, or replaces keeping the secret when none is
- * given and the token endpoint stays on the origin it was given for (admin/secret-binding.ts). A `preset` is expanded first; the fields given explicitly override the preset's.
+ * given and the token endpoint stays on the origin it was given for (admin/secret-binding.ts). A
+ * `preset` is expanded first; the fields given explicitly override the preset's. Who saves decides
+ * which existing users the provider may link (linkingAfterSave); only the operator may set
+ * `linkExistingUsers`. Identity links the save drops are counted in the answer and recorded.
  */
 export async function saveProvider(
   deps: ProviderAdministration,
   orgId: string,
   name: string,
   given: ProviderSettingsInput & PresetSelection,
-  options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList },
-): Promise<Result<{ view: ProviderView; created: boolean }>> {
+  options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList; caller: ProviderSaveCaller },
+): Promise<Result<{ view: ProviderView; created: boolean; identityLinksDropped: number }>> {
+  const { caller } = options;
+  if (caller.delegated && given.linkExistingUsers !== undefined) {
+    return failure(
+      "FORBIDDEN",
+      "Only the operator (the admin token) may set linkExistingUsers: it lets the provider link existing users; leave it out.",
+    );
+  }
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
   const input = expandPreset(given);
@@ -53,13 +73,35 @@ export async function saveProvider(
   const after = settings.value;
   const secretBinding = await bindSecretsForSave(deps, orgId, after, input.value);
   if (!secretBinding.ok) return secretBinding;
-  return deps.providers.put(
+  const put = await deps.providers.put(
     orgId,
     after,
     input.value.clientSecret,
-    { identityLinksSurvive: (before) => identityLinksSurvive(before, after), secretBinding: secretBinding.value },
+    {
+      identityLinksSurvive: (before) => identityLinksSurvive(before, after),
+      secretBinding: secretBinding.value,
+      linking: (before) => linkingAfterSave(before, after, caller, given.linkExistingUsers),
+    },
     input.value.nextClientSecret,
   );
+  if (!put.ok) return put;
+  const saved = put.value;
+  if (saved.identityLinksDropped > 0) {
+    await deps.audit.record({
+      orgId,
+      userId: null,
+      email: null,
+      provider: name,
+      event: "identity.unlinked",
+      outcome: "success",
+      error: null,
+      ip: caller.ip ?? null,
+      actor: caller.actor,
+      // One record per save: the links went because the provider's subjects now mean other accounts.
+      changes: [{ field: "identityLinks", before: saved.identityLinksDropped, after: 0 }],
+    });
+  }
+  return success(saved);
 }
 
 /** The provider presets an admin can start from, with the options each needs. */

@@ -28,7 +28,14 @@ export interface SecretBindingDeps {
  */
 async function resolveSecretBinding(deps: SecretBindingDeps, orgId: string, settings: ProviderSettings): Promise<SecretBinding> {
   if (!discoversMetadata(settings) || !deps.discovery) return secretBindingOfSettings(settings);
-  const endpoints = await deps.discovery.endpoints({ id: "", orgId, settings, clientSecret: undefined });
+  const endpoints = await deps.discovery.endpoints({
+    id: "",
+    orgId,
+    settings,
+    clientSecret: undefined,
+    // Discovery reads only the settings; a provider being saved is trusted for nothing yet.
+    linking: { identitySettingsSavedBy: "delegated", linkExistingUsers: false },
+  });
   if (endpoints.ok && endpoints.value.tokenEndpoint) return { origin: new URL(endpoints.value.tokenEndpoint).origin };
   return { issuer: settings.issuer };
 }

@@ -193,7 +193,8 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
           redirectUris: [redirectUri, testSignInUri],
           enableJit: true,
         },
-        { allowInsecureLoopback: true },
+        // The service seeding its own demo on the operator's behalf.
+        { allowInsecureLoopback: true, caller: { actor: "operator", delegated: false } },
       );
       if (!saved.ok) throw new Error(`could not save the demo provider: ${saved.message}`);
     }

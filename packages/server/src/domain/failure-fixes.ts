@@ -29,7 +29,9 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   EMAIL_NOT_VERIFIED:
     "The provider did not assert the email as verified: verify it at the provider, request the email scope, set emailVerifiedClaim here if the provider names the claim differently, or trustEmail if it vouches for every address.",
   IDENTITY_CONFLICT:
-    "This user is already linked to another identity at this provider: remove the old link (delete and re-add the user here) if the person's provider account changed.",
+    "This user is already linked to another identity at this provider: if the person's provider account changed, the operator removes the old link (DELETE /api/v1/orgs/{orgId}/users/{userId}/identities/{provider}) and the next sign-in links the new one.",
+  LINK_NOT_ALLOWED:
+    "A provider whose identity settings an organisation admin or a setup link saved links only existing users who have no identity yet and are not admins, and no provider links an admin who already has an identity: to move members to this provider, the operator saves it (admin token) with linkExistingUsers: true; for an admin, the operator saves the provider and removes the admin's old identity (DELETE /api/v1/orgs/{orgId}/users/{userId}/identities/{provider}).",
   INVALID_ID_TOKEN:
     "The provider's ID token failed a check (signature, issuer, audience, expiry, nonce): run the provider doctor, check the issuer and client id here, and the clocks of both sides.",
   USERINFO_FAILED:

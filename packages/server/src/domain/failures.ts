@@ -23,6 +23,8 @@ export const FAILURE_STATUS = {
   EMAIL_MISMATCH: 401,
   EMAIL_NOT_VERIFIED: 401,
   IDENTITY_CONFLICT: 401,
+  /** The provider may not link this existing user (see signin/account-linking.ts): who saved it is not trusted to. */
+  LINK_NOT_ALLOWED: 401,
   INVALID_ID_TOKEN: 401,
   USERINFO_FAILED: 401,
   USER_DISABLED: 403,

@@ -10,3 +10,12 @@ export interface ProviderIdentity {
   /** Where the identity came from: userinfo alone proves less (an access token names no client). */
   readonly source: "id_token" | "userinfo";
 }
+
+/** A user's link to an identity at one of the organisation's providers, as the operator sees it. */
+export interface LinkedIdentity {
+  /** The provider's name. */
+  readonly provider: string;
+  readonly subject: string;
+  /** When the link was made (ISO time). */
+  readonly linkedAt: string;
+}

@@ -1,5 +1,6 @@
 import { failure, type Failure, type Result, success } from "./failures.ts";
 import { type ProviderNetworkAllowList, type ProviderNetworkPolicy, providerNetworkPolicy } from "./provider-network.ts";
+import type { ProviderLinking } from "./provider-linking.ts";
 import { isPermittedProviderUrl } from "./provider-urls.ts";
 import type { SecretBinding } from "./secret-binding.ts";
 
@@ -60,10 +61,12 @@ export interface ConfiguredProvider {
   readonly nextClientSecret?: string;
   /** Where the secrets may be sent (domain/secret-binding.ts); absent: where these settings say. */
   readonly secretBinding?: SecretBinding;
+  /** Which existing users the provider may link (who saved its identity settings; linkExistingUsers). */
+  readonly linking: ProviderLinking;
 }
 
 /** A provider as admins see it: never the secret, only whether one is set. */
-export interface ProviderView extends ProviderSettings {
+export interface ProviderView extends ProviderSettings, ProviderLinking {
   readonly clientSecretSet: boolean;
   /** Whether a next secret is stored for a rotation (never the secret itself). */
   readonly nextClientSecretSet: boolean;
@@ -92,6 +95,8 @@ export interface ProviderSettingsInput {
   subjectClaim?: string;
   emailVerifiedClaim?: string;
   emailsEndpoint?: string;
+  /** The operator's alone (see ProviderLinking); not a setting: stored beside them. */
+  linkExistingUsers?: boolean;
 }
 
 /** A provider's name: it appears in URLs and in the API, so a short, plain identifier. */

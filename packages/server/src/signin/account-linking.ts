@@ -1,18 +1,20 @@
 import { type Failure, failure, type Result, success } from "../domain/failures.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
 import { emailDomain, type Organisation } from "../domain/organisation.ts";
-import type { IdentityLinkRepository, UserRepository } from "../domain/ports/repositories.ts";
+import type { AuditTrail, IdentityLinkRepository, UserRepository } from "../domain/ports/repositories.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
 
 /** What deciding the user reads: the user with an email, and the (provider, subject) links. */
 export interface AccountLookup {
   readonly users: Pick<UserRepository, "findInOrganisation">;
-  readonly links: Pick<IdentityLinkRepository, "userFor">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "hasIdentity">;
 }
 
 export interface AccountLinking extends AccountLookup {
-  readonly links: Pick<IdentityLinkRepository, "userFor" | "link" | "provisionAndLink">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "hasIdentity" | "link" | "provisionAndLink">;
+  /** Where every link made is recorded (`identity.linked`). */
+  readonly audit: Pick<AuditTrail, "record">;
 }
 
 /**
@@ -49,9 +51,33 @@ export type AccountPlan =
   { readonly kind: "linked"; readonly user: User } | { readonly kind: "link"; readonly user: User } | { readonly kind: "provision" };
 
 /**
+ * Whether `provider` may link the existing `user`, by whom the organisation trusts. A provider
+ * whose identity settings a delegated admin (an organisation admin, a setup link) saved could
+ * assert anyone's email: it links only a user with no identity yet who is not an admin, unless
+ * the operator set `linkExistingUsers` on it. And no provider links an admin who already has an
+ * identity, whoever saved it: taking over an admin's account takes the operator removing their
+ * identity first (DELETE …/users/{userId}/identities/{provider}).
+ */
+async function linkRefusal(deps: AccountLookup, provider: ConfiguredProvider, user: User): Promise<Failure | undefined> {
+  const { identitySettingsSavedBy, linkExistingUsers } = provider.linking;
+  const delegatedOnly = identitySettingsSavedBy === "delegated" && !linkExistingUsers;
+  const refused = (detail: string) =>
+    failure("LINK_NOT_ALLOWED", "This provider may not sign in to your existing account. Contact your administrator.", { detail });
+  if (delegatedOnly && user.role === "admin") return refused("a provider saved by a delegated admin never links an admin");
+  if (!delegatedOnly && user.role !== "admin") return undefined;
+  if (!(await deps.links.hasIdentity(user.id))) return undefined;
+  return refused(
+    delegatedOnly
+      ? "a provider saved by a delegated admin links only users without an identity (linkExistingUsers is off)"
+      : "an admin who already has an identity is never linked to another",
+  );
+}
+
+/**
  * The account step's rules, read-only: an existing (provider, subject) link decides; else the
- * organisation's user with the (checked) email is to be linked; else one is provisioned just in
- * time, when that is on and the email is in the organisation's domains (if it claims any).
+ * organisation's user with the (checked) email is to be linked, if the provider may link them
+ * (linkRefusal); else one is provisioned just in time, when that is on and the email is in the
+ * organisation's domains (if it claims any).
  */
 export async function planAccount(
   deps: AccountLookup,
@@ -63,7 +89,10 @@ export async function planAccount(
   const linked = await deps.links.userFor(provider.id, identity.subject);
   if (linked) return success({ kind: "linked", user: linked });
   const existing = await deps.users.findInOrganisation(org.id, email);
-  if (existing) return success({ kind: "link", user: existing });
+  if (existing) {
+    const refusal = await linkRefusal(deps, provider, existing);
+    return refusal ?? success({ kind: "link", user: existing });
+  }
   if (!provider.settings.enableJit) {
     return failure("USER_NOT_FOUND", "No account exists for this email and automatic sign-up is off. Contact your administrator.");
   }
@@ -87,6 +116,7 @@ export async function linkOrProvisionAccount(
   provider: ConfiguredProvider,
   identity: ProviderIdentity,
   email: string,
+  context: { readonly ip: string | null },
 ): Promise<Result<User>> {
   const plan = await planAccount(deps, org, provider, identity, email);
   if (!plan.ok) return plan;
@@ -99,7 +129,26 @@ export async function linkOrProvisionAccount(
       : await deps.links.provisionAndLink(org.id, provider.id, identity.subject, email, identity.name ?? null);
   // Concurrent first sign-ins of one subject all end linked to the one user (insert-or-get);
   // only another subject's link, or this subject's link to someone else, is a conflict.
-  return outcome.kind === "linked" ? active(outcome.user) : identityConflict();
+  if (outcome.kind !== "linked") return identityConflict();
+  if (outcome.made) {
+    // The sign-in itself made the link: the actor is the user it proved.
+    await deps.audit.record({
+      orgId: org.id,
+      userId: outcome.user.id,
+      email: outcome.user.email,
+      provider: provider.settings.providerName,
+      event: "identity.linked",
+      outcome: "success",
+      error: null,
+      ip: context.ip,
+      actor: `user:${outcome.user.id}`,
+      changes: [
+        { field: "subject", before: null, after: identity.subject },
+        ...(step.kind === "provision" ? [{ field: "user", before: null, after: outcome.user.id }] : []),
+      ],
+    });
+  }
+  return active(outcome.user);
 }
 
 /**

@@ -64,6 +64,7 @@ const CREDENTIAL_FAILURES: ReadonlySet<FailureId> = new Set<FailureId>([
   "EMAIL_MISMATCH",
   "EMAIL_NOT_VERIFIED",
   "IDENTITY_CONFLICT",
+  "LINK_NOT_ALLOWED",
   "USER_NOT_FOUND",
   "INVALID_GRANT",
   "INVALID_TOKEN",
@@ -196,7 +197,7 @@ async function completeStep(
   if (!identity.ok) return identity;
   const checked = checkIdentityEmail(identity.value, email, provider);
   if (!checked.ok) return checked;
-  const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email);
+  const user = await linkOrProvisionAccount(deps, org, provider, identity.value, email, { ip: request.ip });
   if (!user.ok) return user;
   if (user.value.email.toLowerCase() !== email.toLowerCase() || (session.userId !== null && session.userId !== user.value.id)) {
     return failure("IDENTITY_CONFLICT", "This identity belongs to another account.");

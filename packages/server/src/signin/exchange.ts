@@ -99,7 +99,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       if (!identity.ok) return identity;
       const email = checkIdentityEmail(identity.value, request.email, provider);
       if (!email.ok) return email;
-      const user = await linkOrProvisionAccount(deps, organisation, provider, identity.value, request.email);
+      const user = await linkOrProvisionAccount(deps, organisation, provider, identity.value, request.email, request);
       if (!user.ok) return user;
       subject.user(user.value.id);
 

@@ -22,7 +22,7 @@ export interface TestSignInDeps extends IdentityDeps {
   readonly organisations: Pick<OrganisationRepository, "get">;
   readonly providers: Pick<ProviderRepository, "configured">;
   readonly users: Pick<UserRepository, "findInOrganisation">;
-  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf">;
+  readonly links: Pick<IdentityLinkRepository, "userFor" | "subjectOf" | "hasIdentity">;
   readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
 }

@@ -29,13 +29,14 @@ export function identityLinkRepository(db: Db): IdentityLinkRepository {
 
   async function link(orgId: string, providerId: string, subject: string, user: User): Promise<LinkOutcome> {
     // ON CONFLICT DO NOTHING covers both constraints; what is stored then decides.
-    await db
+    const inserted = await db
       .insertInto("identity_links")
       .values({ org_id: orgId, provider_id: providerId, subject, user_id: user.id, created_at: isoNow() })
       .onConflict((oc) => oc.doNothing())
-      .execute();
+      .executeTakeFirst();
     const holder = await userFor(providerId, subject);
-    return holder?.id === user.id ? { kind: "linked", user: holder } : { kind: "conflict" };
+    const made = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+    return holder?.id === user.id ? { kind: "linked", user: holder, made } : { kind: "conflict" };
   }
 
   return {
@@ -48,6 +49,35 @@ export function identityLinkRepository(db: Db): IdentityLinkRepository {
         .where("user_id", "=", userId)
         .executeTakeFirst();
       return row?.subject;
+    },
+    async hasIdentity(userId) {
+      const row = await db.selectFrom("identity_links").select("user_id").where("user_id", "=", userId).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+    async identitiesOf(userId) {
+      const rows = await db
+        .selectFrom("identity_links")
+        .innerJoin("providers", "providers.id", "identity_links.provider_id")
+        .select(["providers.name as provider", "identity_links.subject", "identity_links.created_at as linkedAt"])
+        .where("identity_links.user_id", "=", userId)
+        .orderBy("providers.name")
+        .execute();
+      return rows;
+    },
+    async unlink(orgId, userId, providerName) {
+      return db.transaction().execute(async (trx) => {
+        const found = await trx
+          .selectFrom("identity_links")
+          .innerJoin("providers", "providers.id", "identity_links.provider_id")
+          .select(["identity_links.provider_id", "identity_links.subject"])
+          .where("providers.org_id", "=", orgId)
+          .where("providers.name", "=", providerName)
+          .where("identity_links.user_id", "=", userId)
+          .executeTakeFirst();
+        if (!found) return undefined;
+        await trx.deleteFrom("identity_links").where("provider_id", "=", found.provider_id).where("user_id", "=", userId).execute();
+        return found.subject;
+      });
     },
     link,
     async provisionAndLink(orgId, providerId, subject, email, fullName) {

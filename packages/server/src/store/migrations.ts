@@ -10,6 +10,7 @@ import { setupLinks } from "./migrations/0008-setup-links.ts";
 import { userRole } from "./migrations/0009-user-role.ts";
 import { auditProviderTime } from "./migrations/0010-audit-provider-time.ts";
 import { auditActions } from "./migrations/0011-audit-actions.ts";
+import { providerLinking } from "./migrations/0012-provider-linking.ts";
 import { secretBinding } from "./migrations/0013-secret-binding.ts";
 import { consoleSessions } from "./migrations/0014-console-sessions.ts";
 
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0009_user_role": userRole,
   "0010_audit_provider_time": auditProviderTime,
   "0011_audit_actions": auditActions,
+  "0012_provider_linking": providerLinking,
   "0013_secret_binding": secretBinding,
   "0014_console_sessions": consoleSessions,
 };

@@ -2,6 +2,7 @@ import { success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
+import type { IdentitySettingsSavedBy, ProviderLinking } from "../domain/provider-linking.ts";
 import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
 import {
   decodeSecretBinding,
@@ -15,9 +16,24 @@ import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { ProvidersTable } from "./schema.ts";
 
+/** Anything but `operator` is the delegated admins' (the safer reading). */
+function linkingOf(row: Pick<ProvidersTable, "identity_settings_saved_by" | "link_existing_users">): ProviderLinking {
+  const savedBy: IdentitySettingsSavedBy = row.identity_settings_saved_by === "operator" ? "operator" : "delegated";
+  return { identitySettingsSavedBy: savedBy, linkExistingUsers: Number(row.link_existing_users) === 1 };
+}
+
+/** A provider nobody said the operator vouches for. */
+const UNTRUSTED: ProviderLinking = { identitySettingsSavedBy: "delegated", linkExistingUsers: false };
+
+const linkingColumns = (linking: ProviderLinking) => ({
+  identity_settings_saved_by: linking.identitySettingsSavedBy,
+  link_existing_users: linking.linkExistingUsers ? 1 : 0,
+});
+
 function toView(row: ProvidersTable): ProviderView {
   return {
     ...(JSON.parse(row.settings) as ProviderSettings),
+    ...linkingOf(row),
     clientSecretSet: row.client_secret_sealed !== null,
     nextClientSecretSet: row.next_client_secret_sealed !== null,
     createdAt: row.created_at,
@@ -51,6 +67,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           client_secret_sealed: null,
           next_client_secret_sealed: null,
           client_secret_binding: binding,
+          ...linkingColumns(replacement.linking?.(undefined) ?? UNTRUSTED),
           created_at: now,
           updated_at: now,
         };
@@ -63,7 +80,8 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .values(fresh)
           .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
           .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return success({ view: toView(fresh), created: true });
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1)
+          return success({ view: toView(fresh), created: true, identityLinksDropped: 0 });
 
         const existing = await trx
           .selectFrom("providers")
@@ -91,17 +109,21 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         const sealed = clientSecret !== undefined ? secrets.seal(clientSecret, existing.id) : existing.client_secret_sealed;
         const nextSealed =
           nextClientSecret !== undefined ? secrets.seal(nextClientSecret, existing.id) : existing.next_client_secret_sealed;
+        const before = JSON.parse(existing.settings) as ProviderSettings;
         const row: ProvidersTable = {
           ...existing,
           settings: fresh.settings,
           client_secret_sealed: sealed,
           next_client_secret_sealed: nextSealed,
           client_secret_binding: binding,
+          ...linkingColumns(replacement.linking?.({ settings: before, linking: linkingOf(existing) }) ?? linkingOf(existing)),
           updated_at: now,
         };
         // Decided inside the transaction, on the settings being replaced.
-        if (!replacement.identityLinksSurvive(JSON.parse(existing.settings) as ProviderSettings)) {
-          await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).execute();
+        let identityLinksDropped = 0;
+        if (!replacement.identityLinksSurvive(before)) {
+          const dropped = await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).executeTakeFirst();
+          identityLinksDropped = Number(dropped.numDeletedRows);
         }
         await trx
           .updateTable("providers")
@@ -110,11 +132,13 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
             client_secret_sealed: sealed,
             next_client_secret_sealed: nextSealed,
             client_secret_binding: binding,
+            identity_settings_saved_by: row.identity_settings_saved_by,
+            link_existing_users: row.link_existing_users,
             updated_at: now,
           })
           .where("id", "=", existing.id)
           .execute();
-        return success({ view: toView(row), created: false });
+        return success({ view: toView(row), created: false, identityLinksDropped });
       });
     },
     async promoteSecret(orgId, name) {
@@ -164,6 +188,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         id: row.id,
         orgId: row.org_id,
         settings: JSON.parse(row.settings) as ProviderSettings,
+        linking: linkingOf(row),
         clientSecret: row.client_secret_sealed === null ? undefined : secrets.open(row.client_secret_sealed, row.id),
         ...(row.next_client_secret_sealed !== null && { nextClientSecret: secrets.open(row.next_client_secret_sealed, row.id) }),
         secretBinding: bindingOf(row),

@@ -34,6 +34,10 @@ export interface ProvidersTable {
   next_client_secret_sealed: string | null;
   /** Where the secrets may be sent (domain/secret-binding.ts, encoded); null in rows an older version wrote. */
   client_secret_binding: string | null;
+  /** Who last saved the identity settings: `operator` or `delegated` (see domain/provider-linking.ts). */
+  identity_settings_saved_by: string;
+  /** The operator's linkExistingUsers: 1 or 0. */
+  link_existing_users: number;
   created_at: string;
   updated_at: string;
 }

@@ -1,4 +1,4 @@
-/* global history, location */
+/* global confirm, history, location */
 // The admin console: organisations, their providers, the provider doctor, test sign-ins, health
 // over time, change events and the audit trail, on the admin API. An operator signs in with the
 // admin token once (the service answers an HttpOnly cookie); an organisation admin arrives from
@@ -159,6 +159,22 @@ function presetChosen() {
   );
 }
 
+/**
+ * Whether to go on saving over the provider `name`: a provider of that name is replaced, and if
+ * the replacement changes its issuer, token endpoint or subject claim, its users' identity links
+ * are dropped (the preset decides those, so the console cannot tell beforehand): ask first.
+ */
+async function replacementConfirmed(orgId, name) {
+  // The list, not the provider itself: a new name would be a 404 the page logs as an error.
+  const providers = await api("GET", `${orgPath(orgId)}/oauth-providers`);
+  return (
+    !providers.some((p) => p.providerName === name) ||
+    confirm(
+      `A provider named "${name}" exists and will be replaced. If its issuer, token endpoint or subject claim change, its identity links are dropped: its users link again at their next sign-in. Replace it?`,
+    )
+  );
+}
+
 async function saveFromWizard() {
   const form = byId("wizard-form");
   const value = (id) => /** @type {HTMLInputElement} */ (byId(id)).value.trim();
@@ -168,8 +184,10 @@ async function saveFromWizard() {
   }
   const name = value("wizard-name");
   const orgId = form.dataset.orgId;
+  const path = `${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`;
+  if (!(await replacementConfirmed(orgId, name))) return;
   setStatus(`Saving ${name}…`);
-  await api("PUT", `${orgPath(orgId)}/oauth-providers/${encodeURIComponent(name)}`, {
+  await api("PUT", path, {
     preset: value("wizard-preset"),
     presetOptions,
     clientId: value("wizard-client-id"),

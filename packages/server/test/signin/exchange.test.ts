@@ -44,7 +44,11 @@ describe("POST /userAccount/oauth/exchange", () => {
     );
     assert.deepEqual(
       audit.body.records.map((r) => [r.event, r.outcome, r.provider, r.error]),
-      [["oauth.exchange", "success", "acme-idp", null]],
+      // Newest first: the link the exchange made, then the exchange.
+      [
+        ["oauth.exchange", "success", "acme-idp", null],
+        ["identity.linked", "success", "acme-idp", null],
+      ],
     );
   });
 

@@ -136,6 +136,25 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 1 });
   });
 
+  test("a provider whose identity settings a setup link saved may not link an admin: LINK_NOT_ALLOWED, as the real exchange answers", async (t) => {
+    const f = await signInFixture(t, { users: [alice] });
+    const made = await f.service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email: alice.email, role: "admin" });
+    assert.equal(made.status, 201, made.text);
+    const link = await f.service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+    const session = await f.service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    const saved = await f.service.request(
+      "PUT",
+      `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`,
+      { clientId: "pipeshub-app", issuer: f.provider.issuer, redirectUris: [REDIRECT_URI], enableJit: true, trustEmail: true },
+      { authorization: `Bearer ${session.body.sessionToken}` },
+    );
+    assert.equal(saved.status, 200, saved.text);
+    const preview = await testSignIn(f, alice.sub);
+    assert.deepEqual(preview.body.decision, refusal("LINK_NOT_ALLOWED"));
+    assertAuthError(await f.exchange({ code: await f.code(alice.sub), email: alice.email }), 401, "LINK_NOT_ALLOWED");
+    assert.deepEqual(await countUsersAndLinks(f), { users: 1, links: 0 });
+  });
+
   test("during a client-secret rotation a test sign-in redeems with the next secret, as a real sign-in does, and records no fallback", async (t) => {
     const client: TestClient = {
       client_id: "pipeshub-app",

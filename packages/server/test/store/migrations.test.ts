@@ -24,6 +24,7 @@ const MIGRATIONS = [
   "0009_user_role",
   "0010_audit_provider_time",
   "0011_audit_actions",
+  "0012_provider_linking",
   "0013_secret_binding",
   "0014_console_sessions",
 ];

@@ -22,6 +22,7 @@ export function configuredProvider(
     id: "provider-1",
     orgId: "org-1",
     clientSecret,
+    linking: { identitySettingsSavedBy: "operator", linkExistingUsers: false },
     settings: {
       providerName: "test-idp",
       clientId: CLIENT_ID,

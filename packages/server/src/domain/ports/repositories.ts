@@ -7,6 +7,8 @@ import type { ProviderChange, ProviderEvent, ProviderSnapshot } from "../provide
 import type { SetupLink } from "../setup-link.ts";
 import type { AuthStep } from "../auth-steps.ts";
 import type { Organisation } from "../organisation.ts";
+import type { LinkedIdentity } from "../identity.ts";
+import type { ProviderLinking } from "../provider-linking.ts";
 import type { ConfiguredProvider, ProviderSettings, ProviderView } from "../provider-settings.ts";
 import type { Result } from "../failures.ts";
 import type { SecretBinding } from "../secret-binding.ts";
@@ -52,13 +54,22 @@ export interface UserRepository {
   update(orgId: string, id: string, changes: UserChanges): Promise<User | undefined>;
 }
 
-/** How an attempt to link a subject ended: a race that linked either side first is a conflict, never an overwrite. */
-export type LinkOutcome = { kind: "linked"; user: User } | { kind: "conflict" };
+/**
+ * How an attempt to link a subject ended: a race that linked either side first is a conflict, never
+ * an overwrite. `made`: this call stored the link (not a concurrent one, nor one already there).
+ */
+export type LinkOutcome = { kind: "linked"; user: User; made: boolean } | { kind: "conflict" };
 
 /** The (provider, subject) → user bindings that decide who signs in. */
 export interface IdentityLinkRepository {
   userFor(providerId: string, subject: string): Promise<User | undefined>;
   subjectOf(providerId: string, userId: string): Promise<string | undefined>;
+  /** Whether the user is linked to an identity at any provider. */
+  hasIdentity(userId: string): Promise<boolean>;
+  /** The user's links, by provider name. */
+  identitiesOf(userId: string): Promise<LinkedIdentity[]>;
+  /** Removes the user's link at the organisation's provider `providerName`; answers the subject it held, undefined when none. */
+  unlink(orgId: string, userId: string, providerName: string): Promise<string | undefined>;
   /**
    * Links an existing user: insert-or-get on the link's constraints, so concurrent calls for the
    * same (provider, subject) and user all answer `linked`; a subject linked to another user, or
@@ -78,6 +89,11 @@ export interface ProviderReplacement {
    * write that keeps a stored secret must keep its binding and client id, or it is refused.
    */
   readonly secretBinding?: SecretBinding;
+  /**
+   * Given what is being replaced (undefined for a new provider): which existing users the provider
+   * may link after the write. Absent: a replace keeps what is stored, a new provider counts as a delegated admin's.
+   */
+  linking?(before: { readonly settings: ProviderSettings; readonly linking: ProviderLinking } | undefined): ProviderLinking;
 }
 
 /** An organisation's OAuth/OIDC providers, by name; the client secret is kept sealed. */
@@ -85,8 +101,8 @@ export interface ProviderRepository {
   /**
    * Creates or replaces a provider; `clientSecret` (and `nextClientSecret`) undefined keeps the
    * stored one. On a replace, the identity links are dropped in the same transaction unless
-   * `replacement` says they survive. INVALID_PROVIDER_SETTINGS when it would keep a stored
-   * secret for another binding or client id (domain/secret-binding.ts).
+   * `replacement` says they survive (`identityLinksDropped`: how many). INVALID_PROVIDER_SETTINGS
+   * when it would keep a stored secret for another binding or client id (domain/secret-binding.ts).
    */
   put(
     orgId: string,
@@ -94,7 +110,7 @@ export interface ProviderRepository {
     clientSecret: string | undefined,
     replacement: ProviderReplacement,
     nextClientSecret?: string,
-  ): Promise<Result<{ view: ProviderView; created: boolean }>>;
+  ): Promise<Result<{ view: ProviderView; created: boolean; identityLinksDropped: number }>>;
   /**
    * Makes the next client secret the current one and forgets the old: `undefined` when there is
    * no such provider, `"no-next-secret"` when no next secret is stored.

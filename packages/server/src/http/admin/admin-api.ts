@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { ConsoleSessionDeps } from "../../admin/console-sessions.ts";
+import type { IdentityAdministration } from "../../admin/identities.ts";
 import type { OrgAdminDeps } from "../../admin/org-admins.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
 import type { SetupLinkDeps } from "../../admin/setup-links.ts";
@@ -17,6 +18,7 @@ import { adminAccess } from "./admin-token.ts";
 import { auditRoutes } from "./audit-routes.ts";
 import { authMethodRoutes } from "./auth-method-routes.ts";
 import { eventRoutes } from "./event-routes.ts";
+import { identityRoutes } from "./identity-routes.ts";
 import { setupLinkRoutes } from "./setup-link-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { consoleSessionRoutes } from "./console-session-routes.ts";
@@ -45,6 +47,7 @@ export interface AdminApiOptions {
   readonly credentialFailures: CredentialFailures;
   readonly administration: ProviderAdministration &
     UserAdministration &
+    IdentityAdministration &
     AuditAdministration &
     SignInStepAdministration &
     KeyAdministration &
@@ -96,6 +99,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
       }),
     );
     await admin.register(userRoutes(administration));
+    await admin.register(identityRoutes(administration));
     await admin.register(auditRoutes(administration));
     await admin.register(providerHealthRoutes(administration));
     await admin.register(testSignInRoutes(options.testSignIn));

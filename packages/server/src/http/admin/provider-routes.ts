@@ -1,10 +1,11 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { type Static, Type } from "typebox";
 import {
   checkProvider,
   listProviders,
   promoteProviderSecret,
   type ProviderAdministration,
+  type ProviderSaveCaller,
   type ProviderCheckDeps,
   providerPresets,
   removeProvider,
@@ -15,6 +16,7 @@ import { doctorProvider, type ProviderDoctorDeps } from "../../admin/provider-do
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { doctorReportFor, failureFor } from "./answers-without-cause.ts";
+import { actorOf, organisationScopeOf } from "./admin-token.ts";
 import {
   ADMIN_SECURITY as security,
   DoctorReportSchema,
@@ -23,6 +25,7 @@ import {
   ProviderPresetSchema,
   ProviderSettingsInputSchema,
   ProviderViewSchema,
+  SavedProviderSchema,
 } from "./schemas.ts";
 
 /** What the provider routes call. */
@@ -35,6 +38,13 @@ export interface ProviderRouteOptions {
 }
 
 type OrgRoute = { Params: Static<typeof OrgParams> };
+
+/** Who is saving a provider: an organisation admin or a setup session is a delegated admin. */
+export const providerSaveCaller = (request: FastifyRequest): ProviderSaveCaller => ({
+  actor: actorOf(request),
+  delegated: organisationScopeOf(request) !== undefined,
+  ip: request.ip,
+});
 type ProviderRoute = { Params: Static<typeof ProviderParams> };
 
 /** `/api/v1/orgs/:orgId/oauth-providers`: an organisation's providers; `/api/v1/provider-presets`. */
@@ -50,15 +60,21 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
           tags,
           security,
           summary: "Create or replace an OAuth provider",
+          description:
+            "Changing the issuer, token endpoint or subject claim drops the provider's identity links (their subjects would mean other accounts): `identityLinksDropped` says how many. " +
+            "Who saves the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail) decides which existing users the provider may link: see `identitySettingsSavedBy`. " +
+            "`linkExistingUsers` is the operator's alone: an organisation admin or a setup session sending it is 403.",
           params: ProviderParams,
           body: ProviderSettingsInputSchema,
-          response: { 200: ProviderViewSchema, 201: ProviderViewSchema, ...errorResponses(400, 404) },
+          response: { 200: SavedProviderSchema, 201: SavedProviderSchema, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
-        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options);
+        const caller = providerSaveCaller(request);
+        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, { ...options, caller });
         if (!result.ok) return sendFailure(reply, result);
-        return reply.code(result.value.created ? 201 : 200).send(result.value.view);
+        const { view, created, identityLinksDropped } = result.value;
+        return reply.code(created ? 201 : 200).send({ ...view, identityLinksDropped });
       },
     );
 

@@ -93,6 +93,12 @@ export const ProviderSettingsInputSchema = Type.Object(
       }),
     ),
     emailsEndpoint: Type.Optional(url("GitHub-shaped email list (GET /user/emails): the verified primary address becomes the email")),
+    linkExistingUsers: Type.Optional(
+      Type.Boolean({
+        description:
+          "The operator's alone (an organisation admin or a setup session sending it is 403): let this provider link existing users who already have an identity elsewhere, e.g. to move an organisation to it; never an admin who has one. Omitted keeps the stored value; a delegated admin's change of the identity settings turns it off.",
+      }),
+    ),
     preset: Type.Optional(
       Type.String({
         maxLength: 64,
@@ -138,8 +144,25 @@ export const ProviderViewSchema = Type.Object({
   subjectClaim: Type.Optional(Type.String()),
   emailVerifiedClaim: Type.Optional(Type.String()),
   emailsEndpoint: Type.Optional(Type.String()),
+  identitySettingsSavedBy: Type.Union([Type.Literal("operator"), Type.Literal("delegated")], {
+    description:
+      "Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers",
+  }),
+  linkExistingUsers: Type.Boolean({
+    description: "Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one)",
+  }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+});
+
+/** What a provider write answers: the provider, and how many identity links the write dropped. */
+export const SavedProviderSchema = Type.Object({
+  ...ProviderViewSchema.properties,
+  identityLinksDropped: Type.Integer({
+    minimum: 0,
+    description:
+      "Identity links this save dropped (a changed issuer, token endpoint or subject claim): those users link again at their next sign-in",
+  }),
 });
 
 /** The provider doctor's answer: one finding per check that applies. */
