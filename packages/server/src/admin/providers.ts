@@ -11,10 +11,12 @@ import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
 import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import type { ProviderNetworkAllowList } from "../domain/provider-network.ts";
 import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
+import { type AdminActionDeps, type AdminCaller, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import { providerChanges } from "./provider-changes.ts";
 
-/** The ports provider administration needs. */
-export interface ProviderAdministration extends OrganisationAdministration {
+/** The ports provider administration needs; its writes are recorded in the organisation's audit trail. */
+export interface ProviderAdministration extends OrganisationAdministration, AdminActionDeps {
   readonly providers: ProviderRepository;
 }
 
@@ -30,6 +32,7 @@ export function identityLinksSurvive(before: ProviderSettings, after: ProviderSe
 /**
  * Validates and stores provider settings: creates, or replaces keeping the secret when none is
  * given. A `preset` is expanded first; the fields given explicitly override the preset's.
+ * Recorded as `provider.created` or `provider.updated`, with what changed (secrets only as changed).
  */
 export async function saveProvider(
   deps: ProviderAdministration,
@@ -37,6 +40,7 @@ export async function saveProvider(
   name: string,
   given: ProviderSettingsInput & PresetSelection,
   options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList },
+  caller: AdminCaller,
 ): Promise<Result<{ view: ProviderView; created: boolean }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
@@ -50,15 +54,21 @@ export async function saveProvider(
   });
   if (!settings.ok) return settings;
   const after = settings.value;
-  return success(
-    await deps.providers.put(
-      orgId,
-      after,
-      input.value.clientSecret,
-      { identityLinksSurvive: (before) => identityLinksSurvive(before, after) },
-      input.value.nextClientSecret,
-    ),
+  const before = await deps.providers.view(orgId, name);
+  const saved = await deps.providers.put(
+    orgId,
+    after,
+    input.value.clientSecret,
+    { identityLinksSurvive: (before) => identityLinksSurvive(before, after) },
+    input.value.nextClientSecret,
   );
+  await recordAdminAction(deps, caller, {
+    event: saved.created ? "provider.created" : "provider.updated",
+    orgId,
+    provider: name,
+    changes: providerChanges(saved.created ? undefined : before, saved.view, input.value),
+  });
+  return success(saved);
 }
 
 /** The provider presets an admin can start from, with the options each needs. */
@@ -80,20 +90,38 @@ export async function viewProvider(deps: ProviderAdministration, orgId: string, 
   return view ? success(view) : noSuchProvider(name);
 }
 
-/** Removes a provider (its identity links go with it), or NOT_FOUND. */
-export async function removeProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<void>> {
-  return (await deps.providers.remove(orgId, name)) ? success(undefined) : noSuchProvider(name);
+/** Removes a provider (its identity links go with it), or NOT_FOUND. Recorded as `provider.deleted` with the settings it had. */
+export async function removeProvider(
+  deps: ProviderAdministration,
+  orgId: string,
+  name: string,
+  caller: AdminCaller,
+): Promise<Result<void>> {
+  const before = await deps.providers.view(orgId, name);
+  if (!(await deps.providers.remove(orgId, name))) return noSuchProvider(name);
+  await recordAdminAction(deps, caller, { event: "provider.deleted", orgId, provider: name, changes: providerChanges(before, undefined) });
+  return success(undefined);
 }
 
 /**
  * Ends a client-secret rotation: the next secret becomes the current one (the old is
- * forgotten). CONFLICT when no next secret is stored.
+ * forgotten). CONFLICT when no next secret is stored. Recorded as `provider.secret_promoted`.
  */
-export async function promoteProviderSecret(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<ProviderView>> {
+export async function promoteProviderSecret(
+  deps: ProviderAdministration,
+  orgId: string,
+  name: string,
+  caller: AdminCaller,
+): Promise<Result<ProviderView>> {
   const promoted = await deps.providers.promoteSecret(orgId, name);
   if (promoted === undefined) return noSuchProvider(name);
   if (promoted === "no-next-secret")
     return failure("CONFLICT", `The provider "${name}" has no nextClientSecret to promote; save one with its settings first.`);
+  const changes = [
+    { field: "clientSecret", changed: true },
+    { field: "nextClientSecret", changed: true },
+  ] as const;
+  await recordAdminAction(deps, caller, { event: "provider.secret_promoted", orgId, provider: name, changes });
   return success(promoted);
 }
 

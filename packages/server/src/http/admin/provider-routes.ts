@@ -14,6 +14,7 @@ import {
 import { doctorProvider, type ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import {
   ADMIN_SECURITY as security,
   DoctorReportSchema,
@@ -55,7 +56,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options);
+        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options, adminCaller(request));
         if (!result.ok) return sendFailure(reply, result);
         return reply.code(result.value.created ? 201 : 200).send(result.value.view);
       },
@@ -120,7 +121,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const removed = await removeProvider(deps, request.params.orgId, request.params.name);
+        const removed = await removeProvider(deps, request.params.orgId, request.params.name, adminCaller(request));
         return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
       },
     );
@@ -164,7 +165,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name);
+        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name, adminCaller(request));
         return promoted.ok ? promoted.value : sendFailure(reply, promoted);
       },
     );
