@@ -23,6 +23,7 @@ const MIGRATIONS = [
   "0008_setup_links",
   "0009_user_role",
   "0010_audit_provider_time",
+  "0011_audit_actions",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 
