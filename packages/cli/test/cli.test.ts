@@ -114,6 +114,7 @@ describe("pipeshub-auth CLI", () => {
       "console-sessions end",
       "console-sessions end-all",
       "audit tail",
+      "audit service",
     ])
       assert.match(top.stdout, new RegExp(`^ {2}${command} `, "m"), command);
     assert.match(top.stdout, /3 {2}cannot reach the service/);
@@ -608,7 +609,7 @@ describe("pipeshub-auth CLI", () => {
     );
     assert.match(
       table.stdout,
-      /^TIME +EVENT +OUTCOME +ERROR +EMAIL +PROVIDER +IP\n.+one@acme\.test.+\n.+two@acme\.test.+\n.+three@acme\.test.+\n$/,
+      /^TIME +EVENT +OUTCOME +ERROR +ACTOR +EMAIL +PROVIDER +IP +CHANGES\n.+org\.created.+operator.+name: - → Acme; domains: - → \["acme\.test"\]\n.+one@acme\.test.+\n.+two@acme\.test.+\n.+three@acme\.test.+\n$/,
     );
 
     const child = spawn(process.execPath, [BIN, "audit", "tail", orgId, "--limit", "1", "--follow", "--json"], {
@@ -641,6 +642,30 @@ describe("pipeshub-auth CLI", () => {
     assert.equal(emails[0], "three@acme.test");
     assert.deepEqual(emails.slice(1, 3).sort(), ["five@acme.test", "four@acme.test"]);
     assert.equal(emails[3], "six@acme.test");
+  });
+
+  test("audit service: the records outside any organisation; --event and --actor narrow either trail", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const rotated = await service.admin<{ kid: string }>("POST", "/api/v1/keys/rotate");
+    assert.equal(rotated.status, 200, rotated.text);
+    const [outside, created, nobody, lines] = await Promise.all([
+      cli(["audit", "service"], { service }),
+      cli(["audit", "tail", orgId, "--event", "org.created", "--json"], { service }),
+      cli(["audit", "tail", orgId, "--actor", "org-admin:nobody"], { service }),
+      cli(["audit", "service", "--actor", "operator", "--json"], { service }),
+    ]);
+    assert.equal(outside.code, 0, outside.stderr);
+    assert.match(outside.stdout, new RegExp(`^TIME.+CHANGES\n.+keys\\.rotated +success +- +operator .+kid: - → ${rotated.body.kid}\n$`));
+    assert.deepEqual(
+      created.stdout
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { event: string; actor: string }).actor),
+      ["operator"],
+    );
+    assert.equal(nobody.code, 0, nobody.stderr);
+    assert.equal(nobody.stdout, "", "nothing matched: nothing shown");
+    assert.equal((JSON.parse(lines.stdout) as { event: string }).event, "keys.rotated");
   });
 
   test("usage errors exit 2 and name the problem; a secret on the command line is refused and never echoed", async (t) => {

@@ -225,21 +225,31 @@ export interface AuthStep {
   allowedMethods: { type: AllowedMethod }[];
 }
 
-/** One sign-in audit record. Never contains a token or secret. */
+/**
+ * One field an admin write changed: its values before and after (null: none), or only that it
+ * changed (`changed: true`: a secret, never its value, or a value too large to keep).
+ */
+export type AuditChange = { field: string; before: unknown; after: unknown } | { field: string; changed: true };
+
+/** One audit record: a sign-in step, or an admin write or refused admin request. Never contains a token or secret. */
 export interface AuditRecord {
   id: string;
   createdAt: string;
-  /** E.g. `"oauth.exchange"`. */
+  /** E.g. `"oauth.exchange"`, `"provider.updated"`, `"keys.rotated"`. */
   event: string;
   /** `"success"` or `"failure"`. */
   outcome: "success" | "failure" | (string & {});
-  orgId?: string | null;
-  userId?: string | null;
-  email?: string | null;
-  provider?: string | null;
+  orgId: string | null;
+  userId: string | null;
+  email: string | null;
+  provider: string | null;
   /** The failure identifier (e.g. `INVALID_GRANT`) of a failed event. */
-  error?: string | null;
-  ip?: string | null;
+  error: string | null;
+  ip: string | null;
+  /** Who acted: `operator`, `org-admin:<userId>`, `setup-link:<id>`; null on sign-in steps. */
+  actor: string | null;
+  /** What an admin write changed, field by field; null on other records. */
+  changes: AuditChange[] | null;
   /** A failure's reason (its failure identifier, as `error`). */
   reason?: string;
   /** A failure's explanation: what to change, and where, to stop it. */
@@ -386,6 +396,8 @@ export interface ListAuditRequest {
   event?: string;
   /** Only this email's records (case-insensitive). */
   email?: string;
+  /** Only what this actor did, e.g. `"operator"`, `"org-admin:<userId>"`, `"setup-link:<id>"`. */
+  actor?: string;
 }
 
 const orgShape = { id: "string", name: "string", domains: "string[]", createdAt: "string" } as const;
@@ -439,7 +451,23 @@ const auditShape = {
   provider: "string?",
   error: "string?",
   ip: "string?",
+  actor: "string?",
+  changes: "array?",
 } as const;
+const auditChangeShape = { field: "string" } as const;
+
+/** An audit record, its changes (when any) each naming its field. */
+function decodeAuditRecord(item: unknown, path: string): AuditRecord {
+  const record = readShape(item, auditShape, path);
+  const changes =
+    record.changes === undefined || record.changes === null
+      ? null
+      : readArray(record.changes, `${path}.changes`, (change, at) => readShape(change, auditChangeShape, at) as AuditChange);
+  // A service from before these fields existed leaves them out: read as null.
+  const { orgId = null, userId = null, email = null, provider = null, error = null, ip = null, actor = null } = record;
+  return { ...record, orgId, userId, email, provider, error, ip, actor, changes };
+}
+
 const healthShape = {
   window: "string",
   since: "string",
@@ -686,27 +714,33 @@ export class Admin {
     return this.#call({ method: "PATCH", path: `${orgPath(orgId)}/users/${segment(userId)}`, body, idempotent: true }, options, decodeUser);
   }
 
-  /** Reads the sign-in audit trail, a page at a time, newest first, optionally narrowed: `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=`. */
+  /**
+   * Reads the organisation's audit trail (its sign-in steps and the admin writes to it), a page at
+   * a time, newest first, optionally narrowed:
+   * `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=&actor=`.
+   */
   listAudit(orgId: string, request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
+    return this.#auditPage(`${orgPath(orgId)}/audit`, request, options);
+  }
+
+  /**
+   * Reads the records outside any organisation (`keys.rotated`, `keys.reencrypted`, sign-ins that
+   * reached none), newest first, narrowed like {@link Admin.listAudit}: `GET /api/v1/audit`. The
+   * operator's alone.
+   */
+  listServiceAudit(request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
+    return this.#auditPage("/api/v1/audit", request, options);
+  }
+
+  #auditPage(path: string, request: ListAuditRequest, options?: RequestOptions): Promise<AuditPage> {
+    const { limit, cursor, outcome, provider, event, email, actor } = request;
     return this.#call(
-      {
-        method: "GET",
-        path: `${orgPath(orgId)}/audit`,
-        query: {
-          limit: request.limit,
-          cursor: request.cursor,
-          outcome: request.outcome,
-          provider: request.provider,
-          event: request.event,
-          email: request.email,
-        },
-        idempotent: true,
-      },
+      { method: "GET", path, query: { limit, cursor, outcome, provider, event, email, actor }, idempotent: true },
       options,
       (raw) => {
         const page = readShape(parseJson(raw), auditPageShape);
         return {
-          records: readArray(page.records, "response.records", (item, path) => readShape(item, auditShape, path)),
+          records: readArray(page.records, "response.records", decodeAuditRecord),
           nextCursor: page.nextCursor ?? null,
         };
       },

@@ -31,6 +31,7 @@ export {
 } from "./user-account.ts";
 export {
   Admin,
+  type AuditChange,
   type AuditPage,
   type AuditRecord,
   type AuthStep,

@@ -313,13 +313,15 @@ describe("client.admin against the real service", () => {
       f.client.oauth.exchangeCode({ code: "not-a-real-code", email: alice.email, provider: PROVIDER, redirectUri: REDIRECT_URI }),
       AuthError,
     );
-    const audit = await admin.listAudit(f.orgId);
+    const audit = await admin.listAudit(f.orgId, { event: "oauth.exchange" });
     assert.equal(audit.nextCursor, null);
     assert.deepEqual(
-      audit.records.map((r) => [r.event, r.outcome, r.error]),
-      [["oauth.exchange", "failure", "INVALID_GRANT"]],
+      audit.records.map((r) => [r.event, r.outcome, r.error, r.actor, r.changes]),
+      [["oauth.exchange", "failure", "INVALID_GRANT", null, null]],
     );
     assert.deepEqual(Object.keys(audit.records[0] ?? {}).sort(), [
+      "actor",
+      "changes",
       "createdAt",
       "email",
       "error",
@@ -338,6 +340,14 @@ describe("client.admin against the real service", () => {
     const before = await f.service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
     const { kid } = await admin.rotateSigningKeys();
     assert.ok(!before.body.keys.some((k) => k.kid === kid), "a new key");
+    // Each admin write above is on the record, with who made it; the rotation outside any organisation.
+    const writes = await admin.listAudit(org.id, { actor: "operator" });
+    assert.ok(writes.records.some((r) => r.event === "auth_methods.updated" && r.changes?.[0]?.field === "authMethods"));
+    const rotated = await admin.listServiceAudit({ event: "keys.rotated" });
+    assert.deepEqual(
+      rotated.records.map((r) => [r.actor, r.orgId, r.changes]),
+      [["operator", null, [{ field: "kid", before: null, after: kid }]]],
+    );
     const after = await f.service.request<{ keys: { kid: string }[] }>("GET", "/.well-known/jwks.json");
     assert.ok(
       after.body.keys.some((k) => k.kid === kid),
@@ -511,7 +521,7 @@ describe("retries against the real service", () => {
     );
     assert.deepEqual([error.statusCode, error.error], [502, "PROVIDER_UNAVAILABLE"], "the real failure, not a replay's");
     assert.equal(requests(), 1, "one exchange left the SDK");
-    const { records } = await client.admin.listAudit(f.orgId, { limit: 200 });
+    const { records } = await client.admin.listAudit(f.orgId, { limit: 200, event: "oauth.exchange" });
     assert.equal(records.length, 1, "the service saw one exchange");
   });
 
@@ -581,10 +591,11 @@ describe("retries against the real service", () => {
     assert.equal((await client.userAccount.refreshToken({ refreshToken: again.refreshToken })).user.email, alice.email);
     const events = (await client.admin.listAudit(f.orgId, { limit: 200 })).records.filter((r) => r.event.startsWith("user."));
     assert.deepEqual(
-      events.map((r) => [r.event, r.userId, r.email]),
+      events.map((r) => [r.event, r.userId, r.email, r.actor]),
       [
-        ["user.enabled", user.id, alice.email],
-        ["user.disabled", user.id, alice.email],
+        ["user.enabled", user.id, alice.email, "operator"],
+        ["user.disabled", user.id, alice.email, "operator"],
+        ["user.created", user.id, alice.email, "operator"],
       ],
     );
   });

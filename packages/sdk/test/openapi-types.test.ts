@@ -110,6 +110,7 @@ const OPERATIONS: readonly Operation[] = [
     response: `Result`,
   },
   { sdk: "admin.listAudit", call: (c) => c.admin.listAudit(ORG, { limit: 1 }), query: `Arg1`, response: `Result` },
+  { sdk: "admin.listServiceAudit", call: (c) => c.admin.listServiceAudit({ limit: 1 }), query: `Arg0`, response: `Result` },
   { sdk: "admin.createSetupLink", call: (c) => c.admin.createSetupLink(ORG, { expiresInHours: 2 }), body: `Arg1`, response: `Result` },
   { sdk: "admin.listSetupLinks", call: (c) => c.admin.listSetupLinks(ORG), response: `Result` },
   { sdk: "admin.revokeSetupLink", call: (c) => c.admin.revokeSetupLink(ORG, "l1") },
@@ -220,12 +221,6 @@ const DELIBERATE: readonly { why: string; differences: readonly string[] }[] = [
       "admin.setUserRole (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.status: in the service's schema (optional), not in the SDK type",
       "admin.setUserStatus (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.role: in the service's schema (optional), not in the SDK type",
       "admin.setUserStatus (PATCH /api/v1/orgs/{orgId}/users/{userId}) request body.status: optional in the service's schema, required in the SDK type",
-    ],
-  },
-  {
-    why: "The service's schema leaves audit records free-form (an object with any properties), so there is nothing to compare the SDK's AuditRecord with; describing them in the route's schema would remove this entry.",
-    differences: [
-      "admin.listAudit (GET /api/v1/orgs/{orgId}/audit) 200 response.records[]: the service's schema leaves it free-form; the SDK type expects { id, createdAt, event, outcome, orgId, userId, email, provider, error, ip, reason, fix }",
     ],
   },
 ];

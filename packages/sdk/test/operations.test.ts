@@ -335,6 +335,8 @@ describe("admin", () => {
     outcome: "failure",
     error: "INVALID_GRANT",
     ip: "127.0.0.1",
+    actor: null,
+    changes: null,
   };
   const steps = [
     { order: 1, allowedMethods: [{ type: "oauth" }] },
@@ -426,6 +428,39 @@ describe("admin", () => {
     const { server, admin } = await serve((_req, res) => sendJson(res, 200, { records: [], nextCursor: null }));
     assert.deepEqual(await admin.admin.listAudit("org_1"), { records: [], nextCursor: null });
     assert.equal(only(server).url, "/api/v1/orgs/org_1/audit");
+  });
+
+  it("listServiceAudit reads the records outside any organisation, narrowed, with who acted and what changed", async () => {
+    const rotated = {
+      ...record,
+      orgId: null,
+      email: null,
+      provider: null,
+      event: "keys.rotated",
+      outcome: "success",
+      error: null,
+      actor: "operator",
+      changes: [{ field: "kid", before: null, after: "k2" }],
+    };
+    const { server, admin } = await serve((_req, res) => sendJson(res, 200, { records: [rotated], nextCursor: null }));
+    assert.deepEqual(await admin.admin.listServiceAudit({ event: "keys.rotated", actor: "operator" }), {
+      records: [rotated],
+      nextCursor: null,
+    });
+    assert.equal(only(server).url, "/api/v1/audit?event=keys.rotated&actor=operator");
+  });
+
+  it("reads a record from a service that names no actor or changes as null for both", async () => {
+    const { actor: _actor, changes: _changes, ...older } = record;
+    const { admin } = await serve((_req, res) => sendJson(res, 200, { records: [older], nextCursor: null }));
+    assert.deepEqual((await admin.admin.listAudit("org_1")).records, [record]);
+  });
+
+  it("rejects a change that names no field", async () => {
+    const { admin } = await serve((_req, res) =>
+      sendJson(res, 200, { records: [{ ...record, changes: [{ changed: true }] }], nextCursor: null }),
+    );
+    await assert.rejects(admin.admin.listAudit("org_1"), /response\.records\[0\]\.changes\[0\]\.field: required string is missing/);
   });
 
   it("rejects an audit page without records", async () => {

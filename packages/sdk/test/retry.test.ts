@@ -470,6 +470,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.setUserRole": { idempotent: true, call: (sdk) => sdk.admin.setUserRole("org_1", "usr_1", "admin") },
   "admin.setUserStatus": { idempotent: true, call: (sdk) => sdk.admin.setUserStatus("org_1", "usr_1", "disabled") },
   "admin.listAudit": { idempotent: true, call: (sdk) => sdk.admin.listAudit("org_1") },
+  "admin.listServiceAudit": { idempotent: true, call: (sdk) => sdk.admin.listServiceAudit() },
   "admin.createSetupLink": { idempotent: false, call: (sdk) => sdk.admin.createSetupLink("org_1") },
   "admin.listSetupLinks": { idempotent: true, call: (sdk) => sdk.admin.listSetupLinks("org_1") },
   "admin.revokeSetupLink": { idempotent: true, call: (sdk) => sdk.admin.revokeSetupLink("org_1", "l1") },

@@ -66,10 +66,16 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.getByRole("heading", { name: "Demo" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "← Organisations" }).isVisible(), false);
     assert.ok(await page.getByRole("button", { name: "Doctor demo" }).isVisible());
-    // Their own requests are in the organisation's audit trail.
-    await page.getByLabel("Event").fill("org-admin GET /api/v1/orgs/:orgId/oauth-providers");
+    // The organisation's audit trail shows who made them an admin, and what changed.
+    await page.getByLabel("Event").fill("user.made_admin");
     await page.getByRole("button", { name: "Show", exact: true }).click();
-    await page.locator("#audit tbody tr").filter({ hasText: demo.email }).first().waitFor();
+    await page
+      .locator("#audit tbody tr")
+      .filter({ hasText: demo.email })
+      .filter({ hasText: "operator" })
+      .filter({ hasText: "role: member → admin" })
+      .first()
+      .waitFor();
 
     // A test sign-in from the console: the demo provider knows the console's page, so it comes back with a decision.
     const opened = page.waitForEvent("popup");

@@ -11,7 +11,7 @@ import type { Page } from "playwright-core";
 import { chromiumSkip, openBrowser, type RunningDemo, startDemo } from "./support/browser.ts";
 import { closedPortUrl } from "./support/faulty-servers.ts";
 import { startService } from "./support/service.ts";
-import { alice, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
+import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "./support/sign-in-fixture.ts";
 import { startTestProvider } from "./support/test-provider.ts";
 import { repoRoot } from "./support/spawned-service.ts";
 
@@ -208,12 +208,21 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     const failures = await page.locator("#audit tbody").innerText();
     assert.match(
       failures,
-      /oauth\.exchange\s+alice@acme\.test\s+acme-idp\s+failed\s+INVALID_GRANT\s+The provider refused the authorization code/,
+      /oauth\.exchange\s+-\s+alice@acme\.test\s+acme-idp\s+failed\s+INVALID_GRANT\s+The provider refused the authorization code/,
     );
     assert.equal(await page.locator("#audit tbody tr").count(), 1);
     await page.getByLabel("Email").fill("nobody@acme.test");
     await page.getByRole("button", { name: "Show", exact: true }).click();
     await page.getByText("Nothing recorded matches.").waitFor();
+    // An admin write: who made it and what it changed, a secret only as changed.
+    await page.getByLabel("Outcome").selectOption("");
+    await page.getByLabel("Email").fill("");
+    await page.getByLabel("Event").fill("provider.created");
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    const created = page.locator("#audit tbody tr").filter({ hasText: "provider.created" });
+    await created.waitFor();
+    assert.match(await created.innerText(), /provider\.created\s+operator\s+-\s+acme-idp\s+succeeded[\s\S]*clientSecret changed/);
+    assert.ok(!(await page.locator("#audit").innerText()).includes(CLIENT_SECRET), "never the secret");
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "admin-console.png"), fullPage: true });
 

@@ -13,7 +13,7 @@ export interface AuditAdministration extends OrganisationAdministration {
 /** The most a page of the audit trail holds, whatever is asked. */
 export const MAX_AUDIT_PAGE = 200;
 
-/** One page of an organisation's sign-in audit trail, newest first, narrowed by `filter`. */
+/** One page of an organisation's audit trail (sign-in steps and admin actions), newest first, narrowed by `filter`. */
 export async function auditPage(
   deps: AuditAdministration,
   orgId: string,
@@ -25,6 +25,21 @@ export async function auditPage(
   if (!org.ok) return org;
   const page = await deps.audit.page(org.value.id, Math.min(limit, MAX_AUDIT_PAGE), cursor, filter);
   return success({ records: page.records.map(explainedRecord), nextCursor: page.nextCursor });
+}
+
+/**
+ * One page of the records outside any organisation, newest first, narrowed by `filter`: changes
+ * to the service's keys (`keys.rotated`, `keys.reencrypted`), and sign-in steps that failed before
+ * an organisation was known. The operator's alone.
+ */
+export async function serviceAuditPage(
+  deps: Pick<AuditAdministration, "audit">,
+  limit: number,
+  cursor: string | undefined,
+  filter: AuditFilter = {},
+): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
+  const page = await deps.audit.page(null, Math.min(limit, MAX_AUDIT_PAGE), cursor, filter);
+  return { records: page.records.map(explainedRecord), nextCursor: page.nextCursor };
 }
 
 /** An audit record as admins read it: a failure carries its reason (the failure id) and what to do about it. */

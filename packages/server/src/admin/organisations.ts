@@ -1,24 +1,33 @@
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import { AlreadyExistsError, type OrganisationRepository } from "../domain/ports/repositories.ts";
+import { type AdminActionDeps, type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 
 /** The ports organisation administration needs. */
 export interface OrganisationAdministration {
   readonly organisations: OrganisationRepository;
 }
 
-/** Creates an organisation claiming `domains`; a domain another organisation claims is CONFLICT. */
+/**
+ * Creates an organisation claiming `domains`; a domain another organisation claims is CONFLICT.
+ * Recorded as `org.created` in the new organisation's own trail.
+ */
 export async function createOrganisation(
-  deps: OrganisationAdministration,
+  deps: OrganisationAdministration & AdminActionDeps,
   name: string,
   domains: readonly string[],
+  caller: AdminCaller,
 ): Promise<Result<Organisation>> {
+  let org: Organisation;
   try {
-    return success(await deps.organisations.create(name.trim(), domains));
+    org = await deps.organisations.create(name.trim(), domains);
   } catch (error) {
     if (error instanceof AlreadyExistsError) return failure("CONFLICT", "One of these domains is already claimed by another organisation.");
     throw error;
   }
+  const changes = changesBetween(undefined, { name: org.name, domains: org.domains });
+  await recordAdminAction(deps, caller, { event: "org.created", orgId: org.id, changes });
+  return success(org);
 }
 
 /** The organisation with this id, or ORG_NOT_FOUND. */

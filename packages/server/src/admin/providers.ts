@@ -1,7 +1,6 @@
-import type { AuditActor } from "../domain/audit.ts";
 import { failure, type Result, success } from "../domain/failures.ts";
-import type { AuditTrail, ProviderRepository } from "../domain/ports/repositories.ts";
-import { linkingAfterSave, type ProviderSaver } from "../domain/provider-linking.ts";
+import type { ProviderRepository } from "../domain/ports/repositories.ts";
+import { linkingAfterSave } from "../domain/provider-linking.ts";
 import {
   type ProviderSettings,
   type ProviderSettingsInput,
@@ -13,20 +12,17 @@ import { type Discovery, endpointsOf } from "../oauth/discovery.ts";
 import type { IdTokenVerifier } from "../oauth/id-token.ts";
 import type { ProviderNetworkAllowList } from "../domain/provider-network.ts";
 import { describePresets, expandPreset, type PresetSelection } from "../presets/index.ts";
+import { type AdminActionDeps, type AdminCaller, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import { providerChanges } from "./provider-changes.ts";
 import { bindSecretsForSave, type SecretBindingDeps } from "./secret-binding.ts";
 
-/** The ports provider administration needs. */
-export interface ProviderAdministration extends OrganisationAdministration, SecretBindingDeps {
+/**
+ * The ports provider administration needs; its writes, and the identity links a save drops, are
+ * recorded in the organisation's audit trail.
+ */
+export interface ProviderAdministration extends OrganisationAdministration, SecretBindingDeps, AdminActionDeps {
   readonly providers: ProviderRepository;
-  /** Where identity links a save drops are recorded (`identity.unlinked`). */
-  readonly audit: Pick<AuditTrail, "record">;
-}
-
-/** Who saves a provider: the operator or a delegated admin, as the audit trail names them. */
-export interface ProviderSaveCaller extends ProviderSaver {
-  readonly actor: AuditActor;
-  readonly ip?: string | null;
 }
 
 /**
@@ -43,16 +39,17 @@ export function identityLinksSurvive(before: ProviderSettings, after: ProviderSe
  * given and the token endpoint stays on the origin it was given for (admin/secret-binding.ts). A
  * `preset` is expanded first; the fields given explicitly override the preset's. Who saves decides
  * which existing users the provider may link (linkingAfterSave); only the operator may set
- * `linkExistingUsers`. Identity links the save drops are counted in the answer and recorded.
+ * `linkExistingUsers`. Recorded as `provider.created` or `provider.updated`, with what changed
+ * (secrets only as changed); identity links the save drops are counted in the answer and recorded.
  */
 export async function saveProvider(
   deps: ProviderAdministration,
   orgId: string,
   name: string,
   given: ProviderSettingsInput & PresetSelection,
-  options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList; caller: ProviderSaveCaller },
+  options: { allowInsecureLoopback: boolean; networkAllow?: ProviderNetworkAllowList },
+  caller: AdminCaller,
 ): Promise<Result<{ view: ProviderView; created: boolean; identityLinksDropped: number }>> {
-  const { caller } = options;
   if (caller.delegated && given.linkExistingUsers !== undefined) {
     return failure(
       "FORBIDDEN",
@@ -73,6 +70,7 @@ export async function saveProvider(
   const after = settings.value;
   const secretBinding = await bindSecretsForSave(deps, orgId, after, input.value);
   if (!secretBinding.ok) return secretBinding;
+  const before = await deps.providers.view(orgId, name);
   const put = await deps.providers.put(
     orgId,
     after,
@@ -86,6 +84,12 @@ export async function saveProvider(
   );
   if (!put.ok) return put;
   const saved = put.value;
+  await recordAdminAction(deps, caller, {
+    event: saved.created ? "provider.created" : "provider.updated",
+    orgId,
+    provider: name,
+    changes: providerChanges(saved.created ? undefined : before, saved.view, input.value),
+  });
   if (saved.identityLinksDropped > 0) {
     await deps.audit.record({
       orgId,
@@ -123,20 +127,38 @@ export async function viewProvider(deps: ProviderAdministration, orgId: string, 
   return view ? success(view) : noSuchProvider(name);
 }
 
-/** Removes a provider (its identity links go with it), or NOT_FOUND. */
-export async function removeProvider(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<void>> {
-  return (await deps.providers.remove(orgId, name)) ? success(undefined) : noSuchProvider(name);
+/** Removes a provider (its identity links go with it), or NOT_FOUND. Recorded as `provider.deleted` with the settings it had. */
+export async function removeProvider(
+  deps: ProviderAdministration,
+  orgId: string,
+  name: string,
+  caller: AdminCaller,
+): Promise<Result<void>> {
+  const before = await deps.providers.view(orgId, name);
+  if (!(await deps.providers.remove(orgId, name))) return noSuchProvider(name);
+  await recordAdminAction(deps, caller, { event: "provider.deleted", orgId, provider: name, changes: providerChanges(before, undefined) });
+  return success(undefined);
 }
 
 /**
  * Ends a client-secret rotation: the next secret becomes the current one (the old is
- * forgotten). CONFLICT when no next secret is stored.
+ * forgotten). CONFLICT when no next secret is stored. Recorded as `provider.secret_promoted`.
  */
-export async function promoteProviderSecret(deps: ProviderAdministration, orgId: string, name: string): Promise<Result<ProviderView>> {
+export async function promoteProviderSecret(
+  deps: ProviderAdministration,
+  orgId: string,
+  name: string,
+  caller: AdminCaller,
+): Promise<Result<ProviderView>> {
   const promoted = await deps.providers.promoteSecret(orgId, name);
   if (promoted === undefined) return noSuchProvider(name);
   if (promoted === "no-next-secret")
     return failure("CONFLICT", `The provider "${name}" has no nextClientSecret to promote; save one with its settings first.`);
+  const changes = [
+    { field: "clientSecret", changed: true },
+    { field: "nextClientSecret", changed: true },
+  ] as const;
+  await recordAdminAction(deps, caller, { event: "provider.secret_promoted", orgId, provider: name, changes });
   return success(promoted);
 }
 

@@ -2,9 +2,11 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import { isoNow, newOpaqueToken, tokenHash } from "../domain/ids.ts";
 import type { SetupLinkRepository } from "../domain/ports/repositories.ts";
 import { type SetupLink, setupSessionActive } from "../domain/setup-link.ts";
+import { type AdminActionDeps, type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
-export interface SetupLinkDeps extends OrganisationAdministration {
+/** The ports setup links need; making and revoking one is recorded in the organisation's audit trail. */
+export interface SetupLinkDeps extends OrganisationAdministration, AdminActionDeps {
   readonly setupLinks: SetupLinkRepository;
 }
 
@@ -14,18 +16,22 @@ export const SETUP_LINK_HOURS = { min: 1, max: 720, default: 72 } as const;
 /**
  * Makes a one-time setup link for an organisation. The link's token is shown once, here, and
  * only its hash is kept; the URL carries it in the fragment, which browsers never send to a server.
+ * Recorded as `setup_link.created` with the link's id and end (never its token).
  */
 export async function createSetupLink(
   deps: SetupLinkDeps,
   orgId: string,
   expiresInHours: number,
   publicUrl: string,
+  caller: AdminCaller,
 ): Promise<Result<SetupLink & { url: string; token: string }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
   const token = newOpaqueToken();
   const expiresAt = new Date(Date.now() + expiresInHours * 3600_000).toISOString();
   const link = await deps.setupLinks.create(org.value.id, tokenHash(token), expiresAt);
+  const changes = changesBetween(undefined, { id: link.id, expiresAt: link.expiresAt });
+  await recordAdminAction(deps, caller, { event: "setup_link.created", orgId: link.orgId, changes });
   return success({ ...link, token, url: `${publicUrl}/admin/setup#${token}` });
 }
 
@@ -34,10 +40,13 @@ export async function listSetupLinks(deps: SetupLinkDeps, orgId: string): Promis
   return org.ok ? success(await deps.setupLinks.list(org.value.id)) : org;
 }
 
-export async function revokeSetupLink(deps: SetupLinkDeps, orgId: string, id: string): Promise<Result<void>> {
+/** Revokes a setup link (its session ends at once); recorded as `setup_link.revoked`, the link's id going to none. */
+export async function revokeSetupLink(deps: SetupLinkDeps, orgId: string, id: string, caller: AdminCaller): Promise<Result<void>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  return (await deps.setupLinks.revoke(org.value.id, id)) ? success(undefined) : failure("NOT_FOUND", "No such setup link.");
+  if (!(await deps.setupLinks.revoke(org.value.id, id))) return failure("NOT_FOUND", "No such setup link.");
+  await recordAdminAction(deps, caller, { event: "setup_link.revoked", orgId: org.value.id, changes: changesBetween({ id }, undefined) });
+  return success(undefined);
 }
 
 /** Redeems a setup link, once, for a setup session: its bearer token, organisation and end. */

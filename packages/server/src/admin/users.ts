@@ -8,6 +8,7 @@ import {
   type UserRepository,
 } from "../domain/ports/repositories.ts";
 import type { User, UserRole } from "../domain/user.ts";
+import { type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
 /** The ports user administration needs. */
@@ -15,26 +16,34 @@ export interface UserAdministration extends OrganisationAdministration {
   readonly users: UserRepository;
   /** The users' sign-in sessions: disabling a user ends theirs. */
   readonly refreshTokens: Pick<RefreshTokenRepository, "revokeUserFamilies">;
-  /** The organisation's audit trail, where disabling and enabling a user are recorded. */
+  /** The organisation's audit trail, where every change to its users is recorded. */
   readonly audit: Pick<AuditTrail, "record">;
 }
 
-/** Adds a user to an organisation (a member unless `role` says otherwise); a taken email (case-insensitive) is CONFLICT. */
+/**
+ * Adds a user to an organisation (a member unless `role` says otherwise); a taken email
+ * (case-insensitive) is CONFLICT. Recorded as `user.created`.
+ */
 export async function createUser(
   deps: UserAdministration,
   orgId: string,
   email: string,
   fullName: string | null,
-  role: UserRole = "member",
+  role: UserRole | undefined,
+  caller: AdminCaller,
 ): Promise<Result<User>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
+  let user: User;
   try {
-    return success(await deps.users.create(orgId, email, fullName, role));
+    user = await deps.users.create(orgId, email, fullName, role ?? "member");
   } catch (error) {
     if (error instanceof AlreadyExistsError) return failure("CONFLICT", "A user with this email already exists in the organisation.");
     throw error;
   }
+  const changes = changesBetween(undefined, { email: user.email, fullName: user.fullName, role: user.role, status: user.status });
+  await recordAdminAction(deps, caller, { event: "user.created", orgId: user.orgId, user, changes });
+  return success(user);
 }
 
 /** The organisation's users, or the one with `email` (case-insensitive) when given. */
@@ -54,19 +63,22 @@ export async function findUsers(deps: UserAdministration, orgId: string, email: 
  *   time, never by what their token says.
  * - `status`: a `disabled` user cannot sign in, and every sign-in session of theirs ends at once
  *   (their refresh-token families are revoked, so their access tokens and refresh tokens stop
- *   working here); `active` lets them sign in again, but revives no ended session. A change of
- *   status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`), and so is a
- *   change of role (`user.made_admin`, `user.made_member`).
+ *   working here); `active` lets them sign in again, but revives no ended session.
  *
  * Setting what is already set changes nothing, except that disabling again ends any session
  * still open (one a sign-in under way at the first disabling may have started).
+ *
+ * Each update is one record in the organisation's audit trail, with what it changed, named by
+ * it: the status `user.disabled` or `user.enabled`, the role `user.made_admin` or
+ * `user.made_member`, both `user.updated`. An update that changed nothing is named by what it
+ * set (disabling again still ends sessions), with no changes.
  */
 export async function updateUser(
   deps: UserAdministration,
   orgId: string,
   userId: string,
   changes: UserChanges,
-  context: { readonly ip?: string } = {},
+  caller: AdminCaller,
 ): Promise<Result<User>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
@@ -76,19 +88,16 @@ export async function updateUser(
   const user = await deps.users.update(org.value.id, userId, changes);
   if (!user) return notFound();
   if (changes.status === "disabled") await deps.refreshTokens.revokeUserFamilies(user.id, "disabled", isoNow());
-  const record = (event: string) =>
-    deps.audit.record({
-      orgId: user.orgId,
-      userId: user.id,
-      email: user.email,
-      provider: null,
-      event,
-      outcome: "success",
-      error: null,
-      ip: context.ip ?? null,
-    });
-  if (user.status !== before.status) await record(user.status === "disabled" ? "user.disabled" : "user.enabled");
-  // Who may administer the organisation is worth a record too.
-  if (user.role !== before.role) await record(user.role === "admin" ? "user.made_admin" : "user.made_member");
+  const changed = changesBetween({ role: before.role, status: before.status }, { role: user.role, status: user.status });
+  await recordAdminAction(deps, caller, { event: userUpdateEvent(changes, changed, user), orgId: user.orgId, user, changes: changed });
   return success(user);
+}
+
+/** The event an update of a user is recorded as: what it changed, else what it set, when that is one thing. */
+function userUpdateEvent(requested: UserChanges, changed: readonly { readonly field: string }[], user: User): string {
+  const set = Object.entries(requested).flatMap(([field, value]) => (value === undefined ? [] : [field]));
+  const fields = changed.length > 0 ? changed.map((c) => c.field) : set;
+  if (fields.length !== 1) return "user.updated";
+  if (fields[0] === "status") return user.status === "disabled" ? "user.disabled" : "user.enabled";
+  return user.role === "admin" ? "user.made_admin" : "user.made_member";
 }

@@ -15,6 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { AdminCaller } from "../admin/admin-actions.ts";
 import { createOrganisation } from "../admin/organisations.ts";
 import { saveProvider } from "../admin/providers.ts";
 import type { Config } from "../config.ts";
@@ -32,6 +33,9 @@ import {
 export const DEMO_STATE_FILE = "demo.json";
 export const DEMO_ORGANISATION = { name: "Demo", domain: "example.com" } as const;
 export const DEMO_PROVIDER_NAME = "demo";
+/** Who the audit trail says seeded the demo organisation and its provider. */
+/** The service seeding its own demo, on the operator's behalf. */
+const DEMO_SEEDING: AdminCaller = { actor: "demo", ip: null, delegated: false };
 export const DEMO_USER: Readonly<Required<ProviderUser>> = Object.freeze({
   sub: "demo-user",
   email: "demo@example.com",
@@ -170,7 +174,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
   try {
     let orgId = previous?.orgId;
     if (orgId === undefined) {
-      const org = await createOrganisation(store, DEMO_ORGANISATION.name, [DEMO_ORGANISATION.domain]);
+      const org = await createOrganisation(store, DEMO_ORGANISATION.name, [DEMO_ORGANISATION.domain], DEMO_SEEDING);
       if (!org.ok) throw new Error(`could not create the demo organisation: ${org.message}`);
       orgId = org.value.id;
     }
@@ -193,8 +197,8 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
           redirectUris: [redirectUri, testSignInUri],
           enableJit: true,
         },
-        // The service seeding its own demo on the operator's behalf.
-        { allowInsecureLoopback: true, caller: { actor: "operator", delegated: false } },
+        { allowInsecureLoopback: true },
+        DEMO_SEEDING,
       );
       if (!saved.ok) throw new Error(`could not save the demo provider: ${saved.message}`);
     }

@@ -2,8 +2,9 @@ export type AuditOutcome = "success" | "failure";
 
 /**
  * Who did what a record tells: `operator` (the admin token or an operator's console session),
- * `org-admin:<userId>`, `setup-link:<setupLinkId>`, `scim:<tokenId>`, or `user:<userId>` for a
- * sign-in's own effects (an identity linked at sign-in). Null on sign-in step records.
+ * `org-admin:<userId>`, `setup-link:<setupLinkId>`, `scim:<tokenId>`, `demo` (what the demo mode
+ * seeds), or `user:<userId>` for a sign-in's own effects (an identity linked at sign-in). Null on
+ * sign-in step records.
  */
 export type AuditActor = string;
 

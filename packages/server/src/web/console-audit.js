@@ -1,6 +1,7 @@
 /* global URLSearchParams */
-// The console's audit trail: an organisation's sign-in records, newest first, narrowed by outcome,
-// provider, event and email, a page at a time; each failure with its reason and what to change.
+// The console's audit trail: an organisation's sign-in records and admin writes, newest first,
+// narrowed by outcome, provider, event, email and actor, a page at a time; each admin write with
+// who made it and what it changed, each failure with its reason and what to change.
 
 import { api, attempt, byId, el, orgPath, rowOf } from "./console-core.js";
 
@@ -30,6 +31,7 @@ async function loadPage(cursor) {
     ["provider", "audit-provider"],
     ["event", "audit-event"],
     ["email", "audit-email"],
+    ["actor", "audit-actor"],
   ]) {
     if (value(id)) query.set(name, value(id));
   }
@@ -43,9 +45,25 @@ async function loadPage(cursor) {
   byId("audit-more").hidden = nextCursor === null;
 }
 
+/** A value as a change shows it: strings bare, none as "-", anything else as JSON. */
+const shownValue = (v) => (v === null || v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** What an admin write changed, one line a field: "field: before → after", or "field changed" for a secret. */
+function changesCell(changes) {
+  const cell = el("td");
+  for (const c of changes ?? []) {
+    const text = c.changed ? `${c.field} changed` : `${c.field}: ${shownValue(c.before)} → ${shownValue(c.after)}`;
+    cell.append(el("div", text, { class: "change" }));
+  }
+  if (changes && changes.length === 0) cell.append(el("span", "no change", { class: "muted" }));
+  return cell;
+}
+
 function recordRow(r) {
-  const row = rowOf("td", [r.createdAt, r.event, r.email ?? "-", r.provider ?? "-", r.outcome === "failure" ? "failed" : "succeeded"]);
-  row.children[4].className = r.outcome === "failure" ? "fail" : "pass";
+  const outcome = r.outcome === "failure" ? "failed" : "succeeded";
+  const row = rowOf("td", [r.createdAt, r.event, r.actor ?? "-", r.email ?? "-", r.provider ?? "-", outcome]);
+  row.children[5].className = r.outcome === "failure" ? "fail" : "pass";
+  row.append(changesCell(r.changes));
   const why = el("td", r.reason ?? r.error ?? "");
   if (r.fix) why.append(el("div", r.fix, { class: "fix" }));
   row.append(why);
@@ -54,7 +72,7 @@ function recordRow(r) {
 
 function emptyRow() {
   const row = el("tr");
-  row.append(el("td", "Nothing recorded matches.", { colspan: "6", class: "muted" }));
+  row.append(el("td", "Nothing recorded matches.", { colspan: "8", class: "muted" }));
   return row;
 }
 

@@ -13,8 +13,9 @@ async function organisations(t: TestContext) {
   return { ...orgs, alicePath: user(orgs.f.orgId, orgs.aliceId), user };
 }
 
-/** The organisation's `user.*` audit records, oldest first. */
-const userEvents = (service: RunningService, orgId: string) => auditEvents(service, orgId, "user.");
+/** The organisation's `user.*` audit records of updates (not the fixture's `user.created`), oldest first. */
+const userEvents = async (service: RunningService, orgId: string) =>
+  (await auditEvents(service, orgId, "user.")).filter((r) => r.event !== "user.created");
 
 describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId} {status}", () => {
   test("disabling ends every session of the user at once: refresh, access token and console refused; the next sign-in is USER_DISABLED; audited", async (t) => {
@@ -70,12 +71,13 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
       { event: event?.event, outcome: event?.outcome, userId: event?.userId, email: event?.email, error: event?.error },
       { event: "user.disabled", outcome: "success", userId: aliceId, email: alice.email, error: null },
     );
+    assert.deepEqual([event?.actor, event?.changes], ["operator", [{ field: "status", before: "active", after: "disabled" }]]);
     assert.equal(event?.ip, "127.0.0.1", "the operator's address");
     const listed = await service.admin<UserBody[]>("GET", `${org}/users?email=${alice.email}`);
     assert.equal(listed.body[0]?.status, "disabled");
   });
 
-  test("re-enabling lets the user sign in again; the sessions disabling ended stay ended; only changes are audited", async (t) => {
+  test("re-enabling lets the user sign in again; the sessions disabling ended stay ended; each update is one record of what it changed", async (t) => {
     const { f, aliceId, alicePath } = await organisations(t);
     const { service } = f;
     const org = `/api/v1/orgs/${f.orgId}`;
@@ -95,22 +97,27 @@ describe("an operator disables a user: PATCH /api/v1/orgs/{orgId}/users/{userId}
     const refreshed = await refreshWith(service, after.refreshToken);
     assert.equal(refreshed.status, 200, refreshed.text);
 
-    // Role and status in one request; a change of role is recorded too.
+    // Role and status in one request: one record with both changes; a change of role is recorded too.
     const both = await service.admin<UserBody>("PATCH", alicePath, { role: "member", status: "disabled" });
     assert.deepEqual([both.body.role, both.body.status], ["member", "disabled"]);
     assertAuthError(await refreshWith(service, refreshed.body.refreshToken), 401, "INVALID_TOKEN");
     assert.equal((await service.admin<UserBody>("PATCH", alicePath, { role: "admin" })).body.status, "disabled");
 
+    const change = (field: string, before: string, after: string) => `${field}: ${before} → ${after}`;
     assert.deepEqual(
-      (await userEvents(service, f.orgId)).map((r) => `${r.event} ${r.userId} ${r.email}`),
+      (await userEvents(service, f.orgId)).map((r) => [
+        `${r.event} ${r.userId} ${r.email} ${r.actor}`,
+        (r.changes ?? []).map((c) => ("changed" in c ? `${c.field} changed` : change(c.field, String(c.before), String(c.after)))),
+      ]),
       [
-        `user.disabled ${aliceId} ${alice.email}`,
-        `user.enabled ${aliceId} ${alice.email}`,
-        `user.disabled ${aliceId} ${alice.email}`,
-        `user.made_member ${aliceId} ${alice.email}`,
-        `user.made_admin ${aliceId} ${alice.email}`,
+        [`user.disabled ${aliceId} ${alice.email} operator`, [change("status", "active", "disabled")]],
+        [`user.disabled ${aliceId} ${alice.email} operator`, []],
+        [`user.enabled ${aliceId} ${alice.email} operator`, [change("status", "disabled", "active")]],
+        [`user.enabled ${aliceId} ${alice.email} operator`, []],
+        [`user.updated ${aliceId} ${alice.email} operator`, [change("role", "admin", "member"), change("status", "active", "disabled")]],
+        [`user.made_admin ${aliceId} ${alice.email} operator`, [change("role", "member", "admin")]],
       ],
-      "setting what is already set records nothing",
+      "setting what is already set is a record with no changes",
     );
   });
 

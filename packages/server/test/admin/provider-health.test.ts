@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import type { HealthBucket, ProviderHealth } from "../../src/admin/provider-health.ts";
 import { newId } from "../../src/domain/ids.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
-import { assertAuthError } from "../support/service.ts";
+import { assertAuthError, signInRecords } from "../support/service.ts";
 import { alice, signInFixture } from "../support/sign-in-fixture.ts";
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -102,8 +102,10 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
       "zeros before any sign-in",
     );
     assertSeriesShape(after.body);
-    const audit = await f.service.admin<{ records: { createdAt: string; outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit`);
-    const attempts = audit.body.records.map((r) => ({ at: Date.parse(r.createdAt), success: r.outcome === "success" }));
+    const attempts = (await signInRecords(f.service, f.orgId)).map((r) => ({
+      at: Date.parse(r.createdAt),
+      success: r.outcome === "success",
+    }));
     assert.equal(attempts.length, 5);
     assert.deepEqual(after.body.series, expectedSeries(after.body, attempts));
     const recent = after.body.series.slice(-2);

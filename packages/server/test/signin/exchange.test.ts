@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { closedPortUrl, startHangingServer, startJsonServer } from "../support/faulty-servers.ts";
-import { assertAuthError, startService } from "../support/service.ts";
+import { assertAuthError, auditEvents, signInRecords, startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
 import { startTestProvider } from "../support/test-provider.ts";
 
@@ -38,16 +38,14 @@ describe("POST /userAccount/oauth/exchange", () => {
       links.map((l) => l.subject),
       ["alice-sub"],
     );
-    const audit = await f.service.admin<{ records: { outcome: string; event: string; provider: string; error: string | null }[] }>(
-      "GET",
-      `/api/v1/orgs/${f.orgId}/audit`,
-    );
     assert.deepEqual(
-      audit.body.records.map((r) => [r.event, r.outcome, r.provider, r.error]),
-      // Newest first: the link the exchange made, then the exchange.
+      (await auditEvents(f.service, f.orgId, ""))
+        .filter((r) => r.actor === null || r.event === "identity.linked")
+        .map((r) => [r.event, r.outcome, r.provider, r.error]),
+      // Oldest first: the link the exchange made (by the signing-in user), then the exchange.
       [
-        ["oauth.exchange", "success", "acme-idp", null],
         ["identity.linked", "success", "acme-idp", null],
+        ["oauth.exchange", "success", "acme-idp", null],
       ],
     );
   });
@@ -179,9 +177,8 @@ describe("POST /userAccount/oauth/exchange", () => {
         assertAuthError(await f.exchange({ code, email: "alice@acme.test", redirectUri }), 400, "REDIRECT_URI_MISMATCH");
       }
       assert.equal(f.provider.tokenRequests, 0);
-      const audit = await f.service.admin<{ records: { error: string | null }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit`);
       assert.deepEqual(
-        audit.body.records.map((r) => r.error),
+        (await signInRecords(f.service, f.orgId)).map((r) => r.error),
         Array(3).fill("REDIRECT_URI_MISMATCH"),
         "failures after the organisation is known land in its audit trail",
       );
@@ -277,9 +274,8 @@ describe("POST /userAccount/oauth/exchange", () => {
     test("a different email than the signed-in identity's → 401 EMAIL_MISMATCH", async (t) => {
       const f = await signInFixture(t, { users: [alice, { sub: "mallory", email: "mallory@acme.test", email_verified: true }] });
       assertAuthError(await f.exchange({ code: await f.code("mallory"), email: "alice@acme.test" }), 401, "EMAIL_MISMATCH");
-      const audit = await f.service.admin<{ records: { outcome: string; error: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit`);
       assert.deepEqual(
-        audit.body.records.map((r) => [r.outcome, r.error]),
+        (await signInRecords(f.service, f.orgId)).map((r) => [r.outcome, r.error]),
         [["failure", "EMAIL_MISMATCH"]],
       );
     });

@@ -7,7 +7,7 @@ import { createSigningKeys } from "../../src/keys/signing-keys.ts";
 import { createSessionTokens } from "../../src/signin/session-tokens.ts";
 import type { User } from "../../src/domain/user.ts";
 import { refreshTokenRepository } from "../../src/store/refresh-tokens.ts";
-import { assertAuthError, bearer, refreshWith, type RunningService, startService } from "../support/service.ts";
+import { assertAuthError, bearer, refreshWith, type RunningService, signInRecords, startService } from "../support/service.ts";
 
 type Jwks = { keys: Record<string, unknown>[] };
 
@@ -131,12 +131,8 @@ describe("the service's own tokens", () => {
       .where("id", "=", String(payload.sid))
       .executeTakeFirstOrThrow();
     assert.equal(family.revoked_reason, "reuse");
-    const audit = await service.admin<{ records: { event: string; outcome: string; userId: string }[] }>(
-      "GET",
-      `/api/v1/orgs/${user.orgId}/audit`,
-    );
     assert.deepEqual(
-      audit.body.records.map((r) => [r.event, r.outcome, r.userId]),
+      (await signInRecords(service, user.orgId)).map((r) => [r.event, r.outcome, r.userId]),
       [["session.refresh_token_reuse", "failure", user.id]],
     );
   });
@@ -206,9 +202,8 @@ describe("the service's own tokens", () => {
     assert.equal((await service.app.sessionTokens.verifyAccessToken(tokens.accessToken)).ok, false);
     assertAuthError(await logout(service, tokens.accessToken), 401, "INVALID_TOKEN");
     assert.equal((await refreshWith(service, other.refreshToken)).status, 200);
-    const audit = await service.admin<{ records: { event: string }[] }>("GET", `/api/v1/orgs/${user.orgId}/audit`);
     assert.deepEqual(
-      audit.body.records.map((r) => r.event),
+      (await signInRecords(service, user.orgId)).map((r) => r.event),
       ["session.logout"],
     );
   });

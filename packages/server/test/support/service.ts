@@ -109,12 +109,29 @@ export const refreshWith = (client: Pick<RunningService, "request">, refreshToke
 
 /** An audit record as the admin API answers it. */
 export interface AuditEntry {
+  readonly id: string;
+  readonly createdAt: string;
   readonly event: string;
   readonly outcome: string;
   readonly userId: string | null;
   readonly email: string | null;
   readonly error: string | null;
   readonly ip: string | null;
+  readonly orgId: string | null;
+  readonly provider: string | null;
+  /** Who acted (admin actions and refused admin requests); null on sign-in steps. */
+  readonly actor: string | null;
+  readonly changes: readonly ({ field: string; before: unknown; after: unknown } | { field: string; changed: true })[] | null;
+}
+
+/**
+ * The organisation's sign-in records (not the admin actions that set it up, which name their
+ * actor), newest first; `query` narrows the page as the audit API does (`limit=10`, …).
+ */
+export async function signInRecords(service: Pick<RunningService, "admin">, orgId: string, query = ""): Promise<AuditEntry[]> {
+  const page = await service.admin<{ records: AuditEntry[] }>("GET", `/api/v1/orgs/${orgId}/audit?${query}`);
+  assert.equal(page.status, 200, page.text);
+  return page.body.records.filter((r) => r.actor === null);
 }
 
 /** The organisation's audit records whose event starts with `prefix` (the newest 200), oldest first. */

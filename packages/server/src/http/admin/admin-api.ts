@@ -54,7 +54,7 @@ export interface AdminApiOptions {
     ProviderHealthDeps &
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
-      /** Where setup sessions' and organisation admins' requests are recorded (not counted as sign-ins). */
+      /** Where admin writes, and the refused requests of setup sessions and organisation admins, are recorded (not counted as sign-ins). */
       readonly audit: Pick<AuditTrail, "record">;
     };
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;

@@ -94,7 +94,7 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
  * allow, for that organisation only: a setup session's token; an organisation admin's access
  * token (the service's own, of a user who is active and an `admin` as stored now); an
  * organisation admin's console session (cookie and header, the user re-read likewise). Every
- * request of a scoped caller is audited in its organisation's trail.
+ * refused request of a scoped caller is audited in its organisation's trail.
  */
 export function adminAccess(options: {
   adminToken: string;
@@ -162,10 +162,12 @@ export function adminAccess(options: {
       }
       return refuseCredential(request, reply, "admin token");
     },
+    // A scoped caller's refused request is recorded here; what succeeded is not: a read leaves no
+    // record, and a write leaves its own (admin/admin-actions.ts), with what it changed.
     async onResponse(request: FastifyRequest, reply: FastifyReply) {
       const caller = callerOf.get(request);
-      if (!caller) return;
       const status = reply.statusCode;
+      if (!caller || status < 400) return;
       const user = caller.kind === "org-admin" ? caller.user : undefined;
       await options.audit.record({
         orgId: caller.orgId,
@@ -173,8 +175,8 @@ export function adminAccess(options: {
         email: user?.email ?? null,
         provider: (request.params as { name?: string } | undefined)?.name ?? null,
         event: `${caller.kind} ${routeOf(request)}`,
-        outcome: status < 400 ? "success" : "failure",
-        error: status < 400 ? null : (caller.refusal ?? (status === 403 ? "FORBIDDEN" : `HTTP_${status}`)),
+        outcome: "failure",
+        error: caller.refusal ?? (status === 403 ? "FORBIDDEN" : `HTTP_${status}`),
         ip: request.ip,
         actor: actorOf(request),
       });

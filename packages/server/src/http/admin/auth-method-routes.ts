@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import { implicitOrganisation, type OrganisationAdministration, requireOrganisation } from "../../admin/organisations.ts";
 import { saveSignInSteps, type SignInStepAdministration, signInSteps } from "../../admin/sign-in-steps.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, AuthStepSchema, OrgParams } from "./schemas.ts";
 
 const UpdateAuthMethodBody = Type.Object(
@@ -53,7 +54,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
       async (request, reply) => {
         const org = await implicitOrganisation(deps, request.query.orgId);
         if (!org.ok) return sendFailure(reply, org);
-        const saved = await saveSignInSteps(deps, org.value.id, request.body.authMethod);
+        const saved = await saveSignInSteps(deps, org.value.id, request.body.authMethod, adminCaller(request));
         return saved.ok ? { message: "Auth method updated", authMethod: saved.value } : sendFailure(reply, saved);
       },
     );
@@ -88,7 +89,7 @@ export function authMethodRoutes(deps: OrganisationAdministration & SignInStepAd
       async (request, reply) => {
         const org = await requireOrganisation(deps, request.params.orgId);
         if (!org.ok) return sendFailure(reply, org);
-        const saved = await saveSignInSteps(deps, org.value.id, request.body.authMethod);
+        const saved = await saveSignInSteps(deps, org.value.id, request.body.authMethod, adminCaller(request));
         return saved.ok ? { authMethods: saved.value } : sendFailure(reply, saved);
       },
     );

@@ -5,7 +5,7 @@ import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts"
 import { listProviders, type ProviderAdministration, saveProvider } from "../../admin/providers.ts";
 import { failure } from "../../domain/failures.ts";
 import { sendFailure } from "../error-handling.ts";
-import { providerSaveCaller } from "./provider-routes.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, ProviderSettingsInputSchema } from "./schemas.ts";
 
 const CompatQuery = Type.Object(
@@ -78,7 +78,7 @@ export function configurationManagerRoutes(options: {
         if (!org.ok) return sendFailure(reply, org);
         const name = request.body.providerName;
         if (name === undefined) return sendFailure(reply, failure("VALIDATION_ERROR", "body must have required property 'providerName'"));
-        const result = await saveProvider(deps, org.value.id, name, request.body, { ...options, caller: providerSaveCaller(request) });
+        const result = await saveProvider(deps, org.value.id, name, request.body, options, adminCaller(request));
         if (!result.ok) return sendFailure(reply, result);
         return { message: "OAuth configuration saved", ...result.value.view };
       },

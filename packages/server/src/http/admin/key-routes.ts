@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import { type KeyAdministration, reencryptSecrets, rotateSigningKey } from "../../admin/keys.ts";
 import { acceptEmptyJsonBody } from "../empty-json-body.ts";
 import { errorResponses } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security } from "./schemas.ts";
 
 /** `/api/v1/keys/rotate`: a new signing key for the service's own tokens; `/api/v1/keys/reencrypt`: secrets onto the current ENCRYPTION_KEY. */
@@ -21,7 +22,7 @@ export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
           response: { 200: Type.Object({ kid: Type.String() }), ...errorResponses(500) },
         },
       },
-      async () => rotateSigningKey(deps),
+      async (request) => rotateSigningKey(deps, adminCaller(request)),
     );
     app.post(
       "/api/v1/keys/reencrypt",
@@ -35,7 +36,7 @@ export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
           response: { 200: Type.Object({ reencrypted: Type.Integer({ minimum: 0 }) }), ...errorResponses(500) },
         },
       },
-      async () => reencryptSecrets(deps),
+      async (request) => reencryptSecrets(deps, adminCaller(request)),
     );
   };
 }

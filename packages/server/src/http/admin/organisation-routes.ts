@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { createOrganisation, listOrganisations, type OrganisationAdministration, requireOrganisation } from "../../admin/organisations.ts";
+import type { AdminActionDeps } from "../../admin/admin-actions.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, OrgParams, OrgSchema } from "./schemas.ts";
 
 const CreateOrgBody = Type.Object(
@@ -13,7 +15,7 @@ const CreateOrgBody = Type.Object(
 );
 
 /** `/api/v1/orgs`: create, list and read organisations. */
-export function organisationRoutes(deps: OrganisationAdministration): FastifyPluginAsync {
+export function organisationRoutes(deps: OrganisationAdministration & AdminActionDeps): FastifyPluginAsync {
   return async (app) => {
     const tags = ["Admin"];
 
@@ -29,7 +31,7 @@ export function organisationRoutes(deps: OrganisationAdministration): FastifyPlu
         },
       },
       async (request, reply) => {
-        const result = await createOrganisation(deps, request.body.name, request.body.domains ?? []);
+        const result = await createOrganisation(deps, request.body.name, request.body.domains ?? [], adminCaller(request));
         return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
       },
     );

@@ -1,11 +1,10 @@
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import {
   checkProvider,
   listProviders,
   promoteProviderSecret,
   type ProviderAdministration,
-  type ProviderSaveCaller,
   type ProviderCheckDeps,
   providerPresets,
   removeProvider,
@@ -15,8 +14,8 @@ import {
 import { doctorProvider, type ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { doctorReportFor, failureFor } from "./answers-without-cause.ts";
-import { actorOf, organisationScopeOf } from "./admin-token.ts";
 import {
   ADMIN_SECURITY as security,
   DoctorReportSchema,
@@ -39,12 +38,6 @@ export interface ProviderRouteOptions {
 
 type OrgRoute = { Params: Static<typeof OrgParams> };
 
-/** Who is saving a provider: an organisation admin or a setup session is a delegated admin. */
-export const providerSaveCaller = (request: FastifyRequest): ProviderSaveCaller => ({
-  actor: actorOf(request),
-  delegated: organisationScopeOf(request) !== undefined,
-  ip: request.ip,
-});
 type ProviderRoute = { Params: Static<typeof ProviderParams> };
 
 /** `/api/v1/orgs/:orgId/oauth-providers`: an organisation's providers; `/api/v1/provider-presets`. */
@@ -70,8 +63,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const caller = providerSaveCaller(request);
-        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, { ...options, caller });
+        const result = await saveProvider(deps, request.params.orgId, request.params.name, request.body, options, adminCaller(request));
         if (!result.ok) return sendFailure(reply, result);
         const { view, created, identityLinksDropped } = result.value;
         return reply.code(created ? 201 : 200).send({ ...view, identityLinksDropped });
@@ -137,7 +129,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const removed = await removeProvider(deps, request.params.orgId, request.params.name);
+        const removed = await removeProvider(deps, request.params.orgId, request.params.name, adminCaller(request));
         return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
       },
     );
@@ -181,7 +173,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
         },
       },
       async (request, reply) => {
-        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name);
+        const promoted = await promoteProviderSecret(deps, request.params.orgId, request.params.name, adminCaller(request));
         return promoted.ok ? promoted.value : sendFailure(reply, promoted);
       },
     );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { createSetupLink, listSetupLinks, revokeSetupLink, SETUP_LINK_HOURS, type SetupLinkDeps } from "../../admin/setup-links.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const SetupLinkSchema = Type.Object(
@@ -52,7 +53,7 @@ export function setupLinkRoutes(deps: SetupLinkDeps, publicUrl: string): Fastify
       },
       async (request, reply) => {
         const hours = request.body?.expiresInHours ?? SETUP_LINK_HOURS.default;
-        const link = await createSetupLink(deps, request.params.orgId, hours, publicUrl);
+        const link = await createSetupLink(deps, request.params.orgId, hours, publicUrl, adminCaller(request));
         return link.ok ? reply.code(201).send(link.value) : sendFailure(reply, link);
       },
     );
@@ -84,7 +85,7 @@ export function setupLinkRoutes(deps: SetupLinkDeps, publicUrl: string): Fastify
         },
       },
       async (request, reply) => {
-        const revoked = await revokeSetupLink(deps, request.params.orgId, request.params.id);
+        const revoked = await revokeSetupLink(deps, request.params.orgId, request.params.id, adminCaller(request));
         return revoked.ok ? reply.code(204).send() : sendFailure(reply, revoked);
       },
     );

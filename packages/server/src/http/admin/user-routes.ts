@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { createUser, findUsers, updateUser, type UserAdministration } from "../../admin/users.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, OrgParams, UserRoleSchema, UserSchema, UserStatusSchema } from "./schemas.ts";
 
 const CreateUserBody = Type.Object(
@@ -42,7 +43,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { email, fullName, role } = request.body;
-        const result = await createUser(deps, request.params.orgId, email, fullName ?? null, role);
+        const result = await createUser(deps, request.params.orgId, email, fullName ?? null, role, adminCaller(request));
         return result.ok ? reply.code(201).send(result.value) : sendFailure(reply, result);
       },
     );
@@ -76,7 +77,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
             "`role`: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request. " +
             "`status`: `disabled` refuses their sign-ins (USER_DISABLED) and ends every sign-in session of theirs at once: their refresh tokens, and their access tokens wherever this service checks them, stop working " +
             "(an application that verifies access tokens only against the JWKS accepts them until they expire). " +
-            "`active` lets them sign in again; ended sessions stay ended. A change of status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`). " +
+            "`active` lets them sign in again; ended sessions stay ended. Each change is one record in the organisation's audit trail: `user.disabled`, `user.enabled`, `user.made_admin`, `user.made_member`, or `user.updated` for both at once. " +
             "The operator's alone: an organisation admin or a setup session is 403.",
           params: UserParams,
           body: UpdateUserBody,
@@ -85,7 +86,7 @@ export function userRoutes(deps: UserAdministration): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { orgId, userId } = request.params;
-        const user = await updateUser(deps, orgId, userId, request.body, { ip: request.ip });
+        const user = await updateUser(deps, orgId, userId, request.body, adminCaller(request));
         return user.ok ? user.value : sendFailure(reply, user);
       },
     );
