@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", ".tools/**", "data/**", "**/test-artifacts/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", ".tools/**", "data/**", "**/test-artifacts/**", "packages/sdk/src/generated/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,7 +4,12 @@
  * | class | when |
  * | --- | --- |
  * | {@link AuthError} | the service answered HTTP 400 |
- * | {@link RateLimitError} | HTTP 429 (a {@link PipeshubDefaultError}) |
+ * | {@link AuthenticationError} | HTTP 401 (a {@link PipeshubDefaultError}, as are the next five) |
+ * | {@link PermissionError} | HTTP 403 |
+ * | {@link NotFoundError} | HTTP 404 |
+ * | {@link ConflictError} | HTTP 409 |
+ * | {@link RateLimitError} | HTTP 429 |
+ * | {@link ServiceUnavailableError} | HTTP 503 |
  * | {@link PipeshubDefaultError} | any other non-2xx answer |
  * | {@link ResponseValidationError} | a 2xx answer whose body is not what the API promises |
  * | {@link ConnectionError} | no answer: connection refused, reset, DNS, TLS… |
@@ -16,6 +21,11 @@
  * properties, but not enumerable ones, so that `console.log(err)` and an uncaught throw do
  * not dump them; `JSON.stringify(err)` gives the short ones ({@link PipeshubError.toJSON}).
  */
+
+import type { components } from "./generated/api.ts";
+
+/** The service's failure identifiers (an error body's `error`), as its /openapi.json lists them. */
+export type FailureId = components["schemas"]["AuthError"]["error"];
 
 /** Node's hook for `util.inspect`, looked up by name so that the SDK needs no Node import. */
 const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
@@ -52,7 +62,7 @@ export interface HTTPErrorInit {
 
 /** The parts of the wire error body (`{ error, message, code, statusCode }`) a program uses. */
 interface ErrorBodyFields {
-  error: string | undefined;
+  error: FailureId | undefined;
   code: string | undefined;
   message: string | undefined;
 }
@@ -67,7 +77,7 @@ export class APIError extends PipeshubError {
   /** The HTTP status of the response. */
   declare readonly statusCode: number;
   /** Stable identifier to switch on, e.g. `"INVALID_GRANT"`; `undefined` if the body was not the service's JSON. */
-  declare readonly error: string | undefined;
+  declare readonly error: FailureId | undefined;
   /** Machine-readable class of the failure, e.g. `"HTTP_BAD_REQUEST"`; `undefined` like {@link APIError.error}. */
   declare readonly code: string | undefined;
   /**
@@ -109,15 +119,54 @@ export class AuthError extends APIError {
   override name = "AuthError";
 }
 
-/** Any non-2xx answer other than 400 (401, 404, 409, 429, 500, 502, …), whatever its content type. */
+/**
+ * Any non-2xx answer other than 400, whatever its content type. The statuses a program commonly
+ * tells apart have subclasses (401, 403, 404, 409, 429, 503), so `catch` clauses written for
+ * this class keep catching them.
+ */
 export class PipeshubDefaultError extends APIError {
   override name = "PipeshubDefaultError";
+}
+
+/** HTTP 401: the credential is missing, wrong or no longer valid (e.g. `INVALID_TOKEN`, `UNAUTHORIZED`, `EMAIL_MISMATCH`). */
+export class AuthenticationError extends PipeshubDefaultError {
+  override name = "AuthenticationError";
+}
+
+/** HTTP 403: the credential is valid but may not do this (e.g. `FORBIDDEN`, `USER_DISABLED`). */
+export class PermissionError extends PipeshubDefaultError {
+  override name = "PermissionError";
+}
+
+/** HTTP 404: no such organisation, provider, user… (e.g. `NOT_FOUND`, `ORG_NOT_FOUND`). */
+export class NotFoundError extends PipeshubDefaultError {
+  override name = "NotFoundError";
+}
+
+/** HTTP 409: the request conflicts with what is stored (e.g. `CONFLICT`). */
+export class ConflictError extends PipeshubDefaultError {
+  override name = "ConflictError";
 }
 
 /** HTTP 429: too many requests. Retried under `backoff`, after the `Retry-After` it carries. */
 export class RateLimitError extends PipeshubDefaultError {
   override name = "RateLimitError";
 }
+
+/** HTTP 503: the service (or a backend it needs) is unavailable for now; worth retrying later. */
+export class ServiceUnavailableError extends PipeshubDefaultError {
+  override name = "ServiceUnavailableError";
+}
+
+/** The error class of each status that has its own; any other non-400 status is a {@link PipeshubDefaultError}. */
+const ERROR_BY_STATUS: ReadonlyMap<number, new (init: Omit<HTTPErrorInit, "message">) => PipeshubDefaultError> = new Map([
+  [401, AuthenticationError],
+  [403, PermissionError],
+  [404, NotFoundError],
+  [409, ConflictError],
+  [429, RateLimitError],
+  [503, ServiceUnavailableError],
+]);
 
 /** A 2xx answer whose body is malformed or lacks what the API promises. Never retried. */
 export class ResponseValidationError extends PipeshubError {
@@ -198,14 +247,14 @@ export class RequestAbortedError extends PipeshubError {
 }
 
 /**
- * Maps a non-2xx response to its error class: 400 → {@link AuthError}, 429 →
- * {@link RateLimitError}, anything else → {@link PipeshubDefaultError}.
+ * Maps a non-2xx response to its error class: 400 → {@link AuthError}, a status of
+ * ERROR_BY_STATUS → its class, anything else → {@link PipeshubDefaultError}.
  */
 export function errorFromResponse(response: Response, body: string): APIError {
   const init = { response, body };
   if (response.status === 400) return new AuthError(init);
-  if (response.status === 429) return new RateLimitError(init);
-  return new PipeshubDefaultError(init);
+  const ErrorClass = ERROR_BY_STATUS.get(response.status) ?? PipeshubDefaultError;
+  return new ErrorClass(init);
 }
 
 /**
@@ -222,10 +271,11 @@ function parseErrorBody(body: string): ErrorBodyFields {
   if (!isRecord(value)) return { error: undefined, code: undefined, message: undefined };
   if (isRecord(value.error)) {
     const code = stringOrUndefined(value.error.code);
-    return { error: code, code, message: stringOrUndefined(value.error.message) };
+    return { error: code as FailureId | undefined, code, message: stringOrUndefined(value.error.message) };
   }
   return {
-    error: stringOrUndefined(value.error),
+    // The service's own id; typed as the ids it documents (an older or newer service may name another).
+    error: stringOrUndefined(value.error) as FailureId | undefined,
     code: stringOrUndefined(value.code),
     message: stringOrUndefined(value.message),
   };

@@ -69,14 +69,20 @@ export {
 export {
   APIError,
   AuthError,
+  AuthenticationError,
   CONNECT_FAILURE_CODES,
+  ConflictError,
   ConnectionError,
+  type FailureId,
+  NotFoundError,
+  PermissionError,
   PipeshubDefaultError,
   PipeshubError,
   RateLimitError,
   RequestAbortedError,
   RequestTimeoutError,
   ResponseValidationError,
+  ServiceUnavailableError,
 } from "./errors.ts";
 export {
   DEFAULT_BACKOFF,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -15,8 +15,12 @@ const dist = join(sdk, "dist");
 const src = join(sdk, "src");
 const fixtures = join(sdk, "test", "fixtures", "dist");
 
+/** The files under `dir` (not its folders), as paths relative to it. */
 function files(dir: string): string[] {
-  return readdirSync(dir, { recursive: true }).map(String).sort();
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 /** Builds unless dist/ is newer than every source file (`npm run test:sdk` has just built it). */

@@ -5,11 +5,16 @@ import { inspect } from "node:util";
 import {
   APIError,
   AuthError,
+  AuthenticationError,
+  ConflictError,
   ConnectionError,
+  NotFoundError,
+  PermissionError,
   Pipeshub,
   PipeshubDefaultError,
   PipeshubError,
   RateLimitError,
+  ServiceUnavailableError,
   RequestAbortedError,
   RequestTimeoutError,
   ResponseValidationError,
@@ -132,18 +137,24 @@ describe("HTTP errors", () => {
     assert.equal(error.requestId, "req-400");
   });
 
-  for (const [status, id] of [
-    [401, "EMAIL_MISMATCH"],
-    [404, "USER_NOT_FOUND"],
-    [500, "INTERNAL_ERROR"],
+  for (const [status, id, ErrorClass] of [
+    [401, "EMAIL_MISMATCH", AuthenticationError],
+    [403, "FORBIDDEN", PermissionError],
+    [404, "USER_NOT_FOUND", NotFoundError],
+    [409, "CONFLICT", ConflictError],
+    [503, "SERVICE_UNAVAILABLE", ServiceUnavailableError],
+    [500, "INTERNAL_ERROR", PipeshubDefaultError],
+    [502, "PROVIDER_UNAVAILABLE", PipeshubDefaultError],
   ] as const) {
-    it(`maps ${status} JSON to PipeshubDefaultError`, async () => {
+    it(`maps ${status} JSON to ${ErrorClass.name}, a PipeshubDefaultError`, async () => {
       const error = await exchangeError((_req, res) =>
         sendJson(res, status, { error: id, message: `failed ${status}`, code: "X", statusCode: status }),
       );
-      assert.ok(error instanceof PipeshubDefaultError);
+      assert.ok(error instanceof PipeshubDefaultError, "existing catches of PipeshubDefaultError still catch it");
+      assert.ok(error instanceof ErrorClass);
       assert.ok(!(error instanceof AuthError));
-      assert.equal(error.name, "PipeshubDefaultError");
+      assert.equal(error.constructor, ErrorClass, "the class of its status, not a sibling's");
+      assert.equal(error.name, ErrorClass.name);
       assert.equal(error.statusCode, status);
       assert.equal(error.error, id);
       assert.equal(error.message, `${status} ${id}: failed ${status}`);
@@ -241,7 +252,7 @@ describe("printing an error", () => {
     const error = await exchangeError((_req, res) =>
       sendJson(res, 503, { error: "MAINTENANCE", message: "Down for maintenance.\n\tBack at 10:00." }),
     );
-    assert.equal(String(error), "PipeshubDefaultError: 503 MAINTENANCE: Down for maintenance. Back at 10:00.");
+    assert.equal(String(error), "ServiceUnavailableError: 503 MAINTENANCE: Down for maintenance. Back at 10:00.");
   });
 
   it("prints connection failures and timeouts as one line too", async () => {

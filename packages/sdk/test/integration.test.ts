@@ -18,6 +18,8 @@ import {
   ConnectionError,
   Pipeshub,
   PipeshubDefaultError,
+  AuthenticationError,
+  NotFoundError,
   PipeshubError,
   RequestAbortedError,
   RequestTimeoutError,
@@ -382,7 +384,7 @@ describe("each error type from a real failure", () => {
     assert.equal(f.provider.tokenRequests, 0);
   });
 
-  test("PipeshubDefaultError: 404 ORG_NOT_FOUND for the seed's example email", async (t) => {
+  test("NotFoundError (a PipeshubDefaultError): 404 ORG_NOT_FOUND for the seed's example email", async (t) => {
     const f = await setUp(t);
     // With one organisation every email falls back to it; with two, an unclaimed domain has none.
     await f.client.admin.createOrg({ name: "Other", domains: ["other.test"] });
@@ -395,17 +397,16 @@ describe("each error type from a real failure", () => {
       }),
       PipeshubDefaultError,
     );
-    assert.deepEqual(
-      [error.name, error.statusCode, error.error, error.code],
-      ["PipeshubDefaultError", 404, "ORG_NOT_FOUND", "HTTP_NOT_FOUND"],
-    );
+    assert.deepEqual([error.name, error.statusCode, error.error, error.code], ["NotFoundError", 404, "ORG_NOT_FOUND", "HTTP_NOT_FOUND"]);
+    assert.ok(error instanceof NotFoundError);
     assert.equal(error instanceof AuthError, false);
   });
 
-  test("PipeshubDefaultError: 401 from the admin API with a wrong token", async (t) => {
+  test("AuthenticationError (a PipeshubDefaultError): 401 from the admin API with a wrong token", async (t) => {
     const service = await startService(t);
     const { client } = clientOf(service, { adminToken: "not-the-admin-token" });
-    const error = await rejection(client.admin.listOrgs(), PipeshubDefaultError);
+    const error = await rejection(client.admin.listOrgs(), AuthenticationError);
+    assert.ok(error instanceof PipeshubDefaultError);
     assert.deepEqual([error.statusCode, error.error, error.code], [401, "UNAUTHORIZED", "HTTP_UNAUTHORIZED"]);
     assert.match(error.headers.get("www-authenticate") ?? "", /^Bearer/);
   });

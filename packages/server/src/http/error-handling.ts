@@ -48,7 +48,11 @@ export const AuthErrorSchema = {
   type: "object",
   required: ["error", "message", "code", "statusCode"],
   properties: {
-    error: { type: "string", description: "Stable identifier a program can switch on, e.g. INVALID_GRANT" },
+    error: {
+      type: "string",
+      enum: Object.keys(FAILURE_STATUS),
+      description: "Stable identifier a program can switch on, e.g. INVALID_GRANT",
+    },
     message: { type: "string", description: "What happened, in words a person can act on" },
     code: { type: "string", description: "HTTP class of the failure, e.g. HTTP_BAD_REQUEST" },
     statusCode: { type: "integer" },
