@@ -160,6 +160,15 @@ export type paths = {
                         "application/json": components["schemas"]["AuthError"];
                     };
                 };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
             };
         };
         /** Console sign-out: ends the session and clears its cookie */
@@ -178,6 +187,236 @@ export type paths = {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through the records outside any organisation (keys.rotated, keys.reencrypted, sign-ins that reached none), newest first
+         * @description The operator's alone. Narrowed like an organisation's trail.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description e.g. operator, org-admin:<userId>, setup-link:<id> */
+                    actor?: string;
+                    cursor?: string;
+                    /** @description matched case-insensitively */
+                    email?: string;
+                    /** @description e.g. oauth.exchange, authenticate, provider.updated */
+                    event?: string;
+                    limit?: string;
+                    outcome?: "success" | "failure";
+                    provider?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nextCursor: string | null;
+                            records: components["schemas"]["AuditRecord"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every live console session (operator, organisation admin, setup link), oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessions: components["schemas"]["ConsoleSession"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** End every console session, setup links' included; answers how many were live */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ended: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one console session (a setup link's by revoking the link); its cookie or token stops working at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
                 };
             };
         };
@@ -526,14 +765,16 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Page through the sign-in audit trail, newest first; narrow it by outcome, provider, event or email */
+        /** Page through the organisation's audit trail, newest first; narrow it by outcome, provider, event, email or actor */
         get: {
             parameters: {
                 query?: {
+                    /** @description e.g. operator, org-admin:<userId>, setup-link:<id> */
+                    actor?: string;
                     cursor?: string;
                     /** @description matched case-insensitively */
                     email?: string;
-                    /** @description e.g. oauth.exchange, authenticate */
+                    /** @description e.g. oauth.exchange, authenticate, provider.updated */
                     event?: string;
                     limit?: string;
                     outcome?: "success" | "failure";
@@ -555,9 +796,7 @@ export type paths = {
                     content: {
                         "application/json": {
                             nextCursor: string | null;
-                            records: {
-                                [key: string]: unknown;
-                            }[];
+                            records: components["schemas"]["AuditRecord"][];
                         };
                     };
                 };
@@ -866,8 +1105,12 @@ export type paths = {
                             emailsEndpoint?: string;
                             emailVerifiedClaim?: string;
                             enableJit: boolean;
+                            /** @description Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
                             issuer?: string;
                             jwksUri?: string;
+                            /** @description Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one) */
+                            linkExistingUsers: boolean;
                             /** @description Whether a next client secret is stored for a rotation */
                             nextClientSecretSet: boolean;
                             providerName: string;
@@ -954,8 +1197,12 @@ export type paths = {
                             emailsEndpoint?: string;
                             emailVerifiedClaim?: string;
                             enableJit: boolean;
+                            /** @description Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
                             issuer?: string;
                             jwksUri?: string;
+                            /** @description Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one) */
+                            linkExistingUsers: boolean;
                             /** @description Whether a next client secret is stored for a rotation */
                             nextClientSecretSet: boolean;
                             providerName: string;
@@ -1000,7 +1247,10 @@ export type paths = {
                 };
             };
         };
-        /** Create or replace an OAuth provider */
+        /**
+         * Create or replace an OAuth provider
+         * @description Changing the issuer, token endpoint or subject claim drops the provider's identity links (their subjects would mean other accounts): `identityLinksDropped` says how many. Who saves the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail) decides which existing users the provider may link: see `identitySettingsSavedBy`. `linkExistingUsers` is the operator's alone: an organisation admin or a setup session sending it is 403.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1042,6 +1292,8 @@ export type paths = {
                          * @description JWKS URL (with issuer and explicit endpoints)
                          */
                         jwksUri?: string;
+                        /** @description The operator's alone (an organisation admin or a setup session sending it is 403): let this provider link existing users who already have an identity elsewhere, e.g. to move an organisation to it; never an admin who has one. Omitted keeps the stored value; a delegated admin's change of the identity settings turns it off. */
+                        linkExistingUsers?: boolean;
                         /** @description The secret the provider will switch to (write-only; omitted keeps the stored one): redemption falls back to it when the provider refuses the current one as invalid_client; promote it with POST …/promote-secret */
                         nextClientSecret?: string;
                         /**
@@ -1101,8 +1353,14 @@ export type paths = {
                             emailsEndpoint?: string;
                             emailVerifiedClaim?: string;
                             enableJit: boolean;
+                            /** @description Identity links this save dropped (a changed issuer, token endpoint or subject claim): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
                             issuer?: string;
                             jwksUri?: string;
+                            /** @description Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one) */
+                            linkExistingUsers: boolean;
                             /** @description Whether a next client secret is stored for a rotation */
                             nextClientSecretSet: boolean;
                             providerName: string;
@@ -1132,8 +1390,14 @@ export type paths = {
                             emailsEndpoint?: string;
                             emailVerifiedClaim?: string;
                             enableJit: boolean;
+                            /** @description Identity links this save dropped (a changed issuer, token endpoint or subject claim): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
                             issuer?: string;
                             jwksUri?: string;
+                            /** @description Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one) */
+                            linkExistingUsers: boolean;
                             /** @description Whether a next client secret is stored for a rotation */
                             nextClientSecretSet: boolean;
                             providerName: string;
@@ -1472,8 +1736,12 @@ export type paths = {
                             emailsEndpoint?: string;
                             emailVerifiedClaim?: string;
                             enableJit: boolean;
+                            /** @description Who last saved the identity settings (issuer, endpoints, clientId, subjectClaim, emailVerifiedClaim, trustEmail): delegated (an organisation admin or a setup link; also every provider saved before this was recorded) links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
                             issuer?: string;
                             jwksUri?: string;
+                            /** @description Set by the operator: the provider may link existing users who have an identity elsewhere (never an admin who has one) */
+                            linkExistingUsers: boolean;
                             /** @description Whether a next client secret is stored for a rotation */
                             nextClientSecretSet: boolean;
                             providerName: string;
@@ -2114,7 +2382,7 @@ export type paths = {
         head?: never;
         /**
          * Change a user's role or status (disable or enable them)
-         * @description `role`: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request. `status`: `disabled` refuses their sign-ins (USER_DISABLED) and ends every sign-in session of theirs at once: their refresh tokens, and their access tokens wherever this service checks them, stop working (an application that verifies access tokens only against the JWKS accepts them until they expire). `active` lets them sign in again; ended sessions stay ended. A change of status is recorded in the organisation's audit trail (`user.disabled`, `user.enabled`). The operator's alone: an organisation admin or a setup session is 403.
+         * @description `role`: an admin administers the organisation (its providers and audit trail) with their own sign-in; effective at their next request. `status`: `disabled` refuses their sign-ins (USER_DISABLED) and ends every sign-in session of theirs at once: their refresh tokens, and their access tokens wherever this service checks them, stop working (an application that verifies access tokens only against the JWKS accepts them until they expire). `active` lets them sign in again; ended sessions stay ended. Each change is one record in the organisation's audit trail: `user.disabled`, `user.enabled`, `user.made_admin`, `user.made_member`, or `user.updated` for both at once. The operator's alone: an organisation admin or a setup session is 403.
          */
         patch: {
             parameters: {
@@ -2195,6 +2463,150 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{userId}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's identity links
+         * @description The (provider, subject) links that sign the user in. The operator's alone.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description When the link was made (ISO 8601) */
+                            linkedAt: string;
+                            /** @description The provider's name */
+                            provider: string;
+                            /** @description The user's identifier at the provider (its subject claim) */
+                            subject: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{userId}/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user's identity link at a provider
+         * @description Recorded as identity.unlinked. The user's next sign-in through a provider links again by the usual rules: how the operator moves an admin who already has an identity to another provider. The operator's alone.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    provider: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/provider-presets": {
@@ -2311,6 +2723,15 @@ export type paths = {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2616,6 +3037,41 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        /** @description One field an admin write changed: its values before and after, or only that it changed */
+        AuditChange: {
+            after: unknown;
+            before: unknown;
+            field: string;
+        } | {
+            /**
+             * @description a secret, or a value too large to keep
+             * @enum {boolean}
+             */
+            changed: true;
+            field: string;
+        };
+        AuditRecord: {
+            /** @description who acted: operator, org-admin:<userId>, setup-link:<id>; null on sign-in steps */
+            actor: string | null;
+            /** @description what an admin write changed; secrets only as changed */
+            changes: components["schemas"]["AuditChange"][] | null;
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            error: string | null;
+            /** @description a sign-in step (oauth.exchange, authenticate, …) or an admin action (provider.updated, …) */
+            event: string;
+            /** @description what to change, and where, to stop the failure */
+            fix?: string;
+            id: string;
+            ip: string | null;
+            orgId: string | null;
+            outcome: "success" | "failure";
+            provider: string | null;
+            /** @description a failure's reason (its failure id) */
+            reason?: string;
+            userId: string | null;
+        };
         AuthError: {
             /** @description HTTP class of the failure, e.g. HTTP_BAD_REQUEST */
             code: string;
@@ -2623,12 +3079,23 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;
         } & {
             [key: string]: unknown;
+        };
+        ConsoleSession: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The session's id (not its cookie or token) */
+            id: string;
+            kind: "operator" | "org-admin" | "setup-link";
+            orgId: string | null;
+            userId: string | null;
         };
         ProviderEvent: {
             /** Format: date-time */
@@ -2740,6 +3207,8 @@ export interface operations {
                      * @description JWKS URL (with issuer and explicit endpoints)
                      */
                     jwksUri?: string;
+                    /** @description The operator's alone (an organisation admin or a setup session sending it is 403): let this provider link existing users who already have an identity elsewhere, e.g. to move an organisation to it; never an admin who has one. Omitted keeps the stored value; a delegated admin's change of the identity settings turns it off. */
+                    linkExistingUsers?: boolean;
                     /** @description The secret the provider will switch to (write-only; omitted keeps the stored one): redemption falls back to it when the provider refuses the current one as invalid_client; promote it with POST …/promote-secret */
                     nextClientSecret?: string;
                     /**
@@ -3117,7 +3586,7 @@ export interface operations {
                         orgName?: string;
                         /** @description Providers set up for the organisation but left out of oauthProviders because they cannot be reached right now (addition; absent when there are none) */
                         unavailableProviders?: {
-                            /** @description What oauth/authorize answers for it now: PROVIDER_UNAVAILABLE, PROVIDER_TIMEOUT or PROVIDER_ERROR */
+                            /** @description PROVIDER_UNAVAILABLE (could not connect, whatever the cause: refused, no TLS, no answer in time) or PROVIDER_ERROR */
                             error: string;
                             message: string;
                             providerName: string;
