@@ -1,7 +1,7 @@
 /**
  * What the kernel says a process used: CPU time from /proc/<pid>/stat (utime + stime) and
  * memory from /proc/<pid>/status (VmRSS now, VmHWM the peak). Linux only, which is where the
- * numbers in the README come from.
+ * numbers in docs/performance.md come from.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";

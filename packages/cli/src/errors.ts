@@ -1,6 +1,6 @@
 /**
  * The CLI's exit codes: each means one thing a script can act on. Documented in `--help` and
- * the README; never reuse one for another meaning.
+ * docs/admin.md; never reuse one for another meaning.
  */
 export const EXIT = {
   OK: 0,
