@@ -11,6 +11,7 @@ import { adminApi } from "./http/admin/admin-api.ts";
 import { consoleRoutes } from "./http/admin/console-routes.ts";
 import { credentialFailures } from "./http/admin/credential-failures.ts";
 import { installAbuseLimits } from "./http/abuse-limits.ts";
+import { atRootMount } from "./http/api-v1-mount.ts";
 import { installErrorHandling } from "./http/error-handling.ts";
 import { clientErrorHandler, frameworkErrors, refuseUnstorableStrings } from "./http/request-hygiene.ts";
 import { markInvalidUtf8Path, refuseInvalidUtf8 } from "./http/utf8-hygiene.ts";
@@ -202,8 +203,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     // Parser and router errors answer AuthError JSON like every other failure.
     clientErrorHandler,
     frameworkErrors,
-    // Path segments that are not UTF-8 are marked before routing, so the refusal can name them.
-    rewriteUrl: markInvalidUtf8Path,
+    // Path segments that are not UTF-8 are marked before routing, so the refusal can name them;
+    // the public API under /api/v1 is routed as at the root (one endpoint, two mounts).
+    rewriteUrl: (req) => atRootMount(markInvalidUtf8Path(req)),
     ...(options.server && { serverFactory: () => options.server! }),
   });
   logger.current = server.log;

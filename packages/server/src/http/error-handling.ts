@@ -117,7 +117,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(500).type("application/json").send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendFailure(reply, failure("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}.`)),
+    sendFailure(reply, failure("NOT_FOUND", `No route ${request.method} ${request.originalUrl.split("?")[0]}.`)),
   );
 }
 

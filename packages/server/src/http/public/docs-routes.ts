@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { API_V1_GROUPS, API_V1_PREFIX, documentApiV1Mount } from "../api-v1-mount.ts";
 import { cspHeader, DOCS_CSP_DIRECTIVES } from "../security-headers.ts";
 
 /**
@@ -16,7 +17,8 @@ export async function registerApiDocs(app: FastifyInstance, publicUrl: string): 
         title: "pipeshub-auth",
         version: "0.1.0",
         description:
-          "Sign in through your organisation's own OAuth 2.0 / OpenID Connect provider, speaking PipesHub's user-account API. Every 4xx/5xx answers AuthError.",
+          "Sign in through your organisation's own OAuth 2.0 / OpenID Connect provider, speaking PipesHub's user-account API. Every 4xx/5xx answers AuthError. " +
+          `${API_V1_GROUPS.join(", ")} are served at the root and under ${API_V1_PREFIX}, as PipesHub serves them: each such operation lists both servers.`,
       },
       servers: [{ url: publicUrl }],
       components: {
@@ -28,6 +30,7 @@ export async function registerApiDocs(app: FastifyInstance, publicUrl: string): 
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
   });
+  documentApiV1Mount(app, publicUrl);
   await app.register(swaggerUi, {
     routePrefix: "/docs",
     staticCSP: cspHeader(DOCS_CSP_DIRECTIVES),
