@@ -79,7 +79,7 @@ async function deployment(t: TestContext) {
     launch(t, { ...shared, DATA_DIR: aDir }, adminToken),
     launch(t, { ...shared, ENCRYPTION_KEY: encryptionKey, DATA_DIR: temporaryDataDir(t) }, adminToken),
   ]);
-  return { a: a!, b: b!, redis, adminToken };
+  return { a: a!, b: b!, redis };
 }
 
 /** initAuth and authorize on `start`, the provider's login, exchange on `finish`, authenticate on `start`. */
@@ -102,21 +102,16 @@ async function signInAcross(start: Instance, finish: Instance, provider: TestPro
     redirectUri: "",
   });
   assert.ok("code" in callback, JSON.stringify(callback));
-  const { code, state } = { code: callback.code, state: started.body.state };
   const exchanged = await finish.request<{ access_token: string; id_token: string }>(
     "POST",
     "/userAccount/oauth/exchange",
-    { code, state, email: user.email, provider: providerName, redirectUri: REDIRECT_URI },
+    { code: callback.code, state: started.body.state, email: user.email, provider: providerName, redirectUri: REDIRECT_URI },
     session,
   );
   if (exchanged.status !== 200) return { exchanged };
   const credentials = { accessToken: exchanged.body.access_token, idToken: exchanged.body.id_token };
-  const final = await start.request<{ accessToken: string }>(
-    "POST",
-    "/userAccount/authenticate",
-    { method: "oauth", credentials },
-    session,
-  );
+  const body = { method: "oauth", credentials };
+  const final = await start.request<{ accessToken: string }>("POST", "/userAccount/authenticate", body, session);
   assert.equal(final.status, 200, final.text);
   return { exchanged, accessToken: final.body.accessToken };
 }
@@ -188,34 +183,47 @@ test("issue #18's check: delegated administration on two instances over PostgreS
     assert.deepEqual(await identitiesOf(aliceId), ["acme-idp"]);
   });
 
-  await t.test("admin writes are on the record with actor, action and fields, read from either instance", async () => {
-    const page = await b.admin<{ records: AuditEntry[] }>("GET", `${orgPath}/audit?limit=200`);
-    const writes = page.body.records
-      .filter((r) => r.outcome === "success" && (r.actor === "operator" || r.actor?.startsWith("org-admin:")))
-      .reverse();
-    assert.deepEqual(
-      writes.map((r) => `${r.event} ${r.actor} ${r.provider ?? "-"}`),
-      [
-        "org.created operator -",
-        "provider.created operator acme-idp",
-        "user.created operator -",
-        `provider.created org-admin:${aliceId} evil`,
-        "provider.updated operator evil",
-      ],
-    );
-    const changes = (r: AuditEntry) =>
-      (r.changes ?? []).map((c) =>
-        "changed" in c ? `${c.field} changed` : `${c.field}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
+  await t.test(
+    "admin writes are on the record with actor, action and fields, read from either instance; alice's reads are not",
+    async () => {
+      for (const [on, path] of [
+        [a, ""],
+        [b, "/oauth-providers"],
+        [a, "/oauth-providers/evil/health"],
+        [b, "/events"],
+        [a, "/audit"],
+      ] as const)
+        assert.equal((await asAlice(on, "GET", path)).status, 200, path);
+      assertAuthError(await asAlice(b, "GET", `/users/${daveId}/identities`), 403, "FORBIDDEN");
+      const page = await b.admin<{ records: AuditEntry[] }>("GET", `${orgPath}/audit?limit=200`);
+      const writes = page.body.records
+        .filter((r) => r.outcome === "success" && (r.actor === "operator" || r.actor?.startsWith("org-admin:")))
+        .reverse();
+      assert.deepEqual(
+        writes.map((r) => `${r.event} ${r.actor} ${r.provider ?? "-"}`),
+        [
+          "org.created operator -",
+          "provider.created operator acme-idp",
+          "user.created operator -",
+          `provider.created org-admin:${aliceId} evil`,
+          "provider.updated operator evil",
+        ],
       );
-    assert.ok(
-      changes(writes[3]!).includes(`issuer: null → ${JSON.stringify(evil.issuer)}`) && changes(writes[3]!).includes("clientSecret changed"),
-    );
-    assert.ok(changes(writes[4]!).includes("linkExistingUsers: false → true"), JSON.stringify(writes[4]));
-    assert.ok(!page.text.includes(CLIENT_SECRET), "a secret only as changed");
-  });
+      const changes = (r: AuditEntry) =>
+        (r.changes ?? []).map((c) =>
+          "changed" in c ? `${c.field} changed` : `${c.field}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
+        );
+      assert.ok(
+        changes(writes[3]!).includes(`issuer: null → ${JSON.stringify(evil.issuer)}`) &&
+          changes(writes[3]!).includes("clientSecret changed"),
+      );
+      assert.ok(changes(writes[4]!).includes("linkExistingUsers: false → true"), JSON.stringify(writes[4]));
+      assert.ok(!page.text.includes(CLIENT_SECRET), "a secret only as changed");
+    },
+  );
 
   await t.test(
-    "moving acme-idp to another host without a new secret is 400 INVALID_PROVIDER_SETTINGS; that host receives no credential",
+    "moving acme-idp to another host without a new secret is 400 INVALID_PROVIDER_SETTINGS; that host receives no credential through doctor, test or sign-in",
     async (t) => {
       const other = await startSplitOriginProvider({ clientId: "pipeshub-app", clientSecret: "0ther-Host-Secret-Value-91ad3" });
       t.after(() => other.close());
@@ -258,7 +266,7 @@ test("issue #18's check: delegated administration on two instances over PostgreS
   await t.test("a second start on A's data folder and another port exits 1 at once with one line naming A; A still signs in", async (t) => {
     const holder = JSON.parse(readFileSync(join(a.env.DATA_DIR, LOCK_FILE), "utf8")) as { pid: number; port: number };
     const second = spawnService(t, { ...a.env, PORT: String(await freePort()) });
-    // "At once": well before it would have loaded the app (killed after 10 s, it would not exit 1).
+    // A start that went on (no lock) would be killed after 10 s, and not exit 1.
     const tooLate = setTimeout(() => second.kill("SIGKILL"), 10_000);
     const code = await second.exited();
     clearTimeout(tooLate);
