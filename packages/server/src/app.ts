@@ -6,6 +6,7 @@ import "@fastify/swagger";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import { createBreaker } from "./domain/breaker.ts";
+import { type Clock, systemClock } from "./domain/ports/clock.ts";
 import type { ShortLivedState } from "./domain/ports/short-lived-state.ts";
 import { adminApi } from "./http/admin/admin-api.ts";
 import { consoleRoutes } from "./http/admin/console-routes.ts";
@@ -43,8 +44,8 @@ import { createStore, type Store } from "./store/store.ts";
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
   readonly logStream?: Writable;
-  /** The clock of short-lived state (tests move it to expire sessions and states). */
-  readonly now?: () => number;
+  /** The clock and timers of short-lived state, caches, discovery and the provider watch (tests move it instead of waiting). */
+  readonly clock?: Clock;
   /**
    * An HTTP server already listening (main.ts binds the port before anything else). The app
    * serves on it instead of making its own: pass `server.routing` its requests once ready;
@@ -97,7 +98,7 @@ export const REDACTED_LOG_PATHS = [
 ];
 
 /** Builds the service from a validated Config. Never listens: `main.ts` does. */
-export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+export async function buildApp(config: Config, { clock = systemClock, ...options }: AppOptions = {}): Promise<App> {
   // The logger exists once the server does; a connection that breaks before that is only replaced.
   const logger: { current?: FastifyBaseLogger } = {};
   const onConnectionError = (error: Error) =>
@@ -131,7 +132,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // The sign-in reads organisations and providers through short-lived caches; the admin API
   // reads what is stored, and its writes go through the caches, which they clear at once.
   const stored = createStore(db, secrets);
-  const cache = { ttlMs: config.lookupCacheMs, ...(options.now && { now: options.now }) };
+  const cache = { ttlMs: config.lookupCacheMs, now: clock.now };
   const organisations = cachedOrganisations(stored.organisations, cache);
   const providers = cachedProviders(stored.providers, cache);
   const store: Store = {
@@ -171,17 +172,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     timeoutMs: config.outboundTimeoutMs,
     allowInsecureLoopback: config.allowInsecureLoopbackProviders,
     onProviderCall,
+    clock,
   });
-  const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall });
+  const idTokens = createIdTokenVerifier({ outbound, timeoutMs: config.outboundTimeoutMs, onProviderCall, clock });
   const state = config.redisUrl
     ? createRedisState(config.redisUrl, { timeoutMs: config.redisTimeoutMs, breaker: redisBreaker })
-    : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
+    : createMemoryState(clock.now, { maxEntries: config.memoryStateMaxEntries });
   // Every exchange leaves a redeemed-token mark for 30 minutes: in memory they get a cap of their
   // own, so a busy hour of exchanges never pushes out the sign-ins in progress (Redis expires them).
-  const redeemedMarks = config.redisUrl ? state : createMemoryState(options.now, { maxEntries: config.memoryStateMaxEntries });
+  const redeemedMarks = config.redisUrl ? state : createMemoryState(clock.now, { maxEntries: config.memoryStateMaxEntries });
   const sessions = authSessions(state);
   const lockout = accountLockout(state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
-
   const server = Fastify({
     logger: {
       level: config.logLevel,
@@ -241,7 +242,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await server.register(signInRoutes({ ...deps, tokens: sessionTokens }));
   await server.register(tokenRoutes({ sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
-  const refusals = credentialFailures(config.adminAuthFailuresPerMinute, { counters: state, audit: store.audit, now: options.now });
+  const refusals = credentialFailures(config.adminAuthFailuresPerMinute, { counters: state, audit: store.audit, now: clock.now });
   await server.register(setupSessionRoutes(store, refusals));
   // Organisation admins: the service's own access token, and the user as stored at each request.
   const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
@@ -269,6 +270,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(outbound, settings) },
     onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
     log: server.log,
+    clock,
   });
 
   return {

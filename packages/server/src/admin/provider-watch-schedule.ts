@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { type Clock, systemClock, type TimerHandle } from "../domain/ports/clock.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ProviderEvent } from "../domain/provider-watch.ts";
 import { type ProviderWatchDeps, type WatchRound, watchProvidersOnce } from "./provider-watch.ts";
@@ -9,6 +10,8 @@ export interface ProviderWatchSchedule {
   readonly state: Pick<ShortLivedState, "increment">;
   readonly round: () => Promise<WatchRound>;
   readonly onRound: (outcome: WatchRound | Error) => void;
+  /** What the slots are read by and the ticks wait on (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -18,12 +21,15 @@ export interface ProviderWatchSchedule {
  * the others skip it, so a stopped instance's turn simply passes to whichever ticks next.
  */
 export function scheduleProviderWatch(schedule: ProviderWatchSchedule): { stop(): Promise<void> } {
+  const clock = schedule.clock ?? systemClock;
   let running: Promise<void> | undefined;
+  let timer: TimerHandle | undefined;
   const tick = () => {
+    timer = clock.setTimeout(tick, schedule.intervalMs);
     if (running) return;
     running = (async () => {
       try {
-        const slot = `provider-watch:${Math.floor(Date.now() / schedule.intervalMs)}`;
+        const slot = `provider-watch:${Math.floor(clock.now() / schedule.intervalMs)}`;
         if ((await schedule.state.increment(slot, 2 * schedule.intervalMs)) !== 1) return;
         schedule.onRound(await schedule.round());
       } catch (error) {
@@ -33,11 +39,11 @@ export function scheduleProviderWatch(schedule: ProviderWatchSchedule): { stop()
       }
     })();
   };
-  const timer = setInterval(tick, schedule.intervalMs);
-  timer.unref();
+  timer = clock.setTimeout(tick, schedule.intervalMs);
   return {
     async stop() {
-      clearInterval(timer);
+      if (timer) clock.clearTimeout(timer);
+      timer = undefined;
       await running;
     },
   };
@@ -81,12 +87,14 @@ export function startProviderWatch(options: {
   readonly watch: Omit<ProviderWatchDeps, "onChange">;
   readonly onChange: (event: ProviderEvent) => void;
   readonly log: ProviderWatchLog;
+  readonly clock?: Clock;
 }): { stop(): Promise<void> } | undefined {
   if (options.intervalSeconds <= 0) return undefined;
   const { log, webhook } = options;
   return scheduleProviderWatch({
     intervalMs: options.intervalSeconds * 1000,
     state: options.state,
+    ...(options.clock && { clock: options.clock }),
     round: () =>
       watchProvidersOnce({
         ...options.watch,

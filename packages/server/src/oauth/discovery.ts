@@ -1,5 +1,6 @@
 import * as oidc from "openid-client";
 import { type Result, success } from "../domain/failures.ts";
+import { type Clock, systemClock } from "../domain/ports/clock.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { discoversMetadata, explicitMetadata, isPermittedProviderUrl } from "../domain/provider-urls.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
@@ -44,6 +45,8 @@ export interface DiscoveryOptions {
   /** How long a failed discovery is answered from memory before it is tried again (default 30 s). */
   readonly discoveryFailureTtlMs?: number;
   readonly onProviderCall?: ProviderCallObserver;
+  /** What the cache periods are read by (default the system clock). */
+  readonly clock?: Pick<Clock, "now">;
 }
 
 /**
@@ -64,13 +67,14 @@ const requestTimeoutSeconds = (timeoutMs: number) => Math.ceil(timeoutMs / 1000)
 export function createDiscovery(options: DiscoveryOptions): Discovery {
   const discoveryTtlMs = options.discoveryTtlMs ?? 60 * 60 * 1000;
   const failureTtlMs = options.discoveryFailureTtlMs ?? DISCOVERY_FAILURE_TTL_MS;
+  const clock = options.clock ?? systemClock;
   const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
   const timed = (provider: ConfiguredProvider, endpoint: string) =>
     timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
 
   function discover(provider: ConfiguredProvider, issuer: string): Promise<oidc.ServerMetadata> {
     const cached = metadataCache.get(issuer);
-    if (cached && cached.expires > Date.now()) return cached.metadata;
+    if (cached && cached.expires > clock.now()) return cached.metadata;
     const url = new URL(issuer);
     const metadata = oidc
       .discovery(url, provider.settings.clientId, undefined, undefined, {
@@ -79,12 +83,12 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
         timeout: requestTimeoutSeconds(options.timeoutMs),
       })
       .then((config) => config.serverMetadata());
-    metadataCache.set(issuer, { expires: Date.now() + discoveryTtlMs, metadata });
+    metadataCache.set(issuer, { expires: clock.now() + discoveryTtlMs, metadata });
     // A failed discovery is remembered briefly: initAuth is unauthenticated, and without this
     // every call would make the service connect to the provider again.
     metadata.catch(() => {
       const entry = metadataCache.get(issuer);
-      if (entry?.metadata === metadata) metadataCache.set(issuer, { expires: Date.now() + failureTtlMs, metadata });
+      if (entry?.metadata === metadata) metadataCache.set(issuer, { expires: clock.now() + failureTtlMs, metadata });
     });
     return metadata;
   }

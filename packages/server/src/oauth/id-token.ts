@@ -1,5 +1,6 @@
 import * as jose from "jose";
 import { failure, type Result, success } from "../domain/failures.ts";
+import { type Clock, systemClock } from "../domain/ports/clock.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import type { OutboundFetch } from "./outbound.ts";
@@ -30,6 +31,11 @@ export interface IdTokenVerifierOptions {
   /** How often an unknown `kid` may refetch one provider's keys (default 5 s). */
   readonly unknownKeyRefetchIntervalMs?: number;
   readonly onProviderCall?: ProviderCallObserver;
+  /**
+   * What the refetch interval is read by (default the system clock). `exp` and `iat` are checked
+   * against the wall clock: the provider stamped them by its own.
+   */
+  readonly clock?: Pick<Clock, "now">;
 }
 
 /**
@@ -68,6 +74,7 @@ interface ProviderKeys {
 export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenVerifier {
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const refetchIntervalMs = options.unknownKeyRefetchIntervalMs ?? 5_000;
+  const clock = options.clock ?? systemClock;
   const jwksCache = new Map<string, ProviderKeys>();
 
   function keysFor(connection: ProviderConnection, jwksUri: string): ProviderKeys {
@@ -103,8 +110,8 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
         return await keys.remote(header, token);
       } catch (error) {
         if (!(error instanceof jose.errors.JWKSNoMatchingKey)) throw error;
-        if (Date.now() - keys.unknownKeyRefetchAt >= refetchIntervalMs) {
-          keys.unknownKeyRefetchAt = Date.now();
+        if (clock.now() - keys.unknownKeyRefetchAt >= refetchIntervalMs) {
+          keys.unknownKeyRefetchAt = clock.now();
           keys.unknownKeyRefetch = keys.remote.reload();
         }
         await keys.unknownKeyRefetch;

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { scheduleProviderWatch } from "../../src/admin/provider-watch-schedule.ts";
 import { diffSnapshots, type ProviderSnapshot } from "../../src/domain/provider-watch.ts";
 import { createMemoryState } from "../../src/state/memory-state.ts";
-import { assertAuthError } from "../support/service.ts";
+import { manualClock } from "../support/fakes.ts";
+import { assertAuthError, type RunningService, startService } from "../support/service.ts";
 import { type SignInFixture, signInFixture } from "../support/sign-in-fixture.ts";
 import { rotateProviderKeys } from "../support/test-provider.ts";
 
@@ -35,6 +36,10 @@ async function eventually<T>(read: () => Promise<T | undefined>, ms = 15_000): P
 const baselineTaken = (f: SignInFixture) =>
   eventually(async () => ((await f.service.app.store.providerWatch.lastSnapshot(f.orgId, "acme-idp")) ? true : undefined));
 
+/** Waits until the service has logged `count` finished watch rounds. */
+const roundsLogged = (service: RunningService, count: number) =>
+  eventually(async () => (service.logs().split('"msg":"provider watch round"').length - 1 >= count ? true : undefined));
+
 const events = (f: SignInFixture) => f.service.admin<Events>("GET", `/api/v1/orgs/${f.orgId}/events`);
 
 describe("the provider watch records what changed at a provider", () => {
@@ -51,17 +56,26 @@ describe("the provider watch records what changed at a provider", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     t.after(() => receiver.close());
     const secret = "webhook-secret-0123456789";
-    const f = await signInFixture(t, {
-      config: {
+    // The watch's rounds come when the test moves the service's clock one interval on.
+    const clock = manualClock(Date.now());
+    const service = await startService(
+      t,
+      {
         providerWatchIntervalSeconds: 1,
         providerWatchWebhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret },
       },
-    });
+      { clock },
+    );
+    const f = await signInFixture(t, { service });
+    await clock.advance(1000);
+    await roundsLogged(service, 1);
     await baselineTaken(f);
-    await sleep(1200);
+    await clock.advance(1000);
+    await roundsLogged(service, 2);
     assert.deepEqual((await events(f)).body.events, [], "the first reading is the baseline, and an unchanged provider raises nothing");
 
     await rotateProviderKeys(f.provider, { keepPrevious: false });
+    await clock.advance(1000);
     const event = await eventually(async () => (await events(f)).body.events[0]);
     assert.equal(event.type, "provider.changed");
     assert.equal(event.provider, "acme-idp");
@@ -97,17 +111,24 @@ describe("the provider watch records what changed at a provider", () => {
   });
 
   test("with several instances on one shared state, one of them runs each round", async (t) => {
-    const state = createMemoryState();
+    const clock = manualClock();
+    const state = createMemoryState(clock.now);
     t.after(() => state.close());
     let rounds = 0;
     const round = async () => {
       rounds++;
       return { checked: 0, changed: 0, unreadable: [] };
     };
-    const instances = Array.from({ length: 3 }, () => scheduleProviderWatch({ intervalMs: 400, state, round, onRound: () => {} }));
-    await sleep(1000);
+    const instances = Array.from({ length: 3 }, () => scheduleProviderWatch({ intervalMs: 400, state, round, onRound: () => {}, clock }));
+    await clock.advance(399);
+    assert.equal(rounds, 0, "the first round comes one interval after start");
+    await clock.advance(1);
+    assert.equal(rounds, 1, "three instances ticked in one slot: one of them ran its round");
+    await clock.advance(800);
+    assert.equal(rounds, 3, "one round per slot");
     await Promise.all(instances.map((i) => i.stop()));
-    assert.ok(rounds >= 2 && rounds <= 4, `one round per 400 ms slot among three instances, got ${rounds} in 1 s`);
+    await clock.advance(4000);
+    assert.equal(rounds, 3, "stopped, no more rounds");
   });
 });
 

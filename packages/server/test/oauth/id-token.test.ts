@@ -155,7 +155,8 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
   test("an unknown kid refetches one provider's keys at most once per interval: made-up kids cannot hammer the provider", async (t) => {
     const provider = await startProvider();
     t.after(() => provider.close());
-    const clients = providerClients({ unknownKeyRefetchIntervalMs: 60_000 });
+    let now = Date.now();
+    const clients = providerClients({ unknownKeyRefetchIntervalMs: 60_000, clock: { now: () => now } });
     const connection = await connect(clients, configuredProvider({ issuer: provider.issuer }));
     const idToken = async () => {
       const tokens = await redeemCode(connection, { code: await codeFrom(provider, "alice-sub"), redirectUri: REDIRECT_URI });
@@ -170,7 +171,10 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
     for (let i = 0; i < 5; i++)
       refused(await clients.idTokens.verify(connection, again, undefined), "another unknown kid within the interval");
     assert.equal(clients.calls.filter((c) => c.endsWith(" jwks")).length, 2, "one fetch, one refetch, then none within the interval");
-    assert.ok((await clients.idTokens.reloadKeys(connection)).ok);
-    assert.ok((await clients.idTokens.verify(connection, again, undefined)).ok, "known after the keys were fetched again");
+    now += 59_999;
+    refused(await clients.idTokens.verify(connection, again, undefined), "still within the interval");
+    now += 1;
+    assert.ok((await clients.idTokens.verify(connection, again, undefined)).ok, "an interval on, an unknown kid refetches again");
+    assert.equal(clients.calls.filter((c) => c.endsWith(" jwks")).length, 3);
   });
 });

@@ -4,6 +4,7 @@
  * verifier over the real outbound guard (loopback allowed).
  */
 import assert from "node:assert/strict";
+import type { Clock } from "../../src/domain/ports/clock.ts";
 import type { ConfiguredProvider, ProviderSettings } from "../../src/domain/provider-settings.ts";
 import { createDiscovery, type Discovery, type ProviderConnection } from "../../src/oauth/discovery.ts";
 import { createIdTokenVerifier, type IdTokenVerifier } from "../../src/oauth/id-token.ts";
@@ -50,6 +51,8 @@ export function providerClients(
     clockToleranceSeconds?: number;
     unknownKeyRefetchIntervalMs?: number;
     discoveryFailureTtlMs?: number;
+    /** What discovery's and the key refetch's periods are read by (default the system clock). */
+    clock?: Pick<Clock, "now">;
   } = {},
 ): ProviderClients {
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -66,6 +69,7 @@ export function providerClients(
       allowInsecureLoopback: true,
       onProviderCall,
       ...(options.discoveryFailureTtlMs !== undefined && { discoveryFailureTtlMs: options.discoveryFailureTtlMs }),
+      ...(options.clock && { clock: options.clock }),
     }),
     idTokens: createIdTokenVerifier({
       outbound,
@@ -73,6 +77,7 @@ export function providerClients(
       onProviderCall,
       ...(options.clockToleranceSeconds !== undefined && { clockToleranceSeconds: options.clockToleranceSeconds }),
       ...(options.unknownKeyRefetchIntervalMs !== undefined && { unknownKeyRefetchIntervalMs: options.unknownKeyRefetchIntervalMs }),
+      ...(options.clock && { clock: options.clock }),
     }),
   };
 }

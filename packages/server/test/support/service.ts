@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import type { TestContext } from "node:test";
 import { type App, buildApp } from "../../src/app.ts";
+import { type Clock, clockReading } from "../../src/domain/ports/clock.ts";
 import { type Config, testConfig } from "../../src/config.ts";
 
 export interface JsonResponse<T = Record<string, unknown>> {
@@ -43,7 +44,7 @@ export interface RunningService {
 export async function startService(
   t: TestContext,
   overrides: Partial<Config> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; clock?: Clock } = {},
 ): Promise<RunningService> {
   const lines: string[] = [];
   const logStream = new Writable({
@@ -53,7 +54,9 @@ export async function startService(
     },
   });
   const config = testConfig({ logLevel: "debug", ...overrides });
-  const app = await buildApp(config, { logStream, ...options });
+  // `now` alone moves the clock's reading; its timers stay the system's.
+  const clock = options.clock ?? (options.now && clockReading(options.now));
+  const app = await buildApp(config, { logStream, ...(clock && { clock }) });
   await app.server.listen({ host: "127.0.0.1", port: 0 });
   t.after(() => app.close());
   const address = app.server.server.address();
