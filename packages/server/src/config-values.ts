@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { Type } from "typebox";
-import type { DatabaseLocation } from "./store/database.ts";
+import type { DatabaseLocation } from "./domain/database-location.ts";
 
 /** A bad setting: names the variable and what is wrong with it. */
 export class ConfigError extends Error {

@@ -16,7 +16,7 @@ import {
   wholeNumber,
 } from "./config-values.ts";
 import { NO_NETWORK_EXCEPTIONS, parseProviderNetworkAllowList, type ProviderNetworkAllowList } from "./domain/provider-network.ts";
-import type { DatabaseLocation } from "./store/database.ts";
+import type { DatabaseLocation } from "./domain/database-location.ts";
 
 export type { DatabaseLocation };
 export { ConfigError, parseEncryptionKey };

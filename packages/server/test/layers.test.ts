@@ -18,18 +18,19 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   keys: ["domain"],
   oauth: ["domain"],
   presets: ["domain"],
-  signin: ["domain", "oauth"],
+  // keys/ for the service's own tokens (keys/service-jwt.ts): signin/ holds no protocol library.
+  signin: ["domain", "oauth", "keys"],
   admin: ["domain", "oauth", "presets"],
   http: ["domain", "signin", "admin"],
-  // Settings name where the database lives (a type of store/) and nothing else.
-  "config.ts": ["domain", "store", "config-values.ts"],
-  "config-values.ts": ["store"],
+  // Settings name where the database lives (domain/database-location.ts), never storage itself.
+  "config.ts": ["domain", "config-values.ts"],
+  "config-values.ts": ["domain"],
   // The demo mode is part of starting up: it seeds an organisation through admin/ into the store.
   demo: ["domain", "admin", "store", "config.ts"],
 };
 
-/** Composition roots wire concrete parts together; web/ is static files. */
-const UNCHECKED = new Set(["app.ts", "main.ts", "free-port.ts", "secrets-on-disk.ts", "data-dir-lock.ts", "web"]);
+/** Composition roots wire concrete parts together (app.ts with its wiring/); web/ is static files. */
+const UNCHECKED = new Set(["app.ts", "wiring", "main.ts", "free-port.ts", "secrets-on-disk.ts", "data-dir-lock.ts", "web"]);
 
 /** The other packages talk to the service over HTTP (the SDK) or stand alone: none imports the server's source. */
 const OTHER_PACKAGES = ["sdk", "cli", "demo-provider"].map((name) => resolve(SRC, "../..", name, "src"));
@@ -88,5 +89,51 @@ describe("the parts of the server import only downwards", () => {
       .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
       .filter(({ lines }) => lines > 300);
     assert.deepEqual(long, []);
+  });
+});
+
+/** The bare specifiers (libraries) a file imports, e.g. "jose" for `import { … } from "jose"`. */
+function libraryImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s+"([^".][^"]*)"|import\(\s*"([^".][^"]*)"\s*\)/g)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
+}
+
+describe("protocol work and the HTTP edges stay where they belong", () => {
+  const files = sourceFiles(SRC);
+
+  test("the protocol libraries (openid-client, jose) are imported only in oauth/ and keys/", () => {
+    const protocol = /^(openid-client|jose)(\/|$)/;
+    const violations = files
+      .filter((file) => !["oauth", "keys"].includes(partOf(file)))
+      .flatMap((file) =>
+        libraryImports(file)
+          .filter((name) => protocol.test(name))
+          .map((name) => `${relative(SRC, file)} imports ${name}`),
+      );
+    assert.deepEqual(violations, []);
+  });
+
+  test("http/public and http/admin never import each other (what both need lives in http/)", () => {
+    const edgeOf = (path: string) => relative(SRC, path).split("/").slice(0, 2).join("/");
+    const edges = ["http/public", "http/admin"];
+    const violations = files
+      .filter((file) => edges.includes(edgeOf(file)))
+      .flatMap((file) => relativeImports(file).map((specifier) => ({ file, target: edgeOf(resolve(dirname(file), specifier)) })))
+      .filter(({ file, target }) => edges.includes(target) && target !== edgeOf(file))
+      .map(({ file, target }) => `${relative(SRC, file)} imports ${target}`);
+    assert.deepEqual(violations, []);
+  });
+
+  test("the sign-in steps share state only through signin/flow.ts: no step imports another", () => {
+    const steps = ["init-auth.ts", "exchange.ts", "authenticate.ts"].map((name) => join(SRC, "signin", name));
+    const violations = steps.flatMap((file) =>
+      relativeImports(file)
+        .map((specifier) => resolve(dirname(file), specifier))
+        .filter((target) => target !== file && steps.includes(target))
+        .map((target) => `${relative(SRC, file)} imports ${relative(SRC, target)}`),
+    );
+    assert.deepEqual(violations, []);
   });
 });

@@ -34,3 +34,9 @@ export function authorizationUrl(connection: ProviderConnection, request: Author
   if (request.prompt !== undefined) parameters.prompt = request.prompt;
   return oidc.buildAuthorizationUrl(connection.config, parameters);
 }
+
+/** A PKCE pair (RFC 7636 §4.1–4.2): the verifier the service keeps, the S256 challenge the provider sees. */
+export async function newPkcePair(): Promise<{ codeVerifier: string; codeChallenge: string }> {
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  return { codeVerifier, codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier) };
+}

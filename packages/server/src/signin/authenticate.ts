@@ -1,19 +1,24 @@
-import { decodeJwt } from "jose";
 import { type AuthMethodType, effectiveAuthSteps } from "../domain/auth-steps.ts";
 import { failure, type FailureId, type Result, success } from "../domain/failures.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { ProviderIdentity } from "../domain/identity.ts";
-import type { AuditTrail, AuthStepRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { AuditTrail, AuthStepRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
 import type { Discovery } from "../oauth/discovery.ts";
+import { unverifiedIssuer } from "../oauth/unverified-token.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import { type AuditSubject, audited } from "./audited.ts";
-import type { AuthSession, AuthSessions } from "./auth-session.ts";
-import { wasRedeemedHere } from "./exchange.ts";
+import {
+  type AuthSession,
+  type AuthSessions,
+  redeemedAccessTokens,
+  signInOptions,
+  type SignInOptions,
+  type StepOptionsDeps,
+} from "./flow.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
-import { type InitAuthDeps, signInOptions, type SignInOptions } from "./init-auth.ts";
 import type { AccountLockout } from "./lockout.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
@@ -39,14 +44,12 @@ export type AuthenticateAnswer =
     }
   | { readonly kind: "final"; readonly body: { message: "Fully authenticated"; accessToken: string; refreshToken: string } };
 
-export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users">, IdentityDeps {
+export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omit<AccountLinking, "users">, IdentityDeps, StepOptionsDeps {
   readonly users: OrganisationLookup["users"] & AccountLinking["users"];
-  readonly providers: Pick<ProviderRepository, "configured" | "list">;
   readonly authSteps: Pick<AuthStepRepository, "get">;
   readonly audit: Pick<AuditTrail, "record">;
   readonly sessions: AuthSessions;
-  readonly state: ShortLivedState;
-  /** The exchange's redeemed-token marks (see wasRedeemedHere). */
+  /** The exchange's redeemed-token marks (flow.ts redeemedAccessTokens). */
   readonly redeemedMarks: ShortLivedState;
   readonly discovery: Discovery;
   readonly lockout: AccountLockout;
@@ -101,12 +104,7 @@ async function chooseProvider(
   const all = await deps.providers.list(org.id);
   if (all.length === 1) return deps.providers.configured(org.id, all[0]!.providerName);
   if (idToken === undefined) return undefined;
-  let iss: unknown;
-  try {
-    iss = decodeJwt(idToken).iss;
-  } catch {
-    return undefined;
-  }
+  const iss = unverifiedIssuer(idToken);
   const match = all.find((p) => p.issuer !== undefined && p.issuer === iss);
   return match ? deps.providers.configured(org.id, match.providerName) : undefined;
 }
@@ -206,8 +204,8 @@ async function completeStep(
 
   const next = session.currentStep + 1;
   if (next < steps.length) {
-    await deps.sessions.save(request.sessionToken, { ...session, email, orgId: org.id, currentStep: next, userId: user.value.id });
-    const options = await signInOptions(deps as Pick<InitAuthDeps, "providers" | "discovery">, org, steps[next]!);
+    await deps.sessions.stepCompleted(request.sessionToken, session, { email, orgId: org.id, userId: user.value.id });
+    const options = await signInOptions(deps, org, steps[next]!);
     return success({
       kind: "nextStep",
       body: {
@@ -243,7 +241,10 @@ async function presentedIdentity(
   if (!identity.ok) return identity;
   // An ID token names its audience; an access token does not: any application the user signed
   // in to at the provider holds one that userinfo answers for (RFC 6749 §10.16).
-  if (identity.value.source === "userinfo" && !(await wasRedeemedHere(deps.redeemedMarks, provider, tokens.accessToken))) {
+  if (
+    identity.value.source === "userinfo" &&
+    !(await redeemedAccessTokens(deps.redeemedMarks).wereRedeemedHere(provider, tokens.accessToken))
+  ) {
     return failure("INVALID_TOKEN", "These tokens did not come from this service's /userAccount/oauth/exchange. Sign in again.");
   }
   return identity;

@@ -1,26 +1,13 @@
 import { createHash } from "node:crypto";
-import * as oidc from "openid-client";
 import { failure, type Result, success } from "../domain/failures.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
-import { authorizationUrl } from "../oauth/authorization.ts";
+import { authorizationUrl, newPkcePair } from "../oauth/authorization.ts";
 import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
 import { newOpaqueToken } from "../domain/ids.ts";
-import { type AuthSessions, stateKey } from "./auth-session.ts";
+import { AUTHORIZATION_TTL_MS, type AuthSessions, type PendingAuthorization, pendingAuthorizations, sessionBinding } from "./flow.ts";
 import { type ProviderLookup, resolveProvider } from "./provider-resolution.ts";
 
-/** What the service remembers of an authorization request it started, until the code comes back. */
-export interface PendingAuthorization {
-  readonly orgId: string;
-  readonly provider: string;
-  readonly redirectUri: string;
-  readonly email: string;
-  readonly codeVerifier: string;
-  readonly nonce: string | null;
-  /** The auth session the request belongs to, when the client sent x-session-token. */
-  readonly sessionToken: string | null;
-  /** What an exchange must match to consume this record (see authorizationBinding). */
-  readonly binding: string;
-}
+export { AUTHORIZATION_TTL_MS, type PendingAuthorization };
 
 /** What an exchange names of the sign-in it completes. */
 interface BindingFields {
@@ -36,13 +23,10 @@ interface BindingFields {
  * compared with it before the record is consumed, so a wrong session or organisation cannot burn it.
  */
 function authorizationBinding(fields: BindingFields, sessionToken: string | undefined): string {
-  const session = sessionToken === undefined ? "" : stateKey("session", sessionToken);
   return createHash("sha256")
-    .update(JSON.stringify([fields.orgId, fields.provider, fields.redirectUri, fields.email.toLowerCase(), session]))
+    .update(JSON.stringify([fields.orgId, fields.provider, fields.redirectUri, fields.email.toLowerCase(), sessionBinding(sessionToken)]))
     .digest("base64url");
 }
-
-export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 
 export interface AuthorizationDeps extends ProviderLookup {
   readonly state: ShortLivedState;
@@ -97,7 +81,7 @@ export async function startAuthorization(
       request.sessionToken,
     ),
   };
-  await deps.state.set(stateKey("authz", state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
+  await pendingAuthorizations(deps.state).put(state, pending);
   return success({ authorizationUrl: url.href, state });
 }
 
@@ -112,13 +96,13 @@ export async function newAuthorizationRequest(
   const settings = connection.provider.settings;
   const openid = settings.issuer !== undefined && settings.scope.split(/\s+/).includes("openid");
   const state = newOpaqueToken();
-  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const { codeVerifier, codeChallenge } = await newPkcePair();
   const nonce = openid ? newOpaqueToken() : null;
   const url = authorizationUrl(connection, {
     redirectUri: params.redirectUri,
     state,
     nonce: nonce ?? undefined,
-    codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    codeChallenge,
     ...(params.loginHint !== undefined && { loginHint: params.loginHint }),
     ...(params.prompt !== undefined && { prompt: params.prompt }),
   });
@@ -141,7 +125,7 @@ export async function consumeAuthorization(
   // A request started without a session binds "" and may be completed with or without one.
   const bindings = [authorizationBinding(exchange, undefined)];
   if (exchange.sessionToken !== undefined) bindings.push(authorizationBinding(exchange, exchange.sessionToken));
-  const taken = await state.takeIfBound(stateKey("authz", stateValue), bindings);
+  const taken = await pendingAuthorizations(state).takeIfBound(stateValue, bindings);
   if (taken.kind === "absent") return failure("INVALID_STATE", "This sign-in attempt is unknown, expired or already used. Start again.");
   if (taken.kind === "refused") {
     return failure(
@@ -149,5 +133,5 @@ export async function consumeAuthorization(
       "This sign-in attempt was started for another organisation, provider, redirect URI or email, or under another sign-in session (send its x-session-token). Start again.",
     );
   }
-  return success(JSON.parse(taken.value) as PendingAuthorization);
+  return success(taken.value);
 }

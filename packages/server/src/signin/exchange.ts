@@ -7,8 +7,8 @@ import type { User } from "../domain/user.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
 import { audited } from "./audited.ts";
-import { AUTH_SESSION_TTL_MS, type AuthSessions, stateKey } from "./auth-session.ts";
-import { consumeAuthorization, type PendingAuthorization } from "./authorization-requests.ts";
+import { consumeAuthorization } from "./authorization-requests.ts";
+import { type AuthSessions, type PendingAuthorization, redeemedAccessTokens } from "./flow.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 import { findProvider } from "./provider-resolution.ts";
@@ -49,7 +49,7 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
   readonly audit: Pick<AuditTrail, "record">;
   readonly discovery: Pick<Discovery, "connect">;
   readonly state: ShortLivedState;
-  /** Where redeemed-token marks are kept: bounded apart from the sign-ins in progress (see app.ts). */
+  /** Where redeemed-token marks are kept (flow.ts redeemedAccessTokens): bounded apart from the sign-ins in progress. */
   readonly redeemedMarks: ShortLivedState;
   readonly sessions: AuthSessions;
 }
@@ -103,8 +103,8 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       if (!user.ok) return user;
       subject.user(user.value.id);
 
-      if (binding?.sessionToken) await rememberProviderOnSession(deps.sessions, binding);
-      await rememberRedeemedAccessToken(deps.redeemedMarks, provider, tokens.accessToken);
+      if (binding?.sessionToken) await deps.sessions.authorizationCompleted(binding.sessionToken, binding);
+      await redeemedAccessTokens(deps.redeemedMarks).remember(provider, tokens.accessToken);
       return success({
         tokens: {
           access_token: tokens.accessToken,
@@ -134,33 +134,4 @@ async function authorizationBinding(
   if (provider.settings.requirePkce)
     return failure("STATE_REQUIRED", "This provider requires sign-in to start at /userAccount/oauth/authorize; pass its state.");
   return success(undefined);
-}
-
-/** Lets authenticate check the ID token's nonce for the session this sign-in started under. */
-async function rememberProviderOnSession(sessions: AuthSessions, binding: PendingAuthorization): Promise<void> {
-  const session = await sessions.load(binding.sessionToken!);
-  if (!session) return;
-  await sessions.save(binding.sessionToken!, {
-    ...session,
-    email: session.email ?? binding.email,
-    orgId: session.orgId ?? binding.orgId,
-    provider: binding.provider,
-    nonce: binding.nonce,
-  });
-}
-
-/**
- * Remembers that this service redeemed `accessToken` from `provider` (a hash of it, for 30 min,
- * in shared state: bounded in memory, expiring in Redis). An access token names
- * no client (RFC 6749 §10.16): one that any other application obtained for the same user is
- * just as good at the provider's userinfo endpoint, so authenticate accepts an identity from
- * userinfo only for an access token this service redeemed itself.
- */
-async function rememberRedeemedAccessToken(marks: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<void> {
-  await marks.set(stateKey("redeemed", accessToken), provider.id, AUTH_SESSION_TTL_MS);
-}
-
-/** Whether this service redeemed `accessToken` from `provider` (see rememberRedeemedAccessToken). */
-export async function wasRedeemedHere(marks: ShortLivedState, provider: ConfiguredProvider, accessToken: string): Promise<boolean> {
-  return (await marks.get(stateKey("redeemed", accessToken))) === provider.id;
 }

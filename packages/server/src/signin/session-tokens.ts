@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { AuditEvent } from "../domain/audit.ts";
 import { failure, type Failure, type Result, success } from "../domain/failures.ts";
 import { newId } from "../domain/ids.ts";
 import type { PublicSigningJwk, SigningKeys } from "../domain/ports/keys.ts";
 import type { RefreshTokenRecord, RefreshTokenRepository, RevocationReason } from "../domain/ports/repositories.ts";
 import type { User } from "../domain/user.ts";
+import { signServiceJwt, verifyServiceJwt } from "../keys/service-jwt.ts";
 
 /**
  * The service's own tokens: ES256 JWTs verifiable through the published JWKS.
@@ -118,16 +118,16 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
     issuedAt: number,
     ttlSeconds: number,
   ): Promise<string> {
-    const { kid, key } = await keys.signingKey();
-    return new SignJWT({ ...claims, token_use: kind.use })
-      .setProtectedHeader({ alg: "ES256", kid, typ: kind.typ })
-      .setIssuer(config.publicUrl)
-      .setSubject(subject)
-      .setAudience(config.tokenAudience)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + ttlSeconds)
-      .setJti(jti)
-      .sign(key);
+    return signServiceJwt(await keys.signingKey(), {
+      typ: kind.typ,
+      claims: { ...claims, token_use: kind.use },
+      issuer: config.publicUrl,
+      subject,
+      audience: config.tokenAudience,
+      jti,
+      issuedAt,
+      expiresAt: issuedAt + ttlSeconds,
+    });
   }
 
   /** Signs an access and a refresh token for the user in `familyId`; the refresh record is for the caller to store. */
@@ -163,32 +163,15 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
 
   async function verify(token: string, kind: Kind): Promise<Result<VerifiedClaims>> {
     if (token.length > MAX_TOKEN_LENGTH) return invalid(kind, "too long");
-    let kid: unknown;
-    try {
-      const header = decodeProtectedHeader(token);
-      if (header.alg !== "ES256") return invalid(kind, "not ES256");
-      kid = header.kid;
-    } catch {
-      return invalid(kind, "not a JWT");
-    }
-    if (typeof kid !== "string") return invalid(kind, "no kid");
-    const key = await keys.verificationKey(kid);
-    if (!key) return invalid(kind, "unknown or unpublished kid");
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: ["ES256"],
-        typ: kind.typ,
-        issuer: config.publicUrl,
-        audience: config.tokenAudience,
-        requiredClaims: ["sub", "jti", "iat", "exp"],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        currentDate: new Date(now()),
-      }));
-    } catch (error) {
-      if (error instanceof errors.JOSEError) return invalid(kind, error.code);
-      throw error;
-    }
+    const verdict = await verifyServiceJwt(token, (kid) => keys.verificationKey(kid), {
+      typ: kind.typ,
+      issuer: config.publicUrl,
+      audience: config.tokenAudience,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      now: now(),
+    });
+    if (!verdict.ok) return invalid(kind, verdict.detail);
+    const payload = verdict.payload;
     const { sid, orgId, token_use } = payload as Record<string, unknown>;
     if (token_use !== kind.use) return invalid(kind, "wrong token_use");
     if (typeof sid !== "string" || typeof orgId !== "string" || typeof payload.sub !== "string" || typeof payload.jti !== "string")

@@ -8,8 +8,8 @@ import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import { fetchUserinfo, type UserinfoClaims } from "../oauth/userinfo.ts";
 import { checkIdentityEmail, previewAccount } from "./account-linking.ts";
-import { stateKey } from "./auth-session.ts";
-import { AUTHORIZATION_TTL_MS, newAuthorizationRequest } from "./authorization-requests.ts";
+import { newAuthorizationRequest } from "./authorization-requests.ts";
+import { pendingTestSignIns } from "./flow.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import { redeemWithRotation, type RotationDeps } from "./secret-rotation.ts";
 
@@ -52,8 +52,6 @@ interface PendingTestSignIn {
   readonly nonce: string | null;
 }
 
-const pendingKey = (state: string) => stateKey("test-signin", state);
-
 /** Starts a test sign-in at one of the organisation's providers: its authorization URL, and the state to complete it with. */
 export async function startTestSignIn(
   deps: TestSignInDeps,
@@ -78,7 +76,7 @@ export async function startTestSignIn(
     codeVerifier,
     nonce,
   };
-  await deps.state.set(pendingKey(state), JSON.stringify(pending), AUTHORIZATION_TTL_MS);
+  await pendingTestSignIns<PendingTestSignIn>(deps.state).put(state, pending);
   return success({ authorizationUrl: url.href, state, redirectUri });
 }
 
@@ -129,13 +127,14 @@ export async function completeTestSignIn(
 
 async function takePending(state: ShortLivedState, stateValue: string, orgId: string | undefined): Promise<Result<PendingTestSignIn>> {
   const unknown = () => failure("INVALID_STATE", "This test sign-in is unknown, expired or already completed. Start another.");
+  const pending = pendingTestSignIns<PendingTestSignIn>(state);
   if (orgId === undefined) {
-    const taken = await state.take(pendingKey(stateValue));
-    return taken === undefined ? unknown() : success(JSON.parse(taken) as PendingTestSignIn);
+    const taken = await pending.take(stateValue);
+    return taken === undefined ? unknown() : success(taken);
   }
-  const taken = await state.takeIfBound(pendingKey(stateValue), [orgId]);
+  const taken = await pending.takeIfBound(stateValue, [orgId]);
   if (taken.kind === "refused") return failure("FORBIDDEN", "This test sign-in was started for another organisation.");
-  return taken.kind === "absent" ? unknown() : success(JSON.parse(taken.value) as PendingTestSignIn);
+  return taken.kind === "absent" ? unknown() : success(taken.value);
 }
 
 /**

@@ -8,12 +8,12 @@ import { migrateToLatest, pendingMigrations } from "./migrations.ts";
 import { resilientPool } from "./resilient-pool.ts";
 import type { Database } from "./schema.ts";
 import { openSqlite } from "./sqlite-driver.ts";
+import type { DatabaseLocation } from "../domain/database-location.ts";
 
 /** The typed database handle, either engine. */
 export type Db = Kysely<Database>;
 
-/** Where the data lives: an SQLite file (or `:memory:`), or a PostgreSQL server. */
-export type DatabaseLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+export type { DatabaseLocation };
 
 /** How the PostgreSQL pool treats an unavailable server. */
 export interface DatabaseOptions {

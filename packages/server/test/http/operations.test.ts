@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
-import { stateKey } from "../../src/signin/auth-session.ts";
+import { stateKey } from "../../src/signin/flow.ts";
 import { closedPortUrl, startHangingServer } from "../support/faulty-servers.ts";
 import { startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test, type TestContext } from "node:test";
 import type { Result } from "../../src/domain/failures.ts";
-import { authSessions } from "../../src/signin/auth-session.ts";
+import { authSessions } from "../../src/signin/flow.ts";
 import { AUTHORIZATION_TTL_MS, consumeAuthorization, startAuthorization } from "../../src/signin/authorization-requests.ts";
 import { createMemoryState } from "../../src/state/memory-state.ts";
 import { manualClock, memoryPorts } from "../support/fakes.ts";
@@ -53,7 +53,7 @@ async function signInWorld(t: TestContext) {
     return started.value.state;
   };
   const exchange = { orgId: acme.id, provider: "corp", redirectUri: REDIRECT, email: "jane@acme.test" };
-  const newSession = () => sessions.create({ email: null, orgId: null, currentStep: 0, userId: null, provider: null, nonce: null });
+  const newSession = () => sessions.create({ email: null, orgId: null });
   return { clock, state, deps, acme, beta, start, exchange, newSession };
 }
 

@@ -22,7 +22,7 @@ import { identityRoutes } from "./identity-routes.ts";
 import { setupLinkRoutes } from "./setup-link-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { consoleSessionRoutes } from "./console-session-routes.ts";
-import type { CredentialFailures } from "./credential-failures.ts";
+import type { CredentialFailures } from "../credential-failures.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";

@@ -8,7 +8,7 @@ import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { User } from "../../domain/user.ts";
 import { type Failure, type FailureId, failure } from "../../domain/failures.ts";
 import { sendFailure } from "../error-handling.ts";
-import type { AdminCredential, CredentialFailures } from "./credential-failures.ts";
+import type { AdminCredential, CredentialFailures } from "../credential-failures.ts";
 
 /**
  * What a caller scoped to one organisation may do — a setup session, or an organisation admin
@@ -102,7 +102,7 @@ export function adminAccess(options: {
   consoleSessions: ConsoleSessionDeps;
   orgAdmins: OrgAdminDeps;
   audit: Pick<AuditTrail, "record">;
-  /** Where a refused bearer token is counted, audited and warned (http/admin/credential-failures.ts). */
+  /** Where a refused bearer token is counted, audited and warned (http/credential-failures.ts). */
   credentialFailures?: Pick<CredentialFailures, "failed">;
 }) {
   const isAdminToken = adminTokenCheck(options.adminToken);

@@ -13,7 +13,7 @@ import { failure } from "../../domain/failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { readWebFile, serveWebFiles, WEB_DIR } from "../web-files.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
-import type { CredentialFailures } from "./credential-failures.ts";
+import type { CredentialFailures } from "../credential-failures.ts";
 
 const SessionBody = Type.Object(
   {

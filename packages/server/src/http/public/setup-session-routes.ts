@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { redeemSetupLink, type SetupLinkDeps } from "../../admin/setup-links.ts";
-import type { CredentialFailures } from "../admin/credential-failures.ts";
+import type { CredentialFailures } from "../credential-failures.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
 const RedeemBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });

@@ -1,8 +1,8 @@
 import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { failure, FailureError } from "../../domain/failures.ts";
-import type { AuditTrail } from "../../domain/ports/repositories.ts";
-import type { ShortLivedState } from "../../domain/ports/short-lived-state.ts";
+import { failure, FailureError } from "../domain/failures.ts";
+import type { AuditTrail } from "../domain/ports/repositories.ts";
+import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** The credentials whose refusals are counted: what the log line names (never the value). */
 export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token";
