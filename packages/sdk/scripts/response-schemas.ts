@@ -53,7 +53,11 @@ export function responseSchemas(document: Schema): Record<string, Record<string,
       }
     }
   }
-  return Object.fromEntries(Object.keys(operations).sort().map((key) => [key, operations[key]!]));
+  return Object.fromEntries(
+    Object.keys(operations)
+      .sort()
+      .map((key) => [key, operations[key]!]),
+  );
 }
 
 /** The text of src/generated/schemas.ts. */

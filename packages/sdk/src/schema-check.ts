@@ -68,7 +68,9 @@ function checkAnyOf(value: unknown, branches: readonly JsonSchema[], path: strin
     }
   }
   if (branches.every((branch) => branch.enum)) {
-    throw new ShapeError(`${path}: expected one of ${branches.flatMap((branch) => branch.enum!.map((v) => JSON.stringify(v))).join(", ")}, got ${JSON.stringify(value)}`);
+    throw new ShapeError(
+      `${path}: expected one of ${branches.flatMap((branch) => branch.enum!.map((v) => JSON.stringify(v))).join(", ")}, got ${JSON.stringify(value)}`,
+    );
   }
   throw failures.reduce((best, next) => (next.score > best.score ? next : best)).error;
 }
@@ -84,7 +86,8 @@ function hasType(value: unknown, type: string): boolean {
 
 /** What a schema expects, in words: its type, its one value, or its values. */
 function expected(schema: JsonSchema | undefined): string {
-  if (schema?.enum) return schema.enum.length === 1 ? JSON.stringify(schema.enum[0]) : `one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (schema?.enum)
+    return schema.enum.length === 1 ? JSON.stringify(schema.enum[0]) : `one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
   if (schema?.type === "array" && schema.items?.type && !schema.items.properties) return `${schema.items.type}[]`;
   const types = new Set(schema?.anyOf?.map((branch) => branch.type));
   return schema?.type ?? (types.size === 1 ? [...types][0]! : "value");

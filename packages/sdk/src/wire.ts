@@ -28,8 +28,7 @@ export type ResponseBody<K extends OperationKey, S extends number = 200> =
   Operation<K> extends { responses: infer R } ? (S extends keyof R ? JsonContent<R[S]> : never) : never;
 
 /** The JSON body an operation takes. */
-export type RequestBody<K extends string> =
-  Operation<K> extends { requestBody?: infer B } ? JsonContent<NonNullable<B>> : never;
+export type RequestBody<K extends string> = Operation<K> extends { requestBody?: infer B } ? JsonContent<NonNullable<B>> : never;
 
 /** The query parameters an operation takes. */
 export type Query<K extends string> = Operation<K> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;

@@ -10,8 +10,10 @@ import { Admin, OAuth, Pipeshub, UserAccount, type FetchLike } from "../src/inde
 
 const ORG = "org_unknown";
 const CALLS: Record<string, (c: Pipeshub) => Promise<unknown>> = {
-  "oauth.exchangeCode": (c) => c.oauth.exchangeCode({ code: "c", email: "a@example.com", provider: "p", redirectUri: "https://app.example/cb" }),
-  "oauth.authorizationUrl": (c) => c.oauth.authorizationUrl({ provider: "p", email: "a@example.com", redirectUri: "https://app.example/cb" }),
+  "oauth.exchangeCode": (c) =>
+    c.oauth.exchangeCode({ code: "c", email: "a@example.com", provider: "p", redirectUri: "https://app.example/cb" }),
+  "oauth.authorizationUrl": (c) =>
+    c.oauth.authorizationUrl({ provider: "p", email: "a@example.com", redirectUri: "https://app.example/cb" }),
   "userAccount.initAuth": (c) => c.userAccount.initAuth({ email: "a@example.com" }),
   "userAccount.authenticate": (c) => c.userAccount.authenticate({ sessionToken: "s", method: "oauth", credentials: { accessToken: "t" } }),
   "userAccount.refreshToken": (c) => c.userAccount.refreshToken({ refreshToken: "r" }),
@@ -74,7 +76,9 @@ describe("the SDK's operations", () => {
     const address = app.server.server.address();
     const serverURL = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     const document = (await (await fetch(`${serverURL}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     for (const [name, call] of Object.entries(CALLS)) {
       const requests: string[] = [];
       const recording: FetchLike = (input, init) => {

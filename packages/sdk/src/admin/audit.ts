@@ -31,7 +31,10 @@ const readPage = (operation: "GET /api/v1/orgs/{orgId}/audit" | "GET /api/v1/aud
   const read = readBody<AuditPage>(operation, (schema) => withOptional(schema, ["records[].actor", "records[].changes"]));
   return (raw: Parameters<typeof read>[0]): AuditPage => {
     const page = read(raw);
-    return { ...page, records: page.records.map((record) => ({ ...record, actor: record.actor ?? null, changes: record.changes ?? null })) };
+    return {
+      ...page,
+      records: page.records.map((record) => ({ ...record, actor: record.actor ?? null, changes: record.changes ?? null })),
+    };
   };
 };
 const readOrgPage = readPage("GET /api/v1/orgs/{orgId}/audit");
@@ -44,7 +47,11 @@ export class AuditAdmin extends UserAdmin {
    * `GET /api/v1/orgs/{orgId}/audit?limit=&cursor=&outcome=&provider=&event=&email=&actor=`.
    */
   listAudit(orgId: string, request: ListAuditRequest = {}, options?: RequestOptions): Promise<AuditPage> {
-    return this.call({ method: "GET", path: `${orgPath(orgId)}/audit`, query: auditQuery(request), idempotent: true }, options, readOrgPage);
+    return this.call(
+      { method: "GET", path: `${orgPath(orgId)}/audit`, query: auditQuery(request), idempotent: true },
+      options,
+      readOrgPage,
+    );
   }
 
   /**

@@ -19,6 +19,10 @@ export class KeyAdmin extends SetupLinkAdmin {
    * from the list. Safe to replay: a repeat finds nothing left to re-encrypt (`reencrypted: 0`).
    */
   reencryptSecrets(options?: RequestOptions): Promise<ResponseBody<"POST /api/v1/keys/reencrypt">> {
-    return this.call({ method: "POST", path: "/api/v1/keys/reencrypt", idempotent: true }, options, readBody("POST /api/v1/keys/reencrypt"));
+    return this.call(
+      { method: "POST", path: "/api/v1/keys/reencrypt", idempotent: true },
+      options,
+      readBody("POST /api/v1/keys/reencrypt"),
+    );
   }
 }
