@@ -94,6 +94,19 @@ function installDependencies() {
   if (existsSync(installed)) utimesSync(installed, new Date(), new Date());
 }
 
+/**
+ * The CLI imports the SDK by its package name, `pipeshub`, whose package.json serves its
+ * TypeScript source under the "pipeshub-source" condition: turned on here, so a fresh clone runs
+ * the CLI right after `npm ci`, with no SDK build (the published package serves dist/).
+ */
+async function serveSdkSource() {
+  const { registerHooks } = await import("node:module");
+  registerHooks({
+    resolve: (specifier, context, nextResolve) =>
+      nextResolve(specifier, { ...context, conditions: [...context.conditions, "pipeshub-source"] }),
+  });
+}
+
 /** Runs `task` ("start", "test" or "cli") with `args` under a supported Node. */
 export async function launch(task, args) {
   const entry = TASKS[task];
@@ -104,6 +117,7 @@ export async function launch(task, args) {
   process.env.PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`;
   installDependencies();
   process.argv = [process.argv[0], entry, ...args];
+  await serveSdkSource();
   await import(pathToFileURL(entry).href);
 }
 

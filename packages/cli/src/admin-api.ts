@@ -1,5 +1,5 @@
 import { CliError, EXIT, ServiceError, UnreachableError } from "./errors.ts";
-import { type Admin, APIError, ConnectionError, Pipeshub, RequestTimeoutError, ResponseValidationError } from "./sdk.ts";
+import { type Admin, APIError, ConnectionError, Pipeshub, RequestTimeoutError, ResponseValidationError } from "pipeshub";
 
 /** Deadline of each request; a provider check can take the service's outbound timeout twice. */
 const TIMEOUT_MS = 60_000;

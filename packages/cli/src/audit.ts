@@ -3,7 +3,7 @@ import { asCliError } from "./admin-api.ts";
 import { type Command, type CommandContext, countOption, type OptionValues, stringOption } from "./command.ts";
 import { UnreachableError } from "./errors.ts";
 import { oneLine } from "./output.ts";
-import type { AuditChange, AuditPage, AuditRecord, ListAuditRequest } from "./sdk.ts";
+import type { AuditChange, AuditPage, AuditRecord, ListAuditRequest } from "pipeshub";
 
 /** How often --follow asks for new records. */
 export const FOLLOW_INTERVAL_MS = 2000;

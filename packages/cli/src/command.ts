@@ -2,7 +2,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import type { ExitCode } from "./errors.ts";
 import { UsageError } from "./errors.ts";
 import type { Output } from "./output.ts";
-import type { Admin } from "./sdk.ts";
+import type { Admin } from "pipeshub";
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 

@@ -1,6 +1,6 @@
 import { type Command, countOption, listOption, stringOption } from "./command.ts";
 import { details, table } from "./output.ts";
-import type { Org } from "./sdk.ts";
+import type { Org } from "pipeshub";
 
 const orgDetails = (org: Org) =>
   details([

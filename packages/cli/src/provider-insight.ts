@@ -1,7 +1,7 @@
 import { type Command, stringOption } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { details, oneLine, table } from "./output.ts";
-import type { HealthWindow } from "./sdk.ts";
+import type { HealthWindow } from "pipeshub";
 
 const WINDOWS: readonly HealthWindow[] = ["1h", "24h", "7d"];
 

@@ -1,10 +1,10 @@
 import { type Command, type CommandContext, commandName, listOption, type OptionValues, stringOption } from "./command.ts";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 import { details, oneLine, progress, table, yesNo } from "./output.ts";
-import { APIError, type DoctorFinding, type OAuthProviderSettings, type ProviderCheck } from "./sdk.ts";
+import { APIError, type DoctorFinding, type OAuthProviderSettings, type ProviderCheck, type TokenEndpointAuthMethod } from "pipeshub";
 import { readSecretFromEnv, readSecretFromStdin } from "./secret-input.ts";
 
-const AUTH_METHODS: Record<string, string> = {
+const AUTH_METHODS: Record<string, TokenEndpointAuthMethod> = {
   basic: "client_secret_basic",
   post: "client_secret_post",
   client_secret_basic: "client_secret_basic",

@@ -1,7 +1,7 @@
 import { type Command, stringOption } from "./command.ts";
 import { ServiceError, UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
-import type { Admin, UserRole, UserStatus } from "./sdk.ts";
+import type { Admin, UserRole, UserStatus } from "pipeshub";
 
 const ROLES: readonly string[] = ["member", "admin"] satisfies UserRole[];
 

@@ -13,7 +13,7 @@ import {
   errorFromResponse,
 } from "./errors.ts";
 import { DEFAULT_BACKOFF, parseRetryAfter, resolveRetryConfig, retryDelay, shouldRetry, type RetryConfig } from "./retry.ts";
-import { ShapeError } from "./validate.ts";
+import { ShapeError } from "./schema-check.ts";
 
 /** The subset of `fetch` the SDK calls; `globalThis.fetch` fits, and so does any compatible function. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;

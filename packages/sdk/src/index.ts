@@ -98,4 +98,4 @@ export {
   type RetryConfig,
   type RetryDelayInput,
 } from "./retry.ts";
-export type { JsonObject } from "./validate.ts";
+export type { JsonObject } from "./wire.ts";

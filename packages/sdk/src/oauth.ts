@@ -2,34 +2,26 @@
  * `client.oauth`: the OAuth 2.0 authorization-code leg of sign-in (RFC 6749 §4.1), brokered
  * by the service so the provider's client secret never reaches the browser.
  */
-import { parseJson, type RequestOptions, type Transport } from "./http.ts";
-import { readShape } from "./validate.ts";
+import type { RequestOptions, Transport } from "./http.ts";
+import { readBody, type Query, type RequestBody, type ResponseBody } from "./wire.ts";
 
-/** Input of {@link OAuth.exchangeCode} (the seed's parameters, camelCase). */
-export interface ExchangeCodeRequest {
-  /** The authorization code from the provider's redirect (`?code=`). */
-  code: string;
-  /** The user's email; selects the organisation and must match the signed-in identity. */
-  email: string;
-  /** The provider's name in the organisation's settings. */
-  provider: string;
-  /** The redirect URI used in the authorization request (compared exactly, RFC 6749 §4.1.3). */
-  redirectUri: string;
-  /** The `state` from the redirect, when the flow started at {@link OAuth.authorizationUrl}; binds the code to its PKCE verifier and nonce. */
-  state?: string;
-  /**
-   * The `iss` parameter of the provider's redirect, when it sent one (RFC 9207); the service
-   * then checks it names the provider's issuer, which defeats mix-up attacks.
-   */
-  iss?: string;
+/**
+ * Input of {@link OAuth.exchangeCode}: the seed's parameters, camelCase, as the body of
+ * `POST /userAccount/oauth/exchange` (`code`, `email`, `provider`, `redirectUri`, and `state`
+ * and `iss` when the redirect carried them), plus the session token sent as `x-session-token`.
+ */
+export type ExchangeCodeRequest = RequestBody<"POST /userAccount/oauth/exchange"> & {
   /**
    * The session token given to {@link OAuth.authorizationUrl}, sent as `x-session-token`: the
    * service redeems a `state` only with the session it was started under.
    */
   sessionToken?: string;
-}
+};
 
-/** The tokens the provider issued (the seed's `OAuthExchangeResponse`). */
+/**
+ * The tokens the provider issued (the seed's `OAuthExchangeResponse`). The wire's snake_case
+ * (`access_token`, `id_token`, `token_type`, `expires_in`) is renamed to the seed's camelCase.
+ */
 export interface OAuthExchangeResponse {
   /** The provider's access token; pass it to `userAccount.authenticate`. */
   accessToken: string;
@@ -41,27 +33,16 @@ export interface OAuthExchangeResponse {
   expiresIn?: number;
 }
 
-/** Input of {@link OAuth.authorizationUrl}. */
-export interface AuthorizationUrlRequest {
-  provider: string;
-  email: string;
-  redirectUri: string;
+/** Input of {@link OAuth.authorizationUrl}: its query, and the session token sent as `x-session-token`. */
+export type AuthorizationUrlRequest = Query<"GET /userAccount/oauth/authorize"> & {
   /** The session token from `userAccount.initAuth`, sent as `x-session-token` to tie the flow to that session. */
   sessionToken?: string;
-  /** Passed on to the provider (OIDC Core §3.1.2.1): `login` asks the user to sign in again, e.g. to use another account. */
-  prompt?: "login" | "select_account" | "consent" | "none";
-}
+};
 
-/** Where to send the user, and the `state` the redirect will carry back. */
-export interface AuthorizationUrlResponse {
-  /** The provider's authorization URL, with `state`, `nonce` and a PKCE S256 challenge (RFC 7636) in it. */
-  authorizationUrl: string;
-  /** Opaque, single-use; pass it back to {@link OAuth.exchangeCode}. */
-  state: string;
-}
+/** Where to send the user (with `state`, `nonce` and a PKCE S256 challenge), and the single-use `state` to pass back to {@link OAuth.exchangeCode}. */
+export type AuthorizationUrlResponse = ResponseBody<"GET /userAccount/oauth/authorize">;
 
-const exchangeShape = { access_token: "string", id_token: "string?", token_type: "string", expires_in: "integer?" } as const;
-const authorizationShape = { authorizationUrl: "string", state: "string" } as const;
+type ExchangeWire = ResponseBody<"POST /userAccount/oauth/exchange">;
 
 /** OAuth operations. Reach them as `client.oauth`. */
 export class OAuth {
@@ -86,7 +67,7 @@ export class OAuth {
    * @throws {ResponseValidationError} a 2xx without `access_token`/`token_type` strings.
    */
   async exchangeCode(request: ExchangeCodeRequest, options?: RequestOptions): Promise<OAuthExchangeResponse> {
-    const body: Record<string, string> = {
+    const body: RequestBody<"POST /userAccount/oauth/exchange"> = {
       code: request.code,
       email: request.email,
       provider: request.provider,
@@ -96,14 +77,15 @@ export class OAuth {
     if (request.iss !== undefined) body.iss = request.iss;
     const headers: Record<string, string> = {};
     if (request.sessionToken !== undefined) headers["x-session-token"] = request.sessionToken;
+    const readExchange = readBody<ExchangeWire>("POST /userAccount/oauth/exchange");
     return this.#transport.request(
       { method: "POST", path: "/userAccount/oauth/exchange", body, headers, idempotent: false },
       options,
       (raw) => {
-        const wire = readShape(parseJson(raw), exchangeShape);
+        const wire = readExchange(raw);
         const result: OAuthExchangeResponse = { accessToken: wire.access_token, tokenType: wire.token_type };
-        if (typeof wire.id_token === "string") result.idToken = wire.id_token;
-        if (typeof wire.expires_in === "number") result.expiresIn = wire.expires_in;
+        if (wire.id_token !== undefined) result.idToken = wire.id_token;
+        if (wire.expires_in !== undefined) result.expiresIn = wire.expires_in;
         return result;
       },
     );
@@ -117,6 +99,7 @@ export class OAuth {
   async authorizationUrl(request: AuthorizationUrlRequest, options?: RequestOptions): Promise<AuthorizationUrlResponse> {
     const headers: Record<string, string> = {};
     if (request.sessionToken !== undefined) headers["x-session-token"] = request.sessionToken;
+    const readAuthorization = readBody<AuthorizationUrlResponse>("GET /userAccount/oauth/authorize");
     return this.#transport.request(
       {
         method: "GET",
@@ -133,8 +116,8 @@ export class OAuth {
       },
       options,
       (raw) => {
-        const wire = readShape(parseJson(raw), authorizationShape);
-        return { authorizationUrl: wire.authorizationUrl, state: wire.state };
+        const { authorizationUrl, state } = readAuthorization(raw);
+        return { authorizationUrl, state };
       },
     );
   }

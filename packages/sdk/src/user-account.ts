@@ -1,209 +1,100 @@
 /**
  * `client.userAccount`: PipesHub's multi-step sign-in (`initAuth` → `authenticate`) and the
- * session's tokens (`refreshToken`, `logout`).
+ * session's tokens (`refreshToken`, `logout`). The wire types are the service's
+ * (generated/api.ts); where PipesHub's contract requires less than this service sends, the
+ * SDK accepts the contract's answer too, and says so below.
  */
-import { parseJson, type RawResponse, type RequestOptions, type Transport } from "./http.ts";
-import { readArray, readObject, readShape, ShapeError, type JsonObject } from "./validate.ts";
+import type { RawResponse, RequestOptions, Transport } from "./http.ts";
+import { ShapeError } from "./schema-check.ts";
+import { readBody, withOptional, type RequestBody, type ResponseBody } from "./wire.ts";
 
-/** Sign-in methods PipesHub knows; a newer server may name others. */
-export type AuthMethodName = "samlSso" | "otp" | "password" | "google" | "microsoft" | "azureAd" | "oauth";
+/** Sign-in methods PipesHub knows. */
+export type AuthMethodName = RequestBody<"POST /userAccount/authenticate">["method"];
 
 /** A method name as received: a known {@link AuthMethodName} or a newer one. */
 export type AllowedMethod = AuthMethodName | (string & {});
+
+type InitAuthWire = ResponseBody<"POST /userAccount/initAuth">;
+type AuthenticateWire = ResponseBody<"POST /userAccount/authenticate">;
+type RefreshWire = ResponseBody<"POST /userAccount/refresh/token">;
+
+/** Public settings of the providers allowed in the current step, keyed by method (the contract's `AuthProviders`). */
+export type AuthProviders = InitAuthWire["authProviders"];
 
 /**
  * Public settings of a generic OAuth provider, never the secret (the contract's
  * `AuthProviderOAuthPublicConfig`). `providerName` is the value to pass as `provider` to
  * `oauth.authorizationUrl`, `oauth.exchangeCode` and `userAccount.authenticate`.
  */
-export interface OAuthProviderPublicConfig {
-  /** The provider's name in the organisation; pass it as `provider`. */
-  providerName: string;
-  clientId: string;
-  /** The provider's authorization endpoint. */
-  authorizationUrl: string;
-  /** The provider's token endpoint. */
-  tokenEndpoint: string;
-  /** The provider's userinfo endpoint, when it has one. */
-  userInfoEndpoint?: string | null;
-  /** Scopes the service requests, e.g. `"openid email profile"` (always sent by this service; optional in the contract). */
-  scope?: string | null;
-  /** Whether unknown users are created at first sign-in (always sent by this service; optional in the contract). */
-  enableJit?: boolean | null;
-  [key: string]: unknown;
-}
-
-/** Public settings of the providers allowed in the current step, keyed by method (the contract's `AuthProviders`). */
-export interface AuthProviders {
-  google?: JsonObject | null;
-  microsoft?: JsonObject | null;
-  azuread?: JsonObject | null;
-  oauth?: OAuthProviderPublicConfig | null;
-  saml?: JsonObject | null;
-  [key: string]: unknown;
-}
-
-/** Input of {@link UserAccount.initAuth}. */
-export interface InitAuthRequest {
-  /** Optional (legacy): pre-fills the session and lets the service pick the organisation. */
-  email?: string;
-}
-
-/** A new sign-in session and what the first step allows. */
-export interface InitAuthResponse {
-  /** From the `x-session-token` response header; send it to `authenticate`. */
-  sessionToken: string;
-  /** Always 0 at first. */
-  currentStep: number;
-  allowedMethods: AllowedMethod[];
-  message: string;
-  authProviders: AuthProviders;
-  /** True when an allowed external provider provisions unknown users just in time. */
-  jitEnabled: boolean;
-  /**
-   * Every OAuth provider of the organisation allowed in this step; `authProviders.oauth` is
-   * only the default one. An addition to the contract: absent on servers without it.
-   */
-  oauthProviders?: OAuthProviderPublicConfig[];
-  /** The organisation's name, when the service knows the organisation (an addition to the contract). */
-  orgName?: string;
-  /**
-   * Providers of the organisation that cannot be reached right now, with the error `authorize`
-   * would answer (an addition to the contract; absent when every provider answers).
-   */
-  unavailableProviders?: UnavailableProvider[];
-}
+export type OAuthProviderPublicConfig = InitAuthWire["oauthProviders"][number];
 
 /** A provider `initAuth` could not reach: the page can say so instead of "no provider". */
-export interface UnavailableProvider {
-  providerName: string;
-  /** The failure id: PROVIDER_UNAVAILABLE ("Could not connect to the provider.", whatever the cause) or PROVIDER_ERROR. */
-  error: string;
-  message: string;
-}
+export type UnavailableProvider = NonNullable<InitAuthWire["unavailableProviders"]>[number];
+
+/** Input of {@link UserAccount.initAuth}: the email is optional (legacy); it pre-fills the session and lets the service pick the organisation. */
+export type InitAuthRequest = RequestBody<"POST /userAccount/initAuth">;
+
+/**
+ * A new sign-in session and what the first step allows. `oauthProviders` (every OAuth provider
+ * of the organisation allowed in this step; `authProviders.oauth` is only the default one) is
+ * an addition to the contract: absent on servers without it.
+ */
+export type InitAuthResponse = Omit<InitAuthWire, "oauthProviders"> & {
+  /** From the `x-session-token` response header; send it to `authenticate`. */
+  sessionToken: string;
+  oauthProviders?: OAuthProviderPublicConfig[];
+};
 
 /** Input of {@link UserAccount.authenticate} for the `oauth` method. */
-export interface AuthenticateRequest {
+export type AuthenticateRequest = Pick<RequestBody<"POST /userAccount/authenticate">, "email" | "provider"> & {
   /** From {@link InitAuthResponse.sessionToken}. */
   sessionToken: string;
   method: "oauth";
   /** The provider tokens from `oauth.exchangeCode`. */
   credentials: { accessToken: string; idToken?: string };
-  /** The user's email, when `initAuth` was called without one. */
-  email?: string;
-  /**
-   * Which of the organisation's providers issued the tokens (an addition to the contract).
-   * Optional: the service otherwise uses the provider of the session's `oauth.authorizationUrl`
-   * call, the organisation's only provider, or the one whose issuer the ID token names.
-   */
-  provider?: string;
-}
+};
 
-/** All steps done: the service's own tokens. */
-export interface AuthenticateFinal {
-  kind: "final";
-  /** `"Fully authenticated"`. */
-  message: string;
-  /** The service's access JWT (short-lived). */
-  accessToken: string;
-  /** The service's refresh JWT. */
-  refreshToken: string;
-}
+/** All steps done: the service's own tokens (a short-lived access JWT and a refresh JWT). */
+export type AuthenticateFinal = { kind: "final" } & Extract<AuthenticateWire, { accessToken: string }>;
 
 /** This step succeeded; the organisation requires another. Call `authenticate` again with a method from `allowedMethods`. */
-export interface AuthenticateNextStep {
-  kind: "nextStep";
-  status: "success";
-  nextStep: number;
-  allowedMethods: AllowedMethod[];
-  authProviders: AuthProviders;
-  /** The organisation's OAuth providers allowed in the next step (an addition to the contract). */
-  oauthProviders?: OAuthProviderPublicConfig[];
-}
+export type AuthenticateNextStep = { kind: "nextStep" } & Omit<Extract<AuthenticateWire, { nextStep: number }>, "oauthProviders"> & {
+    /** The organisation's OAuth providers allowed in the next step (an addition to the contract). */
+    oauthProviders?: OAuthProviderPublicConfig[];
+  };
 
 /** Result of {@link UserAccount.authenticate}; switch on `kind`. */
 export type AuthenticateResponse = AuthenticateFinal | AuthenticateNextStep;
 
+type RefreshUserWire = RefreshWire["user"];
+
 /**
  * The user record returned with a refreshed access token (the contract's `RefreshTokenUser`).
- * `_id`, `orgId` and `email` are checked; the contract's other fields are typed when present.
+ * `_id`, `orgId` and `email` are required; the contract's other fields, which this service
+ * always sends, may be absent from another server's answer.
  */
-export interface RefreshTokenUser {
-  _id: string;
-  orgId: string;
-  email: string;
-  fullName?: string | null;
-  /** The contract's organisation role: `"admin"` or `"member"`. */
-  role?: "admin" | "member" | (string & {}) | null;
-  hasLoggedIn?: boolean | null;
-  isDeleted?: boolean | null;
-  slug?: string | null;
-  createdAt?: string | null;
-  updatedAt?: string | null;
-  [key: string]: unknown;
-}
+export type RefreshTokenUser = Pick<RefreshUserWire, "_id" | "orgId" | "email"> & Partial<Omit<RefreshUserWire, "_id" | "orgId" | "email">>;
 
-/** A refreshed session (the contract's `RefreshTokenResponse`). */
-export interface RefreshTokenResponse {
-  /** The new access token. */
-  accessToken: string;
-  /**
-   * The rotated refresh token, when the server rotates (this service always does). Store it in
-   * place of the old one: presenting a used refresh token again is treated as theft and ends
-   * the session. Absent from the contract, so a server without rotation omits it.
-   */
-  refreshToken?: string;
-  /** The signed-in user. */
-  user: RefreshTokenUser;
-}
+/**
+ * A refreshed session (the contract's `RefreshTokenResponse`). `refreshToken` is the rotated
+ * refresh token when the server rotates (this service always does): store it in place of the
+ * old one, since presenting a used refresh token again ends the session.
+ */
+export type RefreshTokenResponse = Omit<RefreshWire, "user"> & { user: RefreshTokenUser };
 
-const initAuthShape = {
-  currentStep: "integer",
-  allowedMethods: "string[]",
-  message: "string",
-  authProviders: "object",
-  jitEnabled: "boolean",
-  oauthProviders: "array?",
-  orgName: "string?",
-  unavailableProviders: "array?",
-} as const;
-const unavailableProviderShape = { providerName: "string", error: "string", message: "string" } as const;
-const finalShape = { message: "string", accessToken: "string", refreshToken: "string" } as const;
-const nextStepShape = {
-  status: "string",
-  nextStep: "integer",
-  allowedMethods: "string[]",
-  authProviders: "object",
-  oauthProviders: "array?",
-} as const;
-const refreshShape = { accessToken: "string", refreshToken: "string?", user: "object" } as const;
-const refreshUserShape = {
-  _id: "string",
-  orgId: "string",
-  email: "string",
-  fullName: "string?",
-  hasLoggedIn: "boolean?",
-  isDeleted: "boolean?",
-  slug: "string?",
-  createdAt: "string?",
-  updatedAt: "string?",
-} as const;
-const authProvidersShape = {
-  google: "object?",
-  microsoft: "object?",
-  azuread: "object?",
-  oauth: "object?",
-  saml: "object?",
-} as const;
-const oauthPublicShape = {
-  providerName: "string",
-  clientId: "string",
-  authorizationUrl: "string",
-  tokenEndpoint: "string",
-  userInfoEndpoint: "string?",
-  scope: "string?",
-  enableJit: "boolean?",
-} as const;
+/** The contract's user requires only these; the rest are optional there. */
+const CONTRACT_USER_OPTIONAL = ["fullName", "role", "hasLoggedIn", "isDeleted", "slug", "createdAt", "updatedAt", "__v"].map(
+  (field) => `user.${field}`,
+);
+
+const readInitAuth = readBody<InitAuthWire>("POST /userAccount/initAuth", (schema) => withOptional(schema, ["oauthProviders"]));
+const readRefresh = readBody<RefreshWire>("POST /userAccount/refresh/token", (schema) => withOptional(schema, CONTRACT_USER_OPTIONAL));
+/** Checked against the branch the answer claims, so an error names what is wrong with it: tokens make it final. */
+const readAuthenticate = readBody<AuthenticateWire>("POST /userAccount/authenticate", (schema, body) => {
+  const final = typeof body === "object" && body !== null && ("accessToken" in body || "refreshToken" in body);
+  const branch = schema.anyOf!.find((b) => b.required?.includes("accessToken") === final)!;
+  return final ? branch : withOptional(branch, ["oauthProviders"]);
+});
 
 /** User-account operations. Reach them as `client.userAccount`. */
 export class UserAccount {
@@ -226,25 +117,10 @@ export class UserAccount {
   async initAuth(request: InitAuthRequest = {}, options?: RequestOptions): Promise<InitAuthResponse> {
     const body = request.email === undefined ? {} : { email: request.email };
     return this.#transport.request({ method: "POST", path: "/userAccount/initAuth", body, idempotent: true }, options, (raw) => {
-      const wire = readShape(parseJson(raw), initAuthShape);
+      const wire = readInitAuth(raw);
       const sessionToken = raw.response.headers.get("x-session-token");
       if (!sessionToken) throw new ShapeError("x-session-token response header is missing");
-      const result: InitAuthResponse = {
-        sessionToken,
-        currentStep: wire.currentStep,
-        allowedMethods: wire.allowedMethods,
-        message: wire.message,
-        authProviders: readAuthProviders(wire.authProviders),
-        jitEnabled: wire.jitEnabled,
-      };
-      if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
-      if (wire.orgName != null) result.orgName = wire.orgName;
-      if (wire.unavailableProviders) {
-        result.unavailableProviders = readArray(wire.unavailableProviders, "response.unavailableProviders", (item, path) =>
-          readShape(item, unavailableProviderShape, path),
-        );
-      }
-      return result;
+      return { sessionToken, ...wire };
     });
   }
 
@@ -260,7 +136,7 @@ export class UserAccount {
    * processed (connection not opened, or 429/503 with `Retry-After`).
    */
   async authenticate(request: AuthenticateRequest, options?: RequestOptions): Promise<AuthenticateResponse> {
-    const body: Record<string, unknown> = { method: request.method, credentials: request.credentials };
+    const body: RequestBody<"POST /userAccount/authenticate"> = { method: request.method, credentials: request.credentials };
     if (request.email !== undefined) body.email = request.email;
     if (request.provider !== undefined) body.provider = request.provider;
     return this.#transport.request(
@@ -283,13 +159,7 @@ export class UserAccount {
     return this.#transport.request(
       { method: "POST", path: "/userAccount/refresh/token", headers: bearer(request.refreshToken), idempotent: false },
       options,
-      (raw) => {
-        const wire = readShape(parseJson(raw), refreshShape);
-        const user = readShape(wire.user, refreshUserShape, "response.user");
-        const result: RefreshTokenResponse = { accessToken: wire.accessToken, user };
-        if (typeof wire.refreshToken === "string") result.refreshToken = wire.refreshToken;
-        return result;
-      },
+      readRefresh,
     );
   }
 
@@ -308,32 +178,8 @@ export class UserAccount {
 }
 
 function decodeAuthenticate(raw: RawResponse): AuthenticateResponse {
-  const object = readObject(parseJson(raw), "response");
-  if ("accessToken" in object || "refreshToken" in object) {
-    const wire = readShape(object, finalShape);
-    return { kind: "final", message: wire.message, accessToken: wire.accessToken, refreshToken: wire.refreshToken };
-  }
-  const wire = readShape(object, nextStepShape);
-  if (wire.status !== "success") throw new ShapeError(`response.status: expected "success", got "${wire.status}"`);
-  const result: AuthenticateNextStep = {
-    kind: "nextStep",
-    status: "success",
-    nextStep: wire.nextStep,
-    allowedMethods: wire.allowedMethods,
-    authProviders: readAuthProviders(wire.authProviders),
-  };
-  if (wire.oauthProviders) result.oauthProviders = readOAuthProviders(wire.oauthProviders);
-  return result;
-}
-
-function readAuthProviders(value: unknown): AuthProviders {
-  const providers = readShape(value, authProvidersShape, "response.authProviders");
-  if (providers.oauth) readShape(providers.oauth, oauthPublicShape, "response.authProviders.oauth");
-  return providers as AuthProviders;
-}
-
-function readOAuthProviders(value: unknown[]): OAuthProviderPublicConfig[] {
-  return readArray(value, "response.oauthProviders", (item, path) => readShape(item, oauthPublicShape, path));
+  const wire = readAuthenticate(raw);
+  return "accessToken" in wire ? { kind: "final", ...wire } : { kind: "nextStep", ...wire };
 }
 
 /** `Authorization: Bearer` (RFC 6750 §2.1). */

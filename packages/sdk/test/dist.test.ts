@@ -55,7 +55,13 @@ describe("dist", () => {
   it("is what package.json exports", () => {
     const manifest = JSON.parse(readFileSync(join(sdk, "package.json"), "utf8"));
     assert.equal(manifest.name, "pipeshub");
-    assert.deepEqual(manifest.exports["."], { types: "./dist/index.d.ts", default: "./dist/index.js" });
+    // "pipeshub-source" serves the TypeScript source to this repository's CLI (scripts/launch.mjs
+    // turns it on); without it, as for every consumer of the published package, dist/ is served.
+    assert.deepEqual(manifest.exports["."], {
+      "pipeshub-source": "./src/index.ts",
+      types: "./dist/index.d.ts",
+      default: "./dist/index.js",
+    });
     assert.deepEqual(manifest.files, ["dist"]);
     assert.equal(import.meta.resolve("pipeshub"), new URL("../dist/index.js", import.meta.url).href);
   });

@@ -13,6 +13,7 @@ import { rotateProviderKeys } from "../../server/test/support/test-provider.ts";
 import { startLossyProxy } from "./helpers/lossy-proxy.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, type FixtureOptions, signInFixture } from "../../server/test/support/sign-in-fixture.ts";
 import {
+  type AuthStep,
   APIError,
   AuthError,
   ConnectionError,
@@ -295,7 +296,7 @@ describe("client.admin against the real service", () => {
       [{ order: 1, allowedMethods: [{ type: "oauth" }] }],
       "the default: one oauth step",
     );
-    const twoSteps = [
+    const twoSteps: AuthStep[] = [
       { order: 1, allowedMethods: [{ type: "oauth" }] },
       { order: 2, allowedMethods: [{ type: "otp" }] },
     ];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { AuthError, Pipeshub, PipeshubDefaultError, ResponseValidationError } from "../src/index.ts";
+import { type AuthStep, AuthError, Pipeshub, PipeshubDefaultError, ResponseValidationError } from "../src/index.ts";
 import { sendJson, startServer, type Handler, type RecordedRequest, type TestServer } from "./helpers/server.ts";
 
 const servers: TestServer[] = [];
@@ -338,7 +338,7 @@ describe("admin", () => {
     actor: null,
     changes: null,
   };
-  const steps = [
+  const steps: AuthStep[] = [
     { order: 1, allowedMethods: [{ type: "oauth" }] },
     { order: 2, allowedMethods: [{ type: "otp" }] },
   ];
@@ -545,7 +545,7 @@ describe("admin", () => {
 
   it("rejects auth methods whose step has no allowedMethods array", async () => {
     const { admin } = await serve((_req, res) => sendJson(res, 200, { authMethods: [{ order: 1, allowedMethods: "oauth" }] }));
-    await assert.rejects(admin.admin.getAuthMethods("org_1"), /response\.authMethods\[0\]\.allowedMethods: expected array/);
+    await assert.rejects(admin.admin.getAuthMethods("org_1"), /response\.authMethods\[0\]\.allowedMethods: expected an array/);
   });
 
   it("rejects a key rotation answer without kid", async () => {
