@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { describe, test } from "node:test";
 
 const SRC = resolve(import.meta.dirname, "../src");
@@ -44,6 +44,16 @@ function sourceFiles(dir: string): string[] {
 }
 
 const partOf = (path: string) => relative(SRC, path).split("/")[0]!;
+
+/** The pages' browser modules (src/web/*.js), type-checked by src/web/tsconfig.json and served as they are. */
+const WEB = join(SRC, "web");
+const browserModules = () =>
+  readdirSync(WEB)
+    .filter((name) => name.endsWith(".js"))
+    .map((name) => join(WEB, name));
+/** The SDK's types generated from /openapi.json: the one thing outside src/web a page names, in a JSDoc type. */
+const GENERATED_API = resolve(SRC, "../../sdk/src/generated/api.ts");
+const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(file, "utf8");
@@ -84,8 +94,26 @@ describe("the parts of the server import only downwards", () => {
     assert.deepEqual(violations, []);
   });
 
+  test("the pages' modules import only each other, and name the API's generated types only in comments", () => {
+    const modules = browserModules();
+    const violations = modules.flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      const code = [...withoutComments(text).matchAll(/\b(?:import|from)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]!);
+      const types = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1]!);
+      return [
+        ...code
+          .filter((specifier) => !modules.includes(resolve(WEB, specifier)))
+          .map((specifier) => `${basename(file)} imports ${specifier}`),
+        ...types
+          .filter((specifier) => ![...modules, GENERATED_API].includes(resolve(WEB, specifier)))
+          .map((specifier) => `${basename(file)} names types of ${specifier}`),
+      ];
+    });
+    assert.deepEqual(violations, []);
+  });
+
   test("no source file is over 300 lines (split by responsibility)", () => {
-    const long = sourceFiles(SRC)
+    const long = [...sourceFiles(SRC), ...browserModules()]
       .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, "utf8").split("\n").length - 1 }))
       .filter(({ lines }) => lines > 300);
     assert.deepEqual(long, []);

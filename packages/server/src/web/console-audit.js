@@ -1,17 +1,23 @@
-/* global URLSearchParams */
+// @ts-check
 // The console's audit trail: an organisation's sign-in records and admin writes, newest first,
 // narrowed by outcome, provider, event, email and actor, a page at a time; each admin write with
 // who made it and what it changed, each failure with its reason and what to change.
 
-import { api, attempt, byId, el, orgPath, rowOf } from "./console-core.js";
+import { api, attempt, byId, el, inputById, rowOf } from "./console-core.js";
+
+/** @typedef {import("./api-client.js").Schemas} Schemas */
+/** @typedef {NonNullable<import("./api-client.js").QueryTo<"/api/v1/orgs/{orgId}/audit", "get">>} AuditQuery */
 
 const PAGE = 25;
 /** The organisation shown and where its next page starts. */
 const shown = { orgId: "", nextCursor: /** @type {string | null} */ (null) };
 
-const value = (id) => /** @type {HTMLInputElement} */ (byId(id)).value.trim();
+const value = (/** @type {string} */ id) => inputById(id).value.trim();
 
-/** Fills the provider filter with the organisation's providers and shows the first page of the trail. */
+/**
+ * Fills the provider filter with the organisation's providers and shows the first page of the trail.
+ * @param {string} orgId @param {string[]} providerNames
+ */
 export async function showAudit(orgId, providerNames) {
   if (shown.orgId !== orgId) {
     /** @type {HTMLFormElement} */ (byId("audit-filter")).reset();
@@ -24,42 +30,45 @@ export async function showAudit(orgId, providerNames) {
   await loadPage(undefined);
 }
 
-async function loadPage(cursor) {
-  const query = new URLSearchParams({ limit: String(PAGE) });
-  for (const [name, id] of [
-    ["outcome", "audit-outcome"],
+/** Shows the page of the trail that starts at `cursor` (the first when undefined), as the filter narrows it. */
+async function loadPage(/** @type {string | undefined} */ cursor) {
+  /** @type {AuditQuery} */
+  const query = { limit: String(PAGE) };
+  const outcome = value("audit-outcome");
+  if (outcome === "success" || outcome === "failure") query.outcome = outcome;
+  for (const [name, id] of /** @type {const} */ ([
     ["provider", "audit-provider"],
     ["event", "audit-event"],
     ["email", "audit-email"],
     ["actor", "audit-actor"],
-  ]) {
-    if (value(id)) query.set(name, value(id));
+  ])) {
+    if (value(id)) query[name] = value(id);
   }
-  if (cursor) query.set("cursor", cursor);
-  const { records, nextCursor } = await api("GET", `${orgPath(shown.orgId)}/audit?${query}`);
-  const body = byId("audit").querySelector("tbody");
-  const rows = records.map(recordRow);
+  if (cursor) query.cursor = cursor;
+  const { data } = await api("get", "/api/v1/orgs/{orgId}/audit", { params: { orgId: shown.orgId }, query });
+  const body = /** @type {HTMLTableSectionElement} */ (byId("audit").querySelector("tbody"));
+  const rows = data.records.map(recordRow);
   if (cursor) body.append(...rows);
   else body.replaceChildren(...(rows.length ? rows : [emptyRow()]));
-  shown.nextCursor = nextCursor;
-  byId("audit-more").hidden = nextCursor === null;
+  shown.nextCursor = data.nextCursor;
+  byId("audit-more").hidden = data.nextCursor === null;
 }
 
 /** A value as a change shows it: strings bare, none as "-", anything else as JSON. */
-const shownValue = (v) => (v === null || v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v));
+const shownValue = (/** @type {unknown} */ v) => (v === null || v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v));
 
 /** What an admin write changed, one line a field: "field: before → after", or "field changed" for a secret. */
-function changesCell(changes) {
+function changesCell(/** @type {Schemas["AuditRecord"]["changes"]} */ changes) {
   const cell = el("td");
   for (const c of changes ?? []) {
-    const text = c.changed ? `${c.field} changed` : `${c.field}: ${shownValue(c.before)} → ${shownValue(c.after)}`;
+    const text = "changed" in c ? `${c.field} changed` : `${c.field}: ${shownValue(c.before)} → ${shownValue(c.after)}`;
     cell.append(el("div", text, { class: "change" }));
   }
   if (changes && changes.length === 0) cell.append(el("span", "no change", { class: "muted" }));
   return cell;
 }
 
-function recordRow(r) {
+function recordRow(/** @type {Schemas["AuditRecord"]} */ r) {
   const outcome = r.outcome === "failure" ? "failed" : "succeeded";
   const row = rowOf("td", [r.createdAt, r.event, r.actor ?? "-", r.email ?? "-", r.provider ?? "-", outcome]);
   row.children[5].className = r.outcome === "failure" ? "fail" : "pass";
@@ -80,4 +89,4 @@ byId("audit-filter").addEventListener("submit", (event) => {
   event.preventDefault();
   attempt(() => loadPage(undefined));
 });
-byId("audit-more").addEventListener("click", () => attempt(() => loadPage(shown.nextCursor)));
+byId("audit-more").addEventListener("click", () => attempt(() => loadPage(shown.nextCursor ?? undefined)));

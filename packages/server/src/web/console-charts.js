@@ -1,9 +1,13 @@
+// @ts-check
 /* global document */
 // The console's charts: SVG drawn here from numbers, nothing loaded from elsewhere, so they live
 // under the same strict Content-Security-Policy as the rest of the console.
 
 const NS = "http://www.w3.org/2000/svg";
 
+/** @typedef {import("./api-client.js").AnswerTo<"/api/v1/orgs/{orgId}/oauth-providers/{name}/health", "get">["series"]} Series */
+
+/** @param {string} tag @param {Record<string, string | number>} attributes @param {string} [text] */
 function svgElement(tag, attributes, text) {
   const node = document.createElementNS(NS, tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
@@ -12,7 +16,7 @@ function svgElement(tag, attributes, text) {
 }
 
 /** Failures by reason as horizontal bars, largest first. */
-export function failureChart(reasons) {
+export function failureChart(/** @type {[reason: string, count: number][]} */ reasons) {
   const max = Math.max(...reasons.map(([, n]) => n));
   const svg = svgElement("svg", {
     width: 520,
@@ -35,6 +39,7 @@ const HEIGHT = 140;
 const LEFT = 36;
 const BOTTOM = 20;
 
+/** @param {string} iso @param {boolean} withDate */
 const timeOf = (iso, withDate) =>
   new Date(iso).toLocaleString(
     undefined,
@@ -45,12 +50,12 @@ const timeOf = (iso, withDate) =>
  * Sign-in attempts over time, one column per bucket of `series` (oldest first): successes below,
  * failures stacked above them. Each column's title says its numbers; the whole chart's label sums them.
  */
-export function timelineChart(series, bucketSeconds) {
+export function timelineChart(/** @type {Series} */ series, /** @type {number} */ bucketSeconds) {
   const max = Math.max(1, ...series.map((b) => b.attempts));
   const plotWidth = WIDTH - LEFT;
   const plotHeight = HEIGHT - BOTTOM;
   const column = plotWidth / Math.max(1, series.length);
-  const scale = (n) => (plotHeight * n) / max;
+  const scale = (/** @type {number} */ n) => (plotHeight * n) / max;
   const total = series.reduce((sum, b) => ({ s: sum.s + b.successes, f: sum.f + b.failures }), { s: 0, f: 0 });
   const svg = svgElement("svg", {
     width: WIDTH,
@@ -79,10 +84,11 @@ export function timelineChart(series, bucketSeconds) {
     }
     svg.append(group);
   });
-  if (series.length > 0) {
+  const [first, last] = [series[0], series.at(-1)];
+  if (first && last) {
     svg.append(
-      svgElement("text", { x: LEFT, y: HEIGHT - 4 }, timeOf(series[0].start, withDate)),
-      svgElement("text", { x: WIDTH, y: HEIGHT - 4, "text-anchor": "end" }, timeOf(series.at(-1).start, withDate)),
+      svgElement("text", { x: LEFT, y: HEIGHT - 4 }, timeOf(first.start, withDate)),
+      svgElement("text", { x: WIDTH, y: HEIGHT - 4, "text-anchor": "end" }, timeOf(last.start, withDate)),
     );
   }
   return svg;

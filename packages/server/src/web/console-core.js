@@ -1,8 +1,17 @@
+// @ts-check
 /* global document */
 // What every part of the admin console shares: elements by id, building elements from data (never
-// HTML), the admin API call with the page's credentials, and how a step's failure is shown.
+// HTML), the admin API called as this page, and how a step's failure is shown.
 
+import { ApiError, callApi } from "./api-client.js";
+
+/** An organisation's provider, named for the routes under /api/v1/orgs/{orgId}/oauth-providers/{name}. */
+/** @typedef {{ orgId: string; name: string }} ProviderRef */
+
+/** @param {string} id */
 export const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+export const inputById = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 
 /** How this page talks to the admin API: the console's cookie (with the console header), or a setup session's bearer token. */
 export const access = {
@@ -11,10 +20,16 @@ export const access = {
   orgId: /** @type {string | undefined} */ (undefined),
 };
 
+/** @param {string | undefined} [text] */
 export const setError = (text) => (byId("error").textContent = text ?? "");
+/** @param {string | undefined} [text] */
 export const setStatus = (text) => (byId("status").textContent = text ?? "");
 
-/** An element with text and attributes; never HTML from data. */
+/**
+ * An element with text and attributes; never HTML from data.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {string} [text] @param {Record<string, string>} [attributes]
+ */
 export function el(tag, text, attributes = {}) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -23,14 +38,14 @@ export function el(tag, text, attributes = {}) {
 }
 
 /** A table row of text cells. */
-export function rowOf(cell, texts) {
+export function rowOf(/** @type {"th" | "td"} */ cell, /** @type {string[]} */ texts) {
   const row = el("tr");
   row.append(...texts.map((text) => el(cell, text)));
   return row;
 }
 
 /** A table with a header row and one row of text cells per entry. */
-export function tableOf(headings, rows) {
+export function tableOf(/** @type {string[]} */ headings, /** @type {string[][]} */ rows) {
   const table = el("table");
   const head = el("thead");
   head.append(rowOf("th", headings));
@@ -40,37 +55,33 @@ export function tableOf(headings, rows) {
   return table;
 }
 
-class Unauthorized extends Error {}
+/** The console's session is gone (a 401 to its cookie): back to sign-in. */
+class SignedOut extends Error {}
 
-/** Calls the admin API; a 401 is `Unauthorized`, any other refusal an Error carrying the service's message. */
-export async function api(method, path, body) {
-  const headers = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  if (access.setupSession) headers.authorization = `Bearer ${access.setupSession}`;
-  else headers["x-pipeshub-console"] = "1";
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (response.status === 401) throw new Unauthorized(data?.message ?? "Not signed in.");
-  if (!response.ok) throw Object.assign(new Error(data?.message ?? `The service answered ${response.status}.`), { code: data?.error });
-  return data;
-}
+/**
+ * Calls the admin API as this page: a setup link's session as a bearer token, or the console's
+ * cookie with the console's header. A 401 to the cookie is `SignedOut`.
+ * @type {typeof callApi}
+ */
+export const api = async (method, route, options = {}) => {
+  try {
+    return await callApi(method, route, { ...options, ...(access.setupSession ? { bearer: access.setupSession } : { console: true }) });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401 && !access.setupSession) throw new SignedOut(error.message, { cause: error });
+    throw error;
+  }
+};
 
 /** What to do when the session is gone: set by the page (back to sign-in). */
 export const onSignedOut = { run: () => {} };
 
 /** Runs a step of the page; its failure is shown in words, and a lost session leads back to sign-in. */
-export async function attempt(step) {
+export async function attempt(/** @type {() => Promise<unknown>} */ step) {
   setError("");
   try {
     await step();
   } catch (error) {
-    if (error instanceof Unauthorized && !access.setupSession) {
+    if (error instanceof SignedOut) {
       onSignedOut.run();
       return;
     }
@@ -79,5 +90,3 @@ export async function attempt(step) {
     setStatus("");
   }
 }
-
-export const orgPath = (orgId) => `/api/v1/orgs/${encodeURIComponent(orgId)}`;

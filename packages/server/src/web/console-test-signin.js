@@ -1,3 +1,4 @@
+// @ts-check
 /* global BroadcastChannel, history, location, setTimeout, window, URLSearchParams */
 // Test sign-ins from the console. The console asks the admin API for an authorization URL and
 // opens it in a small window; the provider sends that window back to /admin/test-signin (a
@@ -6,32 +7,45 @@
 // link's session lives only in the console's memory) — or, when no console answers, completes it
 // itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
 
+import { ApiError } from "./api-client.js";
 import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
+
+/** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
+/** @typedef {import("./api-client.js").AnswerTo<"/api/v1/test-signins/complete", "post">} TestSignInResult */
+/**
+ * What the page at /admin/test-signin tells the console: the provider's answer to a test sign-in.
+ * @typedef {{ state: string | null; code?: string; error?: string; description?: string }} ProviderAnswer
+ */
 
 export const TEST_SIGNIN_PATH = "/admin/test-signin";
 export const testSignInRedirectUri = `${location.origin}${TEST_SIGNIN_PATH}`;
 
 const channel = new BroadcastChannel("pipeshub-test-signin");
 /** The test sign-ins this console started: state → provider name. */
-const started = new Map();
+const started = /** @type {Map<string | null, string>} */ (new Map());
 
 /**
  * Starts a test sign-in at a provider. Call it straight from a click: the window is opened before
  * anything is awaited, so a popup blocker lets it through.
  */
-export function startTestSignIn(base, name) {
+export function startTestSignIn(/** @type {ProviderRef} */ provider) {
+  const { name } = provider;
   const popup = window.open("about:blank", "pipeshub-test-signin", "popup,width=560,height=720");
   attempt(async () => {
     setStatus(`Starting a test sign-in at ${name}…`);
     try {
-      const { authorizationUrl, state } = await api("POST", `${base}/test-signin`, { redirectUri: testSignInRedirectUri });
+      const { data } = await api("post", "/api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin", {
+        params: provider,
+        body: { redirectUri: testSignInRedirectUri },
+      });
+      const { authorizationUrl, state } = data;
       started.set(state, name);
       if (popup) popup.location.href = authorizationUrl;
       else location.assign(authorizationUrl);
       setStatus(`Sign in at ${name} in the window that opened; the result appears here.`);
     } catch (error) {
       popup?.close();
-      if (error.code === "REDIRECT_URI_MISMATCH") {
+      if (error instanceof ApiError && error.error === "REDIRECT_URI_MISMATCH") {
         throw new Error(`To test sign-ins from the console, register ${testSignInRedirectUri} for ${name}, here and at the provider.`, {
           cause: error,
         });
@@ -42,35 +56,34 @@ export function startTestSignIn(base, name) {
 }
 
 channel.addEventListener("message", (event) => {
-  const { state, code, error, description } = event.data ?? {};
+  const { state, code, error, description } = /** @type {ProviderAnswer} */ (event.data ?? {});
   if (!started.has(state)) return;
   channel.postMessage({ ack: state });
-  const name = started.get(state);
+  const name = started.get(state) ?? "";
   started.delete(state);
   attempt(async () => {
     if (error) throw new Error(`${name} answered ${error}${description ? `: ${description}` : ""}.`);
     setStatus(`Completing the test sign-in at ${name}…`);
-    const result = await api("POST", "/api/v1/test-signins/complete", { state, code });
-    byId("panel").replaceChildren(...describeResult(result));
+    byId("panel").replaceChildren(...describeResult(await complete(state, code)));
   });
 });
 
 /** Claims that are times in seconds since the epoch: shown with the time they say, to spot a skewed clock. */
 const TIME_CLAIMS = new Set(["iat", "exp", "nbf", "auth_time", "updated_at"]);
-const shown = (name, value) =>
+const shown = (/** @type {string} */ name, /** @type {unknown} */ value) =>
   TIME_CLAIMS.has(name) && typeof value === "number"
     ? `${value} (${new Date(value * 1000).toISOString()})`
     : typeof value === "string"
       ? value
       : JSON.stringify(value);
-const claimsTable = (claims) =>
+const claimsTable = (/** @type {Record<string, unknown>} */ claims) =>
   tableOf(
     ["Claim", "Value"],
     Object.entries(claims).map(([name, value]) => [name, shown(name, value)]),
   );
 
 /** A test sign-in's result in words: the decision, what to change when refused, the claims and userinfo. */
-function describeResult(result) {
+function describeResult(/** @type {TestSignInResult} */ result) {
   const { decision } = result;
   const parts = [el("h2", `Test sign-in: ${result.provider}`)];
   const verdict =
@@ -91,11 +104,18 @@ function describeResult(result) {
 
 const ACK_WAIT_MS = 1500;
 
+/** Completes a test sign-in with the provider's code: what a real sign-in would decide. */
+async function complete(/** @type {string | null} */ state, /** @type {string | undefined} */ code) {
+  const { data } = await api("post", "/api/v1/test-signins/complete", { body: { state: state ?? "", code: code ?? "" } });
+  return data;
+}
+
 /** The page at /admin/test-signin: hand the provider's answer to the console that started it, or complete it here. */
-export async function finishTestSignInHere(show) {
+export async function finishTestSignInHere(/** @type {(view: string) => void} */ show) {
   const params = new URLSearchParams(location.search);
   // The code leaves the address bar and the history at once.
   history.replaceState(null, "", TEST_SIGNIN_PATH);
+  /** @type {ProviderAnswer} */
   const message = {
     state: params.get("state"),
     code: params.get("code") ?? undefined,
@@ -103,7 +123,7 @@ export async function finishTestSignInHere(show) {
     description: params.get("error_description") ?? undefined,
   };
   show("view-test-signin");
-  const acknowledged = new Promise((resolve) => {
+  const acknowledged = new Promise((/** @type {(acknowledged: boolean) => void} */ resolve) => {
     channel.addEventListener("message", (event) => event.data?.ack === message.state && resolve(true));
     setTimeout(() => resolve(false), ACK_WAIT_MS);
   });
@@ -116,7 +136,7 @@ export async function finishTestSignInHere(show) {
   }
   if (message.error) throw new Error(`The provider answered ${message.error}${message.description ? `: ${message.description}` : ""}.`);
   setStatus("Completing the test sign-in…");
-  const result = await api("POST", "/api/v1/test-signins/complete", { state: message.state, code: message.code });
+  const result = await complete(message.state, message.code);
   const back = el("p");
   back.append(el("a", "Back to the console", { href: "/admin" }));
   target.replaceChildren(...describeResult(result), back);

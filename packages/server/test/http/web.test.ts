@@ -2,6 +2,28 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { startService } from "../support/service.ts";
 
+/**
+ * Follows a page's modules from its entry, as the browser would, over HTTP: each must be served
+ * as JavaScript beside the entry and load nothing from elsewhere. Answers their paths, sorted.
+ */
+async function servedModules(serviceUrl: string, entry: string): Promise<string[]> {
+  const dir = entry.slice(0, entry.lastIndexOf("/") + 1);
+  const pending = [entry];
+  const served = new Set<string>();
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    if (served.has(path)) continue;
+    const response = await fetch(serviceUrl + path);
+    assert.equal(response.status, 200, path);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/, path);
+    const source = await response.text();
+    assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${path} loads nothing from elsewhere`);
+    served.add(path);
+    for (const [, name] of source.matchAll(/\bfrom "\.\/([\w-]+\.js)";/g)) pending.push(`${dir}${name}`);
+  }
+  return [...served].sort();
+}
+
 describe("the sign-in page (/ and /callback)", () => {
   test("is served with a strict Content-Security-Policy, no referrer and no caching", async (t) => {
     const service = await startService(t, { publicUrl: "http://127.0.0.1:4999" });
@@ -45,6 +67,21 @@ describe("the sign-in page (/ and /callback)", () => {
     }
   });
 
+  test("serves every module the page imports, its API client included, and nothing from elsewhere", async (t) => {
+    const service = await startService(t);
+    assert.deepEqual(await servedModules(service.url, "/assets/app.js"), [
+      "/assets/api-client.js",
+      "/assets/app.js",
+      "/assets/signin-callback.js",
+      "/assets/signin-page.js",
+      "/assets/signin-session.js",
+      "/assets/signin-start.js",
+      "/assets/signin-words.js",
+    ]);
+    // Only what a page imports is served: the console's modules are not under the sign-in page's path.
+    assert.equal((await fetch(`${service.url}/assets/console-core.js`)).status, 404);
+  });
+
   test("is not part of the API description", async (t) => {
     const service = await startService(t);
     const openapi = await service.request<{ paths: Record<string, unknown> }>("GET", "/openapi.json");
@@ -74,20 +111,16 @@ describe("the admin console's pages (/admin, /admin/setup, /admin/test-signin)",
 
   test("serve every module the console imports, and nothing from elsewhere", async (t) => {
     const service = await startService(t);
-    const pending = ["/admin/assets/console.js"];
-    const served = new Set<string>();
-    while (pending.length > 0) {
-      const path = pending.pop()!;
-      if (served.has(path)) continue;
-      const response = await fetch(service.url + path);
-      assert.equal(response.status, 200, path);
-      assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/, path);
-      const source = await response.text();
-      assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${path} loads nothing from elsewhere`);
-      served.add(path);
-      for (const [, name] of source.matchAll(/\bfrom "\.\/([\w-]+\.js)";/g)) pending.push(`/admin/assets/${name}`);
-    }
-    assert.equal(served.size, 5, `the console's modules: ${[...served].join(", ")}`);
+    assert.deepEqual(await servedModules(service.url, "/admin/assets/console.js"), [
+      "/admin/assets/api-client.js",
+      "/admin/assets/console-audit.js",
+      "/admin/assets/console-charts.js",
+      "/admin/assets/console-core.js",
+      "/admin/assets/console-provider.js",
+      "/admin/assets/console-test-signin.js",
+      "/admin/assets/console-wizard.js",
+      "/admin/assets/console.js",
+    ]);
     assert.equal((await fetch(`${service.url}/admin/assets/console.css`)).status, 200);
     assert.equal((await fetch(`${service.url}/admin/assets/..%2Fapp.ts`)).status, 404);
   });

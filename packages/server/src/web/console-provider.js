@@ -1,0 +1,85 @@
+// @ts-check
+// The console's actions on one provider of an organisation: its row in the providers table, the
+// provider doctor, its sign-in health over time, and a test sign-in.
+
+import { failureChart, timelineChart } from "./console-charts.js";
+import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
+import { startTestSignIn } from "./console-test-signin.js";
+
+/** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
+/** @typedef {import("./api-client.js").AnswerTo<"/api/v1/orgs/{orgId}/oauth-providers", "get">[number]} Provider */
+/** @typedef {NonNullable<NonNullable<import("./api-client.js").QueryTo<"/api/v1/orgs/{orgId}/oauth-providers/{name}/health", "get">>["window"]>} HealthWindow */
+
+/** A provider's row: its name, issuer (or token endpoint), redirect URIs and the actions on it. */
+export function providerRow(/** @type {string} */ orgId, /** @type {Provider} */ provider) {
+  const row = el("tr");
+  const name = provider.providerName;
+  /** @type {ProviderRef} */
+  const ref = { orgId, name };
+  const actions = el("td", undefined, { class: "actions" });
+  /** @param {string} text @param {string} label @param {boolean} [secondary] */
+  const button = (text, label, secondary) =>
+    el("button", text, { type: "button", "aria-label": label, ...(secondary && { class: "secondary" }) });
+  const doctor = button("Doctor", `Doctor ${name}`);
+  doctor.addEventListener("click", () => attempt(() => runDoctor(ref)));
+  const test = button("Test sign-in", `Test sign-in at ${name}`, true);
+  test.addEventListener("click", () => startTestSignIn(ref));
+  const health = button("Health", `Health of ${name}`, true);
+  health.addEventListener("click", () => attempt(() => showHealth(ref, "24h")));
+  actions.append(doctor, " ", test, " ", health);
+  row.append(
+    el("td", name),
+    el("td", provider.issuer ?? provider.tokenEndpoint ?? "-"),
+    el("td", provider.redirectUris.join("\n")),
+    actions,
+  );
+  return row;
+}
+
+/** Runs the provider doctor and shows its findings, each status cell styled by its status. */
+export async function runDoctor(/** @type {ProviderRef} */ ref) {
+  setStatus(`Examining ${ref.name}…`);
+  const { data } = await api("post", "/api/v1/orgs/{orgId}/oauth-providers/{name}/doctor", { params: ref });
+  const { findings } = data;
+  const table = tableOf(
+    ["Check", "Status", "Finding", "What to change"],
+    findings.map((f) => [f.check, f.status, f.message, f.fix ?? ""]),
+  );
+  const rows = table.querySelectorAll("tbody tr");
+  findings.forEach((f, i) => {
+    const cell = rows[i]?.children[1];
+    if (cell) cell.className = f.status;
+  });
+  byId("panel").replaceChildren(el("h2", `Doctor: ${ref.name}`), table);
+}
+
+/** @type {Record<HealthWindow, string>} */
+const WINDOWS = { "1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days" };
+
+/** How sign-ins through the provider went over `window`: counts, a timeline, failures by reason. */
+async function showHealth(/** @type {ProviderRef} */ ref, /** @type {HealthWindow} */ window) {
+  const { data: h } = await api("get", "/api/v1/orgs/{orgId}/oauth-providers/{name}/health", { params: ref, query: { window } });
+  const choices = el("p", undefined, { class: "windows" });
+  for (const [w, words] of /** @type {[HealthWindow, string][]} */ (Object.entries(WINDOWS))) {
+    const choice = el("button", words, { type: "button", class: w === window ? "" : "secondary", "aria-pressed": String(w === window) });
+    choice.addEventListener("click", () => attempt(() => showHealth(ref, w)));
+    choices.append(choice, " ");
+  }
+  /** @type {Element[]} */
+  const panel = [
+    el("h2", `Health: ${ref.name}, ${WINDOWS[window]}`),
+    choices,
+    el(
+      "p",
+      `${h.attempts} ${h.attempts === 1 ? "attempt" : "attempts"}, ${h.successes} succeeded; last success ${h.lastSuccessAt ?? "never"}.`,
+    ),
+  ];
+  panel.push(timelineChart(h.series, h.bucketSeconds));
+  const reasons = Object.entries(h.failures).sort(([, a], [, b]) => b - a);
+  if (reasons.length) panel.push(el("h3", "Failures by reason"), failureChart(reasons));
+  if (h.lastFailure) {
+    panel.push(el("p", `Last failure: ${h.lastFailure.reason} at ${h.lastFailure.at}.`));
+    if (h.lastFailure.fix) panel.push(el("p", `What to change: ${h.lastFailure.fix}`, { class: "fix" }));
+  }
+  byId("panel").replaceChildren(...panel);
+}
