@@ -23,6 +23,9 @@ function suite(name, args) {
   const file = join(scratch, `${name.replace(/\W+/g, "-")}.json`);
   const ok = run(process.execPath, [
     "--test",
+    // A test file whose tests have all ended exits even if a handle is still open (a socket a failed
+    // test left behind): a hang must never stand in for a result.
+    "--test-force-exit",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     `--test-reporter=${REPORTER}`,
