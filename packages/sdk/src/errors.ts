@@ -22,35 +22,14 @@
  * not dump them; `JSON.stringify(err)` gives the short ones ({@link PipeshubError.toJSON}).
  */
 
+import { defineDetails, isRecord, PipeshubError } from "./error-base.ts";
 import type { components } from "./generated/api.ts";
+
+export { PipeshubError } from "./error-base.ts";
+export { CONNECT_FAILURE_CODES, ConnectionError, RequestAbortedError, RequestTimeoutError } from "./transport-errors.ts";
 
 /** The service's failure identifiers (an error body's `error`), as its /openapi.json lists them. */
 export type FailureId = components["schemas"]["AuthError"]["error"];
-
-/** Node's hook for `util.inspect`, looked up by name so that the SDK needs no Node import. */
-const inspectCustom: unique symbol = Symbol.for("nodejs.util.inspect.custom");
-
-/** Base class of every error thrown by a `Pipeshub` call. */
-export class PipeshubError extends Error {
-  override name = "PipeshubError";
-
-  /** `console.log(err)`, `util.inspect(err)`: the summary line and the stack, nothing else. */
-  [inspectCustom](): string {
-    return this.stack ?? `${this.name}: ${this.message}`;
-  }
-
-  /** What structured loggers get: the summary and the short identifying details. */
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, message: this.message };
-  }
-}
-
-/** Defines read-only properties that printing skips (not enumerable). */
-function defineDetails(target: object, details: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(details)) {
-    Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
-  }
-}
 
 /** Fields shared by errors that carry an HTTP response. */
 export interface HTTPErrorInit {
@@ -195,58 +174,6 @@ export class ResponseValidationError extends PipeshubError {
 }
 
 /**
- * Error codes (Node's system errors and undici's) that mean the connection was never opened,
- * so no byte of the request reached the server: refused, no such host, DNS unavailable,
- * connect timeout. A reset (`ECONNRESET`, `UND_ERR_SOCKET`) may come after the request was sent.
- */
-export const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
-
-/** No HTTP response arrived: the connection was refused, dropped, or could not be set up. `cause` holds the fetch error. */
-export class ConnectionError extends PipeshubError {
-  override name = "ConnectionError";
-  /**
-   * The first error code in the `cause` chain, e.g. `"ECONNREFUSED"`, `"ECONNRESET"`,
-   * `"UND_ERR_SOCKET"`; `undefined` when the fetch error carries none (as in browsers).
-   */
-  declare readonly code: string | undefined;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    defineDetails(this, { code: codeInCauses(options?.cause) });
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), code: this.code };
-  }
-
-  /** True when the connection could not be opened ({@link CONNECT_FAILURE_CODES}): the request provably never reached the server. */
-  get connectFailed(): boolean {
-    return this.code !== undefined && CONNECT_FAILURE_CODES.has(this.code);
-  }
-}
-
-/** One attempt took longer than `timeoutMs`. Under `backoff`, an idempotent call retries it as a connection error. */
-export class RequestTimeoutError extends PipeshubError {
-  override name = "RequestTimeoutError";
-  /** The per-attempt limit that elapsed. */
-  declare readonly timeoutMs: number;
-
-  constructor(timeoutMs: number, options?: ErrorOptions) {
-    super(`Request timed out after ${timeoutMs} ms`, options);
-    defineDetails(this, { timeoutMs });
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
-  }
-}
-
-/** The caller's `AbortSignal` fired; `cause` is the signal's reason. Never retried. */
-export class RequestAbortedError extends PipeshubError {
-  override name = "RequestAbortedError";
-}
-
-/**
  * Maps a non-2xx response to its error class: 400 → {@link AuthError}, a status of
  * ERROR_BY_STATUS → its class, anything else → {@link PipeshubDefaultError}.
  */
@@ -294,19 +221,6 @@ function summaryLine(response: Response, fields: ErrorBodyFields): string {
   // One line, whatever the body held.
   const text = fields.message?.replace(/\s+/g, " ").trim();
   return text ? `${head}: ${text}` : head;
-}
-
-/** The first string `code` along `error.cause.cause…` (fetch wraps the socket error in a `TypeError`). */
-function codeInCauses(error: unknown): string | undefined {
-  for (let depth = 0; depth < 8 && isRecord(error); depth++) {
-    if (typeof error.code === "string") return error.code;
-    error = error.cause;
-  }
-  return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
