@@ -249,7 +249,11 @@ describe("a provider's health: how sign-ins through it went, failures by reason,
         await f.service.admin<{ records: { email: string; outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?${query}`)
       ).body.records.map((r) => `${r.email} ${r.outcome}`);
     assert.deepEqual(await read("outcome=failure"), [`${bob.email} failure`]);
-    assert.deepEqual(await read(`email=${encodeURIComponent(alice.email.toUpperCase())}`), [`${alice.email} success`]);
+    // Alice's: her exchange, and the identity link her first sign-in made.
+    assert.deepEqual(await read(`email=${encodeURIComponent(alice.email.toUpperCase())}`), [
+      `${alice.email} success`,
+      `${alice.email} success`,
+    ]);
     assert.deepEqual(await read("provider=acme-idp&event=oauth.exchange&outcome=success"), [`${alice.email} success`]);
     assert.deepEqual(await read("provider=someone-else"), []);
     assertAuthError(await f.service.admin("GET", `/api/v1/orgs/${f.orgId}/audit?outcome=maybe`), 400, "VALIDATION_ERROR");
