@@ -1,10 +1,15 @@
-import type { SealedSecrets, SigningKeys } from "../domain/ports/keys.ts";
+import type { SealedSecrets, SigningKeyFacts, SigningKeys } from "../domain/ports/keys.ts";
 import { type AdminActionDeps, type AdminCaller, recordAdminAction } from "./admin-actions.ts";
 
 /** The ports key administration needs; its writes belong to no organisation and are recorded outside any. */
 export interface KeyAdministration extends AdminActionDeps {
-  readonly keys: Pick<SigningKeys, "rotate">;
+  readonly keys: Pick<SigningKeys, "rotate" | "list">;
   readonly sealedSecrets: SealedSecrets;
+}
+
+/** The service's published signing keys, newest first: which signs new tokens, and which a rotation retired (public facts only). */
+export function listSigningKeys(deps: Pick<KeyAdministration, "keys">): Promise<SigningKeyFacts[]> {
+  return deps.keys.list();
 }
 
 /**

@@ -197,6 +197,16 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
       return { keys: snap.keys.filter((k) => isPublished(k, at)).map((k) => ({ ...k.publicJwk })) };
     },
 
+    async list() {
+      // Read now: another instance may have rotated since this copy was taken.
+      await reload(true);
+      const { active, snap } = await ensureActive();
+      const at = now();
+      return snap.keys
+        .filter((k) => isPublished(k, at))
+        .map((k) => ({ kid: k.kid, alg: ALG, createdAt: k.createdAt, retiredAt: k.retiredAt, current: k.kid === active.kid }));
+    },
+
     async rotate() {
       const key = await createKey();
       await repository.rotateTo(key);

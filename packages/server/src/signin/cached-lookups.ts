@@ -69,7 +69,8 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
 
 /**
  * The organisation repository with the sign-in's lookups remembered (by id, by domain, the
- * first few): creating an organisation through it forgets them; another instance's within `ttlMs`.
+ * first few): every write through it (create, rename, domains, remove) forgets them; another
+ * instance's are seen within `ttlMs`.
  */
 export function cachedOrganisations(repository: OrganisationRepository, options: LookupCacheOptions): OrganisationRepository {
   const cache = ttlCache(options);
@@ -78,5 +79,9 @@ export function cachedOrganisations(repository: OrganisationRepository, options:
     get: (id) => cache.read(`id\n${id}`, () => repository.get(id)),
     list: (limit) => cache.read(`list\n${limit}`, () => repository.list(limit)),
     findByDomain: (domain) => cache.read(`domain\n${domain.toLowerCase()}`, () => repository.findByDomain(domain)),
+    rename: (id, name) => cache.afterWrite(repository.rename(id, name)),
+    addDomain: (id, domain) => cache.afterWrite(repository.addDomain(id, domain)),
+    removeDomain: (id, domain) => cache.afterWrite(repository.removeDomain(id, domain)),
+    remove: (id) => cache.afterWrite(repository.remove(id)),
   };
 }

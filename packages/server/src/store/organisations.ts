@@ -64,6 +64,55 @@ export function organisationRepository(db: Db): OrganisationRepository {
       const [row] = (await db.executeQuery(claimant(domain.toLowerCase()))).rows;
       return row ? repository.get(row.org_id) : undefined;
     },
+    async rename(id, name) {
+      const result = await db.updateTable("organisations").set({ name }).where("id", "=", id).executeTakeFirst();
+      return result.numUpdatedRows > 0n ? repository.get(id) : undefined;
+    },
+    async addDomain(id, domain) {
+      const added = await uniquely("a domain", () =>
+        db.transaction().execute(async (trx) => {
+          const org = await trx.selectFrom("organisations").select("id").where("id", "=", id).executeTakeFirst();
+          if (!org) return false;
+          await trx.insertInto("organisation_domains").values({ domain: domain.toLowerCase(), org_id: id }).execute();
+          return true;
+        }),
+      );
+      return added ? repository.get(id) : undefined;
+    },
+    async removeDomain(id, domain) {
+      const result = await db
+        .deleteFrom("organisation_domains")
+        .where("org_id", "=", id)
+        .where("domain", "=", domain.toLowerCase())
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+    remove: (id) => removeOrganisation(db, id),
   };
   return repository;
+}
+
+/**
+ * Deletes the organisation and everything that names it, in one transaction. Each table is
+ * cleared by name rather than left to ON DELETE CASCADE: the refresh tokens, setup links,
+ * console sessions and provider watch rows have no foreign key to the organisation. The audit
+ * trail stays: it is the record of what happened, the deletion included.
+ */
+function removeOrganisation(db: Db, id: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const families = trx.selectFrom("refresh_token_families").select("id").where("org_id", "=", id);
+    await trx.deleteFrom("refresh_tokens").where("family_id", "in", families).execute();
+    await trx.deleteFrom("refresh_token_families").where("org_id", "=", id).execute();
+    await trx.deleteFrom("console_sessions").where("org_id", "=", id).execute();
+    await trx.deleteFrom("setup_links").where("org_id", "=", id).execute();
+    await trx.deleteFrom("provider_snapshots").where("org_id", "=", id).execute();
+    await trx.deleteFrom("provider_events").where("org_id", "=", id).execute();
+    await trx.deleteFrom("identity_links").where("org_id", "=", id).execute();
+    await trx.deleteFrom("organisation_auth_steps").where("org_id", "=", id).execute();
+    await trx.deleteFrom("providers").where("org_id", "=", id).execute();
+    await trx.deleteFrom("users").where("org_id", "=", id).execute();
+    await trx.deleteFrom("organisation_domains").where("org_id", "=", id).execute();
+    const result = await trx.deleteFrom("organisations").where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  });
 }

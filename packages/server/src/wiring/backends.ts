@@ -77,7 +77,13 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
   const cached = { organisations: cachedOrganisations(stored.organisations, ttl), providers: cachedProviders(stored.providers, ttl) };
   const store: Store = {
     ...stored,
-    organisations: { ...stored.organisations, create: cached.organisations.create },
+    // Every organisation write goes through the cache (which clears it); the reads stay uncached.
+    organisations: {
+      ...cached.organisations,
+      get: stored.organisations.get,
+      list: stored.organisations.list,
+      findByDomain: stored.organisations.findByDomain,
+    },
     // Every provider write goes through the cache (which clears it); the read stays uncached.
     providers: { ...cached.providers, configured: stored.providers.configured },
   };

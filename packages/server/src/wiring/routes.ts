@@ -13,6 +13,7 @@ import { webRoutes } from "../http/public/web-routes.ts";
 import { pingDatabase } from "../store/database.ts";
 import type { AppOptions } from "../app.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
+import { effectiveSettings } from "./effective-settings.ts";
 import type { ProviderClients, SignInParts } from "./sign-in.ts";
 
 /** Everything the routes are handed. */
@@ -80,6 +81,7 @@ export async function registerAdministration(
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
+      settings: effectiveSettings(config),
       networkAllow: config.providerNetworkAllow,
     }),
   );

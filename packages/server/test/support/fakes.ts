@@ -89,6 +89,34 @@ export function memoryOrganisations(): OrganisationRepository {
     async findByDomain(domain) {
       return organisations.find((o) => o.domains.includes(domain.toLowerCase()));
     },
+    async rename(id, name) {
+      const index = organisations.findIndex((o) => o.id === id);
+      if (index < 0) return undefined;
+      organisations[index] = { ...organisations[index]!, name };
+      return organisations[index];
+    },
+    async addDomain(id, domain) {
+      const index = organisations.findIndex((o) => o.id === id);
+      if (index < 0) return undefined;
+      const normalised = domain.toLowerCase();
+      if (organisations.some((o) => o.domains.includes(normalised))) throw new AlreadyExistsError("the domain is already claimed");
+      organisations[index] = { ...organisations[index]!, domains: [...organisations[index]!.domains, normalised].sort() };
+      return organisations[index];
+    },
+    async removeDomain(id, domain) {
+      const index = organisations.findIndex((o) => o.id === id);
+      const normalised = domain.toLowerCase();
+      if (index < 0 || !organisations[index]!.domains.includes(normalised)) return false;
+      organisations[index] = { ...organisations[index]!, domains: organisations[index]!.domains.filter((d) => d !== normalised) };
+      return true;
+    },
+    // Only the organisation: the fakes' other repositories stand alone (the SQL store deletes what names it).
+    async remove(id) {
+      const index = organisations.findIndex((o) => o.id === id);
+      if (index < 0) return false;
+      organisations.splice(index, 1);
+      return true;
+    },
   };
 }
 

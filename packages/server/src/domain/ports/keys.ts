@@ -32,6 +32,17 @@ export interface PublicSigningJwk {
   readonly use: "sig";
 }
 
+/** What the operator is shown of a signing key: never key material. */
+export interface SigningKeyFacts {
+  readonly kid: string;
+  readonly alg: "ES256";
+  readonly createdAt: string;
+  /** When a rotation retired it; it stays published (and accepted) until its tokens have expired. */
+  readonly retiredAt: string | null;
+  /** The key new tokens are signed with. */
+  readonly current: boolean;
+}
+
 /**
  * The service's own ES256 signing keys, shared by every instance. The active key is the newest
  * un-retired one; a retired key stays published (and accepted for verification) until every
@@ -47,6 +58,8 @@ export interface SigningKeys {
   verificationKey(kid: string): Promise<CryptoKey | undefined>;
   /** The published keys, newest first (the active one is created first when there is none). */
   jwks(): Promise<{ keys: PublicSigningJwk[] }>;
+  /** The published keys as read now, newest first: public facts only (the active one is created first when there is none). */
+  list(): Promise<SigningKeyFacts[]>;
   /** Creates a new key, makes it active and retires every other un-retired key. */
   rotate(): Promise<{ kid: string }>;
   /** Re-reads the stored keys now. */

@@ -31,6 +31,18 @@ export interface OrganisationRepository {
   list(limit?: number): Promise<Organisation[]>;
   /** The organisation claiming `domain` (case-insensitive). */
   findByDomain(domain: string): Promise<Organisation | undefined>;
+  /** Renames the organisation; undefined when there is none. */
+  rename(id: string, name: string): Promise<Organisation | undefined>;
+  /** Adds a domain; throws `AlreadyExistsError` when any organisation (this one too) claims it; undefined when there is no organisation. */
+  addDomain(id: string, domain: string): Promise<Organisation | undefined>;
+  /** Removes a domain the organisation claims; false when it claims no such domain. */
+  removeDomain(id: string, domain: string): Promise<boolean>;
+  /**
+   * Deletes the organisation and everything of it (domains, providers, users and their identity
+   * links, sign-in steps, setup links, console sessions, refresh tokens, provider snapshots and
+   * events) in one transaction; its audit records stay. False when there is none.
+   */
+  remove(id: string): Promise<boolean>;
 }
 
 /** What an update of a user sets: only what is given. */

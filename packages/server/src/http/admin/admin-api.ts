@@ -24,9 +24,11 @@ import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { consoleSessionRoutes } from "./console-session-routes.ts";
 import type { CredentialFailures } from "../credential-failures.ts";
 import { keyRoutes } from "./key-routes.ts";
+import { organisationChangeRoutes } from "./organisation-change-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
+import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 
@@ -60,6 +62,8 @@ export interface AdminApiOptions {
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly testSignIn: TestSignInDeps;
   readonly allowInsecureLoopback: boolean;
+  /** The service's effective settings, secrets left out (`GET /api/v1/settings`). */
+  readonly settings: EffectiveSettings;
   /** PROVIDER_NETWORK_ALLOW: private hosts and ranges providers may be saved at. */
   readonly networkAllow?: ProviderNetworkAllowList;
 }
@@ -90,6 +94,8 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
       if (route.schema) route.schema.response = { ...errorResponses(401, 403), ...(route.schema.response as object | undefined) };
     });
     await admin.register(organisationRoutes(administration));
+    await admin.register(organisationChangeRoutes(administration));
+    await admin.register(settingsRoutes(options.settings));
     await admin.register(
       providerRoutes({
         administration,

@@ -1,15 +1,37 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
-import { type KeyAdministration, reencryptSecrets, rotateSigningKey } from "../../admin/keys.ts";
+import { type KeyAdministration, listSigningKeys, reencryptSecrets, rotateSigningKey } from "../../admin/keys.ts";
 import { acceptEmptyJsonBody } from "../empty-json-body.ts";
 import { errorResponses } from "../error-handling.ts";
 import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security } from "./schemas.ts";
 
-/** `/api/v1/keys/rotate`: a new signing key for the service's own tokens; `/api/v1/keys/reencrypt`: secrets onto the current ENCRYPTION_KEY. */
+const SigningKeySchema = Type.Object({
+  kid: Type.String(),
+  alg: Type.Literal("ES256"),
+  createdAt: Type.String(),
+  retiredAt: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean({ description: "The key new tokens are signed with" }),
+});
+
+/** `/api/v1/keys`: the signing keys; `/api/v1/keys/rotate`: a new signing key for the service's own tokens; `/api/v1/keys/reencrypt`: secrets onto the current ENCRYPTION_KEY. */
 export function keyRoutes(deps: KeyAdministration): FastifyPluginAsync {
   return async (app) => {
     acceptEmptyJsonBody(app);
+    app.get(
+      "/api/v1/keys",
+      {
+        schema: {
+          tags: ["Admin"],
+          security,
+          summary: "List the token signing keys",
+          description:
+            "The published signing keys, newest first: the current one signs new tokens; a retired one stays published until every token it signed has expired. Public facts only.",
+          response: { 200: Type.Array(SigningKeySchema) },
+        },
+      },
+      async () => listSigningKeys(deps),
+    );
     app.post(
       "/api/v1/keys/rotate",
       {

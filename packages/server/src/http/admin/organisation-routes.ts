@@ -6,10 +6,15 @@ import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminCaller } from "./admin-caller.ts";
 import { ADMIN_SECURITY as security, OrgParams, OrgSchema } from "./schemas.ts";
 
+/** An organisation's name, as created and renamed. */
+export const OrgName = Type.String({ minLength: 1, maxLength: 200 });
+/** An email domain an organisation claims, as created and added. */
+export const DomainName = Type.String({ format: "hostname", minLength: 1, maxLength: 253 });
+
 const CreateOrgBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    domains: Type.Optional(Type.Array(Type.String({ format: "hostname", minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+    name: OrgName,
+    domains: Type.Optional(Type.Array(DomainName, { maxItems: 100 })),
   },
   { additionalProperties: false },
 );
