@@ -58,6 +58,8 @@ export {
   type ProviderHealth,
   type ProviderDoctorReport,
   type SavedProvider,
+  type ServiceSettings,
+  type SigningKey,
   type SetupLink,
   type SetupSession,
   type TestSignInDecision,

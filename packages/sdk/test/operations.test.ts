@@ -418,6 +418,35 @@ describe("admin", () => {
     for (const index of [6, 14]) assert.equal(bodies[index], undefined, `${server.requests[index]?.url} sends no body`);
   });
 
+  it("renames and deletes organisations, adds and removes their domains, lists the signing keys and reads the settings", async () => {
+    const key = { kid: "k2", alg: "ES256", createdAt: "2026-01-01T00:00:00.000Z", retiredAt: null, current: true };
+    const settings = { PORT: 3000, ADMIN_TOKEN: { set: true }, REDIS_URL: null, CORS_ORIGINS: ["https://app"] };
+    const { server, admin } = await serve((req, res) => {
+      if (req.method === "DELETE") return void res.writeHead(204).end();
+      if (req.url === "/api/v1/keys") return sendJson(res, 200, [key]);
+      if (req.url === "/api/v1/settings") return sendJson(res, 200, settings);
+      sendJson(res, req.method === "POST" ? 201 : 200, org);
+    });
+    assert.deepEqual(await admin.admin.renameOrg("org_1", "Acme Corp"), org);
+    assert.deepEqual(await admin.admin.addOrgDomain("org_1", "acme.example"), org);
+    assert.equal(await admin.admin.removeOrgDomain("org_1", "acme.example"), undefined);
+    assert.equal(await admin.admin.deleteOrg("org_1"), undefined);
+    assert.deepEqual(await admin.admin.listSigningKeys(), [key]);
+    assert.deepEqual(await admin.admin.getSettings(), settings);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.url} ${r.body}`),
+      [
+        'PATCH /api/v1/orgs/org_1 {"name":"Acme Corp"}',
+        'POST /api/v1/orgs/org_1/domains {"domain":"acme.example"}',
+        "DELETE /api/v1/orgs/org_1/domains/acme.example ",
+        "DELETE /api/v1/orgs/org_1 ",
+        "GET /api/v1/keys ",
+        "GET /api/v1/settings ",
+      ],
+    );
+    for (const r of server.requests) assert.equal(r.headers.authorization, "Bearer admin-jwt", r.url);
+  });
+
   it("encodes path segments", async () => {
     const { server, admin } = await serve((_req, res) => sendJson(res, 200, provider));
     await admin.admin.getProvider("org/1", "a b");

@@ -1,7 +1,7 @@
-/** `client.admin`'s organisations: create, list and read them, and their sign-in steps. */
-import type { RequestOptions } from "../http.ts";
+/** `client.admin`'s organisations: create, list, read, rename and delete them, their domains, and their sign-in steps. */
+import { segment, type RequestOptions } from "../http.ts";
 import { readBody, type RequestBody, type ResponseBody } from "../wire.ts";
-import { AdminResource, orgPath } from "./resource.ts";
+import { AdminResource, noBody, orgPath } from "./resource.ts";
 
 /** An organisation. Users sign in to it through the email domains it owns. */
 export type Org = ResponseBody<"GET /api/v1/orgs/{orgId}">;
@@ -31,6 +31,46 @@ export class OrganisationAdmin extends AdminResource {
   /** Reads an organisation: `GET /api/v1/orgs/{orgId}`. */
   getOrg(orgId: string, options?: RequestOptions): Promise<Org> {
     return this.call({ method: "GET", path: orgPath(orgId), idempotent: true }, options, readBody<Org>("GET /api/v1/orgs/{orgId}"));
+  }
+
+  /** Renames an organisation: `PATCH /api/v1/orgs/{orgId}` with `{ name }`. Setting the same name again changes nothing, so it is retried like a `PUT`. */
+  renameOrg(orgId: string, name: string, options?: RequestOptions): Promise<Org> {
+    const body: RequestBody<"PATCH /api/v1/orgs/{orgId}"> = { name };
+    return this.call(
+      { method: "PATCH", path: orgPath(orgId), body, idempotent: true },
+      options,
+      readBody<Org>("PATCH /api/v1/orgs/{orgId}"),
+    );
+  }
+
+  /**
+   * Deletes an organisation with its domains, providers, users, identity links, setup links and
+   * sessions: `DELETE /api/v1/orgs/{orgId}`. Its users can no longer refresh; its audit trail is kept.
+   */
+  async deleteOrg(orgId: string, options?: RequestOptions): Promise<void> {
+    await this.call({ method: "DELETE", path: orgPath(orgId), idempotent: true }, options, noBody);
+  }
+
+  /**
+   * Adds an email domain: `POST /api/v1/orgs/{orgId}/domains`; new sign-ins with its addresses
+   * route to the organisation. A domain any organisation claims is a `CONFLICT` (409). Not
+   * retried: a replay would be that conflict.
+   */
+  addOrgDomain(orgId: string, domain: string, options?: RequestOptions): Promise<Org> {
+    const body: RequestBody<"POST /api/v1/orgs/{orgId}/domains"> = { domain };
+    return this.call(
+      { method: "POST", path: `${orgPath(orgId)}/domains`, body, idempotent: false },
+      options,
+      readBody<Org>("POST /api/v1/orgs/{orgId}/domains"),
+    );
+  }
+
+  /**
+   * Removes an email domain: `DELETE /api/v1/orgs/{orgId}/domains/{domain}`. New sign-ins with
+   * its addresses no longer route to the organisation; its existing users keep their accounts.
+   */
+  async removeOrgDomain(orgId: string, domain: string, options?: RequestOptions): Promise<void> {
+    await this.call({ method: "DELETE", path: `${orgPath(orgId)}/domains/${segment(domain)}`, idempotent: true }, options, noBody);
   }
 
   /** Reads the organisation's sign-in steps, in order: `GET /api/v1/orgs/{orgId}/auth-methods`. */

@@ -9,6 +9,7 @@ export type OperationKey =
   | "GET /admin/session"
   | "GET /api/v1/audit"
   | "GET /api/v1/console-sessions"
+  | "GET /api/v1/keys"
   | "GET /api/v1/orgs"
   | "GET /api/v1/orgs/{orgId}"
   | "GET /api/v1/orgs/{orgId}/audit"
@@ -21,12 +22,15 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}/users"
   | "GET /api/v1/orgs/{orgId}/users/{userId}/identities"
   | "GET /api/v1/provider-presets"
+  | "GET /api/v1/settings"
   | "GET /orgAuthConfig/authMethods"
   | "GET /userAccount/oauth/authorize"
+  | "PATCH /api/v1/orgs/{orgId}"
   | "PATCH /api/v1/orgs/{orgId}/users/{userId}"
   | "POST /api/v1/keys/reencrypt"
   | "POST /api/v1/keys/rotate"
   | "POST /api/v1/orgs"
+  | "POST /api/v1/orgs/{orgId}/domains"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/doctor"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
@@ -357,6 +361,42 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "type": "string"
               }
             }
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/keys": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "kid",
+          "alg",
+          "createdAt",
+          "retiredAt",
+          "current"
+        ],
+        "properties": {
+          "kid": {
+            "type": "string"
+          },
+          "alg": {
+            "type": "string",
+            "enum": [
+              "ES256"
+            ]
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "retiredAt": {
+            "type": "string",
+            "nullable": true
+          },
+          "current": {
+            "type": "boolean"
           }
         }
       }
@@ -1199,6 +1239,48 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "GET /api/v1/settings": {
+    "200": {
+      "type": "object",
+      "additionalProperties": {
+        "anyOf": [
+          {
+            "type": "string"
+          },
+          {
+            "type": "number"
+          },
+          {
+            "type": "boolean"
+          },
+          {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
+          },
+          {
+            "type": "object",
+            "required": [
+              "set"
+            ],
+            "properties": {
+              "set": {
+                "type": "boolean"
+              }
+            }
+          }
+        ]
+      }
+    }
+  },
   "GET /orgAuthConfig/authMethods": {
     "200": {
       "type": "object",
@@ -1298,6 +1380,34 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "PATCH /api/v1/orgs/{orgId}": {
+    "200": {
+      "type": "object",
+      "required": [
+        "id",
+        "name",
+        "domains",
+        "createdAt"
+      ],
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "domains": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "createdAt": {
+          "type": "string"
+        }
+      }
+    }
+  },
   "PATCH /api/v1/orgs/{orgId}/users/{userId}": {
     "200": {
       "type": "object",
@@ -1389,6 +1499,34 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
     }
   },
   "POST /api/v1/orgs": {
+    "201": {
+      "type": "object",
+      "required": [
+        "id",
+        "name",
+        "domains",
+        "createdAt"
+      ],
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "domains": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "createdAt": {
+          "type": "string"
+        }
+      }
+    }
+  },
+  "POST /api/v1/orgs/{orgId}/domains": {
     "201": {
       "type": "object",
       "required": [
