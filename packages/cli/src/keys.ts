@@ -1,4 +1,28 @@
 import type { Command } from "./command.ts";
+import { table } from "./output.ts";
+
+const list: Command = {
+  group: "keys",
+  name: "list",
+  args: [],
+  synopsis: "",
+  summary: "list the service's token signing keys (the current one signs new tokens)",
+  help: "A retired key stays published in the JWKS until every token it signed has expired.",
+  options: {},
+  async run({ admin, out }) {
+    const keys = await admin.listSigningKeys();
+    if (out.json) return out.data(keys);
+    out.line(
+      table(keys, [
+        { header: "KID", value: (k) => k.kid },
+        { header: "ALG", value: (k) => k.alg },
+        { header: "CURRENT", value: (k) => (k.current ? "yes" : "") },
+        { header: "CREATED", value: (k) => k.createdAt },
+        { header: "RETIRED", value: (k) => k.retiredAt ?? "-" },
+      ]),
+    );
+  },
+};
 
 const rotate: Command = {
   group: "keys",
@@ -33,4 +57,4 @@ signing key under the first key; then OLD can be dropped from ENCRYPTION_KEY.`,
   },
 };
 
-export const keyCommands: readonly Command[] = [rotate, reencrypt];
+export const keyCommands: readonly Command[] = [list, rotate, reencrypt];

@@ -16,6 +16,7 @@ import { orgCommands } from "./orgs.ts";
 import { createOutput } from "./output.ts";
 import { providerInsightCommands } from "./provider-insight.ts";
 import { providerCommands } from "./providers.ts";
+import { settingCommands } from "./settings.ts";
 import { setupLinkCommands } from "./setup-links.ts";
 import { userCommands } from "./users.ts";
 
@@ -26,6 +27,7 @@ const COMMANDS: readonly Command[] = [
   ...setupLinkCommands,
   ...userCommands,
   ...keyCommands,
+  ...settingCommands,
   ...consoleSessionCommands,
   ...auditCommands,
 ];

@@ -1,4 +1,5 @@
-import { type Command, countOption, listOption, stringOption } from "./command.ts";
+import { type Command, commandName, countOption, listOption, stringOption } from "./command.ts";
+import { UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
 import type { Org } from "pipeshub";
 
@@ -102,4 +103,71 @@ keys that changed at one of the organisation's providers since the watch last re
   },
 };
 
-export const orgCommands: readonly Command[] = [create, list, show, events];
+const rename: Command = {
+  group: "orgs",
+  name: "rename",
+  args: ["orgId"],
+  synopsis: "--name NAME",
+  summary: "rename an organisation",
+  help: `Options:
+  --name NAME   the new name (required); new sign-ins show it at once`,
+  options: { name: { type: "string" } },
+  async run({ admin, out }, { args, values }) {
+    const org = await admin.renameOrg(args[0]!, stringOption(values, "name", this, true));
+    if (out.json) return out.data(org);
+    out.line(orgDetails(org));
+  },
+};
+
+const addDomain: Command = {
+  group: "orgs",
+  name: "add-domain",
+  args: ["orgId", "domain"],
+  synopsis: "",
+  summary: "add an email domain: new sign-ins with its addresses go to the organisation",
+  help: "A domain belongs to one organisation: one another organisation has is refused (CONFLICT).",
+  options: {},
+  async run({ admin, out }, { args }) {
+    const org = await admin.addOrgDomain(args[0]!, args[1]!);
+    if (out.json) return out.data(org);
+    out.line(orgDetails(org));
+  },
+};
+
+const removeDomain: Command = {
+  group: "orgs",
+  name: "remove-domain",
+  args: ["orgId", "domain"],
+  synopsis: "",
+  summary: "remove an email domain (new sign-ins with it no longer go to the organisation)",
+  help: "The organisation's existing users with addresses of the domain keep their accounts and still sign in to it.",
+  options: {},
+  async run({ admin, out }, { args }) {
+    await admin.removeOrgDomain(args[0]!, args[1]!);
+    if (out.json) return out.data({ removed: true, orgId: args[0], domain: args[1] });
+    out.line(`removed domain "${args[1]}": new sign-ins with it no longer go to the organisation; its existing users keep their accounts`);
+  },
+};
+
+const remove: Command = {
+  group: "orgs",
+  name: "delete",
+  args: ["orgId"],
+  synopsis: "--yes",
+  summary: "delete an organisation with its providers, users and sessions",
+  help: `Deletes the organisation with its domains, providers, users, identity links, setup links and
+sessions; its users can no longer refresh their tokens. Its audit trail is kept. There is no undo.
+
+Options:
+  --yes   required: confirms the deletion`,
+  options: { yes: { type: "boolean" } },
+  async run({ admin, out }, { args, values }) {
+    if (values.yes !== true)
+      throw new UsageError("deleting an organisation deletes its users too: add --yes to confirm", commandName(this));
+    await admin.deleteOrg(args[0]!);
+    if (out.json) return out.data({ deleted: true, orgId: args[0] });
+    out.line(`deleted organisation ${args[0]}`);
+  },
+};
+
+export const orgCommands: readonly Command[] = [create, list, show, rename, addDomain, removeDomain, remove, events];

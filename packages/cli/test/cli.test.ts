@@ -96,6 +96,12 @@ describe("pipeshub-auth CLI", () => {
     for (const command of [
       "orgs create",
       "orgs events",
+      "orgs rename",
+      "orgs add-domain",
+      "orgs remove-domain",
+      "orgs delete",
+      "keys list",
+      "settings show",
       "providers add",
       "providers test",
       "providers doctor",
@@ -442,6 +448,50 @@ describe("pipeshub-auth CLI", () => {
     // Everything is already under the service's only key: nothing to re-encrypt.
     assert.deepEqual(json<{ reencrypted: number }>(await cli(["keys", "reencrypt", "--json"], { service })), { reencrypted: 0 });
     assert.match((await cli(["keys", "reencrypt"], { service })).stdout, /^re-encrypted 0 secrets under the current encryption key\n$/);
+  });
+
+  test("orgs rename / add-domain / remove-domain / delete (only with --yes)", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const renamed = json<{ name: string }>(await cli(["orgs", "rename", orgId, "--name", "Acme Corp", "--json"], { service }));
+    assert.equal(renamed.name, "Acme Corp");
+    const added = await cli(["orgs", "add-domain", orgId, "acme.example"], { service });
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^domains +acme\.example, acme\.test$/m);
+    const other = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Initech", domains: ["initech.test"] });
+    const taken = await cli(["orgs", "add-domain", other.body.id, "acme.example"], { service });
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /^error: CONFLICT: /);
+    const removed = await cli(["orgs", "remove-domain", orgId, "acme.test"], { service });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /no longer go to the organisation; its existing users keep their accounts/);
+    assert.deepEqual((await service.admin<{ domains: string[] }>("GET", `/api/v1/orgs/${orgId}`)).body.domains, ["acme.example"]);
+
+    const unconfirmed = await cli(["orgs", "delete", orgId], { service });
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /add --yes to confirm/);
+    assert.equal((await service.admin("GET", `/api/v1/orgs/${orgId}`)).status, 200, "nothing deleted without --yes");
+    assert.deepEqual(json(await cli(["orgs", "delete", orgId, "--yes", "--json"], { service })), { deleted: true, orgId });
+    assert.equal((await service.admin("GET", `/api/v1/orgs/${orgId}`)).status, 404);
+  });
+
+  test("keys list and settings show: the signing keys, and the settings without a secret", async (t) => {
+    const service = await startService(t);
+    const keys = json<{ kid: string; current: boolean }[]>(await cli(["keys", "list", "--json"], { service }));
+    assert.deepEqual(
+      keys.map((k) => k.current),
+      [true],
+    );
+    assert.match(
+      (await cli(["keys", "list"], { service })).stdout,
+      new RegExp(`^KID +ALG +CURRENT +CREATED +RETIRED\n${keys[0]!.kid} +ES256 +yes `),
+    );
+    const settings = json<Record<string, unknown>>(await cli(["settings", "show", "--json"], { service }));
+    assert.deepEqual(settings.ADMIN_TOKEN, { set: true });
+    const shown = await cli(["settings", "show"], { service });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^ADMIN_TOKEN +\(secret, set\)$/m);
+    assert.match(shown.stdout, /^LOOKUP_CACHE_MS +5000$/m);
+    assert.equal(shown.stdout.includes(service.app.config.adminToken), false);
   });
 
   test("console-sessions list, end and end-all: the operator sees and ends console sessions", async (t) => {
