@@ -100,6 +100,31 @@ for (const [name, open] of implementations) {
       );
     });
 
+    test("organisations: renamed; a domain added (lower-cased) once across organisations, removed only where claimed; removed whole", async (t) => {
+      const p = await open(t);
+      const acme = await p.organisations.create("Acme", ["acme.test"]);
+      const beta = await p.organisations.create("Beta", ["beta.test"]);
+      assert.deepEqual(await p.organisations.rename(acme.id, "Acme Corp"), { ...acme, name: "Acme Corp" });
+      assert.equal(await p.organisations.rename("0000000000000000000000000000000a", "Nobody"), undefined);
+      assert.deepEqual((await p.organisations.addDomain(acme.id, "ACME.example"))?.domains, ["acme.example", "acme.test"]);
+      await assert.rejects(p.organisations.addDomain(beta.id, "Acme.Example"), AlreadyExistsError);
+      await assert.rejects(p.organisations.addDomain(acme.id, "acme.test"), AlreadyExistsError);
+      assert.equal(await p.organisations.addDomain("0000000000000000000000000000000a", "free.test"), undefined);
+      assert.equal(await p.organisations.removeDomain(beta.id, "acme.test"), false, "another organisation's domain");
+      assert.equal(await p.organisations.removeDomain(acme.id, "ACME.test"), true);
+      assert.equal(await p.organisations.removeDomain(acme.id, "acme.test"), false);
+      assert.equal(await p.organisations.findByDomain("acme.test"), undefined);
+      assert.equal((await p.organisations.findByDomain("acme.example"))?.id, acme.id);
+      assert.equal(await p.organisations.remove(acme.id), true);
+      assert.equal(await p.organisations.remove(acme.id), false);
+      assert.equal(await p.organisations.get(acme.id), undefined);
+      assert.equal(await p.organisations.findByDomain("acme.example"), undefined);
+      assert.deepEqual(
+        (await p.organisations.list()).map((o) => o.name),
+        ["Beta"],
+      );
+    });
+
     test("users: an email is taken once per organisation, case-insensitively; createOrGet finds it; updates stay in their organisation", async (t) => {
       const p = await open(t);
       const acme = await p.organisations.create("Acme", []);
