@@ -64,6 +64,8 @@ export interface AuditTable {
   actor: string | null;
   /** JSON: the AuditChange list of an admin write. */
   changes: string | null;
+  /** A sign-in step's sign-in session (a hash of its token; migration 0015): its steps count as one attempt in health. */
+  sign_in?: string | null;
 }
 
 export interface ProviderSnapshotsTable {
