@@ -105,7 +105,11 @@ export function auditTrailRepository(db: Db): AuditTrail {
       const groups = await db
         .selectFrom("audit_events")
         .select(["audit_events.outcome", "audit_events.error"])
-        .select((eb) => [period.as("period"), eb.fn.countAll<string | number>().as("count"), eb.fn.max("audit_events.created_at").as("last")])
+        .select((eb) => [
+          period.as("period"),
+          eb.fn.countAll<string | number>().as("count"),
+          eb.fn.max("audit_events.created_at").as("last"),
+        ])
         .where("audit_events.org_id", "=", orgId)
         .where("audit_events.provider", "=", provider)
         .where("audit_events.event", "in", SIGN_IN_STEPS)

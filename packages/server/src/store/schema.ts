@@ -141,7 +141,7 @@ export interface RefreshTokenFamiliesTable {
   org_id: string;
   created_at: string;
   revoked_at: string | null;
-  /** "logout" or "reuse". */
+  /** "logout", "reuse", "disabled" or "ended" (by the operator). */
   revoked_reason: string | null;
 }
 

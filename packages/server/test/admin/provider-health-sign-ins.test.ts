@@ -35,39 +35,43 @@ async function signInWithBrokenIdToken(f: SignInFixture, user: TestUser): Promis
 describe("a provider's health counts sign-ins, not their steps", () => {
   for (const engine of ["SQLite", "PostgreSQL"] as const) {
     const skip = engine === "PostgreSQL" && !postgresUrl ? "TEST_DATABASE_URL is not set (CI sets it)" : false;
-    test(`an exchange and the authenticate of one sign-in are one attempt, its outcome the later step's (${engine})`, { skip }, async (t) => {
-      const config = engine === "PostgreSQL" ? { database: await freshDatabase(t, "postgres") } : {};
-      const f = await signInFixture(t, { users: [alice, bob, carol], config });
+    test(
+      `an exchange and the authenticate of one sign-in are one attempt, its outcome the later step's (${engine})`,
+      { skip },
+      async (t) => {
+        const config = engine === "PostgreSQL" ? { database: await freshDatabase(t, "postgres") } : {};
+        const f = await signInFixture(t, { users: [alice, bob, carol], config });
 
-      await signIn(f, alice);
-      const whole = await health(f);
-      assert.deepEqual([whole.attempts, whole.successes, whole.failures], [1, 1, {}], "a whole sign-in is one successful attempt");
+        await signIn(f, alice);
+        const whole = await health(f);
+        assert.deepEqual([whole.attempts, whole.successes, whole.failures], [1, 1, {}], "a whole sign-in is one successful attempt");
 
-      const reason = await signInWithBrokenIdToken(f, bob);
-      const failed = await health(f);
-      assert.deepEqual(
-        [failed.attempts, failed.successes, failed.failures],
-        [2, 1, { [reason]: 1 }],
-        "a sign-in whose exchange succeeded and whose authenticate failed is one failure",
-      );
-      assert.equal(failed.lastFailure?.reason, reason);
+        const reason = await signInWithBrokenIdToken(f, bob);
+        const failed = await health(f);
+        assert.deepEqual(
+          [failed.attempts, failed.successes, failed.failures],
+          [2, 1, { [reason]: 1 }],
+          "a sign-in whose exchange succeeded and whose authenticate failed is one failure",
+        );
+        assert.equal(failed.lastFailure?.reason, reason);
 
-      const { session, code, state } = await startSignIn(f, carol);
-      assert.equal((await f.exchange({ code, email: carol.email, state }, session)).status, 200);
-      const exchangeOnly = await health(f);
-      assert.deepEqual([exchangeOnly.attempts, exchangeOnly.successes], [3, 2], "an exchange alone is one attempt");
+        const { session, code, state } = await startSignIn(f, carol);
+        assert.equal((await f.exchange({ code, email: carol.email, state }, session)).status, 200);
+        const exchangeOnly = await health(f);
+        assert.deepEqual([exchangeOnly.attempts, exchangeOnly.successes], [3, 2], "an exchange alone is one attempt");
 
-      // The steps are all on the record; the series adds up to the totals it counted.
-      assert.equal((await signInRecords(f.service, f.orgId)).filter((r) => r.provider === "acme-idp").length, 5);
-      assert.equal(
-        exchangeOnly.series.reduce((n, b) => n + b.attempts, 0),
-        3,
-      );
-      assert.equal(
-        exchangeOnly.series.reduce((n, b) => n + b.failures, 0),
-        1,
-      );
-    });
+        // The steps are all on the record; the series adds up to the totals it counted.
+        assert.equal((await signInRecords(f.service, f.orgId)).filter((r) => r.provider === "acme-idp").length, 5);
+        assert.equal(
+          exchangeOnly.series.reduce((n, b) => n + b.attempts, 0),
+          3,
+        );
+        assert.equal(
+          exchangeOnly.series.reduce((n, b) => n + b.failures, 0),
+          1,
+        );
+      },
+    );
   }
 
   test("an exchange with no sign-in session counts alone, as does each of two sessions' exchanges", async (t) => {
