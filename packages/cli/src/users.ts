@@ -1,4 +1,4 @@
-import { type Command, stringOption } from "./command.ts";
+import { type Command, countOption, stringOption } from "./command.ts";
 import { ServiceError, UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
 import type { Admin, UserRole, UserStatus } from "pipeshub";
@@ -76,6 +76,67 @@ const find: Command = {
         { header: "CREATED", value: (u) => u.createdAt },
       ]),
     );
+  },
+};
+
+const list: Command = {
+  group: "users",
+  name: "list",
+  args: ["orgId"],
+  synopsis: "[--q TEXT] [--limit N] [--cursor C]",
+  summary: "list users a page at a time, with their identities and last sign-in",
+  help: `Options:
+  --q TEXT     only users whose email or full name contains TEXT (case-insensitively)
+  --limit N    users per page (1-200, default 50)
+  --cursor C   the page after the one that printed this cursor
+
+Oldest first. When more users follow, the last line gives the --cursor of the next page.`,
+  options: { q: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
+  async run({ admin, out }, { args, values }) {
+    const q = stringOption(values, "q", this);
+    const limit = countOption(values, "limit", this, 200);
+    const cursor = stringOption(values, "cursor", this);
+    const page = await admin.listUsersPage(args[0]!, {
+      ...(q !== undefined && { q }),
+      ...(limit !== undefined && { limit }),
+      ...(cursor !== undefined && { cursor }),
+    });
+    if (out.json) return out.data(page);
+    if (page.users.length === 0) out.note(q === undefined ? "no users" : `no users matching "${q}"`);
+    else
+      out.line(
+        table(page.users, [
+          { header: "ID", value: (u) => u.id },
+          { header: "EMAIL", value: (u) => u.email },
+          { header: "NAME", value: (u) => u.fullName ?? "-" },
+          { header: "STATUS", value: (u) => u.status },
+          { header: "ROLE", value: (u) => u.role },
+          { header: "IDENTITIES", value: (u) => u.identities.map((i) => `${i.provider}:${i.subject}`).join(", ") || "-" },
+          { header: "LAST SIGN-IN", value: (u) => u.lastSignInAt ?? "never" },
+        ]),
+      );
+    if (page.nextCursor !== null) out.note(`more users: --cursor ${page.nextCursor}`);
+  },
+};
+
+const endSessions: Command = {
+  group: "users",
+  name: "end-sessions",
+  args: ["orgId", "user"],
+  synopsis: "",
+  summary: "end every session of a user, without disabling them",
+  help: `Arguments:
+  <user>   the user's email (case-insensitively) or id
+
+Each sign-in of theirs ends now: their refresh tokens, and their access tokens wherever this
+service checks them, stop working, and so do their console sessions as an organisation admin.
+They may sign in again. Recorded in the organisation's audit trail as user.sessions_ended.`,
+  options: {},
+  async run({ admin, out }, { args }) {
+    const orgId = args[0]!;
+    const { ended } = await admin.endUserSessions(orgId, await userIdOf(admin, orgId, args[1]!));
+    if (out.json) return out.data({ ended });
+    out.line(`ended ${ended} sign-in session${ended === 1 ? "" : "s"} of ${args[1]!}; they may sign in again`);
   },
 };
 
@@ -192,4 +253,4 @@ another provider. Recorded in the organisation's audit trail as identity.unlinke
   },
 };
 
-export const userCommands: readonly Command[] = [add, find, setRole, disable, enable, identities, unlink];
+export const userCommands: readonly Command[] = [add, find, list, setRole, disable, enable, endSessions, identities, unlink];

@@ -109,6 +109,8 @@ describe("pipeshub-auth CLI", () => {
       "providers promote-secret",
       "setup-links create",
       "users find",
+      "users list",
+      "users end-sessions",
       "users set-role",
       "users disable",
       "users enable",
@@ -519,6 +521,33 @@ describe("pipeshub-auth CLI", () => {
     assert.equal((await cli(["console-sessions", "end-all"], { service })).stdout, "ended 1 console session\n");
     assert.equal((await service.request("GET", "/api/v1/orgs", undefined, second)).status, 401);
     assert.equal((await cli(["console-sessions", "list"], { service })).stdout, "no console sessions\n");
+  });
+
+  test("users list pages with --q, --limit and --cursor, showing identities and last sign-in; users end-sessions", async (t) => {
+    const f = await signInFixture(t);
+    const { service } = f;
+    await signIn(f, alice);
+    for (const email of ["b@acme.test", "c@acme.test", "d@other.test"])
+      assert.equal((await service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email })).status, 201);
+
+    const first = await cli(["users", "list", f.orgId, "--q", "ACME.TEST", "--limit", "2"], { service });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^ID +EMAIL +NAME +STATUS +ROLE +IDENTITIES +LAST SIGN-IN\n/);
+    assert.match(first.stdout, /alice@acme\.test +Alice Acme +active +member +acme-idp:alice-sub +\d{4}-\d\d-\d\dT/);
+    assert.match(first.stdout, /b@acme\.test +- +active +member +- +never/);
+    const cursor = /more users: --cursor (\S+)/.exec(first.stderr)?.[1];
+    assert.ok(cursor, first.stderr);
+    const second = json<{ users: { email: string }[]; nextCursor: string | null }>(
+      await cli(["users", "list", f.orgId, "--q", "acme.test", "--limit", "2", "--cursor", cursor, "--json"], { service }),
+    );
+    assert.deepEqual(second, { users: [second.users[0]], nextCursor: null });
+    assert.equal(second.users[0]?.email, "c@acme.test");
+    assert.equal((await cli(["users", "list", f.orgId, "--limit", "0"], { service })).code, 2);
+
+    const ended = await cli(["users", "end-sessions", f.orgId, alice.email], { service });
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.equal(ended.stdout, `ended 1 sign-in session of ${alice.email}; they may sign in again\n`);
+    assert.deepEqual(json(await cli(["users", "end-sessions", f.orgId, alice.email, "--json"], { service })), { ended: 0 });
   });
 
   test("users identities and users unlink; providers add --link-existing-users, and the identity links a save drops", async (t) => {

@@ -34,7 +34,17 @@ export type {
   TokenEndpointAuthMethod,
 } from "./admin/providers.ts";
 export type { NewSetupLink, SetupLink, SetupSession } from "./admin/setup-links.ts";
-export type { CreateUserRequest, OrgUser, UserIdentity, UserRole, UserStatus } from "./admin/users.ts";
+export type {
+  CreateUserRequest,
+  EndedSessions,
+  ListedUser,
+  ListUsersRequest,
+  OrgUser,
+  UserIdentity,
+  UserPage,
+  UserRole,
+  UserStatus,
+} from "./admin/users.ts";
 
 /**
  * Admin operations. Reach them as `client.admin`; they need the client's `adminToken`.

@@ -42,6 +42,8 @@ const CALLS: Record<string, (c: Pipeshub) => Promise<unknown>> = {
   "admin.completeTestSignIn": (c) => c.admin.completeTestSignIn({ state: "s", code: "c" }),
   "admin.createUser": (c) => c.admin.createUser(ORG, { email: "a@example.com" }),
   "admin.findUsers": (c) => c.admin.findUsers(ORG, "a@example.com"),
+  "admin.listUsersPage": (c) => c.admin.listUsersPage(ORG, { q: "a", limit: 5 }),
+  "admin.endUserSessions": (c) => c.admin.endUserSessions(ORG, "u"),
   "admin.listUsers": (c) => c.admin.listUsers(ORG),
   "admin.setUserRole": (c) => c.admin.setUserRole(ORG, "u1", "admin"),
   "admin.setUserStatus": (c) => c.admin.setUserStatus(ORG, "u1", "disabled"),

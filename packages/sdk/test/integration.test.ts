@@ -285,9 +285,13 @@ describe("client.admin against the real service", () => {
     assert.equal(user.email, "wile@globex.test");
     assert.equal(user.orgId, org.id);
     assert.equal(user.status, "active");
-    assert.deepEqual(await admin.findUsers(org.id, "wile@globex.test"), [user]);
+    const listed = { ...user, identities: [], lastSignInAt: null };
+    assert.deepEqual(await admin.findUsers(org.id, "wile@globex.test"), [listed]);
     assert.deepEqual(await admin.findUsers(org.id, "nobody@globex.test"), []);
-    assert.deepEqual(await admin.listUsers(org.id), [user]);
+    assert.deepEqual(await admin.listUsers(org.id), [listed]);
+    assert.deepEqual(await admin.listUsersPage(org.id, { q: "WILE E", limit: 1 }), { users: [listed], nextCursor: null });
+    assert.deepEqual(await admin.listUsersPage(org.id, { q: "nobody" }), { users: [], nextCursor: null });
+    assert.deepEqual(await admin.endUserSessions(org.id, user.id), { ended: 0 });
     const duplicate = await rejection(admin.createUser(org.id, { email: "wile@globex.test" }), PipeshubDefaultError);
     assert.equal(duplicate.statusCode, 409);
 

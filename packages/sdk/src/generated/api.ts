@@ -2568,11 +2568,21 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Find users */
+        /**
+         * Find users, a page at a time, with their identities and last sign-in
+         * @description Oldest first (by id). When more users follow, the answer carries an `x-next-cursor` header: pass it as `cursor` for the next page; the last page has none. `q` narrows to users whose email or full name contains it, `email` to the one with that address.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description The x-next-cursor of the page before */
+                    cursor?: string;
+                    /** @description Only the user with this email (case-insensitively) */
                     email?: string;
+                    /** @description Users per page: 50 unless given, at most 200 */
+                    limit?: string;
+                    /** @description Only users whose email or full name contains this (case-insensitively) */
+                    q?: string;
                 };
                 header?: never;
                 path: {
@@ -2593,12 +2603,32 @@ export type paths = {
                             email: string;
                             fullName: string | null;
                             id: string;
+                            /** @description The user's identity links, by provider */
+                            identities: {
+                                /** @description When the link was made (ISO 8601) */
+                                linkedAt: string;
+                                /** @description The provider's name */
+                                provider: string;
+                                /** @description The user's identifier at the provider (its subject claim) */
+                                subject: string;
+                            }[];
+                            /** @description When their latest sign-in that reached the service's tokens began (ISO 8601); null when none has */
+                            lastSignInAt: string | null;
                             orgId: string;
                             /** @description member, or admin: administers the organisation (its providers and audit trail) with their own sign-in */
                             role: "member" | "admin";
                             /** @description active, or disabled: cannot sign in, and has no sign-in session */
                             status: "active" | "disabled";
                         }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
                     };
                 };
                 /** @description Default Response */
@@ -2932,6 +2962,77 @@ export type paths = {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{userId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End every session of a user (without disabling them)
+         * @description Revokes each of the user's sign-ins (their refresh tokens are refused, and their access tokens wherever this service checks them) and ends their console sessions as an organisation admin; they may sign in again. `ended`: how many sign-ins it ended. Recorded as `user.sessions_ended`. The operator's alone: an organisation admin or a setup session is 403.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ended: number;
+                        };
+                    };
                 };
                 /** @description Default Response */
                 401: {

@@ -5,6 +5,7 @@ import type { JsonSchema } from "../schema-check.ts";
 /** Every operation with a JSON success body, as `"METHOD /path"` of /openapi.json. */
 export type OperationKey =
   | "DELETE /api/v1/console-sessions"
+  | "DELETE /api/v1/orgs/{orgId}/users/{userId}/sessions"
   | "GET /.well-known/jwks.json"
   | "GET /admin/session"
   | "GET /api/v1/audit"
@@ -50,6 +51,19 @@ export type OperationKey =
 /** Each operation's success bodies by HTTP status. */
 export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<string, JsonSchema>>>> = {
   "DELETE /api/v1/console-sessions": {
+    "200": {
+      "type": "object",
+      "required": [
+        "ended"
+      ],
+      "properties": {
+        "ended": {
+          "type": "integer"
+        }
+      }
+    }
+  },
+  "DELETE /api/v1/orgs/{orgId}/users/{userId}/sessions": {
     "200": {
       "type": "object",
       "required": [
@@ -1109,7 +1123,9 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           "fullName",
           "status",
           "role",
-          "createdAt"
+          "createdAt",
+          "identities",
+          "lastSignInAt"
         ],
         "properties": {
           "id": {
@@ -1159,6 +1175,32 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           },
           "createdAt": {
             "type": "string"
+          },
+          "identities": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "provider",
+                "subject",
+                "linkedAt"
+              ],
+              "properties": {
+                "provider": {
+                  "type": "string"
+                },
+                "subject": {
+                  "type": "string"
+                },
+                "linkedAt": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "lastSignInAt": {
+            "type": "string",
+            "nullable": true
           }
         }
       }

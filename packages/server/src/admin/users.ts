@@ -7,6 +7,7 @@ import {
   type UserChanges,
   type UserRepository,
 } from "../domain/ports/repositories.ts";
+import type { ListedUser, UserDirectory, UserListing } from "../domain/ports/user-directory.ts";
 import type { User, UserRole } from "../domain/user.ts";
 import { type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
@@ -14,6 +15,8 @@ import { type OrganisationAdministration, requireOrganisation } from "./organisa
 /** The ports user administration needs. */
 export interface UserAdministration extends OrganisationAdministration {
   readonly users: UserRepository;
+  /** The users a page at a time, with their identities and last sign-in. */
+  readonly userDirectory: UserDirectory;
   /** The users' sign-in sessions: disabling a user ends theirs. */
   readonly refreshTokens: Pick<RefreshTokenRepository, "revokeUserFamilies">;
   /** The organisation's audit trail, where every change to its users is recorded. */
@@ -46,13 +49,24 @@ export async function createUser(
   return success(user);
 }
 
-/** The organisation's users, or the one with `email` (case-insensitive) when given. */
-export async function findUsers(deps: UserAdministration, orgId: string, email: string | undefined): Promise<Result<User[]>> {
+/** The most users a page holds, whatever is asked; and how many when nothing is. */
+export const MAX_USERS_PAGE = 200;
+export const DEFAULT_USERS_PAGE = 50;
+
+/**
+ * A page of the organisation's users, oldest first (by id, so paging neither repeats nor skips
+ * one): those whose email or full name contains `q` and the one with `email` (case-insensitively)
+ * when given, each with their identity links and last sign-in.
+ */
+export async function findUsers(
+  deps: UserAdministration,
+  orgId: string,
+  listing: Omit<UserListing, "limit"> & { readonly limit?: number | undefined },
+): Promise<Result<{ users: ListedUser[]; nextCursor: string | null }>> {
   const org = await requireOrganisation(deps, orgId);
   if (!org.ok) return org;
-  if (email === undefined) return success(await deps.users.list(org.value.id));
-  const user = await deps.users.findInOrganisation(org.value.id, email);
-  return success(user ? [user] : []);
+  const limit = Math.min(listing.limit ?? DEFAULT_USERS_PAGE, MAX_USERS_PAGE);
+  return success(await deps.userDirectory.page(org.value.id, { ...listing, limit }));
 }
 
 /**

@@ -27,6 +27,11 @@ export interface AuditEvent {
   readonly actor?: AuditActor | null;
   /** What an admin write changed, field by field; never a secret's value. */
   readonly changes?: readonly AuditChange[] | null;
+  /**
+   * A sign-in step's sign-in session, as a hash of its token (never the token): the steps of
+   * one sign-in count as one attempt in a provider's health. Absent on other records.
+   */
+  readonly signIn?: string | null;
 }
 
 /** An audit event as stored: with its id (which sorts in creation order) and time. */
@@ -39,7 +44,10 @@ export interface AuditRecord extends AuditEvent {
 
 /** How sign-ins through one provider went over a window (`GET …/oauth-providers/{name}/health`). */
 export interface ProviderOutcomes {
-  /** Audited sign-in steps that used the provider: each exchange, and each authenticate naming it. */
+  /**
+   * Sign-ins through the provider: the audited steps (each exchange, and each authenticate naming
+   * it), those of one sign-in session counted once, with the outcome of its latest step.
+   */
   readonly attempts: number;
   readonly successes: number;
   /** Failed attempts by reason (the failure id). */

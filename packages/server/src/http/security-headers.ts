@@ -63,7 +63,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
     origin: [...options.corsOrigins],
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     allowedHeaders: ["authorization", "content-type", "x-session-token", "x-request-id"],
-    exposedHeaders: ["x-session-token", "x-request-id", "retry-after"],
+    exposedHeaders: ["x-session-token", "x-request-id", "retry-after", "x-next-cursor"],
     // Bearer tokens travel in headers; the API sets no cookies a browser should send cross-origin.
     credentials: false,
     maxAge: 600,

@@ -1,5 +1,6 @@
 import type { AuditEvent } from "../domain/audit.ts";
 import type { Result } from "../domain/failures.ts";
+import { tokenHash } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 
 /** What a sign-in step tells its audit record as it learns it. */
@@ -10,6 +11,8 @@ export interface AuditSubject {
   provider(name: string): void;
   /** The user the step proved. */
   user(userId: string): void;
+  /** The sign-in session the step belongs to (the exchange may learn it from the authorization request). */
+  signInSession(sessionToken: string): void;
 }
 
 /** The attempt being audited: what is known before the step runs. */
@@ -19,7 +22,15 @@ export interface AuditedAttempt {
   readonly provider: string | null;
   readonly orgId?: string | null;
   readonly ip: string | null;
+  /** The sign-in session's token, when the request names one. */
+  readonly signInSession?: string | undefined;
 }
+
+/**
+ * What a sign-in session is recorded as: a hash of its token, apart from the hash it is kept under,
+ * so the audit trail ties the steps of one sign-in together without holding a key to the session.
+ */
+const signInOf = (sessionToken: string) => tokenHash(`audit-sign-in:${sessionToken}`);
 
 /**
  * Runs a sign-in step and leaves exactly one audit record of its outcome, success or failure,
@@ -31,10 +42,11 @@ export async function audited<T>(
   attempt: AuditedAttempt,
   step: (subject: AuditSubject) => Promise<Result<T>>,
 ): Promise<Result<T>> {
-  const learnt: { orgId: string | null; provider: string | null; userId: string | null } = {
+  const learnt: { orgId: string | null; provider: string | null; userId: string | null; signIn: string | null } = {
     orgId: attempt.orgId ?? null,
     provider: attempt.provider,
     userId: null,
+    signIn: attempt.signInSession === undefined ? null : signInOf(attempt.signInSession),
   };
   const result = await step({
     organisation(orgId) {
@@ -46,6 +58,9 @@ export async function audited<T>(
     user(userId) {
       learnt.userId = userId;
     },
+    signInSession(sessionToken) {
+      learnt.signIn = signInOf(sessionToken);
+    },
   });
   const event: AuditEvent = {
     orgId: learnt.orgId,
@@ -56,6 +71,7 @@ export async function audited<T>(
     outcome: result.ok ? "success" : "failure",
     error: result.ok ? null : result.error,
     ip: attempt.ip,
+    ...(learnt.signIn !== null && { signIn: learnt.signIn }),
   };
   await audit.record(event);
   return result;

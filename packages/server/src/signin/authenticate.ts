@@ -135,7 +135,14 @@ export async function authenticate(deps: AuthenticateDeps, request: Authenticate
 
   return audited(
     deps.audit,
-    { event: "authenticate", email, orgId: org.id, provider: request.provider ?? null, ip: request.ip },
+    {
+      event: "authenticate",
+      email,
+      orgId: org.id,
+      provider: request.provider ?? null,
+      ip: request.ip,
+      signInSession: request.sessionToken,
+    },
     async (subject) => {
       const attempt = await deps.lockout.admit(org.id, email);
       if (!attempt)

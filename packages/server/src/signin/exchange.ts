@@ -63,7 +63,7 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
 export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
   return audited(
     deps.audit,
-    { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip },
+    { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip, signInSession: request.sessionToken },
     async (subject) => {
       const org = await resolveOrganisation(deps, request.email);
       if (!org.ok) return org;
@@ -76,6 +76,8 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       const bound = await authorizationBinding(deps.state, request, organisation, provider);
       if (!bound.ok) return bound;
       const binding = bound.value;
+      // The sign-in the authorization request was started under: its authenticate is the same attempt.
+      if (binding?.sessionToken) subject.signInSession(binding.sessionToken);
       const connected = await deps.discovery.connect(provider);
       if (!connected.ok) return connected;
 

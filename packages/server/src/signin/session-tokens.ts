@@ -182,7 +182,7 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
 
   async function revoke(
     familyId: string,
-    reason: Exclude<RevocationReason, "disabled">,
+    reason: Exclude<RevocationReason, "disabled" | "ended">,
     who: { userId: string; orgId: string; email: string | null },
     context: RequestContext | undefined,
   ): Promise<void> {

@@ -6,7 +6,7 @@ import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { AuditTable } from "./schema.ts";
 
-/** Most rows one write carries (12 parameters each: well under either engine's limit). */
+/** Most rows one write carries (13 parameters each: well under either engine's limit). */
 const MAX_BATCH = 500;
 
 const COLUMNS = [
@@ -22,6 +22,7 @@ const COLUMNS = [
   "ip",
   "actor",
   "changes",
+  "sign_in",
 ] as const;
 const rowOf = (values: readonly string[]) => Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as unknown as AuditTable;
 
@@ -39,6 +40,7 @@ function auditRow(event: AuditEvent): AuditTable {
     ip: event.ip,
     actor: event.actor ?? null,
     changes: event.changes ? JSON.stringify(event.changes) : null,
+    sign_in: event.signIn ?? null,
   };
 }
 
@@ -99,16 +101,36 @@ export function auditTrailRepository(db: Db): AuditTrail {
     async providerOutcomes(orgId, provider, since, precision) {
       const { length, rest } = PERIODS[precision];
       // The length is a literal, not a parameter: PostgreSQL must see the selected and the grouped expression as one.
-      const period = sql<string>`substr(created_at, 1, ${sql.lit(length)})`;
+      const period = sql<string>`substr(audit_events.created_at, 1, ${sql.lit(length)})`;
       const groups = await db
         .selectFrom("audit_events")
-        .select(["outcome", "error"])
-        .select((eb) => [period.as("period"), eb.fn.countAll<string | number>().as("count"), eb.fn.max("created_at").as("last")])
-        .where("org_id", "=", orgId)
-        .where("provider", "=", provider)
-        .where("event", "in", SIGN_IN_STEPS)
-        .where("created_at", ">=", since)
-        .groupBy([period, "outcome", "error"])
+        .select(["audit_events.outcome", "audit_events.error"])
+        .select((eb) => [
+          period.as("period"),
+          eb.fn.countAll<string | number>().as("count"),
+          eb.fn.max("audit_events.created_at").as("last"),
+        ])
+        .where("audit_events.org_id", "=", orgId)
+        .where("audit_events.provider", "=", provider)
+        .where("audit_events.event", "in", SIGN_IN_STEPS)
+        .where("audit_events.created_at", ">=", since)
+        // One attempt per sign-in: a step counts unless a later step of its sign-in session went
+        // through the same provider (that one counts, with its outcome). A step recorded without
+        // a session (null never equals) counts alone.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("audit_events as later")
+                .select("later.id")
+                .whereRef("later.sign_in", "=", "audit_events.sign_in")
+                .whereRef("later.id", ">", "audit_events.id")
+                .where("later.org_id", "=", orgId)
+                .where("later.provider", "=", provider)
+                .where("later.event", "in", SIGN_IN_STEPS),
+            ),
+          ),
+        )
+        .groupBy([period, "audit_events.outcome", "audit_events.error"])
         .execute();
       const outcomes: { -readonly [K in keyof ProviderOutcomes]: ProviderOutcomes[K] } = {
         attempts: 0,

@@ -58,6 +58,10 @@ export function consoleSessionRepository(db: Db): ConsoleSessionRepository {
           .where("key_hash", "in", [...keyHashes])
           .execute();
     },
+    async endForUser(userId, now) {
+      const rows = await db.deleteFrom("console_sessions").where("user_id", "=", userId).returning("expires_at").execute();
+      return rows.filter((r) => r.expires_at > now).length;
+    },
     async endAll(now) {
       const rows = await db.deleteFrom("console_sessions").returning("expires_at").execute();
       return rows.filter((r) => r.expires_at > now).length;

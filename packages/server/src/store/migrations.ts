@@ -13,6 +13,7 @@ import { auditActions } from "./migrations/0011-audit-actions.ts";
 import { providerLinking } from "./migrations/0012-provider-linking.ts";
 import { secretBinding } from "./migrations/0013-secret-binding.ts";
 import { consoleSessions } from "./migrations/0014-console-sessions.ts";
+import { auditSignIn } from "./migrations/0015-audit-sign-in.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   "0012_provider_linking": providerLinking,
   "0013_secret_binding": secretBinding,
   "0014_console_sessions": consoleSessions,
+  "0015_audit_sign_in": auditSignIn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -64,6 +64,8 @@ export interface AuditTable {
   actor: string | null;
   /** JSON: the AuditChange list of an admin write. */
   changes: string | null;
+  /** A sign-in step's sign-in session (a hash of its token; migration 0015): its steps count as one attempt in health. */
+  sign_in?: string | null;
 }
 
 export interface ProviderSnapshotsTable {
@@ -139,7 +141,7 @@ export interface RefreshTokenFamiliesTable {
   org_id: string;
   created_at: string;
   revoked_at: string | null;
-  /** "logout" or "reuse". */
+  /** "logout", "reuse", "disabled" or "ended" (by the operator). */
   revoked_reason: string | null;
 }
 

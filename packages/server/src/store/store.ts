@@ -11,6 +11,7 @@ import { refreshTokenRepository } from "./refresh-tokens.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
 import { setupLinkRepository } from "./setup-links.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
+import { userDirectory } from "./user-directory.ts";
 import { userRepository } from "./users.ts";
 
 /** Every repository over one database (and the database, for the composition root and tests). */
@@ -19,6 +20,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     db,
     organisations: organisationRepository(db),
     users: userRepository(db),
+    userDirectory: userDirectory(db),
     providers: providerRepository(db, secrets),
     links: identityLinkRepository(db),
     audit: auditTrailRepository(db),

@@ -27,6 +27,7 @@ const MIGRATIONS = [
   "0012_provider_linking",
   "0013_secret_binding",
   "0014_console_sessions",
+  "0015_audit_sign_in",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

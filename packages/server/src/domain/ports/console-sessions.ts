@@ -15,6 +15,8 @@ export interface ConsoleSessionRepository {
   end(id: string): Promise<StoredConsoleSession | undefined>;
   /** Ends the session stored under any of `keyHashes` (a sign-out). */
   endByKey(keyHashes: readonly string[]): Promise<void>;
+  /** Ends every session of the organisation admin `userId`; answers how many were live at `now`. */
+  endForUser(userId: string, now: string): Promise<number>;
   /** Ends every session; answers how many were live at `now`. */
   endAll(now: string): Promise<number>;
 }

@@ -212,7 +212,8 @@ export interface RefreshTokenState {
  * Why a refresh-token family ended: the user logged out, a used token came back (theft assumed),
  * or the operator disabled the user.
  */
-export type RevocationReason = "logout" | "reuse" | "disabled";
+/** Why a family was revoked: signed out, a reused token, the user disabled, or their sessions ended by the operator. */
+export type RevocationReason = "logout" | "reuse" | "disabled" | "ended";
 
 /** Refresh-token families (one per sign-in) and their rotated tokens. */
 export interface RefreshTokenRepository {

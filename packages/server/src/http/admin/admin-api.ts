@@ -9,6 +9,7 @@ import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
+import type { UserSessionDeps } from "../../admin/user-sessions.ts";
 import type { UserAdministration } from "../../admin/users.ts";
 import type { AuditTrail, ProviderWatchRepository } from "../../domain/ports/repositories.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
@@ -49,6 +50,7 @@ export interface AdminApiOptions {
   readonly credentialFailures: CredentialFailures;
   readonly administration: ProviderAdministration &
     UserAdministration &
+    UserSessionDeps &
     IdentityAdministration &
     AuditAdministration &
     SignInStepAdministration &

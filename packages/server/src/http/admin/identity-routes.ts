@@ -11,7 +11,8 @@ const IdentityParams = Type.Object({
   userId: Type.String({ maxLength: 64 }),
   provider: Type.String({ maxLength: 64 }),
 });
-const LinkedIdentitySchema = Type.Object({
+/** A user's link to an identity at one of the organisation's providers. */
+export const LinkedIdentitySchema = Type.Object({
   provider: Type.String({ description: "The provider's name" }),
   subject: Type.String({ description: "The user's identifier at the provider (its subject claim)" }),
   linkedAt: Type.String({ description: "When the link was made (ISO 8601)" }),
