@@ -165,6 +165,8 @@ for (const backends of ["SQLite", "PostgreSQL + Redis"] as const) {
             name,
             { error: "PROVIDER_UNAVAILABLE", message: "Could not connect to the provider." },
           ]),
+          // The whole answer, so a failure under load says what initAuth saw.
+          init.text,
         );
       });
     },
