@@ -60,17 +60,17 @@ export async function saveProvider(
   if (!org.ok) return org;
   const input = expandPreset(given);
   if (!input.ok) return input;
-  const existingSecret = await deps.providers.hasSecret(orgId, name);
+  // The provider as stored, read once: whether it has a secret, and what the record's changes start from.
+  const before = await deps.providers.view(orgId, name);
   const settings = validateProviderSettings(name, input.value, {
     allowInsecureLoopback: options.allowInsecureLoopback,
-    existingSecret,
+    existingSecret: before?.clientSecretSet === true,
     ...(options.networkAllow && { networkAllow: options.networkAllow }),
   });
   if (!settings.ok) return settings;
   const after = settings.value;
   const secretBinding = await bindSecretsForSave(deps, orgId, after, input.value);
   if (!secretBinding.ok) return secretBinding;
-  const before = await deps.providers.view(orgId, name);
   const put = await deps.providers.put(
     orgId,
     after,

@@ -59,7 +59,6 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
       cache.afterWrite(repository.put(orgId, settings, clientSecret, replacement, nextClientSecret)),
     promoteSecret: (orgId, name) => cache.afterWrite(repository.promoteSecret(orgId, name)),
     remove: (orgId, name) => cache.afterWrite(repository.remove(orgId, name)),
-    hasSecret: (orgId, name) => repository.hasSecret(orgId, name),
     view: (orgId, name) => repository.view(orgId, name),
     list: (orgId) => repository.list(orgId),
     listEverywhere: () => repository.listEverywhere(),

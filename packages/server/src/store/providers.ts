@@ -162,9 +162,6 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         return toView(promoted);
       });
     },
-    async hasSecret(orgId, name) {
-      return (await find(orgId, name))?.client_secret_sealed != null;
-    },
     async view(orgId, name) {
       const row = await find(orgId, name);
       return row ? toView(row) : undefined;

@@ -128,7 +128,6 @@ export interface ProviderRepository {
    * no such provider, `"no-next-secret"` when no next secret is stored.
    */
   promoteSecret(orgId: string, name: string): Promise<ProviderView | "no-next-secret" | undefined>;
-  hasSecret(orgId: string, name: string): Promise<boolean>;
   view(orgId: string, name: string): Promise<ProviderView | undefined>;
   /** The organisation's providers, by name. */
   list(orgId: string): Promise<ProviderView[]>;
