@@ -11,6 +11,9 @@
 import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut } from "./console-core.js";
+import { manageOrganisation } from "./console-orgs.js";
+import "./console-setup-links.js";
+import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
 import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
@@ -24,20 +27,6 @@ onSignedOut.run = () => {
   showPage("view-sign-in");
   byId("sign-out").hidden = true;
 };
-
-async function showOrgs() {
-  const { data: orgs } = await api("get", "/api/v1/orgs");
-  const list = byId("org-list");
-  list.replaceChildren(
-    ...orgs.map((org) => {
-      const item = el("li");
-      item.append(el("a", org.name, { href: pathTo("orgs", org.id) }), el("span", `  ${org.domains.join(", ")}`, { class: "muted" }));
-      return item;
-    }),
-  );
-  if (orgs.length === 0) list.append(el("li", "No organisations yet: create one with the CLI or the admin API."));
-  return "view-orgs";
-}
 
 async function showOrg(/** @type {string} */ orgId) {
   const params = { orgId };
@@ -54,6 +43,7 @@ async function showOrg(/** @type {string} */ orgId) {
   ]);
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
+  manageOrganisation(org);
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")
@@ -77,7 +67,6 @@ async function showAuditPage(/** @type {string} */ orgId) {
   return "view-audit";
 }
 
-route("/orgs", showOrgs, { operatorOnly: true });
 route("/orgs/:orgId", ({ orgId = "" }) => showOrg(orgId));
 route("/orgs/:orgId/audit", ({ orgId = "" }) => showAuditPage(orgId));
 
