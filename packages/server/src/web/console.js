@@ -17,6 +17,7 @@ import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
 import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
+import { timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
@@ -50,7 +51,11 @@ async function showOrg(/** @type {string} */ orgId) {
     ?.replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
   byId("events").replaceChildren(
     ...(events.length
-      ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
+      ? events.map((e) => {
+          const item = el("li");
+          item.append(timeOf(e.at), `  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`);
+          return item;
+        })
       : [el("li", "No changes seen.")]),
   );
   await prepareWizard(orgId);
