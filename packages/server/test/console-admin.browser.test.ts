@@ -20,6 +20,14 @@ const hashOf = (page: Page) => new URL(page.url()).hash;
 /** The page scrolls sideways when its content is wider than the window. */
 const overflowsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
+/** The role and name of each control on the page a person acts on, as a check driving it by role and name sees them. */
+async function controlNames(page: Page) {
+  const snapshot = await page.locator("body").ariaSnapshot();
+  return [...snapshot.matchAll(/- (button|link|textbox|searchbox|checkbox|switch|combobox|tab) "([^"]+)"/g)].map(
+    (m) => `${m[1]} "${m[2]}"`,
+  );
+}
+
 describe("the console's operator pages in Chromium", { skip, timeout: 240_000 }, () => {
   test("organisations, users and setup links, each at its own address", async (t) => {
     const { f, otherId } = await acmeAndInitech(t);
@@ -137,9 +145,23 @@ describe("the console's operator pages in Chromium", { skip, timeout: 240_000 },
       await page.getByRole("link", { name: "Setup links" }).click();
       await page.getByRole("heading", { name: "Setup links of Acme" }).waitFor();
       await page.getByLabel("Expires after").selectOption({ label: "1 day" });
-      await page.getByRole("button", { name: "Create setup link" }).click();
+      // While the call runs the button says it is busy and takes no second click: the service's answer is held until that is seen.
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      await page.route(`**/api/v1/orgs/${f.orgId}/setup-links`, async (route) => {
+        if (route.request().method() === "POST") await held;
+        await route.continue();
+      });
+      const create = page.getByRole("button", { name: "Create setup link" });
+      await create.click();
+      await page.locator('#setup-link-create button[aria-busy="true"]').waitFor();
+      assert.equal(await create.isDisabled(), true);
+      answer();
       const url = page.getByRole("textbox", { name: /^New setup link/ });
       await url.waitFor();
+      await page.unroute(`**/api/v1/orgs/${f.orgId}/setup-links`);
+      assert.equal(await create.getAttribute("aria-busy"), null);
+      assert.equal(await create.isDisabled(), false);
       const link = await url.inputValue();
       assert.match(link, /^http:\/\/[\w.:]+\/admin\/setup#[\w-]{20,}$/, "the service's public address, with the link's secret");
       await page.getByRole("button", { name: "Copy link" }).click();
@@ -206,6 +228,13 @@ describe("the console's operator pages in Chromium", { skip, timeout: 240_000 },
             .slice(0, 5),
         );
         assert.equal(await overflowsSideways(page), false, `#${path} fits 390 px: ${wide.join(", ")}`);
+        const names = await controlNames(page);
+        assert.ok(names.includes('link "Organisations"'), names.join(", "));
+        assert.deepEqual(
+          names.filter((name, i) => names.indexOf(name) !== i),
+          [],
+          `#${path}: each control's name is unique on its page`,
+        );
       }
       await page.setViewportSize({ width: 900, height: 720 });
 
