@@ -6,7 +6,7 @@
 
 import { api, byId, el, inputById } from "./console-core.js";
 import { route } from "./console-router.js";
-import { act, confirmStep, timeOf } from "./console-ui.js";
+import { act, confirmStep, labelCells, timeOf } from "./console-ui.js";
 
 /** @typedef {import("./api-client.js").AnswerTo<"/api/v1/orgs/{orgId}/setup-links", "get">[number]} SetupLink */
 
@@ -37,10 +37,11 @@ async function loadLinks() {
   const empty = el("tr");
   empty.append(el("td", "No setup links yet.", { colspan: "5", class: "muted" }));
   body.replaceChildren(...(links.length ? links.map(linkRow) : [empty]));
+  labelCells(/** @type {HTMLTableElement} */ (byId("setup-links")));
 }
 
-/** A short name for a link: the start of its id (its secret is never shown again). */
-const shortName = (/** @type {SetupLink} */ link) => link.id.slice(0, 8);
+/** A short name for a link: the end of its id (ids begin with their time, so links made together share a start; its secret is never shown again). */
+const shortName = (/** @type {SetupLink} */ link) => link.id.slice(-8);
 
 /** Where a link stands: revoked, used (its session may still be open), expired, or waiting to be opened. */
 function stateOf(/** @type {SetupLink} */ link) {

@@ -6,7 +6,7 @@
 
 import { api, byId, el, inputById } from "./console-core.js";
 import { route } from "./console-router.js";
-import { act, timeOf } from "./console-ui.js";
+import { act, labelCells, timeOf } from "./console-ui.js";
 
 /** @typedef {import("./api-client.js").AnswerTo<"/api/v1/orgs/{orgId}/users", "get">[number]} ListedUser */
 /** @typedef {NonNullable<import("./api-client.js").QueryTo<"/api/v1/orgs/{orgId}/users", "get">>} UsersQuery */
@@ -39,6 +39,7 @@ async function loadPage(/** @type {string | undefined} */ cursor) {
   const rows = users.map(userRow);
   if (cursor) body().append(...rows);
   else body().replaceChildren(...(rows.length ? rows : [emptyRow()]));
+  labelCells(/** @type {HTMLTableElement} */ (byId("users")));
   shown.nextCursor = headers.get("x-next-cursor");
   byId("users-more").hidden = shown.nextCursor === null;
 }
@@ -101,6 +102,7 @@ function change(user, clicked, change) {
     const index = [...row.querySelectorAll("button")].indexOf(clicked);
     const updated = userRow({ ...user, ...data });
     row.replaceWith(updated);
+    labelCells(/** @type {HTMLTableElement} */ (byId("users")));
     updated.querySelectorAll("button")[index]?.focus();
     const words =
       change.status === "disabled" ? "disabled: their sign-ins ended" : change.status === "active" ? "enabled" : `now ${data.role}`;
