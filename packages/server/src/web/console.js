@@ -17,7 +17,7 @@ import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
 import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
-import { timeOf } from "./console-ui.js";
+import { labelCells, timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
@@ -49,6 +49,7 @@ async function showOrg(/** @type {string} */ orgId) {
   byId("providers")
     .querySelector("tbody")
     ?.replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
+  labelCells(/** @type {HTMLTableElement} */ (byId("providers")));
   byId("events").replaceChildren(
     ...(events.length
       ? events.map((e) => {
