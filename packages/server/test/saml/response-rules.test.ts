@@ -174,6 +174,7 @@ describe("a SAMLResponse's rules", () => {
       const spKey = makeSamlKeyPair("sp.example.test");
       const assertion = await accepted(idp, { response: { encryptFor: spKey.certificatePem }, settings: { spKey } });
       assert.equal(assertion.nameId, "saml-user@example.com");
+      await accepted(idp, { response: { encryptFor: spKey.certificatePem, sign: "both" }, settings: { spKey } });
       await refused(idp, "SAML_AUDIENCE_MISMATCH", {
         response: { encryptFor: spKey.certificatePem, fields: { audience: "https://x.example" } },
         settings: { spKey },
