@@ -174,6 +174,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
               "type": "string"
             }
           }
+        },
+        {
+          "type": "object",
+          "required": [
+            "kind",
+            "orgId",
+            "expiresAt"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "enum": [
+                "setup-link"
+              ]
+            },
+            "orgId": {
+              "type": "string"
+            },
+            "expiresAt": {
+              "type": "string"
+            }
+          }
         }
       ]
     }
