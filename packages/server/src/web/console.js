@@ -12,20 +12,16 @@ import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut, setError } from "./console-core.js";
 import { providerRow, runDoctor } from "./console-provider.js";
+import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
 
-const views = ["view-sign-in", "view-orgs", "view-org", "view-test-signin"];
-
-function show(/** @type {string} */ view) {
-  for (const id of views) byId(id).hidden = id !== view;
-  byId(view).querySelector("h1")?.focus();
-}
-
+// Signed out, the address stays: signing in again shows the page it names.
 onSignedOut.run = () => {
-  show("view-sign-in");
+  hideNavigation();
+  showPage("view-sign-in");
   byId("sign-out").hidden = true;
 };
 
@@ -35,15 +31,12 @@ async function showOrgs() {
   list.replaceChildren(
     ...orgs.map((org) => {
       const item = el("li");
-      const open = el("button", org.name, { type: "button", class: "link" });
-      open.addEventListener("click", () => attempt(() => showOrg(org.id)));
-      item.append(open, el("span", `  ${org.domains.join(", ")}`, { class: "muted" }));
+      item.append(el("a", org.name, { href: pathTo("orgs", org.id) }), el("span", `  ${org.domains.join(", ")}`, { class: "muted" }));
       return item;
     }),
   );
   if (orgs.length === 0) list.append(el("li", "No organisations yet: create one with the CLI or the admin API."));
-  byId("sign-out").hidden = false;
-  show("view-orgs");
+  return "view-orgs";
 }
 
 async function showOrg(/** @type {string} */ orgId) {
@@ -61,7 +54,6 @@ async function showOrg(/** @type {string} */ orgId) {
   ]);
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
-  byId("back").hidden = access.orgId !== undefined;
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")
@@ -72,12 +64,22 @@ async function showOrg(/** @type {string} */ orgId) {
       : [el("li", "No changes seen.")]),
   );
   await prepareWizard(orgId);
+  return "view-org";
+}
+
+/** An organisation's audit trail, its provider filter listing the organisation's providers. */
+async function showAuditPage(/** @type {string} */ orgId) {
+  const { data: providers } = await api("get", "/api/v1/orgs/{orgId}/oauth-providers", { params: { orgId } });
   await showAudit(
     orgId,
     providers.map((p) => p.providerName),
   );
-  show("view-org");
+  return "view-audit";
 }
+
+route("/orgs", showOrgs, { operatorOnly: true });
+route("/orgs/:orgId", ({ orgId = "" }) => showOrg(orgId));
+route("/orgs/:orgId/audit", ({ orgId = "" }) => showAuditPage(orgId));
 
 const describeChange = (/** @type {ProviderChange} */ c) =>
   c.added || c.removed
@@ -104,9 +106,8 @@ byId("sign-out").addEventListener("click", () =>
   }),
 );
 
-byId("back").addEventListener("click", () => attempt(showOrgs));
 wireWizard(async (provider) => {
-  await showOrg(provider.orgId);
+  showPage(await showOrg(provider.orgId), false);
   await runDoctor(provider);
 });
 
@@ -129,12 +130,8 @@ async function enter() {
     session = /** @type {const} */ ({ kind: "operator" });
   }
   byId("sign-out").hidden = false;
-  if (session.kind !== "operator") {
-    access.orgId = session.orgId;
-    await showOrg(session.orgId);
-    return;
-  }
-  await showOrgs();
+  if (session.kind !== "operator") access.orgId = session.orgId;
+  await startRouting();
 }
 
 /**
@@ -142,8 +139,7 @@ async function enter() {
  * reload (without the secret, which left the address bar) keeps them in until the link ends.
  */
 async function redeemSetupLink() {
-  // A page's address (#/…) is no secret: after a reload the fragment is where the holder was.
-  const token = location.hash.startsWith("#/") ? "" : location.hash.slice(1);
+  const token = location.hash.slice(1);
   if (token) {
     // The link's secret leaves the address bar at once; it works once anyway.
     history.replaceState(null, "", location.pathname);
@@ -153,7 +149,8 @@ async function redeemSetupLink() {
 }
 
 attempt(async () => {
-  if (location.pathname === TEST_SIGNIN_PATH) return finishTestSignInHere(show);
-  if (location.pathname === "/admin/setup") return redeemSetupLink();
+  if (location.pathname === TEST_SIGNIN_PATH) return finishTestSignInHere(showPage);
+  // A page's address (#/orgs/…) is not a link's secret: the link was redeemed before this reload.
+  if (location.pathname === "/admin/setup" && !location.hash.startsWith("#/")) return redeemSetupLink();
   await enter();
 });
