@@ -71,7 +71,7 @@ const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 /** The console's session cookie: HttpOnly, SameSite=Strict, never readable by the page's script. */
 export const CONSOLE_COOKIE = "pipeshub_console";
 /** The console sends this header with every API call: a cross-site form or link cannot, so a cookie alone never authorises. */
-const CONSOLE_HEADER = "x-pipeshub-console";
+export const CONSOLE_HEADER = "x-pipeshub-console";
 
 /** Compares a presented token with the admin token in constant time. */
 export function adminTokenCheck(adminToken: string): (given: string) => boolean {

@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import { type AuditAdministration, auditPage, serviceAuditPage } from "../../admin/audit.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { auditPageFor } from "./answers-without-cause.ts";
+import { auditPageAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const AuditQuery = Type.Object(
@@ -74,7 +75,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
       async (request, reply) => {
         const { limit, cursor, filter } = pageRequest(request.query);
         const page = await auditPage(deps, request.params.orgId, limit, cursor, filter);
-        return page.ok ? auditPageFor(request, page.value) : sendFailure(reply, page);
+        return page.ok ? auditPageAsRead(request, auditPageFor(request, page.value)) : sendFailure(reply, page);
       },
     );
 
@@ -93,7 +94,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
       },
       async (request) => {
         const { limit, cursor, filter } = pageRequest(request.query);
-        return serviceAuditPage(deps, limit, cursor, filter);
+        return auditPageAsRead(request, await serviceAuditPage(deps, limit, cursor, filter));
       },
     );
   };

@@ -4,6 +4,7 @@ import { completeTestSignIn, startTestSignIn, type TestSignInDeps } from "../../
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { organisationScopeOf } from "./admin-token.ts";
 import { failureFor, testSignInFor } from "./answers-without-cause.ts";
+import { testSignInAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
 const StartBody = Type.Object(
@@ -78,7 +79,9 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const completed = await completeTestSignIn(deps, { ...request.body, orgId: organisationScopeOf(request) });
-        return completed.ok ? testSignInFor(request, completed.value) : sendFailure(reply, failureFor(request, completed));
+        return completed.ok
+          ? testSignInAsRead(request, testSignInFor(request, completed.value))
+          : sendFailure(reply, failureFor(request, completed));
       },
     );
   };
