@@ -3595,6 +3595,8 @@ export type components = {
             provider: string | null;
             /** @description a failure's reason (its failure id) */
             reason?: string;
+            /** @description the redirect URI a sign-in step named: which one a mismatch tried */
+            redirectUri?: string | null;
             userId: string | null;
         };
         AuthError: {

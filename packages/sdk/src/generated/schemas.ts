@@ -321,6 +321,10 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                   ]
                 }
               },
+              "redirectUri": {
+                "type": "string",
+                "nullable": true
+              },
               "reason": {
                 "type": "string"
               },
@@ -617,6 +621,10 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                     }
                   ]
                 }
+              },
+              "redirectUri": {
+                "type": "string",
+                "nullable": true
               },
               "reason": {
                 "type": "string"

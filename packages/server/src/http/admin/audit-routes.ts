@@ -43,6 +43,7 @@ const AuditRecordSchema = Type.Object(
     ip: Nullable(Type.String()),
     actor: Nullable(Type.String({ description: "who acted: operator, org-admin:<userId>, setup-link:<id>; null on sign-in steps" })),
     changes: Nullable(Type.Array(AuditChangeSchema, { description: "what an admin write changed; secrets only as changed" })),
+    redirectUri: Type.Optional(Nullable(Type.String({ description: "the redirect URI a sign-in step named: which one a mismatch tried" }))),
     reason: Type.Optional(Type.String({ description: "a failure's reason (its failure id)" })),
     fix: Type.Optional(Type.String({ description: "what to change, and where, to stop the failure" })),
   },
