@@ -2279,6 +2279,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The account to test with: sent to the provider as login_hint, which fills its sign-in form */
+                        email?: string;
                         /** @description One of the provider's redirect URIs (default: the first) */
                         redirectUri?: string;
                     };
