@@ -12,6 +12,8 @@ import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut, setError } from "./console-core.js";
 import { providerRow, runDoctor } from "./console-provider.js";
+import "./console-provider-page.js";
+import "./console-service-pages.js";
 import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
@@ -131,6 +133,8 @@ async function enter() {
   }
   byId("sign-out").hidden = false;
   if (session.kind !== "operator") access.orgId = session.orgId;
+  // An organisation admin tests sign-ins as themselves unless they say otherwise.
+  if (session.kind === "org-admin") inputById("test-signin-email").value = session.email;
   await startRouting();
 }
 
