@@ -54,7 +54,7 @@ async function showSessions() {
     const end = el("button", "End", { type: "button", class: "secondary", "aria-label": `End session ${i + 1} (${KINDS[s.kind]})` });
     confirmStep(end, {
       consequence: `This ${KINDS[s.kind].toLowerCase()} session of ${whose(s)} ends at once.`,
-      confirmLabel: `End session ${i + 1}`,
+      confirmLabel: `Yes, end session ${i + 1}`,
       run: async () => {
         await api("delete", "/api/v1/console-sessions/{id}", { params: { id: s.id } });
         await refresh();
