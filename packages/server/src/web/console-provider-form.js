@@ -36,7 +36,7 @@ export const OAUTH_SETTINGS = [
     field: "issuer",
     label: "Issuer URL",
     kind: "url",
-    help: "OpenID Connect: the endpoints come from its discovery document. Keycloak: <address>/realms/<realm>; Entra ID: https://login.microsoftonline.com/<tenant ID>/v2.0. Empty for a plain OAuth 2.0 provider, with its endpoints below.",
+    help: "OpenID Connect: the endpoints come from its discovery document. Keycloak: its address, then /realms/<realm>; Entra ID: login.microsoftonline.com/<tenant ID>/v2.0, over HTTPS. Empty for a plain OAuth 2.0 provider, with its endpoints below.",
   },
   { field: "authorizationUrl", label: "Authorization endpoint", kind: "url", help: "Only without an issuer, or to override discovery." },
   { field: "tokenEndpoint", label: "Token endpoint", kind: "url", help: "Only without an issuer, or to override discovery." },

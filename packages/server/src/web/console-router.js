@@ -113,22 +113,31 @@ export function startRouting() {
   return render();
 }
 
+/** Whether the page at `hash` is `path` or a page under it (`#/orgs/o1/providers/okta` is under `#/orgs/o1`). */
+const isWithin = (/** @type {string} */ hash, /** @type {string} */ path) => hash === path || hash.startsWith(`${path}/`);
+
 /**
  * The navigation: each link shows when its page exists and this session may open it, the
- * organisation's links point at the organisation shown, and the current page's link says so.
+ * organisation's links point at the organisation shown, and in each navigation the link of the
+ * current page (or of the nearest page it is under) says so.
  */
 function markNavigation(/** @type {RouteParams} */ params) {
-  const orgNav = byId("org-nav");
-  orgNav.hidden = params.orgId === undefined;
-  for (const link of document.querySelectorAll("nav a[data-path]")) {
-    const a = /** @type {HTMLAnchorElement} */ (link);
-    const template = a.dataset.path ?? "";
-    if (params.orgId !== undefined) a.href = template.replace(":orgId", encodeURIComponent(params.orgId));
-    else if (!template.includes(":orgId")) a.href = template;
-    const target = match(a.getAttribute("href") ?? "");
-    a.hidden = target === undefined || !allowed(target.route, target.params) || a.getAttribute("href")?.includes(":") === true;
-    if (a.getAttribute("href") === location.hash) a.setAttribute("aria-current", "page");
-    else a.removeAttribute("aria-current");
+  byId("org-nav").hidden = params.orgId === undefined;
+  for (const nav of document.querySelectorAll("nav")) {
+    /** @type {HTMLAnchorElement | undefined} */
+    let current;
+    for (const link of nav.querySelectorAll("a[data-path]")) {
+      const a = /** @type {HTMLAnchorElement} */ (link);
+      const template = a.dataset.path ?? "";
+      if (params.orgId !== undefined) a.href = template.replace(":orgId", encodeURIComponent(params.orgId));
+      else if (!template.includes(":orgId")) a.href = template;
+      const href = a.getAttribute("href") ?? "";
+      const target = match(href);
+      a.hidden = target === undefined || !allowed(target.route, target.params) || href.includes(":");
+      a.removeAttribute("aria-current");
+      if (!a.hidden && isWithin(location.hash, href) && href.length > (current?.getAttribute("href")?.length ?? 0)) current = a;
+    }
+    current?.setAttribute("aria-current", "page");
   }
   byId("console-nav").hidden = false;
 }

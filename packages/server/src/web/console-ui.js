@@ -48,6 +48,19 @@ export function scrollBox(/** @type {HTMLElement} */ table) {
   return box;
 }
 
+/**
+ * Names each cell of a stacking table (`table.stack`) after its column, for the narrow screen
+ * where its rows show as cards (console.css): call it once its rows are in.
+ */
+export function labelCells(/** @type {HTMLTableElement} */ table) {
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent?.trim() ?? "");
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (!cell.hasAttribute("colspan")) cell.setAttribute("data-label", headings[i] ?? "");
+    });
+  }
+}
+
 let problemCount = 0;
 
 /** Removes the failure shown beside `control`, if any. */

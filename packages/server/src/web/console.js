@@ -11,11 +11,15 @@
 import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut, setError } from "./console-core.js";
+import { manageOrganisation } from "./console-orgs.js";
+import "./console-setup-links.js";
+import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
 import "./console-provider-page.js";
 import "./console-service-pages.js";
-import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
+import { hideNavigation, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
+import { labelCells, timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
@@ -26,20 +30,6 @@ onSignedOut.run = () => {
   showPage("view-sign-in");
   byId("sign-out").hidden = true;
 };
-
-async function showOrgs() {
-  const { data: orgs } = await api("get", "/api/v1/orgs");
-  const list = byId("org-list");
-  list.replaceChildren(
-    ...orgs.map((org) => {
-      const item = el("li");
-      item.append(el("a", org.name, { href: pathTo("orgs", org.id) }), el("span", `  ${org.domains.join(", ")}`, { class: "muted" }));
-      return item;
-    }),
-  );
-  if (orgs.length === 0) list.append(el("li", "No organisations yet: create one with the CLI or the admin API."));
-  return "view-orgs";
-}
 
 async function showOrg(/** @type {string} */ orgId) {
   const params = { orgId };
@@ -56,13 +46,19 @@ async function showOrg(/** @type {string} */ orgId) {
   ]);
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
+  manageOrganisation(org);
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")
     ?.replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
+  labelCells(/** @type {HTMLTableElement} */ (byId("providers")));
   byId("events").replaceChildren(
     ...(events.length
-      ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
+      ? events.map((e) => {
+          const item = el("li");
+          item.append(timeOf(e.at), `  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`);
+          return item;
+        })
       : [el("li", "No changes seen.")]),
   );
   await prepareWizard(orgId);
@@ -79,7 +75,6 @@ async function showAuditPage(/** @type {string} */ orgId) {
   return "view-audit";
 }
 
-route("/orgs", showOrgs, { operatorOnly: true });
 route("/orgs/:orgId", ({ orgId = "" }) => showOrg(orgId));
 route("/orgs/:orgId/audit", ({ orgId = "" }) => showAuditPage(orgId));
 
