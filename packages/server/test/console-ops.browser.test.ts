@@ -98,6 +98,11 @@ describe("the admin console's day-to-day work in Chromium", { skip: chromiumSkip
     await page.getByRole("button", { name: "Save and drop identity links" }).click();
     await page.getByRole("status").filter({ hasText: "Saved acme-idp. 1 identity link was dropped" }).waitFor();
     assert.equal((await providerOf(f.service, f.orgId, "acme-idp")).subjectClaim, "oid");
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.reload();
+    await page.getByRole("heading", { name: "Provider acme-idp" }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, "the provider's page fits a phone's 390 px");
     assert.deepEqual(
       problems.filter((p) => !/status of (401|400)/.test(p)),
       [],
@@ -194,6 +199,19 @@ describe("the admin console's day-to-day work in Chromium", { skip: chromiumSkip
     assert.ok(!shown.includes(service.app.config.adminToken), "never a secret");
     await page.reload();
     await page.getByRole("heading", { name: "Settings" }).waitFor();
+
+    // A phone's width: each page fits, wide tables scroll inside their own box.
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const [path, heading] of [
+      ["#/settings", "Settings"],
+      ["#/keys", "Signing keys"],
+      ["#/sessions", "Console sessions"],
+    ] as const) {
+      await page.goto(`${service.url}/admin${path}`);
+      await page.getByRole("heading", { name: heading }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${heading} at 390 px scrolls sideways by ${overflow} px`);
+    }
     assert.deepEqual(
       problems.filter((p) => !/status of 401/.test(p)),
       [],
