@@ -3,9 +3,8 @@
 // Test sign-ins from the console. The console asks the admin API for an authorization URL and
 // opens it in a small window; the provider sends that window back to /admin/test-signin (a
 // redirect URI the provider wizard registers). That page hands the code to the console over a
-// same-origin BroadcastChannel — the console completes it with its own credentials (a setup
-// link's session lives only in the console's memory) — or, when no console answers, completes it
-// itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
+// same-origin BroadcastChannel — the console completes it with its own session — or, when no
+// console answers, completes it itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
 
 import { ApiError } from "./api-client.js";
 import { api, attempt, byId, el, inputById, setStatus, tableOf } from "./console-core.js";
