@@ -60,7 +60,8 @@ async function showProvider(/** @type {{ orgId?: string; name?: string }} */ { o
   const back = el("p");
   back.append(el("a", `← ${org.name}: providers`, { href: pathTo("orgs", orgId) }));
   const saved = el("p", undefined, { class: "muted" });
-  saved.append("Last saved ", timeOf(provider.updatedAt), `; identity settings saved by ${provider.identitySettingsSavedBy}.`);
+  const savedBy = provider.identitySettingsSavedBy === "operator" ? "the operator" : "an organisation admin or a setup link";
+  saved.append("Last saved ", timeOf(provider.updatedAt), `; its identity settings by ${savedBy}.`);
   section.replaceChildren(back, title, saved, settingsForm(orgId, provider), rotation(orgId, provider), removal(orgId, name));
   return section.id;
 }
