@@ -4,11 +4,16 @@
  * reloads. CI installs Chromium; without one the file is skipped.
  */
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { chromiumSkip, openBrowser } from "./support/browser.ts";
 import { type RunningService, startService } from "./support/service.ts";
+import { repoRoot } from "./support/spawned-service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signIn, signInFixture } from "./support/sign-in-fixture.ts";
+
+const ARTIFACTS = join(repoRoot, "test-artifacts");
 
 type ProviderView = { enableJit: boolean; subjectClaim?: string; nextClientSecretSet: boolean };
 
@@ -53,6 +58,8 @@ describe("the admin console's day-to-day work in Chromium", { skip: chromiumSkip
       true,
       "the page has an address: a reload keeps it",
     );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "console-provider.png"), fullPage: true });
 
     // A refusal is shown beside the field it names, in the console's words, with where to change it.
     const uris = page.getByLabel("Redirect URIs", { exact: true });
