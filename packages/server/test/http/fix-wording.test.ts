@@ -6,6 +6,9 @@ import { fixAsRead, PROVIDER_FIELD_IN_CONSOLE } from "../../src/domain/fix-wordi
 import type { FailureId } from "../../src/domain/failures.ts";
 import type { RunningService } from "../support/service.ts";
 import { alice, signInFixture } from "../support/sign-in-fixture.ts";
+import type { TestUser } from "../support/test-provider.ts";
+
+const outsider: TestUser = { sub: "olga-sub", email: "olga@elsewhere.test", email_verified: true, name: "Olga Outside" };
 
 /** The settings' API names that are no English word (`scope` and `issuer` are both). */
 const API_SETTING_NAMES = Object.keys(PROVIDER_FIELD_IN_CONSOLE).filter((name) => /[a-z][A-Z]/.test(name));
@@ -38,7 +41,7 @@ describe("fixes are worded for where they are read: the console's fields in the 
   });
 
   test("the audit trail, a provider's health and the doctor word their fixes for the console when the console asks, for the API otherwise", async (t) => {
-    const f = await signInFixture(t, { users: [alice] });
+    const f = await signInFixture(t, { users: [alice, outsider] });
     const { service, orgId } = f;
     const mismatch = await f.exchange({ code: "any-code", email: alice.email, redirectUri: "http://127.0.0.1:5173/elsewhere" });
     assert.equal(mismatch.status, 400, mismatch.text);
@@ -93,5 +96,35 @@ describe("fixes are worded for where they are read: the console's fields in the 
       `Here: set \`scope\` in the provider's settings (PUT /api/v1/orgs/${orgId}/oauth-providers/no-email) to include email, e.g. "openid email".`,
     );
     assert.equal(await scopeFix(true), 'Here: set Providers › no-email › Scope to include email, e.g. "openid email".');
+
+    // A test sign-in's refusal, completed by the console and by a script.
+    const refusalFix = async (console: boolean) => {
+      const started = await service.admin<{ authorizationUrl: string; state: string }>(
+        "POST",
+        `/api/v1/orgs/${orgId}/oauth-providers/acme-idp/test-signin`,
+        {},
+      );
+      const callback = await f.provider.authorize({
+        authorizationUrl: started.body.authorizationUrl,
+        login: outsider.sub,
+        clientId: "",
+        redirectUri: "",
+      });
+      assert.ok("code" in callback, JSON.stringify(callback));
+      const body = { state: started.body.state, code: callback.code };
+      const headers = console ? asConsole : { authorization: `Bearer ${service.app.config.adminToken}` };
+      const done = await service.request<{ decision: { reason?: string; fix?: string } }>(
+        "POST",
+        "/api/v1/test-signins/complete",
+        body,
+        headers,
+      );
+      assert.equal(done.body.decision.reason, "USER_NOT_FOUND", done.text);
+      return done.body.decision.fix;
+    };
+    assert.equal(await refusalFix(false), FAILURE_FIX.USER_NOT_FOUND);
+    const refusalInConsole = await refusalFix(true);
+    assert.equal(refusalInConsole, fixAsRead("USER_NOT_FOUND", "console", "acme-idp"));
+    assert.match(refusalInConsole ?? "", /Providers › acme-idp › Just-in-time \(JIT\) provisioning/);
   });
 });
