@@ -340,6 +340,7 @@ describe("client.admin against the real service", () => {
       "outcome",
       "provider",
       "reason",
+      "redirectUri",
       "userId",
     ]);
     assert.equal(audit.records[0]?.reason, "INVALID_GRANT");

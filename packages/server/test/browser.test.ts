@@ -212,7 +212,8 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
     const failures = await page.locator("#audit tbody").innerText();
     assert.match(
       failures,
-      /oauth\.exchange\s+-\s+alice@acme\.test\s+acme-idp\s+failed\s+INVALID_GRANT\s+The provider refused the authorization code/,
+      // The client's address and the redirect URI the exchange named stand between the outcome and the reason.
+      /oauth\.exchange\s+-\s+alice@acme\.test\s+acme-idp\s+failed\s+127\.0\.0\.1\s+http:\/\/127\.0\.0\.1:5173\/callback\s+INVALID_GRANT\s+The provider refused the authorization code/,
     );
     assert.equal(await page.locator("#audit tbody tr").count(), 1);
     await page.getByLabel("Email").fill("nobody@acme.test");
@@ -284,11 +285,14 @@ describe("the admin console in Chromium", { skip, timeout: 180_000 }, () => {
 
     // The test sign-in: the provider in a small window, the claims and the decision back in the console.
     const usersBefore = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+    await page.getByLabel("Account to test sign-ins with").fill(carol.email);
     const opened = page.waitForEvent("popup");
     await page.getByRole("button", { name: "Test sign-in at gitlab" }).click();
     const popup = await opened;
     await popup.waitForURL((url) => url.origin === new URL(gitlab.issuer).origin);
-    await popup.getByLabel("Email").fill(carol.email);
+    assert.equal(await popup.getByLabel("Email").inputValue(), carol.email, "the account to test with arrived as login_hint");
+    // The console says where to go on, and keeps saying it until the result comes.
+    await page.getByRole("status").filter({ hasText: "Sign in at gitlab in the window that opened" }).waitFor();
     await popup.getByRole("button", { name: "Sign in" }).click();
     await popup.getByRole("button", { name: "Allow" }).click();
     await page.getByRole("heading", { name: "Test sign-in: gitlab" }).waitFor();

@@ -67,7 +67,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The console's session: the operator's, or an organisation admin's (their organisation and email) */
+        /** The console's session: the operator's, an organisation admin's (their organisation and email), or a setup link's (its organisation and end) */
         get: {
             parameters: {
                 query?: never;
@@ -91,6 +91,12 @@ export type paths = {
                             /** @enum {string} */
                             kind: "org-admin";
                             orgId: string;
+                        } | {
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** @enum {string} */
+                            kind: "setup-link";
+                            orgId: string;
                         };
                     };
                 };
@@ -106,7 +112,7 @@ export type paths = {
             };
         };
         put?: never;
-        /** Console sign-in: exchange the admin token, or an organisation admin's access token, for an HttpOnly, SameSite=Strict session cookie */
+        /** Console sign-in: exchange the admin token, an organisation admin's access token, or a setup link (once), for an HttpOnly, SameSite=Strict session cookie */
         post: {
             parameters: {
                 query?: never;
@@ -114,12 +120,14 @@ export type paths = {
                 path?: never;
                 cookie?: never;
             };
-            /** @description Either token or accessToken */
+            /** @description One of token, accessToken or setupLink */
             requestBody: {
                 content: {
                     "application/json": {
                         /** @description The service's access token of an organisation admin: a session for their organisation only */
                         accessToken?: string;
+                        /** @description A setup link's secret (its URL's fragment), redeemed once: a session for the link's organisation until the link ends */
+                        setupLink?: string;
                         /** @description The admin token: an operator's session */
                         token?: string;
                     };
@@ -171,7 +179,7 @@ export type paths = {
                 };
             };
         };
-        /** Console sign-out: ends the session and clears its cookie */
+        /** Console sign-out: ends the session (a setup link's by revoking the link) and clears its cookie */
         delete: {
             parameters: {
                 query?: never;
@@ -2271,6 +2279,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The account to test with: sent to the provider as login_hint, which fills its sign-in form */
+                        email?: string;
                         /** @description One of the provider's redirect URIs (default: the first) */
                         redirectUri?: string;
                     };
@@ -3587,6 +3597,8 @@ export type components = {
             provider: string | null;
             /** @description a failure's reason (its failure id) */
             reason?: string;
+            /** @description the redirect URI a sign-in step named: which one a mismatch tried */
+            redirectUri?: string | null;
             userId: string | null;
         };
         AuthError: {

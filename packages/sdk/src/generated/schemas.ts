@@ -174,6 +174,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
               "type": "string"
             }
           }
+        },
+        {
+          "type": "object",
+          "required": [
+            "kind",
+            "orgId",
+            "expiresAt"
+          ],
+          "properties": {
+            "kind": {
+              "type": "string",
+              "enum": [
+                "setup-link"
+              ]
+            },
+            "orgId": {
+              "type": "string"
+            },
+            "expiresAt": {
+              "type": "string"
+            }
+          }
         }
       ]
     }
@@ -298,6 +320,10 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                     }
                   ]
                 }
+              },
+              "redirectUri": {
+                "type": "string",
+                "nullable": true
               },
               "reason": {
                 "type": "string"
@@ -595,6 +621,10 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                     }
                   ]
                 }
+              },
+              "redirectUri": {
+                "type": "string",
+                "nullable": true
               },
               "reason": {
                 "type": "string"

@@ -111,7 +111,7 @@ const viewOf = ({ id, kind, orgId, userId, createdAt, expiresAt }: StoredConsole
 
 /**
  * Every live console session, oldest first: the cookie sessions of operators and organisation
- * admins, and the setup sessions of redeemed setup links (whose token the console page holds),
+ * admins, and the setup sessions of redeemed setup links (whose token the console's cookie or a script holds),
  * by their link's id, from redemption to the link's end.
  */
 export async function listConsoleSessions(deps: ConsoleSessionAdministration): Promise<ConsoleSessionView[]> {

@@ -2,7 +2,8 @@ import type { Failure } from "../domain/failures.ts";
 import { isConnectionFailure } from "../domain/provider-connection.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { probe, probeTokenEndpoint, type TokenProbe } from "../oauth/provider-probe.ts";
-import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, unreached, warn } from "./doctor-types.ts";
+import { worded } from "../domain/fix-wording.ts";
+import { type DoctorContext, type DoctorFinding, fail, pass, settingNamed, settingsHere, unreached, warn } from "./doctor-types.ts";
 
 /**
  * The provider with the endpoints just read, so that the token probe goes to the fresh
@@ -44,13 +45,15 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
   const check = "client-credentials";
   const s = provider.settings;
   if (!metadata?.token_endpoint)
-    return [fail(check, "The provider names no token endpoint: codes cannot be redeemed.", `${settingsHere(provider, "tokenEndpoint")}.`)];
+    return [
+      fail(check, "The provider names no token endpoint: codes cannot be redeemed.", worded`${settingsHere(provider, "tokenEndpoint")}.`),
+    ];
   if (!provider.clientSecret)
     return [
       fail(
         check,
         "No client secret is stored for this provider.",
-        `${settingsHere(provider, "clientSecret")} to the secret the provider issued.`,
+        worded`${settingsHere(provider, "clientSecret")} to the secret the provider issued.`,
       ),
     ];
   const redirectUri = s.redirectUris[0];
@@ -59,7 +62,7 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
       fail(
         check,
         "The provider has no registered redirect URI.",
-        `${settingsHere(provider, "redirectUris")} to the URIs registered at the provider.`,
+        worded`${settingsHere(provider, "redirectUris")} to the URIs registered at the provider.`,
       ),
     ];
   const current = await probeWith(context, provider.clientSecret, redirectUri);
@@ -74,7 +77,10 @@ export async function checkClientCredentials(context: DoctorContext): Promise<Do
       warn(
         check,
         "The provider refuses the current client secret (invalid_client) but accepts the next one: sign-ins work, falling back to the next secret every time.",
-        `Here: make the next secret the current one: POST /api/v1/orgs/${provider.orgId}/oauth-providers/${s.providerName}/promote-secret.`,
+        {
+          api: `Here: make the next secret the current one: POST /api/v1/orgs/${provider.orgId}/oauth-providers/${s.providerName}/promote-secret.`,
+          console: `Here: make the next secret the current one: Providers › ${s.providerName} › Promote next secret.`,
+        },
       ),
     ];
   const finding = judgeCredentials(context, current);
@@ -98,7 +104,7 @@ const withheld = (provider: ConfiguredProvider, refusal: Failure): DoctorFinding
   fail(
     "client-credentials",
     refusal.message,
-    `${settingsHere(provider, "clientSecret")} (and \`nextClientSecret\`, when one is stored) for its token endpoint.`,
+    worded`${settingsHere(provider, "clientSecret")} (and ${settingNamed(provider, "nextClientSecret")}, when one is stored) for its token endpoint.`,
   );
 
 const acceptsClient = (answer: TokenProbe) => answer.reached && answer.oauthError === "invalid_grant";
@@ -121,7 +127,7 @@ function judgeCredentials({ provider, metadata }: DoctorContext, answer: TokenPr
     return fail(
       check,
       `The token endpoint refused the client (${answer.oauthError ?? answer.status}): the client secret (or id) is wrong — or it expired, or the client is registered for another authentication method than ${s.tokenEndpointAuthMethod}.`,
-      `${settingsHere(provider, "clientSecret")} to the client's current secret (and \`clientId\`, \`tokenEndpointAuthMethod\` to what the provider registered) — or at the provider: issue a new secret for client ${s.clientId}.`,
+      worded`${settingsHere(provider, "clientSecret")} to the client's current secret (and ${settingNamed(provider, "clientId")}, ${settingNamed(provider, "tokenEndpointAuthMethod")} to what the provider registered) — or at the provider: issue a new secret for client ${s.clientId}.`,
     );
   if (answer.oauthError === "unauthorized_client")
     return fail(
@@ -151,8 +157,8 @@ export async function checkUserinfo(context: DoctorContext): Promise<DoctorFindi
   const check = "userinfo";
   const endpoint = metadata?.userinfo_endpoint;
   const fix = metadata?.discovered
-    ? `At the provider: make its userinfo endpoint (${endpoint ?? "userinfo_endpoint"}) reachable — or ${settingsHere(provider, "userInfoEndpoint")} if it lives elsewhere.`
-    : `${settingsHere(provider, "userInfoEndpoint")} to the provider's user API.`;
+    ? worded`At the provider: make its userinfo endpoint (${endpoint ?? "userinfo_endpoint"}) reachable — or ${settingsHere(provider, "userInfoEndpoint")} if it lives elsewhere.`
+    : worded`${settingsHere(provider, "userInfoEndpoint")} to the provider's user API.`;
   if (!endpoint) {
     if (provider.settings.issuer)
       return [
@@ -162,7 +168,7 @@ export async function checkUserinfo(context: DoctorContext): Promise<DoctorFindi
           "Nothing to change if ID tokens carry the email.",
         ),
       ];
-    return [fail(check, "No user API is configured: a plain OAuth 2.0 provider has no other way to say who signed in.", `${fix}`)];
+    return [fail(check, "No user API is configured: a plain OAuth 2.0 provider has no other way to say who signed in.", fix)];
   }
   const probed = await probe(context.outbound, endpoint, { headers: { accept: "application/json" } });
   if (!probed.reached) return [unreached(check, `The userinfo endpoint ${endpoint} could not be reached`, probed, fix)];
@@ -176,7 +182,7 @@ export async function checkUserinfo(context: DoctorContext): Promise<DoctorFindi
     warn(
       check,
       `The userinfo endpoint ${endpoint} answered ${status} to a request without a token (401 was expected).`,
-      `Check that ${endpoint} is the provider's userinfo endpoint: at the provider, or ${settingsHere(provider, "userInfoEndpoint")}.`,
+      worded`Check that ${endpoint} is the provider's userinfo endpoint: at the provider, or ${settingsHere(provider, "userInfoEndpoint")}.`,
     ),
   ];
 }

@@ -1,5 +1,6 @@
 import { probe } from "../oauth/provider-probe.ts";
 import { keysOfKeySet, keyVerifies, type PublishedKey } from "../oauth/published-keys.ts";
+import { worded } from "../domain/fix-wording.ts";
 import { type DoctorContext, type DoctorFinding, fail, pass, settingsHere, unreached, warn } from "./doctor-types.ts";
 
 /** What a provider that announces no signing algorithms signs with (OpenID Connect Discovery §3 default). */
@@ -14,11 +15,11 @@ export async function checkJwks(context: DoctorContext): Promise<DoctorFinding[]
   if (!provider.settings.issuer || !metadata) return [];
   const jwksUri = metadata.jwks_uri;
   const where = metadata.discovered ? "At the provider: its discovery document must give a jwks_uri" : settingsHere(provider, "jwksUri");
-  if (!jwksUri) return [fail("jwks", "The provider names no key set (jwks_uri): ID tokens cannot be verified.", `${where}.`)];
+  if (!jwksUri) return [fail("jwks", "The provider names no key set (jwks_uri): ID tokens cannot be verified.", worded`${where}.`)];
   const probed = await probe(context.outbound, jwksUri, { headers: { accept: "application/json" } });
   const fix = metadata.discovered
-    ? `At the provider: serve its key set at ${jwksUri} (the jwks_uri of its discovery document) — or ${settingsHere(provider, "jwksUri")} if it lives elsewhere.`
-    : `${settingsHere(provider, "jwksUri")} to the provider's key set URL.`;
+    ? worded`At the provider: serve its key set at ${jwksUri} (the jwks_uri of its discovery document) — or ${settingsHere(provider, "jwksUri")} if it lives elsewhere.`
+    : worded`${settingsHere(provider, "jwksUri")} to the provider's key set URL.`;
   if (!probed.reached) return [unreached("jwks", `The key set at ${jwksUri} could not be fetched`, probed, fix)];
   context.answers.push(probed.answer);
   const { status, json } = probed.answer;

@@ -2,6 +2,7 @@ import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { discoversMetadata, explicitMetadata } from "../domain/provider-urls.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
 import { discoveryUrl, type ProbeAnswer, probe } from "../oauth/provider-probe.ts";
+import { worded } from "../domain/fix-wording.ts";
 import { type DoctorFinding, fail, pass, type ProviderMetadata, settingsHere, unreached } from "./doctor-types.ts";
 
 /** What reading the provider's metadata found, and the metadata when there is any to go on. */
@@ -25,7 +26,7 @@ export async function readProviderMetadata(outbound: OutboundFetch, provider: Co
   const s = provider.settings;
   if (!discoversMetadata(s)) return { metadata: { ...explicitMetadata(s), discovered: false }, findings: [], answers: [] };
   const url = discoveryUrl(s.issuer);
-  const issuerFix = `${settingsHere(provider, "issuer")} to the provider's issuer URL, exactly as its discovery document spells it`;
+  const issuerFix = worded`${settingsHere(provider, "issuer")} to the provider's issuer URL, exactly as its discovery document spells it`;
   const probed = await probe(outbound, url, { headers: { accept: "application/json" } });
   if (!probed.reached) {
     return {
@@ -36,7 +37,7 @@ export async function readProviderMetadata(outbound: OutboundFetch, provider: Co
           "discovery",
           `The discovery document at ${url} could not be fetched`,
           probed,
-          `${issuerFix}; or at the provider: make it reachable from this service.`,
+          worded`${issuerFix}; or at the provider: make it reachable from this service.`,
         ),
       ],
     };
@@ -52,7 +53,7 @@ export async function readProviderMetadata(outbound: OutboundFetch, provider: Co
         fail(
           "discovery",
           `The discovery document at ${url} ${what}; the other checks need it.`,
-          `${issuerFix} (the service reads <issuer>/.well-known/openid-configuration).`,
+          worded`${issuerFix} (the service reads <issuer>/.well-known/openid-configuration).`,
         ),
       ],
     };
@@ -67,7 +68,7 @@ export async function readProviderMetadata(outbound: OutboundFetch, provider: Co
         `The discovery document names the issuer ${announced === undefined ? "(none)" : JSON.stringify(announced)}, not the configured ${s.issuer}: sign-in refuses the provider's metadata and ID tokens.`,
         announced === undefined
           ? "At the provider: its discovery document must name its issuer."
-          : `${settingsHere(provider, "issuer")} to ${announced} (exactly, with or without the trailing slash as announced) — or, if that is not this provider, correct the URL.`,
+          : worded`${settingsHere(provider, "issuer")} to ${announced} (exactly, with or without the trailing slash as announced) — or, if that is not this provider, correct the URL.`,
       ),
     );
   const metadata: ProviderMetadata = {

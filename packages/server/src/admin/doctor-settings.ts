@@ -1,3 +1,4 @@
+import { worded } from "../domain/fix-wording.ts";
 import { type DoctorContext, type DoctorFinding, fail, pass, requestedScopes, settingsHere, warn } from "./doctor-types.ts";
 
 /**
@@ -33,7 +34,7 @@ export function checkPkce({ metadata }: DoctorContext): DoctorFinding[] {
 export function checkEmailScope({ provider, metadata }: DoctorContext): DoctorFinding[] {
   const scopes = requestedScopes(provider);
   const scopeFix = (missing: string[]) =>
-    `${settingsHere(provider, "scope")} to include ${missing.join(" and ")}, e.g. "${[...new Set([...scopes, ...missing])].join(" ")}".`;
+    worded`${settingsHere(provider, "scope")} to include ${missing.join(" and ")}, e.g. "${[...new Set([...scopes, ...missing])].join(" ")}".`;
   if (!provider.settings.issuer) {
     if (provider.settings.emailsEndpoint && !scopes.includes("user:email"))
       return [

@@ -56,7 +56,11 @@ export async function redeemSetupLink(
 ): Promise<Result<{ sessionToken: string; orgId: string; expiresAt: string }>> {
   const sessionToken = `setup.${newOpaqueToken()}`;
   const link = await deps.setupLinks.redeem(tokenHash(token), tokenHash(sessionToken), isoNow());
-  if (!link) return failure("INVALID_TOKEN", "This setup link is unknown, already used, revoked or expired. Ask for a new one.");
+  if (!link)
+    return failure(
+      "INVALID_TOKEN",
+      "This setup link was already used, or it expired or was revoked: each link works once. Ask the operator who sent it for a new setup link.",
+    );
   return success({ sessionToken, orgId: link.orgId, expiresAt: link.expiresAt });
 }
 

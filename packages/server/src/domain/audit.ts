@@ -32,6 +32,8 @@ export interface AuditEvent {
    * one sign-in count as one attempt in a provider's health. Absent on other records.
    */
   readonly signIn?: string | null;
+  /** The redirect URI a sign-in step named (the application's): which one a REDIRECT_URI_MISMATCH tried. Absent on other records. */
+  readonly redirectUri?: string | null;
 }
 
 /** An audit event as stored: with its id (which sorts in creation order) and time. */

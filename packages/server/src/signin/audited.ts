@@ -24,6 +24,8 @@ export interface AuditedAttempt {
   readonly ip: string | null;
   /** The sign-in session's token, when the request names one. */
   readonly signInSession?: string | undefined;
+  /** The redirect URI the request named, when it names one. */
+  readonly redirectUri?: string | undefined;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function audited<T>(
     error: result.ok ? null : result.error,
     ip: attempt.ip,
     ...(learnt.signIn !== null && { signIn: learnt.signIn }),
+    ...(attempt.redirectUri !== undefined && { redirectUri: attempt.redirectUri }),
   };
   await audit.record(event);
   return result;

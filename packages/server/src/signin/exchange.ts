@@ -63,7 +63,14 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
 export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
   return audited(
     deps.audit,
-    { event: "oauth.exchange", email: request.email, provider: request.provider, ip: request.ip, signInSession: request.sessionToken },
+    {
+      event: "oauth.exchange",
+      email: request.email,
+      provider: request.provider,
+      ip: request.ip,
+      signInSession: request.sessionToken,
+      redirectUri: request.redirectUri,
+    },
     async (subject) => {
       const org = await resolveOrganisation(deps, request.email);
       if (!org.ok) return org;

@@ -55,7 +55,7 @@ interface PendingTestSignIn {
 /** Starts a test sign-in at one of the organisation's providers: its authorization URL, and the state to complete it with. */
 export async function startTestSignIn(
   deps: TestSignInDeps,
-  request: { orgId: string; provider: string; redirectUri?: string | undefined },
+  request: { orgId: string; provider: string; redirectUri?: string | undefined; loginHint?: string | undefined },
 ): Promise<Result<{ authorizationUrl: string; state: string; redirectUri: string }>> {
   const org = await deps.organisations.get(request.orgId);
   if (!org) return failure("ORG_NOT_FOUND", "No such organisation.");
@@ -67,7 +67,11 @@ export async function startTestSignIn(
   }
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, { redirectUri, prompt: "login" });
+  const { url, state, codeVerifier, nonce } = await newAuthorizationRequest(connection.value, {
+    redirectUri,
+    prompt: "login",
+    ...(request.loginHint !== undefined && { loginHint: request.loginHint }),
+  });
   const pending: PendingTestSignIn = {
     orgId: org.id,
     binding: org.id,

@@ -6,7 +6,7 @@ import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { AuditTable } from "./schema.ts";
 
-/** Most rows one write carries (13 parameters each: well under either engine's limit). */
+/** Most rows one write carries (14 parameters each: well under either engine's limit). */
 const MAX_BATCH = 500;
 
 const COLUMNS = [
@@ -23,6 +23,7 @@ const COLUMNS = [
   "actor",
   "changes",
   "sign_in",
+  "redirect_uri",
 ] as const;
 const rowOf = (values: readonly string[]) => Object.fromEntries(COLUMNS.map((c, i) => [c, values[i]])) as unknown as AuditTable;
 
@@ -41,6 +42,7 @@ function auditRow(event: AuditEvent): AuditTable {
     actor: event.actor ?? null,
     changes: event.changes ? JSON.stringify(event.changes) : null,
     sign_in: event.signIn ?? null,
+    redirect_uri: event.redirectUri ?? null,
   };
 }
 
@@ -95,6 +97,7 @@ export function auditTrailRepository(db: Db): AuditTrail {
         ip: r.ip,
         actor: r.actor,
         changes: r.changes === null ? null : (JSON.parse(r.changes) as AuditChange[]),
+        redirectUri: r.redirect_uri ?? null,
       }));
       return { records, nextCursor: rows.length > limit ? (records.at(-1)?.id ?? null) : null };
     },

@@ -66,6 +66,8 @@ export interface AuditTable {
   changes: string | null;
   /** A sign-in step's sign-in session (a hash of its token; migration 0015): its steps count as one attempt in health. */
   sign_in?: string | null;
+  /** The redirect URI a sign-in step named (migration 0019): which one a REDIRECT_URI_MISMATCH tried. */
+  redirect_uri?: string | null;
 }
 
 export interface ProviderSnapshotsTable {

@@ -1,9 +1,11 @@
 // @ts-check
 // The console's audit trail: an organisation's sign-in records and admin writes, newest first,
 // narrowed by outcome, provider, event, email and actor, a page at a time; each admin write with
-// who made it and what it changed, each failure with its reason and what to change.
+// who made it and what it changed, each sign-in step with the client's address and the redirect
+// URI it tried, each failure with its reason and what to change (worded for the console).
 
-import { api, attempt, byId, el, inputById, rowOf } from "./console-core.js";
+import { api, attempt, byId, el, inputById } from "./console-core.js";
+import { timeOf } from "./console-ui.js";
 
 /** @typedef {import("./api-client.js").Schemas} Schemas */
 /** @typedef {NonNullable<import("./api-client.js").QueryTo<"/api/v1/orgs/{orgId}/audit", "get">>} AuditQuery */
@@ -70,9 +72,12 @@ function changesCell(/** @type {Schemas["AuditRecord"]["changes"]} */ changes) {
 
 function recordRow(/** @type {Schemas["AuditRecord"]} */ r) {
   const outcome = r.outcome === "failure" ? "failed" : "succeeded";
-  const row = rowOf("td", [r.createdAt, r.event, r.actor ?? "-", r.email ?? "-", r.provider ?? "-", outcome]);
+  const row = el("tr");
+  const when = el("td");
+  when.append(timeOf(r.createdAt));
+  row.append(when, ...[r.event, r.actor ?? "-", r.email ?? "-", r.provider ?? "-", outcome].map((text) => el("td", text)));
   row.children[5].className = r.outcome === "failure" ? "fail" : "pass";
-  row.append(changesCell(r.changes));
+  row.append(changesCell(r.changes), el("td", r.ip ?? "-"), el("td", r.redirectUri ?? "-"));
   const why = el("td", r.reason ?? r.error ?? "");
   if (r.fix) why.append(el("div", r.fix, { class: "fix" }));
   row.append(why);
@@ -81,7 +86,7 @@ function recordRow(/** @type {Schemas["AuditRecord"]} */ r) {
 
 function emptyRow() {
   const row = el("tr");
-  row.append(el("td", "Nothing recorded matches.", { colspan: "8", class: "muted" }));
+  row.append(el("td", "Nothing recorded matches.", { colspan: "10", class: "muted" }));
   return row;
 }
 

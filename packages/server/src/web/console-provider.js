@@ -4,6 +4,7 @@
 
 import { failureChart, timelineChart } from "./console-charts.js";
 import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
+import { pathTo } from "./console-router.js";
 import { startTestSignIn } from "./console-test-signin.js";
 
 /** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
@@ -27,12 +28,10 @@ export function providerRow(/** @type {string} */ orgId, /** @type {Provider} */
   const health = button("Health", `Health of ${name}`, true);
   health.addEventListener("click", () => attempt(() => showHealth(ref, "24h")));
   actions.append(doctor, " ", test, " ", health);
-  row.append(
-    el("td", name),
-    el("td", provider.issuer ?? provider.tokenEndpoint ?? "-"),
-    el("td", provider.redirectUris.join("\n")),
-    actions,
-  );
+  // The provider's own page: every setting, its secrets, deleting it.
+  const page = el("td");
+  page.append(el("a", name, { href: pathTo("orgs", orgId, "providers", name) }));
+  row.append(page, el("td", provider.issuer ?? provider.tokenEndpoint ?? "-"), el("td", provider.redirectUris.join("\n")), actions);
   return row;
 }
 

@@ -1,14 +1,13 @@
 // @ts-check
-/* global BroadcastChannel, history, location, setTimeout, window, URLSearchParams */
+/* global BroadcastChannel, document, history, HTMLInputElement, location, setTimeout, window, URLSearchParams */
 // Test sign-ins from the console. The console asks the admin API for an authorization URL and
 // opens it in a small window; the provider sends that window back to /admin/test-signin (a
 // redirect URI the provider wizard registers). That page hands the code to the console over a
-// same-origin BroadcastChannel — the console completes it with its own credentials (a setup
-// link's session lives only in the console's memory) — or, when no console answers, completes it
-// itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
+// same-origin BroadcastChannel — the console completes it with its own session — or, when no
+// console answers, completes it itself with the console's cookie. Nothing in a test sign-in creates a user, link or session.
 
 import { ApiError } from "./api-client.js";
-import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
+import { api, attempt, byId, el, inputById, setStatus, tableOf } from "./console-core.js";
 
 /** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
 /** @typedef {import("./api-client.js").AnswerTo<"/api/v1/test-signins/complete", "post">} TestSignInResult */
@@ -31,18 +30,21 @@ const started = /** @type {Map<string | null, string>} */ (new Map());
 export function startTestSignIn(/** @type {ProviderRef} */ provider) {
   const { name } = provider;
   const popup = window.open("about:blank", "pipeshub-test-signin", "popup,width=560,height=720");
+  // The account to test with fills the provider's sign-in form (login_hint).
+  const email = document.querySelector("#test-signin-email") instanceof HTMLInputElement ? inputById("test-signin-email").value.trim() : "";
   attempt(async () => {
     setStatus(`Starting a test sign-in at ${name}…`);
     try {
       const { data } = await api("post", "/api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin", {
         params: provider,
-        body: { redirectUri: testSignInRedirectUri },
+        body: { redirectUri: testSignInRedirectUri, ...(email && { email }) },
       });
       const { authorizationUrl, state } = data;
       started.set(state, name);
       if (popup) popup.location.href = authorizationUrl;
       else location.assign(authorizationUrl);
-      setStatus(`Sign in at ${name} in the window that opened; the result appears here.`);
+      // In the panel, not the page's status line (which each step clears): it stays until the result replaces it.
+      byId("panel").replaceChildren(el("p", `Sign in at ${name} in the window that opened; the result appears here.`, { role: "status" }));
     } catch (error) {
       popup?.close();
       if (error instanceof ApiError && error.error === "REDIRECT_URI_MISMATCH") {

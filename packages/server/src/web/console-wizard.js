@@ -1,9 +1,12 @@
 // @ts-check
 /* global confirm, location */
 // The console's provider wizard: a preset, its options, the client's id and secret, and the
-// redirect URIs to register at the provider; saving asks first before replacing a provider.
+// redirect URIs to register at the provider; saving asks first before replacing a provider, and a
+// refusal is shown beside the field it names.
 
-import { api, attempt, byId, el, inputById, setStatus } from "./console-core.js";
+import { ApiError } from "./api-client.js";
+import { api, byId, el, inputById, setStatus } from "./console-core.js";
+import { act } from "./console-ui.js";
 import { testSignInRedirectUri } from "./console-test-signin.js";
 
 /** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
@@ -68,26 +71,59 @@ async function saveFromWizard(/** @type {(provider: ProviderRef) => Promise<void
   const provider = { orgId: form.dataset.orgId ?? "", name: value("wizard-name") };
   if (!(await replacementConfirmed(provider))) return;
   setStatus(`Saving ${provider.name}…`);
-  await api("put", "/api/v1/orgs/{orgId}/oauth-providers/{name}", {
-    params: provider,
-    body: {
-      preset: value("wizard-preset"),
-      presetOptions,
-      clientId: value("wizard-client-id"),
-      ...(value("wizard-client-secret") && { clientSecret: value("wizard-client-secret") }),
-      redirectUris,
-    },
-  });
+  try {
+    await api("put", "/api/v1/orgs/{orgId}/oauth-providers/{name}", {
+      params: provider,
+      body: {
+        preset: value("wizard-preset"),
+        presetOptions,
+        clientId: value("wizard-client-id"),
+        ...(value("wizard-client-secret") && { clientSecret: value("wizard-client-secret") }),
+        redirectUris,
+      },
+    });
+  } catch (error) {
+    refused = fieldNamedBy(error, form);
+    throw error;
+  } finally {
+    setStatus("");
+  }
   form.reset();
   /** @type {HTMLDetailsElement} */ (byId("wizard")).open = false;
   await saved(provider);
 }
 
-/** The wizard's preset choice and its form; `saved` shows the provider once saved. */
+/** The field a refused save names, when it names one: its words are shown beside it. */
+let refused = /** @type {HTMLElement | undefined} */ (undefined);
+
+/** The wizard's field a refusal's message names: a preset's option, the client's id or secret, the name. */
+function fieldNamedBy(/** @type {unknown} */ error, /** @type {HTMLFormElement} */ form) {
+  if (!(error instanceof ApiError)) return undefined;
+  const fields = [
+    ...[...form.querySelectorAll("input[data-option]")].map((input) => [
+      /** @type {HTMLInputElement} */ (input).dataset.option ?? "",
+      input,
+    ]),
+    ["clientId", byId("wizard-client-id")],
+    ["clientSecret", byId("wizard-client-secret")],
+    ["providerName", byId("wizard-name")],
+  ];
+  const found = fields.find(([name]) => name && new RegExp(`\\b${name}\\b`).test(error.message));
+  return found ? /** @type {HTMLElement} */ (found[1]) : undefined;
+}
+
+/** The wizard's preset choice and its form; `saved` shows the provider once saved. A refusal is shown beside the field it names. */
 export function wireWizard(/** @type {(provider: ProviderRef) => Promise<void>} */ saved) {
   presetSelect().addEventListener("change", presetChosen);
-  byId("wizard-form").addEventListener("submit", (event) => {
+  const form = /** @type {HTMLFormElement} */ (byId("wizard-form"));
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    attempt(() => saveFromWizard(saved));
+    const submit = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
+    refused = undefined;
+    act(
+      submit,
+      () => saveFromWizard(saved),
+      () => refused ?? submit,
+    );
   });
 }

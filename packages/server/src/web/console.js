@@ -4,18 +4,20 @@
 // over time, change events and the audit trail, on the admin API. An operator signs in with the
 // admin token once (the service answers an HttpOnly cookie); an organisation admin arrives from
 // the sign-in page with the same kind of cookie, for their organisation only; a setup link's
-// holder arrives at /admin/setup#<token>, redeemed once for a session held in memory only.
+// holder arrives at /admin/setup#<token>, redeemed once for the same kind of cookie.
 // Plain browser JavaScript modules, no dependencies, type-checked by `npm run typecheck`
 // (src/web/tsconfig.json).
 
 import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
-import { access, api, attempt, byId, el, inputById, onSignedOut } from "./console-core.js";
+import { access, api, attempt, byId, el, inputById, onSignedOut, setError } from "./console-core.js";
 import { manageOrganisation } from "./console-orgs.js";
 import "./console-setup-links.js";
 import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
-import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
+import "./console-provider-page.js";
+import "./console-service-pages.js";
+import { hideNavigation, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
 import { labelCells, timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
@@ -106,31 +108,43 @@ wireWizard(async (provider) => {
   await runDoctor(provider);
 });
 
+const SETUP_SESSION_GONE =
+  "No setup link's session here: it ended (the link expired or was revoked), or the link was opened without its secret. Ask the operator who sent it for a new setup link.";
+
 /** After the console's cookie is set: an operator sees every organisation, an organisation admin their own. */
 async function enter() {
   let session;
   try {
     ({ data: session } = await callApi("get", "/admin/session"));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return onSignedOut.run();
+    if (error instanceof ApiError && error.status === 401) {
+      onSignedOut.run();
+      // A setup link's holder has no admin token: say what ended and what to do.
+      if (location.pathname === "/admin/setup") setError(error.body?.message.includes("setup link") ? error.message : SETUP_SESSION_GONE);
+      return;
+    }
     // Any other failure: go on as the operator; the next call says what is wrong.
     session = /** @type {const} */ ({ kind: "operator" });
   }
   byId("sign-out").hidden = false;
-  if (session.kind === "org-admin") access.orgId = session.orgId;
+  if (session.kind !== "operator") access.orgId = session.orgId;
+  // An organisation admin tests sign-ins as themselves unless they say otherwise.
+  if (session.kind === "org-admin") inputById("test-signin-email").value = session.email;
   await startRouting();
 }
 
-/** A setup link's holder: the link's secret redeemed once for a session held in this page's memory only. */
+/**
+ * A setup link's holder: the link's secret redeemed once for the console's HttpOnly cookie, so a
+ * reload (without the secret, which left the address bar) keeps them in until the link ends.
+ */
 async function redeemSetupLink() {
   const token = location.hash.slice(1);
-  // The link's secret leaves the address bar at once; it works once anyway.
-  history.replaceState(null, "", location.pathname);
-  const { data } = await callApi("post", "/api/v1/setup-sessions", { body: { token } });
-  access.setupSession = data.sessionToken;
-  access.orgId = data.orgId;
-  history.replaceState(null, "", pathTo("orgs", data.orgId));
-  await startRouting();
+  if (token) {
+    // The link's secret leaves the address bar at once; it works once anyway.
+    history.replaceState(null, "", location.pathname);
+    await callApi("post", "/admin/session", { body: { setupLink: token } });
+  }
+  await enter();
 }
 
 attempt(async () => {

@@ -69,7 +69,9 @@ export async function registerAdministration(
   // Organisation admins: the service's own access token, and the user as stored at each request.
   const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
   const consoleSessions = { sessions: store.consoleSessions, adminToken: config.adminToken };
-  await server.register(consoleRoutes({ publicUrl: config.publicUrl, sessions: consoleSessions, orgAdmins, credentialFailures: refusals }));
+  await server.register(
+    consoleRoutes({ publicUrl: config.publicUrl, sessions: consoleSessions, orgAdmins, credentialFailures: refusals, setupLinks: store }),
+  );
   await server.register(
     adminApi({
       adminToken: config.adminToken,

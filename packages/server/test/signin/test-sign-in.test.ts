@@ -63,6 +63,16 @@ describe("a test sign-in shows the claims and what a real sign-in would decide, 
     assert.deepEqual(await countUsersAndLinks(f), { users: 0, links: 0 });
   });
 
+  test("the account to test with goes to the provider as login_hint, which fills its sign-in form; without one, none is sent", async (t) => {
+    const f = await signInFixture(t);
+    const start = (body: Record<string, unknown>) =>
+      f.service.admin<{ authorizationUrl: string }>("POST", `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp/test-signin`, body);
+    const hinted = await start({ email: alice.email });
+    assert.equal(hinted.status, 200, hinted.text);
+    assert.equal(new URL(hinted.body.authorizationUrl).searchParams.get("login_hint"), alice.email);
+    assert.equal(new URL((await start({})).body.authorizationUrl).searchParams.has("login_hint"), false);
+  });
+
   test("a person who signed in before: would-sign-in as their user", async (t) => {
     const f = await signInFixture(t);
     const real = await f.exchange({ code: await f.code(alice.sub), email: alice.email });

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type ConsoleSessionDeps, consoleCallerOf } from "../../admin/console-sessions.ts";
 import { accessTokenStanding, type OrgAdminDeps, type OrgAdminStanding } from "../../admin/org-admins.ts";
 import { activeSetupSession, isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
+import { SETUP_SESSION_ENDED } from "../../admin/setup-link-sessions.ts";
 import type { AuditActor } from "../../domain/audit.ts";
 import type { AuditTrail } from "../../domain/ports/repositories.ts";
 import type { User } from "../../domain/user.ts";
@@ -70,7 +71,7 @@ const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 /** The console's session cookie: HttpOnly, SameSite=Strict, never readable by the page's script. */
 export const CONSOLE_COOKIE = "pipeshub_console";
 /** The console sends this header with every API call: a cross-site form or link cannot, so a cookie alone never authorises. */
-const CONSOLE_HEADER = "x-pipeshub-console";
+export const CONSOLE_HEADER = "x-pipeshub-console";
 
 /** Compares a presented token with the admin token in constant time. */
 export function adminTokenCheck(adminToken: string): (given: string) => boolean {
@@ -93,7 +94,8 @@ export function cookieOf(request: FastifyRequest, name: string): string | undefi
  * console's header. Callers scoped to one organisation may do what ORGANISATION_SCOPE_ROUTES
  * allow, for that organisation only: a setup session's token; an organisation admin's access
  * token (the service's own, of a user who is active and an `admin` as stored now); an
- * organisation admin's console session (cookie and header, the user re-read likewise). Every
+ * organisation admin's console session (cookie and header, the user re-read likewise); a setup
+ * link redeemed in the console (its session's token in the cookie, with the header). Every
  * refused request of a scoped caller is audited in its organisation's trail.
  */
 export function adminAccess(options: {
@@ -139,6 +141,13 @@ export function adminAccess(options: {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
       if (token === undefined) {
         const cookie = request.headers[CONSOLE_HEADER] === "1" ? cookieOf(request, CONSOLE_COOKIE) : undefined;
+        // A setup link redeemed in the console: its session's token, in the cookie.
+        if (cookie !== undefined && isSetupSessionToken(cookie)) {
+          const link = await activeSetupSession(options.setupSessions, cookie);
+          return link
+            ? scoped(request, reply, { kind: "setup-link", orgId: link.orgId, setupLinkId: link.id })
+            : refuse(reply, SETUP_SESSION_ENDED);
+        }
         const caller = cookie ? await consoleCallerOf(options.consoleSessions, options.orgAdmins, cookie) : undefined;
         if (!caller) return refuse(reply);
         if (caller.kind === "operator") return;

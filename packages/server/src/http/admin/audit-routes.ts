@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import { type AuditAdministration, auditPage, serviceAuditPage } from "../../admin/audit.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { auditPageFor } from "./answers-without-cause.ts";
+import { auditPageAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const AuditQuery = Type.Object(
@@ -42,6 +43,7 @@ const AuditRecordSchema = Type.Object(
     ip: Nullable(Type.String()),
     actor: Nullable(Type.String({ description: "who acted: operator, org-admin:<userId>, setup-link:<id>; null on sign-in steps" })),
     changes: Nullable(Type.Array(AuditChangeSchema, { description: "what an admin write changed; secrets only as changed" })),
+    redirectUri: Type.Optional(Nullable(Type.String({ description: "the redirect URI a sign-in step named: which one a mismatch tried" }))),
     reason: Type.Optional(Type.String({ description: "a failure's reason (its failure id)" })),
     fix: Type.Optional(Type.String({ description: "what to change, and where, to stop the failure" })),
   },
@@ -74,7 +76,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
       async (request, reply) => {
         const { limit, cursor, filter } = pageRequest(request.query);
         const page = await auditPage(deps, request.params.orgId, limit, cursor, filter);
-        return page.ok ? auditPageFor(request, page.value) : sendFailure(reply, page);
+        return page.ok ? auditPageAsRead(request, auditPageFor(request, page.value)) : sendFailure(reply, page);
       },
     );
 
@@ -93,7 +95,7 @@ export function auditRoutes(deps: AuditAdministration): FastifyPluginAsync {
       },
       async (request) => {
         const { limit, cursor, filter } = pageRequest(request.query);
-        return serviceAuditPage(deps, limit, cursor, filter);
+        return auditPageAsRead(request, await serviceAuditPage(deps, limit, cursor, filter));
       },
     );
   };

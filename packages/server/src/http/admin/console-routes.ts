@@ -14,6 +14,8 @@ import { errorResponses, sendFailure } from "../error-handling.ts";
 import { readWebFile, serveWebFiles, WEB_DIR } from "../web-files.ts";
 import { adminTokenCheck, CONSOLE_COOKIE, cookieOf } from "./admin-token.ts";
 import type { CredentialFailures } from "../credential-failures.ts";
+import { isSetupSessionToken, type SetupLinkDeps } from "../../admin/setup-links.ts";
+import { endSetupConsoleSession, openSetupConsoleSession, setupConsoleSessionOf } from "../../admin/setup-link-sessions.ts";
 
 const SessionBody = Type.Object(
   {
@@ -25,12 +27,20 @@ const SessionBody = Type.Object(
         description: "The service's access token of an organisation admin: a session for their organisation only",
       }),
     ),
+    setupLink: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "A setup link's secret (its URL's fragment), redeemed once: a session for the link's organisation until the link ends",
+      }),
+    ),
   },
-  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: "Either token or accessToken" },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: "One of token, accessToken or setupLink" },
 );
 const SessionAnswer = Type.Union([
   Type.Object({ kind: Type.Literal("operator") }),
   Type.Object({ kind: Type.Literal("org-admin"), orgId: Type.String(), email: Type.String() }),
+  Type.Object({ kind: Type.Literal("setup-link"), orgId: Type.String(), expiresAt: Type.String({ format: "date-time" }) }),
 ]);
 
 export interface ConsoleOptions {
@@ -41,6 +51,8 @@ export interface ConsoleOptions {
   readonly orgAdmins: OrgAdminDeps;
   /** A refused admin or access token here counts with the admin API's: one limit per address. */
   readonly credentialFailures: CredentialFailures;
+  /** Setup links, redeemed here for a console session held in the same cookie (admin/setup-link-sessions.ts). */
+  readonly setupLinks: SetupLinkDeps;
 }
 
 /**
@@ -50,6 +62,8 @@ export interface ConsoleOptions {
  * the token is never kept where the page's script could read it. An organisation admin signs in
  * with their own sign-in's access token (the sign-in page at `/?next=admin` hands it over) for a
  * session that reaches their organisation only, and ends when they stop being an active admin.
+ * A setup link's holder, at /admin/setup#<secret>, redeems the link here for the same kind of
+ * cookie, reaching the link's organisation until the link expires or is revoked.
  */
 export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
   // The console's modules and style sheet: every web/console*.js and console.css.
@@ -74,14 +88,22 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
         schema: {
           tags: ["Admin"],
           summary:
-            "Console sign-in: exchange the admin token, or an organisation admin's access token, for an HttpOnly, SameSite=Strict session cookie",
+            "Console sign-in: exchange the admin token, an organisation admin's access token, or a setup link (once), for an HttpOnly, SameSite=Strict session cookie",
           body: SessionBody,
           response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 429) },
         },
         onRequest: options.credentialFailures.guard,
       },
       async (request, reply) => {
-        const { token, accessToken } = request.body;
+        const { token, accessToken, setupLink } = request.body;
+        if (setupLink !== undefined) {
+          const opened = await openSetupConsoleSession(options.setupLinks, setupLink);
+          if (!opened.ok) {
+            await options.credentialFailures.failed(request, "setup link");
+            return sendFailure(reply, opened);
+          }
+          return reply.header("set-cookie", cookie(opened.value.cookie, opened.value.ttlMs)).code(204).send();
+        }
         if (token !== undefined) {
           if (!isAdminToken(token)) {
             await options.credentialFailures.failed(request, "admin token");
@@ -113,12 +135,18 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
       {
         schema: {
           tags: ["Admin"],
-          summary: "The console's session: the operator's, or an organisation admin's (their organisation and email)",
+          summary:
+            "The console's session: the operator's, an organisation admin's (their organisation and email), or a setup link's (its organisation and end)",
           response: { 200: SessionAnswer, ...errorResponses(401) },
         },
       },
       async (request, reply) => {
         const value = cookieOf(request, CONSOLE_COOKIE);
+        if (value !== undefined && isSetupSessionToken(value)) {
+          const setup = await setupConsoleSessionOf(options.setupLinks, value);
+          if (!setup.ok) return sendFailure(reply, setup);
+          return reply.header("cache-control", "no-store").send({ kind: "setup-link" as const, ...setup.value });
+        }
         const caller = value ? await consoleCallerOf(options.sessions, options.orgAdmins, value) : undefined;
         if (!caller) return sendFailure(reply, failure("UNAUTHORIZED", "No console session: sign in."));
         reply.header("cache-control", "no-store");
@@ -137,10 +165,17 @@ export function consoleRoutes(options: ConsoleOptions): FastifyPluginAsync {
     );
     app.delete(
       "/admin/session",
-      { schema: { tags: ["Admin"], summary: "Console sign-out: ends the session and clears its cookie", response: { 204: Type.Null() } } },
+      {
+        schema: {
+          tags: ["Admin"],
+          summary: "Console sign-out: ends the session (a setup link's by revoking the link) and clears its cookie",
+          response: { 204: Type.Null() },
+        },
+      },
       async (request, reply) => {
         const session = cookieOf(request, CONSOLE_COOKIE);
-        if (session) await closeConsoleSession(options.sessions, session);
+        if (session && isSetupSessionToken(session)) await endSetupConsoleSession(options.setupLinks, session, request.ip);
+        else if (session) await closeConsoleSession(options.sessions, session);
         return reply.header("set-cookie", cookie("", 0)).code(204).send();
       },
     );

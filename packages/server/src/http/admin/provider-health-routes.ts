@@ -3,6 +3,7 @@ import { type Static, Type } from "typebox";
 import { HEALTH_WINDOWS, type HealthWindow, providerHealth, type ProviderHealthDeps } from "../../admin/provider-health.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { healthFor } from "./answers-without-cause.ts";
+import { healthAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
 const HealthQuery = Type.Object(
@@ -69,7 +70,7 @@ export function providerHealthRoutes(deps: ProviderHealthDeps): FastifyPluginAsy
       },
       async (request, reply) => {
         const health = await providerHealth(deps, request.params.orgId, request.params.name, request.query.window ?? "24h");
-        return health.ok ? healthFor(request, health.value) : sendFailure(reply, health);
+        return health.ok ? healthAsRead(request, healthFor(request, health.value), request.params.name) : sendFailure(reply, health);
       },
     );
   };

@@ -16,6 +16,7 @@ import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts"
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminCaller } from "./admin-caller.ts";
 import { doctorReportFor, failureFor } from "./answers-without-cause.ts";
+import { doctorAsRead } from "./fixes-as-read.ts";
 import {
   ADMIN_SECURITY as security,
   DoctorReportSchema,
@@ -193,7 +194,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const report = await doctorProvider(options.providerCheck, request.params.orgId, request.params.name);
-        return report.ok ? doctorReportFor(request, report.value) : sendFailure(reply, report);
+        return report.ok ? doctorAsRead(request, doctorReportFor(request, report.value)) : sendFailure(reply, report);
       },
     );
   };

@@ -4,10 +4,20 @@ import { completeTestSignIn, startTestSignIn, type TestSignInDeps } from "../../
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { organisationScopeOf } from "./admin-token.ts";
 import { failureFor, testSignInFor } from "./answers-without-cause.ts";
+import { testSignInAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
 const StartBody = Type.Object(
-  { redirectUri: Type.Optional(Type.String({ maxLength: 2048, description: "One of the provider's redirect URIs (default: the first)" })) },
+  {
+    redirectUri: Type.Optional(Type.String({ maxLength: 2048, description: "One of the provider's redirect URIs (default: the first)" })),
+    email: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 320,
+        description: "The account to test with: sent to the provider as login_hint, which fills its sign-in form",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 const CompleteBody = Type.Object(
@@ -58,6 +68,7 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
           orgId: request.params.orgId,
           provider: request.params.name,
           redirectUri: request.body?.redirectUri,
+          loginHint: request.body?.email,
         });
         return started.ok ? started.value : sendFailure(reply, failureFor(request, started));
       },
@@ -78,7 +89,9 @@ export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const completed = await completeTestSignIn(deps, { ...request.body, orgId: organisationScopeOf(request) });
-        return completed.ok ? testSignInFor(request, completed.value) : sendFailure(reply, failureFor(request, completed));
+        return completed.ok
+          ? testSignInAsRead(request, testSignInFor(request, completed.value))
+          : sendFailure(reply, failureFor(request, completed));
       },
     );
   };
