@@ -246,7 +246,7 @@ async function presentedIdentity(
   const nonce = (session.provider === provider.settings.providerName ? session.nonce : null) ?? undefined;
   const alreadyVerified =
     tokens.idToken !== undefined && provider.settings.issuer
-      ? await deps.sessions.verifiedIdToken(token, tokens.idToken, provider, nonce)
+      ? await deps.sessions.verifiedIdToken(token, tokens.idToken, { provider, nonce })
       : undefined;
   const idTokenClaims = alreadyVerified ? success(alreadyVerified) : await verifyIdToken(deps, connection.value, tokens.idToken, nonce);
   if (!idTokenClaims.ok) return idTokenClaims;

@@ -112,8 +112,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
           await deps.sessions.idTokenVerified(
             binding.sessionToken,
             tokens.idToken,
-            provider,
-            binding.nonce ?? undefined,
+            { provider, nonce: binding.nonce ?? undefined },
             idTokenClaims.value,
           );
       }

@@ -34,7 +34,7 @@ const RECORD = {
   authorization: "authz",
   redeemed: "redeemed",
   testSignIn: "test-signin",
-  verifiedIdToken: "verified-id-token",
+  verified: "verified",
 } as const;
 
 /** Only a hash of a bearer value is used as a key, so shared state never holds the value itself. */
@@ -96,19 +96,17 @@ export interface PendingAuthorization {
  * in the same session, for the same provider and nonce, uses these claims instead of verifying
  * it again (each check paid once). Anything else is verified in full.
  */
-interface VerifiedIdToken {
-  /** What the token was verified against: the provider, its issuer and client, and the nonce. */
-  readonly against: string;
-  readonly claims: IdTokenClaims;
-}
+type VerifiedIdToken = { readonly against: string; readonly claims: IdTokenClaims };
 
-function verifiedAgainst(provider: ConfiguredProvider, nonce: string | undefined): string {
+/** What the token was verified against: the provider, its issuer and client, and the nonce. */
+type VerifiedAgainst = { readonly provider: ConfiguredProvider; readonly nonce: string | undefined };
+function verifiedAgainst({ provider, nonce }: VerifiedAgainst): string {
   return JSON.stringify([provider.id, provider.settings.issuer ?? null, provider.settings.clientId, nonce ?? null]);
 }
 
 /** Under both bearer values' hashes: the record is found only with the same session and the same token. */
 function verifiedIdTokenKey(sessionToken: string, idToken: string): string {
-  return `${stateKey(RECORD.verifiedIdToken, sessionToken)}:${tokenHash(idToken)}`;
+  return `${stateKey(RECORD.verified, sessionToken)}:${tokenHash(idToken)}`;
 }
 
 export function authSessions(state: ShortLivedState) {
@@ -146,30 +144,19 @@ export function authSessions(state: ShortLivedState) {
      * The exchange verified `idToken` under the session: remembered for the session's lifetime,
      * never past the token's own `exp` (checked against the wall clock, as the verifier does).
      */
-    async idTokenVerified(
-      token: string,
-      idToken: string,
-      provider: ConfiguredProvider,
-      nonce: string | undefined,
-      claims: IdTokenClaims,
-    ): Promise<void> {
+    async idTokenVerified(token: string, idToken: string, against: VerifiedAgainst, claims: IdTokenClaims): Promise<void> {
       const untilExpiry = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : 0;
       const ttlMs = Math.min(AUTH_SESSION_TTL_MS, untilExpiry);
       if (ttlMs <= 0) return;
-      const record: VerifiedIdToken = { against: verifiedAgainst(provider, nonce), claims };
+      const record: VerifiedIdToken = { against: verifiedAgainst(against), claims };
       await state.set(verifiedIdTokenKey(token, idToken), JSON.stringify(record), ttlMs);
     },
     /** The claims the exchange verified for this session, token, provider and nonce; undefined for anything else. */
-    async verifiedIdToken(
-      token: string,
-      idToken: string,
-      provider: ConfiguredProvider,
-      nonce: string | undefined,
-    ): Promise<IdTokenClaims | undefined> {
+    async verifiedIdToken(token: string, idToken: string, against: VerifiedAgainst): Promise<IdTokenClaims | undefined> {
       const raw = await state.get(verifiedIdTokenKey(token, idToken));
       if (raw === undefined) return undefined;
       const record = JSON.parse(raw) as VerifiedIdToken;
-      return record.against === verifiedAgainst(provider, nonce) ? record.claims : undefined;
+      return record.against === verifiedAgainst(against) ? record.claims : undefined;
     },
     /** The last step is done (or the session is abandoned). */
     async end(token: string): Promise<void> {
