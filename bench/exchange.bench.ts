@@ -12,7 +12,7 @@
  *
  * Settings (flag or env): --rounds 3 --seconds 6 --connections 32 --users 1000
  * --warmup-seconds 2, --no-signin, --profile (also profile the service for one more exchange
- * round and print the top self-time functions). E.g. `npm run bench -- --seconds 2 --rounds 1`.
+ * round and one more sign-in round, and print the top self-time functions of each). E.g. `npm run bench -- --seconds 2 --rounds 1`.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -150,20 +150,31 @@ if (withProfile) {
   const target: Target = { name: `${SERVICE} (profiled)`, url: running.url, pid: running.pid };
   await exchangeEachUserOnce(target, users, connections);
   await exchangeRound(target, users, { connections, seconds: warmupSeconds });
-  const from = performance.now() - spawnedAt;
+  const exchangeFrom = performance.now() - spawnedAt;
   const m = await exchangeRound(target, users, { connections, seconds });
-  const to = performance.now() - spawnedAt;
+  const exchangeTo = performance.now() - spawnedAt;
+  let signInWindow: { from: number; to: number; m: Measurement } | undefined;
+  if (withSignIn) {
+    await signInRound(target, users, { connections, seconds: warmupSeconds });
+    const from = performance.now() - spawnedAt;
+    const signIn = await signInRound(target, users, { connections, seconds });
+    signInWindow = { from, to: performance.now() - spawnedAt, m: signIn };
+  }
   await running.stop();
   rmSync(profiled.dataDir, { recursive: true, force: true });
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
-  const top = topSelfTime(join(profileDir, file), from, to);
-  console.log(
-    `\nProfile of one ${seconds} s exchange round (${m.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`,
-  );
-  for (const e of top.entries) console.log(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
-  console.log("Self time by where the code lives:");
-  for (const a of top.areas) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.area}`);
+  const report = (what: string, measured: Measurement, from: number, to: number) => {
+    const top = topSelfTime(join(profileDir, file), from, to, 20);
+    console.log(
+      `\nProfile of one ${seconds} s ${what} round (${measured.perSecond.toFixed(0)}/s under the profiler; ${top.busySamples} busy samples, idle ${(top.idle * 100).toFixed(0)}%): top self time`,
+    );
+    for (const e of top.entries) console.log(`  ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name}  ${e.where}`);
+    console.log("Self time by where the code lives:");
+    for (const a of top.areas) console.log(`  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.area}`);
+  };
+  report("exchange", m, exchangeFrom, exchangeTo);
+  if (signInWindow) report("whole sign-in", signInWindow.m, signInWindow.from, signInWindow.to);
   console.log(`  (${join(profileDir, file)})`);
 }
 
