@@ -232,11 +232,18 @@ async function signInOnce(serviceUrl: string, serviceAgent: Agent, providerAgent
     throw new Error(`authenticate answered ${authenticate.status}: ${authenticate.text.slice(0, 300)}`);
 }
 
-/** Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is reported. */
+/** One whole sign-in of `user` at the system at `url`, through its agent and the provider's; throws on anything unexpected. */
+export type SignInOnce = (url: string, systemAgent: Agent, providerAgent: Agent, user: BenchUser) => Promise<void>;
+
+/**
+ * Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is
+ * reported. The service's sign-in unless another system's `once` is given (bench/lib/better-auth.ts).
+ */
 export async function signInRound(
   target: Target,
   users: readonly BenchUser[],
-  options: { connections: number; seconds: number },
+  options: { connections: number; seconds: number; amount?: number },
+  once: SignInOnce = signInOnce,
 ): Promise<Measurement> {
   const serviceAgent = keepAliveAgent(options.connections);
   const providerAgent = keepAliveAgent(options.connections);
@@ -248,11 +255,11 @@ export async function signInRound(
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   await pool(options.connections, async () => {
-    if (performance.now() >= deadline) return false;
+    if (performance.now() >= deadline || i >= (options.amount ?? Infinity)) return false;
     const user = users[i++ % users.length]!;
     const t0 = performance.now();
     try {
-      await signInOnce(target.url, serviceAgent, providerAgent, user);
+      await once(target.url, serviceAgent, providerAgent, user);
       latencies.push(performance.now() - t0);
     } catch (error) {
       failures++;
