@@ -83,21 +83,67 @@ export function keyObjectOf(key: CryptoKey | KeyObject): KeyObject {
   return converted;
 }
 
+/** What `fits` reads of a key, read once per key: the getters build a new object on every call. */
+const keyShapes = new WeakMap<KeyObject, { type: string | undefined; modulusLength: number; namedCurve: string | undefined }>();
+
+function shapeOf(key: KeyObject) {
+  let shape = keyShapes.get(key);
+  if (!shape) {
+    const details = key.asymmetricKeyDetails ?? {};
+    shape = { type: key.asymmetricKeyType, modulusLength: details.modulusLength ?? 0, namedCurve: details.namedCurve };
+    keyShapes.set(key, shape);
+  }
+  return shape;
+}
+
 /** Whether `key` is a public or private key fit for `alg` (and an RSA key at least 2048 bits: RFC 7518 §3.3, §3.5). */
 function fits(alg: NonNullable<(typeof ALGORITHMS)[string]>, key: KeyObject): boolean {
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
+  const { type, modulusLength, namedCurve } = shapeOf(key);
   if (alg.key === "rsa" || alg.key === "rsa-pss")
-    return (type === "rsa" || (alg.key === "rsa-pss" && type === "rsa-pss")) && (details.modulusLength ?? 0) >= 2048;
-  if (alg.key === "ec") return type === "ec" && details.namedCurve === alg.curve;
+    return (type === "rsa" || (alg.key === "rsa-pss" && type === "rsa-pss")) && modulusLength >= 2048;
+  if (alg.key === "ec") return type === "ec" && namedCurve === alg.curve;
   return alg.curve === undefined ? type === "ed25519" || type === "ed448" : type === alg.curve;
 }
 
-function cryptoOptions(algName: string, key: KeyObject) {
-  const alg = ALGORITHMS[algName]!;
-  if (alg.key === "rsa-pss") return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-  if (alg.key === "ec") return { key, dsaEncoding: "ieee-p1363" as const };
-  return { key };
+/** Bytes of each of r and s in a JWS ECDSA signature (RFC 7518 §3.4): its curve's order size. */
+const EC_SIZE: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
+
+/** RSA-PSS as JWS uses it (RFC 7518 §3.5): the salt as long as the digest. */
+const pss = (key: KeyObject) => ({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+
+function derLength(length: number): number[] {
+  return length < 0x80 ? [length] : [0x81, length];
+}
+
+/**
+ * A JWS ECDSA signature (r ‖ s, fixed size) as DER. node:crypto takes DER with the bare key; an
+ * options object (for `dsaEncoding`) costs more per call than this conversion.
+ */
+function derFromJose(signature: Buffer, size: number): Buffer | undefined {
+  if (signature.length !== 2 * size) return undefined;
+  const integer = (bytes: Buffer) => {
+    let start = 0;
+    while (start < bytes.length - 1 && bytes[start] === 0) start++;
+    const body = bytes.subarray(start);
+    const positive = body[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), body]) : body;
+    return Buffer.concat([Buffer.from([0x02, ...derLength(positive.length)]), positive]);
+  };
+  const content = Buffer.concat([integer(signature.subarray(0, size)), integer(signature.subarray(size))]);
+  return Buffer.concat([Buffer.from([0x30, ...derLength(content.length)]), content]);
+}
+
+/** A DER ECDSA signature (what node:crypto makes) as JWS's r ‖ s, each left-padded to `size`. */
+function joseFromDer(der: Buffer, size: number): Buffer {
+  let offset = der[1]! & 0x80 ? 2 + (der[1]! & 0x7f) : 2;
+  const out = Buffer.alloc(2 * size);
+  for (let i = 0; i < 2; i++) {
+    const length = der[offset + 1]!;
+    let value = der.subarray(offset + 2, offset + 2 + length);
+    while (value.length > size && value[0] === 0) value = value.subarray(1);
+    value.copy(out, (i + 1) * size - value.length);
+    offset += 2 + length;
+  }
+  return out;
 }
 
 /** Checks the signature of a parsed token with `key`, for the token's own `alg`: true, or why not. */
@@ -106,8 +152,13 @@ export function verifyJwsSignature(jws: CompactJws, key: KeyObject): true | JwsR
   const alg = Object.hasOwn(ALGORITHMS, algName) ? ALGORITHMS[algName] : undefined;
   if (!alg) return "algorithm";
   if (!fits(alg, key)) return "key";
+  const input = Buffer.from(jws.signingInput);
   try {
-    return verify(alg.hash, Buffer.from(jws.signingInput), cryptoOptions(algName, key), jws.signature) ? true : "signature";
+    if (alg.key === "ec") {
+      const der = derFromJose(jws.signature, EC_SIZE[alg.curve!]!);
+      return der !== undefined && verify(alg.hash, input, key, der) ? true : "signature";
+    }
+    return verify(alg.hash, input, alg.key === "rsa-pss" ? pss(key) : key, jws.signature) ? true : "signature";
   } catch {
     // A signature of the wrong length or shape for the key.
     return "signature";
@@ -119,7 +170,11 @@ export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg
   const alg = Object.hasOwn(ALGORITHMS, header.alg) ? ALGORITHMS[header.alg] : undefined;
   if (!alg || !fits(alg, key)) throw new Error(`cannot sign ${header.alg} with this key`);
   const signingInput = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
-  const signature = sign(alg.hash, Buffer.from(signingInput), cryptoOptions(header.alg, key));
+  const input = Buffer.from(signingInput);
+  const signature =
+    alg.key === "ec"
+      ? joseFromDer(sign(alg.hash, input, key), EC_SIZE[alg.curve!]!)
+      : sign(alg.hash, input, alg.key === "rsa-pss" ? pss(key) : key);
   return `${signingInput}.${signature.toString("base64url")}`;
 }
 

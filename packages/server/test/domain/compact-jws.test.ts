@@ -31,6 +31,29 @@ describe("domain/compact-jws: signatures over node:crypto KeyObjects", () => {
     }
   });
 
+  test("ECDSA signatures on every curve, and Ed25519, agree with jose's both ways (r and s of every length, DER and r ‖ s)", async () => {
+    for (const [alg, curve, times] of [
+      ["ES256", "P-256", 200],
+      ["ES384", "P-384", 20],
+      ["ES512", "P-521", 20],
+    ] as const) {
+      const keys = generateKeyPairSync("ec", { namedCurve: curve });
+      const joseKey = await importSPKI(pem(keys.publicKey, "spki"), alg);
+      const joseSigner = await importPKCS8(pem(keys.privateKey, "pkcs8"), alg);
+      for (let i = 0; i < times; i++) {
+        const ours = signCompactJws({ alg }, { i }, keys.privateKey);
+        await compactVerify(ours, joseKey);
+        assert.equal(verified(ours, keys.publicKey), true, `${alg} #${i}, ours`);
+        const theirs = await new SignJWT({ i }).setProtectedHeader({ alg }).sign(joseSigner);
+        assert.equal(verified(theirs, keys.publicKey), true, `${alg} #${i}, jose's`);
+      }
+    }
+    const ed = generateKeyPairSync("ed25519");
+    const token = signCompactJws({ alg: "EdDSA" }, { sub: "alice" }, ed.privateKey);
+    await compactVerify(token, await importSPKI(pem(ed.publicKey, "spki"), "EdDSA"));
+    assert.equal(verified(token, ed.publicKey), true);
+  });
+
   test("a changed payload, header or signature is refused", () => {
     const [h, p, s] = signCompactJws({ alg: "ES256" }, { sub: "alice" }, ec.privateKey).split(".") as [string, string, string];
     const other = Buffer.from(JSON.stringify({ sub: "mallory" })).toString("base64url");
