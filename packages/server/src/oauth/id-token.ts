@@ -69,7 +69,8 @@ interface ProviderKeys {
 }
 
 /**
- * Checks ID token signatures with jose against each provider's JWKS (cached per `jwks_uri`):
+ * Checks ID token signatures against each provider's JWKS (cached per `jwks_uri`; jose fetches it
+ * and picks the key, domain/compact-jws.ts checks the signature with its node:crypto KeyObject):
  * openid-client's code grant leaves them unchecked under OIDC Core §3.1.3.7 over TLS, and an ID
  * token presented to authenticate never passed a token endpoint at all.
  */
