@@ -111,7 +111,8 @@ async function chooseProvider(
 
 /**
  * One step of a sign-in (PipesHub's /userAccount/authenticate) with the `oauth` method: the
- * tokens from the exchange are verified again, the identity must be the session's email and
+ * tokens from the exchange are verified (an ID token the exchange verified in this session is not
+ * checked twice), the identity must be the session's email and
  * its (provider, subject) link. The organisation's steps decide whether more are needed.
  */
 export async function authenticate(deps: AuthenticateDeps, request: AuthenticateRequest): Promise<Result<AuthenticateAnswer>> {
@@ -170,7 +171,7 @@ interface SignInInProgress {
   readonly email: string;
 }
 
-/** The current step with the `oauth` method: the tokens verified again, the identity linked, then the next step or the service's tokens. */
+/** The current step with the `oauth` method: the tokens verified, the identity linked, then the next step or the service's tokens. */
 async function completeStep(
   deps: AuthenticateDeps,
   request: AuthenticateRequest,
