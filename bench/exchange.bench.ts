@@ -82,7 +82,7 @@ const betterAuthTarget: Target | undefined = betterAuthProcess && {
 };
 
 function line(name: string, m: Measurement): string {
-  return `${name.padEnd(58)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${formatLatency(m.p50).padStart(5)} ms  p99 ${formatLatency(m.p99).padStart(5)} ms  CPU ${m.cpuMicrosPerOp.toFixed(0).padStart(6)} µs/op  peak RSS ${m.peakRssMiB.toFixed(0).padStart(4)} MiB  failed ${m.failures}`;
+  return `${name.padEnd(58)} ${m.perSecond.toFixed(0).padStart(6)}/s  p50 ${formatLatency(m.p50).padStart(5)} ms  p99 ${formatLatency(m.p99).padStart(5)} ms  CPU ${m.cpuMicrosPerOp.toFixed(0).padStart(6)} µs/op  peak RSS ${m.peakRssMiB.toFixed(0).padStart(4)} MiB  failed ${m.failures}${m.driverMicrosPerOp === undefined ? "" : `  driver ${m.driverMicrosPerOp.toFixed(0)} µs/op`}`;
 }
 
 function mustSucceed(name: string, m: Measurement): void {
@@ -171,6 +171,9 @@ if (signIns && betterAuth) {
   console.log(`service / Better Auth sign-ins/s  ${(signIns.perSecond / betterAuth.perSecond).toFixed(2)}`);
   console.log(`service / Better Auth CPU per sign-in  ${(signIns.cpuMicrosPerOp / betterAuth.cpuMicrosPerOp).toFixed(2)}`);
   console.log(`service / Better Auth p99         ${(signIns.p99 / betterAuth.p99).toFixed(2)}`);
+  console.log(
+    `load driver CPU per sign-in       service ${signIns.driverMicrosPerOp?.toFixed(0)} µs, Better Auth ${betterAuth.driverMicrosPerOp?.toFixed(0)} µs (one process plays every client and browser hop)`,
+  );
 }
 console.log(`provider answered: token ${stats.token}, userinfo ${stats.userinfo}, authorize ${stats.authorize}, refused ${stats.refused}`);
 
