@@ -3,7 +3,7 @@
  * provider": its genericOAuth plugin on the provider's discovery document, PKCE and state (kept
  * in its verification table), the nonce on (its default) and the ID token checked against the
  * provider's JWKS, users created on first sign-in, accounts and sessions, all in SQLite
- * (node:sqlite, WAL) in a fresh temporary folder (removed at SIGTERM), migrations run at start. Rate limiting is off,
+ * (node:sqlite, WAL) in a fresh temporary folder (removed when it exits), migrations run at start. Rate limiting is off,
  * as it is for the service under load. A sign-in is two requests (bench/lib/load.ts
  * betterAuthSignInRound): POST /api/auth/sign-in/social {provider} → the provider URL and a state
  * cookie; then, after the provider, GET the callback with code, state and cookie → 302 and a
@@ -69,9 +69,7 @@ const server = createServer({ keepAliveTimeout: 120_000 }, toNodeHandler(auth));
 server.listen(port, "127.0.0.1", () => announceReady({ url: `http://127.0.0.1:${port}`, database }));
 process.on("SIGTERM", () => {
   server.closeAllConnections();
-  server.close(() => {
-    db.close();
-    rmSync(folder, { recursive: true, force: true });
-    process.exit(0);
-  });
+  server.close(() => process.exit(0));
 });
+// Its files go with it, however it ends: at SIGTERM the process exits (130) before server.close calls back.
+process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
