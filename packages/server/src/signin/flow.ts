@@ -151,9 +151,13 @@ export function authSessions(state: ShortLivedState) {
       const record: VerifiedIdToken = { against: verifiedAgainst(against), claims };
       await state.set(verifiedIdTokenKey(token, idToken), JSON.stringify(record), ttlMs);
     },
-    /** The claims the exchange verified for this session, token, provider and nonce; undefined for anything else. */
+    /**
+     * The claims the exchange verified for this session, token, provider and nonce; undefined for
+     * anything else. Taken, not read: one per sign-in, so a busy hour's records never crowd the
+     * sign-ins in progress out of a capped memory state; a second use verifies in full.
+     */
     async verifiedIdToken(token: string, idToken: string, against: VerifiedAgainst): Promise<IdTokenClaims | undefined> {
-      const raw = await state.get(verifiedIdTokenKey(token, idToken));
+      const raw = await state.take(verifiedIdTokenKey(token, idToken));
       if (raw === undefined) return undefined;
       const record = JSON.parse(raw) as VerifiedIdToken;
       return record.against === verifiedAgainst(against) ? record.claims : undefined;

@@ -95,6 +95,19 @@ describe("authenticate trusts the exchange's verification of the same ID token i
     assertAuthError(response, 401, "INVALID_ID_TOKEN");
   });
 
+  test("the record is used once: a second attempt with the same token in the same session is verified in full → 401", async (t) => {
+    const { f } = await fixture(t);
+    const signIn = await exchanged(f, alice);
+    await withdrawProviderKeys(f);
+    // The first attempt takes the record and then fails (alice is disabled meanwhile); the session goes on.
+    const users = await f.service.admin<{ id: string }[]>("GET", `/api/v1/orgs/${f.orgId}/users?email=${alice.email}`);
+    const path = `/api/v1/orgs/${f.orgId}/users/${users.body[0]!.id}`;
+    assert.equal((await f.service.admin("PATCH", path, { status: "disabled" })).status, 200);
+    assertAuthError(await authenticate(f, signIn.session, signIn), 403, "USER_DISABLED");
+    assert.equal((await f.service.admin("PATCH", path, { status: "active" })).status, 200);
+    assertAuthError(await authenticate(f, signIn.session, signIn), 401, "INVALID_ID_TOKEN");
+  });
+
   test("once the token's own expiry has passed, the record is gone and the token is verified in full → 401", async (t) => {
     // The ID token lives 2 minutes; the sign-in session 30: the record ends with the token.
     const { f, advance } = await fixture(t, { idTokenTtlSeconds: 120 });
