@@ -33,6 +33,11 @@ export interface Measurement {
   readonly rssMiB: number;
   /** Non-2xx answers, transport errors and timeouts. */
   readonly failures: number;
+  /**
+   * Whole sign-ins only: this (load) process's own CPU per sign-in. It plays every client and
+   * browser hop, so when it nears a core of its own the rate says more about it than about the server.
+   */
+  readonly driverMicrosPerOp?: number;
   readonly firstFailure?: string;
 }
 
@@ -232,11 +237,18 @@ async function signInOnce(serviceUrl: string, serviceAgent: Agent, providerAgent
     throw new Error(`authenticate answered ${authenticate.status}: ${authenticate.text.slice(0, 300)}`);
 }
 
-/** Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is reported. */
+/** One whole sign-in of `user` at the system at `url`, through its agent and the provider's; throws on anything unexpected. */
+export type SignInOnce = (url: string, systemAgent: Agent, providerAgent: Agent, user: BenchUser) => Promise<void>;
+
+/**
+ * Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is
+ * reported. The service's sign-in unless another system's `once` is given (bench/lib/better-auth.ts).
+ */
 export async function signInRound(
   target: Target,
   users: readonly BenchUser[],
-  options: { connections: number; seconds: number },
+  options: { connections: number; seconds: number; amount?: number },
+  once: SignInOnce = signInOnce,
 ): Promise<Measurement> {
   const serviceAgent = keepAliveAgent(options.connections);
   const providerAgent = keepAliveAgent(options.connections);
@@ -245,14 +257,15 @@ export async function signInRound(
   let firstFailure: string | undefined;
   let i = 0;
   const cpuBefore = cpuMicros(target.pid);
+  const driverBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   await pool(options.connections, async () => {
-    if (performance.now() >= deadline) return false;
+    if (performance.now() >= deadline || i >= (options.amount ?? Infinity)) return false;
     const user = users[i++ % users.length]!;
     const t0 = performance.now();
     try {
-      await signInOnce(target.url, serviceAgent, providerAgent, user);
+      await once(target.url, serviceAgent, providerAgent, user);
       latencies.push(performance.now() - t0);
     } catch (error) {
       failures++;
@@ -262,6 +275,7 @@ export async function signInRound(
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuMicros(target.pid) - cpuBefore;
+  const driver = process.cpuUsage(driverBefore);
   serviceAgent.destroy();
   providerAgent.destroy();
   latencies.sort((a, b) => a - b);
@@ -276,6 +290,7 @@ export async function signInRound(
     rssMiB: rssMiB(target.pid),
     failures,
     ...(firstFailure !== undefined && { firstFailure }),
+    driverMicrosPerOp: (driver.user + driver.system) / Math.max(1, latencies.length),
   };
 }
 
@@ -302,6 +317,7 @@ export function summarise(rounds: readonly Measurement[]): Measurement {
     rssMiB: rounds.at(-1)?.rssMiB ?? NaN,
     failures: rounds.reduce((n, r) => n + r.failures, 0),
     ...(firstFailure !== undefined && { firstFailure }),
+    ...(rounds.every((r) => r.driverMicrosPerOp !== undefined) && { driverMicrosPerOp: median(rounds.map((r) => r.driverMicrosPerOp!)) }),
   };
 }
 

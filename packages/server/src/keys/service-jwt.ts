@@ -1,8 +1,10 @@
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { JWTPayload } from "jose";
+import { jwtClaimRefusal, keyObjectOf, parseCompactJws, signCompactJws, verifyJwsSignature } from "../domain/compact-jws.ts";
 
 /**
  * The JWT work of the service's own tokens (signin/session-tokens.ts decides what they say and
- * when they are accepted): ES256 over the signing keys of `signing-keys.ts`, and nothing else.
+ * when they are accepted): ES256 over the signing keys of `signing-keys.ts`, and nothing else,
+ * signed and checked with their node:crypto KeyObjects (domain/compact-jws.ts).
  */
 
 /** What one token says, besides its own claims. */
@@ -20,15 +22,16 @@ export interface ServiceJwt {
 }
 
 export async function signServiceJwt(signing: { kid: string; key: CryptoKey }, token: ServiceJwt): Promise<string> {
-  return new SignJWT(token.claims)
-    .setProtectedHeader({ alg: "ES256", kid: signing.kid, typ: token.typ })
-    .setIssuer(token.issuer)
-    .setSubject(token.subject)
-    .setAudience(token.audience)
-    .setIssuedAt(token.issuedAt)
-    .setExpirationTime(token.expiresAt)
-    .setJti(token.jti)
-    .sign(signing.key);
+  const payload = {
+    ...token.claims,
+    iss: token.issuer,
+    sub: token.subject,
+    aud: token.audience,
+    iat: token.issuedAt,
+    exp: token.expiresAt,
+    jti: token.jti,
+  };
+  return signCompactJws({ alg: "ES256", kid: signing.kid, typ: token.typ }, payload, keyObjectOf(signing.key));
 }
 
 /** What a presented token must be. */
@@ -53,30 +56,30 @@ export async function verifyServiceJwt(
   keyFor: (kid: string) => Promise<CryptoKey | undefined>,
   expected: ServiceJwtExpectation,
 ): Promise<ServiceJwtVerdict> {
-  let kid: unknown;
-  try {
-    const header = decodeProtectedHeader(token);
-    if (header.alg !== "ES256") return { ok: false, detail: "not ES256" };
-    kid = header.kid;
-  } catch {
-    return { ok: false, detail: "not a JWT" };
-  }
+  const jws = parseCompactJws(token);
+  if (typeof jws === "string") return { ok: false, detail: jws === "crit" ? "an unknown critical header" : "not a JWT" };
+  if (jws.header.alg !== "ES256") return { ok: false, detail: "not ES256" };
+  const kid = jws.header.kid;
   if (typeof kid !== "string") return { ok: false, detail: "no kid" };
   const key = await keyFor(kid);
   if (!key) return { ok: false, detail: "unknown or unpublished kid" };
-  try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ["ES256"],
-      typ: expected.typ,
-      issuer: expected.issuer,
-      audience: expected.audience,
-      requiredClaims: ["sub", "jti", "iat", "exp"],
-      clockTolerance: expected.clockToleranceSeconds,
-      currentDate: new Date(expected.now),
-    });
-    return { ok: true, payload };
-  } catch (error) {
-    if (error instanceof errors.JOSEError) return { ok: false, detail: error.code };
-    throw error;
-  }
+  const signature = verifyJwsSignature(jws, keyObjectOf(key));
+  if (signature !== true) return { ok: false, detail: `signature: ${signature}` };
+  const typ = jws.header.typ;
+  if (typeof typ !== "string" || mediaType(typ) !== mediaType(expected.typ)) return { ok: false, detail: "unexpected typ" };
+  const refusal = jwtClaimRefusal(jws.payload, {
+    required: ["sub", "jti", "iat", "exp"],
+    issuer: expected.issuer,
+    audience: expected.audience,
+    clockToleranceSeconds: expected.clockToleranceSeconds,
+    now: Math.floor(expected.now / 1000),
+  });
+  if (refusal) return { ok: false, detail: `${refusal.claim}: ${refusal.reason}` };
+  return { ok: true, payload: jws.payload as JWTPayload };
+}
+
+/** A `typ` as the media type it names (RFC 7515 §4.1.9: "application/" may be left out; case does not matter). */
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith("application/") ? lower : `application/${lower}`;
 }

@@ -144,7 +144,8 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
   const activeOf = (snap: Snapshot) => snap.keys.find((k) => k.retiredAt === null);
 
   async function privateKeyOf(key: LoadedKey): Promise<CryptoKey> {
-    key.privateKey ??= (await importJWK(JSON.parse(secrets.open(key.sealed, key.kid)) as JWK, ALG)) as CryptoKey;
+    // Extractable in memory only, so service-jwt.ts can sign with its node:crypto KeyObject (domain/compact-jws.ts).
+    key.privateKey ??= (await importJWK(JSON.parse(secrets.open(key.sealed, key.kid)) as JWK, ALG, { extractable: true })) as CryptoKey;
     return key.privateKey;
   }
 

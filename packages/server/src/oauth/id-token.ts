@@ -1,4 +1,6 @@
+import type { KeyObject } from "node:crypto";
 import * as jose from "jose";
+import { jwtClaimRefusal, keyObjectOf, parseCompactJws, verifyJwsSignature } from "../domain/compact-jws.ts";
 import { failure, type Result, success } from "../domain/failures.ts";
 import { type Clock, systemClock } from "../domain/ports/clock.ts";
 import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
@@ -67,7 +69,8 @@ interface ProviderKeys {
 }
 
 /**
- * Checks ID token signatures with jose against each provider's JWKS (cached per `jwks_uri`):
+ * Checks ID token signatures against each provider's JWKS (cached per `jwks_uri`; jose fetches it
+ * and picks the key, domain/compact-jws.ts checks the signature with its node:crypto KeyObject):
  * openid-client's code grant leaves them unchecked under OIDC Core §3.1.3.7 over TLS, and an ID
  * token presented to authenticate never passed a token endpoint at all.
  */
@@ -120,17 +123,64 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     };
   }
 
+  /** The key the token's header selects from the provider's set (jose picks it by `kid`, `alg` and key type). */
+  async function keysForToken(
+    connection: ProviderConnection,
+    jwksUri: string,
+    header: jose.CompactJWSHeaderParameters,
+  ): Promise<KeyObject[]> {
+    const jwks = jwksFor(connection, jwksUri);
+    // Only public keys: a symmetric key (an `oct` JWK) never verifies an ID token here.
+    const asymmetric = (key: unknown): KeyObject => {
+      if (!(key instanceof CryptoKey) || key.type !== "public") throw new jose.errors.JOSENotSupported("not a public key");
+      return keyObjectOf(key);
+    };
+    try {
+      return [asymmetric(await jwks(header, { payload: "", signature: "" }))];
+    } catch (error) {
+      // Several keys match (no `kid`): each is tried, as jose does.
+      if (!(error instanceof jose.errors.JWKSMultipleMatchingKeys)) throw error;
+      const keys: KeyObject[] = [];
+      for await (const key of error) keys.push(asymmetric(key));
+      return keys;
+    }
+  }
+
   async function verified(connection: ProviderConnection, idToken: string, expectedNonce: string | undefined): Promise<IdTokenClaims> {
     const { metadata, provider } = connection;
     if (!metadata.jwks_uri) throw new jose.errors.JOSEError("the provider publishes no jwks_uri");
-    const { payload } = await jose.jwtVerify(idToken, jwksFor(connection, metadata.jwks_uri), {
+    const jws = parseCompactJws(idToken);
+    if (jws === "crit") throw new jose.errors.JOSENotSupported("an unrecognized critical header parameter");
+    if (typeof jws === "string") throw new jose.errors.JWSInvalid("not a signed JWT");
+    const algorithms = metadata.id_token_signing_alg_values_supported?.filter((a) => a !== "none") ?? DEFAULT_ID_TOKEN_ALGS;
+    if (!algorithms.includes(jws.header.alg as string))
+      throw new jose.errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+    const keys = await keysForToken(connection, metadata.jwks_uri, jws.header as jose.CompactJWSHeaderParameters);
+    const checks = keys.map((key) => verifyJwsSignature(jws, key));
+    if (!checks.includes(true)) {
+      if (checks.includes("algorithm") || checks.includes("key"))
+        throw new jose.errors.JOSENotSupported("the key does not fit the algorithm");
+      throw new jose.errors.JWSSignatureVerificationFailed();
+    }
+    const payload = jws.payload as IdTokenClaims;
+    const refusal = jwtClaimRefusal(payload, {
+      required: ["sub", "iat", "exp"],
       issuer: metadata.issuer,
       audience: provider.settings.clientId,
-      algorithms: metadata.id_token_signing_alg_values_supported?.filter((a) => a !== "none") ?? DEFAULT_ID_TOKEN_ALGS,
-      clockTolerance,
-      requiredClaims: ["sub", "iat", "exp"],
+      clockToleranceSeconds: clockTolerance,
+      now: Math.floor(Date.now() / 1000),
     });
-    // jose checks `iat` only for its type: a token issued in the future is refused here.
+    if (refusal) {
+      const message = `"${refusal.claim}" claim check failed (${refusal.reason})`;
+      if (refusal.reason === "expired") throw new jose.errors.JWTExpired(message, payload, refusal.claim, "check_failed");
+      throw new jose.errors.JWTClaimValidationFailed(
+        message,
+        payload,
+        refusal.claim,
+        refusal.reason === "missing" ? "missing" : "check_failed",
+      );
+    }
+    // A token issued in the future (beyond the tolerance) is refused: jose's own check is only of its type.
     if (typeof payload.iat === "number" && payload.iat > Math.floor(Date.now() / 1000) + clockTolerance) {
       throw new jose.errors.JWTClaimValidationFailed(
         '"iat" claim timestamp check failed (issued in the future)',

@@ -111,7 +111,8 @@ async function chooseProvider(
 
 /**
  * One step of a sign-in (PipesHub's /userAccount/authenticate) with the `oauth` method: the
- * tokens from the exchange are verified again, the identity must be the session's email and
+ * tokens from the exchange are verified (an ID token the exchange verified in this session is not
+ * checked twice), the identity must be the session's email and
  * its (provider, subject) link. The organisation's steps decide whether more are needed.
  */
 export async function authenticate(deps: AuthenticateDeps, request: AuthenticateRequest): Promise<Result<AuthenticateAnswer>> {
@@ -170,7 +171,7 @@ interface SignInInProgress {
   readonly email: string;
 }
 
-/** The current step with the `oauth` method: the tokens verified again, the identity linked, then the next step or the service's tokens. */
+/** The current step with the `oauth` method: the tokens verified, the identity linked, then the next step or the service's tokens. */
 async function completeStep(
   deps: AuthenticateDeps,
   request: AuthenticateRequest,
@@ -198,7 +199,7 @@ async function completeStep(
     );
   subject.provider(provider.settings.providerName);
 
-  const identity = await presentedIdentity(deps, provider, session, credentials.value);
+  const identity = await presentedIdentity(deps, provider, { token: request.sessionToken, session }, credentials.value);
   if (!identity.ok) return identity;
   const checked = checkIdentityEmail(identity.value, email, provider);
   if (!checked.ok) return checked;
@@ -231,18 +232,24 @@ async function completeStep(
 
 /**
  * Who the presented tokens say signed in: the ID token verified (with the nonce of the
- * session's authorization request, when it was for this provider), then the identity read.
+ * session's authorization request, when it was for this provider) — or, when the exchange
+ * verified this very token in this session against the same provider and nonce, its claims
+ * taken from that verification — then the identity read.
  */
 async function presentedIdentity(
   deps: AuthenticateDeps,
   provider: ConfiguredProvider,
-  session: AuthSession,
+  { token, session }: { token: string; session: AuthSession },
   tokens: { accessToken: string; idToken?: string },
 ): Promise<Result<ProviderIdentity>> {
   const connection = await deps.discovery.connect(provider);
   if (!connection.ok) return connection;
-  const nonce = session.provider === provider.settings.providerName ? session.nonce : null;
-  const idTokenClaims = await verifyIdToken(deps, connection.value, tokens.idToken, nonce ?? undefined);
+  const nonce = (session.provider === provider.settings.providerName ? session.nonce : null) ?? undefined;
+  const alreadyVerified =
+    tokens.idToken !== undefined && provider.settings.issuer
+      ? await deps.sessions.verifiedIdToken(token, tokens.idToken, { provider, nonce })
+      : undefined;
+  const idTokenClaims = alreadyVerified ? success(alreadyVerified) : await verifyIdToken(deps, connection.value, tokens.idToken, nonce);
   if (!idTokenClaims.ok) return idTokenClaims;
   const identity = await identify(connection.value, tokens.accessToken, idTokenClaims.value);
   if (!identity.ok) return identity;

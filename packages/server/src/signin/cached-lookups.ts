@@ -1,4 +1,4 @@
-import type { OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
 
 /** Most entries each cache keeps: names and domains come from unauthenticated requests. */
 const MAX_ENTRIES = 10_000;
@@ -47,7 +47,7 @@ function ttlCache(options: LookupCacheOptions) {
 }
 
 /**
- * The provider repository with `configured` remembered: its settings parsed and its secret opened
+ * The provider repository with `configured` (and `list`) remembered: its settings parsed and its secret opened
  * once per provider and period, not on every sign-in. Writes through it (the admin API of this
  * instance) forget everything at once; writes by another instance are seen within `ttlMs`. The
  * same object is answered while remembered, which lets the provider connection be reused too.
@@ -60,7 +60,8 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
     promoteSecret: (orgId, name) => cache.afterWrite(repository.promoteSecret(orgId, name)),
     remove: (orgId, name) => cache.afterWrite(repository.remove(orgId, name)),
     view: (orgId, name) => repository.view(orgId, name),
-    list: (orgId) => repository.list(orgId),
+    // initAuth lists an organisation's providers on every sign-in.
+    list: (orgId) => cache.read(`list\n${orgId}`, () => repository.list(orgId)),
     listEverywhere: () => repository.listEverywhere(),
     configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
   };
@@ -82,5 +83,17 @@ export function cachedOrganisations(repository: OrganisationRepository, options:
     addDomain: (id, domain) => cache.afterWrite(repository.addDomain(id, domain)),
     removeDomain: (id, domain) => cache.afterWrite(repository.removeDomain(id, domain)),
     remove: (id) => cache.afterWrite(repository.remove(id)),
+  };
+}
+
+/**
+ * The organisations' sign-in steps, read by initAuth and by every authenticate, remembered the
+ * same way: writes through it forget them; another instance's are seen within `ttlMs`.
+ */
+export function cachedAuthSteps(repository: AuthStepRepository, options: LookupCacheOptions): AuthStepRepository {
+  const cache = ttlCache(options);
+  return {
+    get: (orgId) => cache.read(orgId, () => repository.get(orgId)),
+    put: (orgId, steps) => cache.afterWrite(repository.put(orgId, steps)),
   };
 }

@@ -112,7 +112,17 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       if (!user.ok) return user;
       subject.user(user.value.id);
 
-      if (binding?.sessionToken) await deps.sessions.authorizationCompleted(binding.sessionToken, binding);
+      if (binding?.sessionToken) {
+        await deps.sessions.authorizationCompleted(binding.sessionToken, binding);
+        // authenticate, presented this token in this session, trusts this verification instead of repeating it.
+        if (tokens.idToken !== undefined && idTokenClaims.value)
+          await deps.sessions.idTokenVerified(
+            binding.sessionToken,
+            tokens.idToken,
+            { provider, nonce: binding.nonce ?? undefined },
+            idTokenClaims.value,
+          );
+      }
       await redeemedAccessTokens(deps.redeemedMarks).remember(provider, tokens.accessToken);
       return success({
         tokens: {

@@ -7,6 +7,7 @@ import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { withoutConnectionCause } from "../domain/provider-connection.ts";
 import type { Discovery } from "../oauth/discovery.ts";
+import type { IdTokenClaims } from "../oauth/id-token.ts";
 
 /*
  * The sign-in flow, one place for what its steps hand each other:
@@ -28,7 +29,13 @@ export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 export const REDEEMED_MARK_TTL_MS = AUTH_SESSION_TTL_MS;
 
 /** The kinds of record, each a key prefix in shared state. */
-const RECORD = { session: "session", authorization: "authz", redeemed: "redeemed", testSignIn: "test-signin" } as const;
+const RECORD = {
+  session: "session",
+  authorization: "authz",
+  redeemed: "redeemed",
+  testSignIn: "test-signin",
+  verified: "verified",
+} as const;
 
 /** Only a hash of a bearer value is used as a key, so shared state never holds the value itself. */
 export function stateKey(kind: (typeof RECORD)[keyof typeof RECORD], token: string): string {
@@ -84,6 +91,24 @@ export interface PendingAuthorization {
   readonly binding: string;
 }
 
+/**
+ * An ID token the exchange verified for a sign-in session: authenticate, presented the same token
+ * in the same session, for the same provider and nonce, uses these claims instead of verifying
+ * it again (each check paid once). Anything else is verified in full.
+ */
+type VerifiedIdToken = { readonly against: string; readonly claims: IdTokenClaims };
+
+/** What the token was verified against: the provider, its issuer and client, and the nonce. */
+type VerifiedAgainst = { readonly provider: ConfiguredProvider; readonly nonce: string | undefined };
+function verifiedAgainst({ provider, nonce }: VerifiedAgainst): string {
+  return JSON.stringify([provider.id, provider.settings.issuer ?? null, provider.settings.clientId, nonce ?? null]);
+}
+
+/** Under both bearer values' hashes: the record is found only with the same session and the same token. */
+function verifiedIdTokenKey(sessionToken: string, idToken: string): string {
+  return `${stateKey(RECORD.verified, sessionToken)}:${tokenHash(idToken)}`;
+}
+
 export function authSessions(state: ShortLivedState) {
   const save = (token: string, session: AuthSession) =>
     state.set(stateKey(RECORD.session, token), JSON.stringify(session), AUTH_SESSION_TTL_MS);
@@ -114,6 +139,28 @@ export function authSessions(state: ShortLivedState) {
     /** authenticate proved `userId` at the session's current step, and more steps follow. */
     async stepCompleted(token: string, session: AuthSession, proven: { email: string; orgId: string; userId: string }): Promise<void> {
       await save(token, { ...session, ...proven, currentStep: session.currentStep + 1 });
+    },
+    /**
+     * The exchange verified `idToken` under the session: remembered for the session's lifetime,
+     * never past the token's own `exp` (checked against the wall clock, as the verifier does).
+     */
+    async idTokenVerified(token: string, idToken: string, against: VerifiedAgainst, claims: IdTokenClaims): Promise<void> {
+      const untilExpiry = typeof claims.exp === "number" ? claims.exp * 1000 - Date.now() : 0;
+      const ttlMs = Math.min(AUTH_SESSION_TTL_MS, untilExpiry);
+      if (ttlMs <= 0) return;
+      const record: VerifiedIdToken = { against: verifiedAgainst(against), claims };
+      await state.set(verifiedIdTokenKey(token, idToken), JSON.stringify(record), ttlMs);
+    },
+    /**
+     * The claims the exchange verified for this session, token, provider and nonce; undefined for
+     * anything else. Taken, not read: one per sign-in, so a busy hour's records never crowd the
+     * sign-ins in progress out of a capped memory state; a second use verifies in full.
+     */
+    async verifiedIdToken(token: string, idToken: string, against: VerifiedAgainst): Promise<IdTokenClaims | undefined> {
+      const raw = await state.take(verifiedIdTokenKey(token, idToken));
+      if (raw === undefined) return undefined;
+      const record = JSON.parse(raw) as VerifiedIdToken;
+      return record.against === verifiedAgainst(against) ? record.claims : undefined;
     },
     /** The last step is done (or the session is abandoned). */
     async end(token: string): Promise<void> {

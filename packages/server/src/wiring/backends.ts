@@ -2,10 +2,10 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.ts";
 import { type Breaker, createBreaker } from "../domain/breaker.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
-import type { OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { createSecretBox } from "../keys/secret-box.ts";
-import { cachedOrganisations, cachedProviders } from "../signin/cached-lookups.ts";
+import { cachedAuthSteps, cachedOrganisations, cachedProviders } from "../signin/cached-lookups.ts";
 import { createMemoryState } from "../state/memory-state.ts";
 import { connectRedis, createRedisState } from "../state/redis-state.ts";
 import { type Db, openDatabase } from "../store/database.ts";
@@ -38,10 +38,11 @@ export function backendBreakers(config: Config, logger: LateLogger): Breakers {
   return { database: breakerOf("PostgreSQL", config.databaseTimeoutMs), redis: breakerOf("Redis", config.redisTimeoutMs) };
 }
 
-/** The sign-in's reads of organisations and providers, remembered for LOOKUP_CACHE_MS (signin/cached-lookups.ts). */
+/** The sign-in's reads of organisations, providers and sign-in steps, remembered for LOOKUP_CACHE_MS (signin/cached-lookups.ts). */
 export interface CachedLookups {
   readonly organisations: OrganisationRepository;
   readonly providers: ProviderRepository;
+  readonly authSteps: AuthStepRepository;
 }
 
 export interface OpenedStore {
@@ -74,7 +75,11 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
   }
   const stored = createStore(db, secrets);
   const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }) };
-  const cached = { organisations: cachedOrganisations(stored.organisations, ttl), providers: cachedProviders(stored.providers, ttl) };
+  const cached = {
+    organisations: cachedOrganisations(stored.organisations, ttl),
+    providers: cachedProviders(stored.providers, ttl),
+    authSteps: cachedAuthSteps(stored.authSteps, ttl),
+  };
   const store: Store = {
     ...stored,
     // Every organisation write goes through the cache (which clears it); the reads stay uncached.
@@ -84,8 +89,9 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
       list: stored.organisations.list,
       findByDomain: stored.organisations.findByDomain,
     },
-    // Every provider write goes through the cache (which clears it); the read stays uncached.
-    providers: { ...cached.providers, configured: stored.providers.configured },
+    // Every provider write goes through the cache (which clears it); the reads stay uncached.
+    providers: { ...cached.providers, configured: stored.providers.configured, list: stored.providers.list },
+    authSteps: { ...cached.authSteps, get: stored.authSteps.get },
   };
   return { db, store, cached, secrets };
 }

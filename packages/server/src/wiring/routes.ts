@@ -33,9 +33,10 @@ export async function registerSignInRoutes(server: FastifyInstance, config: Conf
   await server.register(healthRoutes({ database: () => pingDatabase(opened.db), sharedState: () => shared.state.ping() }));
   const deps = {
     ...opened.store,
-    // The sign-in reads organisations and providers through the caches; everything else as stored.
+    // The sign-in reads organisations, providers and sign-in steps through the caches; everything else as stored.
     organisations: opened.cached.organisations,
     providers: opened.cached.providers,
+    authSteps: opened.cached.authSteps,
     audit,
     discovery: clients.discovery,
     idTokens: clients.idTokens,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as oidc from "openid-client";
-import { authorizationUrl } from "../../src/oauth/authorization.ts";
+import { authorizationUrl, newPkcePair } from "../../src/oauth/authorization.ts";
 import { redeemCode } from "../../src/oauth/token.ts";
 import { closedPortUrl } from "../support/faulty-servers.ts";
 import { CLIENT_ID, configuredProvider, connect, providerClients, startProvider } from "../support/provider-connections.ts";
@@ -48,6 +48,14 @@ describe("oauth/authorization: the provider's authorization URL (RFC 6749 §4.1.
     });
     assert.equal(hinted.searchParams.get("login_hint"), "jane@acme.test");
     assert.equal(hinted.searchParams.get("prompt"), "login");
+  });
+
+  test("the PKCE pair: a fresh 43-character verifier each time, and its S256 challenge as RFC 7636 §4.2 (and openid-client) compute it", async () => {
+    const first = await newPkcePair();
+    const second = await newPkcePair();
+    assert.match(first.codeVerifier, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(first.codeVerifier, second.codeVerifier);
+    assert.equal(first.codeChallenge, await oidc.calculatePKCECodeChallenge(first.codeVerifier));
   });
 
   test("a real provider accepts it: following it signs the user in and the code redeems with the verifier", async (t) => {

@@ -51,7 +51,7 @@ async function publishingProvider(t: TestContext, options: { jwksUri?: boolean }
   const sign = (claims: Record<string, unknown>, key: CryptoKey = published.privateKey, header: { alg?: string; kid?: string } = {}) =>
     new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "published", ...header }).sign(key);
   const verify = (idToken: string, expectedNonce?: string) => clients.idTokens.verify(connection, idToken, expectedNonce);
-  return { server, clients, connection, good, sign, verify };
+  return { server, clients, connection, good, sign, verify, published: published.privateKey };
 }
 
 /** Asserts the verification failed as INVALID_ID_TOKEN. */
@@ -176,5 +176,35 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
     now += 1;
     assert.ok((await clients.idTokens.verify(connection, again, undefined)).ok, "an interval on, an unknown kid refetches again");
     assert.equal(clients.calls.filter((c) => c.endsWith(" jwks")).length, 3);
+  });
+});
+
+describe("oauth/id-token: the header and the time claims, checked over node:crypto as jose checked them", () => {
+  test("a critical header extension the service does not understand is refused (RFC 7515 §4.1.11); b64 as true is understood", async (t) => {
+    const p = await publishingProvider(t);
+    const signed = (header: Record<string, unknown>, crit: Record<string, boolean>) =>
+      new SignJWT(p.good()).setProtectedHeader({ alg: "RS256", kid: "published", ...header }).sign(p.published, { crit });
+    refused(
+      await p.verify(
+        await signed({ crit: ["https://ext.example/must"], "https://ext.example/must": 1 }, { "https://ext.example/must": true }),
+      ),
+      "an unknown extension",
+    );
+    assert.ok((await p.verify(await signed({ crit: ["b64"], b64: true }, {}))).ok, "b64 true (control)");
+  });
+
+  test("a payload changed after signing is refused", async (t) => {
+    const p = await publishingProvider(t);
+    const [header, , signature] = (await p.sign(p.good())).split(".");
+    const changed = Buffer.from(JSON.stringify({ ...p.good(), sub: "mallory" })).toString("base64url");
+    refused(await p.verify(`${header}.${changed}.${signature}`), "a changed payload");
+  });
+
+  test("nbf in the future beyond the clock tolerance, or a time claim that is not a number, is refused", async (t) => {
+    const p = await publishingProvider(t);
+    refused(await p.verify(await p.sign({ ...p.good(), nbf: now() + 600 })), "nbf in the future");
+    assert.ok((await p.verify(await p.sign({ ...p.good(), nbf: now() + 10 }))).ok, "nbf within the tolerance (control)");
+    refused(await p.verify(await p.sign({ ...p.good(), exp: String(now() + 300) })), "exp as a string");
+    refused(await p.verify(await p.sign({ ...p.good(), iat: null })), "iat null");
   });
 });

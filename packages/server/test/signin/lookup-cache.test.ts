@@ -11,7 +11,7 @@ function providerWithSecret(issuer: string, clientSecret: string) {
   return { clientId: "pipeshub-app", clientSecret, issuer, redirectUris: [REDIRECT_URI], enableJit: true };
 }
 
-describe("organisations and providers are cached briefly, and admin changes are seen", () => {
+describe("organisations, providers and sign-in steps are cached briefly, and admin changes are seen", () => {
   test("a client secret changed through the admin API is the one the very next exchange sends", async (t) => {
     // A long cache: only the admin write can make the change visible this soon.
     const f = await signInFixture(t, { config: { lookupCacheMs: 60_000 } });
@@ -46,6 +46,31 @@ describe("organisations and providers are cached briefly, and admin changes are 
       ["bob@beta.test"],
       "the second attempt resolved to the new organisation",
     );
+  });
+
+  test("sign-in steps and a provider added through the admin API are what the very next initAuth offers", async (t) => {
+    const f = await signInFixture(t, { config: { lookupCacheMs: 60_000 } });
+    const offered = async () => {
+      const init = await f.service.request<{ allowedMethods: string[]; oauthProviders: { providerName: string }[] }>(
+        "POST",
+        "/userAccount/initAuth",
+        { email: alice.email },
+      );
+      assert.equal(init.status, 200, init.text);
+      return { methods: init.body.allowedMethods, providers: init.body.oauthProviders.map((p) => p.providerName) };
+    };
+    assert.deepEqual(await offered(), { methods: ["oauth"], providers: ["acme-idp"] });
+    const steps = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, {
+      authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }],
+    });
+    assert.equal(steps.status, 200, steps.text);
+    const added = await f.service.admin(
+      "PUT",
+      `/api/v1/orgs/${f.orgId}/oauth-providers/second-idp`,
+      providerWithSecret(f.provider.issuer, CLIENT_SECRET),
+    );
+    assert.equal(added.status, 201, added.text);
+    assert.deepEqual(await offered(), { methods: ["oauth", "password"], providers: ["acme-idp", "second-idp"] });
   });
 
   for (const engine of engines) {
