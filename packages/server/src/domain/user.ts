@@ -12,4 +12,8 @@ export interface User {
   readonly status: UserStatus;
   readonly role: UserRole;
   readonly createdAt: string;
+  /** The directory's id, for a user SCIM provisioned (its `externalId`); null or absent otherwise. */
+  readonly externalId?: string | null;
+  /** Whether SCIM provisioned the user (the organisation's directory, not the operator or a first sign-in). */
+  readonly provisioned?: boolean;
 }

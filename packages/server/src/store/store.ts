@@ -8,6 +8,7 @@ import { organisationRepository } from "./organisations.ts";
 import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
+import { scimRepository } from "./scim.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
 import { setupLinkRepository } from "./setup-links.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
@@ -31,6 +32,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     providerWatch: providerWatchRepository(db),
     setupLinks: setupLinkRepository(db),
     consoleSessions: consoleSessionRepository(db),
+    scim: scimRepository(db),
   };
 }
 

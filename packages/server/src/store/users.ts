@@ -15,6 +15,8 @@ export function toUser(row: UsersTable): User {
     status: row.status as UserStatus,
     role: row.role === "admin" ? "admin" : "member",
     createdAt: row.created_at,
+    externalId: row.external_id ?? null,
+    provisioned: row.provisioned_by != null,
   };
 }
 

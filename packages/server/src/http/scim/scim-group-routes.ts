@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import {
+  createScimGroup,
+  deleteScimGroup,
+  getScimGroup,
+  listScimGroups,
+  scimGroupResource,
+  writeScimGroup,
+} from "../../admin/scim-groups.ts";
+import { SCIM_SCHEMA, scimVersion } from "../../admin/scim-user-resource.ts";
+import type { ScimUserDeps } from "../../admin/scim-users.ts";
+import type { Result } from "../../domain/failures.ts";
+import type { ScimGroup } from "../../domain/scim.ts";
+import { scimCallerOf, sendScim, sendScimFailure } from "./scim-api.ts";
+import { pageOf } from "./scim-user-routes.ts";
+
+type Params = { orgId: string; id: string };
+const HIDDEN = { hide: true } as const;
+
+/** `/scim/v2/{orgId}/Groups`: groups and their members; the operator's admin group makes its members admins. */
+export function scimGroupRoutes(deps: ScimUserDeps, baseUrlOf: (request: FastifyRequest) => string): FastifyPluginAsync {
+  return async (app) => {
+    const resourceReply = (request: FastifyRequest, reply: FastifyReply, status: number, group: Result<ScimGroup>) => {
+      if (!group.ok) return sendScimFailure(reply, group);
+      const resource = scimGroupResource(group.value, baseUrlOf(request));
+      reply.header("etag", scimVersion(group.value.version));
+      if (status === 201) reply.header("location", resource.meta.location);
+      return sendScim(reply, status, resource);
+    };
+    app.post("/scim/v2/:orgId/Groups", { schema: HIDDEN }, async (request, reply) =>
+      resourceReply(request, reply, 201, await createScimGroup(deps, scimCallerOf(request), request.body)),
+    );
+    app.get<{ Params: Params }>("/scim/v2/:orgId/Groups/:id", { schema: HIDDEN }, async (request, reply) =>
+      resourceReply(request, reply, 200, await getScimGroup(deps, scimCallerOf(request), request.params.id)),
+    );
+    app.get<{ Querystring: { filter?: string; startIndex?: string; count?: string } }>(
+      "/scim/v2/:orgId/Groups",
+      { schema: HIDDEN },
+      async (request, reply) => {
+        const page = pageOf(request.query);
+        if (!page.ok) return sendScimFailure(reply, page);
+        const found = await listScimGroups(deps, scimCallerOf(request), page.value);
+        if (!found.ok) return sendScimFailure(reply, found);
+        const baseUrl = baseUrlOf(request);
+        return sendScim(reply, 200, {
+          schemas: [SCIM_SCHEMA.listResponse],
+          totalResults: found.value.total,
+          startIndex: found.value.startIndex,
+          itemsPerPage: found.value.groups.length,
+          Resources: found.value.groups.map((g) => scimGroupResource(g, baseUrl)),
+        });
+      },
+    );
+    app.put<{ Params: Params }>("/scim/v2/:orgId/Groups/:id", { schema: HIDDEN }, async (request, reply) =>
+      resourceReply(request, reply, 200, await writeScimGroup(deps, scimCallerOf(request), request.params.id, request.body, "replace")),
+    );
+    app.patch<{ Params: Params }>("/scim/v2/:orgId/Groups/:id", { schema: HIDDEN }, async (request, reply) =>
+      resourceReply(request, reply, 200, await writeScimGroup(deps, scimCallerOf(request), request.params.id, request.body, "patch")),
+    );
+    app.delete<{ Params: Params }>("/scim/v2/:orgId/Groups/:id", { schema: HIDDEN }, async (request, reply) => {
+      const deleted = await deleteScimGroup(deps, scimCallerOf(request), request.params.id);
+      return deleted.ok ? reply.code(204).send() : sendScimFailure(reply, deleted);
+    });
+  };
+}
