@@ -3,17 +3,9 @@ import { scimPatch, type ScimPatchOperation } from "scim-patch";
 import { type Result, success } from "../domain/failures.ts";
 import { AlreadyExistsError, type AuditTrail } from "../domain/ports/repositories.ts";
 import { type ScimRepository, type ScimUser, type ScimUserFilter, type ScimUserWrite, VERSION_MISMATCH } from "../domain/scim.ts";
+import type { UserEvent } from "../domain/user.ts";
 import { type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { scimFailure, scimUserResource, scimUserWrite } from "./scim-user-resource.ts";
-
-/** What a user's lifecycle tells the events webhook: `user.disabled` and `user.deleted`. */
-export interface UserEvent {
-  readonly type: "user.disabled" | "user.deleted";
-  readonly orgId: string;
-  readonly userId: string;
-  readonly email: string;
-  readonly at: string;
-}
 
 /** The ports SCIM's users need. */
 export interface ScimUserDeps {

@@ -5,7 +5,7 @@ import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** The credentials whose refusals are counted: what the log line names (never the value). */
-export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token";
+export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token" | "introspection token";
 
 export interface CredentialFailurePorts {
   /** The counters: the shared state, so that every instance on the same Redis counts together. */

@@ -4,6 +4,7 @@ import { authStepRepository } from "./auth-steps.ts";
 import { consoleSessionRepository } from "./console-sessions.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
+import { introspectionTokenRepository } from "./introspection-tokens.ts";
 import { organisationRepository } from "./organisations.ts";
 import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
@@ -33,6 +34,7 @@ export function createStore(db: Db, secrets: SecretBox) {
     setupLinks: setupLinkRepository(db),
     consoleSessions: consoleSessionRepository(db),
     scim: scimRepository(db),
+    introspectionTokens: introspectionTokenRepository(db),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
-import type { UserEvent } from "../admin/scim-users.ts";
+import type { UserEvent } from "../domain/user.ts";
 import { adminApi } from "../http/admin/admin-api.ts";
 import { consoleRoutes } from "../http/admin/console-routes.ts";
 import { credentialFailures } from "../http/credential-failures.ts";
@@ -12,6 +12,7 @@ import { signInRoutes } from "../http/public/sign-in-routes.ts";
 import { tokenRoutes } from "../http/public/token-routes.ts";
 import { webRoutes } from "../http/public/web-routes.ts";
 import { scimApi } from "../http/scim/scim-api.ts";
+import { introspectionRoutes } from "../http/public/introspection-routes.ts";
 import { pingDatabase } from "../store/database.ts";
 import type { AppOptions } from "../app.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
@@ -70,6 +71,7 @@ export async function registerAdministration(
     now: options.clock?.now,
   });
   await server.register(setupSessionRoutes(store, refusals));
+  await server.register(introspectionRoutes({ introspectionTokens: store.introspectionTokens, sessionTokens }, refusals));
   await server.register(
     scimApi({
       deps: { scim: store.scim, audit: store.audit, userEvents: parts.userEvents },
@@ -88,7 +90,7 @@ export async function registerAdministration(
       consoleSessions,
       credentialFailures: refusals,
       orgAdmins,
-      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
+      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets, userEvents: parts.userEvents },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,

@@ -34,6 +34,8 @@ import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
 import { scimTokenRoutes } from "./scim-token-routes.ts";
+import { introspectionTokenRoutes } from "./introspection-token-routes.ts";
+import type { IntrospectionTokenRepository } from "../../domain/introspection.ts";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
@@ -61,6 +63,7 @@ export interface AdminApiOptions {
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
       readonly scim: ScimRepository;
+      readonly introspectionTokens: IntrospectionTokenRepository;
       /** Where admin writes, and the refused requests of setup sessions and organisation admins, are recorded (not counted as sign-ins). */
       readonly audit: Pick<AuditTrail, "record">;
     };
@@ -119,6 +122,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
     await admin.register(scimTokenRoutes(administration, options.publicUrl));
+    await admin.register(introspectionTokenRoutes(administration));
     await admin.register(consoleSessionRoutes({ ...administration, consoleSessions: options.consoleSessions.sessions }));
     await admin.register(
       configurationManagerRoutes({
