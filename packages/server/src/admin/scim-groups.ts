@@ -27,6 +27,19 @@ export function scimGroupResource(group: ScimGroup, baseUrl: string) {
   };
 }
 
+/**
+ * An operation with its `op` lower-cased (Entra ID sends "Add", "Remove"); Entra's removal of
+ * members by a value list becomes one removal by filter per member, so it matches whatever else
+ * the stored member carries ($ref, type).
+ */
+function memberRemovals(operation: Record<string, unknown>): Record<string, unknown>[] {
+  const op = String(operation?.op).toLowerCase();
+  const { path, value } = operation ?? {};
+  if (op === "remove" && typeof path === "string" && path.toLowerCase() === "members" && Array.isArray(value))
+    return value.map((m: { value?: unknown }) => ({ op, path: `members[value eq ${JSON.stringify(String(m?.value))}]` }));
+  return [{ ...operation, op }];
+}
+
 /** A Group body's displayName, externalId and member ids. */
 function groupWrite(body: unknown): Result<{ displayName: string; externalId: string | null; members: string[] }> {
   const { displayName, externalId, members } = (body ?? {}) as Record<string, unknown>;
@@ -112,7 +125,7 @@ export async function writeScimGroup(
     if (!Array.isArray(operations) || operations.length === 0)
       return scimFailure("VALIDATION_ERROR", "invalidSyntax", "A PATCH body is a PatchOp with a list of Operations.");
     try {
-      const lowered = operations.map((o: Record<string, unknown>) => ({ ...o, op: String(o?.op).toLowerCase() })) as ScimPatchOperation[];
+      const lowered = operations.flatMap(memberRemovals) as ScimPatchOperation[];
       const current = { ...scimGroupResource(before, ""), meta: { created: new Date(), lastModified: new Date() } };
       resource = scimPatch(current, lowered, { mutateDocument: false, treatMissingAsAdd: true });
     } catch (error) {
