@@ -125,7 +125,7 @@ export async function writeScimGroup(
     if (!Array.isArray(operations) || operations.length === 0)
       return scimFailure("VALIDATION_ERROR", "invalidSyntax", "A PATCH body is a PatchOp with a list of Operations.");
     try {
-      const lowered = operations.flatMap(memberRemovals) as ScimPatchOperation[];
+      const lowered = operations.flatMap(memberRemovals) as unknown as ScimPatchOperation[];
       const current = { ...scimGroupResource(before, ""), meta: { created: new Date(), lastModified: new Date() } };
       resource = scimPatch(current, lowered, { mutateDocument: false, treatMissingAsAdd: true });
     } catch (error) {
