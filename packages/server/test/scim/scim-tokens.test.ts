@@ -3,6 +3,7 @@
  * users only, never the users the operator or a first sign-in made.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, test } from "node:test";
 import { assertAuthError, auditEvents, bearer, requestAs } from "../support/service.ts";
 import { assertScimError, makeScimToken, scimClient } from "../support/scim-client.ts";
@@ -31,6 +32,10 @@ describe("SCIM tokens: POST/GET/DELETE /api/v1/orgs/{orgId}/scim-tokens", () => 
       listed.body.map((r) => [r.id, r.revokedAt, r.token]),
       [[made.id, null, undefined]],
     );
+    // Only the token's SHA-256 is kept.
+    const [row] = await f.service.app.store.db.selectFrom("scim_tokens").selectAll().where("id", "=", made.id).execute();
+    assert.equal(row?.token_hash, createHash("sha256").update(made.token).digest("base64url"));
+    assert.ok(!JSON.stringify(row).includes(made.token));
     const scim = scimClient(f.service, made);
     assert.equal((await scim("GET", "/Users")).status, 200);
     assert.equal((await f.service.admin("DELETE", `/api/v1/orgs/${f.orgId}/scim-tokens/${made.id}`)).status, 204);
@@ -82,7 +87,8 @@ describe("a SCIM token reaches only the users SCIM provisioned in its organisati
     const { f, aliceId } = await acmeAndInitech(t);
     await signIn(f, bob); // bob: made just in time
     const bobId = (await f.service.admin<{ id: string }[]>("GET", `/api/v1/orgs/${f.orgId}/users?email=${bob.email}`)).body[0]!.id;
-    const scim = scimClient(f.service, await makeScimToken(f.service, f.orgId));
+    const made = await makeScimToken(f.service, f.orgId);
+    const scim = scimClient(f.service, made);
     for (const id of [aliceId, bobId]) {
       assertScimError(await scim("GET", `/Users/${id}`), 404);
       assertScimError(await scim("PUT", `/Users/${id}`, { ...OKTA_USER, userName: alice.email, emails: [{ value: "x@acme.test" }] }), 404);
@@ -97,11 +103,32 @@ describe("a SCIM token reaches only the users SCIM provisioned in its organisati
     const listed = await scim<{ totalResults: number }>("GET", `/Users?filter=${encodeURIComponent(`userName eq "${alice.email}"`)}`);
     assert.equal(listed.body.totalResults, 0);
     assert.equal((await scim<{ totalResults: number }>("GET", "/Users")).body.totalResults, 0);
+    // Each refusal is on the organisation's record, by the token.
+    const refused = await auditEvents(f.service, f.orgId, "scim ");
+    assert.ok(refused.length >= 9, `${refused.length} refusals recorded`);
+    assert.ok(refused.every((r) => r.actor === `scim:${made.id}` && r.outcome === "failure"));
+    assert.ok(refused.some((r) => r.event === "scim GET /scim/v2/:orgId/Users/:id" && r.error === "HTTP_404"));
+    assert.ok(refused.some((r) => r.event === "scim POST /scim/v2/:orgId/Users" && r.error === "HTTP_409"));
     const users = await f.service.admin<{ email: string; status: string; provisioned: boolean }[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
     assert.deepEqual(users.body.map((u) => [u.email, u.status, u.provisioned]).sort(), [
       [alice.email, "active", false],
       [bob.email, "active", false],
     ]);
+  });
+
+  test("deleting the organisation removes its SCIM tokens, groups and provisioned users: the token is refused after", async (t) => {
+    const { f, otherId } = await acmeAndInitech(t);
+    const made = await makeScimToken(f.service, otherId);
+    const scim = scimClient(f.service, made);
+    const user = await scim<{ id: string }>("POST", "/Users", { ...OKTA_USER, userName: "carol@initech.test", emails: [] });
+    assert.equal(user.status, 201, user.text);
+    assert.equal((await scim("POST", "/Groups", { displayName: "Everyone", members: [{ value: user.body.id }] })).status, 201);
+    assert.equal((await f.service.admin("DELETE", `/api/v1/orgs/${otherId}`)).status, 204);
+    assertScimError(await scim("GET", "/Users"), 401);
+    const db = f.service.app.store.db;
+    assert.deepEqual(await db.selectFrom("scim_tokens").select("id").where("org_id", "=", otherId).execute(), []);
+    assert.deepEqual(await db.selectFrom("scim_groups").select("id").where("org_id", "=", otherId).execute(), []);
+    assert.deepEqual(await db.selectFrom("scim_group_members").select("group_id").where("user_id", "=", user.body.id).execute(), []);
   });
 
   test("another organisation's token does not reach this organisation's provisioned users", async (t) => {
