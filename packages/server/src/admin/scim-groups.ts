@@ -4,7 +4,7 @@ import { AlreadyExistsError } from "../domain/ports/repositories.ts";
 import type { ScimGroup } from "../domain/scim.ts";
 import { changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { SCIM_SCHEMA, scimFailure, scimVersion } from "./scim-user-resource.ts";
-import { SCIM_MAX_RESULTS, type ScimCaller, type ScimUserDeps } from "./scim-users.ts";
+import { type ScimCaller, type ScimUserDeps, scimPage } from "./scim-users.ts";
 
 const notFound = () => scimFailure("NOT_FOUND", undefined, "No such group.");
 const taken = () => scimFailure("CONFLICT", "uniqueness", "A group with this displayName already exists in the organisation.");
@@ -104,8 +104,7 @@ export async function listScimGroups(
     if (!match) return scimFailure("VALIDATION_ERROR", "invalidFilter", 'The Groups filter supported is displayName eq "…".');
     displayName = JSON.parse(`"${match[1]}"`) as string;
   }
-  const startIndex = Math.max(1, query.startIndex ?? 1);
-  const count = Math.min(Math.max(0, query.count ?? SCIM_MAX_RESULTS), SCIM_MAX_RESULTS);
+  const { startIndex, count } = scimPage(query);
   return success({ ...(await deps.scim.findGroups(caller.orgId, displayName, startIndex, count)), startIndex });
 }
 

@@ -23,6 +23,12 @@ export interface ScimCaller extends AdminCaller {
 /** The most resources one page holds, whatever `count` asks (ServiceProviderConfig's filter.maxResults). */
 export const SCIM_MAX_RESULTS = 200;
 
+/** A list request's page (RFC 7644 §3.4.2.4): from `startIndex` (1-based, at least 1), `count` resources (0 to the most). */
+export const scimPage = (query: { startIndex?: number | undefined; count?: number | undefined }) => ({
+  startIndex: Math.max(1, query.startIndex ?? 1),
+  count: Math.min(Math.max(0, query.count ?? SCIM_MAX_RESULTS), SCIM_MAX_RESULTS),
+});
+
 const notFound = () => scimFailure("NOT_FOUND", undefined, "No such user here (a SCIM token reaches only the users SCIM provisioned).");
 const taken = () => scimFailure("CONFLICT", "uniqueness", "A user with this userName or email already exists in the organisation.");
 const stale = () => scimFailure("PRECONDITION_FAILED", undefined, "The resource changed since the version given in If-Match.");
@@ -97,8 +103,7 @@ export async function listScimUsers(
 ): Promise<Result<{ total: number; startIndex: number; users: ScimUser[] }>> {
   const filter = scimUserFilter(query.filter);
   if (!filter.ok) return filter;
-  const startIndex = Math.max(1, query.startIndex ?? 1);
-  const count = Math.min(Math.max(0, query.count ?? SCIM_MAX_RESULTS), SCIM_MAX_RESULTS);
+  const { startIndex, count } = scimPage(query);
   const page = await deps.scim.findUsers(caller.orgId, filter.value, startIndex, count);
   return success({ ...page, startIndex });
 }

@@ -1,9 +1,9 @@
-import { sql } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { ScimGroup, ScimRepository, ScimToken, ScimUser, ScimUserAttributes, ScimUserWrite } from "../domain/scim.ts";
 import { VERSION_MISMATCH } from "../domain/scim.ts";
 import { type Db, uniquely } from "./database.ts";
-import type { ScimGroupsTable, ScimTokensTable, UsersTable } from "./schema.ts";
+import type { Database, ScimGroupsTable, ScimTokensTable, UsersTable } from "./schema.ts";
 import { newUserRow, toUser } from "./users.ts";
 
 const toToken = (r: ScimTokensTable): ScimToken => ({ id: r.id, orgId: r.org_id, createdAt: r.created_at, revokedAt: r.revoked_at });
@@ -101,30 +101,13 @@ export function scimRepository(db: Db): ScimRepository {
       if (filter?.attribute === "userName") query = query.where("scim_user_name", "=", filter.value.toLowerCase());
       if (filter?.attribute === "email") query = query.where("email_lower", "=", filter.value.toLowerCase());
       if (filter?.attribute === "externalId") query = query.where("external_id", "=", filter.value);
-      const [{ total }] = (await query
-        .clearSelect()
-        .select(sql<number>`count(*)`.as("total"))
-        .execute()) as [{ total: number }];
-      const rows =
-        count === 0
-          ? []
-          : await query
-              .orderBy("id")
-              .offset(startIndex - 1)
-              .limit(count)
-              .execute();
-      return { total: Number(total), users: rows.map(toScimUser) };
+      const { total, rows } = await pageOf(query, startIndex, count);
+      return { total, users: rows.map(toScimUser) };
     },
     async replaceUser(orgId, id, write, ifVersion) {
       return uniquely("a user with this email or userName", () =>
         db.transaction().execute(async (trx) => {
-          const row = await trx
-            .selectFrom("users")
-            .selectAll()
-            .where("org_id", "=", orgId)
-            .where("id", "=", id)
-            .where("provisioned_by", "is not", null)
-            .executeTakeFirst();
+          const row = await provisionedRow(trx, orgId, id);
           if (!row) return undefined;
           if (ifVersion !== undefined && (row.version ?? 1) !== ifVersion) return VERSION_MISMATCH;
           const updated = await trx
@@ -141,13 +124,7 @@ export function scimRepository(db: Db): ScimRepository {
     },
     async deleteUser(orgId, id, ifVersion) {
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom("users")
-          .selectAll()
-          .where("org_id", "=", orgId)
-          .where("id", "=", id)
-          .where("provisioned_by", "is not", null)
-          .executeTakeFirst();
+        const row = await provisionedRow(trx, orgId, id);
         if (!row) return undefined;
         if (ifVersion !== undefined && (row.version ?? 1) !== ifVersion) return VERSION_MISMATCH;
         await revokeFamilies(trx, id);
@@ -190,20 +167,9 @@ export function scimRepository(db: Db): ScimRepository {
     async findGroups(orgId, displayName, startIndex, count) {
       let query = db.selectFrom("scim_groups").selectAll().where("org_id", "=", orgId);
       if (displayName !== undefined) query = query.where("display_name", "=", displayName);
-      const [{ total }] = (await query
-        .clearSelect()
-        .select(sql<number>`count(*)`.as("total"))
-        .execute()) as [{ total: number }];
-      const rows =
-        count === 0
-          ? []
-          : await query
-              .orderBy("id")
-              .offset(startIndex - 1)
-              .limit(count)
-              .execute();
+      const { total, rows } = await pageOf(query, startIndex, count);
       const members = await groupMembers(rows.map((r) => r.id));
-      return { total: Number(total), groups: rows.map((r) => toGroup(r, members.get(r.id) ?? [])) };
+      return { total, groups: rows.map((r) => toGroup(r, members.get(r.id) ?? [])) };
     },
     async replaceGroup(orgId, id, displayName, externalId, members) {
       const kept = await provisionedAmong(orgId, members);
@@ -268,4 +234,35 @@ async function revokeFamilies(trx: Db, userId: string): Promise<void> {
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
     .execute();
+}
+
+/** The organisation's user `id`, when SCIM provisioned it (read inside the write's transaction). */
+const provisionedRow = (trx: Db, orgId: string, id: string) =>
+  trx
+    .selectFrom("users")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("provisioned_by", "is not", null)
+    .executeTakeFirst();
+
+/** A page of a query, by id, from the 1-based `startIndex`, at most `count` rows, and how many rows match in all. */
+async function pageOf<TB extends "users" | "scim_groups", T>(
+  query: SelectQueryBuilder<Database, TB, T>,
+  startIndex: number,
+  count: number,
+): Promise<{ total: number; rows: T[] }> {
+  const counted = await query
+    .clearSelect()
+    .select(sql<string | number>`count(*)`.as("total"))
+    .executeTakeFirstOrThrow();
+  const rows =
+    count === 0
+      ? []
+      : await query
+          .orderBy(sql.ref("id"))
+          .offset(startIndex - 1)
+          .limit(count)
+          .execute();
+  return { total: Number(counted.total), rows };
 }

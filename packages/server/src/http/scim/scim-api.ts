@@ -3,7 +3,7 @@ import type { ScimCaller, ScimUserDeps } from "../../admin/scim-users.ts";
 import { SCIM_SCHEMA } from "../../admin/scim-user-resource.ts";
 import { scimTokenCaller } from "../../admin/scim-tokens.ts";
 import { BackendUnavailableError } from "../../domain/backend-unavailable.ts";
-import { type Failure, FAILURE_STATUS, FailureError, failure } from "../../domain/failures.ts";
+import { type Failure, FAILURE_STATUS, FailureError, failure, type Result } from "../../domain/failures.ts";
 import type { CredentialFailures } from "../credential-failures.ts";
 import { scimDiscoveryRoutes } from "./scim-discovery-routes.ts";
 import { scimGroupRoutes } from "./scim-group-routes.ts";
@@ -48,6 +48,18 @@ export function sendScimFailure(reply: FastifyReply, f: Failure): FastifyReply {
 /** Sends a SCIM resource (or list) as application/scim+json. */
 export const sendScim = (reply: FastifyReply, status: number, body: unknown) =>
   reply.code(status).type("application/scim+json; charset=utf-8").send(body);
+
+/** A resource, or the failure: its ETag from `meta.version`, and `Location` when it was just created (201). */
+export function sendScimResult<R extends { meta: { location: string; version: string } }>(
+  reply: FastifyReply,
+  status: 200 | 201,
+  result: Result<R>,
+): FastifyReply {
+  if (!result.ok) return sendScimFailure(reply, result);
+  reply.header("etag", result.value.meta.version);
+  if (status === 201) reply.header("location", result.value.meta.location);
+  return sendScim(reply, status, result.value);
+}
 
 /** Fastify's own errors in this scope (a body that is not JSON, too large, …) as SCIM errors. */
 function scimErrorHandler(error: Error & { statusCode?: number; code?: string }, request: FastifyRequest, reply: FastifyReply) {

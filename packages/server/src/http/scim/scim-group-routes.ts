@@ -7,11 +7,11 @@ import {
   scimGroupResource,
   writeScimGroup,
 } from "../../admin/scim-groups.ts";
-import { SCIM_SCHEMA, scimVersion } from "../../admin/scim-user-resource.ts";
+import { SCIM_SCHEMA } from "../../admin/scim-user-resource.ts";
 import type { ScimUserDeps } from "../../admin/scim-users.ts";
 import type { Result } from "../../domain/failures.ts";
 import type { ScimGroup } from "../../domain/scim.ts";
-import { scimCallerOf, sendScim, sendScimFailure } from "./scim-api.ts";
+import { scimCallerOf, sendScim, sendScimFailure, sendScimResult } from "./scim-api.ts";
 import { pageOf } from "./scim-user-routes.ts";
 
 type Params = { orgId: string; id: string };
@@ -20,13 +20,8 @@ const HIDDEN = { hide: true } as const;
 /** `/scim/v2/{orgId}/Groups`: groups and their members; the operator's admin group makes its members admins. */
 export function scimGroupRoutes(deps: ScimUserDeps, baseUrlOf: (request: FastifyRequest) => string): FastifyPluginAsync {
   return async (app) => {
-    const resourceReply = (request: FastifyRequest, reply: FastifyReply, status: number, group: Result<ScimGroup>) => {
-      if (!group.ok) return sendScimFailure(reply, group);
-      const resource = scimGroupResource(group.value, baseUrlOf(request));
-      reply.header("etag", scimVersion(group.value.version));
-      if (status === 201) reply.header("location", resource.meta.location);
-      return sendScim(reply, status, resource);
-    };
+    const resourceReply = (request: FastifyRequest, reply: FastifyReply, status: 200 | 201, group: Result<ScimGroup>) =>
+      sendScimResult(reply, status, group.ok ? { ok: true, value: scimGroupResource(group.value, baseUrlOf(request)) } : group);
     app.post("/scim/v2/:orgId/Groups", { schema: HIDDEN }, async (request, reply) =>
       resourceReply(request, reply, 201, await createScimGroup(deps, scimCallerOf(request), request.body)),
     );

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { scimUserResource, ifMatchVersion, SCIM_SCHEMA, scimFailure, scimVersion } from "../../admin/scim-user-resource.ts";
+import { scimUserResource, ifMatchVersion, SCIM_SCHEMA, scimFailure } from "../../admin/scim-user-resource.ts";
 import {
   createScimUser,
   deleteScimUser,
@@ -11,7 +11,7 @@ import {
 } from "../../admin/scim-users.ts";
 import type { Result } from "../../domain/failures.ts";
 import type { ScimUser } from "../../domain/scim.ts";
-import { scimCallerOf, sendScim, sendScimFailure } from "./scim-api.ts";
+import { scimCallerOf, sendScim, sendScimFailure, sendScimResult } from "./scim-api.ts";
 
 type Params = { orgId: string; id: string };
 type ListQuery = { filter?: string; startIndex?: string; count?: string };
@@ -49,13 +49,8 @@ export function pageOf(query: ListQuery): Result<{ filter?: string; startIndex?:
 /** `/scim/v2/{orgId}/Users` (RFC 7644 §3): create, get, list with filter and paging, replace, patch, delete. */
 export function scimUserRoutes(deps: ScimUserDeps, baseUrlOf: (request: FastifyRequest) => string): FastifyPluginAsync {
   return async (app) => {
-    const resourceReply = (request: FastifyRequest, reply: FastifyReply, status: number, user: Result<ScimUser>) => {
-      if (!user.ok) return sendScimFailure(reply, user);
-      const resource = scimUserResource(user.value, baseUrlOf(request));
-      reply.header("etag", scimVersion(user.value.version));
-      if (status === 201) reply.header("location", resource.meta.location);
-      return sendScim(reply, status, resource);
-    };
+    const resourceReply = (request: FastifyRequest, reply: FastifyReply, status: 200 | 201, user: Result<ScimUser>) =>
+      sendScimResult(reply, status, user.ok ? { ok: true, value: scimUserResource(user.value, baseUrlOf(request)) } : user);
     app.post("/scim/v2/:orgId/Users", { schema: HIDDEN }, async (request, reply) =>
       resourceReply(request, reply, 201, await createScimUser(deps, scimCallerOf(request), request.body)),
     );
@@ -76,26 +71,27 @@ export function scimUserRoutes(deps: ScimUserDeps, baseUrlOf: (request: FastifyR
         Resources: found.value.users.map((u) => scimUserResource(u, baseUrl)),
       });
     });
-    app.put<{ Params: Params }>("/scim/v2/:orgId/Users/:id", { schema: HIDDEN }, async (request, reply) => {
-      const version = ifMatchOf(request);
-      if (!version.ok) return sendScimFailure(reply, version);
-      return resourceReply(
-        request,
-        reply,
-        200,
-        await replaceScimUser(deps, scimCallerOf(request), request.params.id, request.body, version.value),
-      );
-    });
-    app.patch<{ Params: Params }>("/scim/v2/:orgId/Users/:id", { schema: HIDDEN }, async (request, reply) => {
-      const version = ifMatchOf(request);
-      if (!version.ok) return sendScimFailure(reply, version);
-      return resourceReply(
-        request,
-        reply,
-        200,
-        await patchScimUser(deps, scimCallerOf(request), request.params.id, request.body, version.value),
-      );
-    });
+    // PUT replaces, PATCH patches; both honour If-Match.
+    for (const [method, write] of [
+      ["PUT", replaceScimUser],
+      ["PATCH", patchScimUser],
+    ] as const) {
+      app.route<{ Params: Params }>({
+        method,
+        url: "/scim/v2/:orgId/Users/:id",
+        schema: HIDDEN,
+        handler: async (request, reply) => {
+          const version = ifMatchOf(request);
+          if (!version.ok) return sendScimFailure(reply, version);
+          return resourceReply(
+            request,
+            reply,
+            200,
+            await write(deps, scimCallerOf(request), request.params.id, request.body, version.value),
+          );
+        },
+      });
+    }
     app.delete<{ Params: Params }>("/scim/v2/:orgId/Users/:id", { schema: HIDDEN }, async (request, reply) => {
       const version = ifMatchOf(request);
       if (!version.ok) return sendScimFailure(reply, version);
