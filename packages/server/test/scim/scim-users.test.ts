@@ -263,3 +263,34 @@ describe("SCIM Users: what is refused, as SCIM errors", () => {
     assertScimError(await scim("POST", "/Users", "{not json"), 400, "invalidSyntax");
   });
 });
+
+describe("SCIM discovery (RFC 7644 §4)", () => {
+  test("ServiceProviderConfig, ResourceTypes and Schemas say what is supported; they need the token too", async (t) => {
+    const { service, orgId, made, scim } = await organisation(t);
+    const config = await scim<Record<string, { supported: boolean; maxResults?: number }>>("GET", "/ServiceProviderConfig");
+    assert.equal(config.status, 200, config.text);
+    assert.deepEqual(
+      ["patch", "bulk", "filter", "sort", "etag", "changePassword"].map((k) => config.body[k]?.supported),
+      [true, false, true, false, true, false],
+    );
+    assert.equal(config.body.filter?.maxResults, 200);
+    const types = await scim<{ totalResults: number; Resources: { id: string; endpoint: string; meta: { location: string } }[] }>(
+      "GET",
+      "/ResourceTypes",
+    );
+    assert.deepEqual(
+      types.body.Resources.map((r) => [r.id, r.endpoint, r.meta.location]),
+      [
+        ["User", "/Users", `${made.baseUrl}/ResourceTypes/User`],
+        ["Group", "/Groups", `${made.baseUrl}/ResourceTypes/Group`],
+      ],
+    );
+    const schemas = await scim<{ Resources: { id: string; attributes: { name: string }[] }[] }>("GET", "/Schemas");
+    const user = schemas.body.Resources.find((s) => s.id === "urn:ietf:params:scim:schemas:core:2.0:User");
+    assert.deepEqual(
+      user?.attributes.map((a) => a.name),
+      ["userName", "externalId", "name", "displayName", "active", "emails"],
+    );
+    assertScimError(await service.request("GET", `/scim/v2/${orgId}/ServiceProviderConfig`), 401);
+  });
+});

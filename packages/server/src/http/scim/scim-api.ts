@@ -49,6 +49,16 @@ export function sendScimFailure(reply: FastifyReply, f: Failure): FastifyReply {
 export const sendScim = (reply: FastifyReply, status: number, body: unknown) =>
   reply.code(status).type("application/scim+json; charset=utf-8").send(body);
 
+/** A page of resources as a ListResponse (RFC 7644 §3.4.2). */
+export const sendScimList = (reply: FastifyReply, page: { total: number; startIndex: number }, resources: readonly unknown[]) =>
+  sendScim(reply, 200, {
+    schemas: [SCIM_SCHEMA.listResponse],
+    totalResults: page.total,
+    startIndex: page.startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  });
+
 /** A resource, or the failure: its ETag from `meta.version`, and `Location` when it was just created (201). */
 export function sendScimResult<R extends { meta: { location: string; version: string } }>(
   reply: FastifyReply,

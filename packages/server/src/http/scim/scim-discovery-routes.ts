@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { SCIM_SCHEMA } from "../../admin/scim-user-resource.ts";
 import { SCIM_MAX_RESULTS } from "../../admin/scim-users.ts";
-import { sendScim } from "./scim-api.ts";
+import { sendScim, sendScimList } from "./scim-api.ts";
 
 const HIDDEN = { hide: true } as const;
 const CONFIG_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
@@ -93,13 +93,7 @@ export function scimDiscoveryRoutes(baseUrlOf: (request: FastifyRequest) => stri
         ...t,
         meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/${t.id}` },
       }));
-      return sendScim(reply, 200, {
-        schemas: [SCIM_SCHEMA.listResponse],
-        totalResults: types.length,
-        startIndex: 1,
-        itemsPerPage: types.length,
-        Resources: types,
-      });
+      return sendScimList(reply, { total: types.length, startIndex: 1 }, types);
     });
     app.get("/scim/v2/:orgId/Schemas", { schema: HIDDEN }, async (request, reply) => {
       const baseUrl = baseUrlOf(request);
@@ -108,13 +102,7 @@ export function scimDiscoveryRoutes(baseUrlOf: (request: FastifyRequest) => stri
         ...s,
         meta: { resourceType: "Schema", location: `${baseUrl}/Schemas/${s.id}` },
       }));
-      return sendScim(reply, 200, {
-        schemas: [SCIM_SCHEMA.listResponse],
-        totalResults: schemas.length,
-        startIndex: 1,
-        itemsPerPage: schemas.length,
-        Resources: schemas,
-      });
+      return sendScimList(reply, { total: schemas.length, startIndex: 1 }, schemas);
     });
   };
 }

@@ -7,11 +7,10 @@ import {
   scimGroupResource,
   writeScimGroup,
 } from "../../admin/scim-groups.ts";
-import { SCIM_SCHEMA } from "../../admin/scim-user-resource.ts";
 import type { ScimUserDeps } from "../../admin/scim-users.ts";
 import type { Result } from "../../domain/failures.ts";
 import type { ScimGroup } from "../../domain/scim.ts";
-import { scimCallerOf, sendScim, sendScimFailure, sendScimResult } from "./scim-api.ts";
+import { scimCallerOf, sendScimFailure, sendScimList, sendScimResult } from "./scim-api.ts";
 import { pageOf } from "./scim-user-routes.ts";
 
 type Params = { orgId: string; id: string };
@@ -37,13 +36,11 @@ export function scimGroupRoutes(deps: ScimUserDeps, baseUrlOf: (request: Fastify
         const found = await listScimGroups(deps, scimCallerOf(request), page.value);
         if (!found.ok) return sendScimFailure(reply, found);
         const baseUrl = baseUrlOf(request);
-        return sendScim(reply, 200, {
-          schemas: [SCIM_SCHEMA.listResponse],
-          totalResults: found.value.total,
-          startIndex: found.value.startIndex,
-          itemsPerPage: found.value.groups.length,
-          Resources: found.value.groups.map((g) => scimGroupResource(g, baseUrl)),
-        });
+        return sendScimList(
+          reply,
+          found.value,
+          found.value.groups.map((g) => scimGroupResource(g, baseUrl)),
+        );
       },
     );
     app.put<{ Params: Params }>("/scim/v2/:orgId/Groups/:id", { schema: HIDDEN }, async (request, reply) =>

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { scimUserResource, ifMatchVersion, SCIM_SCHEMA, scimFailure } from "../../admin/scim-user-resource.ts";
+import { scimUserResource, ifMatchVersion, scimFailure } from "../../admin/scim-user-resource.ts";
 import {
   createScimUser,
   deleteScimUser,
@@ -11,7 +11,7 @@ import {
 } from "../../admin/scim-users.ts";
 import type { Result } from "../../domain/failures.ts";
 import type { ScimUser } from "../../domain/scim.ts";
-import { scimCallerOf, sendScim, sendScimFailure, sendScimResult } from "./scim-api.ts";
+import { scimCallerOf, sendScimFailure, sendScimList, sendScimResult } from "./scim-api.ts";
 
 type Params = { orgId: string; id: string };
 type ListQuery = { filter?: string; startIndex?: string; count?: string };
@@ -63,13 +63,11 @@ export function scimUserRoutes(deps: ScimUserDeps, baseUrlOf: (request: FastifyR
       const found = await listScimUsers(deps, scimCallerOf(request), page.value);
       if (!found.ok) return sendScimFailure(reply, found);
       const baseUrl = baseUrlOf(request);
-      return sendScim(reply, 200, {
-        schemas: [SCIM_SCHEMA.listResponse],
-        totalResults: found.value.total,
-        startIndex: found.value.startIndex,
-        itemsPerPage: found.value.users.length,
-        Resources: found.value.users.map((u) => scimUserResource(u, baseUrl)),
-      });
+      return sendScimList(
+        reply,
+        found.value,
+        found.value.users.map((u) => scimUserResource(u, baseUrl)),
+      );
     });
     // PUT replaces, PATCH patches; both honour If-Match.
     for (const [method, write] of [
