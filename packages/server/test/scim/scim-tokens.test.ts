@@ -48,7 +48,7 @@ describe("SCIM tokens: POST/GET/DELETE /api/v1/orgs/{orgId}/scim-tokens", () => 
     ]);
   });
 
-  test("the organisation's admin may make, list and revoke its tokens; a member may not; another organisation's admin may not", async (t) => {
+  test("the organisation's admin may make, list and revoke its tokens; a member, a setup link, another organisation's admin may not", async (t) => {
     const { f, aliceId, otherId } = await acmeAndInitech(t);
     const admin = await signIn(f, alice);
     const member = await signIn(f, bob);
@@ -66,6 +66,11 @@ describe("SCIM tokens: POST/GET/DELETE /api/v1/orgs/{orgId}/scim-tokens", () => 
     );
     const [created] = await auditEvents(f.service, f.orgId, "scim_token.created");
     assert.equal(created?.actor, `org-admin:${aliceId}`);
+    // A setup link's session configures providers; it does not hand out directory tokens.
+    const link = await f.service.admin<{ token: string }>("POST", `/api/v1/orgs/${f.orgId}/setup-links`, {});
+    const session = await f.service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    assertAuthError(await requestAs(f.service, session.body.sessionToken, "POST", path), 403, "FORBIDDEN");
+    assertAuthError(await requestAs(f.service, session.body.sessionToken, "GET", path), 403, "FORBIDDEN");
   });
 
   test("a wrong token, none, or another organisation's token is refused with a SCIM 401, counted as a refused credential", async (t) => {

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { createScimToken, listScimTokens, revokeScimToken, type ScimTokenDeps, setScimAdminGroup } from "../../admin/scim-tokens.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
+import { failure } from "../../domain/failures.ts";
 import { adminCaller } from "./admin-caller.ts";
+import { actorOf } from "./admin-token.ts";
 import { ADMIN_SECURITY as security, OrgParams } from "./schemas.ts";
 
 const ScimTokenSchema = Type.Object(
@@ -28,6 +30,14 @@ const AdminGroupBody = Type.Object(
 export function scimTokenRoutes(deps: ScimTokenDeps, publicUrl: string): FastifyPluginAsync {
   return async (app) => {
     const tags = ["Admin"];
+    // A setup link is for configuring providers: a directory's token is the operator's or the organisation admin's to hand out.
+    app.addHook("preHandler", async (request, reply) => {
+      if (actorOf(request).startsWith("setup-link:"))
+        return sendFailure(
+          reply,
+          failure("FORBIDDEN", "A setup link cannot manage SCIM tokens: ask the operator or an organisation admin."),
+        );
+    });
     app.post<{ Params: Static<typeof OrgParams> }>(
       "/api/v1/orgs/:orgId/scim-tokens",
       {
