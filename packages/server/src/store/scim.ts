@@ -4,6 +4,7 @@ import type { ScimGroup, ScimRepository, ScimToken, ScimUser, ScimUserAttributes
 import { VERSION_MISMATCH } from "../domain/scim.ts";
 import { type Db, uniquely } from "./database.ts";
 import type { Database, ScimGroupsTable, ScimTokensTable, UsersTable } from "./schema.ts";
+import { revokeFamiliesOfDisabled } from "./refresh-tokens.ts";
 import { newUserRow, toUser } from "./users.ts";
 
 const toToken = (r: ScimTokensTable): ScimToken => ({ id: r.id, orgId: r.org_id, createdAt: r.created_at, revokedAt: r.revoked_at });
@@ -117,7 +118,7 @@ export function scimRepository(db: Db): ScimRepository {
             .returningAll()
             .executeTakeFirstOrThrow();
           // Deactivation ends every session of theirs in the same transaction: no refresh can slip between.
-          if (!write.active) await revokeFamilies(trx, id);
+          if (!write.active) await revokeFamiliesOfDisabled(trx, id);
           return { before: toScimUser(row), after: toScimUser(updated) };
         }),
       );
@@ -127,7 +128,7 @@ export function scimRepository(db: Db): ScimRepository {
         const row = await provisionedRow(trx, orgId, id);
         if (!row) return undefined;
         if (ifVersion !== undefined && (row.version ?? 1) !== ifVersion) return VERSION_MISMATCH;
-        await revokeFamilies(trx, id);
+        await revokeFamiliesOfDisabled(trx, id);
         await trx.deleteFrom("console_sessions").where("user_id", "=", id).execute();
         await trx.deleteFrom("scim_group_members").where("user_id", "=", id).execute();
         await trx.deleteFrom("identity_links").where("user_id", "=", id).execute();
@@ -225,16 +226,6 @@ export function scimRepository(db: Db): ScimRepository {
 /** An update of the organisation's provisioned users among `userIds`: never a user SCIM did not make. */
 const provisionedUpdate = (db: Db, orgId: string, userIds: readonly string[]) =>
   db.updateTable("users").where("org_id", "=", orgId).where("provisioned_by", "is not", null).where("id", "in", userIds);
-
-/** Revokes every refresh-token family of the user not already revoked (as disabling does: reason `disabled`). */
-async function revokeFamilies(trx: Db, userId: string): Promise<void> {
-  await trx
-    .updateTable("refresh_token_families")
-    .set({ revoked_at: isoNow(), revoked_reason: "disabled" })
-    .where("user_id", "=", userId)
-    .where("revoked_at", "is", null)
-    .execute();
-}
 
 /** The organisation's user `id`, when SCIM provisioned it (read inside the write's transaction). */
 const provisionedRow = (trx: Db, orgId: string, id: string) =>
