@@ -3612,7 +3612,7 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and PROVIDER_WATCH_WEBHOOK_SECRET are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and PROVIDER_WATCH_WEBHOOK_URL are replaced by ***. */
+                /** @description Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and EVENTS_WEBHOOK_SECRET (also under its former name PROVIDER_WATCH_WEBHOOK_SECRET) are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and EVENTS_WEBHOOK_URL (and PROVIDER_WATCH_WEBHOOK_URL) are replaced by ***. */
                 200: {
                     headers: {
                         [name: string]: unknown;
