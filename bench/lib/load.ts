@@ -189,7 +189,13 @@ export async function exchangeRound(
  * signs in the `login_hint` user and redirects with code and state) → oauth/exchange with state
  * → authenticate with the tokens. Throws on anything unexpected.
  */
-async function signInOnce(serviceUrl: string, serviceAgent: Agent, providerAgent: Agent, user: BenchUser): Promise<void> {
+/** One whole sign-in of `user` against the service at `serviceUrl`: the service's tokens. */
+export async function signInOnce(
+  serviceUrl: string,
+  serviceAgent: Agent,
+  providerAgent: Agent,
+  user: BenchUser,
+): Promise<{ accessToken: string; refreshToken: string }> {
   const email = emailOf(user);
   const json = { "content-type": "application/json" };
   const init = await send(serviceAgent, "POST", `${serviceUrl}/userAccount/initAuth`, json, JSON.stringify({ email }));
@@ -235,6 +241,7 @@ async function signInOnce(serviceUrl: string, serviceAgent: Agent, providerAgent
   const final = authenticate.status === 200 ? (JSON.parse(authenticate.text) as { accessToken?: unknown; refreshToken?: unknown }) : {};
   if (typeof final.accessToken !== "string" || typeof final.refreshToken !== "string")
     throw new Error(`authenticate answered ${authenticate.status}: ${authenticate.text.slice(0, 300)}`);
+  return { accessToken: final.accessToken, refreshToken: final.refreshToken };
 }
 
 /** One whole sign-in of `user` at the system at `url`, through its agent and the provider's; throws on anything unexpected. */

@@ -10,6 +10,7 @@ import { auditCommands } from "./audit.ts";
 import { type Command, commandName, type OptionValues, usageLine } from "./command.ts";
 import { adminApi, asCliError } from "./admin-api.ts";
 import { consoleSessionCommands } from "./console-sessions.ts";
+import { directoryCommands } from "./directory.ts";
 import { CliError, EXIT, type ExitCode, ServiceError, UsageError } from "./errors.ts";
 import { keyCommands } from "./keys.ts";
 import { orgCommands } from "./orgs.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   ...settingCommands,
   ...consoleSessionCommands,
   ...auditCommands,
+  ...directoryCommands,
 ];
 const GROUPS = [...new Set(COMMANDS.map((c) => c.group))];
 const DEFAULT_URL = "http://127.0.0.1:3000";

@@ -15,7 +15,7 @@ const show: Command = {
   args: [],
   synopsis: "",
   summary: "show the service's effective settings, by environment variable (never a secret)",
-  help: `Secrets (ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN, PROVIDER_WATCH_WEBHOOK_SECRET) show only
+  help: `Secrets (ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN, EVENTS_WEBHOOK_SECRET) show only
 whether they are set; the passwords in DATABASE_URL, REDIS_URL and the webhook URL show as ***.`,
   options: {},
   async run({ admin, out }) {

@@ -123,6 +123,12 @@ describe("pipeshub-auth CLI", () => {
       "console-sessions end-all",
       "audit tail",
       "audit service",
+      "scim-tokens create",
+      "scim-tokens list",
+      "scim-tokens revoke",
+      "introspection-tokens create",
+      "introspection-tokens list",
+      "introspection-tokens revoke",
     ])
       assert.match(top.stdout, new RegExp(`^ {2}${command} `, "m"), command);
     assert.match(top.stdout, /3 {2}cannot reach the service/);
@@ -343,6 +349,28 @@ describe("pipeshub-auth CLI", () => {
     const revoked = await cli(["setup-links", "revoke", orgId, listed.id], { service });
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match((await cli(["setup-links", "list", orgId], { service })).stdout, new RegExp(`${listed.id}.*\\d{4}-.*\\d{4}-`));
+  });
+
+  test("scim-tokens and introspection-tokens: made once (tenant URL and token), listed without values, revoked", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const created = await cli(["scim-tokens", "create", orgId], { service });
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, new RegExp(`^tenant URL: +http://127\\.0\\.0\\.1:\\d+/scim/v2/${orgId}$`, "m"));
+    const token = /^secret token: +(scim\.\S+)$/m.exec(created.stdout)?.[1];
+    assert.ok(token, created.stdout);
+    assert.equal((await service.request("GET", `/scim/v2/${orgId}/Users`, undefined, { authorization: `Bearer ${token}` })).status, 200);
+    const [listed] = JSON.parse((await cli(["scim-tokens", "list", orgId, "--json"], { service })).stdout) as {
+      id: string;
+      token?: string;
+    }[];
+    assert.ok(listed && listed.token === undefined);
+    assert.equal((await cli(["scim-tokens", "revoke", orgId, listed.id], { service })).code, 0);
+    assert.equal((await service.request("GET", `/scim/v2/${orgId}/Users`, undefined, { authorization: `Bearer ${token}` })).status, 401);
+
+    const introspector = await cli(["introspection-tokens", "create", "--name", "orders-api"], { service });
+    assert.equal(introspector.code, 0, introspector.stderr);
+    assert.match(introspector.stdout.trim(), /^introspect\.[\w-]+$/);
+    assert.match((await cli(["introspection-tokens", "list"], { service })).stdout, /orders-api/);
   });
 
   test("providers doctor: a table of checks and what to change; exit 4 when one fails, with --json for scripts", async (t) => {

@@ -28,6 +28,7 @@ export {
   type OAuthProviderPublicConfig,
   type RefreshTokenResponse,
   type RefreshTokenUser,
+  type TokenIntrospection,
 } from "./user-account.ts";
 export {
   Admin,
@@ -47,6 +48,10 @@ export {
   type OAuthProviderSettings,
   type OAuthProviderSettingsInput,
   type NewSetupLink,
+  type NewScimToken,
+  type ScimToken,
+  type NewIntrospectionToken,
+  type IntrospectionToken,
   type ProviderPreset,
   type Org,
   type OrgUser,

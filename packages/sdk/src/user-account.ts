@@ -175,7 +175,25 @@ export class UserAccount {
       () => undefined,
     );
   }
+
+  /**
+   * Whether `token` (an access or refresh token of the service) is live now, for a resource
+   * server: `POST /userAccount/token/introspect` (RFC 7662) with the resource server's
+   * `introspectionToken` (made by the operator) as `Authorization: Bearer`. `{active: false}` says
+   * nothing more: expired, its session ended, its user disabled or gone. Reads nothing: idempotent.
+   */
+  introspectToken(request: { token: string; introspectionToken: string }, options?: RequestOptions): Promise<TokenIntrospection> {
+    const body: RequestBody<"POST /userAccount/token/introspect"> = { token: request.token };
+    return this.#transport.request(
+      { method: "POST", path: "/userAccount/token/introspect", headers: bearer(request.introspectionToken), body, idempotent: true },
+      options,
+      readBody<TokenIntrospection>("POST /userAccount/token/introspect"),
+    );
+  }
 }
+
+/** RFC 7662's answer about one of the service's tokens. */
+export type TokenIntrospection = ResponseBody<"POST /userAccount/token/introspect">;
 
 function decodeAuthenticate(raw: RawResponse): AuthenticateResponse {
   const wire = readAuthenticate(raw);

@@ -62,6 +62,14 @@ const CALLS: Record<string, (c: Pipeshub) => Promise<unknown>> = {
   "admin.listConsoleSessions": (c) => c.admin.listConsoleSessions(),
   "admin.endConsoleSession": (c) => c.admin.endConsoleSession("s1"),
   "admin.endAllConsoleSessions": (c) => c.admin.endAllConsoleSessions(),
+  "admin.createScimToken": (c) => c.admin.createScimToken(ORG),
+  "admin.listScimTokens": (c) => c.admin.listScimTokens(ORG),
+  "admin.revokeScimToken": (c) => c.admin.revokeScimToken(ORG, "t1"),
+  "admin.setScimAdminGroup": (c) => c.admin.setScimAdminGroup(ORG, "Admins"),
+  "admin.createIntrospectionToken": (c) => c.admin.createIntrospectionToken({ name: "api" }),
+  "admin.listIntrospectionTokens": (c) => c.admin.listIntrospectionTokens(),
+  "admin.revokeIntrospectionToken": (c) => c.admin.revokeIntrospectionToken("t1"),
+  "userAccount.introspectToken": (c) => c.userAccount.introspectToken({ token: "t", introspectionToken: "i" }),
 };
 
 /** The public methods of a class and of the classes it extends (`Admin` is composed of one class per resource). */

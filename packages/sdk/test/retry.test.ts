@@ -499,6 +499,17 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.listConsoleSessions": { idempotent: true, call: (sdk) => sdk.admin.listConsoleSessions() },
   "admin.endConsoleSession": { idempotent: true, call: (sdk) => sdk.admin.endConsoleSession("s1") },
   "admin.endAllConsoleSessions": { idempotent: true, call: (sdk) => sdk.admin.endAllConsoleSessions() },
+  "admin.createScimToken": { idempotent: false, call: (sdk) => sdk.admin.createScimToken("org_1") },
+  "admin.listScimTokens": { idempotent: true, call: (sdk) => sdk.admin.listScimTokens("org_1") },
+  "admin.revokeScimToken": { idempotent: true, call: (sdk) => sdk.admin.revokeScimToken("org_1", "t1") },
+  "admin.setScimAdminGroup": { idempotent: true, call: (sdk) => sdk.admin.setScimAdminGroup("org_1", null) },
+  "admin.createIntrospectionToken": { idempotent: false, call: (sdk) => sdk.admin.createIntrospectionToken() },
+  "admin.listIntrospectionTokens": { idempotent: true, call: (sdk) => sdk.admin.listIntrospectionTokens() },
+  "admin.revokeIntrospectionToken": { idempotent: true, call: (sdk) => sdk.admin.revokeIntrospectionToken("t1") },
+  "userAccount.introspectToken": {
+    idempotent: true,
+    call: (sdk) => sdk.userAccount.introspectToken({ token: "t", introspectionToken: "i" }),
+  },
 };
 
 describe("each operation declares whether it may be replayed", () => {

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { userEventsWebhook } from "./admin/events-webhook.ts";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/ports/clock.ts";
@@ -61,13 +62,14 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
   logger.current = server.log;
   await installEdges(server, config, { metrics, shared, redisBreaker: breakers.redis });
   await warnWithoutRedis(config, shared, server.log);
-  const parts = { opened, shared, clients, signIn, audit };
+  const userEvents = userEventsWebhook(config.eventsWebhook, server.log);
+  const parts = { opened, shared, clients, signIn, audit, ...(userEvents && { userEvents }) };
   await registerSignInRoutes(server, config, parts);
   await registerAdministration(server, config, options, parts);
 
   const watch = startProviderWatch({
     intervalSeconds: config.providerWatchIntervalSeconds,
-    webhook: config.providerWatchWebhook,
+    webhook: config.eventsWebhook,
     state: shared.state,
     watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(clients.outbound, settings) },
     onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),

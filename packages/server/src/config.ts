@@ -76,8 +76,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** How often the provider watch re-reads discovery documents and keys; 0: never. */
   readonly providerWatchIntervalSeconds: number;
-  /** Where provider changes are posted, and the secret their HMAC signature uses. */
-  readonly providerWatchWebhook: { readonly url: string; readonly secret: string | undefined } | undefined;
+  /** Where events (provider changes, users disabled or deleted) are posted, and the secret their HMAC signature uses. */
+  readonly eventsWebhook: { readonly url: string; readonly secret: string | undefined } | undefined;
 }
 
 /** The settings read from the environment; `encryptionKey`/`adminToken` may still be missing. */
@@ -186,12 +186,12 @@ export const EnvironmentSchema = Type.Object({
     3600,
     "How often each provider's discovery document and keys are re-read, changes recorded as events; 0 turns the watch off",
   ),
-  PROVIDER_WATCH_WEBHOOK_URL: Type.Optional(
-    absoluteUrl(["http:", "https:"], "Where provider.changed events are POSTed (default: nowhere)"),
+  EVENTS_WEBHOOK_URL: Type.Optional(
+    absoluteUrl(["http:", "https:"], "Where events (provider.changed, user.disabled, user.deleted) are POSTed (default: nowhere)"),
   ),
-  PROVIDER_WATCH_WEBHOOK_SECRET: Type.Optional(
-    secretToken("Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)"),
-  ),
+  EVENTS_WEBHOOK_SECRET: Type.Optional(secretToken("Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)")),
+  PROVIDER_WATCH_WEBHOOK_URL: Type.Optional(absoluteUrl(["http:", "https:"], "The former name of EVENTS_WEBHOOK_URL, still read")),
+  PROVIDER_WATCH_WEBHOOK_SECRET: Type.Optional(secretToken("The former name of EVENTS_WEBHOOK_SECRET, still read")),
   CORS_ORIGINS: Type.Optional(
     commaList(
       isOrigin,
@@ -250,11 +250,14 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     metricsToken: e.METRICS_TOKEN,
     corsOrigins: e.CORS_ORIGINS ?? [],
     providerWatchIntervalSeconds: e.PROVIDER_WATCH_INTERVAL_SECONDS,
-    providerWatchWebhook:
-      e.PROVIDER_WATCH_WEBHOOK_URL === undefined
-        ? undefined
-        : { url: e.PROVIDER_WATCH_WEBHOOK_URL, secret: e.PROVIDER_WATCH_WEBHOOK_SECRET },
+    eventsWebhook: eventsWebhookOf(e),
   });
+}
+
+/** The events webhook: EVENTS_WEBHOOK_*, else the former PROVIDER_WATCH_WEBHOOK_* names, so existing deployments keep theirs. */
+function eventsWebhookOf(e: Environment): Config["eventsWebhook"] {
+  const url = e.EVENTS_WEBHOOK_URL ?? e.PROVIDER_WATCH_WEBHOOK_URL;
+  return url === undefined ? undefined : { url, secret: e.EVENTS_WEBHOOK_SECRET ?? e.PROVIDER_WATCH_WEBHOOK_SECRET };
 }
 
 /** A complete config for tests and embedders: defaults plus the given overrides. */

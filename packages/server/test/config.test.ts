@@ -21,6 +21,25 @@ describe("configuration from the environment", () => {
     });
   });
 
+  test("the events webhook: EVENTS_WEBHOOK_URL/SECRET, the former PROVIDER_WATCH_WEBHOOK_* names still read, the new names winning", () => {
+    const secret = "a-webhook-secret-of-length";
+    assert.equal(readConfig({}).eventsWebhook, undefined);
+    assert.deepEqual(readConfig({ EVENTS_WEBHOOK_URL: "https://hooks.example/in", EVENTS_WEBHOOK_SECRET: secret }).eventsWebhook, {
+      url: "https://hooks.example/in",
+      secret,
+    });
+    assert.deepEqual(
+      readConfig({ PROVIDER_WATCH_WEBHOOK_URL: "https://old.example/in", PROVIDER_WATCH_WEBHOOK_SECRET: secret }).eventsWebhook,
+      {
+        url: "https://old.example/in",
+        secret,
+      },
+    );
+    const both = readConfig({ EVENTS_WEBHOOK_URL: "https://new.example/in", PROVIDER_WATCH_WEBHOOK_URL: "https://old.example/in" });
+    assert.equal(both.eventsWebhook?.url, "https://new.example/in");
+    assert.throws(() => readConfig({ EVENTS_WEBHOOK_URL: "ftp://x" }), /EVENTS_WEBHOOK_URL/);
+  });
+
   const bad: [Record<string, string>, string, RegExp][] = [
     [{ PORT: "eighty" }, "PORT", /whole number/],
     [{ PORT: "70000" }, "PORT", /between/],

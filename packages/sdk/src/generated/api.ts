@@ -433,6 +433,186 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/introspection-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The introspection tokens, newest first (never their values) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IntrospectionToken"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make a token a resource server sends to POST /userAccount/token/introspect; shown once, only its hash kept */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Which resource server holds it */
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** @description Shown once */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/introspection-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an introspection token: its next request is refused */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/keys": {
         parameters: {
             query?: never;
@@ -2362,6 +2542,277 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/scim-admin-group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set which SCIM group's members are the organisation's admins (null: none); the operator's alone */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            adminGroup: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/scim-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's SCIM tokens, newest first (never their values) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScimToken"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make a SCIM token for the organisation's directory: the token and the base URL (the IdP's tenant URL), shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The SCIM base URL (tenant URL): {PUBLIC_URL}/scim/v2/{orgId} */
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            orgId: string;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** @description The IdP's secret token; shown once, only its hash is kept */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/scim-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a SCIM token: its next request is refused */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/setup-links": {
         parameters: {
             query?: never;
@@ -2611,6 +3062,8 @@ export type paths = {
                         "application/json": {
                             createdAt: string;
                             email: string;
+                            /** @description The directory's id of a user SCIM provisioned */
+                            externalId?: string | null;
                             fullName: string | null;
                             id: string;
                             /** @description The user's identity links, by provider */
@@ -2625,6 +3078,8 @@ export type paths = {
                             /** @description When their latest sign-in that reached the service's tokens began (ISO 8601); null when none has */
                             lastSignInAt: string | null;
                             orgId: string;
+                            /** @description Whether the organisation's directory (SCIM) provisioned the user */
+                            provisioned?: boolean;
                             /** @description member, or admin: administers the organisation (its providers and audit trail) with their own sign-in */
                             role: "member" | "admin";
                             /** @description active, or disabled: cannot sign in, and has no sign-in session */
@@ -2702,9 +3157,13 @@ export type paths = {
                         "application/json": {
                             createdAt: string;
                             email: string;
+                            /** @description The directory's id of a user SCIM provisioned */
+                            externalId?: string | null;
                             fullName: string | null;
                             id: string;
                             orgId: string;
+                            /** @description Whether the organisation's directory (SCIM) provisioned the user */
+                            provisioned?: boolean;
                             /** @description member, or admin: administers the organisation (its providers and audit trail) with their own sign-in */
                             role: "member" | "admin";
                             /** @description active, or disabled: cannot sign in, and has no sign-in session */
@@ -2813,9 +3272,13 @@ export type paths = {
                         "application/json": {
                             createdAt: string;
                             email: string;
+                            /** @description The directory's id of a user SCIM provisioned */
+                            externalId?: string | null;
                             fullName: string | null;
                             id: string;
                             orgId: string;
+                            /** @description Whether the organisation's directory (SCIM) provisioned the user */
+                            provisioned?: boolean;
                             /** @description member, or admin: administers the organisation (its providers and audit trail) with their own sign-in */
                             role: "member" | "admin";
                             /** @description active, or disabled: cannot sign in, and has no sign-in session */
@@ -3159,7 +3622,7 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and PROVIDER_WATCH_WEBHOOK_SECRET are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and PROVIDER_WATCH_WEBHOOK_URL are replaced by ***. */
+                /** @description Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and EVENTS_WEBHOOK_SECRET (also under its former name PROVIDER_WATCH_WEBHOOK_SECRET) are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and EVENTS_WEBHOOK_URL (and PROVIDER_WATCH_WEBHOOK_URL) are replaced by ***. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3560,6 +4023,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/userAccount/token/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether an access or refresh token is live now (RFC 7662), for resource servers
+         * @description Send an introspection token (made by the operator: POST /api/v1/introspection-tokens) as Authorization: Bearer, and the token to check as `token` (form or JSON). Answers `{active: false}` for anything not live now: expired, its session ended or revoked, its user disabled or gone, a used refresh token, not this service's.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -3608,7 +4091,7 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;
@@ -3626,6 +4109,14 @@ export type components = {
             orgId: string | null;
             userId: string | null;
         };
+        IntrospectionToken: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
         ProviderEvent: {
             /** Format: date-time */
             at: string;
@@ -3642,6 +4133,14 @@ export type components = {
             provider: string;
             /** @enum {string} */
             type: "provider.changed";
+        };
+        ScimToken: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            orgId: string;
+            /** Format: date-time */
+            revokedAt: string | null;
         };
         SetupLink: {
             /** Format: date-time */
@@ -4454,6 +4953,75 @@ export interface operations {
             };
             /** @description Default Response */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The access or refresh token to check */
+                    token: string;
+                    /** @description Ignored: both kinds are tried */
+                    token_type_hint?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whether the token is live now; false says nothing more */
+                        active: boolean;
+                        email?: string;
+                        exp?: number;
+                        iat?: number;
+                        iss?: string;
+                        jti?: string;
+                        /** @description The user's organisation */
+                        org?: string;
+                        /** @description The user's id */
+                        sub?: string;
+                        token_type?: "access_token" | "refresh_token";
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ export type OperationKey =
   | "GET /admin/session"
   | "GET /api/v1/audit"
   | "GET /api/v1/console-sessions"
+  | "GET /api/v1/introspection-tokens"
   | "GET /api/v1/keys"
   | "GET /api/v1/orgs"
   | "GET /api/v1/orgs/{orgId}"
@@ -19,6 +20,7 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}/oauth-providers"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health"
+  | "GET /api/v1/orgs/{orgId}/scim-tokens"
   | "GET /api/v1/orgs/{orgId}/setup-links"
   | "GET /api/v1/orgs/{orgId}/users"
   | "GET /api/v1/orgs/{orgId}/users/{userId}/identities"
@@ -28,6 +30,7 @@ export type OperationKey =
   | "GET /userAccount/oauth/authorize"
   | "PATCH /api/v1/orgs/{orgId}"
   | "PATCH /api/v1/orgs/{orgId}/users/{userId}"
+  | "POST /api/v1/introspection-tokens"
   | "POST /api/v1/keys/reencrypt"
   | "POST /api/v1/keys/rotate"
   | "POST /api/v1/orgs"
@@ -36,6 +39,7 @@ export type OperationKey =
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin"
+  | "POST /api/v1/orgs/{orgId}/scim-tokens"
   | "POST /api/v1/orgs/{orgId}/setup-links"
   | "POST /api/v1/orgs/{orgId}/users"
   | "POST /api/v1/setup-sessions"
@@ -45,8 +49,10 @@ export type OperationKey =
   | "POST /userAccount/initAuth"
   | "POST /userAccount/oauth/exchange"
   | "POST /userAccount/refresh/token"
+  | "POST /userAccount/token/introspect"
   | "PUT /api/v1/orgs/{orgId}/auth-methods"
-  | "PUT /api/v1/orgs/{orgId}/oauth-providers/{name}";
+  | "PUT /api/v1/orgs/{orgId}/oauth-providers/{name}"
+  | "PUT /api/v1/orgs/{orgId}/scim-admin-group";
 
 /** Each operation's success bodies by HTTP status. */
 export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<string, JsonSchema>>>> = {
@@ -401,6 +407,36 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "type": "string"
               }
             }
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/introspection-tokens": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "id",
+          "name",
+          "createdAt",
+          "revokedAt"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string",
+            "nullable": true
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "revokedAt": {
+            "type": "string",
+            "nullable": true
           }
         }
       }
@@ -1103,6 +1139,35 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "GET /api/v1/orgs/{orgId}/scim-tokens": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "id",
+          "orgId",
+          "createdAt",
+          "revokedAt"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "orgId": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "revokedAt": {
+            "type": "string",
+            "nullable": true
+          }
+        }
+      }
+    }
+  },
   "GET /api/v1/orgs/{orgId}/setup-links": {
     "200": {
       "type": "array",
@@ -1205,6 +1270,13 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           },
           "createdAt": {
             "type": "string"
+          },
+          "externalId": {
+            "type": "string",
+            "nullable": true
+          },
+          "provisioned": {
+            "type": "boolean"
           },
           "identities": {
             "type": "array",
@@ -1540,6 +1612,44 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         },
         "createdAt": {
           "type": "string"
+        },
+        "externalId": {
+          "type": "string",
+          "nullable": true
+        },
+        "provisioned": {
+          "type": "boolean"
+        }
+      }
+    }
+  },
+  "POST /api/v1/introspection-tokens": {
+    "201": {
+      "type": "object",
+      "required": [
+        "id",
+        "name",
+        "createdAt",
+        "revokedAt",
+        "token"
+      ],
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string",
+          "nullable": true
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "revokedAt": {
+          "type": "string",
+          "nullable": true
+        },
+        "token": {
+          "type": "string"
         }
       }
     }
@@ -1831,6 +1941,40 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "POST /api/v1/orgs/{orgId}/scim-tokens": {
+    "201": {
+      "type": "object",
+      "required": [
+        "id",
+        "orgId",
+        "createdAt",
+        "revokedAt",
+        "token",
+        "baseUrl"
+      ],
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "orgId": {
+          "type": "string"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "revokedAt": {
+          "type": "string",
+          "nullable": true
+        },
+        "token": {
+          "type": "string"
+        },
+        "baseUrl": {
+          "type": "string"
+        }
+      }
+    }
+  },
   "POST /api/v1/orgs/{orgId}/setup-links": {
     "201": {
       "type": "object",
@@ -1934,6 +2078,13 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         },
         "createdAt": {
           "type": "string"
+        },
+        "externalId": {
+          "type": "string",
+          "nullable": true
+        },
+        "provisioned": {
+          "type": "boolean"
         }
       }
     }
@@ -2469,6 +2620,56 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "POST /userAccount/token/introspect": {
+    "200": {
+      "type": "object",
+      "required": [
+        "active"
+      ],
+      "properties": {
+        "active": {
+          "type": "boolean"
+        },
+        "sub": {
+          "type": "string"
+        },
+        "org": {
+          "type": "string"
+        },
+        "exp": {
+          "type": "integer"
+        },
+        "iat": {
+          "type": "integer"
+        },
+        "iss": {
+          "type": "string"
+        },
+        "jti": {
+          "type": "string"
+        },
+        "email": {
+          "type": "string"
+        },
+        "token_type": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "access_token"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "refresh_token"
+              ]
+            }
+          ]
+        }
+      }
+    }
+  },
   "PUT /api/v1/orgs/{orgId}/auth-methods": {
     "200": {
       "type": "object",
@@ -2763,6 +2964,20 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         },
         "identityLinksDropped": {
           "type": "integer"
+        }
+      }
+    }
+  },
+  "PUT /api/v1/orgs/{orgId}/scim-admin-group": {
+    "200": {
+      "type": "object",
+      "required": [
+        "adminGroup"
+      ],
+      "properties": {
+        "adminGroup": {
+          "type": "string",
+          "nullable": true
         }
       }
     }

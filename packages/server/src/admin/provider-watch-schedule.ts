@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
 import { type Clock, systemClock, type TimerHandle } from "../domain/ports/clock.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ProviderEvent } from "../domain/provider-watch.ts";
+import { type EventsWebhook, postEvent } from "./events-webhook.ts";
 import { type ProviderWatchDeps, type WatchRound, watchProvidersOnce } from "./provider-watch.ts";
 
 export interface ProviderWatchSchedule {
@@ -49,24 +49,11 @@ export function scheduleProviderWatch(schedule: ProviderWatchSchedule): { stop()
   };
 }
 
-/** The header a webhook receiver checks: `sha256=` and the HMAC-SHA256 of `<timestamp>.<body>` under the shared secret. */
-export function webhookSignature(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
-}
-
 /**
- * Posts a provider event to the operator's webhook, signed when a secret is set. The URL is the
- * operator's own setting (not a provider's), so it is called directly; a failure is reported, not retried.
+ * Posts a provider event to the operator's events webhook (admin/events-webhook.ts), signed when
+ * a secret is set; a failure is reported, not retried.
  */
-export async function postProviderEvent(webhook: { url: string; secret: string | undefined }, event: ProviderEvent): Promise<void> {
-  const body = JSON.stringify(event);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { "content-type": "application/json", "x-pipeshub-timestamp": timestamp };
-  if (webhook.secret) headers["x-pipeshub-signature"] = webhookSignature(webhook.secret, timestamp, body);
-  const response = await fetch(webhook.url, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000), redirect: "manual" });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`the provider-change webhook answered ${response.status}`);
-}
+export const postProviderEvent = (webhook: EventsWebhook, event: ProviderEvent): Promise<void> => postEvent(webhook, event);
 
 /** Where the running watch reports: the service's logger. */
 export interface ProviderWatchLog {
@@ -78,7 +65,7 @@ export interface ProviderWatchLog {
 /**
  * The provider watch of a running service (PROVIDER_WATCH_INTERVAL_SECONDS; 0 is off): rounds on
  * the schedule above; each change is counted (`onChange`), logged and posted to the webhook
- * (PROVIDER_WATCH_WEBHOOK_URL) when there is one; rounds are logged.
+ * (EVENTS_WEBHOOK_URL) when there is one; rounds are logged.
  */
 export function startProviderWatch(options: {
   readonly intervalSeconds: number;

@@ -11,6 +11,7 @@ import type { ListedUser, UserDirectory, UserListing } from "../domain/ports/use
 import type { User, UserRole } from "../domain/user.ts";
 import { type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import type { UserEvent } from "../domain/user.ts";
 
 /** The ports user administration needs. */
 export interface UserAdministration extends OrganisationAdministration {
@@ -21,6 +22,8 @@ export interface UserAdministration extends OrganisationAdministration {
   readonly refreshTokens: Pick<RefreshTokenRepository, "revokeUserFamilies">;
   /** The organisation's audit trail, where every change to its users is recorded. */
   readonly audit: Pick<AuditTrail, "record">;
+  /** Told when a user is disabled (the events webhook's `user.disabled`). */
+  readonly userEvents?: ((event: UserEvent) => void) | undefined;
 }
 
 /**
@@ -102,6 +105,8 @@ export async function updateUser(
   const user = await deps.users.update(org.value.id, userId, changes);
   if (!user) return notFound();
   if (changes.status === "disabled") await deps.refreshTokens.revokeUserFamilies(user.id, "disabled", isoNow());
+  if (changes.status === "disabled" && before.status !== "disabled")
+    deps.userEvents?.({ type: "user.disabled", orgId: user.orgId, userId: user.id, email: user.email, at: isoNow() });
   const changed = changesBetween({ role: before.role, status: before.status }, { role: user.role, status: user.status });
   await recordAdminAction(deps, caller, { event: userUpdateEvent(changes, changed, user), orgId: user.orgId, user, changes: changed });
   return success(user);

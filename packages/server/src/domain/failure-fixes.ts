@@ -76,6 +76,7 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   CONFLICT: "Another change was made at the same time: read the current state and try again.",
   PAYLOAD_TOO_LARGE: "The request body is too large: send less.",
   URI_TOO_LONG: "The URL is too long: send less in the query string.",
+  PRECONDITION_FAILED: "The resource changed since the client read it: read it again (its meta.version) and repeat the write.",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as application/json.",
   TOO_MANY_REQUESTS: "The client went over RATE_LIMIT_PER_MINUTE: slow down, or behind a proxy set TRUST_PROXY so clients are told apart.",
   HEADERS_TOO_LARGE: "The request's headers are too large: send fewer or smaller cookies and headers.",

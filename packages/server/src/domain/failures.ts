@@ -52,6 +52,8 @@ export const FAILURE_STATUS = {
   SESSION_EXPIRED: 404,
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  /** A SCIM write's If-Match names a version the resource no longer has (RFC 7644 §3.14). */
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -12,4 +12,17 @@ export interface User {
   readonly status: UserStatus;
   readonly role: UserRole;
   readonly createdAt: string;
+  /** The directory's id, for a user SCIM provisioned (its `externalId`); null or absent otherwise. */
+  readonly externalId?: string | null;
+  /** Whether SCIM provisioned the user (the organisation's directory, not the operator or a first sign-in). */
+  readonly provisioned?: boolean;
+}
+
+/** What a user's lifecycle tells the events webhook: `user.disabled` and `user.deleted`. */
+export interface UserEvent {
+  readonly type: "user.disabled" | "user.deleted";
+  readonly orgId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly at: string;
 }

@@ -5,7 +5,7 @@ import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 
 /** The credentials whose refusals are counted: what the log line names (never the value). */
-export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token";
+export type AdminCredential = "admin token" | "setup token" | "setup link" | "access token" | "SCIM token" | "introspection token";
 
 export interface CredentialFailurePorts {
   /** The counters: the shared state, so that every instance on the same Redis counts together. */
@@ -31,7 +31,7 @@ const WINDOW_MS = 60_000;
 
 /**
  * Refused admin credentials — the admin token, setup links and setup sessions' tokens,
- * organisation admins' access tokens (and SCIM tokens when they come) — counted per client
+ * organisation admins' access tokens, SCIM tokens and introspection tokens — counted per client
  * address in fixed one-minute windows, across every route that takes them: past `perMinute`
  * (ADMIN_AUTH_FAILURES_PER_MINUTE; 0: not limited) the address gets 429, so guessing the admin
  * token gets `perMinute` tries a minute from an address, not the per-route request limit times

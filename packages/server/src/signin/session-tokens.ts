@@ -4,6 +4,7 @@ import { failure, type Failure, type Result, success } from "../domain/failures.
 import { newId } from "../domain/ids.ts";
 import type { PublicSigningJwk, SigningKeys } from "../domain/ports/keys.ts";
 import type { RefreshTokenRecord, RefreshTokenRepository, RevocationReason } from "../domain/ports/repositories.ts";
+import type { Introspection } from "../domain/introspection.ts";
 import type { User } from "../domain/user.ts";
 import { signServiceJwt, verifyServiceJwt } from "../keys/service-jwt.ts";
 
@@ -81,6 +82,11 @@ export interface SessionTokens {
   verifyAccessToken(token: string): Promise<Result<AccessTokenClaims>>;
   /** The published verification keys. */
   jwks(): Promise<{ keys: PublicSigningJwk[] }>;
+  /**
+   * RFC 7662: whether an access or refresh token is live now — signed here, unexpired, its session
+   * not ended, a refresh token unused, its user still there and active — and what it says.
+   */
+  introspect(token: string): Promise<Introspection>;
 }
 
 const ACCESS = { typ: "at+jwt", use: "access" } as const;
@@ -250,5 +256,34 @@ export function createSessionTokens(deps: SessionTokensDeps): SessionTokens {
 
     verifyAccessToken,
     jwks: () => keys.jwks(),
+
+    async introspect(token) {
+      const inactive = { active: false } as const;
+      for (const kind of [ACCESS, REFRESH]) {
+        const verified = await verify(token, kind);
+        if (!verified.ok) continue;
+        const c = verified.value;
+        const stored = kind === REFRESH ? await sessions.find(c.jti) : undefined;
+        const live =
+          kind === ACCESS
+            ? await sessions.isFamilyActive(c.sid)
+            : stored?.familyId === c.sid && stored.userId === c.sub && stored.usedAt === null && stored.familyRevokedAt === null;
+        if (!live) return inactive;
+        const user = await users.get(c.sub);
+        if (!user || user.orgId !== c.orgId || user.status !== "active") return inactive;
+        return {
+          active: true,
+          sub: c.sub,
+          org: c.orgId,
+          exp: c.exp,
+          iat: c.iat,
+          iss: c.iss,
+          jti: c.jti,
+          token_type: kind === ACCESS ? "access_token" : "refresh_token",
+          ...(kind === ACCESS && { email: c.email }),
+        };
+      }
+      return inactive;
+    },
   };
 }

@@ -105,6 +105,10 @@ function removeOrganisation(db: Db, id: string): Promise<boolean> {
     await trx.deleteFrom("refresh_token_families").where("org_id", "=", id).execute();
     await trx.deleteFrom("console_sessions").where("org_id", "=", id).execute();
     await trx.deleteFrom("setup_links").where("org_id", "=", id).execute();
+    await trx.deleteFrom("scim_tokens").where("org_id", "=", id).execute();
+    const groups = trx.selectFrom("scim_groups").select("id").where("org_id", "=", id);
+    await trx.deleteFrom("scim_group_members").where("group_id", "in", groups).execute();
+    await trx.deleteFrom("scim_groups").where("org_id", "=", id).execute();
     await trx.deleteFrom("provider_snapshots").where("org_id", "=", id).execute();
     await trx.deleteFrom("provider_events").where("org_id", "=", id).execute();
     await trx.deleteFrom("identity_links").where("org_id", "=", id).execute();

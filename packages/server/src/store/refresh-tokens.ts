@@ -1,4 +1,5 @@
 import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenState } from "../domain/ports/repositories.ts";
+import { isoNow } from "../domain/ids.ts";
 import type { Db } from "./database.ts";
 
 /** Refresh-token families and their rotated tokens, for `signin/session-tokens.ts`. */
@@ -97,4 +98,17 @@ function tokenRow(record: RefreshTokenRecord) {
     used_at: null,
     created_at: record.createdAt,
   };
+}
+
+/**
+ * Revokes every family of the user not already revoked, as disabling does (reason `disabled`),
+ * within the caller's transaction: the user's status change and the end of their sessions are one write.
+ */
+export async function revokeFamiliesOfDisabled(trx: Db, userId: string): Promise<void> {
+  await trx
+    .updateTable("refresh_token_families")
+    .set({ revoked_at: isoNow(), revoked_reason: "disabled" })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .execute();
 }

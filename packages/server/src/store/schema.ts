@@ -3,6 +3,8 @@ export interface OrganisationsTable {
   id: string;
   name: string;
   created_at: string;
+  /** The SCIM group whose members are the organisation's admins (the operator's setting; migration 0017). */
+  scim_admin_group?: string | null;
 }
 
 export interface OrganisationDomainsTable {
@@ -20,6 +22,16 @@ export interface UsersTable {
   /** `member` or `admin` (migration 0009; existing rows are members). */
   role: string;
   created_at: string;
+  /** `scim:<token id>` when SCIM provisioned the user (migration 0017); null for the operator's and JIT's. */
+  provisioned_by?: string | null;
+  /** The directory's id for a provisioned user (SCIM `externalId`). */
+  external_id?: string | null;
+  /** SCIM's userName, lower-cased: unique in the organisation. */
+  scim_user_name?: string | null;
+  /** JSON: the SCIM resource's attributes not kept elsewhere (name, displayName, emails). */
+  scim_attributes?: string | null;
+  /** Bumped by every SCIM write: the resource's `meta.version` (ETag). */
+  version?: number;
 }
 
 export interface ProvidersTable {
@@ -156,6 +168,39 @@ export interface RefreshTokensTable {
   created_at: string;
 }
 
+/** An organisation's SCIM bearer token, by its SHA-256 hash. */
+export interface ScimTokensTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** A resource server's bearer token for token introspection, by its SHA-256 hash. */
+export interface IntrospectionTokensTable {
+  id: string;
+  name: string | null;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ScimGroupsTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
@@ -172,4 +217,8 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   organisation_auth_steps: OrganisationAuthStepsTable;
   encryption_key_check: EncryptionKeyCheckTable;
+  scim_tokens: ScimTokensTable;
+  introspection_tokens: IntrospectionTokensTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
 }

@@ -4,10 +4,12 @@ import { authStepRepository } from "./auth-steps.ts";
 import { consoleSessionRepository } from "./console-sessions.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
+import { introspectionTokenRepository } from "./introspection-tokens.ts";
 import { organisationRepository } from "./organisations.ts";
 import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
+import { scimRepository } from "./scim.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
 import { setupLinkRepository } from "./setup-links.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
@@ -31,6 +33,8 @@ export function createStore(db: Db, secrets: SecretBox) {
     providerWatch: providerWatchRepository(db),
     setupLinks: setupLinkRepository(db),
     consoleSessions: consoleSessionRepository(db),
+    scim: scimRepository(db),
+    introspectionTokens: introspectionTokenRepository(db),
   };
 }
 

@@ -3,6 +3,7 @@ import type { UserRepository } from "../domain/ports/repositories.ts";
 import type { User, UserRole, UserStatus } from "../domain/user.ts";
 import { compiledOnce } from "./compiled.ts";
 import { type Db, uniquely } from "./database.ts";
+import { revokeFamiliesOfDisabled } from "./refresh-tokens.ts";
 import type { UsersTable } from "./schema.ts";
 
 /** A users row as the domain's User. */
@@ -15,6 +16,8 @@ export function toUser(row: UsersTable): User {
     status: row.status as UserStatus,
     role: row.role === "admin" ? "admin" : "member",
     createdAt: row.created_at,
+    externalId: row.external_id ?? null,
+    provisioned: row.provisioned_by != null,
   };
 }
 
@@ -80,10 +83,22 @@ export function userRepository(db: Db): UserRepository {
         ...(changes.role !== undefined && { role: changes.role }),
         ...(changes.status !== undefined && { status: changes.status }),
       };
-      const row =
-        Object.keys(set).length === 0
-          ? await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst()
-          : await db.updateTable("users").set(set).where("org_id", "=", orgId).where("id", "=", id).returningAll().executeTakeFirst();
+      if (Object.keys(set).length === 0) {
+        const row = await db.selectFrom("users").selectAll().where("org_id", "=", orgId).where("id", "=", id).executeTakeFirst();
+        return row ? toUser(row) : undefined;
+      }
+      // Disabling revokes the user's refresh-token families in the same transaction: no refresh slips in between.
+      const row = await db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable("users")
+          .set(set)
+          .where("org_id", "=", orgId)
+          .where("id", "=", id)
+          .returningAll()
+          .executeTakeFirst();
+        if (updated && changes.status === "disabled") await revokeFamiliesOfDisabled(trx, id);
+        return updated;
+      });
       return row ? toUser(row) : undefined;
     },
     async list(orgId, limit = 100) {

@@ -54,8 +54,11 @@ export function effectiveSettings(config: Config): EffectiveSettings {
     LOOKUP_CACHE_MS: config.lookupCacheMs,
     METRICS_TOKEN: secret(config.metricsToken),
     PROVIDER_WATCH_INTERVAL_SECONDS: config.providerWatchIntervalSeconds,
-    PROVIDER_WATCH_WEBHOOK_URL: config.providerWatchWebhook ? withoutPassword(config.providerWatchWebhook.url) : null,
-    PROVIDER_WATCH_WEBHOOK_SECRET: secret(config.providerWatchWebhook?.secret),
+    EVENTS_WEBHOOK_URL: config.eventsWebhook ? withoutPassword(config.eventsWebhook.url) : null,
+    EVENTS_WEBHOOK_SECRET: secret(config.eventsWebhook?.secret),
+    // The former names, still read: what is in effect, as under the new names.
+    PROVIDER_WATCH_WEBHOOK_URL: config.eventsWebhook ? withoutPassword(config.eventsWebhook.url) : null,
+    PROVIDER_WATCH_WEBHOOK_SECRET: secret(config.eventsWebhook?.secret),
     CORS_ORIGINS: [...config.corsOrigins],
   };
   return settings;

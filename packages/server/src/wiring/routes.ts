@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
+import type { UserEvent } from "../domain/user.ts";
 import { adminApi } from "../http/admin/admin-api.ts";
 import { consoleRoutes } from "../http/admin/console-routes.ts";
 import { credentialFailures } from "../http/credential-failures.ts";
@@ -10,6 +11,8 @@ import { setupSessionRoutes } from "../http/public/setup-session-routes.ts";
 import { signInRoutes } from "../http/public/sign-in-routes.ts";
 import { tokenRoutes } from "../http/public/token-routes.ts";
 import { webRoutes } from "../http/public/web-routes.ts";
+import { scimApi } from "../http/scim/scim-api.ts";
+import { introspectionRoutes } from "../http/public/introspection-routes.ts";
 import { pingDatabase } from "../store/database.ts";
 import type { AppOptions } from "../app.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
@@ -25,6 +28,8 @@ export interface RouteParts {
   readonly signIn: SignInParts;
   /** The audit trail that counts sign-ins on /metrics. */
   readonly audit: Pick<AuditTrail, "record">;
+  /** Where users disabled or deleted by the directory are told (the events webhook). */
+  readonly userEvents?: (event: UserEvent) => void;
 }
 
 /** The public API: health, the sign-in (over the cached lookups), the service's tokens, the pages. */
@@ -67,6 +72,14 @@ export async function registerAdministration(
     now: options.clock?.now,
   });
   await server.register(setupSessionRoutes(store, refusals));
+  await server.register(introspectionRoutes({ introspectionTokens: store.introspectionTokens, sessionTokens }, refusals));
+  await server.register(
+    scimApi({
+      deps: { scim: store.scim, audit: store.audit, userEvents: parts.userEvents },
+      publicUrl: config.publicUrl,
+      credentialFailures: refusals,
+    }),
+  );
   // Organisation admins: the service's own access token, and the user as stored at each request.
   const orgAdmins = { users: store.users, signInSessions: store.refreshTokens, verifyAccessToken: sessionTokens.verifyAccessToken };
   const consoleSessions = { sessions: store.consoleSessions, adminToken: config.adminToken };
@@ -80,7 +93,7 @@ export async function registerAdministration(
       consoleSessions,
       credentialFailures: refusals,
       orgAdmins,
-      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
+      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets, userEvents: parts.userEvents },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,

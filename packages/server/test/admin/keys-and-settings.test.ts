@@ -52,7 +52,7 @@ describe("GET /api/v1/settings: the service's effective settings", () => {
       adminToken,
       encryptionKey,
       metricsToken,
-      providerWatchWebhook: { url: "https://hooks.example/in?token=hook-url-token-99&team=ops", secret: webhookSecret },
+      eventsWebhook: { url: "https://hooks.example/in?token=hook-url-token-99&team=ops", secret: webhookSecret },
       corsOrigins: ["https://app.example"],
     });
     const answer = await service.admin<Record<string, unknown>>("GET", "/api/v1/settings");

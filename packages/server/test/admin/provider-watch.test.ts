@@ -62,7 +62,7 @@ describe("the provider watch records what changed at a provider", () => {
       t,
       {
         providerWatchIntervalSeconds: 1,
-        providerWatchWebhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret },
+        eventsWebhook: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret },
       },
       { clock },
     );

@@ -62,7 +62,10 @@ export interface UserRepository {
   /** Every user with this email, in any organisation, oldest first. */
   findByEmail(email: string): Promise<User[]>;
   list(orgId: string, limit?: number): Promise<User[]>;
-  /** Sets what `changes` gives of the organisation's user `id`, in one write; undefined when it has no such user. */
+  /**
+   * Sets what `changes` gives of the organisation's user `id`, in one write; disabling also revokes
+   * every refresh-token family of theirs in the same transaction. Undefined when it has no such user.
+   */
   update(orgId: string, id: string, changes: UserChanges): Promise<User | undefined>;
 }
 

@@ -11,6 +11,7 @@ import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/prov
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserSessionDeps } from "../../admin/user-sessions.ts";
 import type { UserAdministration } from "../../admin/users.ts";
+import type { ScimRepository } from "../../domain/scim.ts";
 import type { AuditTrail, ProviderWatchRepository } from "../../domain/ports/repositories.ts";
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import type { TestSignInDeps } from "../../signin/test-sign-in.ts";
@@ -32,6 +33,9 @@ import { providerRoutes } from "./provider-routes.ts";
 import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
+import { scimTokenRoutes } from "./scim-token-routes.ts";
+import { introspectionTokenRoutes } from "./introspection-token-routes.ts";
+import type { IntrospectionTokenRepository } from "../../domain/introspection.ts";
 
 /** What the admin API is built from. */
 export interface AdminApiOptions {
@@ -58,6 +62,8 @@ export interface AdminApiOptions {
     ProviderHealthDeps &
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
+      readonly scim: ScimRepository;
+      readonly introspectionTokens: IntrospectionTokenRepository;
       /** Where admin writes, and the refused requests of setup sessions and organisation admins, are recorded (not counted as sign-ins). */
       readonly audit: Pick<AuditTrail, "record">;
     };
@@ -115,6 +121,8 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(setupLinkRoutes(administration, options.publicUrl));
     await admin.register(authMethodRoutes(administration));
     await admin.register(keyRoutes(administration));
+    await admin.register(scimTokenRoutes(administration, options.publicUrl));
+    await admin.register(introspectionTokenRoutes(administration));
     await admin.register(consoleSessionRoutes({ ...administration, consoleSessions: options.consoleSessions.sessions }));
     await admin.register(
       configurationManagerRoutes({

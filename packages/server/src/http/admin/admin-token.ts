@@ -30,6 +30,9 @@ export const ORGANISATION_SCOPE_ROUTES: ReadonlySet<string> = new Set([
   "GET /api/v1/orgs/:orgId/oauth-providers/:name/health",
   "GET /api/v1/orgs/:orgId/events",
   "GET /api/v1/orgs/:orgId/audit",
+  "POST /api/v1/orgs/:orgId/scim-tokens",
+  "GET /api/v1/orgs/:orgId/scim-tokens",
+  "DELETE /api/v1/orgs/:orgId/scim-tokens/:id",
   // No :orgId in its path: the route itself checks the test sign-in's organisation against organisationScopeOf.
   "POST /api/v1/test-signins/complete",
 ]);

@@ -29,6 +29,8 @@ export const UserSchema = Type.Object({
   status: UserStatusSchema,
   role: UserRoleSchema,
   createdAt: Type.String(),
+  externalId: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "The directory's id of a user SCIM provisioned" })),
+  provisioned: Type.Optional(Type.Boolean({ description: "Whether the organisation's directory (SCIM) provisioned the user" })),
 });
 /** `:orgId` in a path. */
 export const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });

@@ -18,7 +18,7 @@ export const SettingValueSchema = Type.Union([
 /** Every setting of the service by its environment variable's name. */
 export const EffectiveSettingsSchema = Type.Record(Type.String(), SettingValueSchema, {
   description:
-    "Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and PROVIDER_WATCH_WEBHOOK_SECRET are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and PROVIDER_WATCH_WEBHOOK_URL are replaced by ***.",
+    "Every setting by its environment variable, with the value in effect (defaults included). ADMIN_TOKEN, ENCRYPTION_KEY, METRICS_TOKEN and EVENTS_WEBHOOK_SECRET (also under its former name PROVIDER_WATCH_WEBHOOK_SECRET) are only {set: true|false}; the password (and secret-looking query values) of DATABASE_URL, REDIS_URL and EVENTS_WEBHOOK_URL (and PROVIDER_WATCH_WEBHOOK_URL) are replaced by ***.",
 });
 export type EffectiveSettings = Static<typeof EffectiveSettingsSchema>;
 
