@@ -245,7 +245,7 @@ export async function signInOnce(
 }
 
 /** One whole sign-in of `user` at the system at `url`, through its agent and the provider's; throws on anything unexpected. */
-export type SignInOnce = (url: string, systemAgent: Agent, providerAgent: Agent, user: BenchUser) => Promise<void>;
+export type SignInOnce = (url: string, systemAgent: Agent, providerAgent: Agent, user: BenchUser) => Promise<unknown>;
 
 /**
  * Whole sign-ins by `connections` concurrent clients for `seconds`; a failed one counts and is
