@@ -20,7 +20,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   presets: ["domain"],
   // keys/ for the service's own tokens (keys/service-jwt.ts): signin/ holds no protocol library.
   signin: ["domain", "oauth", "keys"],
-  admin: ["domain", "oauth", "presets"],
+  admin: ["domain", "oauth", "presets", "saml"],
+  // SAML protocol steps and metadata: the only part that imports the SAML and XML libraries.
+  saml: ["domain"],
   http: ["domain", "signin", "admin"],
   // Settings name where the database lives (domain/database-location.ts), never storage itself.
   "config.ts": ["domain", "config-values.ts"],
