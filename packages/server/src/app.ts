@@ -72,6 +72,7 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     webhook: config.eventsWebhook,
     state: shared.state,
     watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(clients.outbound, settings) },
+    samlWatch: { ...store, outbound: clients.outbound, now: () => new Date(clock.now()) },
     onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
     log: server.log,
     clock,

@@ -1995,6 +1995,15 @@ export type paths = {
                         "application/json": components["schemas"]["AuthError"];
                     };
                 };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2536,6 +2545,651 @@ export type paths = {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SAML providers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a SAML provider */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create or replace a SAML 2.0 provider
+         * @description Give the IdP's values one way: `idpMetadataUrl` (fetched now through the outbound guard, and re-read by the watch), `idpMetadataXml`, or `idpEntityId` + `idpSsoUrl` + `idpCertificates`. Answers the provider with the SP values to register at the IdP (`spEntityId`, `acsUrl`, `spMetadataUrl`). Names are unique across the organisation's OAuth and SAML providers (409 PROVIDER_NAME_TAKEN). Another IdP entity ID (or subject attribute) drops the provider's identity links (`identityLinksDropped`). Who saves the identity settings (entity ID, SSO URL, metadata URL, certificates, attributes) decides which existing users the provider may link; `linkExistingUsers` is the operator's alone.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Accept responses that answer no request of ours (default false) */
+                        allowIdpInitiated?: boolean;
+                        /** @description Accept SHA-1 signatures and digests (default false) */
+                        allowSha1?: boolean;
+                        /** @description Allowed clock difference (default 60) */
+                        clockSkewSeconds?: number;
+                        /** @description The attribute holding the email (default: an emailAddress-format NameID) */
+                        emailAttribute?: string;
+                        /** @description Create unknown users on first sign-in */
+                        enableJit?: boolean;
+                        /** @description The IdP's signing certificates; several during a rollover */
+                        idpCertificates?: string[];
+                        /** @description The IdP's entity ID (without metadata) */
+                        idpEntityId?: string;
+                        /**
+                         * Format: uri
+                         * @description Where the IdP publishes its metadata: read now through the outbound guard, re-read by the watch
+                         */
+                        idpMetadataUrl?: string;
+                        /** @description The IdP's metadata XML, pasted */
+                        idpMetadataXml?: string;
+                        /**
+                         * Format: uri
+                         * @description The IdP's SingleSignOnService URL, HTTP-Redirect binding (without metadata)
+                         */
+                        idpSsoUrl?: string;
+                        /** @description The operator's alone (403 for an organisation admin or a setup session): the provider may link existing users who already have an identity elsewhere; never an admin who has one */
+                        linkExistingUsers?: boolean;
+                        /** @description Must equal the name in the path */
+                        providerName?: string;
+                        /**
+                         * Format: uri
+                         * @description The application's redirect URI (single-URI form)
+                         */
+                        redirectUri?: string;
+                        redirectUris?: string[];
+                        /** @description Sign AuthnRequests with an SP key the service makes and keeps sealed; its certificate is in the SP metadata */
+                        signAuthnRequests?: boolean;
+                        /** @description The attribute identifying the user, stable at the IdP (default: a persistent NameID) */
+                        subjectAttribute?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Identity links this save dropped (another IdP entity ID or subject attribute): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Identity links this save dropped (another IdP entity ID or subject attribute): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a SAML provider */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}/doctor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Examine a SAML provider: metadata, entity ID, SSO URL, certificates and their expiry, signature algorithm, the SP values the IdP needs
+         * @description Reads the IdP's metadata now (when the provider has idpMetadataUrl) and answers one finding per check: pass, warn (a certificate expiring within 30 days, metadata that changed) or fail (an expired certificate, unreadable metadata, SHA-1 only), with what to change where.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findings: {
+                                /** @description The check: discovery, issuer, jwks, signing-algorithms, pkce, client-credentials, email-scope, userinfo, clock */
+                                check: string;
+                                /** @description On warn and fail: what to change, and where (at the provider or here) */
+                                fix?: string;
+                                /** @description What was found */
+                                message: string;
+                                status: "pass" | "warn" | "fail";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How sign-ins through a SAML provider went over the last hour, day or week, failures by reason, and over time */
+        get: {
+            parameters: {
+                query?: {
+                    window?: "1h" | "24h" | "7d";
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Audited sign-in steps through the provider: each exchange, and each authenticate naming it */
+                            attempts: number;
+                            /** @description The length of each bucket of `series`: 300 for 1h, 3600 for 24h, 21600 for 7d */
+                            bucketSeconds: number;
+                            /** @description Failed attempts by reason (the AuthError id) */
+                            failures: {
+                                [key: string]: number;
+                            };
+                            lastFailure: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description What to change, and where, to stop this failure */
+                                fix?: string;
+                                reason: string;
+                            } | null;
+                            /** Format: date-time */
+                            lastSuccessAt: string | null;
+                            /** @description The same attempts over time: from the bucket holding `since` to the one holding now, oldest first, every bucket present (zeros where nothing happened); they add up to the totals */
+                            series: {
+                                attempts: number;
+                                /** @description attempts − successes */
+                                failures: number;
+                                /**
+                                 * Format: date-time
+                                 * @description The bucket's start: a UTC multiple of bucketSeconds
+                                 */
+                                start: string;
+                                successes: number;
+                            }[];
+                            /** Format: date-time */
+                            since: string;
+                            successes: number;
+                            /** @description 1h, 24h or 7d */
+                            window: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3605,6 +4259,123 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saml-provider-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SAML presets: which value to copy where at Entra ID, Okta, Google Workspace and AD FS */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaults: {
+                                emailAttribute?: string;
+                                subjectAttribute?: string;
+                            };
+                            description: string;
+                            fieldsToCopy: {
+                                from: string;
+                                to: string;
+                            }[];
+                            name: string;
+                            title: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saml/{orgId}/{name}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A SAML provider's service provider metadata (XML)
+         * @description The SP entity ID (this URL), the Assertion Consumer Service (HTTP-POST), the NameID formats read (persistent, emailAddress) and, when the provider signs its requests, the SP certificate. Import it at the IdP, or copy the values from the provider's view.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SAML 2.0 metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/samlmetadata+xml": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -4091,7 +4862,7 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PROVIDER_NAME_TAKEN" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;

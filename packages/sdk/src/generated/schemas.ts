@@ -20,11 +20,15 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}/oauth-providers"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health"
+  | "GET /api/v1/orgs/{orgId}/saml-providers"
+  | "GET /api/v1/orgs/{orgId}/saml-providers/{name}"
+  | "GET /api/v1/orgs/{orgId}/saml-providers/{name}/health"
   | "GET /api/v1/orgs/{orgId}/scim-tokens"
   | "GET /api/v1/orgs/{orgId}/setup-links"
   | "GET /api/v1/orgs/{orgId}/users"
   | "GET /api/v1/orgs/{orgId}/users/{userId}/identities"
   | "GET /api/v1/provider-presets"
+  | "GET /api/v1/saml-provider-presets"
   | "GET /api/v1/settings"
   | "GET /orgAuthConfig/authMethods"
   | "GET /userAccount/oauth/authorize"
@@ -39,6 +43,7 @@ export type OperationKey =
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin"
+  | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor"
   | "POST /api/v1/orgs/{orgId}/scim-tokens"
   | "POST /api/v1/orgs/{orgId}/setup-links"
   | "POST /api/v1/orgs/{orgId}/users"
@@ -52,6 +57,7 @@ export type OperationKey =
   | "POST /userAccount/token/introspect"
   | "PUT /api/v1/orgs/{orgId}/auth-methods"
   | "PUT /api/v1/orgs/{orgId}/oauth-providers/{name}"
+  | "PUT /api/v1/orgs/{orgId}/saml-providers/{name}"
   | "PUT /api/v1/orgs/{orgId}/scim-admin-group";
 
 /** Each operation's success bodies by HTTP status. */
@@ -1139,6 +1145,345 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "GET /api/v1/orgs/{orgId}/saml-providers": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "type",
+          "providerName",
+          "idpEntityId",
+          "idpSsoUrl",
+          "idpCertificates",
+          "redirectUris",
+          "enableJit",
+          "clockSkewSeconds",
+          "allowIdpInitiated",
+          "allowSha1",
+          "signAuthnRequests",
+          "spEntityId",
+          "acsUrl",
+          "spMetadataUrl",
+          "identitySettingsSavedBy",
+          "linkExistingUsers",
+          "createdAt",
+          "updatedAt"
+        ],
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "saml"
+            ]
+          },
+          "providerName": {
+            "type": "string"
+          },
+          "idpMetadataUrl": {
+            "type": "string"
+          },
+          "idpEntityId": {
+            "type": "string"
+          },
+          "idpSsoUrl": {
+            "type": "string"
+          },
+          "idpCertificates": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "fingerprintSha256",
+                "notAfter"
+              ],
+              "properties": {
+                "fingerprintSha256": {
+                  "type": "string"
+                },
+                "notAfter": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "redirectUris": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "enableJit": {
+            "type": "boolean"
+          },
+          "emailAttribute": {
+            "type": "string"
+          },
+          "subjectAttribute": {
+            "type": "string"
+          },
+          "clockSkewSeconds": {
+            "type": "integer"
+          },
+          "allowIdpInitiated": {
+            "type": "boolean"
+          },
+          "allowSha1": {
+            "type": "boolean"
+          },
+          "signAuthnRequests": {
+            "type": "boolean"
+          },
+          "spEntityId": {
+            "type": "string"
+          },
+          "acsUrl": {
+            "type": "string"
+          },
+          "spMetadataUrl": {
+            "type": "string"
+          },
+          "identitySettingsSavedBy": {
+            "anyOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "operator"
+                ]
+              },
+              {
+                "type": "string",
+                "enum": [
+                  "delegated"
+                ]
+              }
+            ]
+          },
+          "linkExistingUsers": {
+            "type": "boolean"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "updatedAt": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/orgs/{orgId}/saml-providers/{name}": {
+    "200": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        }
+      }
+    }
+  },
+  "GET /api/v1/orgs/{orgId}/saml-providers/{name}/health": {
+    "200": {
+      "type": "object",
+      "required": [
+        "window",
+        "since",
+        "attempts",
+        "successes",
+        "failures",
+        "lastSuccessAt",
+        "lastFailure",
+        "bucketSeconds",
+        "series"
+      ],
+      "properties": {
+        "window": {
+          "type": "string"
+        },
+        "since": {
+          "type": "string"
+        },
+        "attempts": {
+          "type": "integer"
+        },
+        "successes": {
+          "type": "integer"
+        },
+        "failures": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "integer"
+          }
+        },
+        "lastSuccessAt": {
+          "type": "string",
+          "nullable": true
+        },
+        "lastFailure": {
+          "type": "object",
+          "nullable": true,
+          "required": [
+            "reason",
+            "at"
+          ],
+          "properties": {
+            "reason": {
+              "type": "string"
+            },
+            "at": {
+              "type": "string"
+            },
+            "fix": {
+              "type": "string"
+            }
+          }
+        },
+        "bucketSeconds": {
+          "type": "integer"
+        },
+        "series": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "start",
+              "attempts",
+              "successes",
+              "failures"
+            ],
+            "properties": {
+              "start": {
+                "type": "string"
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "successes": {
+                "type": "integer"
+              },
+              "failures": {
+                "type": "integer"
+              }
+            }
+          }
+        }
+      }
+    }
+  },
   "GET /api/v1/orgs/{orgId}/scim-tokens": {
     "200": {
       "type": "array",
@@ -1376,6 +1721,61 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "example": {
                   "type": "string"
                 }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/saml-provider-presets": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "name",
+          "title",
+          "description",
+          "fieldsToCopy",
+          "defaults"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "fieldsToCopy": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "from",
+                "to"
+              ],
+              "properties": {
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "defaults": {
+            "type": "object",
+            "properties": {
+              "emailAttribute": {
+                "type": "string"
+              },
+              "subjectAttribute": {
+                "type": "string"
               }
             }
           }
@@ -1937,6 +2337,60 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         },
         "redirectUri": {
           "type": "string"
+        }
+      }
+    }
+  },
+  "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor": {
+    "200": {
+      "type": "object",
+      "required": [
+        "findings"
+      ],
+      "properties": {
+        "findings": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "check",
+              "status",
+              "message"
+            ],
+            "properties": {
+              "check": {
+                "type": "string"
+              },
+              "status": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "enum": [
+                      "pass"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "warn"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "fail"
+                    ]
+                  }
+                ]
+              },
+              "message": {
+                "type": "string"
+              },
+              "fix": {
+                "type": "string"
+              }
+            }
+          }
         }
       }
     }
@@ -2935,6 +3389,260 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           "type": "string"
         },
         "emailsEndpoint": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        },
+        "identityLinksDropped": {
+          "type": "integer"
+        }
+      }
+    }
+  },
+  "PUT /api/v1/orgs/{orgId}/saml-providers/{name}": {
+    "200": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt",
+        "identityLinksDropped"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        },
+        "identityLinksDropped": {
+          "type": "integer"
+        }
+      }
+    },
+    "201": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt",
+        "identityLinksDropped"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
           "type": "string"
         },
         "identitySettingsSavedBy": {

@@ -54,6 +54,8 @@ export const FAILURE_STATUS = {
   CONFLICT: 409,
   /** A SCIM write's If-Match names a version the resource no longer has (RFC 7644 §3.14). */
   PRECONDITION_FAILED: 412,
+  /** An OAuth provider saved over a SAML provider's name, or the reverse: names are unique across both kinds. */
+  PROVIDER_NAME_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -2,7 +2,7 @@ import { success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
-import type { IdentitySettingsSavedBy, ProviderLinking } from "../domain/provider-linking.ts";
+import type { ProviderLinking } from "../domain/provider-linking.ts";
 import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
 import {
   decodeSecretBinding,
@@ -14,21 +14,14 @@ import {
 } from "../domain/secret-binding.ts";
 import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
+import { dropIdentityLinks, linkingColumns, linkingOf, nameTakenBy, protocolRows } from "./provider-rows.ts";
 import type { ProvidersTable } from "./schema.ts";
 
-/** Anything but `operator` is the delegated admins' (the safer reading). */
-function linkingOf(row: Pick<ProvidersTable, "identity_settings_saved_by" | "link_existing_users">): ProviderLinking {
-  const savedBy: IdentitySettingsSavedBy = row.identity_settings_saved_by === "operator" ? "operator" : "delegated";
-  return { identitySettingsSavedBy: savedBy, linkExistingUsers: Number(row.link_existing_users) === 1 };
-}
+/** The rows of this repository: SAML providers share the table (store/saml-providers.ts) and are never read here. */
+const OAUTH = "oauth" as const;
 
 /** A provider nobody said the operator vouches for. */
 const UNTRUSTED: ProviderLinking = { identitySettingsSavedBy: "delegated", linkExistingUsers: false };
-
-const linkingColumns = (linking: ProviderLinking) => ({
-  identity_settings_saved_by: linking.identitySettingsSavedBy,
-  link_existing_users: linking.linkExistingUsers ? 1 : 0,
-});
 
 function toView(row: ProvidersTable): ProviderView {
   return {
@@ -50,9 +43,10 @@ const bindingOf = (row: ProvidersTable): SecretBinding =>
 /** Providers with their client secrets sealed (bound to the provider's id). */
 export function providerRepository(db: Db, secrets: SecretBox): ProviderRepository {
   const byName = compiledOnce((orgId: string, name: string) =>
-    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name),
+    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).where("protocol", "=", OAUTH),
   );
   const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
+  const rows = protocolRows(db, OAUTH);
 
   return {
     async put(orgId, settings, clientSecret, replacement, nextClientSecret) {
@@ -89,6 +83,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .where("org_id", "=", orgId)
           .where("name", "=", settings.providerName)
           .executeTakeFirstOrThrow();
+        if (existing.protocol === "saml") return nameTakenBy("SAML", settings.providerName);
         // Checked again here, on the row being replaced: a concurrent write cannot carry a kept secret elsewhere.
         const kept = {
           clientSecretStored: existing.client_secret_sealed !== null,
@@ -122,8 +117,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         // Decided inside the transaction, on the settings being replaced.
         let identityLinksDropped = 0;
         if (!replacement.identityLinksSurvive(before)) {
-          const dropped = await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).executeTakeFirst();
-          identityLinksDropped = Number(dropped.numDeletedRows);
+          identityLinksDropped = await dropIdentityLinks(trx, existing.id);
         }
         await trx
           .updateTable("providers")
@@ -143,7 +137,13 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
     },
     async promoteSecret(orgId, name) {
       return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
+        const row = await trx
+          .selectFrom("providers")
+          .selectAll()
+          .where("org_id", "=", orgId)
+          .where("name", "=", name)
+          .where("protocol", "=", OAUTH)
+          .executeTakeFirst();
         if (!row) return undefined;
         if (row.next_client_secret_sealed === null) return "no-next-secret" as const;
         // Both are sealed bound to the provider's id: the sealed value moves as it is.
@@ -167,17 +167,12 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
       return row ? toView(row) : undefined;
     },
     async list(orgId) {
-      const rows = await db.selectFrom("providers").selectAll().where("org_id", "=", orgId).orderBy("name").execute();
-      return rows.map(toView);
+      return (await rows.list(orgId)).map(toView);
     },
     async listEverywhere() {
-      const rows = await db.selectFrom("providers").selectAll().orderBy("org_id").orderBy("name").execute();
-      return rows.map((row) => ({ orgId: row.org_id, provider: toView(row) }));
+      return (await rows.everywhere()).map((row) => ({ orgId: row.org_id, provider: toView(row) }));
     },
-    async remove(orgId, name) {
-      const result = await db.deleteFrom("providers").where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    remove: rows.remove,
     async configured(orgId, name) {
       const row = await find(orgId, name);
       if (!row) return undefined;

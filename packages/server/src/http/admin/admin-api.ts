@@ -8,6 +8,7 @@ import type { SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
+import type { SamlProviderAdministration } from "../../admin/saml-providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserSessionDeps } from "../../admin/user-sessions.ts";
 import type { UserAdministration } from "../../admin/users.ts";
@@ -30,6 +31,8 @@ import { organisationChangeRoutes } from "./organisation-change-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
+import { samlProviderCheckRoutes } from "./saml-provider-check-routes.ts";
+import { samlProviderRoutes } from "./saml-provider-routes.ts";
 import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
@@ -60,6 +63,7 @@ export interface AdminApiOptions {
     SignInStepAdministration &
     KeyAdministration &
     ProviderHealthDeps &
+    SamlProviderAdministration &
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
       readonly scim: ScimRepository;
@@ -112,6 +116,10 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
         networkAllow: options.networkAllow,
       }),
     );
+    await admin.register(
+      samlProviderRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }),
+    );
+    await admin.register(samlProviderCheckRoutes(administration));
     await admin.register(userRoutes(administration));
     await admin.register(identityRoutes(administration));
     await admin.register(auditRoutes(administration));

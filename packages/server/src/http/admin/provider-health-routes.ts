@@ -6,7 +6,7 @@ import { healthFor } from "./answers-without-cause.ts";
 import { healthAsRead } from "./fixes-as-read.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
-const HealthQuery = Type.Object(
+export const HealthQuery = Type.Object(
   {
     window: Type.Optional(
       Type.Union(
@@ -20,7 +20,7 @@ const HealthQuery = Type.Object(
 
 const Timestamp = Type.String({ format: "date-time" });
 
-const ProviderHealthSchema = Type.Object(
+export const ProviderHealthSchema = Type.Object(
   {
     window: Type.String({ description: "1h, 24h or 7d" }),
     since: Timestamp,
