@@ -36,6 +36,14 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
     "The provider's ID token failed a check (signature, issuer, audience, expiry, nonce): run the provider doctor, check the issuer and client id here, and the clocks of both sides.",
   USERINFO_FAILED:
     "The provider's userinfo endpoint refused the access token: check the scopes requested (openid email) and the userinfo endpoint here.",
+  SAML_REPLAYED:
+    "The same SAML response was posted twice (a browser's back button, or someone replaying it): sign in again; with several instances, give them all the same REDIS_URL.",
+  SAML_SUBJECT_UNUSABLE:
+    "Have the IdP send a persistent NameID (urn:oasis:names:tc:SAML:2.0:nameid-format:persistent), or set the provider's subjectAttribute to an attribute the IdP always sends.",
+  SAML_EMAIL_MISSING:
+    "Have the IdP send the user's email as an attribute and set the provider's emailAttribute to its name (the message lists the attributes received), or send an emailAddress NameID.",
+  SAML_EMAIL_NOT_IN_DOMAINS:
+    "SAML asserts no verified email: add the email's domain to the organisation's domains here, or sign in with an address in them.",
   USER_DISABLED: "The user is disabled here: enable them if they should sign in.",
   FORBIDDEN:
     "This credential may not do that: a setup link or an organisation admin reaches only that organisation's providers and audit trail, and only users with the admin role are organisation admins; ask the operator for anything else.",

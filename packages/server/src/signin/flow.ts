@@ -5,6 +5,7 @@ import type { Organisation } from "../domain/organisation.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
 import { withoutConnectionCause } from "../domain/provider-connection.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 
@@ -27,8 +28,17 @@ export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 /** How long authenticate accepts userinfo for an access token the exchange redeemed: a sign-in session's life. */
 export const REDEEMED_MARK_TTL_MS = AUTH_SESSION_TTL_MS;
 
-/** The kinds of record, each a key prefix in shared state. */
-const RECORD = { session: "session", authorization: "authz", redeemed: "redeemed", testSignIn: "test-signin" } as const;
+/** The kinds of record, each a key prefix in shared state (the SAML sign-in's: saml-flow.ts). */
+export const RECORD = {
+  session: "session",
+  authorization: "authz",
+  redeemed: "redeemed",
+  testSignIn: "test-signin",
+  samlRequest: "saml-request",
+  samlCode: "saml-code",
+  samlHandle: "saml-handle",
+  samlAssertion: "saml-assertion",
+} as const;
 
 /** Only a hash of a bearer value is used as a key, so shared state never holds the value itself. */
 export function stateKey(kind: (typeof RECORD)[keyof typeof RECORD], token: string): string {
@@ -36,7 +46,7 @@ export function stateKey(kind: (typeof RECORD)[keyof typeof RECORD], token: stri
 }
 
 /** Single-use JSON records of one kind, each under a bearer value. */
-function singleUseRecords<T>(state: ShortLivedState, kind: (typeof RECORD)[keyof typeof RECORD], ttlMs: number) {
+export function singleUseRecords<T>(state: ShortLivedState, kind: (typeof RECORD)[keyof typeof RECORD], ttlMs: number) {
   const parse = (raw: string) => JSON.parse(raw) as T;
   return {
     async put(id: string, record: T): Promise<void> {
@@ -115,6 +125,18 @@ export function authSessions(state: ShortLivedState) {
     async stepCompleted(token: string, session: AuthSession, proven: { email: string; orgId: string; userId: string }): Promise<void> {
       await save(token, { ...session, ...proven, currentStep: session.currentStep + 1 });
     },
+    /** A SAML sign-in's code was exchanged: authenticate will expect that provider. */
+    async providerUsed(token: string, used: { email: string; orgId: string; provider: string }): Promise<void> {
+      const session = await load(token);
+      if (!session) return;
+      await save(token, {
+        ...session,
+        email: session.email ?? used.email,
+        orgId: session.orgId ?? used.orgId,
+        provider: used.provider,
+        nonce: null,
+      });
+    },
     /** The last step is done (or the session is abandoned). */
     async end(token: string): Promise<void> {
       await state.delete(stateKey(RECORD.session, token));
@@ -156,9 +178,16 @@ export function redeemedAccessTokens(marks: ShortLivedState) {
   };
 }
 
-/** The contract's AuthProviderOAuthPublicConfig: what a client needs, never the secret. */
+/**
+ * The contract's AuthProviderOAuthPublicConfig: what a client needs, never the secret. A SAML
+ * provider is listed in the same shape (`type: "saml"`): its SP entity ID as `clientId`, the
+ * IdP's SSO URL as `authorizationUrl`, the ACS URL as `tokenEndpoint`; a client starts it at
+ * /userAccount/oauth/authorize like the others.
+ */
 export interface PublicOAuthProvider {
   providerName: string;
+  /** Addition: `oidc`, `oauth2` or `saml`. */
+  type: "oidc" | "oauth2" | "saml";
   clientId: string;
   authorizationUrl: string;
   tokenEndpoint: string;
@@ -178,7 +207,8 @@ export interface UnavailableOAuthProvider {
 /** What one step of an organisation's sign-in offers (initAuth answers the first, authenticate the next). */
 export interface SignInOptions {
   allowedMethods: AuthMethodType[];
-  authProviders: { oauth?: PublicOAuthProvider };
+  /** `saml` (PipesHub's key) names the first SAML provider. */
+  authProviders: { oauth?: PublicOAuthProvider; saml?: PublicOAuthProvider };
   oauthProviders: PublicOAuthProvider[];
   jitEnabled: boolean;
   /**
@@ -192,6 +222,7 @@ export interface SignInOptions {
 export interface StepOptionsDeps {
   readonly providers: Pick<ProviderRepository, "list" | "configured">;
   readonly discovery: Pick<Discovery, "endpoints">;
+  readonly samlProviders: SamlProviderLookup;
 }
 
 /** What a sign-in offers before its organisation is known: nothing. */
@@ -207,8 +238,9 @@ export function noSignInOptions(): SignInOptions {
  */
 export async function signInOptions(deps: StepOptionsDeps, org: Organisation, step: AuthStep): Promise<SignInOptions> {
   const allowedMethods = step.allowedMethods.map((m) => m.type);
-  if (!allowedMethods.includes("oauth")) return { ...noSignInOptions(), allowedMethods };
-  const views = await deps.providers.list(org.id);
+  const oauthAllowed = allowedMethods.includes("oauth");
+  if (!oauthAllowed && !allowedMethods.includes("samlSso")) return { ...noSignInOptions(), allowedMethods };
+  const views = oauthAllowed ? await deps.providers.list(org.id) : [];
   const described = await Promise.all(
     views.map(async (view): Promise<PublicOAuthProvider | { unavailable: Failure; providerName: string } | undefined> => {
       const provider = await deps.providers.configured(org.id, view.providerName);
@@ -217,6 +249,7 @@ export async function signInOptions(deps: StepOptionsDeps, org: Organisation, st
       if (!endpoints.ok) return { unavailable: endpoints, providerName: view.providerName };
       return {
         providerName: view.providerName,
+        type: view.issuer !== undefined ? "oidc" : "oauth2",
         clientId: view.clientId,
         authorizationUrl: endpoints.value.authorizationEndpoint,
         tokenEndpoint: endpoints.value.tokenEndpoint,
@@ -238,11 +271,36 @@ export async function signInOptions(deps: StepOptionsDeps, org: Organisation, st
       oauthProviders.push(entry);
     }
   }
+  // SAML providers: with `samlSso`, and with `oauth` too (the seed's clients know only that method).
+  const samlProviders = await publicSamlProviders(deps, org);
+  oauthProviders.push(...samlProviders);
+  const firstOAuth = oauthProviders.find((p) => p.type !== "saml");
   return {
     allowedMethods,
-    authProviders: oauthProviders[0] ? { oauth: oauthProviders[0] } : {},
+    authProviders: { ...(firstOAuth && { oauth: firstOAuth }), ...(samlProviders[0] && { saml: samlProviders[0] }) },
     oauthProviders,
     jitEnabled: oauthProviders.some((p) => p.enableJit),
     ...(unavailableProviders.length > 0 && { unavailableProviders }),
   };
+}
+
+/** The organisation's SAML providers in the public shape (see PublicOAuthProvider). */
+async function publicSamlProviders(deps: Pick<StepOptionsDeps, "samlProviders">, org: Organisation): Promise<PublicOAuthProvider[]> {
+  const views = await deps.samlProviders.list(org.id);
+  const configured = await Promise.all(views.map((view) => deps.samlProviders.configured(org.id, view.providerName)));
+  return configured.flatMap((provider) =>
+    provider
+      ? [
+          {
+            providerName: provider.settings.providerName,
+            type: "saml" as const,
+            clientId: provider.sp.spEntityId,
+            authorizationUrl: provider.settings.idpSsoUrl,
+            tokenEndpoint: provider.sp.acsUrl,
+            scope: "",
+            enableJit: provider.settings.enableJit,
+          },
+        ]
+      : [],
+  );
 }

@@ -7,6 +7,7 @@ import { credentialFailures } from "../http/credential-failures.ts";
 import { exchangeRoutes } from "../http/public/exchange-routes.ts";
 import { healthRoutes } from "../http/public/health-routes.ts";
 import { setupSessionRoutes } from "../http/public/setup-session-routes.ts";
+import { samlRoutes } from "../http/public/saml-routes.ts";
 import { signInRoutes } from "../http/public/sign-in-routes.ts";
 import { tokenRoutes } from "../http/public/token-routes.ts";
 import { webRoutes } from "../http/public/web-routes.ts";
@@ -43,9 +44,12 @@ export async function registerSignInRoutes(server: FastifyInstance, config: Conf
     redeemedMarks: shared.redeemedMarks,
     sessions: signIn.sessions,
     lockout: signIn.lockout,
+    ...signIn.saml,
+    clock: signIn.saml.samlTokens.clock,
   };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: signIn.sessionTokens }));
+  await server.register(samlRoutes(deps));
   await server.register(tokenRoutes({ sessionTokens: signIn.sessionTokens }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
 }

@@ -1,0 +1,33 @@
+import type { Config } from "../config.ts";
+import type { Clock } from "../domain/ports/clock.ts";
+import type { SigningKeys } from "../domain/ports/keys.ts";
+import { NO_SAML_PROVIDERS, type SamlProtocol, type SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
+import { failure } from "../domain/failures.ts";
+import type { SamlTokenDeps } from "../signin/saml-tokens.ts";
+import type { OpenedStore, SharedState } from "./backends.ts";
+
+/** The SAML sign-in's ports: the stored SAML providers, the protocol (saml/), the service's id_tokens. */
+export interface SamlSignInParts {
+  readonly samlProviders: SamlProviderLookup;
+  readonly samlProtocol: SamlProtocol;
+  readonly samlTokens: SamlTokenDeps;
+}
+
+export function samlSignInParts(
+  config: Config,
+  _opened: OpenedStore,
+  shared: SharedState,
+  keys: SigningKeys,
+  clock: Clock,
+): SamlSignInParts {
+  return {
+    samlProviders: NO_SAML_PROVIDERS,
+    samlProtocol: {
+      redirectUrl: async () => {
+        throw new Error("SAML is not wired yet");
+      },
+      validateResponse: async () => failure("INTERNAL_ERROR", "SAML is not wired yet"),
+    },
+    samlTokens: { keys, publicUrl: config.publicUrl, state: shared.state, clock },
+  };
+}
