@@ -17,3 +17,27 @@ export { startOidcProviderServer } from "./oidc-provider-server.ts";
 export { generateSigningKeySet } from "./signing-keys.ts";
 export { authorizeWithScriptedBrowser, type AuthorizeParams, type AuthorizeResult } from "./scripted-browser.ts";
 export type { OidcProviderServer, OidcProviderServerOptions, ProviderClient, ProviderUser, SigningKeySet } from "./types.ts";
+// The SAML 2.0 identity provider's parts: the demo IdP's and, in the server's tests, the test IdP's.
+export { makeSamlKeyPair, type CertificateValidity, type SamlKeyPair } from "./saml-certificate.ts";
+export {
+  NAMEID_EMAIL,
+  NAMEID_PERSISTENT,
+  SAML_ASSERTION_NS,
+  SAML_PROTOCOL_NS,
+  SAML_SUCCESS,
+  samlAssertionXml,
+  samlId,
+  samlResponseXml,
+  signSamlElement,
+  type SamlResponseFields,
+  type SamlSignatureAlgorithm,
+} from "./saml-response.ts";
+export {
+  certificateBase64,
+  readRedirectAuthnRequest,
+  redirectSignatureValid,
+  SAML_POST_FORM_SCRIPT,
+  samlIdpMetadataXml,
+  samlPostFormHtml,
+  type ReceivedAuthnRequest,
+} from "./saml-request.ts";

@@ -17,10 +17,12 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   state: ["domain"],
   keys: ["domain"],
   oauth: ["domain"],
+  // SAML 2.0: AuthnRequests, response validation, metadata; the one part that parses XML.
+  saml: ["domain"],
   presets: ["domain"],
   // keys/ for the service's own tokens (keys/service-jwt.ts): signin/ holds no protocol library.
-  signin: ["domain", "oauth", "keys"],
-  admin: ["domain", "oauth", "presets"],
+  signin: ["domain", "oauth", "saml", "keys"],
+  admin: ["domain", "oauth", "saml", "presets"],
   http: ["domain", "signin", "admin"],
   // Settings name where the database lives (domain/database-location.ts), never storage itself.
   "config.ts": ["domain", "config-values.ts"],
@@ -141,6 +143,18 @@ describe("protocol work and the HTTP edges stay where they belong", () => {
       .flatMap((file) =>
         libraryImports(file)
           .filter((name) => protocol.test(name))
+          .map((name) => `${relative(SRC, file)} imports ${name}`),
+      );
+    assert.deepEqual(violations, []);
+  });
+
+  test("the SAML and XML libraries (node-saml, xml-crypto, xmldom, xml-encryption) are imported only in saml/", () => {
+    const saml = /^(@node-saml\/node-saml|xml-crypto|@xmldom\/xmldom|xml-encryption|xpath)(\/|$)/;
+    const violations = files
+      .filter((file) => partOf(file) !== "saml")
+      .flatMap((file) =>
+        libraryImports(file)
+          .filter((name) => saml.test(name))
           .map((name) => `${relative(SRC, file)} imports ${name}`),
       );
     assert.deepEqual(violations, []);
