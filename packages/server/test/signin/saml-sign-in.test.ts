@@ -1,0 +1,246 @@
+/**
+ * Signing in through an organisation's SAML provider, end to end over HTTP: the seed's authorize
+ * → the IdP (an independent implementation, test/support/saml-idp.ts) → the service's ACS → the
+ * one-time code → the seed's exchange → authenticate → the service's tokens; and each rule of the
+ * sign-in's side: the code's bindings, the state, replay, unsolicited responses, the identity.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { assertAuthError } from "../support/service.ts";
+import { NAMEID_EMAIL } from "../support/saml-idp.ts";
+import { ada, landing, SAML_PROVIDER, SAML_REDIRECT_URI, samlCode, samlFixture } from "../support/saml-sign-in-fixture.ts";
+
+type Tokens = { access_token: string; id_token: string; token_type: string; expires_in: number };
+
+test("a SAML sign-in goes authorize → IdP → ACS → code → the seed's exchange → authenticate, and ends in the service's tokens", async (t) => {
+  const f = await samlFixture(t);
+  const init = await f.service.request<{ oauthProviders: { providerName: string; type: string }[]; authProviders: { saml?: { providerName: string } }; allowedMethods: string[] }>(
+    "POST",
+    "/userAccount/initAuth",
+    { email: ada.email },
+  );
+  assert.deepEqual(init.body.allowedMethods, ["oauth", "samlSso"]);
+  assert.deepEqual(
+    init.body.oauthProviders.map((p) => [p.providerName, p.type]),
+    [[SAML_PROVIDER, "saml"]],
+  );
+  assert.equal(init.body.authProviders.saml?.providerName, SAML_PROVIDER);
+  const session = init.headers.get("x-session-token")!;
+
+  const { authorizationUrl, state } = await f.authorize(ada.email, session);
+  assert.ok(authorizationUrl.startsWith(`${f.idp.ssoUrl}?`), authorizationUrl);
+  assert.ok(new URL(authorizationUrl).searchParams.get("SAMLRequest"));
+  const back = landing(await f.idp.followSso(authorizationUrl));
+  assert.equal(back.get("state"), state);
+  const code = back.get("code")!;
+  assert.ok(code);
+
+  const exchanged = await f.exchange({ code, email: ada.email, state }, session);
+  assert.equal(exchanged.status, 200, exchanged.text);
+  const tokens = exchanged.body as Tokens;
+  assert.equal(tokens.token_type, "Bearer");
+  assert.ok(tokens.expires_in > 0);
+  const [header, payload] = tokens.id_token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part!, "base64url").toString()));
+  assert.equal(header.typ, "saml-identity+jwt");
+  assert.equal(payload.sub, ada.nameId);
+  assert.equal(payload.email, ada.email);
+  assert.equal(payload.idp, f.idp.entityId);
+  assert.equal(payload.iss, f.service.app.config.publicUrl);
+  assert.equal(payload.aud, `${f.service.app.config.publicUrl}/saml`);
+  assert.equal(typeof payload.auth_time, "number");
+
+  const signedIn = await f.authenticate(session, tokens);
+  assert.equal(signedIn.status, 200, signedIn.text);
+  assert.equal(signedIn.body.message, "Fully authenticated");
+  const claims = await f.service.app.sessionTokens.verifyAccessToken(signedIn.body.accessToken as string);
+  assert.ok(claims.ok);
+  assert.equal(claims.value.email, ada.email);
+
+  // The handle is one-time: the same tokens do not authenticate twice.
+  const again = await f.authenticate(await f.initAuth(ada.email), tokens);
+  assertAuthError(again, 401, "INVALID_TOKEN");
+
+  // Every step left its audit record, the ACS's under its own event.
+  const audit = await f.service.admin<{ records: { event: string; outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?provider=${SAML_PROVIDER}`);
+  const events = audit.body.records.map((r) => `${r.event}:${r.outcome}`);
+  for (const event of ["saml.acs:success", "saml.exchange:success", "authenticate:success"]) assert.ok(events.includes(event), events.join());
+});
+
+test("authenticate takes the SAML exchange's answer with method oauth too, as the seed tells clients to pass it on", async (t) => {
+  const f = await samlFixture(t);
+  const { session, state, code } = await samlCode(f);
+  const exchanged = await f.exchange({ code, email: ada.email, state }, session);
+  assert.equal(exchanged.status, 200, exchanged.text);
+  const signedIn = await f.authenticate(session, exchanged.body as Tokens, "oauth");
+  assert.equal(signedIn.status, 200, signedIn.text);
+  assert.equal(signedIn.body.message, "Fully authenticated");
+});
+
+test("the code is bound to the provider's redirect URI, state, email and session: a mismatch is refused without burning it; then it is single-use", async (t) => {
+  const f = await samlFixture(t, { settings: { redirectUris: [SAML_REDIRECT_URI, "http://127.0.0.1:5173/other"] } });
+  await f.service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email: "eve@corp.test" });
+  const { session, state, code } = await samlCode(f);
+  const good = { code, email: ada.email, state };
+  assertAuthError(await f.exchange({ ...good, state: "another-state" }, session), 400, "INVALID_GRANT");
+  assertAuthError(await f.exchange({ ...good, email: "eve@corp.test" }, session), 400, "INVALID_GRANT");
+  assertAuthError(await f.exchange({ ...good, redirectUri: "http://127.0.0.1:5173/other" }, session), 400, "INVALID_GRANT");
+  assertAuthError(await f.exchange(good, await f.initAuth(ada.email)), 400, "INVALID_GRANT");
+  const exchanged = await f.exchange(good, session);
+  assert.equal(exchanged.status, 200, exchanged.text);
+  assertAuthError(await f.exchange(good, session), 400, "INVALID_GRANT");
+});
+
+test("a SAML provider's exchange requires the state: STATE_REQUIRED without it", async (t) => {
+  const f = await samlFixture(t);
+  const { session, code } = await samlCode(f);
+  assertAuthError(await f.exchange({ code, email: ada.email }, session), 400, "STATE_REQUIRED");
+});
+
+test("the same response is accepted once: posted again it is refused as a replay, and gives no code", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
+  const response = await f.idp.response({ sp: f.sp });
+  assert.ok(landing(await f.idp.post(f.sp.acsUrl, response)).get("code"));
+  const replayed = await f.idp.post(f.sp.acsUrl, response);
+  const body = (await replayed.json()) as { error: string };
+  assert.equal(replayed.status, 401);
+  assert.equal(body.error, "SAML_REPLAYED");
+});
+
+test("an unsolicited response is refused unless the provider allows IdP-initiated sign-in; a browser gets a page naming the failure", async (t) => {
+  const f = await samlFixture(t);
+  const response = await f.idp.response({ sp: f.sp });
+  const refused = await fetch(f.sp.acsUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+    body: new URLSearchParams({ SAMLResponse: response }),
+    redirect: "manual",
+  });
+  assert.equal(refused.status, 401);
+  assert.match(refused.headers.get("content-type")!, /^text\/html/);
+  const page = await refused.text();
+  assert.match(page, /SAML_UNSOLICITED/);
+  // A client that does not ask for HTML gets the AuthError.
+  const json = await f.idp.post(f.sp.acsUrl, response);
+  assert.equal(json.status, 401);
+  assert.equal(((await json.json()) as { error: string }).error, "SAML_UNSOLICITED");
+});
+
+test("with allowIdpInitiated an unsolicited response gives a code with a state of its own, which the exchange takes", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
+  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email });
+  assert.equal(exchanged.status, 200, exchanged.text);
+});
+
+test("a refused response goes back to the application with error=access_denied, the failure's id and the state", async (t) => {
+  const f = await samlFixture(t);
+  const session = await f.initAuth(ada.email);
+  const { authorizationUrl, state } = await f.authorize(ada.email, session);
+  f.idp.user = { ...ada, attributes: { mail: ["ada@corp.test"] } };
+  const back = landing(await f.idp.followSso(authorizationUrl));
+  assert.equal(back.get("error"), "access_denied");
+  assert.equal(back.get("error_id"), "SAML_EMAIL_MISSING");
+  assert.equal(back.get("state"), state);
+  assert.match(back.get("error_description")!, /"mail"/);
+  assert.equal(back.get("code"), null);
+});
+
+test("the asserted email must be in the organisation's domains: SAML asserts no verified email", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
+  f.idp.user = { ...ada, attributes: { email: ["ada@elsewhere.test"] } };
+  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(back.get("error_id"), "SAML_EMAIL_NOT_IN_DOMAINS");
+});
+
+test("the subject is a persistent NameID or subjectAttribute: a transient NameID alone is refused", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
+  f.idp.user = { ...ada, nameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient" };
+  const refused = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(refused.get("error_id"), "SAML_SUBJECT_UNUSABLE");
+  f.idp.user = { ...ada, nameId: "ada@corp.test", nameIdFormat: NAMEID_EMAIL };
+  const unspecifiedEmail = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(unspecifiedEmail.get("error_id"), "SAML_SUBJECT_UNUSABLE");
+});
+
+test("with subjectAttribute the subject is that attribute, whatever the NameID", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true, subjectAttribute: "employeeId" } });
+  f.idp.user = {
+    nameId: "ada@corp.test",
+    nameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    attributes: { email: ["ada@corp.test"], employeeId: ["E-1024"] },
+  };
+  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email });
+  assert.equal(exchanged.status, 200, exchanged.text);
+  const payload = JSON.parse(Buffer.from((exchanged.body as Tokens).id_token.split(".")[1]!, "base64url").toString());
+  assert.equal(payload.sub, "E-1024");
+});
+
+test("an emailAddress NameID gives the email when no emailAttribute is set", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true, emailAttribute: undefined, subjectAttribute: "uid" } });
+  f.idp.user = { nameId: "ada@corp.test", nameIdFormat: NAMEID_EMAIL, attributes: { uid: ["ada"] } };
+  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.ok(back.get("code"), back.get("error_description") ?? "");
+});
+
+test("linking follows the OIDC rules: the (provider, subject) link decides, and another subject with a linked user's email is refused", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
+  const first = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.ok(first.get("code"));
+  f.idp.user = { ...ada, nameId: "someone-else-with-adas-email" };
+  const second = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(second.get("error_id"), "IDENTITY_CONFLICT");
+});
+
+test("without automatic sign-up, an unknown user is refused; an existing one is linked", async (t) => {
+  const f = await samlFixture(t, { settings: { allowIdpInitiated: true, enableJit: false } });
+  const refused = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(refused.get("error_id"), "USER_NOT_FOUND");
+  const made = await f.service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email: ada.email });
+  assert.equal(made.status, 201, made.text);
+  assert.ok(landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp }))).get("code"));
+});
+
+test("the id_token of a SAML exchange is never accepted as the service's access token", async (t) => {
+  const f = await samlFixture(t);
+  const { session, state, code } = await samlCode(f);
+  const tokens = (await f.exchange({ code, email: ada.email, state }, session)).body as Tokens;
+  const asAccessToken = await f.service.app.sessionTokens.verifyAccessToken(tokens.id_token);
+  assert.equal(asAccessToken.ok, false);
+  const logout = await f.service.request("POST", "/userAccount/logout/manual", undefined, { authorization: `Bearer ${tokens.id_token}` });
+  assertAuthError(logout, 401, "INVALID_TOKEN");
+  const admin = await fetch(`${f.service.url}/api/v1/orgs/${f.orgId}/users`, { headers: { authorization: `Bearer ${tokens.id_token}` } });
+  assert.equal(admin.status, 401);
+});
+
+test("authenticate refuses a SAML id_token without its handle, and a handle with another id_token", async (t) => {
+  const f = await samlFixture(t);
+  const one = await samlCode(f);
+  const first = (await f.exchange({ code: one.code, email: ada.email, state: one.state }, one.session)).body as Tokens;
+  const two = await samlCode(f);
+  const second = (await f.exchange({ code: two.code, email: ada.email, state: two.state }, two.session)).body as Tokens;
+  assertAuthError(await f.authenticate(one.session, { access_token: first.access_token }), 401, "INVALID_TOKEN");
+  assertAuthError(await f.authenticate(one.session, { access_token: first.access_token, id_token: second.id_token }), 401, "INVALID_TOKEN");
+  const signedIn = await f.authenticate(one.session, first);
+  assert.equal(signedIn.status, 200, signedIn.text);
+});
+
+test("/saml/signIn is the browser entry: a 302 to the IdP, ending at the application with a code and state", async (t) => {
+  const f = await samlFixture(t);
+  const session = await f.initAuth(ada.email);
+  const query = new URLSearchParams({ email: ada.email, provider: SAML_PROVIDER, redirectUri: SAML_REDIRECT_URI, sessionToken: session });
+  for (const prefix of ["", "/api/v1"]) {
+    const started = await fetch(`${f.service.url}${prefix}/saml/signIn?${query}`, { redirect: "manual" });
+    assert.equal(started.status, 302);
+    const back = landing(await f.idp.followSso(started.headers.get("location")!));
+    const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email }, session);
+    assert.equal(exchanged.status, 200, exchanged.text);
+  }
+});
+
+test("prompt=login asks the IdP for ForceAuthn", async (t) => {
+  const f = await samlFixture(t);
+  const { authorizationUrl } = await f.authorize(ada.email, undefined, { prompt: "login" });
+  await f.idp.followSso(authorizationUrl);
+  assert.equal(f.idp.requests.at(-1)?.forceAuthn, true);
+});
