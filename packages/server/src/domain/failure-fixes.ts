@@ -53,6 +53,8 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   NOT_FOUND: "The thing asked for does not exist: check the identifier.",
   SESSION_EXPIRED: "The sign-in session expired or was never started: start again from initAuth.",
   REQUEST_TIMEOUT: "The client sent its request too slowly: check the network between it and the service.",
+  PROVIDER_NAME_TAKEN:
+    "An organisation's OAuth and SAML providers share one set of names: save this provider under another name, or delete the provider of the other kind first.",
   CONFLICT: "Another change was made at the same time: read the current state and try again.",
   PAYLOAD_TOO_LARGE: "The request body is too large: send less.",
   URI_TOO_LONG: "The URL is too long: send less in the query string.",

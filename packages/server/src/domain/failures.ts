@@ -44,6 +44,8 @@ export const FAILURE_STATUS = {
   SESSION_EXPIRED: 404,
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  /** An OAuth provider saved over a SAML provider's name, or the reverse: names are unique across both kinds. */
+  PROVIDER_NAME_TAKEN: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -1,3 +1,4 @@
+import type { SamlProviderSettings } from "./saml-provider.ts";
 import { emailVerifiedClaimOf, type ProviderSettings, subjectClaimOf } from "./provider-settings.ts";
 
 /**
@@ -66,9 +67,45 @@ export function linkingAfterSave(
   saver: ProviderSaver,
   linkExistingUsers: boolean | undefined,
 ): ProviderLinking {
+  return linkingAfterIdentitySave(
+    before && { linking: before.linking, changed: identitySettingsChanged(before.settings, after) },
+    saver,
+    linkExistingUsers,
+  );
+}
+
+/**
+ * A SAML provider's identity settings: the IdP (its entity ID, where its metadata and sign-in
+ * live, the certificates its assertions are trusted by) and which attributes name the user.
+ */
+export const SAML_IDENTITY_SETTINGS = [
+  "idpEntityId",
+  "idpSsoUrl",
+  "idpMetadataUrl",
+  "idpCertificates",
+  "subjectAttribute",
+  "emailAttribute",
+] as const;
+
+/** Whether replacing a SAML provider's `before` with `after` changes any identity setting (certificates as a set). */
+export function samlIdentitySettingsChanged(before: SamlProviderSettings, after: SamlProviderSettings): boolean {
+  const value = (settings: SamlProviderSettings, field: (typeof SAML_IDENTITY_SETTINGS)[number]) =>
+    field === "idpCertificates" ? [...settings.idpCertificates].sort().join("\n") : (settings[field] ?? null);
+  return SAML_IDENTITY_SETTINGS.some((field) => value(before, field) !== value(after, field));
+}
+
+/**
+ * The linking after a save of either kind of provider, given whether it changed the identity
+ * settings (`before` undefined: a new provider); see linkingAfterSave.
+ */
+export function linkingAfterIdentitySave(
+  before: { readonly linking: ProviderLinking; readonly changed: boolean } | undefined,
+  saver: ProviderSaver,
+  linkExistingUsers: boolean | undefined,
+): ProviderLinking {
   if (!saver.delegated) {
     return { identitySettingsSavedBy: "operator", linkExistingUsers: linkExistingUsers ?? before?.linking.linkExistingUsers ?? false };
   }
-  if (before && !identitySettingsChanged(before.settings, after)) return before.linking;
+  if (before && !before.changed) return before.linking;
   return { identitySettingsSavedBy: "delegated", linkExistingUsers: false };
 }

@@ -137,7 +137,7 @@ function invalid(message: string): Failure {
   return failure("INVALID_PROVIDER_SETTINGS", message);
 }
 
-function checkProviderUrl(
+export function checkProviderUrl(
   field: string,
   value: string | undefined,
   allowInsecureLoopback: boolean,
@@ -161,7 +161,7 @@ function checkProviderUrl(
   return undefined;
 }
 
-function checkRedirectUri(value: string): Failure | undefined {
+export function checkRedirectUri(value: string): Failure | undefined {
   let url: URL;
   try {
     url = new URL(value);

@@ -1,4 +1,4 @@
-import { success } from "../domain/failures.ts";
+import { failure, type Failure, success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
@@ -21,6 +21,16 @@ function linkingOf(row: Pick<ProvidersTable, "identity_settings_saved_by" | "lin
   const savedBy: IdentitySettingsSavedBy = row.identity_settings_saved_by === "operator" ? "operator" : "delegated";
   return { identitySettingsSavedBy: savedBy, linkExistingUsers: Number(row.link_existing_users) === 1 };
 }
+
+/** The rows of this repository: SAML providers share the table (store/saml-providers.ts) and are never read here. */
+const OAUTH = "oauth";
+
+/** A save over a name the organisation's provider of the other kind holds: one name, one provider. */
+export const nameTakenBy = (kind: "OAuth" | "SAML", name: string): Failure =>
+  failure(
+    "PROVIDER_NAME_TAKEN",
+    `The organisation already has a ${kind} provider named "${name}": choose another name, or delete that provider first.`,
+  );
 
 /** A provider nobody said the operator vouches for. */
 const UNTRUSTED: ProviderLinking = { identitySettingsSavedBy: "delegated", linkExistingUsers: false };
@@ -50,7 +60,7 @@ const bindingOf = (row: ProvidersTable): SecretBinding =>
 /** Providers with their client secrets sealed (bound to the provider's id). */
 export function providerRepository(db: Db, secrets: SecretBox): ProviderRepository {
   const byName = compiledOnce((orgId: string, name: string) =>
-    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name),
+    db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).where("protocol", "=", OAUTH),
   );
   const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
 
@@ -89,6 +99,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
           .where("org_id", "=", orgId)
           .where("name", "=", settings.providerName)
           .executeTakeFirstOrThrow();
+        if (existing.protocol === "saml") return nameTakenBy("SAML", settings.providerName);
         // Checked again here, on the row being replaced: a concurrent write cannot carry a kept secret elsewhere.
         const kept = {
           clientSecretStored: existing.client_secret_sealed !== null,
@@ -143,7 +154,13 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
     },
     async promoteSecret(orgId, name) {
       return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
+        const row = await trx
+          .selectFrom("providers")
+          .selectAll()
+          .where("org_id", "=", orgId)
+          .where("name", "=", name)
+          .where("protocol", "=", OAUTH)
+          .executeTakeFirst();
         if (!row) return undefined;
         if (row.next_client_secret_sealed === null) return "no-next-secret" as const;
         // Both are sealed bound to the provider's id: the sealed value moves as it is.
@@ -167,15 +184,26 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
       return row ? toView(row) : undefined;
     },
     async list(orgId) {
-      const rows = await db.selectFrom("providers").selectAll().where("org_id", "=", orgId).orderBy("name").execute();
+      const rows = await db
+        .selectFrom("providers")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("protocol", "=", OAUTH)
+        .orderBy("name")
+        .execute();
       return rows.map(toView);
     },
     async listEverywhere() {
-      const rows = await db.selectFrom("providers").selectAll().orderBy("org_id").orderBy("name").execute();
+      const rows = await db.selectFrom("providers").selectAll().where("protocol", "=", OAUTH).orderBy("org_id").orderBy("name").execute();
       return rows.map((row) => ({ orgId: row.org_id, provider: toView(row) }));
     },
     async remove(orgId, name) {
-      const result = await db.deleteFrom("providers").where("org_id", "=", orgId).where("name", "=", name).executeTakeFirst();
+      const result = await db
+        .deleteFrom("providers")
+        .where("org_id", "=", orgId)
+        .where("name", "=", name)
+        .where("protocol", "=", OAUTH)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
     async configured(orgId, name) {

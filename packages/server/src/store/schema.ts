@@ -40,6 +40,12 @@ export interface ProvidersTable {
   link_existing_users: number;
   created_at: string;
   updated_at: string;
+  /** `oauth` or `saml` (migration 0016; rows stored before are `oauth`): which kind of settings the row holds. */
+  protocol?: string;
+  /** A SAML provider's SP certificate (PEM, public); null when it has no SP key. */
+  sp_certificate?: string | null;
+  /** A SAML provider's SP private key (PEM), sealed like a client secret; null when none. */
+  sp_private_key_sealed?: string | null;
 }
 
 export interface IdentityLinksTable {

@@ -8,6 +8,7 @@ import { organisationRepository } from "./organisations.ts";
 import { providerWatchRepository } from "./provider-watch.ts";
 import { providerRepository } from "./providers.ts";
 import { refreshTokenRepository } from "./refresh-tokens.ts";
+import { samlProviderRepository } from "./saml-providers.ts";
 import { sealedSecretRepository } from "./sealed-secrets.ts";
 import { setupLinkRepository } from "./setup-links.ts";
 import { signingKeyRepository } from "./signing-keys.ts";
@@ -15,13 +16,18 @@ import { userDirectory } from "./user-directory.ts";
 import { userRepository } from "./users.ts";
 
 /** Every repository over one database (and the database, for the composition root and tests). */
-export function createStore(db: Db, secrets: SecretBox) {
+/**
+ * `publicUrl`: the service's public URL, which SAML providers' SP endpoints are under (the composition root passes
+ * PUBLIC_URL; tests that do not look at those endpoints may leave it out).
+ */
+export function createStore(db: Db, secrets: SecretBox, publicUrl = "http://localhost") {
   return {
     db,
     organisations: organisationRepository(db),
     users: userRepository(db),
     userDirectory: userDirectory(db),
     providers: providerRepository(db, secrets),
+    samlProviders: samlProviderRepository(db, secrets, publicUrl),
     links: identityLinkRepository(db),
     audit: auditTrailRepository(db),
     authSteps: authStepRepository(db),

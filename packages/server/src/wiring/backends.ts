@@ -72,7 +72,7 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     await db.destroy();
     throw error;
   }
-  const stored = createStore(db, secrets);
+  const stored = createStore(db, secrets, config.publicUrl);
   const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }) };
   const cached = { organisations: cachedOrganisations(stored.organisations, ttl), providers: cachedProviders(stored.providers, ttl) };
   const store: Store = {

@@ -59,7 +59,7 @@ export function providerRoutes(options: ProviderRouteOptions): FastifyPluginAsyn
             "`linkExistingUsers` is the operator's alone: an organisation admin or a setup session sending it is 403.",
           params: ProviderParams,
           body: ProviderSettingsInputSchema,
-          response: { 200: SavedProviderSchema, 201: SavedProviderSchema, ...errorResponses(400, 404) },
+          response: { 200: SavedProviderSchema, 201: SavedProviderSchema, ...errorResponses(400, 404, 409) },
         },
       },
       async (request, reply) => {
