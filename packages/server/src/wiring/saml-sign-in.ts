@@ -1,7 +1,7 @@
 import type { Config } from "../config.ts";
 import type { Clock } from "../domain/ports/clock.ts";
 import type { SigningKeys } from "../domain/ports/keys.ts";
-import { NO_SAML_PROVIDERS, type SamlProtocol, type SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
+import { type SamlProtocol, type SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
 import { failure } from "../domain/failures.ts";
 import type { SamlTokenDeps } from "../signin/saml-tokens.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
@@ -15,13 +15,13 @@ export interface SamlSignInParts {
 
 export function samlSignInParts(
   config: Config,
-  _opened: OpenedStore,
+  opened: OpenedStore,
   shared: SharedState,
   keys: SigningKeys,
   clock: Clock,
 ): SamlSignInParts {
   return {
-    samlProviders: NO_SAML_PROVIDERS,
+    samlProviders: opened.store.samlProviders,
     samlProtocol: {
       redirectUrl: async () => {
         throw new Error("SAML is not wired yet");

@@ -14,11 +14,11 @@ type Tokens = { access_token: string; id_token: string; token_type: string; expi
 
 test("a SAML sign-in goes authorize → IdP → ACS → code → the seed's exchange → authenticate, and ends in the service's tokens", async (t) => {
   const f = await samlFixture(t);
-  const init = await f.service.request<{ oauthProviders: { providerName: string; type: string }[]; authProviders: { saml?: { providerName: string } }; allowedMethods: string[] }>(
-    "POST",
-    "/userAccount/initAuth",
-    { email: ada.email },
-  );
+  const init = await f.service.request<{
+    oauthProviders: { providerName: string; type: string }[];
+    authProviders: { saml?: { providerName: string } };
+    allowedMethods: string[];
+  }>("POST", "/userAccount/initAuth", { email: ada.email });
   assert.deepEqual(init.body.allowedMethods, ["oauth", "samlSso"]);
   assert.deepEqual(
     init.body.oauthProviders.map((p) => [p.providerName, p.type]),
@@ -40,7 +40,10 @@ test("a SAML sign-in goes authorize → IdP → ACS → code → the seed's exch
   const tokens = exchanged.body as Tokens;
   assert.equal(tokens.token_type, "Bearer");
   assert.ok(tokens.expires_in > 0);
-  const [header, payload] = tokens.id_token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part!, "base64url").toString()));
+  const [header, payload] = tokens.id_token
+    .split(".")
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part!, "base64url").toString()));
   assert.equal(header.typ, "saml-identity+jwt");
   assert.equal(payload.sub, ada.nameId);
   assert.equal(payload.email, ada.email);
@@ -61,9 +64,13 @@ test("a SAML sign-in goes authorize → IdP → ACS → code → the seed's exch
   assertAuthError(again, 401, "INVALID_TOKEN");
 
   // Every step left its audit record, the ACS's under its own event.
-  const audit = await f.service.admin<{ records: { event: string; outcome: string }[] }>("GET", `/api/v1/orgs/${f.orgId}/audit?provider=${SAML_PROVIDER}`);
+  const audit = await f.service.admin<{ records: { event: string; outcome: string }[] }>(
+    "GET",
+    `/api/v1/orgs/${f.orgId}/audit?provider=${SAML_PROVIDER}`,
+  );
   const events = audit.body.records.map((r) => `${r.event}:${r.outcome}`);
-  for (const event of ["saml.acs:success", "saml.exchange:success", "authenticate:success"]) assert.ok(events.includes(event), events.join());
+  for (const event of ["saml.acs:success", "saml.exchange:success", "authenticate:success"])
+    assert.ok(events.includes(event), events.join());
 });
 
 test("authenticate takes the SAML exchange's answer with method oauth too, as the seed tells clients to pass it on", async (t) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { Config } from "../../src/config.ts";
-import { type RunningService, startService } from "./service.ts";
+import { type JsonResponse, type RunningService, startService } from "./service.ts";
 import { NAMEID_PERSISTENT, type SamlIdp, type SamlIdpUser, startSamlIdp } from "./saml-idp.ts";
 
 export const SAML_REDIRECT_URI = "http://127.0.0.1:5173/callback";
@@ -26,9 +26,9 @@ export interface SamlFixture {
   /** authorize for `email` (under `session`, when given): the IdP URL and the state. */
   authorize(email: string, session?: string, extra?: Record<string, string>): Promise<{ authorizationUrl: string; state: string }>;
   /** POSTs oauth/exchange for the provider; `sessionToken` goes in x-session-token. */
-  exchange(body: Record<string, unknown>, sessionToken?: string): ReturnType<RunningService["request"]>;
+  exchange(body: Record<string, unknown>, sessionToken?: string): Promise<JsonResponse>;
   /** POSTs authenticate with what the exchange answered. */
-  authenticate(session: string, tokens: { access_token: string; id_token?: string }, method?: string): ReturnType<RunningService["request"]>;
+  authenticate(session: string, tokens: { access_token: string; id_token?: string }, method?: string): Promise<JsonResponse>;
 }
 
 export interface SamlFixtureOptions {
