@@ -36,6 +36,34 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
     "The provider's ID token failed a check (signature, issuer, audience, expiry, nonce): run the provider doctor, check the issuer and client id here, and the clocks of both sides.",
   USERINFO_FAILED:
     "The provider's userinfo endpoint refused the access token: check the scopes requested (openid email) and the userinfo endpoint here.",
+  SAML_MALFORMED:
+    "What reached the ACS is not a SAML 2.0 Response (not base64, not well-formed XML, or missing a required element): check that the IdP posts its SAMLResponse with the HTTP-POST binding to this provider's acsUrl.",
+  SAML_TOO_LARGE: "The SAMLResponse is larger than the service accepts (256 KiB): have the IdP send fewer attributes.",
+  SAML_DOCTYPE_NOT_ALLOWED:
+    "The SAMLResponse carries a DOCTYPE or entity declaration, which no IdP needs and attacks use: the response was forged or the IdP is misconfigured.",
+  SAML_SIGNATURE_INVALID:
+    "The assertion is not signed by a certificate configured here (or its signature does not cover the assertion used): compare the fingerprint the message names with the provider's idpCertificates, and add the IdP's new certificate (several are allowed during a rollover) or re-read its metadata; set the IdP to sign the assertion.",
+  SAML_WEAK_ALGORITHM: "The IdP signs with SHA-1: set it to RSA-SHA256 (recommended), or set allowSha1 on the provider here if it cannot.",
+  SAML_ISSUER_MISMATCH:
+    "The assertion's Issuer is not the provider's idpEntityId: correct idpEntityId here (or re-read the IdP's metadata).",
+  SAML_AUDIENCE_MISMATCH:
+    "The assertion is for another audience: register this provider's spEntityId (shown here and in its SP metadata) as the Entity ID / Audience URI at the IdP.",
+  SAML_DESTINATION_MISMATCH:
+    "The response was sent for another ACS URL: register this provider's acsUrl as the Reply / ACS URL at the IdP; behind a proxy, check PUBLIC_URL.",
+  SAML_RECIPIENT_MISMATCH:
+    "The assertion's subject confirmation names another Recipient: register this provider's acsUrl as the Reply / ACS URL at the IdP; behind a proxy, check PUBLIC_URL.",
+  SAML_NOT_YET_VALID:
+    "The assertion is not valid yet by this service's clock: synchronise the clocks of the IdP and this service (NTP), or raise clockSkewSeconds here.",
+  SAML_EXPIRED:
+    "The assertion had expired when it arrived: synchronise the clocks of the IdP and this service (NTP), raise clockSkewSeconds here, or sign in again without waiting.",
+  SAML_UNSOLICITED:
+    "The IdP sent a response that answers no sign-in started here (IdP-initiated): start sign-in from the application, or set allowIdpInitiated on the provider here.",
+  SAML_IN_RESPONSE_TO_MISMATCH:
+    "The response answers another sign-in than this one (an old tab, a second attempt, or another instance's request): start again; with several instances, give them all the same REDIS_URL.",
+  SAML_STATUS_NOT_SUCCESS:
+    "The IdP refused the sign-in (its status code is in the message): check at the IdP that the user is assigned to this application and may sign in.",
+  SAML_ENCRYPTED_NOT_SUPPORTED:
+    "The IdP encrypts its assertions but this provider holds no SP key that decrypts them: give the provider an SP key (its certificate is in the SP metadata) and register that certificate at the IdP, or turn encryption off there.",
   SAML_REPLAYED:
     "The same SAML response was posted twice (a browser's back button, or someone replaying it): sign in again; with several instances, give them all the same REDIS_URL.",
   SAML_SUBJECT_UNUSABLE:

@@ -27,6 +27,22 @@ export const FAILURE_STATUS = {
   LINK_NOT_ALLOWED: 401,
   INVALID_ID_TOKEN: 401,
   USERINFO_FAILED: 401,
+  /** A SAMLResponse the service refused (saml/response.ts): one id per rule; 400 when it is not a SAML response at all. */
+  SAML_MALFORMED: 400,
+  SAML_TOO_LARGE: 400,
+  SAML_DOCTYPE_NOT_ALLOWED: 400,
+  SAML_SIGNATURE_INVALID: 401,
+  SAML_WEAK_ALGORITHM: 401,
+  SAML_ISSUER_MISMATCH: 401,
+  SAML_AUDIENCE_MISMATCH: 401,
+  SAML_DESTINATION_MISMATCH: 401,
+  SAML_RECIPIENT_MISMATCH: 401,
+  SAML_NOT_YET_VALID: 401,
+  SAML_EXPIRED: 401,
+  SAML_UNSOLICITED: 401,
+  SAML_IN_RESPONSE_TO_MISMATCH: 401,
+  SAML_STATUS_NOT_SUCCESS: 401,
+  SAML_ENCRYPTED_NOT_SUPPORTED: 401,
   /** SAML sign-in (signin/saml-*.ts): the assertion was already used once, on any instance. */
   SAML_REPLAYED: 401,
   /** No stable subject: a transient or unspecified NameID without `subjectAttribute`, or that attribute missing. */

@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import type { Clock } from "../domain/ports/clock.ts";
 import type { SigningKeys } from "../domain/ports/keys.ts";
 import { type SamlProtocol, type SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
-import { failure } from "../domain/failures.ts";
+import { validateSamlResponse } from "../saml/response.ts";
 import type { SamlTokenDeps } from "../signin/saml-tokens.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
 
@@ -26,7 +26,7 @@ export function samlSignInParts(
       redirectUrl: async () => {
         throw new Error("SAML is not wired yet");
       },
-      validateResponse: async () => failure("INTERNAL_ERROR", "SAML is not wired yet"),
+      validateResponse: validateSamlResponse,
     },
     samlTokens: { keys, publicUrl: config.publicUrl, state: shared.state, clock },
   };
