@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertAuthError } from "../support/service.ts";
 import { NAMEID_EMAIL } from "../support/saml-idp.ts";
-import { ada, landing, SAML_PROVIDER, SAML_REDIRECT_URI, samlCode, samlFixture } from "../support/saml-sign-in-fixture.ts";
+import { acsRefusal, ada, landing, SAML_PROVIDER, SAML_REDIRECT_URI, samlCode, samlFixture } from "../support/saml-sign-in-fixture.ts";
 
 type Tokens = { access_token: string; id_token: string; token_type: string; expires_in: number };
 
@@ -30,7 +30,7 @@ test("a SAML sign-in goes authorize → IdP → ACS → code → the seed's exch
   const { authorizationUrl, state } = await f.authorize(ada.email, session);
   assert.ok(authorizationUrl.startsWith(`${f.idp.ssoUrl}?`), authorizationUrl);
   assert.ok(new URL(authorizationUrl).searchParams.get("SAMLRequest"));
-  const back = landing(await f.idp.followSso(authorizationUrl));
+  const back = await landing(await f.idp.followSso(authorizationUrl));
   assert.equal(back.get("state"), state);
   const code = back.get("code")!;
   assert.ok(code);
@@ -106,7 +106,7 @@ test("a SAML provider's exchange requires the state: STATE_REQUIRED without it",
 test("the same response is accepted once: posted again it is refused as a replay, and gives no code", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
   const response = await f.idp.response({ sp: f.sp });
-  assert.ok(landing(await f.idp.post(f.sp.acsUrl, response)).get("code"));
+  assert.ok((await landing(await f.idp.post(f.sp.acsUrl, response))).get("code"));
   const replayed = await f.idp.post(f.sp.acsUrl, response);
   const body = (await replayed.json()) as { error: string };
   assert.equal(replayed.status, 401);
@@ -134,7 +134,7 @@ test("an unsolicited response is refused unless the provider allows IdP-initiate
 
 test("with allowIdpInitiated an unsolicited response gives a code with a state of its own, which the exchange takes", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
-  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const back = await landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
   const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email });
   assert.equal(exchanged.status, 200, exchanged.text);
 });
@@ -144,7 +144,7 @@ test("a refused response goes back to the application with error=access_denied, 
   const session = await f.initAuth(ada.email);
   const { authorizationUrl, state } = await f.authorize(ada.email, session);
   f.idp.user = { ...ada, attributes: { mail: ["ada@corp.test"] } };
-  const back = landing(await f.idp.followSso(authorizationUrl));
+  const back = await landing(await f.idp.followSso(authorizationUrl));
   assert.equal(back.get("error"), "access_denied");
   assert.equal(back.get("error_id"), "SAML_EMAIL_MISSING");
   assert.equal(back.get("state"), state);
@@ -155,18 +155,19 @@ test("a refused response goes back to the application with error=access_denied, 
 test("the asserted email must be in the organisation's domains: SAML asserts no verified email", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
   f.idp.user = { ...ada, attributes: { email: ["ada@elsewhere.test"] } };
-  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
-  assert.equal(back.get("error_id"), "SAML_EMAIL_NOT_IN_DOMAINS");
+  const refused = await acsRefusal(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(refused.error, "SAML_EMAIL_NOT_IN_DOMAINS");
+  assert.match(refused.message, /elsewhere\.test/);
 });
 
 test("the subject is a persistent NameID or subjectAttribute: a transient NameID alone is refused", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
   f.idp.user = { ...ada, nameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient" };
-  const refused = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
-  assert.equal(refused.get("error_id"), "SAML_SUBJECT_UNUSABLE");
+  const refused = await acsRefusal(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(refused.error, "SAML_SUBJECT_UNUSABLE");
   f.idp.user = { ...ada, nameId: "ada@corp.test", nameIdFormat: NAMEID_EMAIL };
-  const unspecifiedEmail = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
-  assert.equal(unspecifiedEmail.get("error_id"), "SAML_SUBJECT_UNUSABLE");
+  const emailFormat = await acsRefusal(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(emailFormat.error, "SAML_SUBJECT_UNUSABLE");
 });
 
 test("with subjectAttribute the subject is that attribute, whatever the NameID", async (t) => {
@@ -176,7 +177,7 @@ test("with subjectAttribute the subject is that attribute, whatever the NameID",
     nameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
     attributes: { email: ["ada@corp.test"], employeeId: ["E-1024"] },
   };
-  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const back = await landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
   const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email });
   assert.equal(exchanged.status, 200, exchanged.text);
   const payload = JSON.parse(Buffer.from((exchanged.body as Tokens).id_token.split(".")[1]!, "base64url").toString());
@@ -186,26 +187,26 @@ test("with subjectAttribute the subject is that attribute, whatever the NameID",
 test("an emailAddress NameID gives the email when no emailAttribute is set", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true, emailAttribute: undefined, subjectAttribute: "uid" } });
   f.idp.user = { nameId: "ada@corp.test", nameIdFormat: NAMEID_EMAIL, attributes: { uid: ["ada"] } };
-  const back = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const back = await landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
   assert.ok(back.get("code"), back.get("error_description") ?? "");
 });
 
 test("linking follows the OIDC rules: the (provider, subject) link decides, and another subject with a linked user's email is refused", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true } });
-  const first = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  const first = await landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
   assert.ok(first.get("code"));
   f.idp.user = { ...ada, nameId: "someone-else-with-adas-email" };
-  const second = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
-  assert.equal(second.get("error_id"), "IDENTITY_CONFLICT");
+  const second = await acsRefusal(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(second.error, "IDENTITY_CONFLICT");
 });
 
 test("without automatic sign-up, an unknown user is refused; an existing one is linked", async (t) => {
   const f = await samlFixture(t, { settings: { allowIdpInitiated: true, enableJit: false } });
-  const refused = landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
-  assert.equal(refused.get("error_id"), "USER_NOT_FOUND");
+  const refused = await acsRefusal(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })));
+  assert.equal(refused.error, "USER_NOT_FOUND");
   const made = await f.service.admin("POST", `/api/v1/orgs/${f.orgId}/users`, { email: ada.email });
   assert.equal(made.status, 201, made.text);
-  assert.ok(landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp }))).get("code"));
+  assert.ok((await landing(await f.idp.post(f.sp.acsUrl, await f.idp.response({ sp: f.sp })))).get("code"));
 });
 
 test("the id_token of a SAML exchange is never accepted as the service's access token", async (t) => {
@@ -239,7 +240,7 @@ test("/saml/signIn is the browser entry: a 302 to the IdP, ending at the applica
   for (const prefix of ["", "/api/v1"]) {
     const started = await fetch(`${f.service.url}${prefix}/saml/signIn?${query}`, { redirect: "manual" });
     assert.equal(started.status, 302);
-    const back = landing(await f.idp.followSso(started.headers.get("location")!));
+    const back = await landing(await f.idp.followSso(started.headers.get("location")!));
     const exchanged = await f.exchange({ code: back.get("code"), state: back.get("state"), email: ada.email }, session);
     assert.equal(exchanged.status, 200, exchanged.text);
   }

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
+import { saveSamlProvider } from "../../src/admin/saml-providers.ts";
 import type { Config } from "../../src/config.ts";
+import type { SamlProviderInput } from "../../src/domain/saml-provider-input.ts";
+import { createOutboundFetch } from "../../src/oauth/outbound.ts";
+import { freePort } from "./spawned-service.ts";
 import { type JsonResponse, type RunningService, startService } from "./service.ts";
 import { NAMEID_PERSISTENT, type SamlIdp, type SamlIdpUser, startSamlIdp } from "./saml-idp.ts";
 
@@ -44,24 +48,19 @@ export interface SamlFixtureOptions {
 export async function samlFixture(t: TestContext, options: SamlFixtureOptions = {}): Promise<SamlFixture> {
   const idp = options.idp ?? (await startSamlIdp({ user: options.user ?? ada }));
   if (!options.idp) t.after(() => idp.close());
-  const service = options.service ?? (await startService(t, options.config));
+  const service = options.service ?? (await startSamlService(t, options.config));
   const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: options.domains ?? ["corp.test"] });
   assert.equal(org.status, 201, org.text);
-  const put = await service.admin<{ spEntityId: string; acsUrl: string }>(
-    "PUT",
-    `/api/v1/orgs/${org.body.id}/saml-providers/${SAML_PROVIDER}`,
-    {
-      idpEntityId: idp.entityId,
-      idpSsoUrl: idp.ssoUrl,
-      idpCertificates: idp.keys.map((key) => key.certificatePem),
-      redirectUris: [SAML_REDIRECT_URI],
-      enableJit: true,
-      emailAttribute: "email",
-      ...options.settings,
-    },
-  );
-  assert.equal(put.status, 201, put.text);
-  const sp = { spEntityId: put.body.spEntityId, acsUrl: put.body.acsUrl };
+  const put = await putSamlProvider(service, org.body.id, SAML_PROVIDER, {
+    idpEntityId: idp.entityId,
+    idpSsoUrl: idp.ssoUrl,
+    idpCertificates: idp.keys.map((key) => key.certificatePem),
+    redirectUris: [SAML_REDIRECT_URI],
+    enableJit: true,
+    emailAttribute: "email",
+    ...options.settings,
+  });
+  const sp = { spEntityId: put.spEntityId, acsUrl: put.acsUrl };
   return {
     service,
     idp,
@@ -104,19 +103,51 @@ export async function samlFixture(t: TestContext, options: SamlFixtureOptions = 
   };
 }
 
+/** A service whose PUBLIC_URL is its own address, so the ACS URL the IdP posts to reaches it. */
+export async function startSamlService(t: TestContext, config: Partial<Config> = {}): Promise<RunningService> {
+  const port = await freePort();
+  return startService(t, { publicUrl: `http://127.0.0.1:${port}`, ...config }, { port });
+}
+
+/** Saves a SAML provider as the operator does (the administration's own function, as its PUT route calls it). */
+export async function putSamlProvider(
+  service: RunningService,
+  orgId: string,
+  name: string,
+  input: Record<string, unknown>,
+): Promise<{ spEntityId: string; acsUrl: string }> {
+  const deps = {
+    ...service.app.store,
+    outbound: createOutboundFetch({ timeoutMs: 5000, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: true }),
+  };
+  const saved = await saveSamlProvider(deps, orgId, name, input as SamlProviderInput, { allowInsecureLoopback: true }, OPERATOR);
+  assert.ok(saved.ok, JSON.stringify(saved));
+  return saved.value.view;
+}
+
+const OPERATOR = { actor: "operator", ip: null, delegated: false } as const;
+
 /** Where the ACS sent the browser: the redirect URI's query, parsed (asserts a 303 to the application). */
-export function landing(response: Response): URLSearchParams {
-  assert.equal(response.status, 303, `the ACS answered ${response.status}`);
+export async function landing(response: Response): Promise<URLSearchParams> {
+  assert.equal(response.status, 303, `the ACS answered ${response.status}: ${await response.text()}`);
   const location = new URL(response.headers.get("location")!);
   assert.equal(`${location.origin}${location.pathname}`, SAML_REDIRECT_URI);
   return location.searchParams;
+}
+
+/** The AuthError the ACS answered a client that does not ask for HTML (an unsolicited response has no redirect URI to trust). */
+export async function acsRefusal(response: Response): Promise<{ status: number; error: string; message: string }> {
+  const text = await response.text();
+  assert.notEqual(response.status, 303, `the ACS accepted the response: ${response.headers.get("location")}`);
+  const body = JSON.parse(text) as { error: string; message: string };
+  return { status: response.status, error: body.error, message: body.message };
 }
 
 /** A sign-in through the IdP up to the ACS's redirect: the session, the state, and the code. */
 export async function samlCode(f: SamlFixture, email = ada.email): Promise<{ session: string; state: string; code: string }> {
   const session = await f.initAuth(email);
   const { authorizationUrl, state } = await f.authorize(email, session);
-  const back = landing(await f.idp.followSso(authorizationUrl));
+  const back = await landing(await f.idp.followSso(authorizationUrl));
   assert.equal(back.get("error_id"), null, back.get("error_description") ?? "");
   assert.equal(back.get("state"), state);
   return { session, state, code: back.get("code")! };
