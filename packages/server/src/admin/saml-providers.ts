@@ -16,6 +16,7 @@ import { fetchIdpMetadata } from "../oauth/idp-metadata.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
 import { readIdpMetadata, serviceProviderMetadata } from "../saml/metadata.ts";
 import { makeServiceProviderKey } from "../saml/service-provider-key.ts";
+import { SAML_PRESETS, type SamlPreset } from "../presets/saml.ts";
 import { type AdminActionDeps, type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
 
@@ -164,3 +165,6 @@ export async function samlServiceProviderMetadata(
   const provider = await deps.samlProviders.configured(orgId, name);
   return provider ? success(serviceProviderMetadata(provider)) : noSuchSamlProvider(name);
 }
+
+/** The SAML presets: which value to copy where at each IdP. */
+export const samlProviderPresets = (): readonly SamlPreset[] => SAML_PRESETS;

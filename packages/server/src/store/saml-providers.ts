@@ -57,45 +57,45 @@ export function samlProviderRepository(db: Db, secrets: SecretBox, publicUrl: st
     async put(orgId, settings, replacement) {
       return db.transaction().execute(async (trx) => {
         const now = isoNow();
-        const id = newId();
-        const key = settings.signAuthnRequests ? replacement.spKey?.() : undefined;
-        const fresh: ProvidersTable = {
-          id,
-          org_id: orgId,
-          name: settings.providerName,
-          settings: JSON.stringify(settings),
-          client_secret_sealed: null,
-          next_client_secret_sealed: null,
-          client_secret_binding: null,
-          ...linkingColumns(replacement.linking(undefined)),
-          created_at: now,
-          updated_at: now,
-          protocol: SAML,
-          sp_certificate: key?.certificatePem ?? null,
-          sp_private_key_sealed: key ? secrets.seal(key.privateKeyPem, id) : null,
-        };
-        // Insert-or-update on the (organisation, name) constraint, as OAuth providers are saved.
-        const inserted = await trx
-          .insertInto("providers")
-          .values(fresh)
-          .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1)
-          return success({ view: toView(fresh), created: true, identityLinksDropped: 0 });
-
-        const existing = await trx
-          .selectFrom("providers")
-          .selectAll()
-          .where("org_id", "=", orgId)
-          .where("name", "=", settings.providerName)
-          .executeTakeFirstOrThrow();
+        const named = () =>
+          trx.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", settings.providerName).executeTakeFirst();
+        if ((await named()) === undefined) {
+          const id = newId();
+          const key = settings.signAuthnRequests ? replacement.spKey?.() : undefined;
+          const fresh: ProvidersTable = {
+            id,
+            org_id: orgId,
+            name: settings.providerName,
+            settings: JSON.stringify(settings),
+            client_secret_sealed: null,
+            next_client_secret_sealed: null,
+            client_secret_binding: null,
+            ...linkingColumns(replacement.linking(undefined)),
+            created_at: now,
+            updated_at: now,
+            protocol: SAML,
+            sp_certificate: key?.certificatePem ?? null,
+            sp_private_key_sealed: key ? secrets.seal(key.privateKeyPem, id) : null,
+          };
+          // Insert-or-update on the (organisation, name) constraint, as OAuth providers are saved:
+          // a concurrent first save of the name makes this one a replace.
+          const inserted = await trx
+            .insertInto("providers")
+            .values(fresh)
+            .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1)
+            return success({ view: toView(fresh), created: true, identityLinksDropped: 0 });
+        }
+        const existing = await named();
+        if (!existing) throw new Error("a provider inserted concurrently is gone");
         if (existing.protocol !== SAML) return nameTakenBy("OAuth", settings.providerName);
         const before = settingsOf(existing);
         // A stored key is kept (the IdP holds its certificate); one is made only when first needed.
         const newKey = existing.sp_private_key_sealed === null && settings.signAuthnRequests ? replacement.spKey?.() : undefined;
         const row: ProvidersTable = {
           ...existing,
-          settings: fresh.settings,
+          settings: JSON.stringify(settings),
           ...linkingColumns(replacement.linking({ settings: before, linking: linkingOf(existing) })),
           ...(newKey && {
             sp_certificate: newKey.certificatePem,

@@ -6,6 +6,7 @@ import { consoleRoutes } from "../http/admin/console-routes.ts";
 import { credentialFailures } from "../http/credential-failures.ts";
 import { exchangeRoutes } from "../http/public/exchange-routes.ts";
 import { healthRoutes } from "../http/public/health-routes.ts";
+import { samlMetadataRoutes } from "../http/public/saml-metadata-routes.ts";
 import { setupSessionRoutes } from "../http/public/setup-session-routes.ts";
 import { samlRoutes } from "../http/public/saml-routes.ts";
 import { signInRoutes } from "../http/public/sign-in-routes.ts";
@@ -51,6 +52,7 @@ export async function registerSignInRoutes(server: FastifyInstance, config: Conf
   await server.register(signInRoutes({ ...deps, tokens: signIn.sessionTokens }));
   await server.register(samlRoutes(deps));
   await server.register(tokenRoutes({ sessionTokens: signIn.sessionTokens }));
+  await server.register(samlMetadataRoutes({ samlProviders: opened.store.samlProviders }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
 }
 
@@ -81,7 +83,7 @@ export async function registerAdministration(
       consoleSessions,
       credentialFailures: refusals,
       orgAdmins,
-      administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
+      administration: { ...store, discovery, outbound, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,

@@ -8,6 +8,7 @@ import type { SetupLinkDeps } from "../../admin/setup-links.ts";
 import type { KeyAdministration } from "../../admin/keys.ts";
 import type { ProviderDoctorDeps } from "../../admin/provider-doctor.ts";
 import type { ProviderAdministration, ProviderCheckDeps } from "../../admin/providers.ts";
+import type { SamlProviderAdministration } from "../../admin/saml-providers.ts";
 import type { SignInStepAdministration } from "../../admin/sign-in-steps.ts";
 import type { UserSessionDeps } from "../../admin/user-sessions.ts";
 import type { UserAdministration } from "../../admin/users.ts";
@@ -29,6 +30,7 @@ import { organisationChangeRoutes } from "./organisation-change-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
+import { samlProviderRoutes } from "./saml-provider-routes.ts";
 import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
 import { userRoutes } from "./user-routes.ts";
@@ -56,6 +58,7 @@ export interface AdminApiOptions {
     SignInStepAdministration &
     KeyAdministration &
     ProviderHealthDeps &
+    SamlProviderAdministration &
     SetupLinkDeps & {
       readonly providerWatch: Pick<ProviderWatchRepository, "events">;
       /** Where admin writes, and the refused requests of setup sessions and organisation admins, are recorded (not counted as sign-ins). */
@@ -105,6 +108,9 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
         allowInsecureLoopback: options.allowInsecureLoopback,
         networkAllow: options.networkAllow,
       }),
+    );
+    await admin.register(
+      samlProviderRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }),
     );
     await admin.register(userRoutes(administration));
     await admin.register(identityRoutes(administration));
