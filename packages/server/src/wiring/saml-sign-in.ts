@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { Clock } from "../domain/ports/clock.ts";
 import type { SigningKeys } from "../domain/ports/keys.ts";
 import { type SamlProtocol, type SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
+import { samlRedirectUrl } from "../saml/authn-request.ts";
 import { validateSamlResponse } from "../saml/response.ts";
 import type { SamlTokenDeps } from "../signin/saml-tokens.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
@@ -23,9 +24,7 @@ export function samlSignInParts(
   return {
     samlProviders: opened.store.samlProviders,
     samlProtocol: {
-      redirectUrl: async () => {
-        throw new Error("SAML is not wired yet");
-      },
+      redirectUrl: samlRedirectUrl,
       validateResponse: validateSamlResponse,
     },
     samlTokens: { keys, publicUrl: config.publicUrl, state: shared.state, clock },

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
-import { saveSamlProvider } from "../../src/admin/saml-providers.ts";
 import type { Config } from "../../src/config.ts";
-import type { SamlProviderInput } from "../../src/domain/saml-provider-input.ts";
-import { createOutboundFetch } from "../../src/oauth/outbound.ts";
 import { freePort } from "./spawned-service.ts";
 import { type JsonResponse, type RunningService, startService } from "./service.ts";
 import { NAMEID_PERSISTENT, type SamlIdp, type SamlIdpUser, startSamlIdp } from "./saml-idp.ts";
@@ -109,23 +106,17 @@ export async function startSamlService(t: TestContext, config: Partial<Config> =
   return startService(t, { publicUrl: `http://127.0.0.1:${port}`, ...config }, { port });
 }
 
-/** Saves a SAML provider as the operator does (the administration's own function, as its PUT route calls it). */
+/** Saves a SAML provider through the admin API, as the operator does. */
 export async function putSamlProvider(
   service: RunningService,
   orgId: string,
   name: string,
   input: Record<string, unknown>,
 ): Promise<{ spEntityId: string; acsUrl: string }> {
-  const deps = {
-    ...service.app.store,
-    outbound: createOutboundFetch({ timeoutMs: 5000, maxResponseBytes: 1024 * 1024, allowInsecureLoopback: true }),
-  };
-  const saved = await saveSamlProvider(deps, orgId, name, input as SamlProviderInput, { allowInsecureLoopback: true }, OPERATOR);
-  assert.ok(saved.ok, JSON.stringify(saved));
-  return saved.value.view;
+  const put = await service.admin<{ spEntityId: string; acsUrl: string }>("PUT", `/api/v1/orgs/${orgId}/saml-providers/${name}`, input);
+  assert.equal(put.status, 201, put.text);
+  return put.body;
 }
-
-const OPERATOR = { actor: "operator", ip: null, delegated: false } as const;
 
 /** Where the ACS sent the browser: the redirect URI's query, parsed (asserts a 303 to the application). */
 export async function landing(response: Response): Promise<URLSearchParams> {
