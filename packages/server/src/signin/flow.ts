@@ -6,6 +6,7 @@ import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
+import { publicSamlProviders } from "./saml-listing.ts";
 import { withoutConnectionCause } from "../domain/provider-connection.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 
@@ -282,25 +283,4 @@ export async function signInOptions(deps: StepOptionsDeps, org: Organisation, st
     jitEnabled: oauthProviders.some((p) => p.enableJit),
     ...(unavailableProviders.length > 0 && { unavailableProviders }),
   };
-}
-
-/** The organisation's SAML providers in the public shape (see PublicOAuthProvider). */
-async function publicSamlProviders(deps: Pick<StepOptionsDeps, "samlProviders">, org: Organisation): Promise<PublicOAuthProvider[]> {
-  const views = await deps.samlProviders.list(org.id);
-  const configured = await Promise.all(views.map((view) => deps.samlProviders.configured(org.id, view.providerName)));
-  return configured.flatMap((provider) =>
-    provider
-      ? [
-          {
-            providerName: provider.settings.providerName,
-            type: "saml" as const,
-            clientId: provider.sp.spEntityId,
-            authorizationUrl: provider.settings.idpSsoUrl,
-            tokenEndpoint: provider.sp.acsUrl,
-            scope: "",
-            enableJit: provider.settings.enableJit,
-          },
-        ]
-      : [],
-  );
 }
