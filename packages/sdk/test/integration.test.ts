@@ -109,10 +109,11 @@ describe("the whole sign-in through the SDK", () => {
     const session = await client.userAccount.initAuth({ email: alice.email });
     assert.ok(session.sessionToken.length >= 22);
     assert.equal(session.currentStep, 0);
-    assert.deepEqual(session.allowedMethods, ["oauth"]);
+    assert.deepEqual(session.allowedMethods, ["oauth", "samlSso"]);
     assert.equal(session.jitEnabled, true);
     const expectedProvider = {
       providerName: PROVIDER,
+      type: "oidc",
       clientId: "pipeshub-app",
       authorizationUrl: f.provider.endpoints.authorization,
       tokenEndpoint: f.provider.endpoints.token,
