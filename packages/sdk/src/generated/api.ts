@@ -1807,6 +1807,15 @@ export type paths = {
                         "application/json": components["schemas"]["AuthError"];
                     };
                 };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2347,6 +2356,460 @@ export type paths = {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SAML providers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a SAML provider */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create or replace a SAML 2.0 provider
+         * @description Give the IdP's values one way: `idpMetadataUrl` (fetched now through the outbound guard, and re-read by the watch), `idpMetadataXml`, or `idpEntityId` + `idpSsoUrl` + `idpCertificates`. Answers the provider with the SP values to register at the IdP (`spEntityId`, `acsUrl`, `spMetadataUrl`). Names are unique across the organisation's OAuth and SAML providers (409 PROVIDER_NAME_TAKEN). Another IdP entity ID (or subject attribute) drops the provider's identity links (`identityLinksDropped`). Who saves the identity settings (entity ID, SSO URL, metadata URL, certificates, attributes) decides which existing users the provider may link; `linkExistingUsers` is the operator's alone.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Accept responses that answer no request of ours (default false) */
+                        allowIdpInitiated?: boolean;
+                        /** @description Accept SHA-1 signatures and digests (default false) */
+                        allowSha1?: boolean;
+                        /** @description Allowed clock difference (default 60) */
+                        clockSkewSeconds?: number;
+                        /** @description The attribute holding the email (default: an emailAddress-format NameID) */
+                        emailAttribute?: string;
+                        /** @description Create unknown users on first sign-in */
+                        enableJit?: boolean;
+                        /** @description The IdP's signing certificates; several during a rollover */
+                        idpCertificates?: string[];
+                        /** @description The IdP's entity ID (without metadata) */
+                        idpEntityId?: string;
+                        /**
+                         * Format: uri
+                         * @description Where the IdP publishes its metadata: read now through the outbound guard, re-read by the watch
+                         */
+                        idpMetadataUrl?: string;
+                        /** @description The IdP's metadata XML, pasted */
+                        idpMetadataXml?: string;
+                        /**
+                         * Format: uri
+                         * @description The IdP's SingleSignOnService URL, HTTP-Redirect binding (without metadata)
+                         */
+                        idpSsoUrl?: string;
+                        /** @description The operator's alone (403 for an organisation admin or a setup session): the provider may link existing users who already have an identity elsewhere; never an admin who has one */
+                        linkExistingUsers?: boolean;
+                        /** @description Must equal the name in the path */
+                        providerName?: string;
+                        /**
+                         * Format: uri
+                         * @description The application's redirect URI (single-URI form)
+                         */
+                        redirectUri?: string;
+                        redirectUris?: string[];
+                        /** @description Sign AuthnRequests with an SP key the service makes and keeps sealed; its certificate is in the SP metadata */
+                        signAuthnRequests?: boolean;
+                        /** @description The attribute identifying the user, stable at the IdP (default: a persistent NameID) */
+                        subjectAttribute?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Identity links this save dropped (another IdP entity ID or subject attribute): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Register at the IdP as the Assertion Consumer Service URL (HTTP-POST) */
+                            acsUrl: string;
+                            allowIdpInitiated: boolean;
+                            allowSha1: boolean;
+                            clockSkewSeconds: number;
+                            createdAt: string;
+                            emailAttribute?: string;
+                            enableJit: boolean;
+                            /** @description Identity links this save dropped (another IdP entity ID or subject attribute): those users link again at their next sign-in */
+                            identityLinksDropped: number;
+                            /** @description Who last saved the identity settings (IdP entity ID, SSO URL, metadata URL, certificates, subject and email attributes): delegated links only existing users with no identity who are not admins, unless linkExistingUsers */
+                            identitySettingsSavedBy: "operator" | "delegated";
+                            idpCertificates: {
+                                /** @description SHA-256 fingerprint, colon-separated hex */
+                                fingerprintSha256: string;
+                                /** @description When the certificate expires (ISO time) */
+                                notAfter: string;
+                            }[];
+                            idpEntityId: string;
+                            idpMetadataUrl?: string;
+                            idpSsoUrl: string;
+                            linkExistingUsers: boolean;
+                            providerName: string;
+                            redirectUris: string[];
+                            signAuthnRequests: boolean;
+                            /** @description Register at the IdP as the SP entity ID (audience) */
+                            spEntityId: string;
+                            /** @description The SP metadata, as XML, for IdPs that import it */
+                            spMetadataUrl: string;
+                            subjectAttribute?: string;
+                            /** @enum {string} */
+                            type: "saml";
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a SAML provider */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3132,6 +3595,143 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saml-provider-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List SAML presets: which value to copy where at Entra ID, Okta, Google Workspace and AD FS */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            defaults: {
+                                emailAttribute?: string;
+                                subjectAttribute?: string;
+                            };
+                            description: string;
+                            fieldsToCopy: {
+                                from: string;
+                                to: string;
+                            }[];
+                            name: string;
+                            title: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saml/{orgId}/{name}/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The Assertion Consumer Service: where the IdP posts its SAMLResponse (HTTP-POST binding)
+         * @description Validates the response against the AuthnRequest its RelayState names, then answers 303 to the application's `redirectUri?code=…&state=…`; a refusal 303s to `redirectUri?error=access_denied&error_description=…&error_id=…&state=…`, or, with no sign-in of ours to return to, answers a page naming the failure (AuthError JSON unless the client accepts text/html).
+         */
+        post: operations["samlAssertionConsumerService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saml/{orgId}/{name}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A SAML provider's service provider metadata (XML)
+         * @description The SP entity ID (this URL), the Assertion Consumer Service (HTTP-POST), the NameID formats read (persistent, emailAddress) and, when the provider signs its requests, the SP certificate. Import it at the IdP, or copy the values from the provider's view.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SAML 2.0 metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/samlmetadata+xml": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -3436,6 +4036,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/saml/signIn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start a SAML sign-in from the browser: a 302 to the IdP
+         * @description The browser entry of the contract's `samlSso` method (also under /api/v1). Like /userAccount/oauth/authorize for a SAML provider, but answers a 302 to the IdP; the ACS then sends the browser to `redirectUri?code=…&state=…`, and the application exchanges them at /userAccount/oauth/exchange (PipesHub ends in a cookie instead).
+         */
+        get: operations["samlSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/userAccount/authenticate": {
         parameters: {
             query?: never;
@@ -3499,7 +4119,7 @@ export type paths = {
         };
         /**
          * Start an authorization request with state, PKCE (S256) and nonce
-         * @description Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.
+         * @description Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange. For a SAML provider the URL is the IdP's SSO URL with a deflated `SAMLRequest` and a `RelayState` (HTTP-Redirect binding); `prompt=login` asks for ForceAuthn.
          */
         get: operations["oauthAuthorizationUrl"];
         put?: never;
@@ -3521,7 +4141,7 @@ export type paths = {
         put?: never;
         /**
          * Exchange OAuth authorization code for tokens
-         * @description Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.
+         * @description Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application. For a SAML provider the code is the one the service's ACS sent, `state` is required, and the answer is a one-time `access_token` handle and an `id_token` signed by this service, both for /userAccount/authenticate (addition).
          */
         post: operations["exchangeOAuthCode"];
         delete?: never;
@@ -3596,7 +4216,7 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "SAML_REPLAYED" | "SAML_SUBJECT_UNUSABLE" | "SAML_EMAIL_MISSING" | "SAML_EMAIL_NOT_IN_DOMAINS" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PROVIDER_NAME_TAKEN" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;
@@ -3652,6 +4272,92 @@ export type components = {
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    samlAssertionConsumerService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The RelayState of the service's AuthnRequest */
+                    RelayState?: string;
+                    /** @description The IdP's response, base64 */
+                    SAMLResponse?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
     getGenericOAuthConfig: {
         parameters: {
             query?: {
@@ -3933,6 +4639,48 @@ export interface operations {
             };
         };
     };
+    samlSignIn: {
+        parameters: {
+            query: {
+                email: string;
+                provider: string;
+                redirectUri: string;
+                /** @description The x-session-token of initAuth, if any */
+                sessionToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
     authenticate: {
         parameters: {
             query?: never;
@@ -3978,6 +4726,19 @@ export interface operations {
                                 providerName: string;
                                 scope?: string;
                                 tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
+                                userInfoEndpoint?: string;
+                            };
+                            saml?: {
+                                authorizationUrl: string;
+                                clientId: string;
+                                enableJit?: boolean;
+                                providerName: string;
+                                scope?: string;
+                                tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
                                 userInfoEndpoint?: string;
                             };
                         };
@@ -3989,6 +4750,8 @@ export interface operations {
                             providerName: string;
                             scope?: string;
                             tokenEndpoint: string;
+                            /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                            type?: "oidc" | "oauth2" | "saml";
                             userInfoEndpoint?: string;
                         }[];
                         /** @enum {string} */
@@ -4084,6 +4847,19 @@ export interface operations {
                                 providerName: string;
                                 scope?: string;
                                 tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
+                                userInfoEndpoint?: string;
+                            };
+                            saml?: {
+                                authorizationUrl: string;
+                                clientId: string;
+                                enableJit?: boolean;
+                                providerName: string;
+                                scope?: string;
+                                tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
                                 userInfoEndpoint?: string;
                             };
                         };
@@ -4097,6 +4873,8 @@ export interface operations {
                             providerName: string;
                             scope?: string;
                             tokenEndpoint: string;
+                            /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                            type?: "oidc" | "oauth2" | "saml";
                             userInfoEndpoint?: string;
                         }[];
                         /** @description The name of the organisation the email signs in to, once known (addition) */

@@ -19,10 +19,13 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}/oauth-providers"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health"
+  | "GET /api/v1/orgs/{orgId}/saml-providers"
+  | "GET /api/v1/orgs/{orgId}/saml-providers/{name}"
   | "GET /api/v1/orgs/{orgId}/setup-links"
   | "GET /api/v1/orgs/{orgId}/users"
   | "GET /api/v1/orgs/{orgId}/users/{userId}/identities"
   | "GET /api/v1/provider-presets"
+  | "GET /api/v1/saml-provider-presets"
   | "GET /api/v1/settings"
   | "GET /orgAuthConfig/authMethods"
   | "GET /userAccount/oauth/authorize"
@@ -46,7 +49,8 @@ export type OperationKey =
   | "POST /userAccount/oauth/exchange"
   | "POST /userAccount/refresh/token"
   | "PUT /api/v1/orgs/{orgId}/auth-methods"
-  | "PUT /api/v1/orgs/{orgId}/oauth-providers/{name}";
+  | "PUT /api/v1/orgs/{orgId}/oauth-providers/{name}"
+  | "PUT /api/v1/orgs/{orgId}/saml-providers/{name}";
 
 /** Each operation's success bodies by HTTP status. */
 export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<string, JsonSchema>>>> = {
@@ -1073,6 +1077,257 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "GET /api/v1/orgs/{orgId}/saml-providers": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "type",
+          "providerName",
+          "idpEntityId",
+          "idpSsoUrl",
+          "idpCertificates",
+          "redirectUris",
+          "enableJit",
+          "clockSkewSeconds",
+          "allowIdpInitiated",
+          "allowSha1",
+          "signAuthnRequests",
+          "spEntityId",
+          "acsUrl",
+          "spMetadataUrl",
+          "identitySettingsSavedBy",
+          "linkExistingUsers",
+          "createdAt",
+          "updatedAt"
+        ],
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "saml"
+            ]
+          },
+          "providerName": {
+            "type": "string"
+          },
+          "idpMetadataUrl": {
+            "type": "string"
+          },
+          "idpEntityId": {
+            "type": "string"
+          },
+          "idpSsoUrl": {
+            "type": "string"
+          },
+          "idpCertificates": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "fingerprintSha256",
+                "notAfter"
+              ],
+              "properties": {
+                "fingerprintSha256": {
+                  "type": "string"
+                },
+                "notAfter": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "redirectUris": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "enableJit": {
+            "type": "boolean"
+          },
+          "emailAttribute": {
+            "type": "string"
+          },
+          "subjectAttribute": {
+            "type": "string"
+          },
+          "clockSkewSeconds": {
+            "type": "integer"
+          },
+          "allowIdpInitiated": {
+            "type": "boolean"
+          },
+          "allowSha1": {
+            "type": "boolean"
+          },
+          "signAuthnRequests": {
+            "type": "boolean"
+          },
+          "spEntityId": {
+            "type": "string"
+          },
+          "acsUrl": {
+            "type": "string"
+          },
+          "spMetadataUrl": {
+            "type": "string"
+          },
+          "identitySettingsSavedBy": {
+            "anyOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "operator"
+                ]
+              },
+              {
+                "type": "string",
+                "enum": [
+                  "delegated"
+                ]
+              }
+            ]
+          },
+          "linkExistingUsers": {
+            "type": "boolean"
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "updatedAt": {
+            "type": "string"
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/orgs/{orgId}/saml-providers/{name}": {
+    "200": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        }
+      }
+    }
+  },
   "GET /api/v1/orgs/{orgId}/setup-links": {
     "200": {
       "type": "array",
@@ -1274,6 +1529,61 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "example": {
                   "type": "string"
                 }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/saml-provider-presets": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "name",
+          "title",
+          "description",
+          "fieldsToCopy",
+          "defaults"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "fieldsToCopy": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "from",
+                "to"
+              ],
+              "properties": {
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "defaults": {
+            "type": "object",
+            "properties": {
+              "emailAttribute": {
+                "type": "string"
+              },
+              "subjectAttribute": {
+                "type": "string"
               }
             }
           }
@@ -2146,6 +2456,82 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                     "providerName": {
                       "type": "string"
                     },
+                    "type": {
+                      "anyOf": [
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oidc"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oauth2"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "saml"
+                          ]
+                        }
+                      ]
+                    },
+                    "clientId": {
+                      "type": "string"
+                    },
+                    "authorizationUrl": {
+                      "type": "string"
+                    },
+                    "tokenEndpoint": {
+                      "type": "string"
+                    },
+                    "userInfoEndpoint": {
+                      "type": "string"
+                    },
+                    "scope": {
+                      "type": "string"
+                    },
+                    "enableJit": {
+                      "type": "boolean"
+                    }
+                  }
+                },
+                "saml": {
+                  "type": "object",
+                  "required": [
+                    "providerName",
+                    "clientId",
+                    "authorizationUrl",
+                    "tokenEndpoint"
+                  ],
+                  "properties": {
+                    "providerName": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "anyOf": [
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oidc"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oauth2"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "saml"
+                          ]
+                        }
+                      ]
+                    },
                     "clientId": {
                       "type": "string"
                     },
@@ -2181,6 +2567,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "properties": {
                   "providerName": {
                     "type": "string"
+                  },
+                  "type": {
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "enum": [
+                          "oidc"
+                        ]
+                      },
+                      {
+                        "type": "string",
+                        "enum": [
+                          "oauth2"
+                        ]
+                      },
+                      {
+                        "type": "string",
+                        "enum": [
+                          "saml"
+                        ]
+                      }
+                    ]
                   },
                   "clientId": {
                     "type": "string"
@@ -2247,6 +2655,82 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "providerName": {
                   "type": "string"
                 },
+                "type": {
+                  "anyOf": [
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oidc"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oauth2"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "saml"
+                      ]
+                    }
+                  ]
+                },
+                "clientId": {
+                  "type": "string"
+                },
+                "authorizationUrl": {
+                  "type": "string"
+                },
+                "tokenEndpoint": {
+                  "type": "string"
+                },
+                "userInfoEndpoint": {
+                  "type": "string"
+                },
+                "scope": {
+                  "type": "string"
+                },
+                "enableJit": {
+                  "type": "boolean"
+                }
+              }
+            },
+            "saml": {
+              "type": "object",
+              "required": [
+                "providerName",
+                "clientId",
+                "authorizationUrl",
+                "tokenEndpoint"
+              ],
+              "properties": {
+                "providerName": {
+                  "type": "string"
+                },
+                "type": {
+                  "anyOf": [
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oidc"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oauth2"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "saml"
+                      ]
+                    }
+                  ]
+                },
                 "clientId": {
                   "type": "string"
                 },
@@ -2282,6 +2766,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
             "properties": {
               "providerName": {
                 "type": "string"
+              },
+              "type": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "enum": [
+                      "oidc"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "oauth2"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "saml"
+                    ]
+                  }
+                ]
               },
               "clientId": {
                 "type": "string"
@@ -2704,6 +3210,260 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           "type": "string"
         },
         "emailsEndpoint": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        },
+        "identityLinksDropped": {
+          "type": "integer"
+        }
+      }
+    }
+  },
+  "PUT /api/v1/orgs/{orgId}/saml-providers/{name}": {
+    "200": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt",
+        "identityLinksDropped"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
+          "type": "string"
+        },
+        "identitySettingsSavedBy": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "operator"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "delegated"
+              ]
+            }
+          ]
+        },
+        "linkExistingUsers": {
+          "type": "boolean"
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "updatedAt": {
+          "type": "string"
+        },
+        "identityLinksDropped": {
+          "type": "integer"
+        }
+      }
+    },
+    "201": {
+      "type": "object",
+      "required": [
+        "type",
+        "providerName",
+        "idpEntityId",
+        "idpSsoUrl",
+        "idpCertificates",
+        "redirectUris",
+        "enableJit",
+        "clockSkewSeconds",
+        "allowIdpInitiated",
+        "allowSha1",
+        "signAuthnRequests",
+        "spEntityId",
+        "acsUrl",
+        "spMetadataUrl",
+        "identitySettingsSavedBy",
+        "linkExistingUsers",
+        "createdAt",
+        "updatedAt",
+        "identityLinksDropped"
+      ],
+      "properties": {
+        "type": {
+          "type": "string",
+          "enum": [
+            "saml"
+          ]
+        },
+        "providerName": {
+          "type": "string"
+        },
+        "idpMetadataUrl": {
+          "type": "string"
+        },
+        "idpEntityId": {
+          "type": "string"
+        },
+        "idpSsoUrl": {
+          "type": "string"
+        },
+        "idpCertificates": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "fingerprintSha256",
+              "notAfter"
+            ],
+            "properties": {
+              "fingerprintSha256": {
+                "type": "string"
+              },
+              "notAfter": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "redirectUris": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "enableJit": {
+          "type": "boolean"
+        },
+        "emailAttribute": {
+          "type": "string"
+        },
+        "subjectAttribute": {
+          "type": "string"
+        },
+        "clockSkewSeconds": {
+          "type": "integer"
+        },
+        "allowIdpInitiated": {
+          "type": "boolean"
+        },
+        "allowSha1": {
+          "type": "boolean"
+        },
+        "signAuthnRequests": {
+          "type": "boolean"
+        },
+        "spEntityId": {
+          "type": "string"
+        },
+        "acsUrl": {
+          "type": "string"
+        },
+        "spMetadataUrl": {
           "type": "string"
         },
         "identitySettingsSavedBy": {
