@@ -8,7 +8,8 @@
  * matching) is oidc-provider's own.
  *
  * Besides the OpenID Provider the same server answers a GitHub-style plain OAuth 2.0 "user" API
- * (GET /api/user), for providers configured without ID token or userinfo endpoint.
+ * (GET /api/user), for providers configured without ID token or userinfo endpoint, and a SAML 2.0
+ * identity provider for the same users (`server.saml`: /saml/metadata, /saml/sso).
  *
  * Plain http on 127.0.0.1 only: this is a stand-in for trying things out, never an identity
  * provider for real accounts.

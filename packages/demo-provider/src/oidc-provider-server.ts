@@ -16,6 +16,7 @@ import { loadProviderCtor } from "./oidc-provider-binding.ts";
 import type { PageText } from "./pages.ts";
 import { PLAIN_USER_API_PATH, handlePlainUserApi } from "./plain-user-api.ts";
 import { createProvider } from "./provider-configuration.ts";
+import { samlIdentityProvider } from "./saml-identity-provider.ts";
 import { generateSigningKeySet } from "./signing-keys.ts";
 import type { OidcProviderServer, OidcProviderServerOptions, ProviderUser } from "./types.ts";
 
@@ -57,6 +58,7 @@ export async function startOidcProviderServer(o: OidcProviderServerOptions): Pro
   let current = providerWithCurrentKeys();
 
   const registered = registeredAuthMethods(o.clients);
+  const saml = samlIdentityProvider({ issuer, accounts, pageText, keyPair: o.samlKeyPair });
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", issuer).pathname;
@@ -70,6 +72,11 @@ export async function startOidcProviderServer(o: OidcProviderServerOptions): Pro
       else res.destroy();
     };
 
+    const samlHandled = saml.handle(req, res, path);
+    if (samlHandled !== false) {
+      samlHandled.catch(fail);
+      return;
+    }
     const im = INTERACTION_PATH.exec(path);
     if (im?.[1]) {
       handleInteraction(req, res, im[1], im[2], { provider: current.provider, accounts, pageText }).catch(fail);
@@ -98,6 +105,7 @@ export async function startOidcProviderServer(o: OidcProviderServerOptions): Pro
   return {
     issuer,
     port,
+    saml,
     endpoints: {
       authorization: `${issuer}/auth`,
       token: `${issuer}/token`,

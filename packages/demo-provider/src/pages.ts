@@ -55,12 +55,17 @@ const SCOPE_WORDS: Record<string, string> = {
 
 /** The login form of interaction `uid`; again with `problem` and the login typed when it failed. */
 export function loginPage(text: PageText, uid: string, clientId: string, problem?: string, login = ""): string {
+  return loginForm(text, `/interaction/${uid}/login`, clientId, problem, login);
+}
+
+/** The login form posting to `action` (the OpenID interaction's, or the SAML IdP's), for the app named. */
+export function loginForm(text: PageText, action: string, appName: string, problem?: string, login = ""): string {
   return page(
     text.label,
     "Sign in",
-    `<h1>Sign in to continue to ${escapeHtml(clientId)}</h1>
+    `<h1>Sign in to continue to ${escapeHtml(appName)}</h1>
 ${problem ? `<p class="error" role="alert" id="problem">${escapeHtml(problem)}</p>` : ""}
-<form method="post" action="/interaction/${uid}/login">
+<form method="post" action="${escapeHtml(action)}">
 <label for="login">Email</label>
 <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${escapeHtml(login)}"${login ? "" : " autofocus"}>
 <label for="password">Password</label>

@@ -48,7 +48,8 @@ export function makeSamlKeyPair(commonName: string, validity: CertificateValidit
   const notBefore = validity.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = validity.notAfter ?? new Date(notBefore.getTime() + 365 * 24 * 3600_000);
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  // Positive and minimally encoded (DER refuses a leading zero byte): first byte 0x40–0x7f.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const tbs = sequence(
     der(0xa0, integer(Buffer.from([2]))),
     integer(serial),

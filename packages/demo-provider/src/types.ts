@@ -1,5 +1,6 @@
 /** The public shapes: what startOidcProviderServer takes and what it hands back. */
 import type { JWK } from "jose";
+import type { SamlKeyPair } from "./saml-certificate.ts";
 
 export interface ProviderUser {
   sub: string;
@@ -45,12 +46,16 @@ export interface OidcProviderServerOptions {
   label?: string;
   /** a line shown under the login form, e.g. the demo credentials */
   loginHint?: string;
+  /** the SAML IdP's signing key and certificate (a restarted demo keeps them); default freshly made */
+  samlKeyPair?: SamlKeyPair;
 }
 
 export interface OidcProviderServer {
   /** e.g. http://127.0.0.1:PORT (no trailing slash) */
   readonly issuer: string;
   readonly port: number;
+  /** The SAML 2.0 IdP for the same users: entity ID (= metadata URL), SSO URL (HTTP-Redirect), its signing key. */
+  readonly saml: { readonly entityId: string; readonly ssoUrl: string; readonly metadataUrl: string; readonly keyPair: SamlKeyPair };
   readonly endpoints: {
     authorization: string;
     token: string;

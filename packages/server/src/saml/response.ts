@@ -101,6 +101,9 @@ async function signedAssertion(read: ReadResponse, provider: ConfiguredSamlProvi
     return success(assertionXml);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    // node-saml reads the signed assertion's times even with its own time checks off.
+    if (reason.startsWith("Error parsing "))
+      return failure("SAML_MALFORMED", `The assertion has a missing or invalid time (${reason.slice(14, 120)}).`);
     return refused(/^Invalid signature$/.test(reason) ? "does not verify with a certificate configured here" : `was refused (${reason})`);
   }
 }

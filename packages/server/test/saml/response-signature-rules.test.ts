@@ -94,6 +94,17 @@ describe("a SAMLResponse's signature", () => {
       await refused(idp, "SAML_SIGNATURE_INVALID", { response: { tamper } });
     });
 
+    test("the signed assertion moved into Extensions under another ID attribute (Id), a copy with the ID used: refused", async () => {
+      const tamper = (xml: string) => {
+        const signed = assertionOf(xml);
+        const hidden = signed.replace(/ ID="/, ' Id="');
+        return xml
+          .replace(signed, forged(signed))
+          .replace("<samlp:Status>", `<samlp:Extensions>${hidden}</samlp:Extensions><samlp:Status>`);
+      };
+      await refused(idp, "SAML_SIGNATURE_INVALID", { response: { tamper } });
+    });
+
     test("the signed assertion moved into the signature's Object, an unsigned copy used: refused", async () => {
       const tamper = (xml: string) => {
         const signed = assertionOf(xml);
