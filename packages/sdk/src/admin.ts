@@ -5,7 +5,7 @@
  * sends the client's `adminToken` as `Authorization: Bearer`. Answers are checked against the
  * service's /openapi.json (generated/schemas.ts); fields it does not name pass through.
  */
-import { ConsoleSessionAdmin } from "./admin/console-sessions.ts";
+import { SamlProviderAdmin } from "./admin/saml-providers.ts";
 
 export type { AuditChange, AuditPage, AuditRecord, ListAuditRequest } from "./admin/audit.ts";
 export type { ConsoleSession } from "./admin/console-sessions.ts";
@@ -33,6 +33,7 @@ export type {
   SavedProvider,
   TokenEndpointAuthMethod,
 } from "./admin/providers.ts";
+export type { SamlProviderPreset, SamlProviderSettings, SamlProviderSettingsInput, SavedSamlProvider } from "./admin/saml-providers.ts";
 export type { NewSetupLink, SetupLink, SetupSession } from "./admin/setup-links.ts";
 export type {
   CreateUserRequest,
@@ -50,4 +51,4 @@ export type {
  * Admin operations. Reach them as `client.admin`; they need the client's `adminToken`.
  * GET, PUT and DELETE are idempotent (RFC 9110 §9.2.2) and retried as configured.
  */
-export class Admin extends ConsoleSessionAdmin {}
+export class Admin extends SamlProviderAdmin {}

@@ -2815,6 +2815,197 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}/doctor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Examine a SAML provider: metadata, entity ID, SSO URL, certificates and their expiry, signature algorithm, the SP values the IdP needs
+         * @description Reads the IdP's metadata now (when the provider has idpMetadataUrl) and answers one finding per check: pass, warn (a certificate expiring within 30 days, metadata that changed) or fail (an expired certificate, unreadable metadata, SHA-1 only), with what to change where.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findings: {
+                                /** @description The check: discovery, issuer, jwks, signing-algorithms, pkce, client-credentials, email-scope, userinfo, clock */
+                                check: string;
+                                /** @description On warn and fail: what to change, and where (at the provider or here) */
+                                fix?: string;
+                                /** @description What was found */
+                                message: string;
+                                status: "pass" | "warn" | "fail";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How sign-ins through a SAML provider went over the last hour, day or week, failures by reason, and over time */
+        get: {
+            parameters: {
+                query?: {
+                    window?: "1h" | "24h" | "7d";
+                };
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Audited sign-in steps through the provider: each exchange, and each authenticate naming it */
+                            attempts: number;
+                            /** @description The length of each bucket of `series`: 300 for 1h, 3600 for 24h, 21600 for 7d */
+                            bucketSeconds: number;
+                            /** @description Failed attempts by reason (the AuthError id) */
+                            failures: {
+                                [key: string]: number;
+                            };
+                            lastFailure: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description What to change, and where, to stop this failure */
+                                fix?: string;
+                                reason: string;
+                            } | null;
+                            /** Format: date-time */
+                            lastSuccessAt: string | null;
+                            /** @description The same attempts over time: from the bucket holding `since` to the one holding now, oldest first, every bucket present (zeros where nothing happened); they add up to the totals */
+                            series: {
+                                attempts: number;
+                                /** @description attempts − successes */
+                                failures: number;
+                                /**
+                                 * Format: date-time
+                                 * @description The bucket's start: a UTC multiple of bucketSeconds
+                                 */
+                                start: string;
+                                successes: number;
+                            }[];
+                            /** Format: date-time */
+                            since: string;
+                            successes: number;
+                            /** @description 1h, 24h or 7d */
+                            window: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/setup-links": {
         parameters: {
             query?: never;

@@ -21,6 +21,7 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}/health"
   | "GET /api/v1/orgs/{orgId}/saml-providers"
   | "GET /api/v1/orgs/{orgId}/saml-providers/{name}"
+  | "GET /api/v1/orgs/{orgId}/saml-providers/{name}/health"
   | "GET /api/v1/orgs/{orgId}/setup-links"
   | "GET /api/v1/orgs/{orgId}/users"
   | "GET /api/v1/orgs/{orgId}/users/{userId}/identities"
@@ -39,6 +40,7 @@ export type OperationKey =
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin"
+  | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor"
   | "POST /api/v1/orgs/{orgId}/setup-links"
   | "POST /api/v1/orgs/{orgId}/users"
   | "POST /api/v1/setup-sessions"
@@ -1328,6 +1330,94 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "GET /api/v1/orgs/{orgId}/saml-providers/{name}/health": {
+    "200": {
+      "type": "object",
+      "required": [
+        "window",
+        "since",
+        "attempts",
+        "successes",
+        "failures",
+        "lastSuccessAt",
+        "lastFailure",
+        "bucketSeconds",
+        "series"
+      ],
+      "properties": {
+        "window": {
+          "type": "string"
+        },
+        "since": {
+          "type": "string"
+        },
+        "attempts": {
+          "type": "integer"
+        },
+        "successes": {
+          "type": "integer"
+        },
+        "failures": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "integer"
+          }
+        },
+        "lastSuccessAt": {
+          "type": "string",
+          "nullable": true
+        },
+        "lastFailure": {
+          "type": "object",
+          "nullable": true,
+          "required": [
+            "reason",
+            "at"
+          ],
+          "properties": {
+            "reason": {
+              "type": "string"
+            },
+            "at": {
+              "type": "string"
+            },
+            "fix": {
+              "type": "string"
+            }
+          }
+        },
+        "bucketSeconds": {
+          "type": "integer"
+        },
+        "series": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "start",
+              "attempts",
+              "successes",
+              "failures"
+            ],
+            "properties": {
+              "start": {
+                "type": "string"
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "successes": {
+                "type": "integer"
+              },
+              "failures": {
+                "type": "integer"
+              }
+            }
+          }
+        }
+      }
+    }
+  },
   "GET /api/v1/orgs/{orgId}/setup-links": {
     "200": {
       "type": "array",
@@ -2107,6 +2197,60 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         },
         "redirectUri": {
           "type": "string"
+        }
+      }
+    }
+  },
+  "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor": {
+    "200": {
+      "type": "object",
+      "required": [
+        "findings"
+      ],
+      "properties": {
+        "findings": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "check",
+              "status",
+              "message"
+            ],
+            "properties": {
+              "check": {
+                "type": "string"
+              },
+              "status": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "enum": [
+                      "pass"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "warn"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "fail"
+                    ]
+                  }
+                ]
+              },
+              "message": {
+                "type": "string"
+              },
+              "fix": {
+                "type": "string"
+              }
+            }
+          }
         }
       }
     }

@@ -30,6 +30,7 @@ import { organisationChangeRoutes } from "./organisation-change-routes.ts";
 import { organisationRoutes } from "./organisation-routes.ts";
 import { providerHealthRoutes } from "./provider-health-routes.ts";
 import { providerRoutes } from "./provider-routes.ts";
+import { samlProviderCheckRoutes } from "./saml-provider-check-routes.ts";
 import { samlProviderRoutes } from "./saml-provider-routes.ts";
 import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
@@ -112,6 +113,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     await admin.register(
       samlProviderRoutes({ administration, allowInsecureLoopback: options.allowInsecureLoopback, networkAllow: options.networkAllow }),
     );
+    await admin.register(samlProviderCheckRoutes(administration));
     await admin.register(userRoutes(administration));
     await admin.register(identityRoutes(administration));
     await admin.register(auditRoutes(administration));

@@ -5,7 +5,7 @@ import { errorResponses, sendFailure } from "../error-handling.ts";
 import { healthFor } from "./answers-without-cause.ts";
 import { ADMIN_SECURITY as security, ProviderParams } from "./schemas.ts";
 
-const HealthQuery = Type.Object(
+export const HealthQuery = Type.Object(
   {
     window: Type.Optional(
       Type.Union(
@@ -19,7 +19,7 @@ const HealthQuery = Type.Object(
 
 const Timestamp = Type.String({ format: "date-time" });
 
-const ProviderHealthSchema = Type.Object(
+export const ProviderHealthSchema = Type.Object(
   {
     window: Type.String({ description: "1h, 24h or 7d" }),
     since: Timestamp,
