@@ -41,6 +41,7 @@ export type OperationKey =
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin"
   | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor"
+  | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin"
   | "POST /api/v1/orgs/{orgId}/setup-links"
   | "POST /api/v1/orgs/{orgId}/users"
   | "POST /api/v1/setup-sessions"
@@ -2251,6 +2252,27 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
               }
             }
           }
+        }
+      }
+    }
+  },
+  "POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin": {
+    "200": {
+      "type": "object",
+      "required": [
+        "authorizationUrl",
+        "state",
+        "redirectUri"
+      ],
+      "properties": {
+        "authorizationUrl": {
+          "type": "string"
+        },
+        "state": {
+          "type": "string"
+        },
+        "redirectUri": {
+          "type": "string"
         }
       }
     }

@@ -2,7 +2,7 @@ import { type Failure, failure, type Result, success } from "../domain/failures.
 import { newOpaqueToken } from "../domain/ids.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { Clock } from "../domain/ports/clock.ts";
-import type { AuditTrail, OrganisationRepository } from "../domain/ports/repositories.ts";
+import type { AuditTrail, IdentityLinkRepository, OrganisationRepository } from "../domain/ports/repositories.ts";
 import type { SamlProtocol, SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
@@ -10,8 +10,10 @@ import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from 
 import { type AuditSubject, audited } from "./audited.ts";
 import { assertionReplayMarks, type PendingSamlRequest, pendingSamlRequests, samlCodeBinding, samlCodes } from "./saml-flow.ts";
 import { samlIdentity } from "./saml-identity.ts";
+import { keepSamlTestOutcome } from "./saml-test-sign-in.ts";
 
 export interface AcsDeps extends AccountLinking {
+  readonly links: AccountLinking["links"] & Pick<IdentityLinkRepository, "subjectOf">;
   readonly organisations: Pick<OrganisationRepository, "get">;
   readonly samlProviders: Pick<SamlProviderLookup, "configured">;
   readonly samlProtocol: Pick<SamlProtocol, "validateResponse">;
@@ -60,7 +62,13 @@ export async function receiveSamlResponse(deps: AcsDeps, request: AcsRequest): P
   let landing: Landing | undefined;
   const result = await audited(
     deps.audit,
-    { event: "saml.acs", email: pending?.email ?? null, provider: request.provider, orgId: org?.id ?? null, ip: request.ip },
+    {
+      event: pending?.test ? "saml.test_signin" : "saml.acs",
+      email: pending?.email || null,
+      provider: request.provider,
+      orgId: org?.id ?? null,
+      ip: request.ip,
+    },
     async (subject) => {
       if (!org || !provider) return failure("PROVIDER_NOT_FOUND", "This service has no such SAML provider. Check the ACS URL at your IdP.");
       const signedIn = await signInFromResponse(deps, { org, provider, pending, request }, subject);
@@ -97,6 +105,13 @@ async function signInFromResponse(
     requestId: pending?.requestId,
     now: new Date(now),
   });
+  if (pending?.test) {
+    // A test sign-in: every outcome is shown to the administrator, nothing is created.
+    if (!(await pendingSamlRequests(deps.state).take(request.relayState!)))
+      return failure("INVALID_STATE", "This test sign-in was already used.");
+    const code = await keepSamlTestOutcome(deps, { org, provider, pending, assertion: validated });
+    return success({ redirectUri: pending.redirectUri, code, state: pending.state });
+  }
   if (!validated.ok) return validated;
   const assertion = validated.value;
   const rememberMs = Date.parse(assertion.notOnOrAfter) + provider.settings.clockSkewSeconds * 1000 - now;

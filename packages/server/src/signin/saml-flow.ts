@@ -28,6 +28,8 @@ export interface PendingSamlRequest {
   /** The `state` the application gets back with the code. */
   readonly state: string;
   readonly sessionToken: string | null;
+  /** An administrator's test sign-in (saml-test-sign-in.ts): the ACS creates nothing. */
+  readonly test?: boolean;
 }
 
 /** The identity a validated assertion proved, as the code, the handle and the id_token carry it. */

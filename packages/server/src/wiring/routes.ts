@@ -85,7 +85,7 @@ export async function registerAdministration(
       orgAdmins,
       administration: { ...store, discovery, outbound, keys: signingKeys, sealedSecrets: store.sealedSecrets },
       providerCheck: { ...store, discovery, idTokens, outbound },
-      testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
+      testSignIn: { ...store, discovery, idTokens, state: parts.shared.state, samlProtocol: parts.signIn.saml.samlProtocol },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       settings: effectiveSettings(config),
       networkAllow: config.providerNetworkAllow,

@@ -252,3 +252,36 @@ test("prompt=login asks the IdP for ForceAuthn", async (t) => {
   await f.idp.followSso(authorizationUrl);
   assert.equal(f.idp.requests.at(-1)?.forceAuthn, true);
 });
+
+test("a test sign-in at a SAML provider asks for ForceAuthn, shows the assertion and the decision, and creates nothing", async (t) => {
+  const f = await samlFixture(t);
+  const start = async () => {
+    const started = await f.service.admin<{ authorizationUrl: string; state: string }>(
+      "POST",
+      `/api/v1/orgs/${f.orgId}/saml-providers/${SAML_PROVIDER}/test-signin`,
+      {},
+    );
+    assert.equal(started.status, 200, started.text);
+    const back = await landing(await f.idp.followSso(started.body.authorizationUrl));
+    assert.equal(f.idp.requests.at(-1)?.forceAuthn, true);
+    assert.equal(back.get("state"), started.body.state);
+    return f.service.admin<{ claims: { nameId: string; attributes: Record<string, string[]> }; decision: Record<string, string> }>(
+      "POST",
+      "/api/v1/test-signins/complete",
+      { state: back.get("state"), code: back.get("code") },
+    );
+  };
+  const completed = await start();
+  assert.equal(completed.status, 200, completed.text);
+  assert.equal(completed.body.claims.nameId, ada.nameId);
+  assert.deepEqual(completed.body.claims.attributes.email, [ada.email]);
+  assert.deepEqual(completed.body.decision, { outcome: "would-create" });
+  const users = await f.service.admin<unknown[]>("GET", `/api/v1/orgs/${f.orgId}/users`);
+  assert.deepEqual(users.body, []);
+
+  f.idp.user = { ...ada, attributes: { email: ["ada@elsewhere.test"] } };
+  const refused = await start();
+  assert.equal(refused.body.decision.outcome, "refused");
+  assert.equal(refused.body.decision.reason, "SAML_EMAIL_NOT_IN_DOMAINS");
+  assert.ok(refused.body.decision.fix);
+});
