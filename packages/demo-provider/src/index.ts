@@ -28,9 +28,11 @@ export {
   SAML_SUCCESS,
   samlAssertionXml,
   samlId,
+  samlResponseFields,
   samlResponseXml,
   signSamlElement,
   type SamlResponseFields,
+  type SamlResponseFor,
   type SamlSignatureAlgorithm,
 } from "./saml-response.ts";
 export {

@@ -13,7 +13,7 @@ import { readBody, send } from "./http-helpers.ts";
 import { PAGE_HEADERS, type PageText, loginForm } from "./pages.ts";
 import { makeSamlKeyPair, type SamlKeyPair } from "./saml-certificate.ts";
 import { readRedirectAuthnRequest, SAML_POST_FORM_SCRIPT, samlIdpMetadataXml, samlPostFormHtml } from "./saml-request.ts";
-import { NAMEID_PERSISTENT, SAML_SUCCESS, samlId, samlResponseXml, signSamlElement } from "./saml-response.ts";
+import { NAMEID_PERSISTENT, samlResponseFields, samlResponseXml, signSamlElement } from "./saml-response.ts";
 
 export interface SamlIdentityProvider {
   readonly entityId: string;
@@ -99,27 +99,14 @@ export function samlIdentityProvider(o: {
       return;
     }
     pending.delete(uid);
-    const now = Date.now();
-    const fields = {
-      responseId: samlId(),
-      assertionId: samlId(),
-      issuer: entityId,
-      issueInstant: new Date(now),
-      destination: request.acsUrl,
-      inResponseTo: request.requestId,
-      statusCode: SAML_SUCCESS,
+    const fields = samlResponseFields({
+      idpEntityId: entityId,
+      sp: { entityId: request.spEntityId, acsUrl: request.acsUrl },
+      requestId: request.requestId,
       nameId: user.sub,
       nameIdFormat: NAMEID_PERSISTENT,
-      recipient: request.acsUrl,
-      subjectInResponseTo: request.requestId,
-      subjectNotOnOrAfter: new Date(now + 5 * 60_000),
-      notBefore: new Date(now - 60_000),
-      notOnOrAfter: new Date(now + 5 * 60_000),
-      audience: request.spEntityId,
-      authnInstant: new Date(now),
-      sessionIndex: samlId(),
       attributes: { email: [user.email], ...(user.name === undefined ? {} : { name: [user.name] }) },
-    };
+    });
     const xml = signSamlElement(samlResponseXml(fields), fields.assertionId, keyPair());
     const html = samlPostFormHtml(request.acsUrl, Buffer.from(xml, "utf8").toString("base64"), request.relayState, "/saml/post.js");
     send(res, 200, html, "text/html; charset=utf-8", POST_PAGE_HEADERS);

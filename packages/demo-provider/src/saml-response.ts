@@ -40,6 +40,44 @@ export interface SamlResponseFields {
 
 export const samlId = () => `_${randomBytes(20).toString("hex")}`;
 
+/** What a good response to one SP's request says about one user. */
+export interface SamlResponseFor {
+  readonly idpEntityId: string;
+  readonly sp: { readonly entityId: string; readonly acsUrl: string };
+  /** The AuthnRequest answered; undefined: an IdP-initiated response. */
+  readonly requestId: string | undefined;
+  readonly nameId: string;
+  readonly nameIdFormat: string;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** How long the assertion may be presented (default 5 minutes). */
+  readonly lifetimeMs?: number;
+}
+
+/** The fields of a good response as IdPs write it: valid from a little before now, for a few minutes, to the SP's ACS URL and audience. */
+export function samlResponseFields(o: SamlResponseFor, now = Date.now()): SamlResponseFields {
+  const until = new Date(now + (o.lifetimeMs ?? 5 * 60_000));
+  return {
+    responseId: samlId(),
+    assertionId: samlId(),
+    issuer: o.idpEntityId,
+    issueInstant: new Date(now),
+    destination: o.sp.acsUrl,
+    inResponseTo: o.requestId,
+    statusCode: SAML_SUCCESS,
+    nameId: o.nameId,
+    nameIdFormat: o.nameIdFormat,
+    recipient: o.sp.acsUrl,
+    subjectInResponseTo: o.requestId,
+    subjectNotOnOrAfter: until,
+    notBefore: new Date(now - 30_000),
+    notOnOrAfter: until,
+    audience: o.sp.entityId,
+    authnInstant: new Date(now),
+    sessionIndex: samlId(),
+    attributes: o.attributes,
+  };
+}
+
 const escapeXml = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const attribute = (name: string, value: string | Date | undefined) =>
   value === undefined ? "" : ` ${name}="${escapeXml(value instanceof Date ? value.toISOString() : value)}"`;

@@ -21,16 +21,15 @@ import {
   NAMEID_EMAIL,
   readRedirectAuthnRequest,
   SAML_POST_FORM_SCRIPT,
-  SAML_SUCCESS,
   type ReceivedAuthnRequest,
   type SamlKeyPair,
   type SamlResponseFields,
   type SamlSignatureAlgorithm,
   makeSamlKeyPair,
   samlAssertionXml,
-  samlId,
   samlIdpMetadataXml,
   samlPostFormHtml,
+  samlResponseFields,
   samlResponseXml,
   signSamlElement,
 } from "@pipeshub-auth/demo-provider";
@@ -113,29 +112,8 @@ export async function startSamlIdp(options: { keys?: SamlKeyPair[]; user?: SamlI
     requests: [],
     metadataXml: () =>
       samlIdpMetadataXml({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: idp.keys.map((key) => key.certificatePem) }),
-    defaultFields(sp, requestId) {
-      const now = Date.now();
-      return {
-        responseId: samlId(),
-        assertionId: samlId(),
-        issuer: idp.entityId,
-        issueInstant: new Date(now),
-        destination: sp.acsUrl,
-        inResponseTo: requestId,
-        statusCode: SAML_SUCCESS,
-        nameId: idp.user.nameId,
-        nameIdFormat: idp.user.nameIdFormat,
-        recipient: sp.acsUrl,
-        subjectInResponseTo: requestId,
-        subjectNotOnOrAfter: new Date(now + 5 * 60_000),
-        notBefore: new Date(now - 30_000),
-        notOnOrAfter: new Date(now + 5 * 60_000),
-        audience: sp.spEntityId,
-        authnInstant: new Date(now),
-        sessionIndex: samlId(),
-        attributes: idp.user.attributes,
-      };
-    },
+    defaultFields: (sp, requestId) =>
+      samlResponseFields({ idpEntityId: idp.entityId, sp: { entityId: sp.spEntityId, acsUrl: sp.acsUrl }, requestId, ...idp.user }),
     async responseXml(o) {
       const fields: SamlResponseFields = { ...idp.defaultFields(o.sp, o.requestId), ...o.fields };
       const key = o.signingKey ?? idp.keys[0]!;
