@@ -16,6 +16,7 @@ import { orgCommands } from "./orgs.ts";
 import { createOutput } from "./output.ts";
 import { providerInsightCommands } from "./provider-insight.ts";
 import { providerCommands } from "./providers.ts";
+import { samlProviderCommands } from "./saml-providers.ts";
 import { settingCommands } from "./settings.ts";
 import { setupLinkCommands } from "./setup-links.ts";
 import { userCommands } from "./users.ts";
@@ -23,6 +24,7 @@ import { userCommands } from "./users.ts";
 const COMMANDS: readonly Command[] = [
   ...orgCommands,
   ...providerCommands,
+  ...samlProviderCommands,
   ...providerInsightCommands,
   ...setupLinkCommands,
   ...userCommands,

@@ -51,12 +51,16 @@ what fails. Exits 4 with the provider's reason when the check fails.`,
   run: (ctx, { args }) => testProvider(ctx, args[0]!, args[1]!),
 };
 
-async function doctorProvider(ctx: CommandContext, orgId: string, name: string) {
-  const { admin, out } = ctx;
+const doctorProvider = (ctx: CommandContext, orgId: string, name: string) =>
+  printDoctor(ctx, name, () => ctx.admin.doctorProvider(orgId, name));
+
+/** Runs a doctor (`examine`), prints its findings and what to change; exits 4 when a check fails. SAML providers' doctor prints the same. */
+export async function printDoctor(ctx: CommandContext, name: string, examine: () => Promise<{ findings: DoctorFinding[] }>) {
+  const { out } = ctx;
   const spinner = progress(out.stderr, `examining provider "${name}"`);
   let findings: DoctorFinding[];
   try {
-    ({ findings } = await admin.doctorProvider(orgId, name));
+    ({ findings } = await examine());
   } finally {
     spinner.stop();
   }

@@ -848,3 +848,72 @@ describe("pipeshub-auth CLI", () => {
     assert.match(fromFlag.stderr, /warning: --token shows in ps/);
   });
 });
+
+describe("pipeshub-auth saml-providers", () => {
+  test("put from a metadata file or from values and certificate files; get, list, doctor, presets, delete", async (t) => {
+    const { service, orgId } = await serviceWithOrg(t);
+    const { idpCertificate, idpMetadataXml } = await import("../../server/test/support/idp-metadata.ts");
+    const dir = mkdtempSync(join(tmpdir(), "pipeshub-cli-saml-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const certificate = idpCertificate();
+    writeFileSync(
+      join(dir, "idp.xml"),
+      idpMetadataXml({ entityId: "urn:acme:idp", ssoUrl: "https://idp.acme.test/sso", certificates: [certificate] }),
+    );
+    writeFileSync(join(dir, "idp.pem"), certificate);
+
+    const fromFile = await cli(
+      [
+        "saml-providers",
+        "put",
+        orgId,
+        "adfs",
+        "--metadata-file",
+        join(dir, "idp.xml"),
+        "--redirect-uri",
+        "https://app.acme.test/cb",
+        "--jit",
+      ],
+      { service },
+    );
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.match(fromFile.stderr, /created SAML provider "adfs"; register the SP entity ID and ACS URL at the IdP/);
+    assert.match(fromFile.stdout, /IdP entity ID +urn:acme:idp/);
+    assert.match(fromFile.stdout, new RegExp(`ACS URL +\\S+/api/v1/saml/${orgId}/adfs/acs`));
+    const fromValues = json<{ idpEntityId: string; clockSkewSeconds: number }>(
+      await cli(
+        [
+          ...["saml-providers", "put", orgId, "google", "--entity-id", "urn:google", "--sso-url", "https://idp.acme.test/sso"],
+          ...["--certificate-file", join(dir, "idp.pem"), "--redirect-uri", "https://app.acme.test/cb", "--clock-skew", "30", "--json"],
+        ],
+        { service },
+      ),
+    );
+    assert.deepEqual([fromValues.idpEntityId, fromValues.clockSkewSeconds], ["urn:google", 30]);
+
+    const listed = json<{ providerName: string }[]>(await cli(["saml-providers", "list", orgId, "--json"], { service }));
+    assert.deepEqual(
+      listed.map((p) => p.providerName),
+      ["adfs", "google"],
+    );
+    const shown = await cli(["saml-providers", "get", orgId, "google"], { service });
+    assert.match(shown.stdout, /IdP certificates +[0-9A-F:]{95} \(until /);
+    const doctor = await cli(["saml-providers", "doctor", orgId, "google"], { service });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.match(doctor.stdout, /certificate +pass/);
+    const presets = await cli(["saml-providers", "presets"], { service });
+    assert.match(presets.stdout, /Microsoft Entra ID \(entra-id\)/);
+
+    const badSkew = await cli(["saml-providers", "put", orgId, "x", "--clock-skew", "soon"], { service });
+    assert.equal(badSkew.code, 2);
+    const missingFile = await cli(["saml-providers", "put", orgId, "x", "--metadata-file", join(dir, "nope.xml")], { service });
+    assert.equal(missingFile.code, 2);
+    assert.match(missingFile.stderr, /cannot read --metadata-file .*nope\.xml \(ENOENT\)/);
+    const refused = await cli(["saml-providers", "put", orgId, "x", "--redirect-uri", "https://app.acme.test/cb"], { service });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /INVALID_PROVIDER_SETTINGS/);
+
+    assert.equal((await cli(["saml-providers", "delete", orgId, "adfs"], { service })).code, 0);
+    assert.equal((await cli(["saml-providers", "get", orgId, "adfs"], { service })).code, 1);
+  });
+});

@@ -70,6 +70,7 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     webhook: config.providerWatchWebhook,
     state: shared.state,
     watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(clients.outbound, settings) },
+    samlWatch: { ...store, outbound: clients.outbound, now: () => new Date(clock.now()) },
     onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
     log: server.log,
     clock,

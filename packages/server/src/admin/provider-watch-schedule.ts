@@ -3,6 +3,7 @@ import { type Clock, systemClock, type TimerHandle } from "../domain/ports/clock
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ProviderEvent } from "../domain/provider-watch.ts";
 import { type ProviderWatchDeps, type WatchRound, watchProvidersOnce } from "./provider-watch.ts";
+import { type SamlWatchDeps, watchSamlProvidersOnce } from "./saml-provider-watch.ts";
 
 export interface ProviderWatchSchedule {
   readonly intervalMs: number;
@@ -85,6 +86,8 @@ export function startProviderWatch(options: {
   readonly webhook: { url: string; secret: string | undefined } | undefined;
   readonly state: Pick<ShortLivedState, "increment">;
   readonly watch: Omit<ProviderWatchDeps, "onChange">;
+  /** SAML providers: their metadata re-read, rollovers taken, certificate expiry recorded (admin/saml-provider-watch.ts). */
+  readonly samlWatch?: Omit<SamlWatchDeps, "onChange">;
   readonly onChange: (event: ProviderEvent) => void;
   readonly log: ProviderWatchLog;
   readonly clock?: Clock;
@@ -95,15 +98,21 @@ export function startProviderWatch(options: {
     intervalMs: options.intervalSeconds * 1000,
     state: options.state,
     ...(options.clock && { clock: options.clock }),
-    round: () =>
-      watchProvidersOnce({
-        ...options.watch,
-        async onChange(event) {
-          options.onChange(event);
-          log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
-          if (webhook) await postProviderEvent(webhook, event).catch((e: Error) => log.warn({ cause: e.message }, "webhook failed"));
-        },
-      }),
+    round: async () => {
+      const onChange = async (event: ProviderEvent) => {
+        options.onChange(event);
+        log.warn({ orgId: event.orgId, provider: event.provider, changes: event.changes }, "a provider changed");
+        if (webhook) await postProviderEvent(webhook, event).catch((e: Error) => log.warn({ cause: e.message }, "webhook failed"));
+      };
+      const oauth = await watchProvidersOnce({ ...options.watch, onChange });
+      if (!options.samlWatch) return oauth;
+      const saml = await watchSamlProvidersOnce({ ...options.samlWatch, onChange });
+      return {
+        checked: oauth.checked + saml.checked,
+        changed: oauth.changed + saml.changed,
+        unreadable: [...oauth.unreadable, ...saml.unreadable],
+      };
+    },
     onRound: (outcome) =>
       outcome instanceof Error
         ? log.error({ cause: outcome.message }, "provider watch round failed")

@@ -90,22 +90,26 @@ export async function saveProvider(
     provider: name,
     changes: providerChanges(saved.created ? undefined : before, saved.view, input.value),
   });
-  if (saved.identityLinksDropped > 0) {
-    await deps.audit.record({
-      orgId,
-      userId: null,
-      email: null,
-      provider: name,
-      event: "identity.unlinked",
-      outcome: "success",
-      error: null,
-      ip: caller.ip ?? null,
-      actor: caller.actor,
-      // One record per save: the links went because the provider's subjects now mean other accounts.
-      changes: [{ field: "identityLinks", before: saved.identityLinksDropped, after: 0 }],
-    });
-  }
+  await recordDroppedLinks(deps, caller, orgId, name, saved.identityLinksDropped);
   return success(saved);
+}
+
+/** Records the identity links a provider's save dropped (one record per save), when it dropped any. */
+export async function recordDroppedLinks(deps: AdminActionDeps, caller: AdminCaller, orgId: string, name: string, dropped: number) {
+  if (dropped === 0) return;
+  await deps.audit.record({
+    orgId,
+    userId: null,
+    email: null,
+    provider: name,
+    event: "identity.unlinked",
+    outcome: "success",
+    error: null,
+    ip: caller.ip ?? null,
+    actor: caller.actor,
+    // The links went because the provider's subjects now mean other accounts.
+    changes: [{ field: "identityLinks", before: dropped, after: 0 }],
+  });
 }
 
 /** The provider presets an admin can start from, with the options each needs. */

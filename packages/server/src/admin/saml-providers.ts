@@ -19,6 +19,7 @@ import { makeServiceProviderKey } from "../saml/service-provider-key.ts";
 import { SAML_PRESETS, type SamlPreset } from "../presets/saml.ts";
 import { type AdminActionDeps, type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
 import { type OrganisationAdministration, requireOrganisation } from "./organisations.ts";
+import { recordDroppedLinks } from "./providers.ts";
 
 /** The ports SAML provider administration needs: the metadata URL is read through the outbound guard. */
 export interface SamlProviderAdministration extends OrganisationAdministration, AdminActionDeps {
@@ -109,20 +110,7 @@ export async function saveSamlProvider(
     provider: name,
     changes: samlProviderChanges(saved.created ? undefined : before, saved.view),
   });
-  if (saved.identityLinksDropped > 0) {
-    await deps.audit.record({
-      orgId,
-      userId: null,
-      email: null,
-      provider: name,
-      event: "identity.unlinked",
-      outcome: "success",
-      error: null,
-      ip: caller.ip ?? null,
-      actor: caller.actor,
-      changes: [{ field: "identityLinks", before: saved.identityLinksDropped, after: 0 }],
-    });
-  }
+  await recordDroppedLinks(deps, caller, orgId, name, saved.identityLinksDropped);
   return success(saved);
 }
 

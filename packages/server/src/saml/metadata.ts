@@ -8,12 +8,13 @@ import { DOMParser } from "@xmldom/xmldom";
 import { failure, type Failure, type Result, success } from "../domain/failures.ts";
 import { certificatePem } from "../domain/saml-certificates.ts";
 import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
+import { childElements, XMLDSIG_NS } from "./xml.ts";
 
 /** Metadata larger than this is refused: an IdP's is a few kilobytes, AD FS's with many endpoints tens. */
 export const MAX_METADATA_BYTES = 512 * 1024;
 
 const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
-const DS = "http://www.w3.org/2000/09/xmldsig#";
+const DS = XMLDSIG_NS;
 const ALG = "urn:oasis:names:tc:SAML:metadata:algsupport";
 export const HTTP_REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 export const HTTP_POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
@@ -37,11 +38,6 @@ const malformed = (message: string): Failure => failure("INVALID_PROVIDER_SETTIN
 
 const elements = (parent: Element | Document, ns: string, name: string): Element[] =>
   Array.from(parent.getElementsByTagNameNS(ns, name) as ArrayLike<Element>);
-
-const children = (parent: Element, ns: string, name: string): Element[] =>
-  Array.from(parent.childNodes as ArrayLike<Node>).filter(
-    (node): node is Element => node.nodeType === 1 && (node as Element).namespaceURI === ns && (node as Element).localName === name,
-  );
 
 /** Parses XML that must not declare a DOCTYPE; undefined with the parser's complaint when it is not well-formed. */
 function parseXml(xml: string): { document: Document } | { problem: string } {
@@ -76,11 +72,11 @@ export function readIdpMetadata(xml: string): Result<IdpMetadata> {
   const entity = idp.parentNode as Element | null;
   const entityId = entity?.getAttribute("entityID")?.trim() ?? "";
   if (entityId === "") return malformed("names no entityID");
-  const sso = children(idp, MD, "SingleSignOnService").find((e) => e.getAttribute("Binding") === HTTP_REDIRECT_BINDING);
+  const sso = childElements(idp, MD, "SingleSignOnService").find((e) => e.getAttribute("Binding") === HTTP_REDIRECT_BINDING);
   const ssoUrl = sso?.getAttribute("Location")?.trim() ?? "";
   if (ssoUrl === "") return malformed("has no SingleSignOnService with the HTTP-Redirect binding");
   const certificates: string[] = [];
-  for (const key of children(idp, MD, "KeyDescriptor")) {
+  for (const key of childElements(idp, MD, "KeyDescriptor")) {
     const use = key.getAttribute("use");
     if (use && use !== "signing") continue;
     for (const text of elements(key, DS, "X509Certificate")) {

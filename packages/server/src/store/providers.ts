@@ -1,8 +1,8 @@
-import { failure, type Failure, success } from "../domain/failures.ts";
+import { success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
-import type { IdentitySettingsSavedBy, ProviderLinking } from "../domain/provider-linking.ts";
+import type { ProviderLinking } from "../domain/provider-linking.ts";
 import type { ProviderSettings, ProviderView } from "../domain/provider-settings.ts";
 import {
   decodeSecretBinding,
@@ -14,31 +14,14 @@ import {
 } from "../domain/secret-binding.ts";
 import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
+import { dropIdentityLinks, linkingColumns, linkingOf, nameTakenBy, protocolRows } from "./provider-rows.ts";
 import type { ProvidersTable } from "./schema.ts";
 
-/** Anything but `operator` is the delegated admins' (the safer reading). */
-function linkingOf(row: Pick<ProvidersTable, "identity_settings_saved_by" | "link_existing_users">): ProviderLinking {
-  const savedBy: IdentitySettingsSavedBy = row.identity_settings_saved_by === "operator" ? "operator" : "delegated";
-  return { identitySettingsSavedBy: savedBy, linkExistingUsers: Number(row.link_existing_users) === 1 };
-}
-
 /** The rows of this repository: SAML providers share the table (store/saml-providers.ts) and are never read here. */
-const OAUTH = "oauth";
-
-/** A save over a name the organisation's provider of the other kind holds: one name, one provider. */
-export const nameTakenBy = (kind: "OAuth" | "SAML", name: string): Failure =>
-  failure(
-    "PROVIDER_NAME_TAKEN",
-    `The organisation already has a ${kind} provider named "${name}": choose another name, or delete that provider first.`,
-  );
+const OAUTH = "oauth" as const;
 
 /** A provider nobody said the operator vouches for. */
 const UNTRUSTED: ProviderLinking = { identitySettingsSavedBy: "delegated", linkExistingUsers: false };
-
-const linkingColumns = (linking: ProviderLinking) => ({
-  identity_settings_saved_by: linking.identitySettingsSavedBy,
-  link_existing_users: linking.linkExistingUsers ? 1 : 0,
-});
 
 function toView(row: ProvidersTable): ProviderView {
   return {
@@ -63,6 +46,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
     db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name).where("protocol", "=", OAUTH),
   );
   const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
+  const rows = protocolRows(db, OAUTH);
 
   return {
     async put(orgId, settings, clientSecret, replacement, nextClientSecret) {
@@ -133,8 +117,7 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
         // Decided inside the transaction, on the settings being replaced.
         let identityLinksDropped = 0;
         if (!replacement.identityLinksSurvive(before)) {
-          const dropped = await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).executeTakeFirst();
-          identityLinksDropped = Number(dropped.numDeletedRows);
+          identityLinksDropped = await dropIdentityLinks(trx, existing.id);
         }
         await trx
           .updateTable("providers")
@@ -184,28 +167,12 @@ export function providerRepository(db: Db, secrets: SecretBox): ProviderReposito
       return row ? toView(row) : undefined;
     },
     async list(orgId) {
-      const rows = await db
-        .selectFrom("providers")
-        .selectAll()
-        .where("org_id", "=", orgId)
-        .where("protocol", "=", OAUTH)
-        .orderBy("name")
-        .execute();
-      return rows.map(toView);
+      return (await rows.list(orgId)).map(toView);
     },
     async listEverywhere() {
-      const rows = await db.selectFrom("providers").selectAll().where("protocol", "=", OAUTH).orderBy("org_id").orderBy("name").execute();
-      return rows.map((row) => ({ orgId: row.org_id, provider: toView(row) }));
+      return (await rows.everywhere()).map((row) => ({ orgId: row.org_id, provider: toView(row) }));
     },
-    async remove(orgId, name) {
-      const result = await db
-        .deleteFrom("providers")
-        .where("org_id", "=", orgId)
-        .where("name", "=", name)
-        .where("protocol", "=", OAUTH)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    remove: rows.remove,
     async configured(orgId, name) {
       const row = await find(orgId, name);
       if (!row) return undefined;

@@ -2,7 +2,6 @@ import { success } from "../domain/failures.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
-import type { IdentitySettingsSavedBy, ProviderLinking } from "../domain/provider-linking.ts";
 import { certificateView } from "../domain/saml-certificates.ts";
 import {
   type ConfiguredSamlProvider,
@@ -12,20 +11,10 @@ import {
 } from "../domain/saml-provider.ts";
 import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
-import { nameTakenBy } from "./providers.ts";
+import { dropIdentityLinks, linkingColumns, linkingOf, nameTakenBy, protocolRows } from "./provider-rows.ts";
 import type { ProvidersTable } from "./schema.ts";
 
-const SAML = "saml";
-
-function linkingOf(row: Pick<ProvidersTable, "identity_settings_saved_by" | "link_existing_users">): ProviderLinking {
-  const savedBy: IdentitySettingsSavedBy = row.identity_settings_saved_by === "operator" ? "operator" : "delegated";
-  return { identitySettingsSavedBy: savedBy, linkExistingUsers: Number(row.link_existing_users) === 1 };
-}
-
-const linkingColumns = (linking: ProviderLinking) => ({
-  identity_settings_saved_by: linking.identitySettingsSavedBy,
-  link_existing_users: linking.linkExistingUsers ? 1 : 0,
-});
+const SAML = "saml" as const;
 
 const settingsOf = (row: ProvidersTable) => JSON.parse(row.settings) as SamlProviderSettings;
 
@@ -40,6 +29,7 @@ export function samlProviderRepository(db: Db, secrets: SecretBox, publicUrl: st
     db.selectFrom("providers").selectAll().where("org_id", "=", orgId).where("name", "=", name),
   );
   const find = async (orgId: string, name: string) => (await db.executeQuery(byName(orgId, name))).rows[0];
+  const rows = protocolRows(db, SAML);
   const toView = (row: ProvidersTable): SamlProviderView => {
     const { idpCertificates, ...settings } = settingsOf(row);
     return {
@@ -105,8 +95,7 @@ export function samlProviderRepository(db: Db, secrets: SecretBox, publicUrl: st
         };
         let identityLinksDropped = 0;
         if (!replacement.identityLinksSurvive(before)) {
-          const dropped = await trx.deleteFrom("identity_links").where("provider_id", "=", existing.id).executeTakeFirst();
-          identityLinksDropped = Number(dropped.numDeletedRows);
+          identityLinksDropped = await dropIdentityLinks(trx, existing.id);
         }
         await trx
           .updateTable("providers")
@@ -128,28 +117,12 @@ export function samlProviderRepository(db: Db, secrets: SecretBox, publicUrl: st
       return row?.protocol === SAML ? toView(row) : undefined;
     },
     async list(orgId) {
-      const rows = await db
-        .selectFrom("providers")
-        .selectAll()
-        .where("org_id", "=", orgId)
-        .where("protocol", "=", SAML)
-        .orderBy("name")
-        .execute();
-      return rows.map(toView);
+      return (await rows.list(orgId)).map(toView);
     },
     async listEverywhere() {
-      const rows = await db.selectFrom("providers").selectAll().where("protocol", "=", SAML).orderBy("org_id").orderBy("name").execute();
-      return rows.map((row) => ({ orgId: row.org_id, provider: toView(row) }));
+      return (await rows.everywhere()).map((row) => ({ orgId: row.org_id, provider: toView(row) }));
     },
-    async remove(orgId, name) {
-      const result = await db
-        .deleteFrom("providers")
-        .where("org_id", "=", orgId)
-        .where("name", "=", name)
-        .where("protocol", "=", SAML)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    remove: rows.remove,
     async configured(orgId, name): Promise<ConfiguredSamlProvider | undefined> {
       const row = await find(orgId, name);
       if (row?.protocol !== SAML) return undefined;
