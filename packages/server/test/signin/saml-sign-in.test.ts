@@ -7,8 +7,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assertAuthError } from "../support/service.ts";
-import { NAMEID_EMAIL } from "../support/saml-idp.ts";
-import { acsRefusal, ada, landing, SAML_PROVIDER, SAML_REDIRECT_URI, samlCode, samlFixture } from "../support/saml-sign-in-fixture.ts";
+import { NAMEID_EMAIL, startSamlIdp } from "../support/saml-idp.ts";
+import {
+  acsRefusal,
+  ada,
+  landing,
+  SAML_PROVIDER,
+  SAML_REDIRECT_URI,
+  samlCode,
+  samlFixture,
+  startSamlService,
+} from "../support/saml-sign-in-fixture.ts";
 
 type Tokens = { access_token: string; id_token: string; token_type: string; expires_in: number };
 
@@ -284,4 +293,36 @@ test("a test sign-in at a SAML provider asks for ForceAuthn, shows the assertion
   assert.equal(refused.body.decision.outcome, "refused");
   assert.equal(refused.body.decision.reason, "SAML_EMAIL_NOT_IN_DOMAINS");
   assert.ok(refused.body.decision.fix);
+});
+
+test("a SAML provider a setup link saved may not link an admin, but links a member without an identity", async (t) => {
+  const service = await startSamlService(t);
+  const idp = await startSamlIdp({ user: ada });
+  t.after(() => idp.close());
+  const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: ["corp.test"] });
+  assert.equal((await service.admin("POST", `/api/v1/orgs/${org.body.id}/users`, { email: ada.email, role: "admin" })).status, 201);
+  assert.equal((await service.admin("POST", `/api/v1/orgs/${org.body.id}/users`, { email: "bob@corp.test" })).status, 201);
+  const link = await service.admin<{ token: string }>("POST", `/api/v1/orgs/${org.body.id}/setup-links`, {});
+  const session = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+  const put = await service.request<{ spEntityId: string; acsUrl: string; identitySettingsSavedBy: string }>(
+    "PUT",
+    `/api/v1/orgs/${org.body.id}/saml-providers/${SAML_PROVIDER}`,
+    {
+      idpEntityId: idp.entityId,
+      idpSsoUrl: idp.ssoUrl,
+      idpCertificates: idp.keys.map((key) => key.certificatePem),
+      redirectUris: [SAML_REDIRECT_URI],
+      enableJit: true,
+      emailAttribute: "email",
+      allowIdpInitiated: true,
+    },
+    { authorization: `Bearer ${session.body.sessionToken}` },
+  );
+  assert.equal(put.status, 201, put.text);
+  assert.equal(put.body.identitySettingsSavedBy, "delegated");
+  const sp = put.body;
+  const admin = await acsRefusal(await idp.post(sp.acsUrl, await idp.response({ sp })));
+  assert.equal(admin.error, "LINK_NOT_ALLOWED");
+  idp.user = { ...ada, nameId: "bob-persistent", attributes: { email: ["bob@corp.test"] } };
+  assert.ok((await landing(await idp.post(sp.acsUrl, await idp.response({ sp })))).get("code"));
 });
