@@ -1,6 +1,6 @@
 import { type Result, success } from "../domain/failures.ts";
 import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
-import { type AuthorizationDeps, type AuthorizationPrompt, startAuthorization } from "./authorization-requests.ts";
+import { type AuthorizationDeps, type AuthorizationRequest, startAuthorization } from "./authorization-requests.ts";
 import { type ExchangeDeps, type ExchangedTokens, type ExchangeRequest, redeemAuthorizationCode } from "./exchange.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 import { type SamlAuthorizationDeps, startSamlAuthorization } from "./saml-authorize.ts";
@@ -24,13 +24,7 @@ async function isSamlProvider(
 /** `GET /userAccount/oauth/authorize`: an OAuth authorization request, or a SAML AuthnRequest (`prompt=login` → ForceAuthn). */
 export async function startAnyAuthorization(
   deps: AuthorizationDeps & SamlAuthorizationDeps,
-  request: {
-    provider: string;
-    email: string;
-    redirectUri: string;
-    sessionToken: string | undefined;
-    prompt?: AuthorizationPrompt | undefined;
-  },
+  request: AuthorizationRequest,
 ): Promise<Result<{ authorizationUrl: string; state: string }>> {
   if (await isSamlProvider(deps, request.email, request.provider)) {
     const { prompt, ...rest } = request;

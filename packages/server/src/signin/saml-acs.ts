@@ -114,7 +114,8 @@ async function signInFromResponse(
   }
   if (!validated.ok) return validated;
   const assertion = validated.value;
-  const rememberMs = Date.parse(assertion.notOnOrAfter) + provider.settings.clockSkewSeconds * 1000 - now;
+  // Until it could no longer be presented (its NotOnOrAfter already includes the skew).
+  const rememberMs = Date.parse(assertion.notOnOrAfter) - now;
   if (!(await assertionReplayMarks(deps.state).firstUse(provider.id, assertion.assertionId, Number.isNaN(rememberMs) ? 0 : rememberMs))) {
     return failure("SAML_REPLAYED", "This SAML response was already used. Sign in again.", {
       detail: `assertion ${assertion.assertionId} seen before`,

@@ -4,7 +4,7 @@ import { test, type TestContext } from "node:test";
 import { ownPostgresSchema } from "../support/postgres-schema.ts";
 import { jsonClient } from "../support/service.ts";
 import { startSamlIdp } from "../support/saml-idp.ts";
-import { ada, SAML_PROVIDER, SAML_REDIRECT_URI } from "../support/saml-sign-in-fixture.ts";
+import { ada, SAML_PROVIDER, SAML_REDIRECT_URI, samlProviderInput } from "../support/saml-sign-in-fixture.ts";
 import { freePort, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -55,15 +55,7 @@ test(
     const put = await b.admin<{ spEntityId: string; acsUrl: string }>(
       "PUT",
       `/api/v1/orgs/${org.body.id}/saml-providers/${SAML_PROVIDER}`,
-      {
-        idpEntityId: idp.entityId,
-        idpSsoUrl: idp.ssoUrl,
-        idpCertificates: idp.keys.map((key) => key.certificatePem),
-        redirectUris: [SAML_REDIRECT_URI],
-        enableJit: true,
-        emailAttribute: "email",
-        allowIdpInitiated: true,
-      },
+      samlProviderInput(idp, { allowIdpInitiated: true }),
     );
     assert.equal(put.status, 201, put.text);
     const sp = put.body;

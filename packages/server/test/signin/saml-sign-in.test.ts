@@ -16,6 +16,7 @@ import {
   SAML_REDIRECT_URI,
   samlCode,
   samlFixture,
+  samlProviderInput,
   startSamlService,
 } from "../support/saml-sign-in-fixture.ts";
 
@@ -307,15 +308,7 @@ test("a SAML provider a setup link saved may not link an admin, but links a memb
   const put = await service.request<{ spEntityId: string; acsUrl: string; identitySettingsSavedBy: string }>(
     "PUT",
     `/api/v1/orgs/${org.body.id}/saml-providers/${SAML_PROVIDER}`,
-    {
-      idpEntityId: idp.entityId,
-      idpSsoUrl: idp.ssoUrl,
-      idpCertificates: idp.keys.map((key) => key.certificatePem),
-      redirectUris: [SAML_REDIRECT_URI],
-      enableJit: true,
-      emailAttribute: "email",
-      allowIdpInitiated: true,
-    },
+    samlProviderInput(idp, { allowIdpInitiated: true }),
     { authorization: `Bearer ${session.body.sessionToken}` },
   );
   assert.equal(put.status, 201, put.text);

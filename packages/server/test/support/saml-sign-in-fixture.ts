@@ -48,15 +48,7 @@ export async function samlFixture(t: TestContext, options: SamlFixtureOptions = 
   const service = options.service ?? (await startSamlService(t, options.config));
   const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: options.domains ?? ["corp.test"] });
   assert.equal(org.status, 201, org.text);
-  const put = await putSamlProvider(service, org.body.id, SAML_PROVIDER, {
-    idpEntityId: idp.entityId,
-    idpSsoUrl: idp.ssoUrl,
-    idpCertificates: idp.keys.map((key) => key.certificatePem),
-    redirectUris: [SAML_REDIRECT_URI],
-    enableJit: true,
-    emailAttribute: "email",
-    ...options.settings,
-  });
+  const put = await putSamlProvider(service, org.body.id, SAML_PROVIDER, samlProviderInput(idp, options.settings));
   const sp = { spEntityId: put.spEntityId, acsUrl: put.acsUrl };
   return {
     service,
@@ -104,6 +96,19 @@ export async function samlFixture(t: TestContext, options: SamlFixtureOptions = 
 export async function startSamlService(t: TestContext, config: Partial<Config> = {}): Promise<RunningService> {
   const port = await freePort();
   return startService(t, { publicUrl: `http://127.0.0.1:${port}`, ...config }, { port });
+}
+
+/** A SAML provider's settings for the test IdP, as the admin API takes them: JIT on, the email in the `email` attribute. */
+export function samlProviderInput(idp: SamlIdp, settings: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    idpEntityId: idp.entityId,
+    idpSsoUrl: idp.ssoUrl,
+    idpCertificates: idp.keys.map((key) => key.certificatePem),
+    redirectUris: [SAML_REDIRECT_URI],
+    enableJit: true,
+    emailAttribute: "email",
+    ...settings,
+  };
 }
 
 /** Saves a SAML provider through the admin API, as the operator does. */

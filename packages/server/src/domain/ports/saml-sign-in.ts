@@ -8,14 +8,15 @@ import type { ConfiguredSamlProvider, SamlProviderView } from "../saml-provider.
  * store/saml-providers.ts); the shapes are the ones the SAML parts agreed on.
  */
 
-/** A validated assertion (saml/response.ts's `SamlAssertion`). */
+/** What a valid assertion says, read from its signed bytes only (saml/response.ts validates it). */
 export interface SamlAssertion {
   readonly assertionId: string;
-  /** ISO time: how long the assertion ID must be remembered (the replay check). */
+  /** ISO time until which the assertion could still be presented (its latest NotOnOrAfter plus the skew): how long to remember its ID. */
   readonly notOnOrAfter: string;
   readonly inResponseTo?: string;
   /** The IdP's entity ID. */
   readonly issuer: string;
+  /** The Subject's NameID ("" when the IdP sends none: the subject then comes from an attribute). */
   readonly nameId: string;
   readonly nameIdFormat?: string;
   readonly sessionIndex?: string;
