@@ -319,3 +319,24 @@ test("a SAML provider a setup link saved may not link an admin, but links a memb
   idp.user = { ...ada, nameId: "bob-persistent", attributes: { email: ["bob@corp.test"] } };
   assert.ok((await landing(await idp.post(sp.acsUrl, await idp.response({ sp })))).get("code"));
 });
+
+test("the IdP must sign in the email the sign-in was started for; refusals count in the provider's health and show in the audit trail", async (t) => {
+  const f = await samlFixture(t);
+  const { authorizationUrl, state } = await f.authorize(ada.email, await f.initAuth(ada.email));
+  f.idp.user = { ...ada, nameId: "bob-persistent", attributes: { email: ["bob@corp.test"] } };
+  const back = await landing(await f.idp.followSso(authorizationUrl));
+  assert.equal(back.get("error_id"), "EMAIL_MISMATCH");
+  assert.equal(back.get("state"), state);
+  const health = await f.service.admin<{ attempts: number; failures: Record<string, number> }>(
+    "GET",
+    `/api/v1/orgs/${f.orgId}/saml-providers/${SAML_PROVIDER}/health?window=1h`,
+  );
+  assert.equal(health.status, 200, health.text);
+  assert.deepEqual(health.body.failures, { EMAIL_MISMATCH: 1 });
+  const audit = await f.service.admin<{ records: { event: string; reason: string; fix: string }[] }>(
+    "GET",
+    `/api/v1/orgs/${f.orgId}/audit?event=saml.acs`,
+  );
+  assert.equal(audit.body.records[0]?.reason, "EMAIL_MISMATCH");
+  assert.ok(audit.body.records[0]?.fix);
+});
