@@ -298,8 +298,8 @@ describe("client.admin against the real service", () => {
 
     assert.deepEqual(
       await admin.getAuthMethods(org.id),
-      [{ order: 1, allowedMethods: [{ type: "oauth" }] }],
-      "the default: one oauth step",
+      [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "samlSso" }] }],
+      "the default: one step, oauth or samlSso",
     );
     const twoSteps: AuthStep[] = [
       { order: 1, allowedMethods: [{ type: "oauth" }] },
