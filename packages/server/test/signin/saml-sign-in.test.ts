@@ -340,3 +340,12 @@ test("the IdP must sign in the email the sign-in was started for; refusals count
   assert.equal(audit.body.records[0]?.reason, "EMAIL_MISMATCH");
   assert.ok(audit.body.records[0]?.fix);
 });
+
+test("only the ACS reads form posts, and only up to its body limit", async (t) => {
+  const f = await samlFixture(t);
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const exchange = await f.service.request("POST", "/userAccount/oauth/exchange", "code=x&email=ada%40corp.test", form);
+  assertAuthError(exchange, 415, "UNSUPPORTED_MEDIA_TYPE");
+  const huge = await f.service.request("POST", new URL(f.sp.acsUrl).pathname, `SAMLResponse=${"A".repeat(900 * 1024)}`, form);
+  assertAuthError(huge, 413, "PAYLOAD_TOO_LARGE");
+});
