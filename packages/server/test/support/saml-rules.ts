@@ -43,7 +43,6 @@ export async function refused(idp: SamlIdp, failureId: Failure["error"], c: Rule
   const result = await validateCase(idp, c);
   assert.equal(result.ok, false, `expected ${failureId}, but the response passed: ${JSON.stringify(result)}`);
   assert.equal((result as Failure).error, failureId, (result as Failure).message);
-  if (process.env.SHOW) console.log(failureId, (result as Failure).message);
   return result as Failure;
 }
 
