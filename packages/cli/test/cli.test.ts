@@ -107,6 +107,8 @@ describe("pipeshub-auth CLI", () => {
       "providers doctor",
       "providers health",
       "providers promote-secret",
+      "saml-providers put",
+      "saml-providers doctor",
       "setup-links create",
       "users find",
       "users list",

@@ -1,4 +1,5 @@
 import { failure, type Result, success } from "../domain/failures.ts";
+import { CANNOT_CONNECT, isConnectionFailure } from "../domain/provider-connection.ts";
 import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
 import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
 import { daysToExpiry, fingerprintOf } from "../domain/saml-certificates.ts";
@@ -30,16 +31,17 @@ async function checkMetadata(
   const url = provider.settings.idpMetadataUrl;
   if (url === undefined) return { findings: [] };
   const fetched = await fetchIdpMetadata(deps.outbound, provider.settings.providerName, url);
-  if (!fetched.ok)
+  if (!fetched.ok) {
+    const finding = fail(
+      "metadata",
+      fetched.message,
+      "check idpMetadataUrl here and that the IdP publishes its metadata there, reachable from this service",
+    );
+    // A delegated admin reads a failure to connect without its cause (domain/provider-connection.ts).
     return {
-      findings: [
-        fail(
-          "metadata",
-          fetched.message,
-          "check idpMetadataUrl here and that the IdP publishes its metadata there, reachable from this service",
-        ),
-      ],
+      findings: [isConnectionFailure(fetched.error) ? { ...finding, withoutCause: `Reading the metadata: ${CANNOT_CONNECT}` } : finding],
     };
+  }
   const read = readIdpMetadata(fetched.value);
   if (!read.ok)
     return {

@@ -140,3 +140,34 @@ describe("a SAML provider's health", () => {
     assert.equal((await requestAs(service, session.body.sessionToken, "POST", path("okta", "/doctor"))).status, 200);
   });
 });
+
+describe("a delegated admin pointing a SAML provider's metadata anywhere", () => {
+  test("reads a failure to connect as one answer, without its cause, at save and in the doctor; the operator reads the cause", async (t) => {
+    const { service, orgId, path } = await organisation(t);
+    const link = await service.admin<{ token: string }>("POST", `/api/v1/orgs/${orgId}/setup-links`, {});
+    const session = (await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token })).body;
+    const closed = { ...REDIRECT, idpMetadataUrl: "http://127.0.0.1:9/metadata" };
+    const delegated = assertAuthError(
+      await requestAs(service, session.sessionToken, "PUT", path("scan"), closed),
+      502,
+      "PROVIDER_UNAVAILABLE",
+    );
+    assert.equal(delegated.message, "Could not connect to the provider.");
+    const operator = assertAuthError(await service.admin("PUT", path("scan"), closed), 502, "PROVIDER_UNAVAILABLE");
+    assert.match(operator.message, /could not be reached during reading its metadata/);
+
+    // Saved while reachable, then gone: the doctor's finding for the delegated admin has no cause either.
+    let up = true;
+    const served = await serveMetadata(t, () => (up ? idpMetadataXml({ ...IDP, certificates: [VALID] }) : undefined));
+    assert.equal((await service.admin("PUT", path("okta"), { ...REDIRECT, idpMetadataUrl: served.url })).status, 201);
+    const stored = await service.app.store.samlProviders.configured(orgId, "okta");
+    await service.app.store.samlProviders.updateIdp(orgId, "okta", stored!.settings, {
+      ...stored!.settings,
+      idpMetadataUrl: "http://127.0.0.1:9/metadata",
+    });
+    up = false;
+    const report = await requestAs(service, session.sessionToken, "POST", path("okta", "/doctor"));
+    const finding = (report.body as { findings: Finding[] }).findings.find((f) => f.check === "metadata")!;
+    assert.equal(finding.message, "Reading the metadata: Could not connect to the provider.");
+  });
+});

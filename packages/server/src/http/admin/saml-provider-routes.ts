@@ -11,6 +11,7 @@ import {
 import type { ProviderNetworkAllowList } from "../../domain/provider-network.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminCaller } from "./admin-caller.ts";
+import { failureFor } from "./answers-without-cause.ts";
 import { SamlPresetSchema, SamlProviderInputSchema, SamlProviderViewSchema, SavedSamlProviderSchema } from "./saml-schemas.ts";
 import { ADMIN_SECURITY as security, OrgParams, ProviderParams } from "./schemas.ts";
 
@@ -55,7 +56,8 @@ export function samlProviderRoutes(options: SamlProviderRouteOptions): FastifyPl
       async (request, reply) => {
         const { orgId, name } = request.params;
         const result = await saveSamlProvider(deps, orgId, name, request.body, save, adminCaller(request));
-        if (!result.ok) return sendFailure(reply, result);
+        // Reading the metadata URL is a connection a delegated admin chose: they read its failure without the cause.
+        if (!result.ok) return sendFailure(reply, failureFor(request, result));
         const { view, created, identityLinksDropped } = result.value;
         return reply.code(created ? 201 : 200).send({ ...view, identityLinksDropped });
       },
