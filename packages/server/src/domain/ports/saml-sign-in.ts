@@ -45,7 +45,8 @@ export interface SamlProtocol {
 /** The organisation's SAML providers, as the sign-in reads them (the SAML provider repository's reads). */
 export interface SamlProviderLookup {
   configured(orgId: string, name: string): Promise<ConfiguredSamlProvider | undefined>;
-  list(orgId: string): Promise<readonly Pick<SamlProviderView, "providerName">[]>;
+  /** The organisation's SAML providers by name, as initAuth lists them (no key is opened). */
+  list(orgId: string): Promise<readonly Pick<SamlProviderView, "providerName" | "spEntityId" | "acsUrl" | "idpSsoUrl" | "enableJit">[]>;
 }
 
 /** No SAML providers anywhere: what a service without the SAML store wires. */
