@@ -41,6 +41,7 @@ const CALLS: Record<string, (c: Pipeshub) => Promise<unknown>> = {
   "admin.deleteSamlProvider": (c) => c.admin.deleteSamlProvider(ORG, "s"),
   "admin.listSamlProviderPresets": (c) => c.admin.listSamlProviderPresets(),
   "admin.doctorSamlProvider": (c) => c.admin.doctorSamlProvider(ORG, "s"),
+  "admin.startSamlTestSignIn": (c) => c.admin.startSamlTestSignIn(ORG, "s", {}),
   "admin.getSamlProviderHealth": (c) => c.admin.getSamlProviderHealth(ORG, "s", "1h"),
   "admin.testProvider": (c) => c.admin.testProvider(ORG, "p"),
   "admin.doctorProvider": (c) => c.admin.doctorProvider(ORG, "p"),

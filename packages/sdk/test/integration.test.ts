@@ -109,10 +109,11 @@ describe("the whole sign-in through the SDK", () => {
     const session = await client.userAccount.initAuth({ email: alice.email });
     assert.ok(session.sessionToken.length >= 22);
     assert.equal(session.currentStep, 0);
-    assert.deepEqual(session.allowedMethods, ["oauth"]);
+    assert.deepEqual(session.allowedMethods, ["oauth", "samlSso"]);
     assert.equal(session.jitEnabled, true);
     const expectedProvider = {
       providerName: PROVIDER,
+      type: "oidc",
       clientId: "pipeshub-app",
       authorizationUrl: f.provider.endpoints.authorization,
       tokenEndpoint: f.provider.endpoints.token,
@@ -297,8 +298,8 @@ describe("client.admin against the real service", () => {
 
     assert.deepEqual(
       await admin.getAuthMethods(org.id),
-      [{ order: 1, allowedMethods: [{ type: "oauth" }] }],
-      "the default: one oauth step",
+      [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "samlSso" }] }],
+      "the default: one step, oauth or samlSso",
     );
     const twoSteps: AuthStep[] = [
       { order: 1, allowedMethods: [{ type: "oauth" }] },

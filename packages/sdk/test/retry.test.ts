@@ -471,6 +471,7 @@ const OPERATIONS: Record<string, { idempotent: boolean; call: (sdk: Pipeshub) =>
   "admin.deleteSamlProvider": { idempotent: true, call: (sdk) => sdk.admin.deleteSamlProvider("org_1", "s") },
   "admin.listSamlProviderPresets": { idempotent: true, call: (sdk) => sdk.admin.listSamlProviderPresets() },
   "admin.doctorSamlProvider": { idempotent: true, call: (sdk) => sdk.admin.doctorSamlProvider("org_1", "s") },
+  "admin.startSamlTestSignIn": { idempotent: false, call: (sdk) => sdk.admin.startSamlTestSignIn("org_1", "s") },
   "admin.getSamlProviderHealth": { idempotent: true, call: (sdk) => sdk.admin.getSamlProviderHealth("org_1", "s") },
   "admin.createUser": { idempotent: false, call: (sdk) => sdk.admin.createUser("org_1", { email: "u@acme.test" }) },
   "admin.findUsers": { idempotent: true, call: (sdk) => sdk.admin.findUsers("org_1", "u@acme.test") },

@@ -56,7 +56,7 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
   const audit = countedAuditTrail(store, metrics);
   const clients = providerClients(config, metrics, logger, clock);
   const shared = connectState(config, options, breakers.redis);
-  const signIn = buildSignIn(config, opened, shared, audit);
+  const signIn = buildSignIn(config, opened, shared, audit, clock);
 
   const server = createServer(config, options);
   logger.current = server.log;

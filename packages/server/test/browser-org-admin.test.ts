@@ -17,7 +17,7 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.goto(url("/?next=admin"));
     await page.getByLabel("Work email").fill(demo.email);
     await page.getByRole("button", { name: "Continue", exact: true }).click();
-    await page.getByRole("button", { name: "Continue with demo" }).click();
+    await page.getByRole("button", { name: "Continue with demo", exact: true }).click();
     await page.waitForURL((u) => u.origin === new URL(demo.provider).origin);
     await page.getByLabel("Email").fill(demo.email);
     await page.getByLabel("Password").fill(demo.password);
@@ -58,7 +58,7 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.goto(url("/?next=admin"));
     await page.getByLabel("Work email").fill(demo.email);
     await page.getByRole("button", { name: "Continue", exact: true }).click();
-    await page.getByRole("button", { name: "Continue with demo" }).click();
+    await page.getByRole("button", { name: "Continue with demo", exact: true }).click();
     await page.waitForURL((u) => u.pathname === "/admin");
     assert.deepEqual(await (await page.request.get(url("/admin/session"))).json(), { kind: "org-admin", orgId, email: demo.email });
 

@@ -24,7 +24,7 @@ async function signInUpToConsent(page: Page, demo: RunningDemo) {
   await page.getByLabel("Work email").fill(demo.email);
   await page.getByRole("button", { name: "Continue", exact: true }).click();
   await page.getByText(`Signing in as ${demo.email} to Demo`).waitFor();
-  await page.getByRole("button", { name: "Continue with demo" }).click();
+  await page.getByRole("button", { name: "Continue with demo", exact: true }).click();
   await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
   assert.match(await page.locator("body").innerText(), /Demo provider/);
   assert.equal(await page.getByLabel("Email").inputValue(), demo.email, "the email typed at the service arrived as login_hint");
@@ -92,7 +92,7 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
     // and the provider refuses to sign in someone the provider does not know.
     await page.getByLabel("Work email").fill("nobody@elsewhere.test");
     await page.getByRole("button", { name: "Continue", exact: true }).click();
-    await page.getByRole("button", { name: "Continue with demo" }).click();
+    await page.getByRole("button", { name: "Continue with demo", exact: true }).click();
     await page.waitForURL((url) => url.origin === new URL(demo.provider).origin);
     await page.getByLabel("Email").fill(demo.email);
     await page.getByLabel("Password").fill(demo.password);
@@ -133,6 +133,11 @@ describe("the sign-in page in Chromium, against the demo", { skip, timeout: 240_
       }),
     });
     assert.equal(moved.status, 200, await moved.clone().text());
+    // And the demo's SAML provider is gone, so no provider is left to sign in with.
+    const samlRemoved = await demo.service.admin(new URL(`/api/v1/orgs/${orgs[0]!.id}/saml-providers/demo-saml`, demo.signIn).href, {
+      method: "DELETE",
+    });
+    assert.equal(samlRemoved.status, 204, await samlRemoved.clone().text());
     const { page, problems } = await openBrowser(t);
     await page.goto(demo.signIn);
     await page.getByLabel("Work email").fill(demo.email);

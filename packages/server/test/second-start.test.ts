@@ -61,7 +61,7 @@ async function demoSignIn(url: string) {
   const options = await json<{ oauthProviders: { providerName: string; authorizationUrl: string }[] }>(init);
   assert.deepEqual(
     options.oauthProviders.map((p) => p.providerName),
-    ["demo"],
+    ["demo", "demo-saml"],
   );
   const redirectUri = `${url}/callback`;
   const query = new URLSearchParams({ provider: "demo", email, redirectUri });

@@ -109,4 +109,23 @@ export class SamlProviderAdmin extends ScimAdmin {
       readBody<ProviderHealth>("GET /api/v1/orgs/{orgId}/saml-providers/{name}/health"),
     );
   }
+
+  /**
+   * Starts a test sign-in at a SAML provider (ForceAuthn): `POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin`.
+   * Send a browser to `authorizationUrl`; the ACS sends it to `redirectUri` with a code and the state, for `completeTestSignIn`.
+   */
+  startSamlTestSignIn(
+    orgId: string,
+    name: string,
+    request: RequestBody<"POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin"> = {},
+    options?: RequestOptions,
+  ): Promise<ResponseBody<"POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin">> {
+    return this.call(
+      { method: "POST", path: `${samlPath(orgId, name)}/test-signin`, body: request, idempotent: false },
+      options,
+      readBody<ResponseBody<"POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin">>(
+        "POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin",
+      ),
+    );
+  }
 }

@@ -3196,6 +3196,97 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/saml-providers/{name}/test-signin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a test sign-in at a SAML provider (ForceAuthn): where to send the browser, and the state to complete it with
+         * @description The IdP posts to the ACS as in a real sign-in, which validates the response and decides, creating nothing, then sends the browser to the redirect URI with a code and the state; complete it at /api/v1/test-signins/complete: `claims` are the assertion's issuer, NameID and attributes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The account to test with: sent to the provider as login_hint, which fills its sign-in form */
+                        email?: string;
+                        /** @description One of the provider's redirect URIs (default: the first) */
+                        redirectUri?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorizationUrl: string;
+                            redirectUri: string;
+                            state: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/scim-admin-group": {
         parameters: {
             query?: never;
@@ -4325,6 +4416,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saml/{orgId}/{name}/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The Assertion Consumer Service: where the IdP posts its SAMLResponse (HTTP-POST binding)
+         * @description Validates the response against the AuthnRequest its RelayState names, then answers 303 to the application's `redirectUri?code=…&state=…`; a refusal 303s to `redirectUri?error=access_denied&error_description=…&error_id=…&state=…`, or, with no sign-in of ours to return to, answers a page naming the failure (AuthError JSON unless the client accepts text/html).
+         */
+        post: operations["samlAssertionConsumerService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/saml/{orgId}/{name}/metadata": {
         parameters: {
             query?: never;
@@ -4680,6 +4791,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/saml/signIn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start a SAML sign-in from the browser: a 302 to the IdP
+         * @description The browser entry of the contract's `samlSso` method (also under /api/v1). Like /userAccount/oauth/authorize for a SAML provider, but answers a 302 to the IdP; the ACS then sends the browser to `redirectUri?code=…&state=…`, and the application exchanges them at /userAccount/oauth/exchange (PipesHub ends in a cookie instead).
+         */
+        get: operations["samlSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/userAccount/authenticate": {
         parameters: {
             query?: never;
@@ -4743,7 +4874,7 @@ export type paths = {
         };
         /**
          * Start an authorization request with state, PKCE (S256) and nonce
-         * @description Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.
+         * @description Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange. For a SAML provider the URL is the IdP's SSO URL with a deflated `SAMLRequest` and a `RelayState` (HTTP-Redirect binding); `prompt=login` asks for ForceAuthn.
          */
         get: operations["oauthAuthorizationUrl"];
         put?: never;
@@ -4765,7 +4896,7 @@ export type paths = {
         put?: never;
         /**
          * Exchange OAuth authorization code for tokens
-         * @description Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.
+         * @description Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application. For a SAML provider the code is the one the service's ACS sent, `state` is required, and the answer is a one-time `access_token` handle and an `id_token` signed by this service, both for /userAccount/authenticate (addition).
          */
         post: operations["exchangeOAuthCode"];
         delete?: never;
@@ -4862,7 +4993,7 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PROVIDER_NAME_TAKEN" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "SAML_REPLAYED" | "SAML_SUBJECT_UNUSABLE" | "SAML_EMAIL_MISSING" | "SAML_EMAIL_NOT_IN_DOMAINS" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PROVIDER_NAME_TAKEN" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;
@@ -4934,6 +5065,92 @@ export type components = {
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    samlAssertionConsumerService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description The RelayState of the service's AuthnRequest */
+                    RelayState?: string;
+                    /** @description The IdP's response, base64 */
+                    SAMLResponse?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
     getGenericOAuthConfig: {
         parameters: {
             query?: {
@@ -5215,6 +5432,48 @@ export interface operations {
             };
         };
     };
+    samlSignIn: {
+        parameters: {
+            query: {
+                email: string;
+                provider: string;
+                redirectUri: string;
+                /** @description The x-session-token of initAuth, if any */
+                sessionToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
     authenticate: {
         parameters: {
             query?: never;
@@ -5260,6 +5519,19 @@ export interface operations {
                                 providerName: string;
                                 scope?: string;
                                 tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
+                                userInfoEndpoint?: string;
+                            };
+                            saml?: {
+                                authorizationUrl: string;
+                                clientId: string;
+                                enableJit?: boolean;
+                                providerName: string;
+                                scope?: string;
+                                tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
                                 userInfoEndpoint?: string;
                             };
                         };
@@ -5271,6 +5543,8 @@ export interface operations {
                             providerName: string;
                             scope?: string;
                             tokenEndpoint: string;
+                            /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                            type?: "oidc" | "oauth2" | "saml";
                             userInfoEndpoint?: string;
                         }[];
                         /** @enum {string} */
@@ -5366,6 +5640,19 @@ export interface operations {
                                 providerName: string;
                                 scope?: string;
                                 tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
+                                userInfoEndpoint?: string;
+                            };
+                            saml?: {
+                                authorizationUrl: string;
+                                clientId: string;
+                                enableJit?: boolean;
+                                providerName: string;
+                                scope?: string;
+                                tokenEndpoint: string;
+                                /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                                type?: "oidc" | "oauth2" | "saml";
                                 userInfoEndpoint?: string;
                             };
                         };
@@ -5379,6 +5666,8 @@ export interface operations {
                             providerName: string;
                             scope?: string;
                             tokenEndpoint: string;
+                            /** @description The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others */
+                            type?: "oidc" | "oauth2" | "saml";
                             userInfoEndpoint?: string;
                         }[];
                         /** @description The name of the organisation the email signs in to, once known (addition) */

@@ -44,6 +44,7 @@ export type OperationKey =
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin"
   | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/doctor"
+  | "POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin"
   | "POST /api/v1/orgs/{orgId}/scim-tokens"
   | "POST /api/v1/orgs/{orgId}/setup-links"
   | "POST /api/v1/orgs/{orgId}/users"
@@ -2395,6 +2396,27 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
       }
     }
   },
+  "POST /api/v1/orgs/{orgId}/saml-providers/{name}/test-signin": {
+    "200": {
+      "type": "object",
+      "required": [
+        "authorizationUrl",
+        "state",
+        "redirectUri"
+      ],
+      "properties": {
+        "authorizationUrl": {
+          "type": "string"
+        },
+        "state": {
+          "type": "string"
+        },
+        "redirectUri": {
+          "type": "string"
+        }
+      }
+    }
+  },
   "POST /api/v1/orgs/{orgId}/scim-tokens": {
     "201": {
       "type": "object",
@@ -2781,6 +2803,82 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                     "providerName": {
                       "type": "string"
                     },
+                    "type": {
+                      "anyOf": [
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oidc"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oauth2"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "saml"
+                          ]
+                        }
+                      ]
+                    },
+                    "clientId": {
+                      "type": "string"
+                    },
+                    "authorizationUrl": {
+                      "type": "string"
+                    },
+                    "tokenEndpoint": {
+                      "type": "string"
+                    },
+                    "userInfoEndpoint": {
+                      "type": "string"
+                    },
+                    "scope": {
+                      "type": "string"
+                    },
+                    "enableJit": {
+                      "type": "boolean"
+                    }
+                  }
+                },
+                "saml": {
+                  "type": "object",
+                  "required": [
+                    "providerName",
+                    "clientId",
+                    "authorizationUrl",
+                    "tokenEndpoint"
+                  ],
+                  "properties": {
+                    "providerName": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "anyOf": [
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oidc"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "oauth2"
+                          ]
+                        },
+                        {
+                          "type": "string",
+                          "enum": [
+                            "saml"
+                          ]
+                        }
+                      ]
+                    },
                     "clientId": {
                       "type": "string"
                     },
@@ -2816,6 +2914,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "properties": {
                   "providerName": {
                     "type": "string"
+                  },
+                  "type": {
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "enum": [
+                          "oidc"
+                        ]
+                      },
+                      {
+                        "type": "string",
+                        "enum": [
+                          "oauth2"
+                        ]
+                      },
+                      {
+                        "type": "string",
+                        "enum": [
+                          "saml"
+                        ]
+                      }
+                    ]
                   },
                   "clientId": {
                     "type": "string"
@@ -2882,6 +3002,82 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 "providerName": {
                   "type": "string"
                 },
+                "type": {
+                  "anyOf": [
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oidc"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oauth2"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "saml"
+                      ]
+                    }
+                  ]
+                },
+                "clientId": {
+                  "type": "string"
+                },
+                "authorizationUrl": {
+                  "type": "string"
+                },
+                "tokenEndpoint": {
+                  "type": "string"
+                },
+                "userInfoEndpoint": {
+                  "type": "string"
+                },
+                "scope": {
+                  "type": "string"
+                },
+                "enableJit": {
+                  "type": "boolean"
+                }
+              }
+            },
+            "saml": {
+              "type": "object",
+              "required": [
+                "providerName",
+                "clientId",
+                "authorizationUrl",
+                "tokenEndpoint"
+              ],
+              "properties": {
+                "providerName": {
+                  "type": "string"
+                },
+                "type": {
+                  "anyOf": [
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oidc"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "oauth2"
+                      ]
+                    },
+                    {
+                      "type": "string",
+                      "enum": [
+                        "saml"
+                      ]
+                    }
+                  ]
+                },
                 "clientId": {
                   "type": "string"
                 },
@@ -2917,6 +3113,28 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
             "properties": {
               "providerName": {
                 "type": "string"
+              },
+              "type": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "enum": [
+                      "oidc"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "oauth2"
+                    ]
+                  },
+                  {
+                    "type": "string",
+                    "enum": [
+                      "saml"
+                    ]
+                  }
+                ]
               },
               "clientId": {
                 "type": "string"

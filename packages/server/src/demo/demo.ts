@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { AdminCaller } from "../admin/admin-actions.ts";
 import { createOrganisation } from "../admin/organisations.ts";
 import { saveProvider } from "../admin/providers.ts";
+import { DEMO_SAML_PROVIDER_NAME, seedDemoSamlProvider } from "./demo-saml.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../store/database.ts";
 import { organisationRepository } from "../store/organisations.ts";
@@ -26,6 +27,7 @@ import {
   generateSigningKeySet,
   type OidcProviderServer,
   type ProviderUser,
+  type SamlKeyPair,
   type SigningKeySet,
   startOidcProviderServer,
 } from "@pipeshub-auth/demo-provider";
@@ -54,6 +56,8 @@ export interface DemoState {
   readonly signingKeys: SigningKeySet;
   readonly cookieKeys: string[];
   readonly orgId: string;
+  /** The demo SAML IdP's signing key and certificate (absent in a demo.json from before SAML). */
+  readonly samlKeyPair?: SamlKeyPair;
 }
 
 export type DemoPlan = { readonly run: false; readonly note?: string } | { readonly run: true; readonly state: DemoState | undefined };
@@ -168,6 +172,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
     users: [{ ...DEMO_USER }],
     signingKeys: previous?.signingKeys ?? (await generateSigningKeySet()),
     ...(previous && { cookieKeys: previous.cookieKeys }),
+    ...(previous?.samlKeyPair && { samlKeyPair: previous.samlKeyPair }),
     label: "Demo provider",
     loginHint: `Demo user: ${DEMO_USER.email}, password "${DEMO_USER.password}".`,
   });
@@ -202,6 +207,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
       );
       if (!saved.ok) throw new Error(`could not save the demo provider: ${saved.message}`);
     }
+    await seedDemoSamlProvider(store, orgId, provider, [redirectUri, testSignInUri], DEMO_SEEDING);
     const state: DemoState = {
       version: 1,
       port: provider.port,
@@ -211,6 +217,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
       signingKeys: provider.signingKeys,
       cookieKeys: [...provider.cookieKeys],
       orgId,
+      samlKeyPair: provider.saml.keyPair,
     };
     writeState(statePath(config), state);
     return {
@@ -227,6 +234,7 @@ export async function startDemo(config: Config, plan: Extract<DemoPlan, { run: t
           `  Demo user:      ${DEMO_USER.email}  password: ${DEMO_USER.password}`,
           `  Admin console:  ${base}/admin  (the admin token above; test sign-ins at the demo provider work there too)`,
           `  Organisation "${DEMO_ORGANISATION.name}" (${DEMO_ORGANISATION.domain}, id ${orgId}) with provider "${DEMO_PROVIDER_NAME}", redirect URIs ${redirectUri} and ${testSignInUri}`,
+          `  and SAML provider "${DEMO_SAML_PROVIDER_NAME}" (the demo provider's SAML IdP, ${provider.saml.metadataUrl}) for the same user`,
           "  Plain-http providers on loopback are ALLOWED while the demo runs (as with ALLOW_INSECURE_LOOPBACK_PROVIDERS=true).",
           `  DEMO=off turns all of this off; ${DEMO_STATE_FILE} in DATA_DIR keeps the demo provider's port, keys and client.`,
           "",

@@ -1,6 +1,6 @@
 import { failure, type Result, success } from "./failures.ts";
 
-/** The sign-in methods PipesHub's contract names; only `oauth` is implemented here. */
+/** The sign-in methods PipesHub's contract names; `oauth` and `samlSso` are implemented here. */
 export const AUTH_METHODS = ["samlSso", "otp", "password", "google", "microsoft", "azureAd", "oauth"] as const;
 /** One of the contract's sign-in methods. */
 export type AuthMethodType = (typeof AUTH_METHODS)[number];
@@ -11,8 +11,8 @@ export interface AuthStep {
   readonly allowedMethods: readonly { readonly type: AuthMethodType }[];
 }
 
-/** An organisation that configured nothing signs in with its OAuth providers in one step. */
-export const DEFAULT_AUTH_STEPS: readonly AuthStep[] = [{ order: 1, allowedMethods: [{ type: "oauth" }] }];
+/** An organisation that configured nothing signs in with its OAuth or SAML providers in one step. */
+export const DEFAULT_AUTH_STEPS: readonly AuthStep[] = [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "samlSso" }] }];
 
 /** The steps an organisation signs in with: the ones it stored, else the default. */
 export function effectiveAuthSteps(stored: readonly AuthStep[] | undefined): readonly AuthStep[] {

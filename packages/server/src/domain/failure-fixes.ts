@@ -64,6 +64,14 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
     "The IdP refused the sign-in (its status code is in the message): check at the IdP that the user is assigned to this application and may sign in.",
   SAML_ENCRYPTED_NOT_SUPPORTED:
     "The IdP encrypts its assertions but this provider holds no SP key that decrypts them: give the provider an SP key (its certificate is in the SP metadata) and register that certificate at the IdP, or turn encryption off there.",
+  SAML_REPLAYED:
+    "The same SAML response was posted twice (a browser's back button, or someone replaying it): sign in again; with several instances, give them all the same REDIS_URL.",
+  SAML_SUBJECT_UNUSABLE:
+    "Have the IdP send a persistent NameID (urn:oasis:names:tc:SAML:2.0:nameid-format:persistent), or set the provider's subjectAttribute to an attribute the IdP always sends.",
+  SAML_EMAIL_MISSING:
+    "Have the IdP send the user's email as an attribute and set the provider's emailAttribute to its name (the message lists the attributes received), or send an emailAddress NameID.",
+  SAML_EMAIL_NOT_IN_DOMAINS:
+    "SAML asserts no verified email: add the email's domain to the organisation's domains here, or sign in with an address in them.",
   USER_DISABLED: "The user is disabled here: enable them if they should sign in.",
   FORBIDDEN:
     "This credential may not do that: a setup link or an organisation admin reaches only that organisation's providers and audit trail, and only users with the admin role are organisation admins; ask the operator for anything else.",

@@ -43,6 +43,14 @@ export const FAILURE_STATUS = {
   SAML_IN_RESPONSE_TO_MISMATCH: 401,
   SAML_STATUS_NOT_SUCCESS: 401,
   SAML_ENCRYPTED_NOT_SUPPORTED: 401,
+  /** SAML sign-in (signin/saml-*.ts): the assertion was already used once, on any instance. */
+  SAML_REPLAYED: 401,
+  /** No stable subject: a transient or unspecified NameID without `subjectAttribute`, or that attribute missing. */
+  SAML_SUBJECT_UNUSABLE: 401,
+  /** No email in the assertion: no `emailAttribute` value and no emailAddress NameID. */
+  SAML_EMAIL_MISSING: 401,
+  /** The asserted email is not in the organisation's domains, so it cannot count as verified. */
+  SAML_EMAIL_NOT_IN_DOMAINS: 401,
   USER_DISABLED: 403,
   /** The credential is valid but may not do this (a setup session or organisation admin outside its scope, a member's access token). */
   FORBIDDEN: 403,

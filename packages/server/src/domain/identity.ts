@@ -7,8 +7,11 @@ export interface ProviderIdentity {
   readonly email: string | undefined;
   readonly emailVerified: boolean;
   readonly name: string | undefined;
-  /** Where the identity came from: userinfo alone proves less (an access token names no client). */
-  readonly source: "id_token" | "userinfo";
+  /**
+   * Where the identity came from: userinfo alone proves less (an access token names no client);
+   * `saml`: a SAML assertion this service validated (its id_token carries it to authenticate).
+   */
+  readonly source: "id_token" | "userinfo" | "saml";
 }
 
 /** A user's link to an identity at one of the organisation's providers, as the operator sees it. */

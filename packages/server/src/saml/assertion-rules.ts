@@ -1,22 +1,11 @@
 import { failure, type Result, success } from "../domain/failures.ts";
+import type { SamlAssertion } from "../domain/ports/saml-sign-in.ts";
 import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
 import { inResponseToRule, quoted, type ResponseExpectation } from "./response-envelope.ts";
 import { SAML_ASSERTION_NS, attributeOf, childElements, parseXml, textOf } from "./xml.ts";
 
-/** What a valid assertion says (read from its signed bytes only). */
-export interface SamlAssertion {
-  readonly assertionId: string;
-  /** ISO time until which the assertion could still be presented (its latest NotOnOrAfter plus the skew): how long to remember its ID. */
-  readonly notOnOrAfter: string;
-  readonly inResponseTo?: string;
-  readonly issuer: string;
-  /** The Subject's NameID ("" when the IdP sends none: the subject then comes from an attribute). */
-  readonly nameId: string;
-  readonly nameIdFormat?: string;
-  readonly sessionIndex?: string;
-  readonly attributes: Record<string, string[]>;
-  readonly authnInstant?: string;
-}
+/** What a valid assertion says (read from its signed bytes only): the sign-in's port names it (domain/ports/saml-sign-in.ts). */
+export type { SamlAssertion };
 
 const BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 

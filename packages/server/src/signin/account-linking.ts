@@ -2,8 +2,19 @@ import { type Failure, failure, type Result, success } from "../domain/failures.
 import type { ProviderIdentity } from "../domain/identity.ts";
 import { emailDomain, type Organisation } from "../domain/organisation.ts";
 import type { AuditTrail, IdentityLinkRepository, UserRepository } from "../domain/ports/repositories.ts";
-import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { ProviderLinking } from "../domain/provider-linking.ts";
 import type { User } from "../domain/user.ts";
+
+/**
+ * What the linking rules read of a provider, OAuth (ConfiguredProvider) or SAML
+ * (ConfiguredSamlProvider): which users it may link, whether it provisions, and for OAuth
+ * whether its emails are trusted unverified (SAML has no `trustEmail`: saml-identity.ts).
+ */
+export interface LinkableProvider {
+  readonly id: string;
+  readonly linking: ProviderLinking;
+  readonly settings: { readonly providerName: string; readonly enableJit: boolean; readonly trustEmail?: boolean };
+}
 
 /** What deciding the user reads: the user with an email, and the (provider, subject) links. */
 export interface AccountLookup {
@@ -25,7 +36,7 @@ export interface AccountLinking extends AccountLookup {
 const asciiLowerCase = (value: string) => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 /** The identity's email must be the one the client named, and verified unless the provider is trusted for email. */
-export function checkIdentityEmail(identity: ProviderIdentity, email: string, provider: ConfiguredProvider): Result<string> {
+export function checkIdentityEmail(identity: ProviderIdentity, email: string, provider: LinkableProvider): Result<string> {
   if (identity.email === undefined || asciiLowerCase(identity.email) !== asciiLowerCase(email)) {
     return failure("EMAIL_MISMATCH", "The account you signed in with at the provider does not have this email address.");
   }
@@ -58,7 +69,7 @@ export type AccountPlan =
  * identity, whoever saved it: taking over an admin's account takes the operator removing their
  * identity first (DELETE …/users/{userId}/identities/{provider}).
  */
-async function linkRefusal(deps: AccountLookup, provider: ConfiguredProvider, user: User): Promise<Failure | undefined> {
+async function linkRefusal(deps: AccountLookup, provider: LinkableProvider, user: User): Promise<Failure | undefined> {
   const { identitySettingsSavedBy, linkExistingUsers } = provider.linking;
   const delegatedOnly = identitySettingsSavedBy === "delegated" && !linkExistingUsers;
   const refused = (detail: string) =>
@@ -82,7 +93,7 @@ async function linkRefusal(deps: AccountLookup, provider: ConfiguredProvider, us
 export async function planAccount(
   deps: AccountLookup,
   org: Organisation,
-  provider: ConfiguredProvider,
+  provider: LinkableProvider,
   identity: ProviderIdentity,
   email: string,
 ): Promise<Result<AccountPlan>> {
@@ -113,7 +124,7 @@ export async function planAccount(
 export async function linkOrProvisionAccount(
   deps: AccountLinking,
   org: Organisation,
-  provider: ConfiguredProvider,
+  provider: LinkableProvider,
   identity: ProviderIdentity,
   email: string,
   context: { readonly ip: string | null },
@@ -159,7 +170,7 @@ export async function linkOrProvisionAccount(
 export async function previewAccount(
   deps: AccountLookup & { readonly links: Pick<IdentityLinkRepository, "subjectOf"> },
   org: Organisation,
-  provider: ConfiguredProvider,
+  provider: LinkableProvider,
   identity: ProviderIdentity,
   email: string,
 ): Promise<Result<User | undefined>> {

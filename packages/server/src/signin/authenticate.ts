@@ -8,19 +8,14 @@ import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { User } from "../domain/user.ts";
 import type { Discovery } from "../oauth/discovery.ts";
 import { unverifiedIssuer } from "../oauth/unverified-token.ts";
-import { type AccountLinking, checkIdentityEmail, linkOrProvisionAccount } from "./account-linking.ts";
+import { type AccountLinking, checkIdentityEmail, type LinkableProvider, linkOrProvisionAccount } from "./account-linking.ts";
 import { type AuditSubject, audited } from "./audited.ts";
-import {
-  type AuthSession,
-  type AuthSessions,
-  redeemedAccessTokens,
-  signInOptions,
-  type SignInOptions,
-  type StepOptionsDeps,
-} from "./flow.ts";
+import { type AuthSession, type AuthSessions, redeemedAccessTokens } from "./flow.ts";
+import { signInOptions, type SignInOptions, type StepOptionsDeps } from "./sign-in-options.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
 import type { AccountLockout } from "./lockout.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import { redeemSamlTokens, type SamlTokenDeps } from "./saml-tokens.ts";
 
 /** Issues the service's own tokens once every step is done. */
 export interface SessionTokenIssuer {
@@ -54,6 +49,8 @@ export interface AuthenticateDeps extends Omit<OrganisationLookup, "users">, Omi
   readonly discovery: Discovery;
   readonly lockout: AccountLockout;
   readonly tokens: SessionTokenIssuer;
+  /** Verifying the id_token and consuming the handle a SAML provider's exchange answered. */
+  readonly samlTokens: SamlTokenDeps;
 }
 
 /**
@@ -82,7 +79,7 @@ function oauthCredentials(credentials: unknown): Result<{ accessToken: string; i
     c.accessToken === "" ||
     (c.idToken !== undefined && typeof c.idToken !== "string")
   ) {
-    return failure("VALIDATION_ERROR", "credentials must be { accessToken, idToken? } for the oauth method");
+    return failure("VALIDATION_ERROR", "credentials must be { accessToken, idToken? }: what /userAccount/oauth/exchange answered");
   }
   return success({ accessToken: c.accessToken, ...(typeof c.idToken === "string" && { idToken: c.idToken }) });
 }
@@ -187,11 +184,18 @@ async function completeStep(
       `"${request.method}" is not allowed at this step; use ${step.allowedMethods.map((m) => m.type).join(" or ")}.`,
     );
   }
-  if (request.method !== "oauth")
+  if (request.method !== "oauth" && request.method !== "samlSso")
     return failure("METHOD_NOT_SUPPORTED", `The "${request.method}" method is not supported by this service yet.`);
   const credentials = oauthCredentials(request.credentials);
   if (!credentials.ok) return credentials;
-  const provider = await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
+  // `samlSso`, or `oauth` with what a SAML provider's exchange answered (the seed passes it on as is).
+  const named = request.provider ?? session.provider ?? undefined;
+  const samlProvider = named !== undefined ? await deps.samlProviders.configured(org.id, named) : undefined;
+  if (request.method === "samlSso" && !samlProvider) {
+    return failure("PROVIDER_NOT_FOUND", "Name the SAML provider whose exchange answered these tokens in `provider`.");
+  }
+  const oauthProvider = samlProvider ? undefined : await chooseProvider(deps, org, session, request.provider, credentials.value.idToken);
+  const provider: LinkableProvider | undefined = samlProvider ?? oauthProvider;
   if (!provider)
     return failure(
       "PROVIDER_NOT_FOUND",
@@ -199,7 +203,9 @@ async function completeStep(
     );
   subject.provider(provider.settings.providerName);
 
-  const identity = await presentedIdentity(deps, provider, { token: request.sessionToken, session }, credentials.value);
+  const identity = oauthProvider
+    ? await presentedIdentity(deps, oauthProvider, { token: request.sessionToken, session }, credentials.value)
+    : await redeemSamlTokens(deps.samlTokens, { orgId: org.id, provider: provider.settings.providerName }, credentials.value);
   if (!identity.ok) return identity;
   const checked = checkIdentityEmail(identity.value, email, provider);
   if (!checked.ok) return checked;

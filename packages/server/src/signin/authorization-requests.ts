@@ -38,6 +38,15 @@ export interface AuthorizationDeps extends ProviderLookup {
 export const AUTHORIZATION_PROMPTS = ["login", "select_account", "consent", "none"] as const;
 export type AuthorizationPrompt = (typeof AUTHORIZATION_PROMPTS)[number];
 
+/** What a client asks /userAccount/oauth/authorize for. */
+export interface AuthorizationRequest {
+  readonly provider: string;
+  readonly email: string;
+  readonly redirectUri: string;
+  readonly sessionToken: string | undefined;
+  readonly prompt?: AuthorizationPrompt | undefined;
+}
+
 /**
  * Starts an authorization request (RFC 6749 §4.1.1) with `state`, PKCE S256 (RFC 7636) and, for
  * OpenID Connect providers, a `nonce`; remembers them server-side, single-use, for 10 minutes.
@@ -47,13 +56,7 @@ export type AuthorizationPrompt = (typeof AUTHORIZATION_PROMPTS)[number];
  */
 export async function startAuthorization(
   deps: AuthorizationDeps,
-  request: {
-    provider: string;
-    email: string;
-    redirectUri: string;
-    sessionToken: string | undefined;
-    prompt?: AuthorizationPrompt | undefined;
-  },
+  request: AuthorizationRequest,
 ): Promise<Result<{ authorizationUrl: string; state: string }>> {
   if (request.sessionToken !== undefined && !(await deps.sessions.load(request.sessionToken))) {
     return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");

@@ -1,12 +1,6 @@
-import type { Failure, FailureId } from "../domain/failures.ts";
-import { type AuthStep, type AuthMethodType } from "../domain/auth-steps.ts";
 import { newOpaqueToken, tokenHash } from "../domain/ids.ts";
-import type { Organisation } from "../domain/organisation.ts";
-import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
-import { withoutConnectionCause } from "../domain/provider-connection.ts";
-import type { Discovery } from "../oauth/discovery.ts";
 import type { IdTokenClaims } from "../oauth/id-token.ts";
 
 /*
@@ -28,13 +22,17 @@ export const AUTHORIZATION_TTL_MS = 10 * 60 * 1000;
 /** How long authenticate accepts userinfo for an access token the exchange redeemed: a sign-in session's life. */
 export const REDEEMED_MARK_TTL_MS = AUTH_SESSION_TTL_MS;
 
-/** The kinds of record, each a key prefix in shared state. */
-const RECORD = {
+/** The kinds of record, each a key prefix in shared state (the SAML sign-in's: saml-flow.ts). */
+export const RECORD = {
   session: "session",
   authorization: "authz",
   redeemed: "redeemed",
   testSignIn: "test-signin",
   verified: "verified",
+  samlRequest: "saml-request",
+  samlCode: "saml-code",
+  samlHandle: "saml-handle",
+  samlAssertion: "saml-assertion",
 } as const;
 
 /** Only a hash of a bearer value is used as a key, so shared state never holds the value itself. */
@@ -43,7 +41,7 @@ export function stateKey(kind: (typeof RECORD)[keyof typeof RECORD], token: stri
 }
 
 /** Single-use JSON records of one kind, each under a bearer value. */
-function singleUseRecords<T>(state: ShortLivedState, kind: (typeof RECORD)[keyof typeof RECORD], ttlMs: number) {
+export function singleUseRecords<T>(state: ShortLivedState, kind: (typeof RECORD)[keyof typeof RECORD], ttlMs: number) {
   const parse = (raw: string) => JSON.parse(raw) as T;
   return {
     async put(id: string, record: T): Promise<void> {
@@ -162,6 +160,18 @@ export function authSessions(state: ShortLivedState) {
       const record = JSON.parse(raw) as VerifiedIdToken;
       return record.against === verifiedAgainst(against) ? record.claims : undefined;
     },
+    /** A SAML sign-in's code was exchanged: authenticate will expect that provider. */
+    async providerUsed(token: string, used: { email: string; orgId: string; provider: string }): Promise<void> {
+      const session = await load(token);
+      if (!session) return;
+      await save(token, {
+        ...session,
+        email: session.email ?? used.email,
+        orgId: session.orgId ?? used.orgId,
+        provider: used.provider,
+        nonce: null,
+      });
+    },
     /** The last step is done (or the session is abandoned). */
     async end(token: string): Promise<void> {
       await state.delete(stateKey(RECORD.session, token));
@@ -200,96 +210,5 @@ export function redeemedAccessTokens(marks: ShortLivedState) {
     async wereRedeemedHere(provider: ConfiguredProvider, accessToken: string): Promise<boolean> {
       return (await marks.get(stateKey(RECORD.redeemed, accessToken))) === provider.id;
     },
-  };
-}
-
-/** The contract's AuthProviderOAuthPublicConfig: what a client needs, never the secret. */
-export interface PublicOAuthProvider {
-  providerName: string;
-  clientId: string;
-  authorizationUrl: string;
-  tokenEndpoint: string;
-  userInfoEndpoint?: string;
-  scope: string;
-  enableJit: boolean;
-}
-
-/** A provider that is set up but cannot be used right now: its endpoints could not be learnt. */
-export interface UnavailableOAuthProvider {
-  providerName: string;
-  /** PROVIDER_UNAVAILABLE ("Could not connect to the provider.", whatever the cause, timeouts too) or PROVIDER_ERROR. */
-  error: FailureId;
-  message: string;
-}
-
-/** What one step of an organisation's sign-in offers (initAuth answers the first, authenticate the next). */
-export interface SignInOptions {
-  allowedMethods: AuthMethodType[];
-  authProviders: { oauth?: PublicOAuthProvider };
-  oauthProviders: PublicOAuthProvider[];
-  jitEnabled: boolean;
-  /**
-   * Addition to the contract, present only when not empty: the providers left out of
-   * `oauthProviders` because they cannot be reached right now, so a client can say so instead
-   * of "no provider set up". Their `detail` (the cause, for the log) is never sent.
-   */
-  unavailableProviders?: (UnavailableOAuthProvider & { readonly detail?: string })[];
-}
-
-export interface StepOptionsDeps {
-  readonly providers: Pick<ProviderRepository, "list" | "configured">;
-  readonly discovery: Pick<Discovery, "endpoints">;
-}
-
-/** What a sign-in offers before its organisation is known: nothing. */
-export function noSignInOptions(): SignInOptions {
-  return { allowedMethods: [], authProviders: {}, oauthProviders: [], jitEnabled: false };
-}
-
-/**
- * The methods and providers of one step of an organisation's sign-in. The default provider
- * (`authProviders.oauth`) is the first usable one by name; `oauthProviders` lists the usable
- * ones. A provider whose endpoints cannot be learnt right now (discovery down) is not shown
- * broken there: it is listed in `unavailableProviders` with the failure authorize would answer.
- */
-export async function signInOptions(deps: StepOptionsDeps, org: Organisation, step: AuthStep): Promise<SignInOptions> {
-  const allowedMethods = step.allowedMethods.map((m) => m.type);
-  if (!allowedMethods.includes("oauth")) return { ...noSignInOptions(), allowedMethods };
-  const views = await deps.providers.list(org.id);
-  const described = await Promise.all(
-    views.map(async (view): Promise<PublicOAuthProvider | { unavailable: Failure; providerName: string } | undefined> => {
-      const provider = await deps.providers.configured(org.id, view.providerName);
-      if (!provider) return undefined;
-      const endpoints = await deps.discovery.endpoints(provider);
-      if (!endpoints.ok) return { unavailable: endpoints, providerName: view.providerName };
-      return {
-        providerName: view.providerName,
-        clientId: view.clientId,
-        authorizationUrl: endpoints.value.authorizationEndpoint,
-        tokenEndpoint: endpoints.value.tokenEndpoint,
-        ...(endpoints.value.userinfoEndpoint !== undefined && { userInfoEndpoint: endpoints.value.userinfoEndpoint }),
-        scope: view.scope,
-        enableJit: view.enableJit,
-      };
-    }),
-  );
-  const oauthProviders: PublicOAuthProvider[] = [];
-  const unavailableProviders: NonNullable<SignInOptions["unavailableProviders"]> = [];
-  for (const entry of described) {
-    if (entry === undefined) continue;
-    if ("unavailable" in entry) {
-      // Public: a failure to connect is one answer, its cause only in the log (domain/provider-connection.ts).
-      const { error, message, detail } = withoutConnectionCause(entry.unavailable);
-      unavailableProviders.push({ providerName: entry.providerName, error, message, ...(detail !== undefined && { detail }) });
-    } else {
-      oauthProviders.push(entry);
-    }
-  }
-  return {
-    allowedMethods,
-    authProviders: oauthProviders[0] ? { oauth: oauthProviders[0] } : {},
-    oauthProviders,
-    jitEnabled: oauthProviders.some((p) => p.enableJit),
-    ...(unavailableProviders.length > 0 && { unavailableProviders }),
   };
 }

@@ -2,7 +2,8 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import { effectiveAuthSteps } from "../domain/auth-steps.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { AuthStepRepository } from "../domain/ports/repositories.ts";
-import { type AuthSessions, noSignInOptions, signInOptions, type SignInOptions, type StepOptionsDeps } from "./flow.ts";
+import type { AuthSessions } from "./flow.ts";
+import { noSignInOptions, signInOptions, type SignInOptions, type StepOptionsDeps } from "./sign-in-options.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
 export interface InitAuthDeps extends OrganisationLookup, StepOptionsDeps {

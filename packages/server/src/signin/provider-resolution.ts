@@ -2,6 +2,8 @@ import { failure, type Result, success } from "../domain/failures.ts";
 import type { Organisation } from "../domain/organisation.ts";
 import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
+import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
+import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
 import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
 
 export interface ProviderLookup extends OrganisationLookup {
@@ -35,4 +37,19 @@ export async function resolveProvider(
   if (!org.ok) return org;
   const provider = await findProvider(deps, org.value, providerName, redirectUri);
   return provider.ok ? success({ organisation: org.value, provider: provider.value }) : provider;
+}
+
+/** The named SAML provider of an organisation, with the redirect URI checked against its registered ones. */
+export async function findSamlProvider(
+  deps: { readonly samlProviders: Pick<SamlProviderLookup, "configured"> },
+  organisation: Organisation,
+  providerName: string,
+  redirectUri: string,
+): Promise<Result<ConfiguredSamlProvider>> {
+  const provider = await deps.samlProviders.configured(organisation.id, providerName);
+  if (!provider) return failure("PROVIDER_NOT_FOUND", `No SAML provider named "${providerName}" is configured for your organisation.`);
+  if (!provider.settings.redirectUris.includes(redirectUri)) {
+    return failure("REDIRECT_URI_MISMATCH", "redirectUri is not one of the provider's registered redirect URIs.");
+  }
+  return success(provider);
 }

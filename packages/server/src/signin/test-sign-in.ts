@@ -11,6 +11,7 @@ import { checkIdentityEmail, previewAccount } from "./account-linking.ts";
 import { newAuthorizationRequest } from "./authorization-requests.ts";
 import { pendingTestSignIns } from "./flow.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
+import type { SamlTestSignInOutcome } from "./saml-test-sign-in.ts";
 import { redeemWithRotation, type RotationDeps } from "./secret-rotation.ts";
 
 /**
@@ -95,6 +96,13 @@ export async function completeTestSignIn(
 ): Promise<Result<TestSignInResult>> {
   const taken = await takePending(deps.state, request.state, request.orgId);
   if (!taken.ok) return taken;
+  if ("saml" in taken.value) {
+    // A SAML provider's: the ACS already validated and decided (saml-test-sign-in.ts).
+    const { saml } = taken.value;
+    return saml.code === request.code
+      ? success(saml.result)
+      : failure("INVALID_GRANT", "This is not the code the test sign-in returned with.");
+  }
   const pending = taken.value;
   const org = await deps.organisations.get(pending.orgId);
   const provider = org && (await deps.providers.configured(org.id, pending.provider));
@@ -129,9 +137,13 @@ export async function completeTestSignIn(
   });
 }
 
-async function takePending(state: ShortLivedState, stateValue: string, orgId: string | undefined): Promise<Result<PendingTestSignIn>> {
+async function takePending(
+  state: ShortLivedState,
+  stateValue: string,
+  orgId: string | undefined,
+): Promise<Result<PendingTestSignIn | SamlTestSignInOutcome>> {
   const unknown = () => failure("INVALID_STATE", "This test sign-in is unknown, expired or already completed. Start another.");
-  const pending = pendingTestSignIns<PendingTestSignIn>(state);
+  const pending = pendingTestSignIns<PendingTestSignIn | SamlTestSignInOutcome>(state);
   if (orgId === undefined) {
     const taken = await pending.take(stateValue);
     return taken === undefined ? unknown() : success(taken);

@@ -173,4 +173,4 @@ export function auditTrailRepository(db: Db): AuditTrail {
 const PERIODS = { minute: { length: 16, rest: ":00.000Z" }, hour: { length: 13, rest: ":00:00.000Z" } } as const;
 
 /** The audited events that are sign-in steps through a provider. */
-const SIGN_IN_STEPS = ["oauth.exchange", "authenticate"];
+const SIGN_IN_STEPS = ["oauth.exchange", "authenticate", "saml.acs", "saml.exchange"];

@@ -60,7 +60,7 @@ async function signIn(/** @type {Pending} */ pending, /** @type {string} */ code
   const { data: result } = await callApi("post", "/userAccount/authenticate", {
     sessionToken: pending.sessionToken,
     body: {
-      method: "oauth",
+      method: pending.method ?? "oauth",
       credentials: { accessToken: tokens.access_token, ...(tokens.id_token && { idToken: tokens.id_token }) },
       email: pending.email,
       provider: pending.provider,

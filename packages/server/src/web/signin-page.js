@@ -11,7 +11,7 @@ export const PENDING = "pipeshub-auth.pending";
 export const TOKENS = "pipeshub-auth.tokens";
 
 /**
- * @typedef {{ state: string; sessionToken: string; email: string; provider: string; redirectUri: string; orgName?: string; next?: "admin" }} Pending
+ * @typedef {{ state: string; sessionToken: string; email: string; provider: string; redirectUri: string; orgName?: string; next?: "admin"; method?: "oauth" | "samlSso" }} Pending
  * @typedef {{ accessToken: string; refreshToken: string; orgName?: string }} Tokens
  * @typedef {{ email: string; provider: string }} Retry the email and provider to sign in again with, as another account
  */

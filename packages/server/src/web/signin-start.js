@@ -21,8 +21,8 @@ import {
 import { unavailableSentence } from "./signin-words.js";
 
 /**
- * @typedef {{ email: string; sessionToken: string; provider: string; orgName: string | undefined; prompt?: "login" }} Authorization
- * @typedef {{ providerName: string }} Provider
+ * @typedef {{ email: string; sessionToken: string; provider: string; orgName: string | undefined; prompt?: "login"; method?: "oauth" | "samlSso" }} Authorization
+ * @typedef {{ providerName: string; type?: string }} Provider
  */
 
 /** Starts a sign-in for `email`: the session token initAuth answers in its header, and its answer. */
@@ -49,7 +49,8 @@ export function wireStartSteps() {
       const unavailable = Array.isArray(data?.unavailableProviders)
         ? data.unavailableProviders.filter((p) => typeof p?.providerName === "string")
         : [];
-      if (!sessionToken || !data?.allowedMethods?.includes("oauth") || providers.length === 0) {
+      const methods = data?.allowedMethods ?? [];
+      if (!sessionToken || !(methods.includes("oauth") || methods.includes("samlSso")) || providers.length === 0) {
         throw new Problem(
           unavailable.length > 0
             ? unavailableSentence(unavailable)
@@ -109,7 +110,9 @@ function showProviders(email, sessionToken, providers, { unavailable, orgName })
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = `Continue with ${provider.providerName}`;
-    button.addEventListener("click", () => goToProvider(button, { email, sessionToken, provider: provider.providerName, orgName }));
+    // A SAML provider's tokens go to authenticate as `samlSso` (an organisation's steps may allow only that).
+    const method = provider.type === "saml" ? "samlSso" : "oauth";
+    button.addEventListener("click", () => goToProvider(button, { email, sessionToken, provider: provider.providerName, orgName, method }));
     item.append(button);
     list.append(item);
   }
@@ -117,7 +120,7 @@ function showProviders(email, sessionToken, providers, { unavailable, orgName })
 }
 
 /** Asks the service for the provider's authorization URL (it adds the email as login_hint) and goes there. */
-async function authorizeAndGo(/** @type {Authorization} */ { email, sessionToken, provider, orgName, prompt }) {
+async function authorizeAndGo(/** @type {Authorization} */ { email, sessionToken, provider, orgName, prompt, method }) {
   const { data } = await callApi("get", "/userAccount/oauth/authorize", {
     query: { provider, email, redirectUri, ...(prompt && { prompt }) },
     sessionToken,
@@ -131,6 +134,7 @@ async function authorizeAndGo(/** @type {Authorization} */ { email, sessionToken
     redirectUri,
     ...(orgName && { orgName }),
     ...(page.next && { next: page.next }),
+    ...(method && { method }),
   };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   location.assign(data.authorizationUrl);

@@ -9,6 +9,7 @@ import { exchangeRoutes } from "../http/public/exchange-routes.ts";
 import { healthRoutes } from "../http/public/health-routes.ts";
 import { samlMetadataRoutes } from "../http/public/saml-metadata-routes.ts";
 import { setupSessionRoutes } from "../http/public/setup-session-routes.ts";
+import { samlRoutes } from "../http/public/saml-routes.ts";
 import { signInRoutes } from "../http/public/sign-in-routes.ts";
 import { tokenRoutes } from "../http/public/token-routes.ts";
 import { webRoutes } from "../http/public/web-routes.ts";
@@ -50,9 +51,12 @@ export async function registerSignInRoutes(server: FastifyInstance, config: Conf
     redeemedMarks: shared.redeemedMarks,
     sessions: signIn.sessions,
     lockout: signIn.lockout,
+    ...signIn.saml,
+    clock: signIn.saml.samlTokens.clock,
   };
   await server.register(exchangeRoutes(deps));
   await server.register(signInRoutes({ ...deps, tokens: signIn.sessionTokens }));
+  await server.register(samlRoutes(deps));
   await server.register(tokenRoutes({ sessionTokens: signIn.sessionTokens }));
   await server.register(samlMetadataRoutes({ samlProviders: opened.store.samlProviders }));
   await server.register(webRoutes({ publicUrl: config.publicUrl }));
@@ -104,7 +108,7 @@ export async function registerAdministration(
         userEvents: parts.userEvents,
       },
       providerCheck: { ...store, discovery, idTokens, outbound },
-      testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
+      testSignIn: { ...store, discovery, idTokens, state: parts.shared.state, samlProtocol: parts.signIn.saml.samlProtocol },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
       settings: effectiveSettings(config),
       networkAllow: config.providerNetworkAllow,

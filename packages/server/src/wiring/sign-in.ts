@@ -12,6 +12,7 @@ import { accountLockout } from "../signin/lockout.ts";
 import { createSessionTokens } from "../signin/session-tokens.ts";
 import type { Store } from "../store/store.ts";
 import type { LateLogger, OpenedStore, SharedState } from "./backends.ts";
+import { samlSignInParts } from "./saml-sign-in.ts";
 
 /** The audit trail that also counts every record, so /metrics and the audit trail agree. */
 export function countedAuditTrail(store: Store, metrics: Metrics): Pick<AuditTrail, "record"> {
@@ -48,14 +49,15 @@ export function providerClients(config: Config, metrics: Metrics, logger: LateLo
 
 export type ProviderClients = ReturnType<typeof providerClients>;
 
-/** The service's own tokens and the sign-in's short-lived parts: sessions and the lockout. */
-export function buildSignIn(config: Config, opened: OpenedStore, shared: SharedState, audit: Pick<AuditTrail, "record">) {
+/** The service's own tokens and the sign-in's short-lived parts: sessions and the lockout; the SAML sign-in's ports. */
+export function buildSignIn(config: Config, opened: OpenedStore, shared: SharedState, audit: Pick<AuditTrail, "record">, clock: Clock) {
   const { store, secrets } = opened;
   const signingKeys = createSigningKeys({ repository: store.signingKeys, secrets, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds });
   const sessionTokens = createSessionTokens({ keys: signingKeys, sessions: store.refreshTokens, users: store.users, audit, config });
   const sessions = authSessions(shared.state);
   const lockout = accountLockout(shared.state, { threshold: config.lockoutThreshold, blockSeconds: config.lockoutSeconds });
-  return { signingKeys, sessionTokens, sessions, lockout };
+  const saml = samlSignInParts(config, opened, shared, signingKeys, clock);
+  return { signingKeys, sessionTokens, sessions, lockout, saml };
 }
 
 export type SignInParts = ReturnType<typeof buildSignIn>;

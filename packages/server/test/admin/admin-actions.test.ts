@@ -105,7 +105,7 @@ describe("admin writes: one audit record each, saying who did what", () => {
         [
           "auth_methods.updated operator -",
           [
-            `authMethods: ${JSON.stringify(steps)} → ${JSON.stringify([{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }])}`,
+            `authMethods: ${JSON.stringify([{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "samlSso" }] }])} → ${JSON.stringify([{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }])}`,
           ],
         ],
         [

@@ -63,7 +63,7 @@ describe("initAuth", () => {
     const f = await signInFixture(t);
     const { body } = await initAuth(f.service, alice.email);
     assert.equal(body.currentStep, 0);
-    assert.deepEqual(body.allowedMethods, ["oauth"]);
+    assert.deepEqual(body.allowedMethods, ["oauth", "samlSso"]);
     assert.equal(body.jitEnabled, true);
     const oauth = (body.authProviders as { oauth: Body }).oauth;
     assert.equal(oauth.providerName, "acme-idp");
@@ -78,7 +78,7 @@ describe("initAuth", () => {
     const f = await signInFixture(t);
     const response = await f.service.request<Body>("POST", "/userAccount/initAuth");
     assert.equal(response.status, 200, response.text);
-    assert.deepEqual(response.body.allowedMethods, ["oauth"]);
+    assert.deepEqual(response.body.allowedMethods, ["oauth", "samlSso"]);
     assert.equal(response.body.orgName, "Acme");
   });
 
@@ -486,7 +486,7 @@ describe("authenticate", () => {
     assert.equal(duplicate.status, 400);
     assert.match(duplicate.body.message, /more than once/);
     const read = await f.service.admin<{ authMethods: unknown[] }>("GET", `/orgAuthConfig/authMethods`);
-    assert.deepEqual(read.body.authMethods, [{ order: 1, allowedMethods: [{ type: "oauth" }] }]);
+    assert.deepEqual(read.body.authMethods, [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "samlSso" }] }]);
   });
 });
 

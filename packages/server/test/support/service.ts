@@ -44,7 +44,7 @@ export interface RunningService {
 export async function startService(
   t: TestContext,
   overrides: Partial<Config> = {},
-  options: { now?: () => number; clock?: Clock } = {},
+  options: { now?: () => number; clock?: Clock; port?: number } = {},
 ): Promise<RunningService> {
   const lines: string[] = [];
   const logStream = new Writable({
@@ -57,7 +57,8 @@ export async function startService(
   // `now` alone moves the clock's reading; its timers stay the system's.
   const clock = options.clock ?? (options.now && clockReading(options.now));
   const app = await buildApp(config, { logStream, ...(clock && { clock }) });
-  await app.server.listen({ host: "127.0.0.1", port: 0 });
+  // A given port lets PUBLIC_URL be the service's own address (a SAML IdP posts to it).
+  await app.server.listen({ host: "127.0.0.1", port: options.port ?? 0 });
   t.after(() => app.close());
   const address = app.server.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;

@@ -35,6 +35,7 @@ import { samlProviderCheckRoutes } from "./saml-provider-check-routes.ts";
 import { samlProviderRoutes } from "./saml-provider-routes.ts";
 import { type EffectiveSettings, settingsRoutes } from "./settings-routes.ts";
 import { testSignInRoutes } from "./test-sign-in-routes.ts";
+import type { SamlTestSignInDeps } from "../../signin/saml-test-sign-in.ts";
 import { userRoutes } from "./user-routes.ts";
 import { scimTokenRoutes } from "./scim-token-routes.ts";
 import { introspectionTokenRoutes } from "./introspection-token-routes.ts";
@@ -72,7 +73,7 @@ export interface AdminApiOptions {
       readonly audit: Pick<AuditTrail, "record">;
     };
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
-  readonly testSignIn: TestSignInDeps;
+  readonly testSignIn: TestSignInDeps & SamlTestSignInDeps;
   readonly allowInsecureLoopback: boolean;
   /** The service's effective settings, secrets left out (`GET /api/v1/settings`). */
   readonly settings: EffectiveSettings;

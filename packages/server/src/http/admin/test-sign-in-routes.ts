@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
+import { type SamlTestSignInDeps, startSamlTestSignIn } from "../../signin/saml-test-sign-in.ts";
 import { completeTestSignIn, startTestSignIn, type TestSignInDeps } from "../../signin/test-sign-in.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { organisationScopeOf } from "./admin-token.ts";
@@ -46,8 +47,35 @@ const TestSignInResultSchema = Type.Object(
  * Test sign-ins: an administrator signs in at a provider and sees the claims and what a real
  * sign-in would decide, with nothing created (`signin/test-sign-in.ts`).
  */
-export function testSignInRoutes(deps: TestSignInDeps): FastifyPluginAsync {
+export function testSignInRoutes(deps: TestSignInDeps & SamlTestSignInDeps): FastifyPluginAsync {
   return async (app) => {
+    app.post<{ Params: Static<typeof ProviderParams>; Body: Static<typeof StartBody> }>(
+      "/api/v1/orgs/:orgId/saml-providers/:name/test-signin",
+      {
+        schema: {
+          tags: ["Admin"],
+          security,
+          summary: "Start a test sign-in at a SAML provider (ForceAuthn): where to send the browser, and the state to complete it with",
+          description:
+            "The IdP posts to the ACS as in a real sign-in, which validates the response and decides, creating nothing, then sends the browser to the redirect URI with a code and the state; complete it at /api/v1/test-signins/complete: `claims` are the assertion's issuer, NameID and attributes.",
+          params: ProviderParams,
+          body: StartBody,
+          response: {
+            200: Type.Object({ authorizationUrl: Type.String(), state: Type.String(), redirectUri: Type.String() }),
+            ...errorResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const started = await startSamlTestSignIn(deps, {
+          orgId: request.params.orgId,
+          provider: request.params.name,
+          redirectUri: request.body?.redirectUri,
+        });
+        return started.ok ? started.value : sendFailure(reply, failureFor(request, started));
+      },
+    );
+
     app.post<{ Params: Static<typeof ProviderParams>; Body: Static<typeof StartBody> }>(
       "/api/v1/orgs/:orgId/oauth-providers/:name/test-signin",
       {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Type } from "typebox";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { redeemAuthorizationCode, type ExchangeDeps } from "../../signin/exchange.ts";
+import type { ExchangeDeps } from "../../signin/exchange.ts";
+import { exchangeAnyCode } from "../../signin/provider-kinds.ts";
+import type { SamlExchangeDeps } from "../../signin/saml-exchange.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
 /** The contract's OAuthExchangeRequest, plus `state` and `iss` (RFC 9207). */
@@ -41,7 +43,7 @@ export const OAuthExchangeResponseSchema = Type.Object(
 );
 
 /** `POST /userAccount/oauth/exchange` (the seed's step 3). */
-export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
+export function exchangeRoutes(deps: ExchangeDeps & SamlExchangeDeps): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     app.post(
@@ -57,21 +59,21 @@ export function exchangeRoutes(deps: ExchangeDeps): FastifyPluginAsync {
           tags: ["OAuth"],
           summary: "Exchange OAuth authorization code for tokens",
           description:
-            "Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application.",
+            "Exchange an OAuth authorization code for access and ID tokens. Used after the OAuth authorization flow redirects back to the application. For a SAML provider the code is the one the service's ACS sent, `state` is required, and the answer is a one-time `access_token` handle and an `id_token` signed by this service, both for /userAccount/authenticate (addition).",
           body: OAuthExchangeRequestSchema,
           response: { 200: OAuthExchangeResponseSchema, ...errorResponses(400, 401, 403, 404, 500, 502, 504) },
         },
       },
       async (request, reply) => {
         const sessionToken = request.headers["x-session-token"];
-        const result = await redeemAuthorizationCode(deps, {
+        const result = await exchangeAnyCode(deps, {
           ...request.body,
           ...(sessionToken !== undefined && { sessionToken }),
           ip: request.ip,
         });
         if (!result.ok) return sendFailure(reply, result);
         reply.header("cache-control", "no-store");
-        return result.value.tokens;
+        return result.value;
       },
     );
   };

@@ -2,16 +2,24 @@ import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import { failure } from "../../domain/failures.ts";
 import { authenticate, type AuthenticateDeps } from "../../signin/authenticate.ts";
-import { AUTHORIZATION_PROMPTS, type AuthorizationDeps, startAuthorization } from "../../signin/authorization-requests.ts";
+import { AUTHORIZATION_PROMPTS, type AuthorizationDeps } from "../../signin/authorization-requests.ts";
+import { startAnyAuthorization } from "../../signin/provider-kinds.ts";
+import type { SamlAuthorizationDeps } from "../../signin/saml-authorize.ts";
 import { initAuth, type InitAuthDeps } from "../../signin/init-auth.ts";
 import { AuthMethodSchema } from "../auth-method-schema.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 
 /** What the sign-in routes call. */
-export type SignInDeps = InitAuthDeps & AuthorizationDeps & AuthenticateDeps;
+export type SignInDeps = InitAuthDeps & AuthorizationDeps & SamlAuthorizationDeps & AuthenticateDeps;
 
 const PublicProviderSchema = Type.Object({
   providerName: Type.String(),
+  type: Type.Optional(
+    Type.Union([Type.Literal("oidc"), Type.Literal("oauth2"), Type.Literal("saml")], {
+      description:
+        "The provider's kind (addition). A SAML provider's clientId is its SP entity ID, authorizationUrl the IdP's SSO URL, tokenEndpoint the ACS URL; start it at /userAccount/oauth/authorize like the others",
+    }),
+  ),
   clientId: Type.String(),
   authorizationUrl: Type.String(),
   tokenEndpoint: Type.String(),
@@ -19,7 +27,11 @@ const PublicProviderSchema = Type.Object({
   scope: Type.Optional(Type.String()),
   enableJit: Type.Optional(Type.Boolean()),
 });
-const AuthProvidersSchema = Type.Object({ oauth: Type.Optional(PublicProviderSchema) });
+const AuthProvidersSchema = Type.Object({
+  oauth: Type.Optional(PublicProviderSchema),
+  /** The first SAML provider (PipesHub's key), when one is set up. */
+  saml: Type.Optional(PublicProviderSchema),
+});
 const UnavailableProviderSchema = Type.Object({
   providerName: Type.String(),
   error: Type.String({
@@ -122,7 +134,7 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
           operationId: "oauthAuthorizationUrl",
           summary: "Start an authorization request with state, PKCE (S256) and nonce",
           description:
-            "Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange.",
+            "Answers the provider's authorization URL, which carries `login_hint` (the email) and `prompt` when given. `Accept: text/html` gets a 302 to it instead. Pass the returned `state` to /userAccount/oauth/exchange. For a SAML provider the URL is the IdP's SSO URL with a deflated `SAMLRequest` and a `RelayState` (HTTP-Redirect binding); `prompt=login` asks for ForceAuthn.",
           querystring: AuthorizeQuery,
           headers: SessionHeader,
           response: {
@@ -133,7 +145,7 @@ export function signInRoutes(deps: SignInDeps): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = await startAuthorization(deps, { ...request.query, sessionToken: request.headers["x-session-token"] });
+        const result = await startAnyAuthorization(deps, { ...request.query, sessionToken: request.headers["x-session-token"] });
         if (!result.ok) return sendFailure(reply, result);
         reply.header("cache-control", "no-store");
         const wantsHtml = (request.headers.accept ?? "").split(",")[0]?.trim().startsWith("text/html");
