@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { failure, type Result, success } from "../domain/failures.ts";
+import type { Organisation } from "../domain/organisation.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { authorizationUrl, newPkcePair } from "../oauth/authorization.ts";
 import type { Discovery, ProviderConnection } from "../oauth/discovery.ts";
@@ -52,16 +53,17 @@ export interface AuthorizationRequest {
  * OpenID Connect providers, a `nonce`; remembers them server-side, single-use, for 10 minutes.
  * The email goes along as `login_hint`, so the provider can offer that account; `prompt`, when
  * given, too (e.g. `login` after the provider signed in another account than the email's).
- * Providers ignore parameters they do not know (RFC 6749 §3.1).
+ * Providers ignore parameters they do not know (RFC 6749 §3.1). `resolvedOrganisation`: the email's, when the caller resolved it.
  */
 export async function startAuthorization(
   deps: AuthorizationDeps,
   request: AuthorizationRequest,
+  resolvedOrganisation?: Result<Organisation>,
 ): Promise<Result<{ authorizationUrl: string; state: string }>> {
   if (request.sessionToken !== undefined && !(await deps.sessions.load(request.sessionToken))) {
     return failure("SESSION_EXPIRED", "Your sign-in session has expired. Start again.");
   }
-  const resolved = await resolveProvider(deps, request.email, request.provider, request.redirectUri);
+  const resolved = await resolveProvider(deps, request.email, request.provider, request.redirectUri, resolvedOrganisation);
   if (!resolved.ok) return resolved;
   const { organisation, provider } = resolved.value;
   const connection = await deps.discovery.connect(provider);

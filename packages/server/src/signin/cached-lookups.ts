@@ -1,4 +1,5 @@
 import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
 
 /** Most entries each cache keeps: names and domains come from unauthenticated requests. */
 const MAX_ENTRIES = 10_000;
@@ -64,6 +65,25 @@ export function cachedProviders(repository: ProviderRepository, options: LookupC
     list: (orgId) => cache.read(`list\n${orgId}`, () => repository.list(orgId)),
     listEverywhere: () => repository.listEverywhere(),
     configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
+  };
+}
+
+/**
+ * The SAML provider repository with `configured` and `list` remembered the same way: authorize and
+ * the exchange ask for every provider name whether it is a SAML one, and initAuth lists them. Writes
+ * through it (the admin API, the metadata watch of this instance) forget everything at once.
+ */
+export function cachedSamlProviders(repository: SamlProviderRepository, options: LookupCacheOptions): SamlProviderRepository {
+  const cache = ttlCache(options);
+  return {
+    put: (orgId, settings, replacement) => cache.afterWrite(repository.put(orgId, settings, replacement)),
+    remove: (orgId, name) => cache.afterWrite(repository.remove(orgId, name)),
+    updateIdp: (orgId, name, expected, after) => cache.afterWrite(repository.updateIdp(orgId, name, expected, after)),
+    view: (orgId, name) => repository.view(orgId, name),
+    list: (orgId) => cache.read(`list\n${orgId}`, () => repository.list(orgId)),
+    listEverywhere: () => repository.listEverywhere(),
+    configured: (orgId, name) => cache.read(`${orgId}\n${name}`, () => repository.configured(orgId, name)),
+    protocolOf: (orgId, name) => repository.protocolOf(orgId, name),
   };
 }
 

@@ -10,7 +10,7 @@ import { audited } from "./audited.ts";
 import { consumeAuthorization } from "./authorization-requests.ts";
 import { type AuthSessions, type PendingAuthorization, redeemedAccessTokens } from "./flow.ts";
 import { identify, type IdentityDeps, verifyIdToken } from "./identity.ts";
-import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import { type OrganisationLookup, organisationOf } from "./organisation.ts";
 import { findProvider } from "./provider-resolution.ts";
 import { redeemWithRotation } from "./secret-rotation.ts";
 
@@ -58,9 +58,13 @@ export interface ExchangeDeps extends Omit<OrganisationLookup, "users">, Omit<Ac
  * Redeems an authorization code the organisation's provider sent back (RFC 6749 §4.1.3):
  * resolve the organisation and provider, consume the authorization request's state, then
  * redeem → verify → identify → link. Every outcome, success or failure, leaves exactly one
- * audit record.
+ * audit record. `resolved`: the email's organisation, when the caller resolved it already.
  */
-export async function redeemAuthorizationCode(deps: ExchangeDeps, request: ExchangeRequest): Promise<Result<ExchangeOutcome>> {
+export async function redeemAuthorizationCode(
+  deps: ExchangeDeps,
+  request: ExchangeRequest,
+  resolved?: Result<Organisation>,
+): Promise<Result<ExchangeOutcome>> {
   return audited(
     deps.audit,
     {
@@ -72,7 +76,7 @@ export async function redeemAuthorizationCode(deps: ExchangeDeps, request: Excha
       redirectUri: request.redirectUri,
     },
     async (subject) => {
-      const org = await resolveOrganisation(deps, request.email);
+      const org = await organisationOf(deps, request.email, resolved);
       if (!org.ok) return org;
       const organisation = org.value;
       // Known from here on, so every later failure lands in the organisation's audit trail.

@@ -27,3 +27,15 @@ export async function resolveOrganisation(deps: OrganisationLookup, email: strin
   if (all.length === 1) return success(all[0]!);
   return failure("ORG_NOT_FOUND", "No organisation signs in with this email address.");
 }
+
+/**
+ * The organisation of this request: the one the caller already resolved (authorize and the
+ * exchange resolve it to decide the provider's kind), else resolved now — once per request.
+ */
+export function organisationOf(
+  deps: OrganisationLookup,
+  email: string,
+  resolved: Result<Organisation> | undefined,
+): Promise<Result<Organisation>> {
+  return resolved ? Promise.resolve(resolved) : resolveOrganisation(deps, email);
+}

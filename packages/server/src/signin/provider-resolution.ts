@@ -4,7 +4,7 @@ import type { ProviderRepository } from "../domain/ports/repositories.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
 import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
-import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import { type OrganisationLookup, organisationOf } from "./organisation.ts";
 
 export interface ProviderLookup extends OrganisationLookup {
   readonly providers: Pick<ProviderRepository, "configured">;
@@ -26,14 +26,15 @@ export async function findProvider(
   return success(provider);
 }
 
-/** Resolves the organisation from the email, then the named provider in it (see findProvider). */
+/** Resolves the organisation from the email (unless `resolved`), then the named provider in it (see findProvider). */
 export async function resolveProvider(
   deps: ProviderLookup,
   email: string,
   providerName: string,
   redirectUri: string,
+  resolved?: Result<Organisation>,
 ): Promise<Result<{ organisation: Organisation; provider: ConfiguredProvider }>> {
-  const org = await resolveOrganisation(deps, email);
+  const org = await organisationOf(deps, email, resolved);
   if (!org.ok) return org;
   const provider = await findProvider(deps, org.value, providerName, redirectUri);
   return provider.ok ? success({ organisation: org.value, provider: provider.value }) : provider;

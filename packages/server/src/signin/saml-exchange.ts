@@ -1,10 +1,11 @@
 import { failure, type Result } from "../domain/failures.ts";
+import type { Organisation } from "../domain/organisation.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { SamlProviderLookup } from "../domain/ports/saml-sign-in.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { audited } from "./audited.ts";
 import type { AuthSessions } from "./flow.ts";
-import { type OrganisationLookup, resolveOrganisation } from "./organisation.ts";
+import { type OrganisationLookup, organisationOf } from "./organisation.ts";
 import { findSamlProvider } from "./provider-resolution.ts";
 import { samlCodeBinding, samlCodes } from "./saml-flow.ts";
 import { mintSamlTokens, type SamlTokenDeps } from "./saml-tokens.ts";
@@ -32,14 +33,15 @@ export interface SamlExchangeRequest {
  * an exchange naming the same organisation, provider, redirect URI, email and state (and the
  * session the sign-in was started under, if any) — a mismatched one leaves it for the rightful
  * caller. `state` is required: without it, whoever sees the redirect's URL could redeem the code.
- * Answers the handle and id_token of saml-tokens.ts. One audit record per attempt.
+ * Answers the handle and id_token of saml-tokens.ts. One audit record per attempt. `resolved`: the
+ * email's organisation, when the caller resolved it already.
  */
-export async function redeemSamlCode(deps: SamlExchangeDeps, request: SamlExchangeRequest) {
+export async function redeemSamlCode(deps: SamlExchangeDeps, request: SamlExchangeRequest, resolved?: Result<Organisation>) {
   return audited(
     deps.audit,
     { event: "saml.exchange", email: request.email, provider: request.provider, ip: request.ip, signInSession: request.sessionToken },
     async (subject): Promise<Result<Awaited<ReturnType<typeof mintSamlTokens>>>> => {
-      const org = await resolveOrganisation(deps, request.email);
+      const org = await organisationOf(deps, request.email, resolved);
       if (!org.ok) return org;
       subject.organisation(org.value.id);
       const found = await findSamlProvider(deps, org.value, request.provider, request.redirectUri);

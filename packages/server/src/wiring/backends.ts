@@ -3,9 +3,10 @@ import type { Config } from "../config.ts";
 import { type Breaker, createBreaker } from "../domain/breaker.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
 import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { createSecretBox } from "../keys/secret-box.ts";
-import { cachedAuthSteps, cachedOrganisations, cachedProviders } from "../signin/cached-lookups.ts";
+import { cachedAuthSteps, cachedOrganisations, cachedProviders, cachedSamlProviders } from "../signin/cached-lookups.ts";
 import { createMemoryState } from "../state/memory-state.ts";
 import { connectRedis, createRedisState } from "../state/redis-state.ts";
 import { type Db, openDatabase } from "../store/database.ts";
@@ -38,11 +39,12 @@ export function backendBreakers(config: Config, logger: LateLogger): Breakers {
   return { database: breakerOf("PostgreSQL", config.databaseTimeoutMs), redis: breakerOf("Redis", config.redisTimeoutMs) };
 }
 
-/** The sign-in's reads of organisations, providers and sign-in steps, remembered for LOOKUP_CACHE_MS (signin/cached-lookups.ts). */
+/** The sign-in's reads of organisations, providers (OAuth and SAML) and sign-in steps, remembered for LOOKUP_CACHE_MS (signin/cached-lookups.ts). */
 export interface CachedLookups {
   readonly organisations: OrganisationRepository;
   readonly providers: ProviderRepository;
   readonly authSteps: AuthStepRepository;
+  readonly samlProviders: SamlProviderRepository;
 }
 
 export interface OpenedStore {
@@ -79,6 +81,7 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     organisations: cachedOrganisations(stored.organisations, ttl),
     providers: cachedProviders(stored.providers, ttl),
     authSteps: cachedAuthSteps(stored.authSteps, ttl),
+    samlProviders: cachedSamlProviders(stored.samlProviders, ttl),
   };
   const store: Store = {
     ...stored,
@@ -92,6 +95,7 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     // Every provider write goes through the cache (which clears it); the reads stay uncached.
     providers: { ...cached.providers, configured: stored.providers.configured, list: stored.providers.list },
     authSteps: { ...cached.authSteps, get: stored.authSteps.get },
+    samlProviders: { ...cached.samlProviders, configured: stored.samlProviders.configured, list: stored.samlProviders.list },
   };
   return { db, store, cached, secrets };
 }

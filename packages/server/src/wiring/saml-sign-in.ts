@@ -7,7 +7,7 @@ import { validateSamlResponse } from "../saml/response.ts";
 import type { SamlTokenDeps } from "../signin/saml-tokens.ts";
 import type { OpenedStore, SharedState } from "./backends.ts";
 
-/** The SAML sign-in's ports: the stored SAML providers, the protocol (saml/), the service's id_tokens. */
+/** The SAML sign-in's ports: the stored SAML providers (read through the lookup cache), the protocol (saml/), the service's id_tokens. */
 export interface SamlSignInParts {
   readonly samlProviders: SamlProviderLookup;
   readonly samlProtocol: SamlProtocol;
@@ -22,7 +22,8 @@ export function samlSignInParts(
   clock: Clock,
 ): SamlSignInParts {
   return {
-    samlProviders: opened.store.samlProviders,
+    // Read through the cache: authorize and the exchange ask it about every provider name.
+    samlProviders: opened.cached.samlProviders,
     samlProtocol: {
       redirectUrl: samlRedirectUrl,
       validateResponse: validateSamlResponse,

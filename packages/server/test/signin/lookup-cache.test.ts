@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { signInRecords, startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
+import { ada, SAML_PROVIDER, SAML_REDIRECT_URI, samlFixture, samlProviderInput } from "../support/saml-sign-in-fixture.ts";
 
 const engines = process.env.TEST_DATABASE_URL ? (["sqlite", "postgres"] as const) : (["sqlite"] as const);
 
@@ -59,7 +60,7 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
       assert.equal(init.status, 200, init.text);
       return { methods: init.body.allowedMethods, providers: init.body.oauthProviders.map((p) => p.providerName) };
     };
-    assert.deepEqual(await offered(), { methods: ["oauth"], providers: ["acme-idp"] });
+    assert.deepEqual(await offered(), { methods: ["oauth", "samlSso"], providers: ["acme-idp"] });
     const steps = await f.service.admin("PUT", `/api/v1/orgs/${f.orgId}/auth-methods`, {
       authMethod: [{ order: 1, allowedMethods: [{ type: "oauth" }, { type: "password" }] }],
     });
@@ -71,6 +72,45 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
     );
     assert.equal(added.status, 201, added.text);
     assert.deepEqual(await offered(), { methods: ["oauth", "password"], providers: ["acme-idp", "second-idp"] });
+  });
+
+  test("a SAML provider saved or deleted through the admin API is what the very next authorize and initAuth use", async (t) => {
+    const f = await samlFixture(t, { config: { lookupCacheMs: 60_000 } });
+    const authorize = (provider: string) =>
+      f.service.request<{ authorizationUrl: string; error: string }>(
+        "GET",
+        `/userAccount/oauth/authorize?${new URLSearchParams({ provider, email: ada.email, redirectUri: SAML_REDIRECT_URI })}`,
+      );
+    const offered = async () => {
+      const init = await f.service.request<{ oauthProviders: { providerName: string }[] }>("POST", "/userAccount/initAuth", {
+        email: ada.email,
+      });
+      assert.equal(init.status, 200, init.text);
+      return init.body.oauthProviders.map((p) => p.providerName);
+    };
+    const ssoUrlOf = async (provider: string) => {
+      const started = await authorize(provider);
+      assert.equal(started.status, 200, started.text);
+      return started.body.authorizationUrl.split("?")[0];
+    };
+    const path = (name: string) => `/api/v1/orgs/${f.orgId}/saml-providers/${name}`;
+    assert.equal(await ssoUrlOf(SAML_PROVIDER), f.idp.ssoUrl);
+    assert.deepEqual(await offered(), [SAML_PROVIDER]);
+    // Looked up in vain first, so only the admin write can make the new provider visible this soon.
+    assert.equal((await authorize("second-saml")).body.error, "PROVIDER_NOT_FOUND");
+
+    const moved = `${f.idp.ssoUrl}/moved`;
+    const replaced = await f.service.admin("PUT", path(SAML_PROVIDER), samlProviderInput(f.idp, { idpSsoUrl: moved }));
+    assert.equal(replaced.status, 200, replaced.text);
+    assert.equal(await ssoUrlOf(SAML_PROVIDER), moved, "authorize still sent the browser to the old SSO URL");
+
+    assert.equal((await f.service.admin("PUT", path("second-saml"), samlProviderInput(f.idp))).status, 201);
+    assert.equal(await ssoUrlOf("second-saml"), f.idp.ssoUrl, "authorize did not see the new SAML provider");
+    assert.deepEqual(await offered(), [SAML_PROVIDER, "second-saml"], "initAuth did not offer the new SAML provider");
+
+    assert.equal((await f.service.admin("DELETE", path(SAML_PROVIDER))).status, 204);
+    assert.equal((await authorize(SAML_PROVIDER)).body.error, "PROVIDER_NOT_FOUND", "authorize still used the deleted SAML provider");
+    assert.deepEqual(await offered(), ["second-saml"]);
   });
 
   for (const engine of engines) {
