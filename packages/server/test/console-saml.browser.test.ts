@@ -25,13 +25,14 @@ const hashOf = (page: Page) => new URL(page.url()).hash;
 
 describe("SAML providers and provisioned users in the console, in Chromium", { skip, timeout: 240_000 }, () => {
   test("add a SAML provider from a preset, check it, test a sign-in through it, and see the directory's users", async (t) => {
+    // The browser first, so it closes first (hooks run in order): the IdP and the service then have no open connections to wait for.
+    const { page, problems } = await openBrowser(t);
     const idp = await startSamlIdp({ user: ada });
     t.after(() => idp.close());
     const service = await startSamlService(t);
     const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Corp", domains: ["corp.test"] });
     assert.equal(org.status, 201, org.text);
     const orgId = org.body.id;
-    const { page, problems } = await openBrowser(t);
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: service.url });
     await page.goto(`${service.url}/admin#/orgs/${orgId}`);
     await page.getByLabel("Admin token").fill(service.app.config.adminToken);
