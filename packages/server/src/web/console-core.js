@@ -6,7 +6,8 @@
 import { ApiError, callApi } from "./api-client.js";
 
 /** An organisation's provider, named for the routes under /api/v1/orgs/{orgId}/oauth-providers/{name}. */
-/** @typedef {{ orgId: string; name: string }} ProviderRef */
+/** A provider of an organisation; `kind` "saml" for a SAML provider (its routes are under saml-providers/). */
+/** @typedef {{ orgId: string; name: string; kind?: "saml" }} ProviderRef */
 
 /** @param {string} id */
 export const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));

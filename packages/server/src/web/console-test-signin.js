@@ -20,14 +20,14 @@ export const TEST_SIGNIN_PATH = "/admin/test-signin";
 export const testSignInRedirectUri = `${location.origin}${TEST_SIGNIN_PATH}`;
 
 const channel = new BroadcastChannel("pipeshub-test-signin");
-/** The test sign-ins this console started: state → provider name. */
-const started = /** @type {Map<string | null, string>} */ (new Map());
+/** The test sign-ins this console started: state → provider name, and where its result is shown. */
+const started = /** @type {Map<string | null, { name: string; panel: HTMLElement }>} */ (new Map());
 
 /**
  * Starts a test sign-in at a provider. Call it straight from a click: the window is opened before
  * anything is awaited, so a popup blocker lets it through.
  */
-export function startTestSignIn(/** @type {ProviderRef} */ provider) {
+export function startTestSignIn(/** @type {ProviderRef} */ provider, panel = byId("panel")) {
   const { name } = provider;
   const popup = window.open("about:blank", "pipeshub-test-signin", "popup,width=560,height=720");
   // The account to test with fills the provider's sign-in form (login_hint).
@@ -35,16 +35,18 @@ export function startTestSignIn(/** @type {ProviderRef} */ provider) {
   attempt(async () => {
     setStatus(`Starting a test sign-in at ${name}…`);
     try {
-      const { data } = await api("post", "/api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin", {
-        params: provider,
-        body: { redirectUri: testSignInRedirectUri, ...(email && { email }) },
-      });
+      const params = { orgId: provider.orgId, name };
+      const body = { redirectUri: testSignInRedirectUri, ...(email && { email }) };
+      const { data } =
+        provider.kind === "saml"
+          ? await api("post", "/api/v1/orgs/{orgId}/saml-providers/{name}/test-signin", { params, body })
+          : await api("post", "/api/v1/orgs/{orgId}/oauth-providers/{name}/test-signin", { params, body });
       const { authorizationUrl, state } = data;
-      started.set(state, name);
+      started.set(state, { name, panel });
       if (popup) popup.location.href = authorizationUrl;
       else location.assign(authorizationUrl);
       // In the panel, not the page's status line (which each step clears): it stays until the result replaces it.
-      byId("panel").replaceChildren(el("p", `Sign in at ${name} in the window that opened; the result appears here.`, { role: "status" }));
+      panel.replaceChildren(el("p", `Sign in at ${name} in the window that opened; the result appears here.`, { role: "status" }));
     } catch (error) {
       popup?.close();
       if (error instanceof ApiError && error.error === "REDIRECT_URI_MISMATCH") {
@@ -61,12 +63,12 @@ channel.addEventListener("message", (event) => {
   const { state, code, error, description } = /** @type {ProviderAnswer} */ (event.data ?? {});
   if (!started.has(state)) return;
   channel.postMessage({ ack: state });
-  const name = started.get(state) ?? "";
+  const { name, panel } = started.get(state) ?? { name: "", panel: byId("panel") };
   started.delete(state);
   attempt(async () => {
     if (error) throw new Error(`${name} answered ${error}${description ? `: ${description}` : ""}.`);
     setStatus(`Completing the test sign-in at ${name}…`);
-    byId("panel").replaceChildren(...describeResult(await complete(state, code)));
+    panel.replaceChildren(...describeResult(await complete(state, code)));
   });
 });
 
@@ -97,11 +99,27 @@ function describeResult(/** @type {TestSignInResult} */ result) {
   parts.push(el("p", verdict, { class: `decision ${decision.outcome === "refused" ? "fail" : "pass"}` }));
   if (decision.fix) parts.push(el("p", `What to change: ${decision.fix}`, { class: "fix" }));
   parts.push(el("p", "Nothing was created: no user, link, session or lockout count.", { class: "muted" }));
+  if (result.claims && "nameId" in result.claims) return [...parts, ...assertionOf(result.claims)];
   parts.push(el("h3", "ID token claims"));
   parts.push(result.claims ? claimsTable(result.claims) : el("p", "No ID token: a plain OAuth 2.0 provider.", { class: "muted" }));
   parts.push(el("h3", "Userinfo"));
   parts.push(result.userinfo ? claimsTable(result.userinfo) : el("p", "No userinfo endpoint, or it did not answer.", { class: "muted" }));
   return parts;
+}
+
+/** A SAML assertion as shown: its issuer and NameID, then each attribute on its own row. */
+function assertionOf(/** @type {Record<string, unknown>} */ claims) {
+  const { attributes, ...about } = claims;
+  const rows = Object.entries(/** @type {Record<string, unknown>} */ (attributes ?? {})).map(([name, value]) => [
+    name,
+    Array.isArray(value) ? value.join(", ") : shown(name, value),
+  ]);
+  return [
+    el("h3", "SAML assertion"),
+    claimsTable(about),
+    el("h3", "Attributes"),
+    rows.length ? tableOf(["Attribute", "Value"], rows) : el("p", "The assertion carries no attributes.", { class: "muted" }),
+  ];
 }
 
 const ACK_WAIT_MS = 1500;

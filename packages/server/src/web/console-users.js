@@ -58,7 +58,7 @@ function userRow(/** @type {ListedUser} */ user) {
   const lastSignIn = el("td");
   lastSignIn.append(timeOf(user.lastSignInAt));
   row.append(
-    el("td", user.email),
+    whoCell(user),
     el("td", user.fullName ?? "-"),
     el("td", user.role),
     status,
@@ -67,6 +67,15 @@ function userRow(/** @type {ListedUser} */ user) {
     actionsCell(user),
   );
   return row;
+}
+
+/** The user's email; a user the directory (SCIM) created is marked "provisioned", with the directory's id for them. */
+function whoCell(/** @type {ListedUser} */ user) {
+  const cell = el("td", user.email);
+  if (!user.provisioned) return cell;
+  cell.append(" ", el("span", "provisioned", { class: "badge", title: "Created by the organisation's directory (SCIM)" }));
+  if (user.externalId) cell.append(el("span", `External ID: ${user.externalId}`, { class: "muted external-id" }));
+  return cell;
 }
 
 /** A button whose visible words are short and whose name says whom it acts on (unique on the page). */

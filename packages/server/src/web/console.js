@@ -16,11 +16,13 @@ import "./console-setup-links.js";
 import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
 import "./console-provider-page.js";
+import "./console-saml-page.js";
 import "./console-service-pages.js";
 import { hideNavigation, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
 import { labelCells, timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
+import { prepareSamlWizard } from "./console-saml-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
 
@@ -36,12 +38,14 @@ async function showOrg(/** @type {string} */ orgId) {
   const [
     { data: org },
     { data: providers },
+    { data: samlProviders },
     {
       data: { events },
     },
   ] = await Promise.all([
     api("get", "/api/v1/orgs/{orgId}", { params }),
     api("get", "/api/v1/orgs/{orgId}/oauth-providers", { params }),
+    api("get", "/api/v1/orgs/{orgId}/saml-providers", { params }),
     api("get", "/api/v1/orgs/{orgId}/events", { params, query: { limit: "20" } }),
   ]);
   byId("org-title").textContent = org.name;
@@ -50,7 +54,7 @@ async function showOrg(/** @type {string} */ orgId) {
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")
-    ?.replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
+    ?.replaceChildren(...[...providers, ...samlProviders].map((provider) => providerRow(orgId, provider)));
   labelCells(/** @type {HTMLTableElement} */ (byId("providers")));
   byId("events").replaceChildren(
     ...(events.length
@@ -61,16 +65,19 @@ async function showOrg(/** @type {string} */ orgId) {
         })
       : [el("li", "No changes seen.")]),
   );
-  await prepareWizard(orgId);
+  await Promise.all([prepareWizard(orgId), prepareSamlWizard(orgId)]);
   return "view-org";
 }
 
 /** An organisation's audit trail, its provider filter listing the organisation's providers. */
 async function showAuditPage(/** @type {string} */ orgId) {
-  const { data: providers } = await api("get", "/api/v1/orgs/{orgId}/oauth-providers", { params: { orgId } });
+  const [{ data: providers }, { data: samlProviders }] = await Promise.all([
+    api("get", "/api/v1/orgs/{orgId}/oauth-providers", { params: { orgId } }),
+    api("get", "/api/v1/orgs/{orgId}/saml-providers", { params: { orgId } }),
+  ]);
   await showAudit(
     orgId,
-    providers.map((p) => p.providerName),
+    [...providers, ...samlProviders].map((p) => p.providerName),
   );
   return "view-audit";
 }
