@@ -14,6 +14,7 @@ import { providerLinking } from "./migrations/0012-provider-linking.ts";
 import { secretBinding } from "./migrations/0013-secret-binding.ts";
 import { consoleSessions } from "./migrations/0014-console-sessions.ts";
 import { auditSignIn } from "./migrations/0015-audit-sign-in.ts";
+import { domainClaims } from "./migrations/0018-domain-claims.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   "0013_secret_binding": secretBinding,
   "0014_console_sessions": consoleSessions,
   "0015_audit_sign_in": auditSignIn,
+  "0018_domain_claims": domainClaims,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

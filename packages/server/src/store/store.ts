@@ -2,6 +2,7 @@ import type { SecretBox } from "../domain/ports/keys.ts";
 import { auditTrailRepository } from "./audit-trail.ts";
 import { authStepRepository } from "./auth-steps.ts";
 import { consoleSessionRepository } from "./console-sessions.ts";
+import { domainClaimRepository } from "./domain-claims.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { organisationRepository } from "./organisations.ts";
@@ -19,6 +20,7 @@ export function createStore(db: Db, secrets: SecretBox) {
   return {
     db,
     organisations: organisationRepository(db),
+    domainClaims: domainClaimRepository(db),
     users: userRepository(db),
     userDirectory: userDirectory(db),
     providers: providerRepository(db, secrets),

@@ -28,6 +28,7 @@ const MIGRATIONS = [
   "0013_secret_binding",
   "0014_console_sessions",
   "0015_audit_sign_in",
+  "0018_domain_claims",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 
