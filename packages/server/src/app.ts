@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { dnsTxtLookup } from "./admin/dns-txt-lookup.ts";
+import { startDomainChecks } from "./admin/domain-check-schedule.ts";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./domain/ports/clock.ts";
@@ -19,7 +21,7 @@ export { REDACTED_LOG_PATHS } from "./wiring/server.ts";
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
   readonly logStream?: Writable;
-  /** The clock and timers of short-lived state, caches, discovery and the provider watch (tests move it instead of waiting). */
+  /** The clock and timers of short-lived state, caches, discovery and the provider watch and the domain re-check (tests move it instead of waiting). */
   readonly clock?: Clock;
   /**
    * An HTTP server already listening (main.ts binds the port before anything else). The app
@@ -61,7 +63,8 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
   logger.current = server.log;
   await installEdges(server, config, { metrics, shared, redisBreaker: breakers.redis });
   await warnWithoutRedis(config, shared, server.log);
-  const parts = { opened, shared, clients, signIn, audit };
+  const lookupTxt = dnsTxtLookup({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs });
+  const parts = { opened, shared, clients, signIn, audit, lookupTxt };
   await registerSignInRoutes(server, config, parts);
   await registerAdministration(server, config, options, parts);
 
@@ -71,6 +74,13 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     state: shared.state,
     watch: { ...store, readSnapshot: (settings) => readProviderSnapshot(clients.outbound, settings) },
     onChange: (event) => metrics.recordProviderChange(event.orgId, event.provider),
+    log: server.log,
+    clock,
+  });
+
+  const domainChecks = startDomainChecks({
+    intervalSeconds: config.domainCheckIntervalSeconds,
+    deps: { ...store, lookupTxt },
     log: server.log,
     clock,
   });
@@ -85,6 +95,7 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     async close() {
       await closeServer(server, options.server);
       await watch?.stop();
+      await domainChecks?.stop();
       await closeBackends(opened, shared);
     },
   };

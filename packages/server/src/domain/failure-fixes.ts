@@ -46,6 +46,8 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   SESSION_EXPIRED: "The sign-in session expired or was never started: start again from initAuth.",
   REQUEST_TIMEOUT: "The client sent its request too slowly: check the network between it and the service.",
   CONFLICT: "Another change was made at the same time: read the current state and try again.",
+  DOMAIN_NOT_VERIFIED:
+    "Create the TXT record the domain's listing names (txtName, txtValue in GET /api/v1/orgs/{orgId}/domains) at the domain's DNS host, wait until it is published, and check again (POST /api/v1/orgs/{orgId}/domains/{domain}/verify); pending domains are also re-checked every DOMAIN_CHECK_INTERVAL_SECONDS.",
   PAYLOAD_TOO_LARGE: "The request body is too large: send less.",
   URI_TOO_LONG: "The URL is too long: send less in the query string.",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as application/json.",

@@ -36,6 +36,8 @@ export const FAILURE_STATUS = {
   SESSION_EXPIRED: 404,
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  /** A domain claim's DNS TXT record is not there (yet): the answer says what the lookup found. */
+  DOMAIN_NOT_VERIFIED: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -57,6 +57,9 @@ export function effectiveSettings(config: Config): EffectiveSettings {
     PROVIDER_WATCH_WEBHOOK_URL: config.providerWatchWebhook ? withoutPassword(config.providerWatchWebhook.url) : null,
     PROVIDER_WATCH_WEBHOOK_SECRET: secret(config.providerWatchWebhook?.secret),
     CORS_ORIGINS: [...config.corsOrigins],
+    DNS_SERVERS: [...config.dnsServers],
+    DNS_TIMEOUT_MS: config.dnsTimeoutMs,
+    DOMAIN_CHECK_INTERVAL_SECONDS: config.domainCheckIntervalSeconds,
   };
   return settings;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
+import type { TxtLookup } from "../domain/domain-claim.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import { adminApi } from "../http/admin/admin-api.ts";
 import { consoleRoutes } from "../http/admin/console-routes.ts";
@@ -25,6 +26,8 @@ export interface RouteParts {
   readonly signIn: SignInParts;
   /** The audit trail that counts sign-ins on /metrics. */
   readonly audit: Pick<AuditTrail, "record">;
+  /** Domain claims' TXT lookups (DNS_SERVERS, or the system's resolver). */
+  readonly lookupTxt: TxtLookup;
 }
 
 /** The public API: health, the sign-in (over the cached lookups), the service's tokens, the pages. */
@@ -78,6 +81,7 @@ export async function registerAdministration(
       credentialFailures: refusals,
       orgAdmins,
       administration: { ...store, discovery, keys: signingKeys, sealedSecrets: store.sealedSecrets },
+      domainClaims: { ...store, lookupTxt: parts.lookupTxt },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,
