@@ -49,6 +49,8 @@ export {
   type NewSetupLink,
   type ProviderPreset,
   type Org,
+  type OrgWithDomainClaim,
+  type DomainClaim,
   type OrgUser,
   type ListedUser,
   type ListUsersRequest,
