@@ -19,7 +19,7 @@ export type AuthStep = ResponseBody<"GET /api/v1/orgs/{orgId}/auth-methods">["au
 export type DomainClaim = ResponseBody<"GET /api/v1/orgs/{orgId}/domains">[number];
 
 /** The organisation after {@link Admin.addOrgDomain}, with the claim just made (`claim`; absent from an older service). */
-export type OrgWithDomainClaim = ResponseBody<"POST /api/v1/orgs/{orgId}/domains">;
+export type OrgWithDomainClaim = ResponseBody<"POST /api/v1/orgs/{orgId}/domains", 201>;
 
 // An older service answers the organisation without the claim.
 const readAddedDomain = readBody<OrgWithDomainClaim>("POST /api/v1/orgs/{orgId}/domains", (schema) => withOptional(schema, ["claim"]));
