@@ -59,6 +59,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 
+/** Applies the migrations up to and including `name` (tests of one migration start from the schema before it). */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await migrator(db).migrateTo(name);
+  if (error) throw error;
+}
+
 /** The migrations this version has that the database has not applied yet, in order. */
 export async function pendingMigrations(db: Kysely<unknown>): Promise<string[]> {
   return (await migrator(db).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
