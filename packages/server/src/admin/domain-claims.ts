@@ -16,6 +16,9 @@ export interface DomainClaimDeps extends OrganisationAdministration, AdminAction
   readonly lookupTxt: TxtLookup;
 }
 
+/** How many pending domains an organisation may have at once. */
+export const MAX_PENDING_CLAIMS = 20;
+
 /** A claim as the admin API answers it: with the TXT record that proves it. */
 export interface DomainClaimView {
   readonly domain: string;
@@ -61,6 +64,11 @@ export async function addDomainClaim(
     if (!org.ok) return org;
     const claim = await deps.domainClaims.get(orgId, normalised);
     return claim ? success({ organisation: org.value, claim: claimView(claim) }) : failure("CONFLICT", "The domain was removed meanwhile.");
+  }
+  // Each pending claim is looked up on every re-check round: a delegated admin cannot pile them up.
+  const pending = (await deps.domainClaims.list(orgId)).filter((c) => c.status === "pending");
+  if (pending.length >= MAX_PENDING_CLAIMS) {
+    return failure("CONFLICT", `An organisation has at most ${MAX_PENDING_CLAIMS} pending domains: prove or remove one first.`);
   }
   let claim: DomainClaim | undefined;
   try {

@@ -218,6 +218,14 @@ describe("domain claims: each on its own, who may do what, the scheduled re-chec
     );
     assertAuthError(await initAuth(f.service, "x@two.example"), 404, "ORG_NOT_FOUND");
     assertAuthError(await verify(f.service, token, f.orgId, "three.example"), 404, "NOT_FOUND");
+    // Every pending claim is looked up each round: at most 20 at once.
+    for (let i = 0; i < 19; i++) await claimAs(f.service, token, f.orgId, `pile-${i}.example`);
+    const refused = assertAuthError(
+      await requestAs(f.service, token, "POST", `/api/v1/orgs/${f.orgId}/domains`, { domain: "pile-19.example" }),
+      409,
+      "CONFLICT",
+    );
+    assert.match(refused.message, /at most 20 pending domains/);
   });
 
   test("a pending domain is no organisation domain for just-in-time sign-up, even as the only organisation, until proven", async (t) => {
