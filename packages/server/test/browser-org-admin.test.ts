@@ -64,9 +64,11 @@ describe("the sign-in page hands an organisation admin over to the console", { s
 
     // The console shows their organisation, and only it: no list of organisations to go back to.
     await page.getByRole("heading", { name: "Demo" }).waitFor();
-    assert.equal(await page.getByRole("button", { name: "← Organisations" }).isVisible(), false);
+    assert.equal(await page.getByRole("link", { name: "Organisations" }).isVisible(), false);
+    assert.equal(await page.getByRole("link", { name: "Users" }).isVisible(), false, "users are the operator's");
     assert.ok(await page.getByRole("button", { name: "Doctor demo" }).isVisible());
     // The organisation's audit trail shows who made them an admin, and what changed.
+    await page.getByRole("link", { name: "Audit trail" }).click();
     await page.getByLabel("Event").fill("user.made_admin");
     await page.getByRole("button", { name: "Show", exact: true }).click();
     await page
@@ -78,6 +80,8 @@ describe("the sign-in page hands an organisation admin over to the console", { s
       .waitFor();
 
     // A test sign-in from the console: the demo provider knows the console's page, so it comes back with a decision.
+    await page.getByRole("link", { name: "Providers" }).click();
+    await page.getByRole("heading", { name: "Demo" }).waitFor();
     const opened = page.waitForEvent("popup");
     await page.getByRole("button", { name: "Test sign-in at demo" }).click();
     const popup = await opened;

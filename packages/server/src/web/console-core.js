@@ -72,6 +72,9 @@ export const api = async (method, route, options = {}) => {
   }
 };
 
+/** Whether a failure is the console's session being gone (a 401 to its cookie). */
+export const isSignedOut = (/** @type {unknown} */ error) => error instanceof SignedOut;
+
 /** What to do when the session is gone: set by the page (back to sign-in). */
 export const onSignedOut = { run: () => {} };
 

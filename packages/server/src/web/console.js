@@ -11,40 +11,23 @@
 import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut } from "./console-core.js";
+import { manageOrganisation } from "./console-orgs.js";
+import "./console-setup-links.js";
+import "./console-users.js";
 import { providerRow, runDoctor } from "./console-provider.js";
+import { hideNavigation, pathTo, route, showPage, startRouting } from "./console-router.js";
 import { finishTestSignInHere, TEST_SIGNIN_PATH } from "./console-test-signin.js";
+import { labelCells, timeOf } from "./console-ui.js";
 import { prepareWizard, wireWizard } from "./console-wizard.js";
 
 /** @typedef {import("./api-client.js").Schemas["ProviderEvent"]["changes"][number]} ProviderChange */
 
-const views = ["view-sign-in", "view-orgs", "view-org", "view-test-signin"];
-
-function show(/** @type {string} */ view) {
-  for (const id of views) byId(id).hidden = id !== view;
-  byId(view).querySelector("h1")?.focus();
-}
-
+// Signed out, the address stays: signing in again shows the page it names.
 onSignedOut.run = () => {
-  show("view-sign-in");
+  hideNavigation();
+  showPage("view-sign-in");
   byId("sign-out").hidden = true;
 };
-
-async function showOrgs() {
-  const { data: orgs } = await api("get", "/api/v1/orgs");
-  const list = byId("org-list");
-  list.replaceChildren(
-    ...orgs.map((org) => {
-      const item = el("li");
-      const open = el("button", org.name, { type: "button", class: "link" });
-      open.addEventListener("click", () => attempt(() => showOrg(org.id)));
-      item.append(open, el("span", `  ${org.domains.join(", ")}`, { class: "muted" }));
-      return item;
-    }),
-  );
-  if (orgs.length === 0) list.append(el("li", "No organisations yet: create one with the CLI or the admin API."));
-  byId("sign-out").hidden = false;
-  show("view-orgs");
-}
 
 async function showOrg(/** @type {string} */ orgId) {
   const params = { orgId };
@@ -61,23 +44,37 @@ async function showOrg(/** @type {string} */ orgId) {
   ]);
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
-  byId("back").hidden = access.orgId !== undefined;
+  manageOrganisation(org);
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")
     ?.replaceChildren(...providers.map((provider) => providerRow(orgId, provider)));
+  labelCells(/** @type {HTMLTableElement} */ (byId("providers")));
   byId("events").replaceChildren(
     ...(events.length
-      ? events.map((e) => el("li", `${e.at}  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`))
+      ? events.map((e) => {
+          const item = el("li");
+          item.append(timeOf(e.at), `  ${e.provider}: ${e.changes.map(describeChange).join("; ")}`);
+          return item;
+        })
       : [el("li", "No changes seen.")]),
   );
   await prepareWizard(orgId);
+  return "view-org";
+}
+
+/** An organisation's audit trail, its provider filter listing the organisation's providers. */
+async function showAuditPage(/** @type {string} */ orgId) {
+  const { data: providers } = await api("get", "/api/v1/orgs/{orgId}/oauth-providers", { params: { orgId } });
   await showAudit(
     orgId,
     providers.map((p) => p.providerName),
   );
-  show("view-org");
+  return "view-audit";
 }
+
+route("/orgs/:orgId", ({ orgId = "" }) => showOrg(orgId));
+route("/orgs/:orgId/audit", ({ orgId = "" }) => showAuditPage(orgId));
 
 const describeChange = (/** @type {ProviderChange} */ c) =>
   c.added || c.removed
@@ -104,9 +101,8 @@ byId("sign-out").addEventListener("click", () =>
   }),
 );
 
-byId("back").addEventListener("click", () => attempt(showOrgs));
 wireWizard(async (provider) => {
-  await showOrg(provider.orgId);
+  showPage(await showOrg(provider.orgId), false);
   await runDoctor(provider);
 });
 
@@ -121,12 +117,8 @@ async function enter() {
     session = /** @type {const} */ ({ kind: "operator" });
   }
   byId("sign-out").hidden = false;
-  if (session.kind === "org-admin") {
-    access.orgId = session.orgId;
-    await showOrg(session.orgId);
-    return;
-  }
-  await showOrgs();
+  if (session.kind === "org-admin") access.orgId = session.orgId;
+  await startRouting();
 }
 
 /** A setup link's holder: the link's secret redeemed once for a session held in this page's memory only. */
@@ -137,11 +129,13 @@ async function redeemSetupLink() {
   const { data } = await callApi("post", "/api/v1/setup-sessions", { body: { token } });
   access.setupSession = data.sessionToken;
   access.orgId = data.orgId;
-  await showOrg(data.orgId);
+  history.replaceState(null, "", pathTo("orgs", data.orgId));
+  await startRouting();
 }
 
 attempt(async () => {
-  if (location.pathname === TEST_SIGNIN_PATH) return finishTestSignInHere(show);
-  if (location.pathname === "/admin/setup") return redeemSetupLink();
+  if (location.pathname === TEST_SIGNIN_PATH) return finishTestSignInHere(showPage);
+  // A page's address (#/orgs/…) is not a link's secret: the link was redeemed before this reload.
+  if (location.pathname === "/admin/setup" && !location.hash.startsWith("#/")) return redeemSetupLink();
   await enter();
 });

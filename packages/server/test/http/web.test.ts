@@ -19,7 +19,8 @@ async function servedModules(serviceUrl: string, entry: string): Promise<string[
     const source = await response.text();
     assert.doesNotMatch(source, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${path} loads nothing from elsewhere`);
     served.add(path);
-    for (const [, name] of source.matchAll(/\bfrom "\.\/([\w-]+\.js)";/g)) pending.push(`${dir}${name}`);
+    // `import … from "./x.js"`, and `import "./x.js"` (a page module that registers its routes).
+    for (const [, name] of source.matchAll(/\b(?:from|import) "\.\/([\w-]+\.js)";/g)) pending.push(`${dir}${name}`);
   }
   return [...served].sort();
 }
@@ -116,8 +117,13 @@ describe("the admin console's pages (/admin, /admin/setup, /admin/test-signin)",
       "/admin/assets/console-audit.js",
       "/admin/assets/console-charts.js",
       "/admin/assets/console-core.js",
+      "/admin/assets/console-orgs.js",
       "/admin/assets/console-provider.js",
+      "/admin/assets/console-router.js",
+      "/admin/assets/console-setup-links.js",
       "/admin/assets/console-test-signin.js",
+      "/admin/assets/console-ui.js",
+      "/admin/assets/console-users.js",
       "/admin/assets/console-wizard.js",
       "/admin/assets/console.js",
     ]);
