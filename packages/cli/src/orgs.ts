@@ -1,6 +1,7 @@
 import { type Command, commandName, countOption, listOption, stringOption } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { details, table } from "./output.ts";
+import { domainCommands, recordToCreate } from "./domains.ts";
 import type { Org } from "pipeshub";
 
 const orgDetails = (org: Org) =>
@@ -125,12 +126,19 @@ const addDomain: Command = {
   args: ["orgId", "domain"],
   synopsis: "",
   summary: "add an email domain: new sign-ins with its addresses go to the organisation",
-  help: "A domain belongs to one organisation: one another organisation has is refused (CONFLICT).",
+  help: `A domain belongs to one organisation: one another organisation has verified is refused (CONFLICT).
+With the admin token it is verified at once; with an organisation admin's or setup link's token it
+is pending until the TXT record shown is served (then: pipeshub-auth orgs verify-domain ORG_ID DOMAIN).`,
   options: {},
   async run({ admin, out }, { args }) {
     const org = await admin.addOrgDomain(args[0]!, args[1]!);
     if (out.json) return out.data(org);
     out.line(orgDetails(org));
+    if (org.claim?.status === "pending") {
+      out.line(
+        `\ndomain "${org.claim.domain}" is pending: it routes no sign-in until this DNS record is served\n${recordToCreate(org.claim)}`,
+      );
+    }
   },
 };
 
@@ -170,4 +178,4 @@ Options:
   },
 };
 
-export const orgCommands: readonly Command[] = [create, list, show, rename, addDomain, removeDomain, remove, events];
+export const orgCommands: readonly Command[] = [create, list, show, rename, addDomain, removeDomain, ...domainCommands, remove, events];

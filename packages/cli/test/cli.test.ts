@@ -12,6 +12,7 @@ import { closedPortUrl, type ScriptedResponse, startJsonServer } from "../../ser
 import { type RunningService, startService } from "../../server/test/support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signIn, signInFixture } from "../../server/test/support/sign-in-fixture.ts";
 import { startTestProvider } from "../../server/test/support/test-provider.ts";
+import { startTxtDnsServer } from "../../server/test/support/dns-server.ts";
 
 const BIN = fileURLToPath(new URL("../bin/pipeshub-auth.js", import.meta.url));
 
@@ -99,6 +100,8 @@ describe("pipeshub-auth CLI", () => {
       "orgs rename",
       "orgs add-domain",
       "orgs remove-domain",
+      "orgs domains",
+      "orgs verify-domain",
       "orgs delete",
       "keys list",
       "settings show",
@@ -504,6 +507,34 @@ describe("pipeshub-auth CLI", () => {
     assert.equal((await service.admin("GET", `/api/v1/orgs/${orgId}`)).status, 200, "nothing deleted without --yes");
     assert.deepEqual(json(await cli(["orgs", "delete", orgId, "--yes", "--json"], { service })), { deleted: true, orgId });
     assert.equal((await service.admin("GET", `/api/v1/orgs/${orgId}`)).status, 404);
+  });
+
+  test("orgs add-domain as a setup link: pending, with the TXT record to create; orgs domains shows it; verify-domain once it is served", async (t) => {
+    const dns = await startTxtDnsServer(t);
+    const service = await startService(t, { dnsServers: [dns.address], dnsTimeoutMs: 300 });
+    const org = await service.admin<{ id: string }>("POST", "/api/v1/orgs", { name: "Acme", domains: ["acme.test"] });
+    const link = await service.admin<{ token: string }>("POST", `/api/v1/orgs/${org.body.id}/setup-links`, {});
+    const setup = await service.request<{ sessionToken: string }>("POST", "/api/v1/setup-sessions", { token: link.body.token });
+    const asSetup = (args: string[]) => cli([...args, "--token", setup.body.sessionToken], { service, env: { ADMIN_TOKEN: undefined } });
+
+    const added = await asSetup(["orgs", "add-domain", org.body.id, "acme.example"]);
+    assert.equal(added.code, 0, added.stderr);
+    const value = /^value +(pipeshub-auth-verification=\S+)$/m.exec(added.stdout)?.[1];
+    assert.ok(value, added.stdout);
+    assert.match(added.stdout, /domain "acme\.example" is pending/);
+    assert.match(added.stdout, /^name +_pipeshub-auth\.acme\.example$/m);
+    const listed = await asSetup(["orgs", "domains", org.body.id]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`^acme\\.example +pending +_pipeshub-auth\\.acme\\.example +${value} +-$`, "m"));
+    assert.match(listed.stdout, /^acme\.test +verified +- +- +-$/m);
+
+    const early = await asSetup(["orgs", "verify-domain", org.body.id, "acme.example"]);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /^error: DOMAIN_NOT_VERIFIED: .*NXDOMAIN/m);
+    dns.setTxt("_pipeshub-auth.acme.example", [value]);
+    const verified = await asSetup(["orgs", "verify-domain", org.body.id, "acme.example"]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /verified domain "acme\.example"/);
   });
 
   test("keys list and settings show: the signing keys, and the settings without a secret", async (t) => {

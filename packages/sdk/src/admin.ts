@@ -10,7 +10,7 @@ import { SamlProviderAdmin } from "./admin/saml-providers.ts";
 export type { AuditChange, AuditPage, AuditRecord, ListAuditRequest } from "./admin/audit.ts";
 export type { ConsoleSession } from "./admin/console-sessions.ts";
 export type { ServiceSettings, SigningKey } from "./admin/keys.ts";
-export type { AuthStep, CreateOrgRequest, Org } from "./admin/organisations.ts";
+export type { AuthStep, CreateOrgRequest, DomainClaim, Org, OrgWithDomainClaim } from "./admin/organisations.ts";
 export type {
   DoctorFinding,
   DoctorFindingStatus,

@@ -54,6 +54,8 @@ export {
   type IntrospectionToken,
   type ProviderPreset,
   type Org,
+  type OrgWithDomainClaim,
+  type DomainClaim,
   type OrgUser,
   type ListedUser,
   type ListUsersRequest,

@@ -25,6 +25,8 @@ const CALLS: Record<string, (c: Pipeshub) => Promise<unknown>> = {
   "admin.deleteOrg": (c) => c.admin.deleteOrg(ORG),
   "admin.addOrgDomain": (c) => c.admin.addOrgDomain(ORG, "example.com"),
   "admin.removeOrgDomain": (c) => c.admin.removeOrgDomain(ORG, "example.com"),
+  "admin.listDomains": (c) => c.admin.listDomains(ORG),
+  "admin.verifyDomain": (c) => c.admin.verifyDomain(ORG, "example.com"),
   "admin.getAuthMethods": (c) => c.admin.getAuthMethods(ORG),
   "admin.setAuthMethods": (c) => c.admin.setAuthMethods(ORG, [{ order: 1, allowedMethods: [{ type: "oauth" }] }]),
   "admin.putProvider": (c) => c.admin.putProvider(ORG, "p", { clientId: "c" }),

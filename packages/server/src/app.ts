@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import type { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { dnsTxtLookup } from "./admin/dns-txt-lookup.ts";
+import { startDomainChecks } from "./admin/domain-check-schedule.ts";
 import { userEventsWebhook } from "./admin/events-webhook.ts";
 import { startProviderWatch } from "./admin/provider-watch-schedule.ts";
 import type { Config } from "./config.ts";
@@ -20,7 +22,7 @@ export { REDACTED_LOG_PATHS } from "./wiring/server.ts";
 export interface AppOptions {
   /** Where log lines go (tests capture them); default stdout. */
   readonly logStream?: Writable;
-  /** The clock and timers of short-lived state, caches, discovery and the provider watch (tests move it instead of waiting). */
+  /** The clock and timers of short-lived state, caches, discovery and the provider watch and the domain re-check (tests move it instead of waiting). */
   readonly clock?: Clock;
   /**
    * An HTTP server already listening (main.ts binds the port before anything else). The app
@@ -63,7 +65,8 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
   await installEdges(server, config, { metrics, shared, redisBreaker: breakers.redis });
   await warnWithoutRedis(config, shared, server.log);
   const userEvents = userEventsWebhook(config.eventsWebhook, server.log);
-  const parts = { opened, shared, clients, signIn, audit, ...(userEvents && { userEvents }) };
+  const lookupTxt = dnsTxtLookup({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs });
+  const parts = { opened, shared, clients, signIn, audit, lookupTxt, ...(userEvents && { userEvents }) };
   await registerSignInRoutes(server, config, parts);
   await registerAdministration(server, config, options, parts);
 
@@ -78,6 +81,13 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     clock,
   });
 
+  const domainChecks = startDomainChecks({
+    intervalSeconds: config.domainCheckIntervalSeconds,
+    deps: { ...store, lookupTxt },
+    log: server.log,
+    clock,
+  });
+
   return {
     server,
     store,
@@ -88,6 +98,7 @@ export async function buildApp(config: Config, given: AppOptions = {}): Promise<
     async close() {
       await closeServer(server, options.server);
       await watch?.stop();
+      await domainChecks?.stop();
       await closeBackends(opened, shared);
     },
   };

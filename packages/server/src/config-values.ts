@@ -107,6 +107,23 @@ export function isAddressOrCidr(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** A DNS server as node:dns `setServers` takes it: an IP address, `IPv4:port` or `[IPv6]:port`. */
+export function isDnsServer(entry: string): boolean {
+  const port = (p: string) => /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535;
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(entry);
+  if (bracketed) return isIP(bracketed[1]!) === 6 && port(bracketed[2]!);
+  if (isIP(entry) !== 0) return true;
+  const [address = "", given = "", ...rest] = entry.split(":");
+  return rest.length === 0 && isIP(address) === 4 && port(given);
+}
+
+/** DNS_SERVERS: where domain claims' TXT records are looked up. */
+export const dnsServerList = commaList(
+  isDnsServer,
+  (e) => `must be a comma-separated list of DNS servers as IP or IP:port ([IPv6]:port), got "${e}"`,
+  "DNS servers for the domain-claim TXT lookups, e.g. 10.0.0.2,10.0.0.3:5353 (default: the system's resolver)",
+);
+
 /** An origin as browsers send it: scheme, host and port only. */
 export const isOrigin = (entry: string) =>
   URL.canParse(entry) && ["http:", "https:"].includes(new URL(entry).protocol) && new URL(entry).origin === entry;

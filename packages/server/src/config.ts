@@ -9,6 +9,7 @@ import {
   decodeKey,
   flag,
   isAddressOrCidr,
+  dnsServerList,
   isOrigin,
   oneOf,
   parseEncryptionKey,
@@ -78,6 +79,10 @@ export interface Config {
   readonly providerWatchIntervalSeconds: number;
   /** Where events (provider changes, users disabled or deleted) are posted, and the secret their HMAC signature uses. */
   readonly eventsWebhook: { readonly url: string; readonly secret: string | undefined } | undefined;
+  /** Domain claims' TXT lookups: at these servers (empty: the system's resolver), each try's deadline, how often pending ones are re-checked (0: never). */
+  readonly dnsServers: readonly string[];
+  readonly dnsTimeoutMs: number;
+  readonly domainCheckIntervalSeconds: number;
 }
 
 /** The settings read from the environment; `encryptionKey`/`adminToken` may still be missing. */
@@ -192,6 +197,9 @@ export const EnvironmentSchema = Type.Object({
   EVENTS_WEBHOOK_SECRET: Type.Optional(secretToken("Signs each webhook POST: x-pipeshub-signature = sha256=HMAC(secret, timestamp.body)")),
   PROVIDER_WATCH_WEBHOOK_URL: Type.Optional(absoluteUrl(["http:", "https:"], "The former name of EVENTS_WEBHOOK_URL, still read")),
   PROVIDER_WATCH_WEBHOOK_SECRET: Type.Optional(secretToken("The former name of EVENTS_WEBHOOK_SECRET, still read")),
+  DNS_SERVERS: Type.Optional(dnsServerList),
+  DNS_TIMEOUT_MS: wholeNumber(100, 30_000, 3000, "Deadline of each of a TXT lookup's two tries"),
+  DOMAIN_CHECK_INTERVAL_SECONDS: wholeNumber(0, 7 * 86_400, 600, "How often pending domain claims are re-checked; 0: never"),
   CORS_ORIGINS: Type.Optional(
     commaList(
       isOrigin,
@@ -251,6 +259,9 @@ export function readConfig(env: Env, cwd = process.cwd()): ConfigDraft {
     corsOrigins: e.CORS_ORIGINS ?? [],
     providerWatchIntervalSeconds: e.PROVIDER_WATCH_INTERVAL_SECONDS,
     eventsWebhook: eventsWebhookOf(e),
+    dnsServers: e.DNS_SERVERS ?? [],
+    dnsTimeoutMs: e.DNS_TIMEOUT_MS,
+    domainCheckIntervalSeconds: e.DOMAIN_CHECK_INTERVAL_SECONDS,
   });
 }
 
@@ -280,6 +291,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     adminAuthFailuresPerMinute: 0,
     // No background rounds unless a test is about the watch.
     providerWatchIntervalSeconds: 0,
+    domainCheckIntervalSeconds: 0,
     ...overrides,
   });
 }

@@ -52,6 +52,11 @@ describe("configuration from the environment", () => {
     [{ ALLOW_INSECURE_LOOPBACK_PROVIDERS: "yes" }, "ALLOW_INSECURE_LOOPBACK_PROVIDERS", /true/],
     [{ PROVIDER_NETWORK_ALLOW: "10.0.0.0/33" }, "PROVIDER_NETWORK_ALLOW", /prefix length/],
     [{ PROVIDER_NETWORK_ALLOW: "idp.corp.internal,http://x" }, "PROVIDER_NETWORK_ALLOW", /"http:\/\/x" is not a host name/],
+    // node:dns takes addresses only: a resolver named by host name would itself need resolving.
+    [{ DNS_SERVERS: "10.0.0.2,dns.corp.internal" }, "DNS_SERVERS", /"dns\.corp\.internal"/],
+    [{ DNS_SERVERS: "10.0.0.2:70000" }, "DNS_SERVERS", /IP:port/],
+    [{ DNS_SERVERS: "[10.0.0.2]:53" }, "DNS_SERVERS", /IP:port/],
+    [{ DNS_TIMEOUT_MS: "10" }, "DNS_TIMEOUT_MS", /between/],
   ];
   for (const [env, variable, problem] of bad) {
     test(`a bad ${variable} is refused, naming the variable`, () => {
@@ -65,6 +70,14 @@ describe("configuration from the environment", () => {
       );
     });
   }
+
+  test("DNS_SERVERS: addresses with an optional port, for the domain proofs' TXT lookups; default the system's resolver, re-checked every 600 s", () => {
+    const defaults = readConfig({});
+    assert.deepEqual([defaults.dnsServers, defaults.dnsTimeoutMs, defaults.domainCheckIntervalSeconds], [[], 3000, 600]);
+    const given = readConfig({ DNS_SERVERS: "10.0.0.2, 127.0.0.1:5353,::1,[::1]:53", DOMAIN_CHECK_INTERVAL_SECONDS: "0" });
+    assert.deepEqual(given.dnsServers, ["10.0.0.2", "127.0.0.1:5353", "::1", "[::1]:53"]);
+    assert.equal(given.domainCheckIntervalSeconds, 0);
+  });
 
   test("ENCRYPTION_KEY accepts 64 hex characters or base64", () => {
     assert.equal(readConfig({ ENCRYPTION_KEY: "ab".repeat(32) }).encryptionKey?.length, 32);

@@ -1,6 +1,6 @@
 /** `client.admin`'s organisations: create, list, read, rename and delete them, their domains, and their sign-in steps. */
 import { segment, type RequestOptions } from "../http.ts";
-import { readBody, type RequestBody, type ResponseBody } from "../wire.ts";
+import { readBody, type RequestBody, type ResponseBody, withOptional } from "../wire.ts";
 import { AdminResource, noBody, orgPath } from "./resource.ts";
 
 /** An organisation. Users sign in to it through the email domains it owns. */
@@ -11,6 +11,18 @@ export type CreateOrgRequest = RequestBody<"POST /api/v1/orgs">;
 
 /** One step of an organisation's sign-in (the contract's `AuthStep`): its order (1, 2 or 3) and at least one method, each in one step only. */
 export type AuthStep = ResponseBody<"GET /api/v1/orgs/{orgId}/auth-methods">["authMethods"][number];
+
+/**
+ * One of an organisation's email domains: `verified` (routes sign-ins) or `pending` (a delegated
+ * admin's claim, counting nowhere until the DNS TXT record `txtName` = `txtValue` is seen).
+ */
+export type DomainClaim = ResponseBody<"GET /api/v1/orgs/{orgId}/domains">[number];
+
+/** The organisation after {@link Admin.addOrgDomain}, with the claim just made (`claim`; absent from an older service). */
+export type OrgWithDomainClaim = ResponseBody<"POST /api/v1/orgs/{orgId}/domains", 201>;
+
+// An older service answers the organisation without the claim.
+const readAddedDomain = readBody<OrgWithDomainClaim>("POST /api/v1/orgs/{orgId}/domains", (schema) => withOptional(schema, ["claim"]));
 
 type AuthMethods = ResponseBody<"GET /api/v1/orgs/{orgId}/auth-methods">;
 const readAuthMethods = readBody<AuthMethods>("GET /api/v1/orgs/{orgId}/auth-methods");
@@ -52,22 +64,44 @@ export class OrganisationAdmin extends AdminResource {
   }
 
   /**
-   * Adds an email domain: `POST /api/v1/orgs/{orgId}/domains`; new sign-ins with its addresses
-   * route to the organisation. A domain any organisation claims is a `CONFLICT` (409). Not
-   * retried: a replay would be that conflict.
+   * Adds an email domain: `POST /api/v1/orgs/{orgId}/domains`. The operator's is verified at once
+   * (new sign-ins with its addresses route to the organisation); an organisation admin's or setup
+   * session's is `pending` until its TXT record (`claim.txtName`, `claim.txtValue`) is served and
+   * checked ({@link Admin.verifyDomain}). A domain this organisation claims, or another holds
+   * verified, is a `CONFLICT` (409). Not retried: a replay would be that conflict.
    */
-  addOrgDomain(orgId: string, domain: string, options?: RequestOptions): Promise<Org> {
+  addOrgDomain(orgId: string, domain: string, options?: RequestOptions): Promise<OrgWithDomainClaim> {
     const body: RequestBody<"POST /api/v1/orgs/{orgId}/domains"> = { domain };
+    return this.call({ method: "POST", path: `${orgPath(orgId)}/domains`, body, idempotent: false }, options, readAddedDomain);
+  }
+
+  /** Lists the organisation's domains, verified and pending, each with its TXT record: `GET /api/v1/orgs/{orgId}/domains`. */
+  listDomains(orgId: string, options?: RequestOptions): Promise<DomainClaim[]> {
     return this.call(
-      { method: "POST", path: `${orgPath(orgId)}/domains`, body, idempotent: false },
+      { method: "GET", path: `${orgPath(orgId)}/domains`, idempotent: true },
       options,
-      readBody<Org>("POST /api/v1/orgs/{orgId}/domains"),
+      readBody<DomainClaim[]>("GET /api/v1/orgs/{orgId}/domains"),
+    );
+  }
+
+  /**
+   * Checks a domain's TXT record now: `POST /api/v1/orgs/{orgId}/domains/{domain}/verify`. Answers
+   * the verified domain; a record not (yet) served is `DOMAIN_NOT_VERIFIED` (409, a `ConflictError`
+   * whose `found` says what DNS answered: `nxdomain`, `no-records`, `other-values`, `timeout`,
+   * `failed`). Verifying twice is verifying once, so it is retried.
+   */
+  verifyDomain(orgId: string, domain: string, options?: RequestOptions): Promise<DomainClaim> {
+    return this.call(
+      { method: "POST", path: `${orgPath(orgId)}/domains/${segment(domain)}/verify`, idempotent: true },
+      options,
+      readBody<DomainClaim>("POST /api/v1/orgs/{orgId}/domains/{domain}/verify"),
     );
   }
 
   /**
    * Removes an email domain: `DELETE /api/v1/orgs/{orgId}/domains/{domain}`. New sign-ins with
    * its addresses no longer route to the organisation; its existing users keep their accounts.
+   * Only the operator removes a verified domain; a delegated admin removes pending ones.
    */
   async removeOrgDomain(orgId: string, domain: string, options?: RequestOptions): Promise<void> {
     await this.call({ method: "DELETE", path: `${orgPath(orgId)}/domains/${segment(domain)}`, idempotent: true }, options, noBody);

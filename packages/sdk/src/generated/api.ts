@@ -1373,11 +1373,71 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List an organisation's domains with their TXT records */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            domain: string;
+                            /** @description When the record was last looked up */
+                            lastCheckedAt?: string;
+                            /** @description verified: routes sign-ins to the organisation; pending: counts nowhere until its TXT record is seen */
+                            status: "verified" | "pending";
+                            /** @description Where the TXT record goes: _pipeshub-auth.<domain> */
+                            txtName: string;
+                            /** @description The TXT record's value: pipeshub-auth-verification=<this claim's token> */
+                            txtValue: string;
+                            verifiedAt?: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Add an email domain to an organisation
-         * @description New sign-ins with an address of the domain route to the organisation. A domain any organisation claims is 409.
+         * @description The operator's domain is verified at once: new sign-ins with an address of it route to the organisation. An organisation admin's or a setup session's is pending until its DNS TXT record (claim.txtName, claim.txtValue) is seen. A domain this organisation claims, or another holds verified, is 409.
          */
         post: {
             parameters: {
@@ -1404,6 +1464,18 @@ export type paths = {
                     };
                     content: {
                         "application/json": {
+                            claim: {
+                                domain: string;
+                                /** @description When the record was last looked up */
+                                lastCheckedAt?: string;
+                                /** @description verified: routes sign-ins to the organisation; pending: counts nowhere until its TXT record is seen */
+                                status: "verified" | "pending";
+                                /** @description Where the TXT record goes: _pipeshub-auth.<domain> */
+                                txtName: string;
+                                /** @description The TXT record's value: pipeshub-auth-verification=<this claim's token> */
+                                txtValue: string;
+                                verifiedAt?: string;
+                            };
                             createdAt: string;
                             domains: string[];
                             id: string;
@@ -1476,7 +1548,7 @@ export type paths = {
         post?: never;
         /**
          * Remove an email domain from an organisation
-         * @description New sign-ins with an address of the domain no longer route to the organisation. Its existing users keep their accounts and still sign in to it.
+         * @description New sign-ins with an address of the domain no longer route to the organisation. Its existing users keep their accounts and still sign in to it. Only the operator removes a verified domain; an organisation admin or setup session removes pending ones.
          */
         delete: {
             parameters: {
@@ -1535,6 +1607,104 @@ export type paths = {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a domain's TXT record now
+         * @description Looks up txtName: when a TXT record there has txtValue, the domain is verified and routes from now on (the organisation's other domains are untouched). Otherwise 409 DOMAIN_NOT_VERIFIED says what was found (`found`: no-records, nxdomain, other-values, timeout, failed). A domain another organisation verified first is 409 CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    domain: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            domain: string;
+                            /** @description When the record was last looked up */
+                            lastCheckedAt?: string;
+                            /** @description verified: routes sign-ins to the organisation; pending: counts nowhere until its TXT record is seen */
+                            status: "verified" | "pending";
+                            /** @description Where the TXT record goes: _pipeshub-auth.<domain> */
+                            txtName: string;
+                            /** @description The TXT record's value: pipeshub-auth-verification=<this claim's token> */
+                            txtValue: string;
+                            verifiedAt?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuthError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4993,7 +5163,7 @@ export type components = {
              * @description Stable identifier a program can switch on, e.g. INVALID_GRANT
              * @enum {string}
              */
-            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "SAML_REPLAYED" | "SAML_SUBJECT_UNUSABLE" | "SAML_EMAIL_MISSING" | "SAML_EMAIL_NOT_IN_DOMAINS" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PROVIDER_NAME_TAKEN" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
+            error: "VALIDATION_ERROR" | "INVALID_JSON" | "MALFORMED_REQUEST" | "PROVIDER_NOT_FOUND" | "REDIRECT_URI_MISMATCH" | "INVALID_GRANT" | "INVALID_STATE" | "STATE_REQUIRED" | "INVALID_PROVIDER_SETTINGS" | "METHOD_NOT_ALLOWED" | "METHOD_NOT_SUPPORTED" | "ACCOUNT_BLOCKED" | "INVALID_TOKEN" | "UNAUTHORIZED" | "EMAIL_MISMATCH" | "EMAIL_NOT_VERIFIED" | "IDENTITY_CONFLICT" | "LINK_NOT_ALLOWED" | "INVALID_ID_TOKEN" | "USERINFO_FAILED" | "SAML_MALFORMED" | "SAML_TOO_LARGE" | "SAML_DOCTYPE_NOT_ALLOWED" | "SAML_SIGNATURE_INVALID" | "SAML_WEAK_ALGORITHM" | "SAML_ISSUER_MISMATCH" | "SAML_AUDIENCE_MISMATCH" | "SAML_DESTINATION_MISMATCH" | "SAML_RECIPIENT_MISMATCH" | "SAML_NOT_YET_VALID" | "SAML_EXPIRED" | "SAML_UNSOLICITED" | "SAML_IN_RESPONSE_TO_MISMATCH" | "SAML_STATUS_NOT_SUCCESS" | "SAML_ENCRYPTED_NOT_SUPPORTED" | "SAML_REPLAYED" | "SAML_SUBJECT_UNUSABLE" | "SAML_EMAIL_MISSING" | "SAML_EMAIL_NOT_IN_DOMAINS" | "USER_DISABLED" | "FORBIDDEN" | "ORG_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "SESSION_EXPIRED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "PROVIDER_NAME_TAKEN" | "DOMAIN_NOT_VERIFIED" | "PAYLOAD_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "PROVIDER_ERROR" | "PROVIDER_UNAVAILABLE" | "JWKS_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "PROVIDER_TIMEOUT";
             /** @description What happened, in words a person can act on */
             message: string;
             statusCode: number;

@@ -16,6 +16,7 @@ export type OperationKey =
   | "GET /api/v1/orgs/{orgId}"
   | "GET /api/v1/orgs/{orgId}/audit"
   | "GET /api/v1/orgs/{orgId}/auth-methods"
+  | "GET /api/v1/orgs/{orgId}/domains"
   | "GET /api/v1/orgs/{orgId}/events"
   | "GET /api/v1/orgs/{orgId}/oauth-providers"
   | "GET /api/v1/orgs/{orgId}/oauth-providers/{name}"
@@ -39,6 +40,7 @@ export type OperationKey =
   | "POST /api/v1/keys/rotate"
   | "POST /api/v1/orgs"
   | "POST /api/v1/orgs/{orgId}/domains"
+  | "POST /api/v1/orgs/{orgId}/domains/{domain}/verify"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/doctor"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/promote-secret"
   | "POST /api/v1/orgs/{orgId}/oauth-providers/{name}/test"
@@ -762,6 +764,53 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
                 }
               }
             }
+          }
+        }
+      }
+    }
+  },
+  "GET /api/v1/orgs/{orgId}/domains": {
+    "200": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "required": [
+          "domain",
+          "status",
+          "txtName",
+          "txtValue"
+        ],
+        "properties": {
+          "domain": {
+            "type": "string"
+          },
+          "status": {
+            "anyOf": [
+              {
+                "type": "string",
+                "enum": [
+                  "verified"
+                ]
+              },
+              {
+                "type": "string",
+                "enum": [
+                  "pending"
+                ]
+              }
+            ]
+          },
+          "txtName": {
+            "type": "string"
+          },
+          "txtValue": {
+            "type": "string"
+          },
+          "verifiedAt": {
+            "type": "string"
+          },
+          "lastCheckedAt": {
+            "type": "string"
           }
         }
       }
@@ -2116,7 +2165,8 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
         "id",
         "name",
         "domains",
-        "createdAt"
+        "createdAt",
+        "claim"
       ],
       "properties": {
         "id": {
@@ -2132,6 +2182,92 @@ export const responseSchemas: Readonly<Record<OperationKey, Readonly<Record<stri
           }
         },
         "createdAt": {
+          "type": "string"
+        },
+        "claim": {
+          "type": "object",
+          "required": [
+            "domain",
+            "status",
+            "txtName",
+            "txtValue"
+          ],
+          "properties": {
+            "domain": {
+              "type": "string"
+            },
+            "status": {
+              "anyOf": [
+                {
+                  "type": "string",
+                  "enum": [
+                    "verified"
+                  ]
+                },
+                {
+                  "type": "string",
+                  "enum": [
+                    "pending"
+                  ]
+                }
+              ]
+            },
+            "txtName": {
+              "type": "string"
+            },
+            "txtValue": {
+              "type": "string"
+            },
+            "verifiedAt": {
+              "type": "string"
+            },
+            "lastCheckedAt": {
+              "type": "string"
+            }
+          }
+        }
+      }
+    }
+  },
+  "POST /api/v1/orgs/{orgId}/domains/{domain}/verify": {
+    "200": {
+      "type": "object",
+      "required": [
+        "domain",
+        "status",
+        "txtName",
+        "txtValue"
+      ],
+      "properties": {
+        "domain": {
+          "type": "string"
+        },
+        "status": {
+          "anyOf": [
+            {
+              "type": "string",
+              "enum": [
+                "verified"
+              ]
+            },
+            {
+              "type": "string",
+              "enum": [
+                "pending"
+              ]
+            }
+          ]
+        },
+        "txtName": {
+          "type": "string"
+        },
+        "txtValue": {
+          "type": "string"
+        },
+        "verifiedAt": {
+          "type": "string"
+        },
+        "lastCheckedAt": {
           "type": "string"
         }
       }

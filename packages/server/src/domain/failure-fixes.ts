@@ -84,6 +84,8 @@ export const FAILURE_FIX: Readonly<Record<FailureId, string>> = {
   PROVIDER_NAME_TAKEN:
     "An organisation's OAuth and SAML providers share one set of names: save this provider under another name, or delete the provider of the other kind first.",
   CONFLICT: "Another change was made at the same time: read the current state and try again.",
+  DOMAIN_NOT_VERIFIED:
+    "Create the TXT record the domain's listing names (txtName, txtValue in GET /api/v1/orgs/{orgId}/domains) at the domain's DNS host, wait until it is published, and check again (POST /api/v1/orgs/{orgId}/domains/{domain}/verify); pending domains are also re-checked every DOMAIN_CHECK_INTERVAL_SECONDS.",
   PAYLOAD_TOO_LARGE: "The request body is too large: send less.",
   URI_TOO_LONG: "The URL is too long: send less in the query string.",
   PRECONDITION_FAILED: "The resource changed since the client read it: read it again (its meta.version) and repeat the write.",

@@ -64,6 +64,8 @@ export const FAILURE_STATUS = {
   PRECONDITION_FAILED: 412,
   /** An OAuth provider saved over a SAML provider's name, or the reverse: names are unique across both kinds. */
   PROVIDER_NAME_TAKEN: 409,
+  /** A domain claim's DNS TXT record is not there (yet): the answer says what the lookup found. */
+  DOMAIN_NOT_VERIFIED: 409,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,

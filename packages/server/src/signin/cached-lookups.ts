@@ -101,6 +101,7 @@ export function cachedOrganisations(repository: OrganisationRepository, options:
     findByDomain: (domain) => cache.read(`domain\n${domain.toLowerCase()}`, () => repository.findByDomain(domain)),
     rename: (id, name) => cache.afterWrite(repository.rename(id, name)),
     addDomain: (id, domain) => cache.afterWrite(repository.addDomain(id, domain)),
+    verifyDomain: (id, domain, at) => cache.afterWrite(repository.verifyDomain(id, domain, at)),
     removeDomain: (id, domain) => cache.afterWrite(repository.removeDomain(id, domain)),
     remove: (id) => cache.afterWrite(repository.remove(id)),
   };

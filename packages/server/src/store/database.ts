@@ -54,7 +54,8 @@ export class SchemaNotMigratedError extends Error {
   }
 }
 
-function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db {
+/** A connection pool to the database, without migrating it (openDatabase is what the service uses). */
+export function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db {
   if (location.kind === "sqlite") {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = openSqlite(location.path);

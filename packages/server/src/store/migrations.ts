@@ -16,6 +16,7 @@ import { consoleSessions } from "./migrations/0014-console-sessions.ts";
 import { auditSignIn } from "./migrations/0015-audit-sign-in.ts";
 import { samlProviders } from "./migrations/0016-saml-providers.ts";
 import { scim } from "./migrations/0017-scim.ts";
+import { domainClaims } from "./migrations/0018-domain-claims.ts";
 import { auditRedirectUri } from "./migrations/0019-audit-redirect-uri.ts";
 
 /**
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   "0015_audit_sign_in": auditSignIn,
   "0016_saml_providers": samlProviders,
   "0017_scim": scim,
+  "0018_domain_claims": domainClaims,
   "0019_audit_redirect_uri": auditRedirectUri,
 };
 
@@ -61,6 +63,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to and including `name` (tests of one migration start from the schema before it). */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await migrator(db).migrateTo(name);
+  if (error) throw error;
 }
 
 /** The migrations this version has that the database has not applied yet, in order. */

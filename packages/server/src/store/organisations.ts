@@ -1,20 +1,36 @@
+import { randomBytes } from "node:crypto";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { Organisation } from "../domain/organisation.ts";
-import type { OrganisationRepository } from "../domain/ports/repositories.ts";
+import { AlreadyExistsError, type OrganisationRepository } from "../domain/ports/repositories.ts";
 import { compiledOnce } from "./compiled.ts";
 import { type Db, uniquely } from "./database.ts";
 
-/** Organisations and their domains over SQL; a domain belongs to one organisation (unique). */
+/** A new verified claim's row: the operator's word needs no record, but every claim has its token. */
+export const verifiedClaimRow = (orgId: string, domain: string, at: string) => ({
+  org_id: orgId,
+  domain,
+  status: "verified",
+  txt_token: newTxtToken(),
+  created_at: at,
+  verified_at: at,
+  last_checked_at: null,
+});
+
+/**
+ * Organisations and their domains over SQL. Only verified claims are an organisation's domains
+ * (and only one organisation holds a domain verified: a partial unique index); pending claims
+ * are store/domain-claims.ts's.
+ */
 export function organisationRepository(db: Db): OrganisationRepository {
   // The sign-in's lookups, compiled once.
   const byId = compiledOnce((id: string) => db.selectFrom("organisations").selectAll().where("id", "=", id));
-  const domainsOf = compiledOnce((orgId: string) => db.selectFrom("organisation_domains").select("domain").where("org_id", "=", orgId));
-  const claimant = compiledOnce((domain: string) => db.selectFrom("organisation_domains").select("org_id").where("domain", "=", domain));
+  const verified = () => db.selectFrom("organisation_domains").where("status", "=", "verified");
+  const domainsOf = compiledOnce((orgId: string) => verified().select("domain").where("org_id", "=", orgId));
+  const claimant = compiledOnce((domain: string) => verified().select("org_id").where("domain", "=", domain));
 
   async function withDomains(rows: { id: string; name: string; created_at: string }[]): Promise<Organisation[]> {
     if (rows.length === 0) return [];
-    const domains = await db
-      .selectFrom("organisation_domains")
+    const domains = await verified()
       .selectAll()
       .where(
         "org_id",
@@ -43,7 +59,7 @@ export function organisationRepository(db: Db): OrganisationRepository {
           if (normalised.length > 0) {
             await trx
               .insertInto("organisation_domains")
-              .values(normalised.map((domain) => ({ domain, org_id: org.id })))
+              .values(normalised.map((domain) => verifiedClaimRow(org.id, domain, org.created_at)))
               .execute();
           }
         }),
@@ -73,11 +89,41 @@ export function organisationRepository(db: Db): OrganisationRepository {
         db.transaction().execute(async (trx) => {
           const org = await trx.selectFrom("organisations").select("id").where("id", "=", id).executeTakeFirst();
           if (!org) return false;
-          await trx.insertInto("organisation_domains").values({ domain: domain.toLowerCase(), org_id: id }).execute();
+          const normalised = domain.toLowerCase();
+          const own = await trx
+            .selectFrom("organisation_domains")
+            .select("status")
+            .where("org_id", "=", id)
+            .where("domain", "=", normalised)
+            .executeTakeFirst();
+          if (own?.status === "verified") throw new AlreadyExistsError("the organisation claims the domain already");
+          // The operator's word verifies the organisation's own pending claim, keeping its token.
+          if (own) await markVerified(trx, id, normalised, isoNow());
+          else
+            await trx
+              .insertInto("organisation_domains")
+              .values(verifiedClaimRow(id, normalised, isoNow()))
+              .execute();
           return true;
         }),
       );
       return added ? repository.get(id) : undefined;
+    },
+    async verifyDomain(id, domain, at) {
+      const normalised = domain.toLowerCase();
+      try {
+        if ((await uniquely("a verified domain", () => markVerified(db, id, normalised, at))) > 0n) return "verified";
+      } catch (error) {
+        if (error instanceof AlreadyExistsError) return "taken";
+        throw error;
+      }
+      const row = await db
+        .selectFrom("organisation_domains")
+        .select("status")
+        .where("org_id", "=", id)
+        .where("domain", "=", normalised)
+        .executeTakeFirst();
+      return row ? "verified" : "absent";
     },
     async removeDomain(id, domain) {
       const result = await db
@@ -90,6 +136,18 @@ export function organisationRepository(db: Db): OrganisationRepository {
     remove: (id) => removeOrganisation(db, id),
   };
   return repository;
+}
+
+/** Turns the organisation's pending claim verified (the partial unique index refuses a second verified claim); the rows changed. */
+async function markVerified(db: Db, orgId: string, domain: string, at: string): Promise<bigint> {
+  const result = await db
+    .updateTable("organisation_domains")
+    .set({ status: "verified", verified_at: at, last_checked_at: at })
+    .where("org_id", "=", orgId)
+    .where("domain", "=", domain)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  return result.numUpdatedRows;
 }
 
 /**
@@ -120,3 +178,6 @@ function removeOrganisation(db: Db, id: string): Promise<boolean> {
     return result.numDeletedRows > 0n;
   });
 }
+
+/** The random part of a claim's TXT record (192 bits; URL-safe, so it survives any DNS console). */
+export const newTxtToken = () => randomBytes(24).toString("base64url");

@@ -7,9 +7,17 @@ export interface OrganisationsTable {
   scim_admin_group?: string | null;
 }
 
+/** One organisation's claim of one email domain (migration 0018): only a verified claim routes sign-ins. */
 export interface OrganisationDomainsTable {
-  domain: string;
   org_id: string;
+  domain: string;
+  /** `verified` (unique per domain among verified claims) or `pending` (a DNS TXT record not seen yet). */
+  status: string;
+  /** The random part of the TXT record that proves this claim. */
+  txt_token: string;
+  created_at: string;
+  verified_at: string | null;
+  last_checked_at: string | null;
 }
 
 export interface UsersTable {

@@ -2,6 +2,7 @@ import type { SecretBox } from "../domain/ports/keys.ts";
 import { auditTrailRepository } from "./audit-trail.ts";
 import { authStepRepository } from "./auth-steps.ts";
 import { consoleSessionRepository } from "./console-sessions.ts";
+import { domainClaimRepository } from "./domain-claims.ts";
 import type { Db } from "./database.ts";
 import { identityLinkRepository } from "./identity-links.ts";
 import { introspectionTokenRepository } from "./introspection-tokens.ts";
@@ -26,6 +27,7 @@ export function createStore(db: Db, secrets: SecretBox, publicUrl = "http://loca
   return {
     db,
     organisations: organisationRepository(db),
+    domainClaims: domainClaimRepository(db),
     users: userRepository(db),
     userDirectory: userDirectory(db),
     providers: providerRepository(db, secrets),

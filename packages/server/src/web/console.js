@@ -11,6 +11,7 @@
 import { ApiError, callApi } from "./api-client.js";
 import { showAudit } from "./console-audit.js";
 import { access, api, attempt, byId, el, inputById, onSignedOut, setError } from "./console-core.js";
+import { showDomainClaims } from "./console-domain-claims.js";
 import { manageOrganisation } from "./console-orgs.js";
 import "./console-setup-links.js";
 import "./console-users.js";
@@ -51,6 +52,7 @@ async function showOrg(/** @type {string} */ orgId) {
   byId("org-title").textContent = org.name;
   byId("org-domains").textContent = org.domains.length ? `Domains: ${org.domains.join(", ")}` : "No domains";
   manageOrganisation(org);
+  await showDomainClaims(org);
   byId("panel").replaceChildren();
   byId("providers")
     .querySelector("tbody")

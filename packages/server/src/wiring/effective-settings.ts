@@ -60,6 +60,9 @@ export function effectiveSettings(config: Config): EffectiveSettings {
     PROVIDER_WATCH_WEBHOOK_URL: config.eventsWebhook ? withoutPassword(config.eventsWebhook.url) : null,
     PROVIDER_WATCH_WEBHOOK_SECRET: secret(config.eventsWebhook?.secret),
     CORS_ORIGINS: [...config.corsOrigins],
+    DNS_SERVERS: [...config.dnsServers],
+    DNS_TIMEOUT_MS: config.dnsTimeoutMs,
+    DOMAIN_CHECK_INTERVAL_SECONDS: config.domainCheckIntervalSeconds,
   };
   return settings;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
+import type { TxtLookup } from "../domain/domain-claim.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
 import type { UserEvent } from "../domain/user.ts";
 import { adminApi } from "../http/admin/admin-api.ts";
@@ -32,6 +33,8 @@ export interface RouteParts {
   readonly audit: Pick<AuditTrail, "record">;
   /** Where users disabled or deleted by the directory are told (the events webhook). */
   readonly userEvents?: (event: UserEvent) => void;
+  /** Domain claims' TXT lookups (DNS_SERVERS, or the system's resolver). */
+  readonly lookupTxt: TxtLookup;
 }
 
 /** The public API: health, the sign-in (over the cached lookups), the service's tokens, the pages. */
@@ -107,6 +110,7 @@ export async function registerAdministration(
         sealedSecrets: store.sealedSecrets,
         userEvents: parts.userEvents,
       },
+      domainClaims: { ...store, lookupTxt: parts.lookupTxt },
       providerCheck: { ...store, discovery, idTokens, outbound },
       testSignIn: { ...store, discovery, idTokens, state: parts.shared.state, samlProtocol: parts.signIn.saml.samlProtocol },
       allowInsecureLoopback: config.allowInsecureLoopbackProviders,

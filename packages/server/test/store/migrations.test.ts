@@ -3,10 +3,11 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { buildApp } from "../../src/app.ts";
 import { testConfig } from "../../src/config.ts";
-import type { DatabaseLocation } from "../../src/store/database.ts";
+import { connect, type DatabaseLocation } from "../../src/store/database.ts";
+import { migrateTo } from "../../src/store/migrations.ts";
 import { newUserRow } from "../../src/store/users.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { repoRoot, spawnService, temporaryDataDir } from "../support/spawned-service.ts";
@@ -30,6 +31,7 @@ const MIGRATIONS = [
   "0015_audit_sign_in",
   "0016_saml_providers",
   "0017_scim",
+  "0018_domain_claims",
   "0019_audit_redirect_uri",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
@@ -87,6 +89,62 @@ for (const kind of ["sqlite", "postgres"] as const) {
         });
         assert.match(plan.rows.map((r) => r["QUERY PLAN"]).join("\n"), /audit_events_org_provider_time/);
       }
+    });
+
+    test("0018_domain_claims: the domains stored before it are verified, each with its own token; a domain is verified by one organisation only", async (t) => {
+      const location = await freshDatabase(t, kind);
+      const before = connect(location) as unknown as Kysely<Record<string, Record<string, unknown>>>;
+      await migrateTo(before as Kysely<unknown>, "0015_audit_sign_in");
+      const at = "2026-01-01T00:00:00.000Z";
+      await before
+        .insertInto("organisations")
+        .values([
+          { id: "o1", name: "Acme", created_at: at },
+          { id: "o2", name: "Initech", created_at: at },
+        ])
+        .execute();
+      await before
+        .insertInto("organisation_domains")
+        .values([
+          { domain: "acme.test", org_id: "o1" },
+          { domain: "acme.example", org_id: "o1" },
+        ])
+        .execute();
+      await before.destroy();
+
+      const app = await buildApp(testConfig({ database: location }));
+      t.after(() => app.close());
+      assert.deepEqual((await app.store.organisations.get("o1"))?.domains, ["acme.example", "acme.test"]);
+      assert.equal((await app.store.organisations.findByDomain("acme.test"))?.id, "o1");
+      const claims = await app.store.domainClaims.list("o1");
+      assert.deepEqual(
+        claims.map((c) => [c.domain, c.status, c.verifiedAt !== null]),
+        [
+          ["acme.example", "verified", true],
+          ["acme.test", "verified", true],
+        ],
+      );
+      assert.notEqual(claims[0]!.txtToken, claims[1]!.txtToken);
+      // Another organisation may claim it pending, never hold it verified too.
+      await app.store.domainClaims.addPending("o2", "fresh.test");
+      assert.equal(await app.store.organisations.verifyDomain("o2", "fresh.test", at), "verified");
+      await app.store.domainClaims.addPending("o1", "race.test");
+      await app.store.domainClaims.addPending("o2", "race.test");
+      await app.store.db
+        .updateTable("organisation_domains")
+        .set({ status: "verified" })
+        .where("domain", "=", "race.test")
+        .where("org_id", "=", "o1")
+        .execute();
+      await assert.rejects(
+        app.store.db
+          .updateTable("organisation_domains")
+          .set({ status: "verified" })
+          .where("domain", "=", "race.test")
+          .where("org_id", "=", "o2")
+          .execute(),
+        "the partial unique index refuses a second verified claim",
+      );
     });
 
     test("0009_user_role: users stored without a role are members; a role is stored and read back", async (t) => {

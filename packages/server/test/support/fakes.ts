@@ -103,6 +103,10 @@ export function memoryOrganisations(): OrganisationRepository {
       organisations[index] = { ...organisations[index]!, domains: [...organisations[index]!.domains, normalised].sort() };
       return organisations[index];
     },
+    // The fakes hold verified domains only (pending claims are the SQL store's): verifying finds what is there.
+    async verifyDomain(id, domain) {
+      return organisations.find((o) => o.id === id)?.domains.includes(domain.toLowerCase()) ? "verified" : "absent";
+    },
     async removeDomain(id, domain) {
       const index = organisations.findIndex((o) => o.id === id);
       const normalised = domain.toLowerCase();

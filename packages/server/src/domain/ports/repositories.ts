@@ -29,13 +29,23 @@ export interface OrganisationRepository {
   get(id: string): Promise<Organisation | undefined>;
   /** The first `limit` organisations, oldest first. */
   list(limit?: number): Promise<Organisation[]>;
-  /** The organisation claiming `domain` (case-insensitive). */
+  /** The organisation holding `domain` verified (case-insensitive); a pending claim is never found. */
   findByDomain(domain: string): Promise<Organisation | undefined>;
   /** Renames the organisation; undefined when there is none. */
   rename(id: string, name: string): Promise<Organisation | undefined>;
-  /** Adds a domain; throws `AlreadyExistsError` when any organisation (this one too) claims it; undefined when there is no organisation. */
+  /**
+   * Adds a verified domain (the operator's word; the organisation's own pending claim of it becomes
+   * verified); throws `AlreadyExistsError` when any organisation (this one too) holds it verified;
+   * undefined when there is no organisation.
+   */
   addDomain(id: string, domain: string): Promise<Organisation | undefined>;
-  /** Removes a domain the organisation claims; false when it claims no such domain. */
+  /**
+   * Turns the organisation's pending claim of `domain` verified at `at` (its TXT record was seen):
+   * `verified` (also when it was already), `taken` when another organisation holds it verified,
+   * `absent` when the organisation does not claim it.
+   */
+  verifyDomain(id: string, domain: string, at: string): Promise<"verified" | "taken" | "absent">;
+  /** Removes the organisation's claim of a domain, verified or pending; false when it claims no such domain. */
   removeDomain(id: string, domain: string): Promise<boolean>;
   /**
    * Deletes the organisation and everything of it (domains, providers, users and their identity

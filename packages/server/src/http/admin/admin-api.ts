@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuditAdministration } from "../../admin/audit.ts";
 import type { ConsoleSessionDeps } from "../../admin/console-sessions.ts";
+import type { DomainClaimDeps } from "../../admin/domain-claims.ts";
 import type { IdentityAdministration } from "../../admin/identities.ts";
 import type { OrgAdminDeps } from "../../admin/org-admins.ts";
 import type { ProviderHealthDeps } from "../../admin/provider-health.ts";
@@ -25,6 +26,7 @@ import { identityRoutes } from "./identity-routes.ts";
 import { setupLinkRoutes } from "./setup-link-routes.ts";
 import { configurationManagerRoutes } from "./configuration-manager-routes.ts";
 import { consoleSessionRoutes } from "./console-session-routes.ts";
+import { domainClaimRoutes } from "./domain-claim-routes.ts";
 import type { CredentialFailures } from "../credential-failures.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organisationChangeRoutes } from "./organisation-change-routes.ts";
@@ -72,6 +74,8 @@ export interface AdminApiOptions {
       /** Where admin writes, and the refused requests of setup sessions and organisation admins, are recorded (not counted as sign-ins). */
       readonly audit: Pick<AuditTrail, "record">;
     };
+  /** Organisations' domains and their DNS TXT proof. */
+  readonly domainClaims: DomainClaimDeps;
   readonly providerCheck: ProviderCheckDeps & ProviderDoctorDeps;
   readonly testSignIn: TestSignInDeps & SamlTestSignInDeps;
   readonly allowInsecureLoopback: boolean;
@@ -108,6 +112,7 @@ export function adminApi(options: AdminApiOptions): FastifyPluginAsync {
     });
     await admin.register(organisationRoutes(administration));
     await admin.register(organisationChangeRoutes(administration));
+    await admin.register(domainClaimRoutes(options.domainClaims));
     await admin.register(settingsRoutes(options.settings));
     await admin.register(
       providerRoutes({

@@ -41,6 +41,11 @@ export const ORGANISATION_SCOPE_ROUTES: ReadonlySet<string> = new Set([
   "POST /api/v1/orgs/:orgId/scim-tokens",
   "GET /api/v1/orgs/:orgId/scim-tokens",
   "DELETE /api/v1/orgs/:orgId/scim-tokens/:id",
+  // Domains: a delegated admin's claim is pending until its TXT record proves it, and only pending ones are theirs to remove (admin/domain-claims.ts).
+  "GET /api/v1/orgs/:orgId/domains",
+  "POST /api/v1/orgs/:orgId/domains",
+  "POST /api/v1/orgs/:orgId/domains/:domain/verify",
+  "DELETE /api/v1/orgs/:orgId/domains/:domain",
   // No :orgId in its path: the route itself checks the test sign-in's organisation against organisationScopeOf.
   "POST /api/v1/test-signins/complete",
 ]);

@@ -1,25 +1,18 @@
 import type { FastifyPluginAsync } from "fastify";
 import { type Static, Type } from "typebox";
 import type { AdminActionDeps } from "../../admin/admin-actions.ts";
-import {
-  addOrganisationDomain,
-  deleteOrganisation,
-  removeOrganisationDomain,
-  renameOrganisation,
-} from "../../admin/organisation-changes.ts";
+import { deleteOrganisation, renameOrganisation } from "../../admin/organisation-changes.ts";
 import type { OrganisationAdministration } from "../../admin/organisations.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { adminCaller } from "./admin-caller.ts";
-import { DomainName, OrgName } from "./organisation-routes.ts";
+import { OrgName } from "./organisation-routes.ts";
 import { ADMIN_SECURITY as security, OrgParams, OrgSchema } from "./schemas.ts";
 
 const RenameBody = Type.Object({ name: OrgName }, { additionalProperties: false });
-const DomainBody = Type.Object({ domain: DomainName }, { additionalProperties: false });
-const DomainParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), domain: DomainName });
 
 /**
- * `/api/v1/orgs/:orgId` (PATCH, DELETE) and its `/domains`: the operator's changes to an
- * organisation. None is in an organisation's scope: an organisation admin or a setup session gets 403.
+ * `/api/v1/orgs/:orgId` (PATCH, DELETE): the operator's changes to an organisation (its domains:
+ * domain-claim-routes.ts). None is in an organisation's scope: an organisation admin or a setup session gets 403.
  */
 export function organisationChangeRoutes(deps: OrganisationAdministration & AdminActionDeps): FastifyPluginAsync {
   return async (app) => {
@@ -59,44 +52,6 @@ export function organisationChangeRoutes(deps: OrganisationAdministration & Admi
       async (request, reply) => {
         const deleted = await deleteOrganisation(deps, request.params.orgId, adminCaller(request));
         return deleted.ok ? reply.code(204).send() : sendFailure(reply, deleted);
-      },
-    );
-
-    app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof DomainBody> }>(
-      "/api/v1/orgs/:orgId/domains",
-      {
-        schema: {
-          tags,
-          security,
-          summary: "Add an email domain to an organisation",
-          description: "New sign-ins with an address of the domain route to the organisation. A domain any organisation claims is 409.",
-          params: OrgParams,
-          body: DomainBody,
-          response: { 201: OrgSchema, ...errorResponses(400, 404, 409) },
-        },
-      },
-      async (request, reply) => {
-        const org = await addOrganisationDomain(deps, request.params.orgId, request.body.domain, adminCaller(request));
-        return org.ok ? reply.code(201).send(org.value) : sendFailure(reply, org);
-      },
-    );
-
-    app.delete<{ Params: Static<typeof DomainParams> }>(
-      "/api/v1/orgs/:orgId/domains/:domain",
-      {
-        schema: {
-          tags,
-          security,
-          summary: "Remove an email domain from an organisation",
-          description:
-            "New sign-ins with an address of the domain no longer route to the organisation. Its existing users keep their accounts and still sign in to it.",
-          params: DomainParams,
-          response: { 204: Type.Null(), ...errorResponses(400, 404) },
-        },
-      },
-      async (request, reply) => {
-        const removed = await removeOrganisationDomain(deps, request.params.orgId, request.params.domain, adminCaller(request));
-        return removed.ok ? reply.code(204).send() : sendFailure(reply, removed);
       },
     );
   };
