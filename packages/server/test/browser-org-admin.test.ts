@@ -66,7 +66,7 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.getByRole("heading", { name: "Demo" }).waitFor();
     assert.equal(await page.getByRole("link", { name: "Organisations" }).isVisible(), false);
     assert.equal(await page.getByRole("link", { name: "Users" }).isVisible(), false, "users are the operator's");
-    assert.ok(await page.getByRole("button", { name: "Doctor demo" }).isVisible());
+    assert.ok(await page.getByRole("button", { name: "Doctor demo", exact: true }).isVisible());
     // The organisation's audit trail shows who made them an admin, and what changed.
     await page.getByRole("link", { name: "Audit trail" }).click();
     await page.getByLabel("Event").fill("user.made_admin");
@@ -83,7 +83,7 @@ describe("the sign-in page hands an organisation admin over to the console", { s
     await page.getByRole("link", { name: "Providers" }).click();
     await page.getByRole("heading", { name: "Demo" }).waitFor();
     const opened = page.waitForEvent("popup");
-    await page.getByRole("button", { name: "Test sign-in at demo" }).click();
+    await page.getByRole("button", { name: "Test sign-in at demo", exact: true }).click();
     const popup = await opened;
     await popup.waitForURL((u) => u.origin === new URL(demo.provider).origin);
     await popup.getByLabel("Email").fill(demo.email);

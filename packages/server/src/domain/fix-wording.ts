@@ -101,6 +101,8 @@ const FAILURE_FIX_IN_CONSOLE: Partial<Record<FailureId, (provider: string | null
     `No user here has this email and just-in-time sign-up is off (or the domain is not the organisation's): create the user, or turn on ${inConsole(p, "enableJit")}.`,
   PROVIDER_UNAVAILABLE: (p) =>
     `The provider could not be reached: check its URLs in ${p ? `Providers › ${p}` : "the provider's settings (Providers)"}, the network path from this service (PROVIDER_NETWORK_ALLOW for private addresses) and the provider's status.`,
+  DOMAIN_NOT_VERIFIED: () =>
+    "Create the TXT record shown under the organisation's Domains to prove at the domain's DNS host, wait until it is published, and press Check now; pending domains are also re-checked on a schedule.",
   JWKS_UNAVAILABLE: (p) =>
     `The provider's key set (JWKS) could not be fetched or used: check ${inConsole(p, "jwksUri")} or the provider's discovery document, and run the provider's Doctor.`,
 };

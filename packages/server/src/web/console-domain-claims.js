@@ -42,8 +42,9 @@ function claimItem(/** @type {{ id: string; name: string }} */ org, /** @type {D
   check.addEventListener("click", () =>
     act(/** @type {HTMLButtonElement} */ (check), async () => {
       await api("post", "/api/v1/orgs/{orgId}/domains/{domain}/verify", { params: { orgId: org.id, domain: claim.domain } });
-      setStatus(`${claim.domain} is verified: new sign-ins with an address there go to ${org.name}.`);
+      // After the page is drawn again: drawing it clears the status line.
       await refresh();
+      setStatus(`${claim.domain} is verified: new sign-ins with an address there go to ${org.name}.`);
     }),
   );
   const remove = el("button", "Remove", { type: "button", class: "secondary", "aria-label": `Remove pending domain ${claim.domain}` });
@@ -52,8 +53,9 @@ function claimItem(/** @type {{ id: string; name: string }} */ org, /** @type {D
     confirmLabel: `Yes, remove ${claim.domain}`,
     run: async () => {
       await api("delete", "/api/v1/orgs/{orgId}/domains/{domain}", { params: { orgId: org.id, domain: claim.domain } });
-      setStatus(`${claim.domain} removed.`);
+      // After the page is drawn again: drawing it clears the status line.
       await refresh();
+      setStatus(`${claim.domain} removed.`);
     },
   });
   const checked = el("p", "Last checked: ", { class: "muted" });
@@ -81,8 +83,9 @@ byId("org-domain-claim-add").addEventListener("submit", (event) => {
       const added = domain.value.trim().toLowerCase();
       await api("post", "/api/v1/orgs/{orgId}/domains", { params: { orgId: shown.id }, body: { domain: added } });
       form.reset();
-      setStatus(`${added} added, pending: create its TXT record, then check it.`);
+      // After the page is drawn again: drawing it clears the status line.
       await refresh();
+      setStatus(`${added} added, pending: create its TXT record, then check it.`);
     },
     domain,
   );
