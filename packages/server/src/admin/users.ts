@@ -1,12 +1,6 @@
 import { failure, type Result, success } from "../domain/failures.ts";
 import { isoNow } from "../domain/ids.ts";
-import {
-  AlreadyExistsError,
-  type AuditTrail,
-  type RefreshTokenRepository,
-  type UserChanges,
-  type UserRepository,
-} from "../domain/ports/repositories.ts";
+import { AlreadyExistsError, type AuditTrail, type UserChanges, type UserRepository } from "../domain/ports/repositories.ts";
 import type { ListedUser, UserDirectory, UserListing } from "../domain/ports/user-directory.ts";
 import type { User, UserRole } from "../domain/user.ts";
 import { type AdminCaller, changesBetween, recordAdminAction } from "./admin-actions.ts";
@@ -18,8 +12,6 @@ export interface UserAdministration extends OrganisationAdministration {
   readonly users: UserRepository;
   /** The users a page at a time, with their identities and last sign-in. */
   readonly userDirectory: UserDirectory;
-  /** The users' sign-in sessions: disabling a user ends theirs. */
-  readonly refreshTokens: Pick<RefreshTokenRepository, "revokeUserFamilies">;
   /** The organisation's audit trail, where every change to its users is recorded. */
   readonly audit: Pick<AuditTrail, "record">;
   /** Told when a user is disabled (the events webhook's `user.disabled`). */
@@ -104,7 +96,7 @@ export async function updateUser(
   if (!before || before.orgId !== org.value.id) return notFound();
   const user = await deps.users.update(org.value.id, userId, changes);
   if (!user) return notFound();
-  if (changes.status === "disabled") await deps.refreshTokens.revokeUserFamilies(user.id, "disabled", isoNow());
+  // Disabling ended the user's sessions in the same write (UserRepository.update).
   if (changes.status === "disabled" && before.status !== "disabled")
     deps.userEvents?.({ type: "user.disabled", orgId: user.orgId, userId: user.id, email: user.email, at: isoNow() });
   const changed = changesBetween({ role: before.role, status: before.status }, { role: user.role, status: user.status });

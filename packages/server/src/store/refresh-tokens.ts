@@ -1,4 +1,4 @@
-import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenState } from "../domain/ports/repositories.ts";
+import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenState, RevocationReason } from "../domain/ports/repositories.ts";
 import { isoNow } from "../domain/ids.ts";
 import type { Db } from "./database.ts";
 
@@ -72,15 +72,7 @@ export function refreshTokenRepository(db: Db): RefreshTokenRepository {
         .execute();
     },
 
-    async revokeUserFamilies(userId, reason, at) {
-      const revoked = await db
-        .updateTable("refresh_token_families")
-        .set({ revoked_at: at, revoked_reason: reason })
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      return Number(revoked.numUpdatedRows);
-    },
+    revokeUserFamilies: (userId, reason, at) => revokeFamiliesOfUser(db, userId, reason, at),
 
     async isFamilyActive(familyId) {
       const row = await db.selectFrom("refresh_token_families").select("revoked_at").where("id", "=", familyId).executeTakeFirst();
@@ -100,15 +92,21 @@ function tokenRow(record: RefreshTokenRecord) {
   };
 }
 
-/**
- * Revokes every family of the user not already revoked, as disabling does (reason `disabled`),
- * within the caller's transaction: the user's status change and the end of their sessions are one write.
- */
-export async function revokeFamiliesOfDisabled(trx: Db, userId: string): Promise<void> {
-  await trx
+/** Revokes every family of the user not already revoked (their earlier reasons kept), on `db` or a transaction; answers how many. */
+async function revokeFamiliesOfUser(db: Db, userId: string, reason: RevocationReason, at: string): Promise<number> {
+  const revoked = await db
     .updateTable("refresh_token_families")
-    .set({ revoked_at: isoNow(), revoked_reason: "disabled" })
+    .set({ revoked_at: at, revoked_reason: reason })
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
-    .execute();
+    .executeTakeFirst();
+  return Number(revoked.numUpdatedRows);
+}
+
+/**
+ * Revokes every family of the user, as disabling does (reason `disabled`), within the caller's
+ * transaction: the user's status change and the end of their sessions are one write.
+ */
+export async function revokeFamiliesOfDisabled(trx: Db, userId: string): Promise<void> {
+  await revokeFamiliesOfUser(trx, userId, "disabled", isoNow());
 }
