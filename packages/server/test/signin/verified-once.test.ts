@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
 import { assertAuthError, startService } from "../support/service.ts";
-import { alice, bob, type SignInFixture, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
+import { alice, bob, REDIRECT_URI, type SignInFixture, signInFixture, startSignIn } from "../support/sign-in-fixture.ts";
 import { rotateProviderKeys, type TestUser } from "../support/test-provider.ts";
 
 /**
@@ -83,6 +83,22 @@ describe("authenticate trusts the exchange's verification of the same ID token i
     assertAuthError(await authenticate(f, signIn.session, other), 401, "INVALID_ID_TOKEN");
     const final = await authenticate(f, signIn.session, signIn);
     assert.equal(final.status, 200, final.text);
+  });
+
+  test("the record holds only for the provider as the exchange saw it: after its client changes, the token is verified in full → 401", async (t) => {
+    const { f } = await fixture(t);
+    const signIn = await exchanged(f, alice);
+    // The operator points the provider at another client (a new secret with it, as the secret binding asks).
+    const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
+    const saved = await f.service.admin("PUT", path, {
+      clientId: "another-client",
+      clientSecret: "another-Client-Secret-77",
+      issuer: f.provider.issuer,
+      redirectUris: [REDIRECT_URI],
+      enableJit: true,
+    });
+    assert.equal(saved.status, 200, saved.text);
+    assertAuthError(await authenticate(f, signIn.session, signIn), 401, "INVALID_ID_TOKEN");
   });
 
   test("a tampered token in the same session is still refused → 401 INVALID_ID_TOKEN", async (t) => {
