@@ -7,6 +7,7 @@ import type { ConfiguredSamlProvider } from "../domain/saml-provider.ts";
 import { fetchIdpMetadata } from "../oauth/idp-metadata.ts";
 import type { OutboundFetch } from "../oauth/outbound.ts";
 import { type IdpMetadata, NAMEID_PERSISTENT, readIdpMetadata } from "../saml/metadata.ts";
+import { inConsole, type ProviderField, type WordedFix, worded } from "../domain/fix-wording.ts";
 import { type DoctorFinding, fail, pass, warn } from "./doctor-types.ts";
 import { X509Certificate } from "node:crypto";
 
@@ -20,8 +21,11 @@ export interface SamlDoctorDeps {
   readonly now?: () => Date;
 }
 
-const here = (provider: ConfiguredSamlProvider, field: string) =>
-  `here: set \`${field}\` (PUT /api/v1/orgs/${provider.orgId}/saml-providers/${provider.settings.providerName})`;
+/** Where an admin changes the provider's setting: its API path for the API's callers, the console's field for the console. */
+const here = (provider: ConfiguredSamlProvider, field: ProviderField): WordedFix => ({
+  api: `here: set \`${field}\` (PUT /api/v1/orgs/${provider.orgId}/saml-providers/${provider.settings.providerName})`,
+  console: `here: set ${inConsole(provider.settings.providerName, field)}`,
+});
 
 /** The metadata as the IdP publishes it now, against what is stored. */
 async function checkMetadata(
@@ -32,11 +36,10 @@ async function checkMetadata(
   if (url === undefined) return { findings: [] };
   const fetched = await fetchIdpMetadata(deps.outbound, provider.settings.providerName, url);
   if (!fetched.ok) {
-    const finding = fail(
-      "metadata",
-      fetched.message,
-      "check idpMetadataUrl here and that the IdP publishes its metadata there, reachable from this service",
-    );
+    const finding = fail("metadata", fetched.message, {
+      api: "check idpMetadataUrl here and that the IdP publishes its metadata there, reachable from this service",
+      console: `check ${inConsole(provider.settings.providerName, "idpMetadataUrl")} and that the IdP publishes its metadata there, reachable from this service`,
+    });
     // A delegated admin reads a failure to connect without its cause (domain/provider-connection.ts).
     return {
       findings: [isConnectionFailure(fetched.error) ? { ...finding, withoutCause: `Reading the metadata: ${CANNOT_CONNECT}` } : finding],
@@ -46,7 +49,10 @@ async function checkMetadata(
   if (!read.ok)
     return {
       findings: [
-        fail("metadata", read.message, "give the URL of the IdP's SAML 2.0 metadata (idpMetadataUrl), or paste it as idpMetadataXml"),
+        fail("metadata", read.message, {
+          api: "give the URL of the IdP's SAML 2.0 metadata (idpMetadataUrl), or paste it as idpMetadataXml",
+          console: `give the URL of the IdP's SAML 2.0 metadata (${inConsole(provider.settings.providerName, "idpMetadataUrl")}), or paste it into ${inConsole(provider.settings.providerName, "idpMetadataXml")}`,
+        }),
       ],
     };
   const metadata = read.value;
@@ -99,11 +105,10 @@ function checkAlgorithms(provider: ConfiguredSamlProvider, metadata: IdpMetadata
   if (advertised.length === 0) return [];
   if (advertised.every((a) => SHA1.test(a)) && !provider.settings.allowSha1)
     return [
-      fail(
-        "signature-algorithm",
-        `The IdP advertises only SHA-1 signatures (${advertised.join(", ")}), which are refused.`,
-        "switch the IdP to RSA-SHA256; or, knowingly, set `allowSha1` here",
-      ),
+      fail("signature-algorithm", `The IdP advertises only SHA-1 signatures (${advertised.join(", ")}), which are refused.`, {
+        api: "switch the IdP to RSA-SHA256; or, knowingly, set `allowSha1` here",
+        console: `switch the IdP to RSA-SHA256; or, knowingly, turn on ${inConsole(provider.settings.providerName, "allowSha1")}`,
+      }),
     ];
   return [pass("signature-algorithm", `The IdP advertises ${advertised.join(", ")}.`)];
 }
@@ -138,7 +143,7 @@ function serviceProviderValues(provider: ConfiguredSamlProvider, metadata: IdpMe
       fail(
         "request-signing",
         "The IdP wants signed AuthnRequests (WantAuthnRequestsSigned) and this provider does not sign them.",
-        `${here(provider, "signAuthnRequests")} to true and give the IdP the SP metadata's certificate`,
+        worded`${here(provider, "signAuthnRequests")} to true and give the IdP the SP metadata's certificate`,
       ),
     );
   return findings;

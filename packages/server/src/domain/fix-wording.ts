@@ -17,7 +17,7 @@ export interface WordedFix {
   readonly console: string;
 }
 
-/** The provider settings as the console's provider form labels them. */
+/** The provider settings (OAuth and SAML) as the console's provider forms label them. */
 export const PROVIDER_FIELD_IN_CONSOLE = {
   clientId: "Client ID",
   clientSecret: "Client secret",
@@ -37,6 +37,12 @@ export const PROVIDER_FIELD_IN_CONSOLE = {
   subjectClaim: "Subject claim",
   emailVerifiedClaim: "Email-verified claim",
   linkExistingUsers: "Link existing users",
+  // A SAML provider's, as its form labels them.
+  idpMetadataUrl: "IdP metadata URL",
+  idpMetadataXml: "IdP metadata XML",
+  idpSsoUrl: "IdP SSO URL",
+  allowSha1: "Allow SHA-1",
+  signAuthnRequests: "Sign requests",
 } as const;
 
 export type ProviderField = keyof typeof PROVIDER_FIELD_IN_CONSOLE;
@@ -103,6 +109,8 @@ const FAILURE_FIX_IN_CONSOLE: Partial<Record<FailureId, (provider: string | null
     `The provider could not be reached: check its URLs in ${p ? `Providers › ${p}` : "the provider's settings (Providers)"}, the network path from this service (PROVIDER_NETWORK_ALLOW for private addresses) and the provider's status.`,
   DOMAIN_NOT_VERIFIED: () =>
     "Create the TXT record shown under the organisation's Domains to prove at the domain's DNS host, wait until it is published, and press Check now; pending domains are also re-checked on a schedule.",
+  SAML_WEAK_ALGORITHM: (p) =>
+    `The IdP signs with SHA-1: set it to RSA-SHA256 (recommended), or turn on ${inConsole(p, "allowSha1")} if it cannot.`,
   JWKS_UNAVAILABLE: (p) =>
     `The provider's key set (JWKS) could not be fetched or used: check ${inConsole(p, "jwksUri")} or the provider's discovery document, and run the provider's Doctor.`,
 };

@@ -5,7 +5,6 @@
 import { failureChart, timelineChart } from "./console-charts.js";
 import { api, attempt, byId, el, setStatus, tableOf } from "./console-core.js";
 import { pathTo } from "./console-router.js";
-import { fixInConsole } from "./console-saml-form.js";
 import { startTestSignIn } from "./console-test-signin.js";
 
 /** @typedef {import("./console-core.js").ProviderRef} ProviderRef */
@@ -55,7 +54,7 @@ export async function runDoctor(/** @type {ProviderRef} */ ref, panel = byId("pa
   const { findings } = data;
   const table = tableOf(
     ["Check", "Status", "Finding", "What to change"],
-    findings.map((f) => [f.check, f.status, f.message, f.fix && ref.kind === "saml" ? fixInConsole(f.fix, ref.name) : (f.fix ?? "")]),
+    findings.map((f) => [f.check, f.status, f.message, f.fix ?? ""]),
   );
   const rows = table.querySelectorAll("tbody tr");
   findings.forEach((f, i) => {

@@ -147,16 +147,3 @@ export const inConsoleWords = (/** @type {string} */ text) =>
     .replace(/\bidpMetadataXml\b/g, "IdP metadata XML")
     .replace(/\bemailAttribute\b/g, "Email attribute")
     .replace(/\bsubjectAttribute\b/g, "Subject attribute");
-
-/**
- * A SAML doctor's fix in the console's words: "here: set `idpMetadataUrl` (PUT …)" becomes
- * "set Providers › corp › IdP metadata URL", and every setting's API name its label.
- */
-export function fixInConsole(/** @type {string} */ fix, /** @type {string} */ name) {
-  const labelOf = (/** @type {string} */ field) => SAML_SETTINGS.find((s) => s.field === field)?.label ?? field;
-  let text = fix
-    .replace(/here: set `?(\w+)`? \(PUT [^)]*\)/g, (_, field) => `set Providers › ${name} › ${labelOf(field)}`)
-    .replaceAll("`", "");
-  for (const s of SAML_SETTINGS) text = text.replace(new RegExp(`\\b${s.field}\\b`, "g"), s.label);
-  return text;
-}

@@ -81,6 +81,15 @@ describe("the SAML provider doctor", () => {
     await service.admin("PUT", path("adfs"), { ...REDIRECT, idpMetadataUrl: served.url });
     const sha1 = byCheck(await doctor("adfs"), "signature-algorithm")[0]!;
     assert.deepEqual([sha1.status, /only SHA-1/.test(sha1.message)], ["fail", true], sha1.message);
+    assert.match(sha1.fix!, /set `allowSha1` here/, "the API reads the setting's name");
+    // The console reads the same fix naming its own field, as plain text.
+    const opened = await service.request("POST", "/admin/session", { token: service.app.config.adminToken });
+    const asConsole = { cookie: opened.headers.get("set-cookie")!.split(";")[0]!, "x-pipeshub-console": "1" };
+    const inConsole = await service.request<{ findings: Finding[] }>("POST", path("adfs", "/doctor"), undefined, asConsole);
+    assert.equal(inConsole.status, 200, inConsole.text);
+    const sha1InConsole = byCheck(inConsole.body.findings, "signature-algorithm")[0]!;
+    assert.match(sha1InConsole.fix!, /turn on Providers › adfs › Allow SHA-1/);
+    assert.doesNotMatch(sha1InConsole.fix!, /`|allowSha1|\/api\//);
     await service.admin("PUT", path("adfs"), { ...REDIRECT, idpMetadataUrl: served.url, allowSha1: true });
     assert.equal(byCheck(await doctor("adfs"), "signature-algorithm")[0]!.status, "pass");
 

@@ -5,6 +5,7 @@ import { doctorSamlProvider, type SamlDoctorDeps } from "../../admin/saml-doctor
 import { samlProviderHealth, type SamlProviderHealthDeps } from "../../admin/saml-provider-health.ts";
 import { errorResponses, sendFailure } from "../error-handling.ts";
 import { doctorReportFor, healthFor } from "./answers-without-cause.ts";
+import { doctorAsRead, healthAsRead } from "./fixes-as-read.ts";
 import { HealthQuery, ProviderHealthSchema } from "./provider-health-routes.ts";
 import { ADMIN_SECURITY as security, DoctorReportSchema, ProviderParams } from "./schemas.ts";
 
@@ -30,7 +31,7 @@ export function samlProviderCheckRoutes(deps: SamlDoctorDeps & SamlProviderHealt
       },
       async (request, reply) => {
         const report = await doctorSamlProvider(deps, request.params.orgId, request.params.name);
-        return report.ok ? doctorReportFor(request, report.value) : sendFailure(reply, report);
+        return report.ok ? doctorAsRead(request, doctorReportFor(request, report.value)) : sendFailure(reply, report);
       },
     );
     app.get<ProviderRoute & { Querystring: { window?: HealthWindow } }>(
@@ -47,7 +48,7 @@ export function samlProviderCheckRoutes(deps: SamlDoctorDeps & SamlProviderHealt
       },
       async (request, reply) => {
         const health = await samlProviderHealth(deps, request.params.orgId, request.params.name, request.query.window ?? "24h");
-        return health.ok ? healthFor(request, health.value) : sendFailure(reply, health);
+        return health.ok ? healthAsRead(request, healthFor(request, health.value), request.params.name) : sendFailure(reply, health);
       },
     );
   };
