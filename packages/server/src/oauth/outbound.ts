@@ -43,29 +43,40 @@ export interface OutboundPolicy {
 export type OutboundInit = Omit<RequestInit, "body"> & { body?: unknown };
 export type OutboundFetch = (url: string | URL, init?: OutboundInit) => Promise<Response>;
 
-/** The bytes and default content type of a request body as fetch would send it. */
-function encodeBody(body: unknown): { bytes?: Uint8Array; type?: string } {
+/**
+ * The body and default content type of a request as fetch would send it. Text stays a string:
+ * node:http then sends the head and the body in one write, where a Buffer costs a second (writev).
+ */
+function encodeBody(body: unknown): { content?: string | Uint8Array; length?: number; type?: string } {
   if (body === undefined || body === null) return {};
-  if (body instanceof URLSearchParams)
-    return { bytes: Buffer.from(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
-  if (typeof body === "string") return { bytes: Buffer.from(body), type: "text/plain;charset=UTF-8" };
-  if (body instanceof Uint8Array) return { bytes: body };
-  if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body) };
+  if (body instanceof URLSearchParams) {
+    const content = body.toString();
+    return { content, length: Buffer.byteLength(content), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+  }
+  if (typeof body === "string") return { content: body, length: Buffer.byteLength(body), type: "text/plain;charset=UTF-8" };
+  if (body instanceof Uint8Array) return { content: body, length: body.byteLength };
+  if (body instanceof ArrayBuffer) return { content: new Uint8Array(body), length: body.byteLength };
   throw new TypeError(`unsupported request body: ${Object.prototype.toString.call(body)}`);
 }
 
-function requestHeaders(init: OutboundInit, body: { bytes?: Uint8Array; type?: string }): Record<string, string> {
-  const headers = new Headers(init.headers);
-  if (body.type && !headers.has("content-type")) headers.set("content-type", body.type);
-  if (body.bytes) headers.set("content-length", String(body.bytes.byteLength));
-  return Object.fromEntries(headers);
+/** The request's headers as node:http takes them (lower-cased names), without a fetch `Headers` per call. */
+function requestHeaders(init: OutboundInit, body: { length?: number; type?: string }): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const given = init.headers;
+  if (given instanceof Headers) given.forEach((value, name) => (headers[name] = value));
+  else if (Array.isArray(given)) for (const [name, value] of given) headers[name!.toLowerCase()] = value!;
+  else if (given) for (const name of Object.keys(given)) headers[name.toLowerCase()] = (given as Record<string, string>)[name]!;
+  if (body.type && headers["content-type"] === undefined) headers["content-type"] = body.type;
+  if (body.length !== undefined) headers["content-length"] = String(body.length);
+  return headers;
 }
 
-function responseHeaders(response: IncomingMessage): Headers {
-  const headers = new Headers();
+/** The answer's headers as `Response` takes them: name/value pairs, repeated names kept. */
+function responseHeaders(response: IncomingMessage): [string, string][] {
+  const pairs: [string, string][] = [];
   const raw = response.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
 }
 
 /** Null-body statuses must not be given a body in a `Response`. */
@@ -81,6 +92,17 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
     ...(policy.resolve && { resolve: policy.resolve }),
     ...(policy.ca !== undefined && { ca: policy.ca }),
   });
+  // The policy is fixed for this fetch's life, so a literal address is judged once, not per call.
+  const literalVerdicts = new Map<string, boolean>();
+  const literalRefused = (address: string): boolean => {
+    let verdict = literalVerdicts.get(address);
+    if (verdict === undefined) {
+      verdict = network.refusedAddress(address, address) !== undefined;
+      if (literalVerdicts.size >= 1000) literalVerdicts.clear();
+      literalVerdicts.set(address, verdict);
+    }
+    return verdict;
+  };
   const refused = (host: string, cause: unknown) =>
     new OutboundError("refused", host, `refusing to connect to ${host}: not an address providers may be at`, { cause });
 
@@ -92,8 +114,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
     }
     // A literal address is never looked up, so the agents' lookup cannot judge it: judge it here.
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
-    if (isIP(hostname) && network.refusedAddress(hostname, hostname))
-      return Promise.reject(refused(host, new ProviderAddressRefused(host)));
+    if (isIP(hostname) && literalRefused(hostname)) return Promise.reject(refused(host, new ProviderAddressRefused(host)));
     const caller = init.signal ?? undefined;
     if (caller?.aborted) return Promise.reject(caller.reason);
     let body: ReturnType<typeof encodeBody>;
@@ -105,7 +126,11 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
 
     return new Promise<Response>((resolve, reject) => {
       const https = url.protocol === "https:";
-      const request = (https ? httpsRequest : httpRequest)(url, {
+      const request = (https ? httpsRequest : httpRequest)({
+        protocol: url.protocol,
+        hostname,
+        port: url.port,
+        path: url.pathname + url.search,
         method: init.method ?? "GET",
         headers: requestHeaders(init, body),
         agent: https ? agents.https : agents.http,
@@ -161,7 +186,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
           }
         });
       });
-      request.end(body.bytes);
+      request.end(body.content);
     });
   };
 }
