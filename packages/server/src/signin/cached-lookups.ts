@@ -1,5 +1,12 @@
-import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type {
+  AuthStepRepository,
+  IdentityLinkRepository,
+  OrganisationRepository,
+  ProviderRepository,
+  UserRepository,
+} from "../domain/ports/repositories.ts";
 import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
+import type { StoredChanges } from "../domain/ports/stored-changes.ts";
 
 /** Most entries each cache keeps: names and domains come from unauthenticated requests. */
 const MAX_ENTRIES = 10_000;
@@ -8,22 +15,42 @@ export interface LookupCacheOptions {
   /** How long an entry is used; 0 turns the cache off. Other instances' writes are seen within it. */
   readonly ttlMs: number;
   readonly now?: () => number;
+  /**
+   * What tells a remembered read is still current (SQLite's, store/sqlite-driver.ts): with it an
+   * entry is used until anything it may depend on changes, by this process or another, instead
+   * of for `ttlMs`.
+   */
+  readonly changes?: StoredChanges;
 }
 
 /**
- * Remembered reads, each for `ttlMs`, at most MAX_ENTRIES (the oldest go first). Concurrent reads
- * of one key share one load; a failed load is not kept, nor is a load that a write overtook.
+ * Remembered reads, each for `ttlMs` (or while the store is unchanged, given `changes`), at most
+ * MAX_ENTRIES (the oldest go first). Concurrent reads of one key share one load; a failed load is
+ * not kept, nor is a load that a write overtook.
  */
-function ttlCache(options: LookupCacheOptions) {
+export function ttlCache(options: LookupCacheOptions) {
   const now = options.now ?? Date.now;
+  const changes = options.changes;
   const entries = new Map<string, { expires: number; value: Promise<unknown> }>();
   let generation = 0;
+  let storedVersion = changes?.version();
+  const forgetAll = () => {
+    generation += 1;
+    entries.clear();
+  };
   return {
     read<V>(key: string, load: () => Promise<V>): Promise<V> {
       if (options.ttlMs <= 0) return load();
+      if (changes) {
+        const version = changes.version();
+        if (version !== storedVersion) {
+          storedVersion = version;
+          forgetAll();
+        }
+      }
       const t = now();
       const hit = entries.get(key);
-      if (hit && hit.expires > t) return hit.value as Promise<V>;
+      if (hit && (changes !== undefined || hit.expires > t)) return hit.value as Promise<V>;
       entries.delete(key);
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       const started = generation;
@@ -32,7 +59,10 @@ function ttlCache(options: LookupCacheOptions) {
       const forget = () => {
         if (entries.get(key) === entry) entries.delete(key);
       };
-      entry.value.then(() => generation !== started && forget(), forget);
+      entry.value.then(
+        () => (generation !== started || (changes !== undefined && changes.version() !== storedVersion)) && forget(),
+        forget,
+      );
       return entry.value as Promise<V>;
     },
     /** Waits for a write, then forgets: every later read loads again, and no read the write overtook is kept. */
@@ -40,8 +70,7 @@ function ttlCache(options: LookupCacheOptions) {
       try {
         return await write;
       } finally {
-        generation += 1;
-        entries.clear();
+        forgetAll();
       }
     },
   };
@@ -116,5 +145,27 @@ export function cachedAuthSteps(repository: AuthStepRepository, options: LookupC
   return {
     get: (orgId) => cache.read(orgId, () => repository.get(orgId)),
     put: (orgId, steps) => cache.afterWrite(repository.put(orgId, steps)),
+  };
+}
+
+/**
+ * The user reads every sign-in step makes (by email: which organisation an email signs in to; by
+ * provider and subject: whose identity this is), remembered while the store is unchanged. Only
+ * over a store that tells every change, this process's and others' (`changes`, SQLite): a user
+ * disabled anywhere must be refused at the next sign-in, so without it every read goes to the store.
+ */
+export function cachedUserLookups(
+  users: UserRepository,
+  links: IdentityLinkRepository,
+  options: LookupCacheOptions,
+): { readonly users: UserRepository; readonly links: IdentityLinkRepository } {
+  if (!options.changes) return { users, links };
+  const cache = ttlCache(options);
+  return {
+    users: { ...users, findByEmail: (email) => cache.read(`email\n${email.toLowerCase()}`, () => users.findByEmail(email)) },
+    links: {
+      ...links,
+      userFor: (providerId, subject) => cache.read(`link\n${providerId}\n${subject}`, () => links.userFor(providerId, subject)),
+    },
   };
 }

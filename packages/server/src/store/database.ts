@@ -7,6 +7,7 @@ import { AlreadyExistsError } from "../domain/ports/repositories.ts";
 import { migrateToLatest, pendingMigrations } from "./migrations.ts";
 import { resilientPool } from "./resilient-pool.ts";
 import type { Database } from "./schema.ts";
+import type { StoredChanges } from "../domain/ports/stored-changes.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 import type { DatabaseLocation } from "../domain/database-location.ts";
 
@@ -54,12 +55,25 @@ export class SchemaNotMigratedError extends Error {
   }
 }
 
+const sqliteChanges = new WeakMap<Db, StoredChanges>();
+
+/**
+ * How a cache over this database tells a remembered read is still current (SQLite: every change
+ * of this process and any other's is seen at once); none for PostgreSQL, whose other instances'
+ * writes are seen only by reading again.
+ */
+export function storedChangesOf(db: Db): StoredChanges | undefined {
+  return sqliteChanges.get(db);
+}
+
 /** A connection pool to the database, without migrating it (openDatabase is what the service uses). */
 export function connect(location: DatabaseLocation, options: DatabaseOptions = {}): Db {
   if (location.kind === "sqlite") {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true });
     const sqlite = openSqlite(location.path);
-    return new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
+    sqliteChanges.set(db, sqlite.changes);
+    return db;
   }
   if (options.timeoutMs === undefined)
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 1 }) }) });

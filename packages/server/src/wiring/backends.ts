@@ -2,14 +2,20 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config.ts";
 import { type Breaker, createBreaker } from "../domain/breaker.ts";
 import type { SecretBox } from "../domain/ports/keys.ts";
-import type { AuthStepRepository, OrganisationRepository, ProviderRepository } from "../domain/ports/repositories.ts";
+import type {
+  AuthStepRepository,
+  IdentityLinkRepository,
+  OrganisationRepository,
+  ProviderRepository,
+  UserRepository,
+} from "../domain/ports/repositories.ts";
 import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
 import type { ShortLivedState } from "../domain/ports/short-lived-state.ts";
 import { createSecretBox } from "../keys/secret-box.ts";
-import { cachedAuthSteps, cachedOrganisations, cachedProviders, cachedSamlProviders } from "../signin/cached-lookups.ts";
+import { cachedAuthSteps, cachedOrganisations, cachedProviders, cachedSamlProviders, cachedUserLookups } from "../signin/cached-lookups.ts";
 import { createMemoryState } from "../state/memory-state.ts";
 import { connectRedis, createRedisState } from "../state/redis-state.ts";
-import { type Db, openDatabase } from "../store/database.ts";
+import { type Db, openDatabase, storedChangesOf } from "../store/database.ts";
 import { checkEncryptionKey } from "../store/encryption-key-check.ts";
 import { createStore, type Store } from "../store/store.ts";
 import type { AppOptions } from "../app.ts";
@@ -39,12 +45,18 @@ export function backendBreakers(config: Config, logger: LateLogger): Breakers {
   return { database: breakerOf("PostgreSQL", config.databaseTimeoutMs), redis: breakerOf("Redis", config.redisTimeoutMs) };
 }
 
-/** The sign-in's reads of organisations, providers (OAuth and SAML) and sign-in steps, remembered for LOOKUP_CACHE_MS (signin/cached-lookups.ts). */
+/**
+ * The sign-in's reads of organisations, providers (OAuth and SAML) and sign-in steps, remembered for
+ * LOOKUP_CACHE_MS, or on SQLite until what is stored changes; on SQLite its user reads too
+ * (signin/cached-lookups.ts).
+ */
 export interface CachedLookups {
   readonly organisations: OrganisationRepository;
   readonly providers: ProviderRepository;
   readonly authSteps: AuthStepRepository;
   readonly samlProviders: SamlProviderRepository;
+  readonly users: UserRepository;
+  readonly links: IdentityLinkRepository;
 }
 
 export interface OpenedStore {
@@ -76,8 +88,10 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     throw error;
   }
   const stored = createStore(db, secrets, config.publicUrl);
-  const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }) };
+  const changes = storedChangesOf(db);
+  const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }), ...(changes && { changes }) };
   const cached = {
+    ...cachedUserLookups(stored.users, stored.links, ttl),
     organisations: cachedOrganisations(stored.organisations, ttl),
     providers: cachedProviders(stored.providers, ttl),
     authSteps: cachedAuthSteps(stored.authSteps, ttl),

@@ -43,8 +43,10 @@ export async function registerSignInRoutes(server: FastifyInstance, config: Conf
   await server.register(healthRoutes({ database: () => pingDatabase(opened.db), sharedState: () => shared.state.ping() }));
   const deps = {
     ...opened.store,
-    // The sign-in reads organisations, providers and sign-in steps through the caches; everything else as stored.
+    // The sign-in reads organisations, providers, sign-in steps and (on SQLite) users through the caches; everything else as stored.
     organisations: opened.cached.organisations,
+    users: opened.cached.users,
+    links: opened.cached.links,
     providers: opened.cached.providers,
     authSteps: opened.cached.authSteps,
     audit,

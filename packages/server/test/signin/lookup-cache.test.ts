@@ -113,9 +113,30 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
     assert.deepEqual(await offered(), ["second-saml"]);
   });
 
-  for (const engine of engines) {
-    test(`another instance sees a changed client secret within its cache period (${engine})`, async (t) => {
-      const database = await freshDatabase(t, engine);
+  test("on SQLite another instance sees a changed client secret at once, whatever its cache period", async (t) => {
+    const database = await freshDatabase(t, "sqlite");
+    const first = await startService(t, { database, lookupCacheMs: 60_000 });
+    const second = await startService(t, { database, lookupCacheMs: 60_000 });
+    const f = await signInFixture(t, { service: first });
+    const exchangeAtSecond = async () =>
+      second.request("POST", "/userAccount/oauth/exchange", {
+        code: await f.code(alice.sub),
+        email: alice.email,
+        provider: "acme-idp",
+        redirectUri: REDIRECT_URI,
+      });
+    assert.equal((await exchangeAtSecond()).status, 200, "the second instance has the provider cached");
+    // A returning user's exchange writes nothing the caches remember: the provider stays cached.
+    assert.equal((await exchangeAtSecond()).status, 200);
+    const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
+    assert.equal((await first.admin("PUT", path, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"))).status, 200);
+    const refused = await exchangeAtSecond();
+    assert.equal((refused.body as { providerError?: string }).providerError, "invalid_client", "the second instance sent the old secret");
+  });
+
+  if (engines.includes("postgres"))
+    test("on PostgreSQL another instance sees a changed client secret within its cache period", async (t) => {
+      const database = await freshDatabase(t, "postgres");
       const ttlMs = 60_000;
       // Both instances read one clock, which the test moves past the cache period.
       let now = Date.now();
@@ -138,5 +159,28 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
       now += 1;
       assert.notEqual((await exchangeAtSecond()).status, 200, "the second instance still sent the old secret after its cache period");
     });
-  }
+});
+
+describe("on SQLite the sign-in's user reads are remembered only while nothing stored changed", () => {
+  test("a user disabled through one instance is refused at once by another that remembered them", async (t) => {
+    const database = await freshDatabase(t, "sqlite");
+    const first = await startService(t, { database, lookupCacheMs: 60_000 });
+    const second = await startService(t, { database, lookupCacheMs: 60_000 });
+    const f = await signInFixture(t, { service: first });
+    const exchangeAtSecond = async () =>
+      second.request<{ error?: string }>("POST", "/userAccount/oauth/exchange", {
+        code: await f.code(alice.sub),
+        email: alice.email,
+        provider: "acme-idp",
+        redirectUri: REDIRECT_URI,
+      });
+    assert.equal((await exchangeAtSecond()).status, 200, "alice signs in (and is remembered) at the second instance");
+    assert.equal((await exchangeAtSecond()).status, 200);
+    const users = await first.admin<{ id: string }[]>("GET", `/api/v1/orgs/${f.orgId}/users?email=${alice.email}`);
+    const id = users.body[0]!.id;
+    const disabled = await first.admin("PATCH", `/api/v1/orgs/${f.orgId}/users/${id}`, { status: "disabled" });
+    assert.ok(disabled.status < 300, disabled.text);
+    const refused = await exchangeAtSecond();
+    assert.equal(refused.body.error, "USER_DISABLED", refused.text);
+  });
 });
