@@ -3,8 +3,8 @@ import { type Result, success } from "../domain/failures.ts";
 import { type Clock, systemClock } from "../domain/ports/clock.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { discoversMetadata, explicitMetadata, isPermittedProviderUrl } from "../domain/provider-urls.ts";
-import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
-import type { OutboundFetch } from "./outbound.ts";
+import { type ProviderCallObserver, timedCall, timedFetch } from "./call-timing.ts";
+import type { OutboundCall, OutboundFetch } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
 import { checkSecretDestination, SecretWithheld } from "./secret-destination.ts";
 
@@ -17,6 +17,14 @@ export interface ProviderConnection {
   readonly provider: ConfiguredProvider;
   readonly metadata: oidc.ServerMetadata;
   readonly config: oidc.Configuration;
+  /**
+   * The token request as the guarded call answers it (timed as openid-client's is), for the
+   * exchange to read a well-formed answer without openid-client's Response; absent when the
+   * outbound is a stand-in without one.
+   */
+  readonly tokenCall?: OutboundCall;
+  /** openid-client's configuration for this provider over another fetch (the exchange replays an answer through it). */
+  configurationOver(fetch: OutboundFetch): oidc.Configuration;
 }
 
 /** The endpoints a client of the service needs to know about (initAuth's public provider settings). */
@@ -104,22 +112,29 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
     if (s.userInfoEndpoint) metadata.userinfo_endpoint = s.userInfoEndpoint;
     if (s.jwksUri) metadata.jwks_uri = s.jwksUri;
     await checkSecretDestination(provider, metadata.token_endpoint, async (issuer) => (await discover(provider, issuer)).token_endpoint);
-    const auth =
-      s.tokenEndpointAuthMethod === "client_secret_post"
-        ? oidc.ClientSecretPost(provider.clientSecret)
-        : oidc.ClientSecretBasic(provider.clientSecret);
-    const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
-    const tokenFetch = timed(provider, "token");
-    const userinfoFetch = timed(provider, "userinfo");
-    // One fetch serves the token and userinfo requests; label each call by its endpoint.
-    config[oidc.customFetch] = (url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init);
-    config.timeout = requestTimeoutSeconds(options.timeoutMs);
     const endpoints = [metadata.token_endpoint, metadata.userinfo_endpoint, s.emailsEndpoint].filter(
       (u): u is string => typeof u === "string",
     );
     // Plain http got this far only on loopback with the operator's switch on (checked on save and by the outbound guard).
-    if (endpoints.some((u) => new URL(u).protocol === "http:")) oidc.allowInsecureRequests(config);
-    return { provider, metadata, config };
+    const insecure = endpoints.some((u) => new URL(u).protocol === "http:");
+    const configurationOver = (fetch: OutboundFetch): oidc.Configuration => {
+      const auth =
+        s.tokenEndpointAuthMethod === "client_secret_post"
+          ? oidc.ClientSecretPost(provider.clientSecret)
+          : oidc.ClientSecretBasic(provider.clientSecret);
+      const config = new oidc.Configuration(metadata, s.clientId, { token_endpoint_auth_method: s.tokenEndpointAuthMethod }, auth);
+      config[oidc.customFetch] = fetch;
+      config.timeout = requestTimeoutSeconds(options.timeoutMs);
+      if (insecure) oidc.allowInsecureRequests(config);
+      return config;
+    };
+    const tokenFetch = timed(provider, "token");
+    const userinfoFetch = timed(provider, "userinfo");
+    // One fetch serves the token and userinfo requests; label each call by its endpoint.
+    const config = configurationOver((url, init) => (url === metadata.token_endpoint ? tokenFetch : userinfoFetch)(url, init));
+    const answer = options.outbound.answer;
+    const tokenCall = answer && timedCall(answer, options.onProviderCall, s.providerName, "token");
+    return { provider, metadata, config, configurationOver, ...(tokenCall && { tokenCall }) };
   }
 
   // openid-client's Configuration copies the metadata twice as it is made: one per provider

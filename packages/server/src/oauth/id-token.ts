@@ -195,7 +195,9 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     // OIDC Core §3.1.3.7 steps 4-5, as openid-client checks them at the token endpoint: a token
     // with several audiences must name us as the party it was issued to, or another client that
     // listed us as one more audience could sign its users in here.
-    if (Array.isArray(payload.aud) && payload.aud.length !== 1 && payload.azp !== provider.settings.clientId) {
+    // An `azp` naming another client is refused with one audience too, as openid-client refuses it.
+    const severalAudiences = Array.isArray(payload.aud) && payload.aud.length !== 1;
+    if ((severalAudiences || payload.azp !== undefined) && payload.azp !== provider.settings.clientId) {
       throw new jose.errors.JWTClaimValidationFailed('unexpected "azp" claim value', payload, "azp", "check_failed");
     }
     return payload;

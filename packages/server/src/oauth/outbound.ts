@@ -41,7 +41,25 @@ export interface OutboundPolicy {
 
 /** Request options as openid-client and jose pass them (their body types are wider than DOM's). */
 export type OutboundInit = Omit<RequestInit, "body"> & { body?: unknown };
-export type OutboundFetch = (url: string | URL, init?: OutboundInit) => Promise<Response>;
+/** A provider's answer as received: what `Response` would be made of, before anything makes one. */
+export interface OutboundAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  /** Name/value pairs as received, repeated names kept. */
+  readonly headers: [string, string][];
+  readonly body: Uint8Array<ArrayBuffer> | null;
+}
+
+/** The guarded call itself, answering the bytes: for a hot caller that reads the answer without a `Response`. */
+export type OutboundCall = (url: string | URL, init?: OutboundInit) => Promise<OutboundAnswer>;
+
+/** A fetch over the guarded call; `answer` is that call, on the service's own (not on a test's stand-in). */
+export type OutboundFetch = ((url: string | URL, init?: OutboundInit) => Promise<Response>) & { readonly answer?: OutboundCall };
+
+/** The `Response` fetch answers for a provider's answer. */
+export function responseOf(answer: OutboundAnswer): Response {
+  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+}
 
 /**
  * The body and default content type of a request as fetch would send it. Text stays a string:
@@ -106,7 +124,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
   const refused = (host: string, cause: unknown) =>
     new OutboundError("refused", host, `refusing to connect to ${host}: not an address providers may be at`, { cause });
 
-  return (input, init = {}) => {
+  const answer: OutboundCall = (input, init = {}) => {
     const url = new URL(input);
     const host = url.host;
     if (!isPermittedProviderUrl(url, policy.allowInsecureLoopback)) {
@@ -124,7 +142,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
       return Promise.reject(error);
     }
 
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<OutboundAnswer>((resolve, reject) => {
       const https = url.protocol === "https:";
       const request = (https ? httpsRequest : httpRequest)({
         protocol: url.protocol,
@@ -177,18 +195,24 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
         response.on("end", () => {
           if (settled) return;
           finish();
-          try {
-            const headers = responseHeaders(response);
-            const payload = NULL_BODY.has(status) ? null : Buffer.concat(chunks);
-            resolve(new Response(payload, { status, statusText: response.statusMessage ?? "", headers }));
-          } catch (error) {
-            reject(new OutboundError("unreachable", host, `${host} gave an answer that is not HTTP (${status})`, { cause: error }));
-          }
+          // Buffer.concat makes a Buffer over an ArrayBuffer (never a SharedArrayBuffer).
+          const payload = NULL_BODY.has(status) ? null : (Buffer.concat(chunks) as Uint8Array<ArrayBuffer>);
+          resolve({ status, statusText: response.statusMessage ?? "", headers: responseHeaders(response), body: payload });
         });
       });
       request.end(body.content);
     });
   };
+  const fetch = async (input: string | URL, init?: OutboundInit): Promise<Response> => {
+    const answered = await answer(input, init);
+    try {
+      return responseOf(answered);
+    } catch (error) {
+      const host = new URL(input).host;
+      throw new OutboundError("unreachable", host, `${host} gave an answer that is not HTTP (${answered.status})`, { cause: error });
+    }
+  };
+  return Object.assign(fetch, { answer });
 }
 
 /** Finds an OutboundError anywhere in an error's cause chain. */

@@ -1,6 +1,8 @@
 import * as oidc from "openid-client";
 import { type Result, success } from "../domain/failures.ts";
+import type { ProviderSettings } from "../domain/provider-settings.ts";
 import type { ProviderConnection } from "./discovery.ts";
+import { type OutboundAnswer, type OutboundInit, responseOf } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
 
 /** The code to redeem and what binds it to the authorization request we started, when we did. */
@@ -25,12 +27,46 @@ export interface ProviderTokens {
 
 /**
  * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3) with the configured
- * client authentication, through openid-client: it validates the response and, for OpenID
- * Connect, the ID token's claims (OIDC Core §3.1.3.7: iss, aud, azp, exp, iat, nonce); the
- * ID token's signature is checked after (oauth/id-token.ts).
+ * client authentication. A well-formed answer (see `wellFormedTokens`) is read as it arrives;
+ * any other is replayed through openid-client, which validates the response and, for OpenID
+ * Connect, the ID token's claims (OIDC Core §3.1.3.7) and names what is wrong. The ID token's
+ * signature and claims are checked after, either way (oauth/id-token.ts).
  */
 export async function redeemCode(connection: ProviderConnection, request: RedeemRequest): Promise<Result<ProviderTokens>> {
-  const { provider, metadata, config } = connection;
+  const { provider, metadata } = connection;
+  const idTokenExpected = Boolean(provider.settings.issuer) && provider.settings.scope.split(/\s+/).includes("openid");
+  const tokenEndpoint = metadata.token_endpoint;
+  // RFC 9207: an `iss` the client passed on must be this provider's; openid-client judges any other.
+  const issuerAgrees = request.issuer === undefined || request.issuer === metadata.issuer;
+  const secret = provider.clientSecret;
+  if (connection.tokenCall && tokenEndpoint && idTokenExpected && issuerAgrees && secret !== undefined) {
+    let answer: OutboundAnswer;
+    try {
+      answer = await connection.tokenCall(tokenEndpoint, tokenRequest(provider.settings, secret, request));
+    } catch (error) {
+      return providerFailure(provider.settings.providerName, error, "the token request");
+    }
+    const tokens = wellFormedTokens(answer, request.expectedNonce);
+    if (tokens) return success(tokens);
+    // The one answer there is (the code is spent): openid-client reads it as if it had fetched it.
+    return grant(
+      connection.configurationOver(async () => responseOf(answer)),
+      connection,
+      request,
+      idTokenExpected,
+    );
+  }
+  return grant(connection.config, connection, request, idTokenExpected);
+}
+
+/** openid-client's code grant (validation included), over `config`'s fetch. */
+async function grant(
+  config: oidc.Configuration,
+  connection: ProviderConnection,
+  request: RedeemRequest,
+  idTokenExpected: boolean,
+): Promise<Result<ProviderTokens>> {
+  const { provider, metadata } = connection;
   const callback = new URL(request.redirectUri);
   callback.searchParams.set("code", request.code);
   // RFC 9207: the client may pass on `iss`; otherwise it can only be this provider's.
@@ -40,7 +76,7 @@ export async function redeemCode(connection: ProviderConnection, request: Redeem
     tokens = await oidc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: request.codeVerifier,
       expectedNonce: request.expectedNonce,
-      idTokenExpected: Boolean(provider.settings.issuer) && provider.settings.scope.split(/\s+/).includes("openid"),
+      idTokenExpected,
     });
   } catch (error) {
     return providerFailure(provider.settings.providerName, error, "the token request");
@@ -48,8 +84,64 @@ export async function redeemCode(connection: ProviderConnection, request: Redeem
   return success({
     accessToken: tokens.access_token,
     idToken: tokens.id_token,
-    // oauth4webapi lower-cases token_type; RFC 6750 spells the scheme "Bearer".
-    tokenType: !tokens.token_type || tokens.token_type.toLowerCase() === "bearer" ? "Bearer" : tokens.token_type,
+    tokenType: bearerSpelling(tokens.token_type),
     expiresIn: typeof tokens.expires_in === "number" ? tokens.expires_in : undefined,
   });
+}
+
+/** oauth4webapi lower-cases token_type; RFC 6750 spells the scheme "Bearer". */
+const bearerSpelling = (tokenType: string | undefined) => (!tokenType || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType);
+
+/** RFC 6749 Appendix B, as client_secret_basic wants the client's id and secret encoded. */
+const formEncoded = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
+
+/** The token request (RFC 6749 §4.1.3, RFC 7636 §4.5) with the client's authentication (§2.3.1), as openid-client sends it. */
+function tokenRequest(settings: ProviderSettings, clientSecret: string, request: RedeemRequest): OutboundInit {
+  const form = new URLSearchParams({ grant_type: "authorization_code", code: request.code, redirect_uri: request.redirectUri });
+  if (request.codeVerifier !== undefined) form.set("code_verifier", request.codeVerifier);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (settings.tokenEndpointAuthMethod === "client_secret_post") {
+    form.set("client_id", settings.clientId);
+    form.set("client_secret", clientSecret);
+  } else {
+    headers.authorization = `Basic ${Buffer.from(`${formEncoded(settings.clientId)}:${formEncoded(clientSecret)}`).toString("base64")}`;
+  }
+  return { method: "POST", headers, body: form };
+}
+
+const isNonEmptyString = (value: unknown): value is string => typeof value === "string" && value.length > 0;
+
+/** A JSON object, or undefined for anything else. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The tokens of an answer nothing in openid-client's processing would refuse or change: 200, a
+ * JSON object with a Bearer `access_token`, an `id_token` whose payload (its signature and
+ * claims are checked after) carries the expected nonce or, none expected, none; optional members
+ * of their types. Anything else answers undefined.
+ */
+function wellFormedTokens(answer: OutboundAnswer, expectedNonce: string | undefined): ProviderTokens | undefined {
+  if (answer.status !== 200 || !answer.body) return undefined;
+  const json = jsonObject(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength).toString("utf8"));
+  if (!json) return undefined;
+  const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, id_token: idToken } = json;
+  if (!isNonEmptyString(accessToken) || !isNonEmptyString(tokenType) || tokenType.toLowerCase() !== "bearer") return undefined;
+  if (expiresIn !== undefined && !(typeof expiresIn === "number" && Number.isFinite(expiresIn) && expiresIn >= 0)) return undefined;
+  if (json.refresh_token !== undefined && !isNonEmptyString(json.refresh_token)) return undefined;
+  if (json.scope !== undefined && typeof json.scope !== "string") return undefined;
+  if (!isNonEmptyString(idToken)) return undefined;
+  const parts = idToken.split(".");
+  if (parts.length !== 3) return undefined;
+  const claims = jsonObject(Buffer.from(parts[1]!, "base64url").toString("utf8"));
+  if (!claims) return undefined;
+  if (expectedNonce === undefined ? claims.nonce !== undefined : claims.nonce !== expectedNonce) return undefined;
+  if (claims.auth_time !== undefined && typeof claims.auth_time !== "number") return undefined;
+  return { accessToken, idToken, tokenType: bearerSpelling(tokenType), expiresIn: expiresIn as number | undefined };
 }

@@ -94,6 +94,7 @@ describe("oauth/id-token: ID tokens are verified with jose against the provider'
     ["aud: another client", (good) => ({ ...good, aud: "someone-else" })],
     ["aud: several audiences, azp another client", (good) => ({ ...good, aud: ["other-app", CLIENT_ID], azp: "other-app" })],
     ["aud: several audiences, no azp", (good) => ({ ...good, aud: ["other-app", CLIENT_ID] })],
+    ["azp: another authorized party, though the one audience is us", (good) => ({ ...good, azp: "other-app" })],
     ["exp: expired beyond the clock tolerance", (good) => ({ ...good, iat: now() - 7200, exp: now() - 3600 })],
     ["exp: missing", ({ exp: _exp, ...good }) => good],
     ["iat: missing", ({ iat: _iat, ...good }) => good],

@@ -3,8 +3,9 @@ import { describe, test, type TestContext } from "node:test";
 import * as oidc from "openid-client";
 import { redeemCode } from "../../src/oauth/token.ts";
 import { startHangingServer, startJsonServer } from "../support/faulty-servers.ts";
-import { codeFrom, configuredProvider, connect, providerClients, startProvider } from "../support/provider-connections.ts";
+import { CLIENT_ID, codeFrom, configuredProvider, connect, providerClients, startProvider } from "../support/provider-connections.ts";
 import { REDIRECT_URI } from "../support/sign-in-fixture.ts";
+import { generateKeyPair, SignJWT } from "jose";
 
 /** A plain OAuth 2.0 provider whose token endpoint answers as `answer` says. */
 async function scriptedTokenEndpoint(t: TestContext, answer: Parameters<typeof startJsonServer>[0], timeoutMs?: number) {
@@ -21,6 +22,33 @@ async function scriptedTokenEndpoint(t: TestContext, answer: Parameters<typeof s
     }),
   );
   return { server, redeem: () => redeemCode(connection, { code: "a-code", redirectUri: REDIRECT_URI }) };
+}
+
+/**
+ * An OpenID provider whose token endpoint answers `answer(idToken)`: the ID token has the claims
+ * openid-client checks right (changed by `claims`), so only what the test changes is wrong.
+ */
+async function scriptedOidcTokenEndpoint(
+  t: TestContext,
+  answer: (idToken: string) => { status: number; body: Record<string, unknown> },
+  claims: (good: Record<string, unknown>) => Record<string, unknown> = (good) => good,
+) {
+  const { privateKey } = await generateKeyPair("RS256");
+  let issuer = "";
+  const server = await startJsonServer(async (req) => {
+    if (req.url === "/.well-known/openid-configuration")
+      return {
+        status: 200,
+        body: { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` },
+      };
+    const now = Math.floor(Date.now() / 1000);
+    const good = { iss: issuer, aud: CLIENT_ID, sub: "alice-sub", iat: now, exp: now + 300 };
+    return answer(await new SignJWT(claims(good)).setProtectedHeader({ alg: "RS256" }).sign(privateKey));
+  });
+  issuer = server.url;
+  t.after(() => server.close());
+  const connection = await connect(providerClients(), configuredProvider({ issuer }));
+  return () => redeemCode(connection, { code: "a-code", redirectUri: REDIRECT_URI });
 }
 
 describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () => {
@@ -144,6 +172,42 @@ describe("oauth/token: redeeming an authorization code (RFC 6749 §4.1.3)", () =
     assert.equal(refused.ok ? "ok" : `${refused.error} ${refused.extra?.providerError}`, "INVALID_GRANT invalid_grant");
     const failing = await (await scriptedTokenEndpoint(t, () => ({ status: 503, body: { error: "temporarily_unavailable" } }))).redeem();
     assert.equal(failing.ok ? "ok" : failing.error, "PROVIDER_ERROR");
+  });
+
+  test("an answer is taken only as openid-client would take it: 200, a Bearer token, members of their types, no nonce unasked", async (t) => {
+    const tokens = (idToken: string) => ({ access_token: "at", token_type: "Bearer", expires_in: 300, id_token: idToken });
+    const control = await (await scriptedOidcTokenEndpoint(t, (idToken) => ({ status: 200, body: tokens(idToken) })))();
+    assert.ok(control.ok, control.ok ? "" : control.message);
+    const created = await (await scriptedOidcTokenEndpoint(t, (idToken) => ({ status: 201, body: tokens(idToken) })))();
+    assert.equal(created.ok ? "ok" : created.error, "PROVIDER_ERROR", "a 201");
+    const mac = await (
+      await scriptedOidcTokenEndpoint(t, (idToken) => ({ status: 200, body: { ...tokens(idToken), token_type: "mac" } }))
+    )();
+    assert.equal(mac.ok ? "ok" : mac.error, "PROVIDER_ERROR", "a token type other than Bearer");
+    const noAccessToken = await (
+      await scriptedOidcTokenEndpoint(t, (idToken) => ({ status: 200, body: { ...tokens(idToken), access_token: "" } }))
+    )();
+    assert.equal(noAccessToken.ok ? "ok" : noAccessToken.error, "PROVIDER_ERROR", "an empty access token");
+    const lifetime = await (
+      await scriptedOidcTokenEndpoint(t, (idToken) => ({ status: 200, body: { ...tokens(idToken), expires_in: "soon" } }))
+    )();
+    assert.equal(lifetime.ok ? "ok" : lifetime.error, "PROVIDER_ERROR", "a lifetime that is not a number");
+    const authTime = await (
+      await scriptedOidcTokenEndpoint(
+        t,
+        (idToken) => ({ status: 200, body: tokens(idToken) }),
+        (good) => ({ ...good, auth_time: "today" }),
+      )
+    )();
+    assert.equal(authTime.ok ? "ok" : authTime.error, "INVALID_ID_TOKEN", "an auth_time that is not a number");
+    const unasked = await (
+      await scriptedOidcTokenEndpoint(
+        t,
+        (idToken) => ({ status: 200, body: tokens(idToken) }),
+        (good) => ({ ...good, nonce: "injected" }),
+      )
+    )();
+    assert.equal(unasked.ok ? "ok" : unasked.error, "INVALID_ID_TOKEN", "a nonce in an ID token nobody asked one for");
   });
 
   test("a token endpoint that never answers → PROVIDER_TIMEOUT", async (t) => {
