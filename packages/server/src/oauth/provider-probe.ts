@@ -85,7 +85,9 @@ export async function probeTokenEndpoint(connection: ProviderConnection, redirec
     status = response.status;
     return response;
   };
-  const redeemed = await redeemCode(connection, { code: PROBE_CODE, redirectUri });
+  // Through openid-client's fetch alone (not the exchange's direct token call), which the wrapper sees.
+  const { tokenCall: _direct, ...throughOpenidClient } = connection;
+  const redeemed = await redeemCode(throughOpenidClient, { code: PROBE_CODE, redirectUri });
   if (status === undefined)
     return redeemed.ok
       ? { reached: false, reason: "no answer", cannotConnect: false }
