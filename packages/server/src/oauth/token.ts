@@ -1,6 +1,6 @@
 import * as oidc from "openid-client";
 import { type Result, success } from "../domain/failures.ts";
-import type { ProviderSettings } from "../domain/provider-settings.ts";
+import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import { type OutboundAnswer, type OutboundInit, responseOf } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
@@ -42,7 +42,7 @@ export async function redeemCode(connection: ProviderConnection, request: Redeem
   if (connection.tokenCall && tokenEndpoint && idTokenExpected && issuerAgrees && secret !== undefined) {
     let answer: OutboundAnswer;
     try {
-      answer = await connection.tokenCall(tokenEndpoint, tokenRequest(provider.settings, secret, request));
+      answer = await connection.tokenCall(tokenEndpoint, tokenRequest(provider, secret, request));
     } catch (error) {
       return providerFailure(provider.settings.providerName, error, "the token request");
     }
@@ -92,20 +92,29 @@ async function grant(
 /** oauth4webapi lower-cases token_type; RFC 6750 spells the scheme "Bearer". */
 const bearerSpelling = (tokenType: string | undefined) => (!tokenType || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType);
 
-/** RFC 6749 Appendix B, as client_secret_basic wants the client's id and secret encoded. */
+/** RFC 6749 Appendix B: application/x-www-form-urlencoded, as the client's id and secret and the form are encoded. */
 const formEncoded = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
 
-/** The token request (RFC 6749 §4.1.3, RFC 7636 §4.5) with the client's authentication (§2.3.1), as openid-client sends it. */
-function tokenRequest(settings: ProviderSettings, clientSecret: string, request: RedeemRequest): OutboundInit {
-  const form = new URLSearchParams({ grant_type: "authorization_code", code: request.code, redirect_uri: request.redirectUri });
-  if (request.codeVerifier !== undefined) form.set("code_verifier", request.codeVerifier);
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (settings.tokenEndpointAuthMethod === "client_secret_post") {
-    form.set("client_id", settings.clientId);
-    form.set("client_secret", clientSecret);
-  } else {
-    headers.authorization = `Basic ${Buffer.from(`${formEncoded(settings.clientId)}:${formEncoded(clientSecret)}`).toString("base64")}`;
+/** client_secret_basic's header (RFC 6749 §2.3.1), made once per provider as configured (the provider cache keeps the object). */
+const basicHeaders = new WeakMap<ConfiguredProvider, string>();
+function basicAuthorization(provider: ConfiguredProvider, clientSecret: string): string {
+  let header = basicHeaders.get(provider);
+  if (header === undefined) {
+    header = `Basic ${Buffer.from(`${formEncoded(provider.settings.clientId)}:${formEncoded(clientSecret)}`).toString("base64")}`;
+    basicHeaders.set(provider, header);
   }
+  return header;
+}
+
+/** The token request (RFC 6749 §4.1.3, RFC 7636 §4.5) with the client's authentication (§2.3.1), as openid-client sends it. */
+function tokenRequest(provider: ConfiguredProvider, clientSecret: string, request: RedeemRequest): OutboundInit {
+  const { settings } = provider;
+  let form = `grant_type=authorization_code&code=${formEncoded(request.code)}&redirect_uri=${formEncoded(request.redirectUri)}`;
+  if (request.codeVerifier !== undefined) form += `&code_verifier=${formEncoded(request.codeVerifier)}`;
+  const headers: Record<string, string> = { accept: "application/json", "content-type": "application/x-www-form-urlencoded;charset=UTF-8" };
+  if (settings.tokenEndpointAuthMethod === "client_secret_post")
+    form += `&client_id=${formEncoded(settings.clientId)}&client_secret=${formEncoded(clientSecret)}`;
+  else headers.authorization = basicAuthorization(provider, clientSecret);
   return { method: "POST", headers, body: form };
 }
 
