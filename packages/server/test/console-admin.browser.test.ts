@@ -160,6 +160,8 @@ describe("the console's operator pages in Chromium", { skip, timeout: 240_000 },
       const url = page.getByRole("textbox", { name: /^New setup link/ });
       await url.waitFor();
       await page.unroute(`**/api/v1/orgs/${f.orgId}/setup-links`);
+      // The link is shown in the same turn the button stops being busy: wait for that turn to end.
+      await page.locator('#setup-link-create button[aria-busy="true"]').waitFor({ state: "detached" });
       assert.equal(await create.getAttribute("aria-busy"), null);
       assert.equal(await create.isDisabled(), false);
       const link = await url.inputValue();

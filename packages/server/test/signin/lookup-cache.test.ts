@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, type TestContext } from "node:test";
 import { freshDatabase } from "../support/fresh-database.ts";
 import { signInRecords, startService } from "../support/service.ts";
 import { alice, CLIENT_SECRET, REDIRECT_URI, signInFixture } from "../support/sign-in-fixture.ts";
@@ -10,6 +10,27 @@ const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
 /** The provider's settings as the fixture stored them, with another client secret. */
 function providerWithSecret(issuer: string, clientSecret: string) {
   return { clientId: "pipeshub-app", clientSecret, issuer, redirectUris: [REDIRECT_URI], enableJit: true };
+}
+
+/**
+ * Two instances over one fresh database, both caching for a minute (reading `now`, when given),
+ * the fixture's provider saved through the first; `exchangeAtSecond` redeems a new code of
+ * alice's at the second.
+ */
+async function twoInstances(t: TestContext, engine: "sqlite" | "postgres", now?: () => number) {
+  const database = await freshDatabase(t, engine);
+  const first = await startService(t, { database, lookupCacheMs: 60_000 }, now ? { now } : {});
+  const second = await startService(t, { database, lookupCacheMs: 60_000 }, now ? { now } : {});
+  const f = await signInFixture(t, { service: first });
+  const exchangeAtSecond = async () =>
+    second.request<{ error?: string; providerError?: string }>("POST", "/userAccount/oauth/exchange", {
+      code: await f.code(alice.sub),
+      email: alice.email,
+      provider: "acme-idp",
+      redirectUri: REDIRECT_URI,
+    });
+  const providerPath = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
+  return { first, f, exchangeAtSecond, providerPath };
 }
 
 describe("organisations, providers and sign-in steps are cached briefly, and admin changes are seen", () => {
@@ -114,47 +135,25 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
   });
 
   test("on SQLite another instance sees a changed client secret at once, whatever its cache period", async (t) => {
-    const database = await freshDatabase(t, "sqlite");
-    const first = await startService(t, { database, lookupCacheMs: 60_000 });
-    const second = await startService(t, { database, lookupCacheMs: 60_000 });
-    const f = await signInFixture(t, { service: first });
-    const exchangeAtSecond = async () =>
-      second.request("POST", "/userAccount/oauth/exchange", {
-        code: await f.code(alice.sub),
-        email: alice.email,
-        provider: "acme-idp",
-        redirectUri: REDIRECT_URI,
-      });
+    const { first, f, exchangeAtSecond, providerPath } = await twoInstances(t, "sqlite");
     assert.equal((await exchangeAtSecond()).status, 200, "the second instance has the provider cached");
     // A returning user's exchange writes nothing the caches remember: the provider stays cached.
     assert.equal((await exchangeAtSecond()).status, 200);
-    const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
-    assert.equal((await first.admin("PUT", path, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"))).status, 200);
+    const changed = await first.admin("PUT", providerPath, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"));
+    assert.equal(changed.status, 200);
     const refused = await exchangeAtSecond();
-    assert.equal((refused.body as { providerError?: string }).providerError, "invalid_client", "the second instance sent the old secret");
+    assert.equal(refused.body.providerError, "invalid_client", "the second instance sent the old secret");
   });
 
   if (withPostgres)
     test("on PostgreSQL another instance sees a changed client secret within its cache period", async (t) => {
-      const database = await freshDatabase(t, "postgres");
-      const ttlMs = 60_000;
       // Both instances read one clock, which the test moves past the cache period.
       let now = Date.now();
-      const first = await startService(t, { database, lookupCacheMs: ttlMs }, { now: () => now });
-      const second = await startService(t, { database, lookupCacheMs: ttlMs }, { now: () => now });
-      const f = await signInFixture(t, { service: first });
-      const exchangeAtSecond = async () =>
-        second.request("POST", "/userAccount/oauth/exchange", {
-          code: await f.code(alice.sub),
-          email: alice.email,
-          provider: "acme-idp",
-          redirectUri: REDIRECT_URI,
-        });
+      const { first, f, exchangeAtSecond, providerPath } = await twoInstances(t, "postgres", () => now);
       assert.equal((await exchangeAtSecond()).status, 200, "the second instance has the provider cached");
-
-      const path = `/api/v1/orgs/${f.orgId}/oauth-providers/acme-idp`;
-      assert.equal((await first.admin("PUT", path, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"))).status, 200);
-      now += ttlMs - 1;
+      const changed = await first.admin("PUT", providerPath, providerWithSecret(f.provider.issuer, "a-secret-the-provider-refuses"));
+      assert.equal(changed.status, 200);
+      now += 60_000 - 1;
       assert.equal((await exchangeAtSecond()).status, 200, "within its cache period the second instance sends the secret it read");
       now += 1;
       assert.notEqual((await exchangeAtSecond()).status, 200, "the second instance still sent the old secret after its cache period");
@@ -163,17 +162,7 @@ describe("organisations, providers and sign-in steps are cached briefly, and adm
 
 describe("on SQLite the sign-in's user reads are remembered only while nothing stored changed", () => {
   test("a user disabled through one instance is refused at once by another that remembered them", async (t) => {
-    const database = await freshDatabase(t, "sqlite");
-    const first = await startService(t, { database, lookupCacheMs: 60_000 });
-    const second = await startService(t, { database, lookupCacheMs: 60_000 });
-    const f = await signInFixture(t, { service: first });
-    const exchangeAtSecond = async () =>
-      second.request<{ error?: string }>("POST", "/userAccount/oauth/exchange", {
-        code: await f.code(alice.sub),
-        email: alice.email,
-        provider: "acme-idp",
-        redirectUri: REDIRECT_URI,
-      });
+    const { first, f, exchangeAtSecond } = await twoInstances(t, "sqlite");
     assert.equal((await exchangeAtSecond()).status, 200, "alice signs in (and is remembered) at the second instance");
     assert.equal((await exchangeAtSecond()).status, 200);
     const users = await first.admin<{ id: string }[]>("GET", `/api/v1/orgs/${f.orgId}/users?email=${alice.email}`);
