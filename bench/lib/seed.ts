@@ -99,7 +99,13 @@ async function seed(engine: Engine, plan: SeedPlan, encryptionKeyHex: string, pr
   if (plan.orgs > 1) {
     await batches("organisations", plan.orgs - 1, 1, async (a, b) => {
       await engine.insertSeries("INSERT INTO organisations (id, name, created_at)", `${orgIdOf("g")}, 'Growth ' || g, ${now}`, a, b);
-      await engine.insertSeries("INSERT INTO organisation_domains (domain, org_id)", `'d' || g || '.bench.test', ${orgIdOf("g")}`, a, b);
+      // Proven domains (migration 0018): only a verified domain routes sign-ins to its organisation.
+      await engine.insertSeries(
+        "INSERT INTO organisation_domains (domain, org_id, status, txt_token, created_at, verified_at)",
+        `'d' || g || '.bench.test', ${orgIdOf("g")}, 'verified', 'bench-' || g, ${now}, ${now}`,
+        a,
+        b,
+      );
     });
     const started = performance.now();
     for (let a = 1; a < plan.orgs; a += 500) {
