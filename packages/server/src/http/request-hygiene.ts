@@ -67,11 +67,16 @@ export function unstorableStringAt(value: unknown, path: string): string | undef
  * instead of one engine failing mid-query.
  */
 export function refuseUnstorableStrings(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request, reply) => {
+  // A callback hook (no promise per request); one that answers does not call `done`.
+  app.addHook("preValidation", (request, reply, done) => {
     const where =
       unstorableStringAt(request.params, "params") ??
       unstorableStringAt(request.query, "querystring") ??
       unstorableStringAt(request.body, "body");
-    if (where) return sendFailure(reply, failure("VALIDATION_ERROR", `${where} contains a NUL character or invalid Unicode.`));
+    if (where) {
+      sendFailure(reply, failure("VALIDATION_ERROR", `${where} contains a NUL character or invalid Unicode.`));
+      return;
+    }
+    done();
   });
 }

@@ -94,15 +94,21 @@ export function markInvalidUtf8Path(request: IncomingMessage): string {
  * `constructor.prototype`) reads them.
  */
 export function refuseInvalidUtf8(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request, reply) => {
+  // A callback hook (no promise per request); one that answers does not call `done`.
+  app.addHook("onRequest", (request, reply, done) => {
     if (markedRequests.has(request.raw)) {
       const params = Object.entries((request.params ?? {}) as Record<string, string>);
       const name = params.find(([, value]) => value.includes(MARKER))?.[0];
-      return sendFailure(reply, notUtf8(name ? `params.${name}` : "params"));
+      sendFailure(reply, notUtf8(name ? `params.${name}` : "params"));
+      return;
     }
     const queryAt = request.url.indexOf("?");
     const field = queryAt === -1 ? undefined : invalidUtf8QueryField(request.url.slice(queryAt + 1));
-    if (field) return sendFailure(reply, notUtf8(field));
+    if (field) {
+      sendFailure(reply, notUtf8(field));
+      return;
+    }
+    done();
   });
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");

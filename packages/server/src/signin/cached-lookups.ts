@@ -8,8 +8,12 @@ import type {
 import type { SamlProviderRepository } from "../domain/ports/saml-providers.ts";
 import type { StoredChanges } from "../domain/ports/stored-changes.ts";
 
-/** Most entries each cache keeps: names and domains come from unauthenticated requests. */
-const MAX_ENTRIES = 10_000;
+/**
+ * Most entries each cache keeps (the least recently used go first): names and domains come from
+ * unauthenticated requests, so it is bounded; it holds a few entries per organisation (by id, by
+ * domain, its providers), enough for tens of thousands of organisations signing in at once.
+ */
+const MAX_ENTRIES = 100_000;
 
 export interface LookupCacheOptions {
   /** How long an entry is used; 0 turns the cache off. Other instances' writes are seen within it. */
@@ -25,7 +29,7 @@ export interface LookupCacheOptions {
 
 /**
  * Remembered reads, each for `ttlMs` (or while the store is unchanged, given `changes`), at most
- * MAX_ENTRIES (the oldest go first). Concurrent reads of one key share one load; a failed load is
+ * MAX_ENTRIES (the least recently used go first). Concurrent reads of one key share one load; a failed load is
  * not kept, nor is a load that a write overtook.
  */
 export function ttlCache(options: LookupCacheOptions) {
@@ -50,8 +54,11 @@ export function ttlCache(options: LookupCacheOptions) {
       }
       const t = now();
       const hit = entries.get(key);
-      if (hit && (changes !== undefined || hit.expires > t)) return hit.value as Promise<V>;
       entries.delete(key);
+      if (hit && (changes !== undefined || hit.expires > t)) {
+        entries.set(key, hit); // now the most recently used
+        return hit.value as Promise<V>;
+      }
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       const started = generation;
       const entry = { expires: t + options.ttlMs, value: load() as Promise<unknown> };

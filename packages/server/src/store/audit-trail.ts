@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type CompiledQuery, sql } from "kysely";
 import type { AuditChange, AuditEvent, AuditOutcome, ProviderOutcomes } from "../domain/audit.ts";
 import { isoNow, newId } from "../domain/ids.ts";
 import type { AuditTrail } from "../domain/ports/repositories.ts";
@@ -6,8 +6,8 @@ import { compiledOnce } from "./compiled.ts";
 import type { Db } from "./database.ts";
 import type { AuditTable } from "./schema.ts";
 
-/** Most rows one write carries (14 parameters each: well under either engine's limit). */
-const MAX_BATCH = 500;
+/** Most rows one write carries (14 parameters each: well under either engine's limit; a compiled statement per size). */
+const MAX_BATCH = 64;
 
 const COLUMNS = [
   "id",
@@ -48,8 +48,23 @@ function auditRow(event: AuditEvent): AuditTable {
 
 /** The audit trail over SQL; ids sort in creation order, which the newest-first paging relies on. */
 export function auditTrailRepository(db: Db): AuditTrail {
-  const insert = compiledOnce((...values: string[]) => db.insertInto("audit_events").values(rowOf(values)), COLUMNS.length);
-  const insertOne = (row: AuditTable) => insert(...(COLUMNS.map((c) => row[c]) as string[]));
+  // One statement per batch size, built and compiled once (Kysely would build each batch's afresh).
+  const inserts = new Map<number, (...values: string[]) => CompiledQuery>();
+  const insertRows = (rows: readonly AuditTable[]) => {
+    let insert = inserts.get(rows.length);
+    if (!insert) {
+      const n = rows.length;
+      insert = compiledOnce(
+        (...values: string[]) =>
+          db
+            .insertInto("audit_events")
+            .values(Array.from({ length: n }, (_, r) => rowOf(values.slice(r * COLUMNS.length, (r + 1) * COLUMNS.length)))),
+        n * COLUMNS.length,
+      );
+      inserts.set(n, insert);
+    }
+    return insert(...(rows.flatMap((row) => COLUMNS.map((c) => row[c])) as string[]));
+  };
   // Records arriving in one tick are written together, in one statement (one commit); each
   // caller still waits for its row, and a failed write fails every caller it carried.
   const pending: { row: AuditTable; written: () => void; failed: (error: unknown) => void }[] = [];
@@ -57,7 +72,7 @@ export function auditTrailRepository(db: Db): AuditTrail {
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) setImmediate(flush);
     const rows = batch.map((b) => b.row);
-    const write = rows.length === 1 ? db.executeQuery(insertOne(rows[0]!)) : db.insertInto("audit_events").values(rows).execute();
+    const write = db.executeQuery(insertRows(rows));
     write.then(
       () => batch.forEach((b) => b.written()),
       (error: unknown) => batch.forEach((b) => b.failed(error)),

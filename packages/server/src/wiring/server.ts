@@ -77,8 +77,10 @@ export function createServer(config: Config, options: AppOptions): FastifyInstan
     rewriteUrl: (req) => atRootMount(markInvalidUtf8Path(req)),
     ...(options.server && { serverFactory: () => options.server! }),
   });
-  server.addHook("onSend", async (request, reply) => {
+  // Callback hooks on every request: an async one costs a promise and a turn per request.
+  server.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
   return server;
 }

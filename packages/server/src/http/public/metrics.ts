@@ -98,8 +98,9 @@ export function createMetrics(options: MetricsOptions = {}) {
      * serves /metrics. Installed on the root instance so the hook sees every route.
      */
     install(app: FastifyInstance): void {
-      app.addHook("onResponse", async (request, reply) => {
+      app.addHook("onResponse", (request, reply, done) => {
         requests.inc({ route: request.routeOptions.url ?? "unmatched", method: request.method, status: String(reply.statusCode) });
+        done();
       });
       app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
         if (expectedToken) {
