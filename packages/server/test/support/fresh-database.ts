@@ -16,8 +16,21 @@ export async function freshDatabase(t: TestContext, kind: "sqlite" | "postgres")
   t.after(async () => {
     const cleanup = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await cleanup.end();
+    try {
+      // An autovacuum worker on the new database belongs to the superuser, whom FORCE may not end
+      // (42501): it is gone a moment later, so the drop is tried again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "42501" || attempt === 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    } finally {
+      await cleanup.end();
+    }
   });
   const url = new URL(process.env.TEST_DATABASE_URL!);
   url.pathname = `/${name}`;
