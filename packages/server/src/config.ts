@@ -182,7 +182,7 @@ export const EnvironmentSchema = Type.Object({
     0,
     60_000,
     5_000,
-    "Milliseconds an instance on PostgreSQL reuses organisations, providers and sign-in steps it read; another instance's admin changes reach it within this. SQLite reuses them while nothing stored changed (0: off)",
+    "How often (ms) an instance on PostgreSQL reads the change count of organisations, providers and sign-in steps, which it reuses while the count stays the same: another instance's changes reach it within this. SQLite sees every change at once (0: no reuse)",
   ),
   METRICS_TOKEN: Type.Optional(secretToken("Bearer token /metrics requires (default: /metrics is open)")),
   PROVIDER_WATCH_INTERVAL_SECONDS: wholeNumber(

@@ -20,9 +20,9 @@ export interface LookupCacheOptions {
   readonly ttlMs: number;
   readonly now?: () => number;
   /**
-   * What tells a remembered read is still current (SQLite's, store/sqlite-driver.ts): with it an
-   * entry is used until anything it may depend on changes, by this process or another, instead
-   * of for `ttlMs`.
+   * What tells a remembered read is still current (SQLite's, store/sqlite-driver.ts, or PostgreSQL's
+   * polled count, store/lookup-changes.ts): with it an entry is used until anything it may depend
+   * on changes, by this process or another, instead of for `ttlMs`.
    */
   readonly changes?: StoredChanges;
 }
@@ -158,7 +158,7 @@ export function cachedAuthSteps(repository: AuthStepRepository, options: LookupC
 /**
  * The user reads every sign-in step makes (by email: which organisation an email signs in to; by
  * provider and subject: whose identity this is), remembered while the store is unchanged. Only
- * over a store that tells every change, this process's and others' (`changes`, SQLite): a user
+ * over a store that tells every change at once, this process's and others' (`changes.exact`, SQLite): a user
  * disabled anywhere must be refused at the next sign-in, so without it every read goes to the store.
  */
 export function cachedUserLookups(
@@ -166,7 +166,7 @@ export function cachedUserLookups(
   links: IdentityLinkRepository,
   options: LookupCacheOptions,
 ): { readonly users: UserRepository; readonly links: IdentityLinkRepository } {
-  if (!options.changes) return { users, links };
+  if (!options.changes?.exact) return { users, links };
   const cache = ttlCache(options);
   return {
     users: { ...users, findByEmail: (email) => cache.read(`email\n${email.toLowerCase()}`, () => users.findByEmail(email)) },

@@ -18,10 +18,11 @@ import { samlProviders } from "./migrations/0016-saml-providers.ts";
 import { scim } from "./migrations/0017-scim.ts";
 import { domainClaims } from "./migrations/0018-domain-claims.ts";
 import { auditRedirectUri } from "./migrations/0019-audit-redirect-uri.ts";
+import { lookupChanges } from "./migrations/0020-lookup-changes.ts";
 
 /**
- * Every migration, by name (applied in name order). Written with Kysely's schema builder only,
- * so the same steps run on SQLite and PostgreSQL. One file per migration under migrations/.
+ * Every migration, by name (applied in name order). Written with Kysely's schema builder, so the
+ * same steps run on SQLite and PostgreSQL (0020's triggers are PostgreSQL's alone). One file per migration under migrations/.
  */
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   "0017_scim": scim,
   "0018_domain_claims": domainClaims,
   "0019_audit_redirect_uri": auditRedirectUri,
+  "0020_lookup_changes": lookupChanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -215,7 +215,14 @@ export interface ScimGroupMembersTable {
   user_id: string;
 }
 
+/** One row: the count of changes to what the lookup caches remember (migration 0020). */
+export interface LookupChangesTable {
+  id: number;
+  version: string | number;
+}
+
 export interface Database {
+  lookup_changes: LookupChangesTable;
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
   users: UsersTable;

@@ -57,6 +57,7 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync; 
   let othersCheckedThisTurn = false;
   const dataVersion = db.prepare("PRAGMA data_version");
   const changes: StoredChanges = {
+    exact: true,
     version() {
       // Other connections' commits are looked for once per turn of the event loop: within one
       // turn this process cannot have seen theirs anyway, and its own writes count at once.

@@ -16,6 +16,7 @@ import { cachedAuthSteps, cachedOrganisations, cachedProviders, cachedSamlProvid
 import { createMemoryState } from "../state/memory-state.ts";
 import { connectRedis, createRedisState } from "../state/redis-state.ts";
 import { type Db, openDatabase, storedChangesOf } from "../store/database.ts";
+import { pollLookupChanges } from "../store/lookup-changes.ts";
 import { checkEncryptionKey } from "../store/encryption-key-check.ts";
 import { createStore, type Store } from "../store/store.ts";
 import type { AppOptions } from "../app.ts";
@@ -61,6 +62,8 @@ export interface CachedLookups {
 
 export interface OpenedStore {
   readonly db: Db;
+  /** Stops reading PostgreSQL's change count for the caches (store/lookup-changes.ts), before the database closes. */
+  readonly stopPolling?: () => void;
   /**
    * What the administration uses: reads what is stored (never a cached copy), and writes through
    * the caches, which forget everything at once.
@@ -88,7 +91,9 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     throw error;
   }
   const stored = createStore(db, secrets, config.publicUrl);
-  const changes = storedChangesOf(db);
+  // SQLite tells every change at once; on PostgreSQL the change count is read every LOOKUP_CACHE_MS.
+  const polled = storedChangesOf(db) || config.lookupCacheMs <= 0 ? undefined : pollLookupChanges(db, config.lookupCacheMs);
+  const changes = storedChangesOf(db) ?? polled;
   const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }), ...(changes && { changes }) };
   const cached = {
     ...cachedUserLookups(stored.users, stored.links, ttl),
@@ -111,7 +116,7 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
     authSteps: { ...cached.authSteps, get: stored.authSteps.get },
     samlProviders: { ...cached.samlProviders, configured: stored.samlProviders.configured, list: stored.samlProviders.list },
   };
-  return { db, store, cached, secrets };
+  return { db, store, cached, secrets, ...(polled && { stopPolling: polled.stop }) };
 }
 
 export interface SharedState {
@@ -150,5 +155,6 @@ export async function closeBackends(opened: OpenedStore, shared: SharedState): P
   await state.close();
   if (redeemedMarks !== state) await redeemedMarks.close();
   await limitCounters?.quit().catch(() => limitCounters.disconnect());
+  opened.stopPolling?.();
   await opened.db.destroy();
 }

@@ -33,6 +33,7 @@ const MIGRATIONS = [
   "0017_scim",
   "0018_domain_claims",
   "0019_audit_redirect_uri",
+  "0020_lookup_changes",
 ];
 const urlOf = (database: DatabaseLocation) => (database.kind === "sqlite" ? `sqlite:${database.path}` : database.url);
 

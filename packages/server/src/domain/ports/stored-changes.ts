@@ -5,4 +5,9 @@
  */
 export interface StoredChanges {
   version(): number;
+  /**
+   * Whether every change is seen at once (SQLite: this process's writes and others' commits), so a
+   * remembered read is never stale; otherwise changes by other instances are seen within a period.
+   */
+  readonly exact: boolean;
 }
