@@ -15,7 +15,7 @@ async function eventually(check: () => boolean, ms: number, why: string) {
 }
 
 describe("PostgreSQL's change count for the lookup caches (migration 0020)", { skip: !process.env.TEST_DATABASE_URL }, () => {
-  test("a write to a remembered table by another connection moves the count; a sign-in's own records do not", async (t) => {
+  test("a write to each remembered table by another connection moves the count; a sign-in's own records do not", async (t) => {
     const location = await freshDatabase(t, "postgres");
     const db = await openDatabase(location);
     const other = await openDatabase(location, { migrate: false });
@@ -37,5 +37,13 @@ describe("PostgreSQL's change count for the lookup caches (migration 0020)", { s
     await eventually(() => changes.version() === 2, 2_000, "a new organisation did not move the count");
     await sql`update providers set name = name where false`.execute(other);
     await eventually(() => changes.version() === 3, 2_000, "a statement on providers did not move the count");
+    await sql`insert into organisation_domains (org_id, domain, status, txt_token, created_at) values ('org-x', 'x.test', 'pending', 't', '2026-01-01T00:00:00.000Z')`.execute(
+      other,
+    );
+    await eventually(() => changes.version() === 4, 2_000, "a domain claimed did not move the count");
+    await sql`insert into organisation_auth_steps (org_id, steps, updated_at) values ('org-x', '[]', '2026-01-01T00:00:00.000Z')`.execute(
+      other,
+    );
+    await eventually(() => changes.version() === 5, 2_000, "sign-in steps saved did not move the count");
   });
 });
