@@ -3,17 +3,7 @@ import type { OutboundCall, OutboundFetch } from "./outbound.ts";
 /** Told how long each call to a provider took, by provider and endpoint (discovery, jwks, token, userinfo). */
 export type ProviderCallObserver = (provider: string, endpoint: string, seconds: number) => void;
 
-/** `outbound`, reporting each call's duration to `observe` under the provider's name and the endpoint. */
-export function timedFetch(
-  outbound: OutboundFetch,
-  observe: ProviderCallObserver | undefined,
-  provider: string,
-  endpoint: string,
-): OutboundFetch {
-  return timedCall(outbound, observe, provider, endpoint);
-}
-
-/** A guarded call (a fetch, or the bytes-answering call under it), each call's duration reported to `observe`. */
+/** A guarded call (a fetch, or the bytes-answering call under it), each call's duration reported to `observe` under the provider's name and the endpoint. */
 export function timedCall<C extends OutboundFetch | OutboundCall>(
   outbound: C,
   observe: ProviderCallObserver | undefined,

@@ -3,7 +3,7 @@ import { type Result, success } from "../domain/failures.ts";
 import { type Clock, systemClock } from "../domain/ports/clock.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import { discoversMetadata, explicitMetadata, isPermittedProviderUrl } from "../domain/provider-urls.ts";
-import { type ProviderCallObserver, timedCall, timedFetch } from "./call-timing.ts";
+import { type ProviderCallObserver, timedCall } from "./call-timing.ts";
 import type { OutboundCall, OutboundFetch } from "./outbound.ts";
 import { providerFailure } from "./provider-failure.ts";
 import { checkSecretDestination, SecretWithheld } from "./secret-destination.ts";
@@ -78,7 +78,7 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
   const clock = options.clock ?? systemClock;
   const metadataCache = new Map<string, { expires: number; metadata: Promise<oidc.ServerMetadata> }>();
   const timed = (provider: ConfiguredProvider, endpoint: string) =>
-    timedFetch(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
+    timedCall(options.outbound, options.onProviderCall, provider.settings.providerName, endpoint);
 
   function discover(provider: ConfiguredProvider, issuer: string): Promise<oidc.ServerMetadata> {
     const cached = metadataCache.get(issuer);

@@ -3,7 +3,7 @@ import * as jose from "jose";
 import { jwtClaimRefusal, keyObjectOf, parseCompactJws, verifyJwsSignature } from "../domain/compact-jws.ts";
 import { failure, type Result, success } from "../domain/failures.ts";
 import { type Clock, systemClock } from "../domain/ports/clock.ts";
-import { type ProviderCallObserver, timedFetch } from "./call-timing.ts";
+import { type ProviderCallObserver, timedCall } from "./call-timing.ts";
 import type { ProviderConnection } from "./discovery.ts";
 import type { OutboundFetch } from "./outbound.ts";
 import { providerFailure, ResourceRefused } from "./provider-failure.ts";
@@ -91,7 +91,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
         // off here (the set still refreshes after KEYS_MAX_AGE_MS); jwksFor refetches instead.
         cooldownDuration: KEYS_MAX_AGE_MS,
         [jose.customFetch]: keySetFetch(
-          timedFetch(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks"),
+          timedCall(options.outbound, options.onProviderCall, connection.provider.settings.providerName, "jwks"),
         ),
       });
       keys = { remote, unknownKeyRefetchAt: Number.NEGATIVE_INFINITY, unknownKeyRefetch: Promise.resolve() };

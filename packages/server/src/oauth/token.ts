@@ -1,4 +1,5 @@
 import * as oidc from "openid-client";
+import { parseCompactJws } from "../domain/compact-jws.ts";
 import { type Result, success } from "../domain/failures.ts";
 import type { ConfiguredProvider } from "../domain/provider-settings.ts";
 import type { ProviderConnection } from "./discovery.ts";
@@ -146,10 +147,10 @@ function wellFormedTokens(answer: OutboundAnswer, expectedNonce: string | undefi
   if (json.refresh_token !== undefined && !isNonEmptyString(json.refresh_token)) return undefined;
   if (json.scope !== undefined && typeof json.scope !== "string") return undefined;
   if (!isNonEmptyString(idToken)) return undefined;
-  const parts = idToken.split(".");
-  if (parts.length !== 3) return undefined;
-  const claims = jsonObject(Buffer.from(parts[1]!, "base64url").toString("utf8"));
-  if (!claims) return undefined;
+  // The JWS as the verifier will read it; anything it would refuse is openid-client's to name.
+  const jws = parseCompactJws(idToken);
+  if (typeof jws === "string") return undefined;
+  const claims = jws.payload;
   if (expectedNonce === undefined ? claims.nonce !== undefined : claims.nonce !== expectedNonce) return undefined;
   if (claims.auth_time !== undefined && typeof claims.auth_time !== "number") return undefined;
   return { accessToken, idToken, tokenType: bearerSpelling(tokenType), expiresIn: expiresIn as number | undefined };

@@ -92,8 +92,9 @@ export async function openStore(config: Config, options: AppOptions, logger: Lat
   }
   const stored = createStore(db, secrets, config.publicUrl);
   // SQLite tells every change at once; on PostgreSQL the change count is read every LOOKUP_CACHE_MS.
-  const polled = storedChangesOf(db) || config.lookupCacheMs <= 0 ? undefined : pollLookupChanges(db, config.lookupCacheMs);
-  const changes = storedChangesOf(db) ?? polled;
+  const sqliteChanges = storedChangesOf(db);
+  const polled = sqliteChanges || config.lookupCacheMs <= 0 ? undefined : pollLookupChanges(db, config.lookupCacheMs);
+  const changes = sqliteChanges ?? polled;
   const ttl = { ttlMs: config.lookupCacheMs, ...(options.clock && { now: options.clock.now }), ...(changes && { changes }) };
   const cached = {
     ...cachedUserLookups(stored.users, stored.links, ttl),
