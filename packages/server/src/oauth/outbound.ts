@@ -1,17 +1,17 @@
 /**
  * The one way the service talks to providers (discovery, JWKS, token, userinfo, emails): a
- * fetch over keep-alive `node:http`/`node:https` agents with one deadline per call, a response
+ * fetch over a keep-alive undici dispatcher with one deadline per call, a response
  * size cap, no redirects, plain http refused except on loopback when the operator allowed it,
  * and every connection checked against the provider network policy at connect time
  * (./provider-sockets.ts). Failures are `OutboundError`s with a kind the sign-in logic maps to
  * PROVIDER_TIMEOUT / PROVIDER_UNAVAILABLE / PROVIDER_ERROR / INVALID_PROVIDER_SETTINGS.
  */
-import { type IncomingMessage, request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
+import type { Dispatcher } from "undici";
 import { type ProviderNetworkAllowList, providerNetworkPolicy } from "../domain/provider-network.ts";
 import { isPermittedProviderUrl } from "../domain/provider-urls.ts";
-import { ProviderAddressRefused, providerAgents, type ResolveHost } from "./provider-sockets.ts";
+import { ProviderAddressRefused, providerDispatcher, type ResolveHost } from "./provider-sockets.ts";
 
 export type OutboundFailureKind = "timeout" | "unreachable" | "too_large" | "insecure" | "redirect" | "refused";
 
@@ -62,8 +62,8 @@ export function responseOf(answer: OutboundAnswer): Response {
 }
 
 /**
- * The body and default content type of a request as fetch would send it. Text stays a string:
- * node:http then sends the head and the body in one write, where a Buffer costs a second (writev).
+ * The body and default content type of a request as fetch would send it. Text stays a string,
+ * sent with the head in one write.
  */
 function encodeBody(body: unknown): { content?: string | Uint8Array; length?: number; type?: string } {
   if (body === undefined || body === null) return {};
@@ -77,7 +77,7 @@ function encodeBody(body: unknown): { content?: string | Uint8Array; length?: nu
   throw new TypeError(`unsupported request body: ${Object.prototype.toString.call(body)}`);
 }
 
-/** The request's headers as node:http takes them (lower-cased names), without a fetch `Headers` per call. */
+/** The request's headers, lower-cased names, without a fetch `Headers` per call. */
 function requestHeaders(init: OutboundInit, body: { length?: number; type?: string }): Record<string, string> {
   const headers: Record<string, string> = {};
   const given = init.headers;
@@ -90,11 +90,21 @@ function requestHeaders(init: OutboundInit, body: { length?: number; type?: stri
 }
 
 /** The answer's headers as `Response` takes them: name/value pairs, repeated names kept. */
-function responseHeaders(response: IncomingMessage): [string, string][] {
+function responseHeaders(headers: IncomingHttpHeaders): [string, string][] {
   const pairs: [string, string][] = [];
-  const raw = response.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (typeof value === "string") pairs.push([name, value]);
+    else if (value) for (const each of value) pairs.push([name, each]);
+  }
   return pairs;
+}
+
+/** Whether `error`, or an error it was caused by, is the network guard's refusal. */
+function isAddressRefusal(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++)
+    if (current instanceof ProviderAddressRefused) return true;
+  return false;
 }
 
 /** Null-body statuses must not be given a body in a `Response`. */
@@ -105,10 +115,12 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
     allowInsecureLoopback: policy.allowInsecureLoopback,
     ...(policy.networkAllow && { allow: policy.networkAllow }),
   });
-  const agents = providerAgents({
+  const dispatcher = providerDispatcher({
     network,
     ...(policy.resolve && { resolve: policy.resolve }),
     ...(policy.ca !== undefined && { ca: policy.ca }),
+    // Past the call's deadline: that one ends a call first, as a timeout.
+    connectTimeoutMs: policy.timeoutMs + 1000,
   });
   // The policy is fixed for this fetch's life, so a literal address is judged once, not per call.
   const literalVerdicts = new Map<string, boolean>();
@@ -130,7 +142,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
     if (!isPermittedProviderUrl(url, policy.allowInsecureLoopback)) {
       return Promise.reject(new OutboundError("insecure", host, `refusing to call ${url.protocol}//${host}: providers must use https`));
     }
-    // A literal address is never looked up, so the agents' lookup cannot judge it: judge it here.
+    // A literal address is never looked up, so the dispatcher's lookup cannot judge it: judge it here.
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
     if (isIP(hostname) && literalRefused(hostname)) return Promise.reject(refused(host, new ProviderAddressRefused(host)));
     const caller = init.signal ?? undefined;
@@ -143,17 +155,11 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
     }
 
     return new Promise<OutboundAnswer>((resolve, reject) => {
-      const https = url.protocol === "https:";
-      const request = (https ? httpsRequest : httpRequest)({
-        protocol: url.protocol,
-        hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        method: init.method ?? "GET",
-        headers: requestHeaders(init, body),
-        agent: https ? agents.https : agents.http,
-      });
       let settled = false;
+      // The call's controller, once undici has written the request; a call ended before then is
+      // aborted as soon as it is.
+      let controller: Dispatcher.DispatchController | undefined;
+      let ended: Error | undefined;
       // One deadline for the whole call (connect, answer, body), cleared as soon as it ends.
       const deadline = setTimeout(
         () => fail(new OutboundError("timeout", host, `${host} did not answer within ${policy.timeoutMs} ms`)),
@@ -169,38 +175,68 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
       function fail(error: unknown) {
         if (settled) return;
         finish();
-        request.destroy();
+        ended = error instanceof Error ? error : new Error("call ended");
+        controller?.abort(ended);
         reject(error);
       }
+      const tooLarge = () => new OutboundError("too_large", host, `response from ${host} exceeds ${policy.maxResponseBytes} bytes`);
+      let status = 0;
+      let statusText = "";
+      let headers: [string, string][] = [];
+      const chunks: Buffer[] = [];
+      let total = 0;
 
-      request.on("error", (error: NodeJS.ErrnoException) => {
-        if (error instanceof ProviderAddressRefused) return fail(refused(host, error));
-        const reason = typeof error.code === "string" && /^E[A-Z_]{2,31}$/.test(error.code) ? error.code : undefined;
-        fail(new OutboundError("unreachable", host, `${host} could not be reached${reason ? ` (${reason})` : ""}`, { cause: error }));
-      });
-      request.on("response", (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400)
-          return fail(new OutboundError("redirect", host, `${host} answered with a redirect (${status}); redirects are not followed`));
-        const tooLarge = () => new OutboundError("too_large", host, `response from ${host} exceeds ${policy.maxResponseBytes} bytes`);
-        if (Number(response.headers["content-length"] ?? "0") > policy.maxResponseBytes) return fail(tooLarge());
-        const chunks: Buffer[] = [];
-        let total = 0;
-        response.on("data", (chunk: Buffer) => {
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(started) {
+          controller = started;
+          if (ended) started.abort(ended);
+        },
+        onResponseStart(_controller, statusCode, received, statusMessage) {
+          if (statusCode < 200) return; // informational (1xx): the answer is still to come
+          if (statusCode >= 300 && statusCode < 400)
+            return fail(
+              new OutboundError("redirect", host, `${host} answered with a redirect (${statusCode}); redirects are not followed`),
+            );
+          if (Number(received["content-length"] ?? "0") > policy.maxResponseBytes) return fail(tooLarge());
+          status = statusCode;
+          statusText = statusMessage ?? "";
+          headers = responseHeaders(received);
+        },
+        onResponseData(_controller, chunk) {
           total += chunk.byteLength;
           if (total > policy.maxResponseBytes) fail(tooLarge());
           else chunks.push(chunk);
-        });
-        response.on("error", (error) => fail(new OutboundError("unreachable", host, `${host} broke off its answer`, { cause: error })));
-        response.on("end", () => {
+        },
+        onResponseEnd() {
           if (settled) return;
           finish();
           // Buffer.concat makes a Buffer over an ArrayBuffer (never a SharedArrayBuffer).
           const payload = NULL_BODY.has(status) ? null : (Buffer.concat(chunks) as Uint8Array<ArrayBuffer>);
-          resolve({ status, statusText: response.statusMessage ?? "", headers: responseHeaders(response), body: payload });
-        });
-      });
-      request.end(body.content);
+          resolve({ status, statusText, headers, body: payload });
+        },
+        onResponseError(_controller, error) {
+          if (settled) return;
+          if (isAddressRefusal(error)) return fail(refused(host, error));
+          if (status !== 0) return fail(new OutboundError("unreachable", host, `${host} broke off its answer`, { cause: error }));
+          const code = (error as NodeJS.ErrnoException).code;
+          const reason = typeof code === "string" && /^E[A-Z_]{2,31}$/.test(code) ? code : undefined;
+          fail(new OutboundError("unreachable", host, `${host} could not be reached${reason ? ` (${reason})` : ""}`, { cause: error }));
+        },
+      };
+      try {
+        dispatcher.dispatch(
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: (init.method ?? "GET") as Dispatcher.HttpMethod,
+            headers: requestHeaders(init, body),
+            body: body.content ?? null,
+          },
+          handler,
+        );
+      } catch (error) {
+        fail(error); // a request undici refuses to send (a header it does not allow)
+      }
     });
   };
   const fetch = async (input: string | URL, init?: OutboundInit): Promise<Response> => {
