@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeTestArguments } from "./node-test-run.mjs";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const REPORTER = join(ROOT, "scripts/test-summary-reporter.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "pipeshub-auth-tests-"));
 
 function run(command, args) {
@@ -21,17 +21,7 @@ function run(command, args) {
 /** A `node --test` run with the spec reporter on stdout and the summary reporter into a file. */
 function suite(name, args) {
   const file = join(scratch, `${name.replace(/\W+/g, "-")}.json`);
-  const ok = run(process.execPath, [
-    "--test",
-    // A test file whose tests have all ended exits even if a handle is still open (a socket a failed
-    // test left behind): a hang must never stand in for a result.
-    "--test-force-exit",
-    "--test-reporter=spec",
-    "--test-reporter-destination=stdout",
-    `--test-reporter=${REPORTER}`,
-    `--test-reporter-destination=${file}`,
-    ...args,
-  ]);
+  const ok = run(process.execPath, [...nodeTestArguments(file), ...args]);
   let counts;
   try {
     counts = JSON.parse(readFileSync(file, "utf8"));
