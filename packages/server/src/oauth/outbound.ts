@@ -100,13 +100,6 @@ function responseHeaders(headers: IncomingHttpHeaders): [string, string][] {
   return pairs;
 }
 
-/** Whether `error`, or an error it was caused by, is the network guard's refusal. */
-function isAddressRefusal(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++)
-    if (current instanceof ProviderAddressRefused) return true;
-  return false;
-}
-
 /** Null-body statuses must not be given a body in a `Response`. */
 const NULL_BODY = new Set([204, 205, 304]);
 
@@ -216,7 +209,7 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
         },
         onResponseError(_controller, error) {
           if (settled) return;
-          if (isAddressRefusal(error)) return fail(refused(host, error));
+          if (findCause(error, ProviderAddressRefused)) return fail(refused(host, error));
           if (status !== 0) return fail(new OutboundError("unreachable", host, `${host} broke off its answer`, { cause: error }));
           const code = (error as NodeJS.ErrnoException).code;
           const reason = typeof code === "string" && /^E[A-Z_]{2,31}$/.test(code) ? code : undefined;
@@ -251,12 +244,17 @@ export function createOutboundFetch(policy: OutboundPolicy): OutboundFetch {
   return Object.assign(fetch, { answer });
 }
 
-/** Finds an OutboundError anywhere in an error's cause chain. */
-export function findOutboundError(error: unknown): OutboundError | undefined {
+/** The first error of `type` in an error's cause chain, the error itself first. */
+function findCause<T extends Error>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current; depth++) {
-    if (current instanceof OutboundError) return current;
+    if (current instanceof type) return current;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Finds an OutboundError anywhere in an error's cause chain. */
+export function findOutboundError(error: unknown): OutboundError | undefined {
+  return findCause(error, OutboundError);
 }

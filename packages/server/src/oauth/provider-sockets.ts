@@ -78,7 +78,7 @@ const IDLE_SOCKET_MS = 4_000;
 /**
  * One keep-alive pool per provider origin, connecting only where the policy allows. undici
  * rather than node:http's agents: a call through it costs about half the CPU (no ClientRequest,
- * IncomingMessage or stream per call), which is a sixth of a whole exchange (docs/performance.md).
+ * IncomingMessage or stream per call), and the whole exchange a third less (docs/performance.md).
  */
 export function providerDispatcher(options: ProviderSocketOptions): Agent {
   return new Agent({
