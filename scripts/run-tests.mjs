@@ -67,8 +67,10 @@ for (const { name, ok, counts, note } of results) {
     for (const key of ["passed", "failed", "skipped"]) total[key] += counts[key];
   }
   console.log(line);
-  for (const failure of counts?.failures ?? [])
+  for (const failure of counts?.failures ?? []) {
     console.log(`    failed: ${failure.name}${failure.file ? ` (${relative(ROOT, failure.file)})` : ""}`);
+    if (failure.reason) console.log(failure.reason.replace(/^/gm, "      | "));
+  }
   for (const skip of counts?.skips ?? []) console.log(`    skipped ${skip.suite ? "suite" : "test"}: ${skip.name} — ${skip.reason}`);
 }
 const failedSteps = results.filter((r) => !r.ok).length;

@@ -27,3 +27,24 @@ test("every verdict of a test file reaches npm test's summary, though the file's
     assert.deepEqual([counts.passed, counts.failed], [TESTS, 0], `run ${run + 1}`);
   }
 });
+
+test("a failed test's summary says why and where: the assertion's message and the test file's line", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "pipeshub-runner-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "failing.test.mjs");
+  writeFileSync(
+    file,
+    'import assert from "node:assert/strict";\nimport { test } from "node:test";\n' +
+      'test("finds nothing", () => {\n  assert.equal("timeout", "nxdomain", "the lookup\'s answer");\n});\n',
+  );
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const summary = join(dir, "summary.json");
+  const result = spawnSync(process.execPath, [...nodeTestArguments(summary), file], { encoding: "utf8", env });
+  assert.equal(result.status, 1, "a failed test fails the run");
+  const { failures } = JSON.parse(readFileSync(summary, "utf8")) as { failures: { name: string; reason?: string }[] };
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0]?.name, "finds nothing");
+  assert.match(failures[0]?.reason ?? "", /^the lookup's answer\n/);
+  assert.match(failures[0]?.reason ?? "", /failing\.test\.mjs:4:\d+\)?$/);
+});
