@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 import type { StoredChanges } from "../domain/ports/stored-changes.ts";
+import { checkpointInBackground } from "./sqlite-checkpoints.ts";
 
 /** node:sqlite binds only null, numbers, bigints, strings and bytes. */
 function bindable(value: unknown): SQLInputValue {
@@ -9,6 +10,8 @@ function bindable(value: unknown): SQLInputValue {
   if (value instanceof Date) return value.toISOString();
   return value as SQLInputValue;
 }
+
+const BUSY_TIMEOUT_MS = 5000;
 
 /** Tables a sign-in writes on every run and no lookup remembers: writing them leaves the caches be. */
 const UNREMEMBERED_TABLES = new Set([
@@ -46,9 +49,10 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync; 
   const db = new DatabaseSync(path);
   // The busy timeout first: switching to WAL takes the file's lock, which a process starting
   // (or migrating) beside this one may hold for a moment.
-  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
+  const checkpoints = path === ":memory:" ? undefined : checkpointInBackground(db, { path, busyTimeoutMs: BUSY_TIMEOUT_MS });
   // Kysely prepares every query afresh; its SQL strings repeat, so reuse the compiled statements.
   const statements = new Map<string, SqliteStatement>();
   // This connection's writes to remembered tables, and (SQLite's `data_version`) other connections' commits.
@@ -76,7 +80,10 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync; 
   return {
     raw: db,
     changes,
-    close: () => db.close(),
+    close: () => {
+      checkpoints?.stop();
+      db.close();
+    },
     prepare(sql: string): SqliteStatement {
       const cached = statements.get(sql);
       if (cached) return cached;
