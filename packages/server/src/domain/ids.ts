@@ -40,6 +40,14 @@ export function newId(now = Date.now()): string {
   return lastMillis.toString(16).padStart(12, "0") + sequence.toString(16).padStart(4, "0") + randomString(8, "hex");
 }
 
+/**
+ * The smallest identifier `newId` makes at or after the millisecond `ms`: every id made then or
+ * later sorts at or after it, so a range of ids is a range of times (the audit trail's windows).
+ */
+export function firstIdAt(ms: number): string {
+  return ms.toString(16).padStart(12, "0") + "0".repeat(20);
+}
+
 /** Now, as stored: ISO-8601 in UTC (sorts as text in both engines). */
 export function isoNow(): string {
   return new Date().toISOString();

@@ -19,6 +19,7 @@ import { scim } from "./migrations/0017-scim.ts";
 import { domainClaims } from "./migrations/0018-domain-claims.ts";
 import { auditRedirectUri } from "./migrations/0019-audit-redirect-uri.ts";
 import { lookupChanges } from "./migrations/0020-lookup-changes.ts";
+import { auditOneOrgIndex } from "./migrations/0021-audit-one-org-index.ts";
 
 /**
  * Every migration, by name (applied in name order). Written with Kysely's schema builder, so the
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   "0018_domain_claims": domainClaims,
   "0019_audit_redirect_uri": auditRedirectUri,
   "0020_lookup_changes": lookupChanges,
+  "0021_audit_one_org_index": auditOneOrgIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { newId, newOpaqueToken } from "../../src/domain/ids.ts";
+import { firstIdAt, newId, newOpaqueToken } from "../../src/domain/ids.ts";
 
 test("ids made in the same millisecond still sort in creation order", () => {
   const now = Date.now() + 60_000;
@@ -8,6 +8,15 @@ test("ids made in the same millisecond still sort in creation order", () => {
   assert.deepEqual([...ids].sort(), ids);
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(newId(now + 1) > ids.at(-1)!, "a later millisecond sorts after");
+});
+
+test("a time is a place among ids: those made before it sort below its first id, those made at it or after, at or above", () => {
+  const at = Date.now() + 120_000;
+  const before = Array.from({ length: 100 }, () => newId(at - 1));
+  const from = [...Array.from({ length: 100 }, () => newId(at)), newId(at + 1)];
+  assert.ok(before.every((id) => id < firstIdAt(at)));
+  assert.ok(from.every((id) => id >= firstIdAt(at)));
+  assert.equal(firstIdAt(at).length, from[0]!.length);
 });
 
 test("opaque tokens and ids never repeat random bytes, across many refills of the random batch", () => {
