@@ -50,9 +50,10 @@ export function openSqlite(path: string): SqliteDatabase & { raw: DatabaseSync; 
   // The busy timeout first: switching to WAL takes the file's lock, which a process starting
   // (or migrating) beside this one may hold for a moment.
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+  const onFile = path !== ":memory:";
+  if (onFile) db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
-  const checkpoints = path === ":memory:" ? undefined : checkpointInBackground(db, { path, busyTimeoutMs: BUSY_TIMEOUT_MS });
+  const checkpoints = onFile ? checkpointInBackground(db, { path, busyTimeoutMs: BUSY_TIMEOUT_MS }) : undefined;
   // Kysely prepares every query afresh; its SQL strings repeat, so reuse the compiled statements.
   const statements = new Map<string, SqliteStatement>();
   // This connection's writes to remembered tables, and (SQLite's `data_version`) other connections' commits.

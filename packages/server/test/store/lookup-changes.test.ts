@@ -3,16 +3,8 @@ import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { openDatabase } from "../../src/store/database.ts";
 import { pollLookupChanges } from "../../src/store/lookup-changes.ts";
+import { eventually } from "../support/eventually.ts";
 import { freshDatabase } from "../support/fresh-database.ts";
-
-/** Waits until `check` holds, or fails after `ms`. */
-async function eventually(check: () => boolean, ms: number, why: string) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(why);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("PostgreSQL's change count for the lookup caches (migration 0020)", { skip: !process.env.TEST_DATABASE_URL }, () => {
   test("a write to each remembered table by another connection moves the count; a sign-in's own records do not", async (t) => {

@@ -12,17 +12,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "node:test";
 import { openSqlite } from "../../src/store/sqlite-driver.ts";
 import { checkpointInBackground } from "../../src/store/sqlite-checkpoints.ts";
+import { eventually } from "../support/eventually.ts";
 import { temporaryDataDir } from "../support/spawned-service.ts";
 
 const PAGE = 4096;
 const autocheckpoint = (db: DatabaseSync) =>
   (db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
-
-/** Waits (up to `ms`) for `condition`, checked every 20 ms. */
-async function eventually(condition: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (condition()) return true;
-  return condition();
-}
 
 function walFile(dir: string, name: string): DatabaseSync {
   const db = new DatabaseSync(join(dir, name));
@@ -39,10 +34,7 @@ test("the service's connection never checkpoints; a thread of its own copies the
   const before = statSync(path).size;
   const insert = sqlite.raw.prepare("INSERT INTO pages (body) VALUES (?)");
   for (let i = 0; i < 500; i++) insert.run(Buffer.alloc(PAGE, i % 251));
-  assert.ok(
-    await eventually(() => statSync(path).size >= before + 500 * PAGE, 5000),
-    `the database file holds the 500 pages written (${statSync(path).size} bytes)`,
-  );
+  await eventually(() => statSync(path).size >= before + 500 * PAGE, 5000, "the database file holds the 500 pages written");
 });
 
 test("under commits without pause the WAL is rewound, not grown: past its limit a checkpoint waits for the writer", async (t) => {
@@ -61,7 +53,7 @@ test("under commits without pause the WAL is rewound, not grown: past its limit 
   const insert = db.prepare("INSERT INTO pages (body) VALUES (?)");
   const path = join(dir, "busy.sqlite");
   insert.run(Buffer.alloc(PAGE, 1));
-  assert.ok(await eventually(() => statSync(path).size > PAGE, 5000), "the thread has started checkpointing");
+  await eventually(() => statSync(path).size > PAGE, 5000, "the thread has started checkpointing");
   // Commits back to back, as a busy service makes them: a passive checkpoint never sees the writer pause.
   const commits = 6000;
   for (let i = 0; i < commits; i++) {
@@ -80,5 +72,5 @@ test("should the thread fail, the connection checkpoints by itself again", async
   // A path the thread cannot open: it fails at its start.
   checkpointInBackground(db, { path: join(dir, "missing", "orphan.sqlite"), busyTimeoutMs: 100 });
   assert.equal(autocheckpoint(db), 0);
-  assert.ok(await eventually(() => autocheckpoint(db) === 1000, 5000), "SQLite's own checkpoints are back");
+  await eventually(() => autocheckpoint(db) === 1000, 5000, "SQLite's own checkpoints are back");
 });
